@@ -1,0 +1,18 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+    // @middy/core 7 ships ES modules only; compile it to CommonJS for jest's module system.
+    '^.+/node_modules/@middy/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true }, diagnostics: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  moduleNameMapper: {
+    '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
+  },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
