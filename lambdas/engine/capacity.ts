@@ -1,0 +1,345 @@
+/**
+ * The capacity decision engine for web tiers (ASG and ECS services): pure, no I/O, no clock.
+ *
+ * decideCapacity(input) -> { decision, memory }: from the target's recent datapoints, its current
+ * desired and ready counts and what earlier decisions remembered, the desired count now, with a
+ * reason that carries its numbers. The handlers, the simulator and the property tests all call this.
+ */
+
+export interface Datapoint {
+  /** Start of the datapoint's period, epoch milliseconds. */
+  readonly at: number;
+  readonly value: number;
+}
+
+export interface CapacityObservation {
+  /** Length of one datapoint's period, seconds. */
+  readonly periodSeconds: number;
+  /** Average CPU percent, oldest first. */
+  readonly cpu: readonly Datapoint[];
+  /** Average memory percent (ECS), oldest first. */
+  readonly memory?: readonly Datapoint[];
+  /** ALB RequestCount, Sum per period, oldest first. */
+  readonly requestCount?: readonly Datapoint[];
+  /** ALB RequestCountPerTarget, Sum per period, oldest first. */
+  readonly requestCountPerTarget?: readonly Datapoint[];
+  /** ALB TargetResponseTime p95, seconds, oldest first. */
+  readonly responseTimeP95?: readonly Datapoint[];
+}
+
+export interface CurrentCapacity {
+  /** The desired count the service has now. */
+  readonly desired: number;
+  /** Units in service now (not pending, not draining). */
+  readonly ready: number;
+}
+
+export interface CapacityPolicy {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly targetCpu: number;
+  readonly targetMemory?: number;
+  readonly tolerance: number;
+  readonly maxStepUpRatio: number;
+  readonly maxStepUp?: number;
+  readonly maxStepDownRatio: number;
+  readonly cooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+  readonly scaleInStabilizationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly requestsPerTarget?: number;
+  readonly responseTimeP95Seconds?: number;
+}
+
+/** What the engine keeps between decisions of one target (stored with the target's state). */
+export interface EngineMemory {
+  /** Raw recommendations of the stabilization window, oldest first. */
+  readonly recommendations: readonly { readonly at: number; readonly desired: number }[];
+  /** Requests/s one unit serves at 100% CPU, learned from unsaturated datapoints. */
+  readonly unitRate?: number;
+  /** Ready counts seen at earlier decisions, to pair old CPU datapoints with the fleet that produced them. */
+  readonly readySeen?: readonly { readonly at: number; readonly ready: number }[];
+  readonly lastScaleOutAt?: number;
+  readonly lastScaleInAt?: number;
+}
+
+export const EMPTY_MEMORY: EngineMemory = { recommendations: [] };
+
+export type Direction = 'out' | 'in' | 'none';
+
+export interface CapacityDecision {
+  readonly previous: number;
+  readonly desired: number;
+  readonly direction: Direction;
+  /** What held a change back, when one was wanted. */
+  readonly heldBy?: 'cooldown' | 'tolerance' | 'stabilization' | 'no-data';
+  /** One sentence with the numbers behind the decision. */
+  readonly reason: string;
+  /** The raw figures, for the audit log and `explain`. */
+  readonly figures: Readonly<Record<string, number>>;
+}
+
+export interface CapacityInput {
+  readonly policy: CapacityPolicy;
+  readonly current: CurrentCapacity;
+  readonly observation: CapacityObservation;
+  readonly memory: EngineMemory;
+  /** Epoch milliseconds. */
+  readonly now: number;
+}
+
+/** CPU at or above this is treated as saturated: the true load may be far higher than it shows. */
+export const SATURATED_CPU = 95;
+/** Unit rates are learned only from datapoints between these CPU percentages. */
+const LEARN_CPU_MIN = 10;
+const LEARN_CPU_MAX = 85;
+/** Datapoints used for the trend. */
+const TREND_POINTS = 5;
+/** The trend may at most double the newest demand over the look-ahead. */
+const MAX_TREND_GROWTH = 1;
+const READY_SEEN_KEPT = 30;
+
+function last<T>(xs: readonly T[] | undefined): T | undefined {
+  return xs && xs.length ? xs[xs.length - 1] : undefined;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Least-squares slope of value against time, per second. */
+function slopePerSecond(points: readonly Datapoint[]): number {
+  if (points.length < 3) return 0;
+  const n = points.length;
+  const t0 = points[0].at;
+  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const p of points) {
+    const x = (p.at - t0) / 1000;
+    sx += x; sy += p.value; sxx += x * x; sxy += x * p.value;
+  }
+  const den = n * sxx - sx * sx;
+  return den === 0 ? 0 : (n * sxy - sx * sy) / den;
+}
+
+/** The newest value projected `aheadSeconds` past the end of its period along the recent upward trend. */
+function project(series: readonly Datapoint[], periodSeconds: number, now: number, aheadSeconds: number) {
+  const newest = series[series.length - 1];
+  const recent = series.slice(-TREND_POINTS);
+  const slope = Math.max(0, slopePerSecond(recent));
+  // The newest datapoint describes the middle of its period; project from there to now + ahead.
+  const horizon = Math.max(0, (now - newest.at) / 1000 - periodSeconds / 2 + aheadSeconds);
+  // Base on the mean of the two newest points so one noisy minute does not carry the whole projection.
+  const base = recent.length >= 2 ? Math.max(newest.value, (newest.value + recent[recent.length - 2].value) / 2) : newest.value;
+  const projected = Math.min(base + slope * horizon, base * (1 + MAX_TREND_GROWTH));
+  return { newest: newest.value, slope, horizon, projected };
+}
+
+function readyAt(memory: EngineMemory, at: number, fallback: number): number {
+  let found: number | undefined;
+  for (const r of memory.readySeen ?? []) if (r.at <= at) found = r.ready;
+  return found ?? fallback;
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+interface Need {
+  /** Units needed by this signal (fractional). */
+  units: number;
+  text: string;
+}
+
+/** Units each signal asks for, with the words that explain it. */
+function needs(input: CapacityInput, unitRate: number | undefined): { list: Need[]; figures: Record<string, number> } {
+  const { policy, current, observation: obs, memory, now } = input;
+  const figures: Record<string, number> = {};
+  const list: Need[] = [];
+  const period = obs.periodSeconds;
+
+  // Requests: total demand does not depend on how many units served it, so it is not fooled by
+  // saturated CPU nor counted twice after a scale-out.
+  const rc = obs.requestCount;
+  const perUnitTarget =
+    policy.requestsPerTarget !== undefined ? policy.requestsPerTarget / 60 : unitRate !== undefined ? (unitRate * policy.targetCpu) / 100 : undefined;
+  if (rc && rc.length && perUnitTarget !== undefined && perUnitTarget > 0) {
+    const rates = rc.map((d) => ({ at: d.at, value: d.value / period }));
+    const p = project(rates, period, now, policy.warmupSeconds);
+    const units = p.projected / perUnitTarget;
+    figures.requestRate = p.newest;
+    figures.requestRateProjected = p.projected;
+    figures.perUnitTarget = perUnitTarget;
+    list.push({
+      units,
+      text: `requests ${fmt(p.newest)}/s${p.projected > p.newest ? `, ${fmt(p.projected)}/s projected ${fmt(p.horizon)} s ahead` : ''} at ${fmt(perUnitTarget)}/s per unit need ${fmt(units)}`,
+    });
+  }
+
+  // CPU: busy unit-equivalents of the fleet that produced each datapoint.
+  if (obs.cpu.length) {
+    const rcpt = obs.requestCountPerTarget;
+    const busy = obs.cpu.map((d) => {
+      const count = rc?.find((r) => r.at === d.at)?.value;
+      const per = rcpt?.find((r) => r.at === d.at)?.value;
+      const units = count !== undefined && per !== undefined && per > 0 ? count / per : readyAt(memory, d.at + period * 1000, current.ready);
+      return { at: d.at, value: (units * d.value) / 100 };
+    });
+    const p = project(busy, period, now, policy.warmupSeconds);
+    const cpuNow = last(obs.cpu)!.value;
+    let units = p.projected / (policy.targetCpu / 100);
+    const saturated = cpuNow >= SATURATED_CPU;
+    figures.cpu = cpuNow;
+    figures.busyUnits = p.newest;
+    list.push({
+      units,
+      text: `CPU ${fmt(cpuNow)}%${saturated ? ' (saturated)' : ''} is ${fmt(p.newest)} busy units${p.projected > p.newest ? `, ${fmt(p.projected)} projected` : ''}, needing ${fmt(units)} at ${policy.targetCpu}%`,
+    });
+    if (saturated && list.length === 1) {
+      // Saturated and nothing else tells the true load: it is at least this, so ask for a full step more.
+      units = Math.max(units, current.desired * (1 + policy.maxStepUpRatio));
+      list[0] = { units, text: `${list[0].text}; saturated with no request signal, so one full step up` };
+    }
+  }
+
+  const mem = last(obs.memory);
+  if (mem && policy.targetMemory !== undefined) {
+    const units = (current.ready * mem.value) / policy.targetMemory;
+    figures.memory = mem.value;
+    list.push({ units, text: `memory ${fmt(mem.value)}% needs ${fmt(units)} at ${policy.targetMemory}%` });
+  }
+
+  const lat = last(obs.responseTimeP95);
+  if (lat && policy.responseTimeP95Seconds !== undefined && lat.value > policy.responseTimeP95Seconds) {
+    const units = current.desired + 1;
+    figures.responseTimeP95 = lat.value;
+    list.push({ units, text: `p95 response time ${fmt(lat.value)} s above ${policy.responseTimeP95Seconds} s asks for one more` });
+  }
+  return { list, figures };
+}
+
+/** Requests/s per unit at 100% CPU from the unsaturated datapoints of this observation. */
+function learnUnitRate(obs: CapacityObservation, previous: number | undefined): number | undefined {
+  const rc = obs.requestCount, rcpt = obs.requestCountPerTarget;
+  if (!rc || !rcpt) return previous;
+  const rates: number[] = [];
+  for (const d of obs.cpu) {
+    if (d.value < LEARN_CPU_MIN || d.value > LEARN_CPU_MAX) continue;
+    const per = rcpt.find((r) => r.at === d.at)?.value;
+    if (per === undefined || per <= 0) continue;
+    rates.push(per / obs.periodSeconds / (d.value / 100));
+  }
+  return rates.length ? median(rates) : previous;
+}
+
+export function decideCapacity(input: CapacityInput): { decision: CapacityDecision; memory: EngineMemory } {
+  const { policy, current, observation, now } = input;
+  const memory = input.memory ?? EMPTY_MEMORY;
+  const previous = current.desired;
+  const unitRate = learnUnitRate(observation, memory.unitRate);
+  const readySeen = [...(memory.readySeen ?? []), { at: now, ready: current.ready }].slice(-READY_SEEN_KEPT);
+  const { list, figures } = needs(input, unitRate);
+  if (unitRate !== undefined) figures.unitRate = unitRate;
+  figures.previous = previous;
+  figures.ready = current.ready;
+
+  const bounded = (d: number) => clamp(d, policy.minCapacity, policy.maxCapacity);
+  const base: EngineMemory = { ...memory, unitRate, readySeen };
+  const result = (desired: number, reason: string, heldBy?: CapacityDecision['heldBy'], mem: EngineMemory = base) => {
+    const direction: Direction = desired > previous ? 'out' : desired < previous ? 'in' : 'none';
+    const next: EngineMemory = {
+      ...mem,
+      lastScaleOutAt: direction === 'out' ? now : mem.lastScaleOutAt,
+      lastScaleInAt: direction === 'in' ? now : mem.lastScaleInAt,
+    };
+    return { decision: { previous, desired, direction, heldBy, reason, figures: { ...figures, desired } }, memory: next };
+  };
+
+  // Outside the bounds (bounds changed, or someone set the count by hand): come back inside first.
+  if (previous < policy.minCapacity || previous > policy.maxCapacity) {
+    const d = bounded(previous);
+    return result(d, `desired ${previous} is outside ${policy.minCapacity}-${policy.maxCapacity}; set to ${d}`);
+  }
+  if (!list.length) return result(previous, 'no datapoints to decide on; desired unchanged', 'no-data');
+
+  const top = list.reduce((a, b) => (b.units > a.units ? b : a));
+  const raw = bounded(Math.ceil(top.units - 1e-9));
+  figures.recommended = raw;
+  const windowStart = now - policy.scaleInStabilizationSeconds * 1000;
+  const recommendations = [...memory.recommendations.filter((r) => r.at > windowStart), { at: now, desired: raw }];
+  const withRecs: EngineMemory = { ...base, recommendations };
+  const why = list.map((n) => n.text).join('; ');
+  const sinceOut = memory.lastScaleOutAt === undefined ? Infinity : (now - memory.lastScaleOutAt) / 1000;
+  const sinceIn = memory.lastScaleInAt === undefined ? Infinity : (now - memory.lastScaleInAt) / 1000;
+
+  const ratio = previous > 0 ? top.units / previous : Infinity;
+  if (raw > previous) {
+    if (ratio <= 1 + policy.tolerance && previous > 0) {
+      return result(previous, `${why}; within ${policy.tolerance * 100}% of ${previous}, unchanged`, 'tolerance', withRecs);
+    }
+    if (sinceOut < policy.scaleOutCooldownSeconds) {
+      return result(previous, `${why}; scale-out cooldown, ${fmt(policy.scaleOutCooldownSeconds - sinceOut)} s left`, 'cooldown', withRecs);
+    }
+    let step = Math.max(1, Math.ceil(previous * policy.maxStepUpRatio));
+    if (policy.maxStepUp !== undefined) step = Math.min(step, policy.maxStepUp);
+    const desired = Math.min(raw, previous + step);
+    return result(desired, `${why}; ${previous} -> ${desired}${desired < raw ? ` (step limit ${step}, ${raw} wanted)` : ''}`, undefined, withRecs);
+  }
+  if (raw < previous) {
+    const stabilized = Math.max(...recommendations.map((r) => r.desired));
+    figures.stabilized = stabilized;
+    if (ratio >= 1 - policy.tolerance) {
+      return result(previous, `${why}; within ${policy.tolerance * 100}% of ${previous}, unchanged`, 'tolerance', withRecs);
+    }
+    if (stabilized >= previous) {
+      return result(previous, `${why}; the last ${policy.scaleInStabilizationSeconds} s asked for up to ${stabilized}, unchanged`, 'stabilization', withRecs);
+    }
+    const sinceAny = Math.min(sinceOut, sinceIn);
+    if (sinceAny < policy.cooldownSeconds) {
+      return result(previous, `${why}; scale-in cooldown, ${fmt(policy.cooldownSeconds - sinceAny)} s left`, 'cooldown', withRecs);
+    }
+    const step = Math.max(1, Math.floor(previous * policy.maxStepDownRatio));
+    const desired = Math.max(stabilized, previous - step);
+    return result(desired, `${why}; ${previous} -> ${desired}${desired > stabilized ? ` (step limit ${step})` : ''}`, undefined, withRecs);
+  }
+  return result(previous, `${why}; ${previous} is right`, undefined, withRecs);
+}
+
+/** The engine policy of a configured capacity target. */
+export function capacityPolicyOf(target: {
+  minCapacity: number;
+  maxCapacity: number;
+  targetCpu: number;
+  targetMemory?: number;
+  tolerance: number;
+  maxStepUpRatio: number;
+  maxStepUp?: number;
+  maxStepDownRatio: number;
+  cooldownSeconds: number;
+  scaleOutCooldownSeconds: number;
+  scaleInStabilizationSeconds: number;
+  warmupSeconds: number;
+  targetGroup?: { requestsPerTarget?: number; responseTimeP95Seconds: number };
+}): CapacityPolicy {
+  return {
+    minCapacity: target.minCapacity,
+    maxCapacity: target.maxCapacity,
+    targetCpu: target.targetCpu,
+    targetMemory: target.targetMemory,
+    tolerance: target.tolerance,
+    maxStepUpRatio: target.maxStepUpRatio,
+    maxStepUp: target.maxStepUp,
+    maxStepDownRatio: target.maxStepDownRatio,
+    cooldownSeconds: target.cooldownSeconds,
+    scaleOutCooldownSeconds: target.scaleOutCooldownSeconds,
+    scaleInStabilizationSeconds: target.scaleInStabilizationSeconds,
+    warmupSeconds: target.warmupSeconds,
+    requestsPerTarget: target.targetGroup?.requestsPerTarget,
+    responseTimeP95Seconds: target.targetGroup?.responseTimeP95Seconds,
+  };
+}

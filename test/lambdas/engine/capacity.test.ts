@@ -1,0 +1,217 @@
+import fc from 'fast-check';
+import {
+  CapacityInput,
+  CapacityObservation,
+  CapacityPolicy,
+  decideCapacity,
+  EMPTY_MEMORY,
+  EngineMemory,
+} from '../../../lambdas/engine/capacity';
+
+const MIN = 60_000;
+const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
+
+const policy: CapacityPolicy = {
+  minCapacity: 2,
+  maxCapacity: 50,
+  targetCpu: 70,
+  tolerance: 0.1,
+  maxStepUpRatio: 1,
+  maxStepDownRatio: 0.5,
+  cooldownSeconds: 300,
+  scaleOutCooldownSeconds: 60,
+  scaleInStabilizationSeconds: 300,
+  warmupSeconds: 180,
+};
+
+/** Minute datapoints ending two minutes before NOW (CloudWatch's publication delay), oldest first. */
+function series(values: number[]) {
+  return values.map((value, i) => ({ at: NOW - (values.length - i + 1) * MIN, value }));
+}
+
+/** A web tier of `units` units each serving `perUnit` req/s at 100% CPU, under `rates` req/s. */
+function webObservation(rates: number[], units: number, perUnit = 40): CapacityObservation {
+  return {
+    periodSeconds: 60,
+    cpu: series(rates.map((r) => Math.min(100, (100 * r) / (units * perUnit)))),
+    requestCount: series(rates.map((r) => r * 60)),
+    requestCountPerTarget: series(rates.map((r) => (r * 60) / units)),
+  };
+}
+
+function decide(input: Partial<CapacityInput> & { observation: CapacityObservation; current: CapacityInput['current'] }) {
+  return decideCapacity({ policy, memory: EMPTY_MEMORY, now: NOW, ...input });
+}
+
+describe('decideCapacity examples', () => {
+  test('steady load at the target leaves the count alone', () => {
+    const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(280), 10) });
+    expect(decision.direction).toBe('none');
+    expect(decision.desired).toBe(10);
+  });
+
+  test('CPU-only overload scales out proportionally, with the numbers in the reason', () => {
+    const obs: CapacityObservation = { periodSeconds: 60, cpu: series(Array(5).fill(91)) };
+    const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: obs });
+    expect(decision.desired).toBe(13); // ceil(10 x 91 / 70)
+    expect(decision.reason).toMatch(/CPU 91\.0%/);
+    expect(decision.reason).toMatch(/10 -> 13/);
+  });
+
+  test('saturated CPU: the request rate and the learned unit rate give the true need', () => {
+    // 10 units at 40 req/s each: 200 req/s learned at 50% CPU, then a jump to 1200 req/s saturates them.
+    const rates = [200, 200, 200, 200, 200, 200, 1200, 1200];
+    const { decision, memory } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(rates, 10) });
+    expect(memory.unitRate).toBeCloseTo(40, 5);
+    // At least 1200 / (40 x 0.7) = 42.9 -> 43 (more with the jump's trend), but one step may at most double: 20.
+    expect(decision.desired).toBe(20);
+    const wanted = Number(/step limit 10, (\d+) wanted/.exec(decision.reason)?.[1]);
+    expect(wanted).toBeGreaterThanOrEqual(43);
+  });
+
+  test('without request metrics, saturated CPU asks for a full step', () => {
+    const obs: CapacityObservation = { periodSeconds: 60, cpu: series(Array(5).fill(100)) };
+    expect(decide({ current: { desired: 4, ready: 4 }, observation: obs }).decision.desired).toBe(8);
+  });
+
+  test('a rising trend is projected over the warm-up', () => {
+    const flat = decide({ current: { desired: 10, ready: 10 }, observation: webObservation([300, 300, 300, 300, 330], 10) });
+    const rising = decide({ current: { desired: 10, ready: 10 }, observation: webObservation([250, 270, 290, 310, 330], 10) });
+    expect(rising.decision.desired).toBeGreaterThan(flat.decision.desired);
+  });
+
+  test('scale-out waits out its cooldown', () => {
+    const memory: EngineMemory = { recommendations: [], lastScaleOutAt: NOW - 30_000 };
+    const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(6).fill(500), 10), memory });
+    expect(decision).toMatchObject({ desired: 10, heldBy: 'cooldown' });
+  });
+
+  test('scale-in uses the highest recommendation of the stabilization window', () => {
+    const memory: EngineMemory = { recommendations: [{ at: NOW - 120_000, desired: 18 }] };
+    const { decision } = decide({ current: { desired: 20, ready: 20 }, observation: webObservation(Array(10).fill(200), 20), memory });
+    // Load needs 8 now, but 18 was asked two minutes ago.
+    expect(decision.desired).toBe(18);
+  });
+
+  test('scale-in is held while the window still asks for the current count', () => {
+    const memory: EngineMemory = { recommendations: [{ at: NOW - 60_000, desired: 20 }] };
+    const { decision } = decide({ current: { desired: 20, ready: 20 }, observation: webObservation(Array(10).fill(200), 20), memory });
+    expect(decision).toMatchObject({ desired: 20, heldBy: 'stabilization' });
+  });
+
+  test('scale-in removes at most half at once', () => {
+    const { decision } = decide({ current: { desired: 40, ready: 40 }, observation: webObservation(Array(10).fill(100), 40) });
+    expect(decision.desired).toBe(20);
+  });
+
+  test('scale-in waits for the cooldown after a scale-out', () => {
+    const memory: EngineMemory = { recommendations: [], lastScaleOutAt: NOW - 200_000 };
+    const { decision } = decide({ current: { desired: 40, ready: 40 }, observation: webObservation(Array(10).fill(100), 40), memory });
+    expect(decision).toMatchObject({ desired: 40, heldBy: 'cooldown' });
+  });
+
+  test('no datapoints: nothing changes', () => {
+    const { decision } = decide({ current: { desired: 5, ready: 5 }, observation: { periodSeconds: 60, cpu: [] } });
+    expect(decision).toMatchObject({ desired: 5, heldBy: 'no-data' });
+  });
+
+  test('a count outside the bounds is brought back inside first', () => {
+    const { decision } = decide({ current: { desired: 80, ready: 80 }, observation: webObservation(Array(5).fill(5000), 80) });
+    expect(decision.desired).toBe(50);
+  });
+
+  test('a configured requests-per-target target sizes on requests directly', () => {
+    const p = { ...policy, requestsPerTarget: 1200 }; // 20 req/s per unit
+    const { decision } = decide({ policy: p, current: { desired: 10, ready: 10 }, observation: webObservation(Array(6).fill(300), 10) });
+    expect(decision.desired).toBe(15); // 300 / 20
+  });
+});
+
+describe('decideCapacity properties', () => {
+  const arbPolicy = fc.record({
+    minCapacity: fc.integer({ min: 0, max: 10 }),
+    span: fc.integer({ min: 0, max: 100 }),
+    targetCpu: fc.integer({ min: 20, max: 95 }),
+    tolerance: fc.double({ min: 0, max: 0.5, noNaN: true }),
+    maxStepUpRatio: fc.double({ min: 0.1, max: 3, noNaN: true }),
+    maxStepUp: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+    maxStepDownRatio: fc.double({ min: 0.05, max: 1, noNaN: true }),
+  });
+  const arbRates = fc.array(fc.double({ min: 0, max: 5000, noNaN: true }), { minLength: 1, maxLength: 15 });
+  const arbMemory = fc.record({
+    lastScaleOutAt: fc.option(fc.integer({ min: NOW - 3_600_000, max: NOW }), { nil: undefined }),
+    lastScaleInAt: fc.option(fc.integer({ min: NOW - 3_600_000, max: NOW }), { nil: undefined }),
+    recommendations: fc.array(fc.record({ at: fc.integer({ min: NOW - 600_000, max: NOW }), desired: fc.integer({ min: 0, max: 120 }) }), {
+      maxLength: 5,
+    }),
+  });
+
+  const toPolicy = (p: { minCapacity: number; span: number; targetCpu: number; tolerance: number; maxStepUpRatio: number; maxStepUp?: number; maxStepDownRatio: number }): CapacityPolicy => ({
+    ...policy,
+    minCapacity: p.minCapacity,
+    maxCapacity: Math.max(1, p.minCapacity + p.span),
+    targetCpu: p.targetCpu,
+    tolerance: p.tolerance,
+    maxStepUpRatio: p.maxStepUpRatio,
+    maxStepUp: p.maxStepUp,
+    maxStepDownRatio: p.maxStepDownRatio,
+  });
+
+  test('never outside min/max, whatever the load and history', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbRates, fc.integer({ min: 0, max: 150 }), fc.integer({ min: 1, max: 60 }), arbMemory, (p, rates, desired, units, memory) => {
+        const pol = toPolicy(p);
+        const { decision } = decideCapacity({ policy: pol, current: { desired, ready: Math.min(desired, units) }, observation: webObservation(rates, units), memory, now: NOW });
+        expect(decision.desired).toBeGreaterThanOrEqual(pol.minCapacity);
+        expect(decision.desired).toBeLessThanOrEqual(pol.maxCapacity);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('step bounds are respected when the count starts inside the bounds', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbRates, fc.integer({ min: 0, max: 150 }), arbMemory, (p, rates, start, memory) => {
+        const pol = toPolicy(p);
+        const desired = Math.min(pol.maxCapacity, Math.max(pol.minCapacity, start));
+        const { decision } = decideCapacity({ policy: pol, current: { desired, ready: desired }, observation: webObservation(rates, Math.max(1, desired)), memory, now: NOW });
+        let up = Math.max(1, Math.ceil(desired * pol.maxStepUpRatio));
+        if (pol.maxStepUp !== undefined) up = Math.min(up, pol.maxStepUp);
+        const down = Math.max(1, Math.floor(desired * pol.maxStepDownRatio));
+        expect(decision.desired - desired).toBeLessThanOrEqual(up);
+        expect(desired - decision.desired).toBeLessThanOrEqual(down);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('monotone in load: more requests never ask for fewer units', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbRates, fc.double({ min: 1, max: 4, noNaN: true }), fc.integer({ min: 1, max: 40 }), arbMemory, (p, rates, factor, units, memory) => {
+        const pol = toPolicy(p);
+        const desired = Math.min(pol.maxCapacity, Math.max(pol.minCapacity, units));
+        const run = (rs: number[]) =>
+          decideCapacity({ policy: pol, current: { desired, ready: desired }, observation: webObservation(rs, Math.max(1, desired)), memory: { ...memory, unitRate: 40 }, now: NOW })
+            .decision.desired;
+        expect(run(rates.map((r) => r * factor))).toBeGreaterThanOrEqual(run(rates));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('same input, same output', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbRates, fc.integer({ min: 1, max: 40 }), arbMemory, (p, rates, units, memory) => {
+        const input: CapacityInput = {
+          policy: toPolicy(p),
+          current: { desired: units, ready: units },
+          observation: webObservation(rates, units),
+          memory,
+          now: NOW,
+        };
+        expect(decideCapacity(input)).toEqual(decideCapacity(structuredClone(input)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
