@@ -1,0 +1,59 @@
+/** In-memory state store: the simulator's and the unit tests' stand-in, same contract as DynamoDB. */
+import { ALL_TARGETS, AuditEntry, LeaseLostError, StateStore, Switches, SwitchScope, TargetRecord } from './store';
+
+interface Lease {
+  owner: string;
+  expiresAt: number;
+}
+
+export class MemoryStateStore implements StateStore {
+  private readonly leases = new Map<string, Lease>();
+  private readonly targets = new Map<string, TargetRecord>();
+  private readonly audit = new Map<string, AuditEntry[]>();
+  private readonly switches = new Map<string, { paused?: boolean; dryRun?: boolean }>();
+
+  async acquireLease(targetId: string, owner: string, now: number, ttlSeconds: number): Promise<boolean> {
+    const held = this.leases.get(targetId);
+    if (held && held.owner !== owner && held.expiresAt > now) return false;
+    this.leases.set(targetId, { owner, expiresAt: now + ttlSeconds * 1000 });
+    return true;
+  }
+
+  async releaseLease(targetId: string, owner: string): Promise<void> {
+    if (this.leases.get(targetId)?.owner === owner) this.leases.delete(targetId);
+  }
+
+  async getTarget(targetId: string): Promise<TargetRecord | undefined> {
+    const r = this.targets.get(targetId);
+    return r && structuredClone(r);
+  }
+
+  async saveTarget(record: TargetRecord, owner: string): Promise<void> {
+    if (this.leases.get(record.targetId)?.owner !== owner) throw new LeaseLostError(record.targetId, owner);
+    this.targets.set(record.targetId, structuredClone(record));
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const list = this.audit.get(entry.targetId) ?? [];
+    list.push(structuredClone(entry));
+    this.audit.set(entry.targetId, list);
+  }
+
+  async listAudit(targetId: string, from: number, to: number, limit = 100): Promise<AuditEntry[]> {
+    return (this.audit.get(targetId) ?? [])
+      .filter((e) => e.at >= from && e.at <= to)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit)
+      .map((e) => structuredClone(e));
+  }
+
+  async getSwitches(targetId: string): Promise<Switches> {
+    const g = this.switches.get(ALL_TARGETS) ?? {};
+    const t = this.switches.get(targetId) ?? {};
+    return { paused: !!(g.paused || t.paused), dryRun: !!(g.dryRun || t.dryRun) };
+  }
+
+  async setSwitch(scope: SwitchScope, name: keyof Switches, value: boolean): Promise<void> {
+    this.switches.set(scope, { ...this.switches.get(scope), [name]: value });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The state store: per-target lease, engine memory, cooldown timestamps, pause/dry-run switches and
+ * the audit log. One interface, two implementations: DynamoDB (deployed) and memory (simulator, tests).
+ */
+
+export interface DecisionSummary {
+  readonly at: number;
+  readonly previous: number;
+  readonly desired: number;
+  readonly direction: 'out' | 'in' | 'none';
+  readonly reason: string;
+  readonly figures: Readonly<Record<string, number>>;
+  /** What happened to it: applied, held (no change wanted or allowed), dry-run, paused, failed. */
+  readonly outcome: Outcome;
+}
+
+export type Outcome = 'applied' | 'held' | 'dry-run' | 'paused' | 'failed';
+
+export interface TargetRecord {
+  readonly targetId: string;
+  /** What the decision engine keeps between runs (JSON). */
+  readonly memory?: Readonly<Record<string, unknown>>;
+  readonly lastDecision?: DecisionSummary;
+  /** Epoch ms of the last applied action. */
+  readonly lastActionAt?: number;
+}
+
+export interface Switches {
+  /** Paused: decisions are recorded, nothing is changed in AWS. */
+  readonly paused: boolean;
+  /** Dry-run: the decision is recorded as what would have been done, nothing is changed in AWS. */
+  readonly dryRun: boolean;
+}
+
+export interface AuditEntry {
+  readonly targetId: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly outcome: Outcome;
+  readonly previous?: number;
+  readonly desired?: number;
+  readonly direction?: 'out' | 'in' | 'none';
+  readonly reason: string;
+  /** Id of the event (or schedule run) that led to it. */
+  readonly eventId?: string;
+  readonly figures?: Readonly<Record<string, number>>;
+}
+
+/** Scope of a switch: one target id, or every target. */
+export type SwitchScope = string | '*';
+export const ALL_TARGETS = '*';
+
+export interface StateStore {
+  /**
+   * Takes the target's lease for `ttlSeconds` unless another owner holds an unexpired one.
+   * Returns whether this owner now holds it. A crashed holder's lease expires on its own.
+   */
+  acquireLease(targetId: string, owner: string, now: number, ttlSeconds: number): Promise<boolean>;
+  /** Gives the lease back if this owner holds it; otherwise does nothing. */
+  releaseLease(targetId: string, owner: string): Promise<void>;
+  getTarget(targetId: string): Promise<TargetRecord | undefined>;
+  /** Saves the target's record; fails with LeaseLostError unless `owner` still holds the lease. */
+  saveTarget(record: TargetRecord, owner: string): Promise<void>;
+  appendAudit(entry: AuditEntry, retentionDays: number): Promise<void>;
+  /** Audit entries of one target between two times (epoch ms, inclusive), newest first. */
+  listAudit(targetId: string, from: number, to: number, limit?: number): Promise<AuditEntry[]>;
+  /** The switches in force for a target: the global ones or'ed with the target's own. */
+  getSwitches(targetId: string): Promise<Switches>;
+  setSwitch(scope: SwitchScope, name: keyof Switches, value: boolean): Promise<void>;
+}
+
+export class LeaseLostError extends Error {
+  constructor(readonly targetId: string, readonly owner: string) {
+    super(`lease on target "${targetId}" is no longer held by ${owner}`);
+    this.name = 'LeaseLostError';
+  }
+}
