@@ -1,0 +1,74 @@
+/** CloudWatch: the datapoints the engine decides on, and which alarms are in ALARM now. */
+import { DescribeAlarmsCommand, GetMetricDataCommand, MetricAlarm, StateValue } from '@aws-sdk/client-cloudwatch';
+import type { MetricRef } from '../shared/alarms';
+import type { Datapoint } from '../engine/capacity';
+import type { SendClient } from './types';
+
+export interface SeriesQuery {
+  readonly id: string;
+  readonly metric: MetricRef;
+}
+
+export class CloudWatchAdapter {
+  constructor(private readonly client: SendClient) {}
+
+  /** Datapoints of each query between `start` and `end` (epoch ms), oldest first, keyed by query id. */
+  async series(queries: readonly SeriesQuery[], start: number, end: number, periodSeconds: number): Promise<Record<string, Datapoint[]>> {
+    const out: Record<string, Datapoint[]> = Object.fromEntries(queries.map((q) => [q.id, []]));
+    if (!queries.length) return out;
+    let nextToken: string | undefined;
+    do {
+      const res = await this.client.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(start),
+          EndTime: new Date(end),
+          ScanBy: 'TimestampAscending',
+          NextToken: nextToken,
+          MetricDataQueries: queries.map((q) => ({
+            Id: q.id,
+            ReturnData: true,
+            MetricStat: {
+              Metric: {
+                Namespace: q.metric.namespace,
+                MetricName: q.metric.metricName,
+                Dimensions: Object.entries(q.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+              },
+              Period: periodSeconds,
+              Stat: q.metric.stat,
+            },
+          })),
+        }),
+      );
+      for (const r of res.MetricDataResults ?? []) {
+        const list = out[r.Id ?? ''];
+        if (!list) continue;
+        const ts: Date[] = r.Timestamps ?? [];
+        const vs: number[] = r.Values ?? [];
+        for (let i = 0; i < ts.length; i++) list.push({ at: new Date(ts[i]).getTime(), value: vs[i] });
+      }
+      nextToken = res.NextToken;
+    } while (nextToken);
+    for (const list of Object.values(out)) list.sort((a, b) => a.at - b.at);
+    return out;
+  }
+
+  /** Alarms whose names start with `prefix`, optionally only those in one state. */
+  async alarms(prefix: string, state?: StateValue): Promise<MetricAlarm[]> {
+    const found: MetricAlarm[] = [];
+    let nextToken: string | undefined;
+    do {
+      const res = await this.client.send(
+        new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, StateValue: state, AlarmTypes: ['MetricAlarm'], NextToken: nextToken, MaxRecords: 100 }),
+      );
+      found.push(...(res.MetricAlarms ?? []));
+      nextToken = res.NextToken;
+    } while (nextToken);
+    return found;
+  }
+
+  /** The current state of one alarm, or undefined if it does not exist. */
+  async alarmState(name: string): Promise<StateValue | undefined> {
+    const res = await this.client.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm'] }));
+    return res.MetricAlarms?.[0]?.StateValue;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The capacity family's work, free of Lambda plumbing: take a validated event, find the targets it
+ * concerns, and for each one observe, decide (pure engine), guard (lease, pause, dry-run, bounds),
+ * act (absolute desired count) and record.
+ */
+import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { familyOf, parseAlarmName, capacityMetrics } from '../../shared/alarms';
+import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
+import { TerminalError } from '../../shared/errors';
+import { AlarmStateChangeEvent, CapacityEvent, isAlarmEvent, ReevaluateEvent } from '../../shared/events';
+import { logger, metrics } from '../../shared/powertools';
+import { capacityPolicyOf, CapacityObservation, decideCapacity, EMPTY_MEMORY, EngineMemory } from '../../engine/capacity';
+import type { Outcome, StateStore } from '../../state/store';
+import { AutoScalingAdapter } from '../../adapters/autoscaling';
+import { EcsAdapter } from '../../adapters/ecs';
+import type { CapacityBackend } from '../../adapters/capacity';
+import { CloudWatchAdapter, SeriesQuery } from '../../adapters/cloudwatch';
+import type { SendClient, Sleep } from '../../adapters/types';
+
+export interface CapacityServiceDeps {
+  readonly config: AutoscalerConfig;
+  readonly store: StateStore;
+  readonly autoScaling: SendClient;
+  readonly ecs: SendClient;
+  readonly cloudWatch: SendClient;
+  /** Epoch milliseconds now. */
+  readonly now: () => number;
+  readonly sleep: Sleep;
+}
+
+export interface TargetResult {
+  readonly targetId: string;
+  /** What happened: a decision's outcome, or why none was made. */
+  readonly outcome: Outcome | 'busy' | 'skipped';
+  readonly previous?: number;
+  readonly desired?: number;
+  readonly reason: string;
+}
+
+export interface CapacityResult {
+  /** evaluated: targets were looked at; ignored: nothing to do (stale, back to OK); rejected: not ours. */
+  readonly status: 'evaluated' | 'ignored' | 'rejected';
+  readonly detail: string;
+  readonly targets: TargetResult[];
+}
+
+/** Long enough for one evaluation with retries; a crashed holder blocks the target no longer than this. */
+export const LEASE_SECONDS = 90;
+/** Datapoints fetched for a decision: enough for the trend and for learning what a unit serves. */
+const LOOKBACK_MINUTES = 15;
+const PERIOD_SECONDS = 60;
+/** A target evaluated this recently is not evaluated again by the schedule. */
+const RECENTLY_SECONDS = 45;
+
+export class CapacityService {
+  private readonly targets: Map<string, CapacityTarget>;
+  private readonly cloudWatch: CloudWatchAdapter;
+
+  constructor(private readonly deps: CapacityServiceDeps) {
+    this.targets = new Map(
+      deps.config.targets.filter((t): t is CapacityTarget => familyOf(t) === 'capacity').map((t) => [t.id, t]),
+    );
+    this.cloudWatch = new CloudWatchAdapter(deps.cloudWatch);
+  }
+
+  async handle(event: CapacityEvent, eventKey: string): Promise<CapacityResult> {
+    return isAlarmEvent(event) ? this.onAlarm(event, eventKey) : this.onSchedule(event, eventKey);
+  }
+
+  private async onAlarm(event: AlarmStateChangeEvent, eventKey: string): Promise<CapacityResult> {
+    const { config, now } = this.deps;
+    const name = event.detail.alarmName;
+    const parts = parseAlarmName(config.prefix, name);
+    const target = parts && this.targets.get(parts.targetId);
+    if (!parts || !target) {
+      logger.warn('alarm names no configured capacity target; rejected', { alarmName: name });
+      return { status: 'rejected', detail: `alarm "${name}" names no configured capacity target`, targets: [] };
+    }
+    const ageSeconds = (now() - Date.parse(event.time)) / 1000;
+    if (ageSeconds > config.maxEventAgeSeconds) {
+      logger.warn('stale alarm event dropped', { alarmName: name, ageSeconds, maxEventAgeSeconds: config.maxEventAgeSeconds });
+      return { status: 'ignored', detail: `event is ${Math.round(ageSeconds)} s old, older than ${config.maxEventAgeSeconds} s`, targets: [] };
+    }
+    if (event.detail.state.value !== 'ALARM') {
+      return { status: 'ignored', detail: `alarm "${name}" went to ${event.detail.state.value}; nothing to do`, targets: [] };
+    }
+    // Events can arrive late or out of order: act on the alarm's state now, not on the event's.
+    const state = await this.cloudWatch.alarmState(name);
+    if (state !== 'ALARM') {
+      logger.info('alarm is no longer in ALARM; event dropped', { alarmName: name, state });
+      return { status: 'ignored', detail: `alarm "${name}" is ${state ?? 'gone'} now`, targets: [] };
+    }
+    const result = await this.evaluate(target, eventKey, Date.parse(event.time));
+    return { status: 'evaluated', detail: `alarm "${name}"`, targets: [result] };
+  }
+
+  private async onSchedule(event: ReevaluateEvent, eventKey: string): Promise<CapacityResult> {
+    const { config } = this.deps;
+    if (event.family !== 'capacity') {
+      logger.warn('schedule for another family; rejected', { family: event.family });
+      return { status: 'rejected', detail: `schedule is for family "${event.family}", not capacity`, targets: [] };
+    }
+    const inAlarm = await this.cloudWatch.alarms(`${config.prefix}/`, 'ALARM');
+    const ids = new Set<string>();
+    for (const a of inAlarm) {
+      const parts = a.AlarmName ? parseAlarmName(config.prefix, a.AlarmName) : undefined;
+      if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
+    }
+    const results: TargetResult[] = [];
+    for (const id of ids) results.push(await this.evaluate(this.targets.get(id)!, eventKey, undefined, true));
+    return { status: ids.size ? 'evaluated' : 'ignored', detail: `${ids.size} target(s) with an alarm in ALARM`, targets: results };
+  }
+
+  private backend(target: CapacityTarget): CapacityBackend {
+    const { autoScaling, ecs, sleep } = this.deps;
+    return target.kind === 'asg'
+      ? new AutoScalingAdapter(autoScaling, target.autoScalingGroupName, sleep)
+      : new EcsAdapter(ecs, target.cluster, target.service, sleep);
+  }
+
+  private async observe(target: CapacityTarget, now: number): Promise<CapacityObservation> {
+    const m = capacityMetrics(target);
+    const queries: SeriesQuery[] = [{ id: 'cpu', metric: m.cpu }];
+    if (m.memory) queries.push({ id: 'memory', metric: m.memory });
+    if (m.requestCount) queries.push({ id: 'requests', metric: m.requestCount });
+    if (m.requestCountPerTarget) queries.push({ id: 'perTarget', metric: m.requestCountPerTarget });
+    if (m.responseTimeP95) queries.push({ id: 'p95', metric: m.responseTimeP95 });
+    const s = await this.cloudWatch.series(queries, now - LOOKBACK_MINUTES * 60_000, now, PERIOD_SECONDS);
+    return {
+      periodSeconds: PERIOD_SECONDS,
+      cpu: s.cpu,
+      memory: s.memory,
+      requestCount: s.requests,
+      requestCountPerTarget: s.perTarget,
+      responseTimeP95: s.p95,
+    };
+  }
+
+  /** One target, under its lease: observe, decide, guard, act, record. */
+  private async evaluate(target: CapacityTarget, eventKey: string, eventTime?: number, scheduled = false): Promise<TargetResult> {
+    const { store, config, now } = this.deps;
+    const owner = `${eventKey}#${randomUUID().slice(0, 8)}`;
+    const start = now();
+    if (!(await store.acquireLease(target.id, owner, start, LEASE_SECONDS))) {
+      logger.info('another invocation holds the target; it decides on the same signals', { target: target.id });
+      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
+    }
+    try {
+      const record = await store.getTarget(target.id);
+      if (scheduled) {
+        const last = record?.lastDecision?.at;
+        if (last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
+          return { targetId: target.id, outcome: 'skipped', reason: `evaluated ${Math.round((start - last) / 1000)} s ago` };
+        }
+        const acted = record?.lastActionAt;
+        if (acted !== undefined && start - acted < target.scaleOutCooldownSeconds * 1000) {
+          return { targetId: target.id, outcome: 'skipped', reason: `in cooldown after the action ${Math.round((start - acted) / 1000)} s ago` };
+        }
+      }
+      const switches = await store.getSwitches(target.id);
+      const backend = this.backend(target);
+      const snapshot = await backend.describe();
+      const observation = await this.observe(target, start);
+      const memory = (record?.memory as EngineMemory | undefined) ?? EMPTY_MEMORY;
+      const { decision, memory: nextMemory } = decideCapacity({
+        policy: capacityPolicyOf(target),
+        current: { desired: snapshot.desired, ready: snapshot.ready },
+        observation,
+        memory,
+        now: start,
+      });
+      let desired = decision.desired;
+      let reason = decision.reason;
+      // The group's own bounds win: AWS rejects a desired count outside them.
+      if (snapshot.maxSize !== undefined && desired > snapshot.maxSize && desired > snapshot.desired) {
+        desired = Math.max(snapshot.desired, snapshot.maxSize);
+        reason += `; held to the group's MaxSize ${snapshot.maxSize}`;
+      }
+      if (snapshot.minSize !== undefined && desired < snapshot.minSize && desired < snapshot.desired) {
+        desired = Math.min(snapshot.desired, snapshot.minSize);
+        reason += `; held to the group's MinSize ${snapshot.minSize}`;
+      }
+
+      let outcome: Outcome = 'held';
+      if (desired !== snapshot.desired) {
+        if (switches.paused) outcome = 'paused';
+        else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
+        else {
+          try {
+            await backend.setDesired(desired);
+            outcome = 'applied';
+          } catch (err) {
+            if (!(err instanceof TerminalError)) throw err;
+            outcome = 'failed';
+            reason += `; failed: ${err.message}`;
+            logger.error('terminal error; recorded, not retried', { target: target.id, code: err.code, error: err.message });
+          }
+        }
+      }
+      const applied = outcome === 'applied';
+      const keptMemory: EngineMemory = applied
+        ? nextMemory
+        : { ...nextMemory, lastScaleOutAt: memory.lastScaleOutAt, lastScaleInAt: memory.lastScaleInAt };
+      const direction = desired > snapshot.desired ? 'out' : desired < snapshot.desired ? 'in' : 'none';
+      const summary = { at: start, previous: snapshot.desired, desired, direction, reason, figures: decision.figures, outcome } as const;
+      await store.saveTarget(
+        {
+          targetId: target.id,
+          memory: keptMemory as unknown as Record<string, unknown>,
+          lastDecision: summary,
+          lastActionAt: applied ? start : record?.lastActionAt,
+        },
+        owner,
+      );
+      await store.appendAudit({ targetId: target.id, ...summary, eventId: eventKey }, config.auditRetentionDays);
+      this.emit(target, outcome, applied && eventTime !== undefined ? now() - eventTime : undefined);
+      logger.info('decision', { target: target.id, outcome, previous: snapshot.desired, desired, reason });
+      return { targetId: target.id, outcome, previous: snapshot.desired, desired, reason };
+    } finally {
+      await store.releaseLease(target.id, owner);
+    }
+  }
+
+  private emit(target: CapacityTarget, outcome: Outcome, latencyMs: number | undefined): void {
+    const m = metrics.singleMetric();
+    m.addDimensions({ target: target.id, kind: target.kind });
+    m.addMetric('Decisions', MetricUnit.Count, 1);
+    if (outcome === 'applied') m.addMetric('Actions', MetricUnit.Count, 1);
+    if (outcome === 'failed') m.addMetric('Failures', MetricUnit.Count, 1);
+    if (latencyMs !== undefined) m.addMetric('AlarmToActionLatency', MetricUnit.Milliseconds, latencyMs);
+  }
+}

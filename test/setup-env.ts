@@ -1,0 +1,5 @@
+// Quiet Powertools in tests: no log lines, no EMF blobs, no X-Ray segments.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+process.env.POWERTOOLS_METRICS_NAMESPACE = 'Autoscaler';
