@@ -1,0 +1,162 @@
+/**
+ * The one place that wires an action family's function: runtime, bundling, logging, tracing, async
+ * invocation and the dead-letter queue every failure ends in. Target constructs only add the
+ * permissions their target needs, through the grant helpers below.
+ */
+import * as path from 'node:path';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Family } from '../../lambdas/shared/alarms';
+import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import { acknowledgeWildcardResource } from './nag';
+
+/** Root of the repository: the esbuild project root and where package-lock.json lives. */
+export const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** The handler of each action family; one function per family, whatever the number of targets. */
+export const FAMILY_ENTRIES: Readonly<Record<Family, string>> = {
+  capacity: path.join(PROJECT_ROOT, 'lambdas', 'scalers', 'capacity', 'handler.ts'),
+};
+
+/** Attempts Lambda, EventBridge and the scheduler make after a failed asynchronous delivery. */
+export const ASYNC_RETRY_ATTEMPTS = 2;
+/** Oldest an event may be and still be delivered; older ones go to the dead-letter queue. */
+export const ASYNC_MAX_EVENT_AGE = Duration.minutes(15);
+
+/**
+ * The queue every failed invocation ends in: Lambda's on-failure destination and dead-letter queue,
+ * the EventBridge rule targets' and the schedules' dead-letter queue. Encrypted (SSE-SQS), TLS only,
+ * messages kept 14 days.
+ */
+export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  // No acknowledgement of AwsSolutions-SQS3 ("has no DLQ") is needed: cdk-nag sees the functions'
+  // DeadLetterConfig pointing at this queue and counts it as the dead-letter queue it is.
+  return queue;
+}
+
+export interface FamilyFunctionProps {
+  /** The action family this function handles. */
+  readonly family: Family;
+  /** The parsed config, bundled into the function as the `__AUTOSCALER_CONFIG__` global. */
+  readonly config: AutoscalerConfig;
+  /** Leases, cooldowns and the audit trail. */
+  readonly stateTable: dynamodb.ITable;
+  /** Powertools idempotency records. */
+  readonly idempotencyTable: dynamodb.ITable;
+  /** Where failed asynchronous invocations go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** How long the function's log group keeps its events. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * The handler file.
+   * @default FAMILY_ENTRIES[family]
+   */
+  readonly entry?: string;
+}
+
+/**
+ * A family's function with its own role (no AWS managed policy: it may write to its own log group
+ * only), its log group, tracing, bundled config, table access and asynchronous failure handling.
+ */
+export function createFamilyFunction(scope: Construct, id: string, props: FamilyFunctionProps): NodejsFunction {
+  const { config, family } = props;
+  const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of the ${config.prefix} autoscaler ${family} function`,
+  });
+
+  const fn = new NodejsFunction(scope, id, {
+    description: `${config.prefix} autoscaler: ${family} family (alarm state changes and 1-minute re-evaluation)`,
+    entry: props.entry ?? FAMILY_ENTRIES[family],
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 512,
+    timeout: Duration.seconds(60),
+    tracing: lambda.Tracing.ACTIVE,
+    role,
+    logGroup,
+    environment: {
+      STATE_TABLE_NAME: props.stateTable.tableName,
+      IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+      POWERTOOLS_SERVICE_NAME: 'autoscaler',
+      POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
+      NODE_OPTIONS: '--enable-source-maps',
+    },
+    bundling: {
+      format: OutputFormat.CJS,
+      externalModules: ['@aws-sdk/*'],
+      minify: true,
+      sourceMap: true,
+      define: { __AUTOSCALER_CONFIG__: JSON.stringify(config) },
+    },
+    retryAttempts: ASYNC_RETRY_ATTEMPTS,
+    maxEventAge: ASYNC_MAX_EVENT_AGE,
+    onFailure: new destinations.SqsDestination(props.deadLetterQueue),
+    deadLetterQueue: props.deadLetterQueue,
+  });
+
+  logGroup.grantWrite(role);
+  props.stateTable.grantReadWriteData(fn);
+  props.idempotencyTable.grantReadWriteData(fn);
+
+  // Re-evaluation reads the state of this deployment's alarms, and of no other.
+  const alarmsArn = Stack.of(scope).formatArn({
+    service: 'cloudwatch',
+    resource: 'alarm',
+    resourceName: `${config.prefix}/*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarmsArn] }));
+  acknowledgeWildcardResource(
+    role,
+    alarmsArn,
+    `cloudwatch:DescribeAlarms is scoped to this deployment's alarms by their name prefix "${config.prefix}/"; the alarm names below it are the configured targets' alarms.`,
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+  });
+  return fn;
+}
+
+/**
+ * Grants actions that support no resource-level permissions, in a policy of their own so that the
+ * acknowledgement of their `*` covers them and nothing else. Idempotent per id: target constructs of
+ * the same family may all ask for the same grant.
+ */
+export function grantUnscoped(fn: lambda.IFunction, id: string, actions: string[], reason: string): iam.Policy {
+  const existing = fn.node.tryFindChild(id);
+  if (existing) return existing as iam.Policy;
+  const policy = new iam.Policy(fn, id, {
+    statements: [new iam.PolicyStatement({ actions, resources: ['*'] })],
+  });
+  fn.role!.attachInlinePolicy(policy);
+  Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
+  return policy;
+}
+
+/** CloudWatch metric reads for the engine's observation (GetMetricData has no resource-level permissions). */
+export function grantMetricReads(fn: lambda.IFunction): void {
+  grantUnscoped(
+    fn,
+    'GetMetricDataPolicy',
+    ['cloudwatch:GetMetricData'],
+    'cloudwatch:GetMetricData supports no resource-level permissions; it only reads metrics.',
+  );
+}

@@ -1,0 +1,44 @@
+/** An ECS service target: its alarms and the least permissions the capacity function needs on it. */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { alarmsForTarget } from '../../lambdas/shared/alarms';
+import type { EcsServiceTarget } from '../../lambdas/shared/config';
+import { createSpecAlarms } from '../shared/alarm';
+import { grantMetricReads } from '../shared/function';
+
+export interface EcsServiceScalingTargetProps {
+  /** The deployment's alarm name prefix (`config.prefix`). */
+  readonly prefix: string;
+  /** The target, as parsed from the config. */
+  readonly target: EcsServiceTarget;
+  /** The capacity family's function, which acts on the service. */
+  readonly handler: lambda.IFunction;
+}
+
+export class EcsServiceScalingTarget extends Construct {
+  /** This target's alarms, keyed by alarm name. */
+  public readonly alarms: Readonly<Record<string, cloudwatch.CfnAlarm>>;
+  /** The service's ARN (long format: `service/<cluster>/<service>`). */
+  public readonly serviceArn: string;
+
+  constructor(scope: Construct, id: string, props: EcsServiceScalingTargetProps) {
+    super(scope, id);
+    const { target, handler } = props;
+
+    this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
+
+    this.serviceArn = Stack.of(this).formatArn({
+      service: 'ecs',
+      resource: 'service',
+      resourceName: `${target.cluster}/${target.service}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    handler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.serviceArn] }),
+    );
+    grantMetricReads(handler);
+  }
+}

@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { createDeadLetterQueue, createFamilyFunction, FAMILY_ENTRIES } from '../../../lib/shared/function';
+import { asg, config, testApp } from '../helpers';
+
+const cfg = config({ targets: [asg('web')] });
+
+function build(app = testApp(), entry?: string) {
+  const stack = new Stack(app, 'Test');
+  const table = (id: string) => new dynamodb.Table(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+  const deadLetterQueue = createDeadLetterQueue(stack, 'Dlq');
+  const fn = createFamilyFunction(stack, 'CapacityFunction', {
+    family: 'capacity',
+    config: cfg,
+    stateTable: table('State'),
+    idempotencyTable: table('Idem'),
+    deadLetterQueue,
+    logRetention: logs.RetentionDays.TWO_WEEKS,
+    entry,
+  });
+  return { stack, fn, deadLetterQueue, template: Template.fromStack(stack) };
+}
+
+describe('createFamilyFunction', () => {
+  const { stack, template, deadLetterQueue, fn } = build();
+  const dlqArn = { 'Fn::GetAtt': [stack.getLogicalId(deadLetterQueue.node.defaultChild as never), 'Arn'] };
+
+  test('the capacity family points at its handler', () => {
+    expect(FAMILY_ENTRIES.capacity).toMatch(/lambdas\/scalers\/capacity\/handler\.ts$/);
+  });
+
+  test('arm64, Node.js 22 or newer, 512 MB, 60 s, active tracing, no reserved concurrency, the table names and Powertools settings', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Architectures: ['arm64'],
+      Runtime: Match.stringLikeRegexp('^nodejs(2[2-9]|[3-9]\\d)\\.x$'),
+      MemorySize: 512,
+      Timeout: 60,
+      TracingConfig: { Mode: 'Active' },
+      ReservedConcurrentExecutions: Match.absent(),
+      Environment: {
+        Variables: Match.objectLike({
+          STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('^State') },
+          IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^Idem') },
+          POWERTOOLS_SERVICE_NAME: 'autoscaler',
+          POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
+        }),
+      },
+      DeadLetterConfig: { TargetArn: dlqArn },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^CapacityFunctionLogGroup') } },
+    });
+  });
+
+  test('its own log group with the given retention (not the deprecated logRetention custom resource)', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+    template.resourceCountIs('Custom::LogRetention', 0);
+  });
+
+  test('asynchronous invocation: 2 retries, 15 minutes, failures to the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 900,
+      DestinationConfig: { OnFailure: { Destination: dlqArn } },
+    });
+  });
+
+  test('its role uses no AWS managed policy', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
+      ManagedPolicyArns: Match.absent(),
+    });
+    expect(fn.role).toBeDefined();
+  });
+
+  test('bundles the config as __AUTOSCALER_CONFIG__ and leaves the AWS SDK external', () => {
+    const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
+    build(app, path.join(__dirname, '..', 'fixtures', 'config-echo.ts'));
+    const assembly = app.synth();
+    const assetDirs = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
+    const bundles = assetDirs.map((d) => path.join(assembly.directory, d, 'index.js')).filter((f) => fs.existsSync(f));
+    expect(bundles).toHaveLength(1);
+    const code = fs.readFileSync(bundles[0], 'utf8');
+    expect(code).toContain('require("@aws-sdk/client-sqs")');
+    expect(fs.existsSync(`${bundles[0]}.map`)).toBe(true);
+    const mod = { exports: {} as { handler?: () => Promise<unknown> } };
+    new Function('module', 'exports', 'require', code)(mod, mod.exports, (id: string) => (id.startsWith('@aws-sdk/') ? {} : require(id)));
+    return expect(mod.exports.handler!()).resolves.toEqual(cfg);
+  });
+});
