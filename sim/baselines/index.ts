@@ -1,0 +1,18 @@
+import type { BaselineName, WorkloadKind } from '../scenario';
+import { keda } from './keda';
+import { seedStepQueue, seedStepWeb } from './seed-step';
+import { targetTracking } from './target-tracking';
+import type { Baseline } from './types';
+
+export * from './types';
+
+/** The baseline of that name for that workload kind. */
+export function baselineFor(kind: WorkloadKind, name: BaselineName): Baseline<unknown> {
+  const table: Record<WorkloadKind, Partial<Record<BaselineName, Baseline<any>>>> = {
+    web: { 'seed-step': seedStepWeb, 'target-tracking': targetTracking },
+    queue: { 'seed-step': seedStepQueue, keda },
+  };
+  const b = table[kind][name];
+  if (!b) throw new Error(`no ${kind} baseline named ${name}`);
+  return b;
+}

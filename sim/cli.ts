@@ -1,0 +1,65 @@
+/**
+ * The simulator's command line: `npm start -- --scenario FILE --out DIR [--policies a,b]`.
+ * Writes DIR/score.json and DIR/report.html and prints the score table.
+ */
+import './policies/quiet';
+import './esm-interop';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { loadScenario, ScenarioError } from './scenario';
+import { policiesOf, runScenario, scoreJson } from './runner';
+import { renderReport } from './report';
+import { renderTable } from './table';
+import { loadTrace } from './trace';
+import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
+
+export const DEFAULT_SCENARIO = 'scenarios/synthetic-diurnal-flash.yaml';
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('sim')
+    .description('Replay a load trace against the autoscaler and its baselines, and score them')
+    .option('--scenario <file>', 'scenario file (YAML or JSON)', DEFAULT_SCENARIO)
+    .option('--out <dir>', 'directory for score.json and report.html', 'out')
+    .option('--policies <list>', 'comma-separated policies to run (default: the autoscaler and every baseline of the scenario)')
+    .showHelpAfterError()
+    .parse(argv);
+  const opts = program.opts<{ scenario: string; out: string; policies?: string }>();
+  const scenario = loadScenario(opts.scenario);
+  const filter = opts.policies?.split(',').map((p) => p.trim()).filter(Boolean);
+  const policies = policiesOf(scenario, filter);
+
+  const trace = loadTrace(scenario.trace.file, scenario.trace);
+  const runnable = policies.filter((p) => !(p === AUTOSCALER && autoscalerUnsupported(scenario)));
+  const total = Math.max(1, trace.arrivals.length * runnable.length);
+  // only on a terminal, and only for runs long enough to need one
+  const bar =
+    process.stderr.isTTY && total >= 2000
+      ? new SingleBar({ stream: process.stderr, format: ' {bar} {percentage}% | {value}/{total} steps | ETA {eta}s', hideCursor: true, clearOnComplete: true })
+      : undefined;
+  let done = 0;
+  bar?.start(total, 0);
+  const run = await runScenario(scenario, {
+    trace,
+    policies: filter,
+    onStep: bar ? () => void (++done % 200 === 0 && bar.update(done)) : undefined,
+  });
+  bar?.stop();
+
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(join(opts.out, 'score.json'), `${JSON.stringify(scoreJson(run), null, 2)}\n`);
+  writeFileSync(join(opts.out, 'report.html'), renderReport(run));
+  process.stdout.write(`${renderTable(run)}\n\nwrote ${join(opts.out, 'score.json')} and ${join(opts.out, 'report.html')} in ${run.seconds.toFixed(1)} s\n`);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof ScenarioError || (err instanceof Error && err.name === 'ConfigError') || (err instanceof Error && err.message.startsWith('--policies'))) {
+    process.stderr.write(`error: ${err.message}\n`);
+  } else {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.SIM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,201 @@
+/**
+ * In-memory CloudWatch: a metric store of per-minute datapoints, each with the time it becomes
+ * visible, and a client answering GetMetricData and DescribeAlarms with only what is visible at the
+ * current simulated time.
+ */
+import type { AlarmEvaluator } from './alarms';
+import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+
+export interface MetricId {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/** One published datapoint as a statistic set. */
+interface Point {
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+  /** Epoch ms from which GetMetricData and alarms see it. */
+  visibleFrom: number;
+}
+
+const MINUTE = 60_000;
+
+class Series {
+  /** Minute index (epoch ms / 60000) of slot 0. */
+  origin: number | undefined;
+  points: (Point | undefined)[] = [];
+
+  put(timestamp: number, p: Point): void {
+    const m = Math.floor(timestamp / MINUTE);
+    if (this.origin === undefined) this.origin = m;
+    if (m < this.origin) {
+      this.points = [...new Array<Point | undefined>(this.origin - m), ...this.points];
+      this.origin = m;
+    }
+    this.points[m - this.origin] = p;
+  }
+
+  get(minute: number): Point | undefined {
+    return this.origin === undefined ? undefined : this.points[minute - this.origin];
+  }
+}
+
+export function metricKey(namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>): string {
+  const dims = Object.keys(dimensions)
+    .sort()
+    .map((k) => `${k}=${dimensions[k]}`)
+    .join(',');
+  return `${namespace}|${metricName}|${dims}`;
+}
+
+/** A statistic of one period: `Average`, `Sum`, `Minimum`, `Maximum`, `SampleCount` or `pNN`. */
+export interface Aggregate {
+  readonly value: number;
+  readonly sampleCount: number;
+}
+
+export class MetricStore {
+  private readonly series = new Map<string, Series>();
+
+  /** Publishes the datapoint of the minute starting at `timestamp` (epoch ms), visible from `visibleFrom`. */
+  put(metric: MetricId, timestamp: number, value: number, visibleFrom: number, sampleCount = 1): void {
+    const key = metricKey(metric.namespace, metric.metricName, metric.dimensions);
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = new Series()));
+    s.put(timestamp, { sum: value * sampleCount, count: sampleCount, min: value, max: value, visibleFrom });
+  }
+
+  /**
+   * The statistic over [start, start + periodSeconds) from the minutes visible at `visibleAt`, or
+   * undefined when none is.
+   */
+  aggregate(key: string, start: number, periodSeconds: number, stat: string, visibleAt: number): Aggregate | undefined {
+    const s = this.series.get(key);
+    if (!s) return undefined;
+    const first = Math.floor(start / MINUTE);
+    const minutes = Math.max(1, Math.round(periodSeconds / 60));
+    let sum = 0, count = 0, min = Infinity, max = -Infinity, found = 0;
+    const values: number[] = [];
+    for (let m = first; m < first + minutes; m++) {
+      const p = s.get(m);
+      if (!p || p.visibleFrom > visibleAt) continue;
+      found++;
+      sum += p.sum;
+      count += p.count;
+      if (p.min < min) min = p.min;
+      if (p.max > max) max = p.max;
+      values.push(p.sum / p.count);
+    }
+    if (!found) return undefined;
+    let value: number;
+    switch (stat) {
+      case 'Average': value = sum / count; break;
+      case 'Sum': value = sum; break;
+      case 'Minimum': value = min; break;
+      case 'Maximum': value = max; break;
+      case 'SampleCount': value = count; break;
+      default: {
+        const pm = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+        if (!pm) throw new FakeServiceError('InvalidParameterValue', `The statistic ${stat} is not supported by the in-memory CloudWatch.`);
+        values.sort((a, b) => a - b);
+        value = values[Math.min(values.length - 1, Math.max(0, Math.ceil((Number(pm[1]) / 100) * values.length) - 1))];
+      }
+    }
+    return { value, sampleCount: count };
+  }
+}
+
+interface MetricDataQuery {
+  Id: string;
+  Label?: string;
+  ReturnData?: boolean;
+  MetricStat?: {
+    Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] };
+    Period: number;
+    Stat: string;
+  };
+  Expression?: string;
+}
+
+function toMs(x: unknown, field: string): number {
+  const ms = x instanceof Date ? x.getTime() : typeof x === 'number' ? x * (x < 1e11 ? 1000 : 1) : Date.parse(String(x));
+  if (!Number.isFinite(ms)) throw new FakeServiceError('ValidationError', `${field} is not a valid time.`);
+  return ms;
+}
+
+export function dimensionsRecord(dims: readonly { Name?: string; Value?: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of dims ?? []) out[d.Name ?? ''] = d.Value ?? '';
+  return out;
+}
+
+export class FakeCloudWatch {
+  private requests = 0;
+  constructor(
+    readonly store: MetricStore,
+    private readonly log: CallLog,
+    private readonly now: () => number,
+    private readonly alarms?: AlarmEvaluator,
+  ) {}
+
+  async send(command: { input?: unknown }): Promise<any> {
+    const name = commandName(command);
+    this.log.record('cloudwatch', name, command.input);
+    const meta = metadata(uuidLike(`cloudwatch/${++this.requests}`));
+    switch (name) {
+      case 'GetMetricDataCommand':
+        return { ...this.getMetricData(command.input as any), ...meta };
+      case 'DescribeAlarmsCommand':
+        return { ...this.describeAlarms(command.input as any), ...meta };
+      default:
+        throw new Error(`in-memory CloudWatch does not implement ${name}`);
+    }
+  }
+
+  getMetricData(input: { MetricDataQueries: MetricDataQuery[]; StartTime: unknown; EndTime: unknown; ScanBy?: string }) {
+    const start = toMs(input.StartTime, 'StartTime');
+    const end = toMs(input.EndTime, 'EndTime');
+    const now = this.now();
+    const ascending = input.ScanBy === 'TimestampAscending';
+    const results = [];
+    for (const q of input.MetricDataQueries ?? []) {
+      if (!q.MetricStat) throw new FakeServiceError('ValidationError', `Query ${q.Id}: only MetricStat queries are supported by the in-memory CloudWatch.`);
+      if (q.ReturnData === false) continue;
+      const { Metric, Period, Stat } = q.MetricStat;
+      if (!Period || Period % 60 !== 0) throw new FakeServiceError('ValidationError', `Query ${q.Id}: Period must be a multiple of 60.`);
+      const key = metricKey(Metric.Namespace, Metric.MetricName, dimensionsRecord(Metric.Dimensions));
+      const p = Period * 1000;
+      const timestamps: Date[] = [];
+      const values: number[] = [];
+      // CloudWatch rounds a recent StartTime down to the minute; periods run from there.
+      for (let t = Math.floor(start / MINUTE) * MINUTE; t < end; t += p) {
+        const agg = this.store.aggregate(key, t, Period, Stat, now);
+        if (agg) {
+          timestamps.push(new Date(t));
+          values.push(agg.value);
+        }
+      }
+      if (!ascending) {
+        timestamps.reverse();
+        values.reverse();
+      }
+      results.push({ Id: q.Id, Label: q.Label ?? Metric.MetricName, Timestamps: timestamps, Values: values, StatusCode: 'Complete' as const });
+    }
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  describeAlarms(input: { AlarmNames?: string[]; AlarmNamePrefix?: string; StateValue?: string } = {}) {
+    const all = this.alarms?.describe() ?? [];
+    const MetricAlarms = all.filter(
+      (a) =>
+        (!input.AlarmNames || input.AlarmNames.includes(a.AlarmName)) &&
+        (!input.AlarmNamePrefix || a.AlarmName.startsWith(input.AlarmNamePrefix)) &&
+        (!input.StateValue || a.StateValue === input.StateValue),
+    );
+    return { MetricAlarms, CompositeAlarms: [] };
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Runs a scenario: every policy side by side on its own copy of the world, scored alike.
+ */
+import { baselineFor, BaselineConfig } from './baselines';
+import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
+import type { Scenario } from './scenario';
+import { score, Score } from './score';
+import { loadTrace, Trace } from './trace';
+import { World } from './world';
+
+export interface PolicyRun {
+  readonly name: string;
+  readonly world: World;
+  readonly score: Score;
+  /** Anything the reader should know about this run (handler failures...). */
+  readonly notes: string[];
+}
+
+export interface ScenarioRun {
+  readonly scenario: Scenario;
+  readonly trace: Trace;
+  readonly runs: PolicyRun[];
+  /** Policies that were asked for but cannot run on this scenario, with the reason. */
+  readonly skipped: Record<string, string>;
+  readonly seconds: number;
+}
+
+export interface RunOptions {
+  /** The scenario's trace, if already loaded. */
+  readonly trace?: Trace;
+  /** Only these policies (names as in score.json). */
+  readonly policies?: readonly string[];
+  /** Called after every simulated step of every policy. */
+  readonly onStep?: () => void;
+}
+
+/** The policies a scenario runs, in order: the autoscaler, then the scenario's baselines. */
+export function policiesOf(scenario: Scenario, filter?: readonly string[]): string[] {
+  const all = [AUTOSCALER, ...scenario.compare];
+  if (!filter) return all;
+  const unknown = filter.filter((p) => !all.includes(p));
+  if (unknown.length) throw new Error(`--policies: ${unknown.join(', ')} not in this scenario (${all.join(', ')})`);
+  return all.filter((p) => filter.includes(p));
+}
+
+export function runBaseline(scenario: Scenario, trace: Trace, name: string, onStep?: () => void): World {
+  const baseline = baselineFor(scenario.workload.kind, name as never);
+  const world = new World(scenario, trace);
+  const config: BaselineConfig = {
+    minUnits: scenario.target.minUnits,
+    maxUnits: scenario.target.maxUnits,
+    targetUtilization: scenario.target.targetUtilization,
+    unitCapacity: scenario.workload.unitCapacity,
+    stepSeconds: scenario.trace.stepSeconds,
+  };
+  let state = baseline.initial();
+  const web = scenario.workload.kind === 'web';
+  for (let t = 0; t < world.steps; t++) {
+    const now = world.now;
+    const cpu: number[] = [];
+    if (web) {
+      const newest = world.newestVisibleMinute(now);
+      for (let m = Math.max(0, newest - 14); m <= newest; m++) if (!Number.isNaN(world.cpu[m])) cpu.push(world.cpu[m]);
+    }
+    const desired = world.desired;
+    const out = baseline.decide(config, state, {
+      now,
+      ready: world.readyNow(),
+      desired,
+      cpu,
+      queue: web ? undefined : world.queueState(),
+    });
+    state = out.state;
+    if (out.desired !== desired) world.setDesired(out.desired);
+    world.endStep();
+    onStep?.();
+  }
+  return world;
+}
+
+export function scoreWorld(scenario: Scenario, world: World): Score {
+  return score(scenario, {
+    arrivals: world.arrivals,
+    ready: world.ready,
+    billed: world.billed,
+    actions: world.actions,
+    violatedMessages: world.violatedMessages,
+  });
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioRun> {
+  const started = performance.now();
+  const trace = options.trace ?? loadTrace(scenario.trace.file, scenario.trace);
+  const runs: PolicyRun[] = [];
+  const skipped: Record<string, string> = {};
+  for (const name of policiesOf(scenario, options.policies)) {
+    if (name === AUTOSCALER) {
+      const why = autoscalerUnsupported(scenario);
+      if (why) {
+        skipped[name] = why;
+        continue;
+      }
+      // loaded on demand: it pulls in the handlers and their SDK clients
+      const { runAutoscaler } = await import('./policies/autoscaler');
+      const run = await runAutoscaler(scenario, trace, { onStep: options.onStep && (() => options.onStep!()), verbose: !!process.env.SIM_VERBOSE });
+      const notes: string[] = [];
+      if (run.failures.length) {
+        notes.push(`${run.failures.length} of ${run.invocations} handler invocations failed; first: ${run.failures[0].error}`);
+      }
+      runs.push({ name, world: run.world, score: scoreWorld(scenario, run.world), notes });
+    } else {
+      const world = runBaseline(scenario, trace, name, options.onStep);
+      runs.push({ name, world, score: scoreWorld(scenario, world), notes: [] });
+    }
+  }
+  return { scenario, trace, runs, skipped, seconds: (performance.now() - started) / 1000 };
+}
+
+/** score.json as the contract defines it (plus `skipped` when a policy could not run). */
+export function scoreJson(run: ScenarioRun): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    scenario: run.scenario.name,
+    steps: run.trace.arrivals.length,
+    policies: Object.fromEntries(run.runs.map((r) => [r.name, r.score])),
+  };
+  if (Object.keys(run.skipped).length) out.skipped = run.skipped;
+  return out;
+}

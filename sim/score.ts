@@ -1,0 +1,75 @@
+/**
+ * The scores of `/scenarios/README.md`, per policy. For step t of length d: arrivals a_t, demand
+ * rate l_t = a_t / d, ready r_t, billed b_t.
+ */
+import type { Scenario } from './scenario';
+import type { Action } from './world';
+
+export interface Score {
+  /** Web: share of requests above maxUtilization of ready capacity; queue: share of messages that waited too long. Percent. */
+  readonly violationPct: number;
+  /** sum(b_t) / sum(i_t); null when the ideal is zero throughout. */
+  readonly costRatio: number | null;
+  readonly unitHours: number;
+  readonly actions: number;
+  readonly actionsPerHour: number;
+  /** Actions opposite to the previous one within 600 s of it. */
+  readonly reversals: number;
+  readonly peakUnits: number;
+}
+
+export const REVERSAL_WINDOW_SECONDS = 600;
+
+export interface ScoreInput {
+  readonly arrivals: ArrayLike<number>;
+  readonly ready: ArrayLike<number>;
+  readonly billed: ArrayLike<number>;
+  readonly actions: readonly Action[];
+  /** Queue: messages that waited longer than maxWaitSeconds, those still queued at the end included. */
+  readonly violatedMessages?: number;
+}
+
+/** The ideal units of one step: i_t. */
+export function idealUnits(scenario: Scenario, arrivals: number): number {
+  const l = arrivals / scenario.trace.stepSeconds;
+  const per =
+    scenario.workload.kind === 'web' ? scenario.workload.unitCapacity * (scenario.target.targetUtilization / 100) : scenario.workload.unitCapacity;
+  const i = Math.ceil(l / per - 1e-9);
+  return Math.min(scenario.target.maxUnits, Math.max(scenario.target.minUnits, i));
+}
+
+export function score(scenario: Scenario, input: ScoreInput): Score {
+  const d = scenario.trace.stepSeconds;
+  const n = input.arrivals.length;
+  const cap = scenario.workload.unitCapacity;
+  let sumA = 0, sumB = 0, sumI = 0, excess = 0, peak = 0;
+  for (let t = 0; t < n; t++) {
+    const a = input.arrivals[t];
+    const b = input.billed[t];
+    sumA += a;
+    sumB += b;
+    sumI += idealUnits(scenario, a);
+    if (b > peak) peak = b;
+    if (scenario.workload.kind === 'web') {
+      const over = a / d - scenario.slo.maxUtilization * input.ready[t] * cap;
+      if (over > 0) excess += over * d;
+    }
+  }
+  const violated = scenario.workload.kind === 'web' ? excess : input.violatedMessages ?? 0;
+  let reversals = 0;
+  for (let i = 1; i < input.actions.length; i++) {
+    const prev = input.actions[i - 1], cur = input.actions[i];
+    const opposite = Math.sign(cur.to - cur.from) === -Math.sign(prev.to - prev.from);
+    if (opposite && cur.at - prev.at <= REVERSAL_WINDOW_SECONDS) reversals++;
+  }
+  const hours = (n * d) / 3600;
+  return {
+    violationPct: sumA > 0 ? (100 * violated) / sumA : 0,
+    costRatio: sumI > 0 ? sumB / sumI : null,
+    unitHours: (sumB * d) / 3600,
+    actions: input.actions.length,
+    actionsPerHour: hours > 0 ? input.actions.length / hours : 0,
+    reversals,
+    peakUnits: peak,
+  };
+}

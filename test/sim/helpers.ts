@@ -1,0 +1,40 @@
+/** Small scenarios and traces for the simulator's tests. */
+import { parseScenario, Scenario } from '../../sim/scenario';
+import type { Trace } from '../../sim/trace';
+
+export const T0 = Date.parse('2026-01-05T00:00:00Z');
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export function webScenario(over: DeepPartial<{ trace: object; workload: object; slo: object; target: object; compare: string[] }> = {}): Scenario {
+  return parseScenario(
+    {
+      name: 'test-web',
+      trace: { file: 'x.csv', ...(over.trace ?? {}) },
+      workload: { kind: 'web', unitCapacity: 10, ...(over.workload ?? {}) },
+      slo: over.slo,
+      target: { maxUnits: 20, ...(over.target ?? {}) },
+      compare: over.compare,
+    },
+    'test',
+    '/tmp',
+  );
+}
+
+export function queueScenario(over: DeepPartial<{ trace: object; workload: object; slo: object; target: object }> = {}): Scenario {
+  return parseScenario(
+    {
+      name: 'test-queue',
+      trace: { file: 'x.csv', ...(over.trace ?? {}) },
+      workload: { kind: 'queue', unitCapacity: 1, ...(over.workload ?? {}) },
+      slo: over.slo,
+      target: { maxUnits: 20, ...(over.target ?? {}) },
+    },
+    'test',
+    '/tmp',
+  );
+}
+
+export function traceOf(arrivals: number[], start = T0): Trace {
+  return { start, arrivals: Float64Array.from(arrivals) };
+}

@@ -1,0 +1,56 @@
+import { autoscalerConfig, autoscalerUnsupported, runAutoscaler } from '../../../sim/policies/autoscaler';
+import { queueScenario, T0, traceOf, webScenario } from '../helpers';
+
+const scenario = webScenario({
+  workload: { unitCapacity: 10, provisioningSeconds: 60 },
+  target: { minUnits: 2, maxUnits: 20, targetUtilization: 50 },
+});
+// 10 quiet minutes at 30% CPU on 2 units, then five times the load
+const trace = traceOf([...new Array(10).fill(360), ...new Array(20).fill(1800)]);
+
+describe('the autoscaler policy in the simulator', () => {
+  test('its config is the scenario target through parseConfig, with the project defaults for the rest', () => {
+    const c = autoscalerConfig(scenario);
+    expect(c.prefix).toBe('sim');
+    expect(c.targets[0]).toMatchObject({
+      id: 'web',
+      kind: 'asg',
+      autoScalingGroupName: 'sim-web',
+      minCapacity: 2,
+      maxCapacity: 20,
+      targetCpu: 50,
+      warmupSeconds: 60,
+      cooldownSeconds: 300,
+      targetGroup: { loadBalancerFullName: 'app/sim/0123456789abcdef', targetGroupFullName: 'targetgroup/sim-web/0123456789abcdef' },
+    });
+  });
+
+  test('a surge raises the CPU alarm, whose event reaches the real handler, which scales the group out', async () => {
+    const run = await runAutoscaler(scenario, trace);
+    expect(run.failures).toEqual([]);
+    const high = run.alarmEvents.find((e) => e.detail.alarmName === 'sim/web/cpu/high' && e.detail.state.value === 'ALARM');
+    expect(high).toBeDefined();
+    // the surge starts at minute 10; its first datapoint is visible at minute 12
+    expect(Date.parse(high!.time)).toBe(T0 + 12 * 60_000);
+    const sets = run.calls.of('autoscaling', 'SetDesiredCapacityCommand');
+    expect(sets.length).toBeGreaterThan(0);
+    expect(sets[0].at).toBe(T0 + 12 * 60_000);
+    expect((sets[0].input as { DesiredCapacity: number }).DesiredCapacity).toBeGreaterThan(2);
+    // the world applied it: billed rises at that step and the action is counted
+    expect(run.world.billed[12]).toBe((sets[0].input as { DesiredCapacity: number }).DesiredCapacity);
+    expect(run.world.actions[0]).toMatchObject({ step: 12, from: 2 });
+    // the handler read the metrics and the group before deciding
+    expect(run.calls.of('cloudwatch', 'GetMetricDataCommand').length).toBeGreaterThan(0);
+    expect(run.calls.of('autoscaling', 'DescribeAutoScalingGroupsCommand').length).toBeGreaterThan(0);
+    // by the end the load is served within the SLO
+    const last = run.world.steps - 1;
+    expect(run.world.ready[last] * 10 * 0.9).toBeGreaterThanOrEqual(30);
+    // the schedule fired once per minute
+    expect(run.invocations).toBeGreaterThanOrEqual(30);
+  });
+
+  test('queue scenarios are not faked: the missing target kind is named', () => {
+    expect(autoscalerUnsupported(queueScenario())).toMatch(/queue-workers/);
+    expect(autoscalerUnsupported(scenario)).toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderReport } from '../../sim/report';
+import { policiesOf, runScenario, scoreJson } from '../../sim/runner';
+import { loadScenario } from '../../sim/scenario';
+import { renderTable } from '../../sim/table';
+
+const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+const rows = ['time,requests'];
+for (let i = 0; i < 120; i++) rows.push(`${new Date(Date.UTC(2026, 0, 5, 0, i)).toISOString().replace('.000', '')},${i < 60 ? 1200 : 4800}`);
+writeFileSync(join(dir, 'web.csv'), rows.join('\n'));
+writeFileSync(
+  join(dir, 'web.yaml'),
+  'name: small-web\ntrace: { file: web.csv }\nworkload: { kind: web, unitCapacity: 40, provisioningSeconds: 120 }\ntarget: { minUnits: 2, maxUnits: 10 }\n',
+);
+writeFileSync(
+  join(dir, 'queue.yaml'),
+  'name: small-queue\ntrace: { file: web.csv, rows: 30 }\nworkload: { kind: queue, unitCapacity: 10 }\ntarget: { maxUnits: 10 }\n',
+);
+
+const FIELDS = ['violationPct', 'costRatio', 'unitHours', 'actions', 'actionsPerHour', 'reversals', 'peakUnits'];
+
+describe('runScenario', () => {
+  test('runs the autoscaler and every baseline; score.json has every field of every policy', async () => {
+    const run = await runScenario(loadScenario(join(dir, 'web.yaml')));
+    const json = scoreJson(run) as { scenario: string; steps: number; policies: Record<string, Record<string, unknown>> };
+    expect(json.scenario).toBe('small-web');
+    expect(json.steps).toBe(120);
+    expect(Object.keys(json.policies)).toEqual(['autoscaler', 'seed-step', 'target-tracking']);
+    for (const p of Object.values(json.policies)) expect(Object.keys(p).sort()).toEqual([...FIELDS].sort());
+    expect(renderTable(run)).toMatch(/autoscaler\s+\d/);
+    const html = renderReport(run);
+    expect(html).toContain('new uPlot(');
+    expect(html).toContain('.uplot');
+    expect(html).not.toMatch(/<script src=/);
+  });
+
+  test('a queue scenario runs the baselines and says why the autoscaler did not run', async () => {
+    const run = await runScenario(loadScenario(join(dir, 'queue.yaml')));
+    expect(run.runs.map((r) => r.name)).toEqual(['seed-step', 'keda']);
+    expect(scoreJson(run).skipped).toEqual({ autoscaler: expect.stringMatching(/queue-workers/) });
+    expect(renderTable(run)).toMatch(/autoscaler: not run: .*queue-workers/);
+    expect(renderReport(run)).toMatch(/autoscaler<\/b> not run/);
+  });
+
+  test('--policies filters, and names what the scenario does not have', () => {
+    const s = loadScenario(join(dir, 'web.yaml'));
+    expect(policiesOf(s, ['target-tracking'])).toEqual(['target-tracking']);
+    expect(() => policiesOf(s, ['keda'])).toThrow(/--policies: keda not in this scenario/);
+  });
+});
