@@ -95,6 +95,12 @@ const LEARN_CPU_MIN = 10;
 const LEARN_CPU_MAX = 85;
 /** Datapoints used for the trend. */
 const TREND_POINTS = 5;
+/** Datapoints over which the noise of a signal is measured. */
+const LEVEL_POINTS = 10;
+/** Standard deviations of noise above the mean that the level covers. */
+const NOISE_SIGMAS = 0.25;
+/** A trend counts when its slope is this many standard errors above zero. */
+const TREND_T = 2;
 /** The trend may at most double the newest demand over the look-ahead. */
 const MAX_TREND_GROWTH = 1;
 const READY_SEEN_KEPT = 30;
@@ -109,31 +115,77 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Least-squares slope of value against time, per second. */
-function slopePerSecond(points: readonly Datapoint[]): number {
-  if (points.length < 3) return 0;
+/**
+ * Least-squares slope of value against time, per second, counted only when it stands out of the
+ * noise (t-statistic above TREND_T): a noisy flat series has no trend.
+ */
+function trendPerSecond(points: readonly Datapoint[]): number {
   const n = points.length;
+  if (n < 3) return 0;
   const t0 = points[0].at;
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sx = 0, sy = 0;
   for (const p of points) {
-    const x = (p.at - t0) / 1000;
-    sx += x; sy += p.value; sxx += x * x; sxy += x * p.value;
+    sx += (p.at - t0) / 1000;
+    sy += p.value;
   }
-  const den = n * sxx - sx * sx;
-  return den === 0 ? 0 : (n * sxy - sx * sy) / den;
+  const mx = sx / n, my = sy / n;
+  let sxx = 0, sxy = 0;
+  for (const p of points) {
+    const dx = (p.at - t0) / 1000 - mx;
+    sxx += dx * dx;
+    sxy += dx * (p.value - my);
+  }
+  if (sxx === 0) return 0;
+  const slope = sxy / sxx;
+  let sse = 0;
+  for (const p of points) {
+    const r = p.value - (my + slope * ((p.at - t0) / 1000 - mx));
+    sse += r * r;
+  }
+  const se = Math.sqrt(sse / (n - 2) / sxx);
+  return se === 0 || slope / se >= TREND_T ? slope : 0;
 }
 
-/** The newest value projected `aheadSeconds` past the end of its period along the recent upward trend. */
-function project(series: readonly Datapoint[], periodSeconds: number, now: number, aheadSeconds: number) {
-  const newest = series[series.length - 1];
-  const recent = series.slice(-TREND_POINTS);
-  const slope = Math.max(0, slopePerSecond(recent));
-  // The newest datapoint describes the middle of its period; project from there to now + ahead.
-  const horizon = Math.max(0, (now - newest.at) / 1000 - periodSeconds / 2 + aheadSeconds);
-  // Base on the mean of the two newest points so one noisy minute does not carry the whole projection.
-  const base = recent.length >= 2 ? Math.max(newest.value, (newest.value + recent[recent.length - 2].value) / 2) : newest.value;
-  const projected = Math.min(base + slope * horizon, base * (1 + MAX_TREND_GROWTH));
-  return { newest: newest.value, slope, horizon, projected };
+/**
+ * The level of a noisy demand series at index k: the median of its last three points, or the mean
+ * plus NOISE_SIGMAS standard deviations of its last LEVEL_POINTS, whichever is higher. A lone spike
+ * moves it a little, a sustained rise (two points of three) moves it all the way.
+ */
+function levelAt(values: readonly number[], k: number): number {
+  const last3 = values.slice(Math.max(0, k - 2), k + 1).sort((a, b) => a - b);
+  const med = last3[last3.length >> 1];
+  const win = values.slice(Math.max(0, k - LEVEL_POINTS + 1), k + 1);
+  const mean = win.reduce((a, b) => a + b, 0) / win.length;
+  const sd = Math.sqrt(win.reduce((a, b) => a + (b - mean) * (b - mean), 0) / win.length);
+  return Math.max(med, mean + NOISE_SIGMAS * sd);
+}
+
+interface Assessment {
+  /** The newest datapoint's value. */
+  readonly newest: number;
+  /** Its level (see levelAt). */
+  readonly level: number;
+  /** The level projected along a clear upward trend to the time new units would serve. */
+  readonly projected: number;
+  readonly horizon: number;
+  /** The highest level of the scale-in stabilization window. */
+  readonly windowLevel: number;
+}
+
+/** Level, projection and stabilization-window level of one demand series (oldest first). */
+function assess(series: readonly Datapoint[], periodSeconds: number, now: number, policy: CapacityPolicy): Assessment {
+  const values = series.map((d) => d.value);
+  const k = values.length - 1;
+  const newest = series[k];
+  const level = levelAt(values, k);
+  const slope = Math.max(0, trendPerSecond(series.slice(-TREND_POINTS)));
+  // The newest datapoint describes the middle of its period; project from there to now + warm-up.
+  const horizon = Math.max(0, (now - newest.at) / 1000 - periodSeconds / 2 + policy.warmupSeconds);
+  const projected = Math.min(level + slope * horizon, level * (1 + MAX_TREND_GROWTH));
+  const from = newest.at - Math.max(0, policy.scaleInStabilizationSeconds - periodSeconds) * 1000;
+  let windowLevel = level;
+  for (let i = k - 1; i >= 0 && series[i].at >= from; i--) windowLevel = Math.max(windowLevel, levelAt(values, i));
+  return { newest: newest.value, level, projected, horizon, windowLevel };
 }
 
 function readyAt(memory: EngineMemory, at: number, fallback: number): number {
@@ -151,10 +203,13 @@ export function clamp(x: number, lo: number, hi: number): number {
 }
 
 interface Need {
-  /** Units needed by this signal (fractional). */
+  /** Units needed by this signal (fractional), projected over the warm-up. */
   units: number;
+  /** The most units the scale-in stabilization window's levels needed (no projection). */
+  windowUnits: number;
   text: string;
 }
+
 
 /** Units each signal asks for, with the words that explain it. */
 function needs(input: CapacityInput, unitRate: number | undefined): { list: Need[]; figures: Record<string, number> } {
@@ -170,14 +225,16 @@ function needs(input: CapacityInput, unitRate: number | undefined): { list: Need
     policy.requestsPerTarget !== undefined ? policy.requestsPerTarget / 60 : unitRate !== undefined ? (unitRate * policy.targetCpu) / 100 : undefined;
   if (rc && rc.length && perUnitTarget !== undefined && perUnitTarget > 0) {
     const rates = rc.map((d) => ({ at: d.at, value: d.value / period }));
-    const p = project(rates, period, now, policy.warmupSeconds);
+    const p = assess(rates, period, now, policy);
     const units = p.projected / perUnitTarget;
+    const windowUnits = p.windowLevel / perUnitTarget;
     figures.requestRate = p.newest;
     figures.requestRateProjected = p.projected;
     figures.perUnitTarget = perUnitTarget;
     list.push({
       units,
-      text: `requests ${fmt(p.newest)}/s${p.projected > p.newest ? `, ${fmt(p.projected)}/s projected ${fmt(p.horizon)} s ahead` : ''} at ${fmt(perUnitTarget)}/s per unit need ${fmt(units)}`,
+      windowUnits,
+      text: `requests ${fmt(p.newest)}/s (level ${fmt(p.level)}/s${p.projected > p.level ? `, ${fmt(p.projected)}/s projected ${fmt(p.horizon)} s ahead` : ''}) at ${fmt(perUnitTarget)}/s per unit need ${fmt(units)}`,
     });
   }
 
@@ -190,35 +247,38 @@ function needs(input: CapacityInput, unitRate: number | undefined): { list: Need
       const units = count !== undefined && per !== undefined && per > 0 ? count / per : readyAt(memory, d.at + period * 1000, current.ready);
       return { at: d.at, value: (units * d.value) / 100 };
     });
-    const p = project(busy, period, now, policy.warmupSeconds);
+    const p = assess(busy, period, now, policy);
     const cpuNow = last(obs.cpu)!.value;
     let units = p.projected / (policy.targetCpu / 100);
+    const windowUnits = p.windowLevel / (policy.targetCpu / 100);
     const saturated = cpuNow >= SATURATED_CPU;
     figures.cpu = cpuNow;
     figures.busyUnits = p.newest;
     list.push({
       units,
-      text: `CPU ${fmt(cpuNow)}%${saturated ? ' (saturated)' : ''} is ${fmt(p.newest)} busy units${p.projected > p.newest ? `, ${fmt(p.projected)} projected` : ''}, needing ${fmt(units)} at ${policy.targetCpu}%`,
+      windowUnits,
+      text: `CPU ${fmt(cpuNow)}%${saturated ? ' (saturated)' : ''} is ${fmt(p.newest)} busy units (level ${fmt(p.level)}${p.projected > p.level ? `, ${fmt(p.projected)} projected` : ''}), needing ${fmt(units)} at ${policy.targetCpu}%`,
     });
     if (saturated && list.length === 1) {
       // Saturated and nothing else tells the true load: it is at least this, so ask for a full step more.
       units = Math.max(units, current.desired * (1 + policy.maxStepUpRatio));
-      list[0] = { units, text: `${list[0].text}; saturated with no request signal, so one full step up` };
+      list[0] = { units, windowUnits: Math.max(windowUnits, units), text: `${list[0].text}; saturated with no request signal, so one full step up` };
     }
   }
 
   const mem = last(obs.memory);
-  if (mem && policy.targetMemory !== undefined) {
+  if (mem && obs.memory && policy.targetMemory !== undefined) {
     const units = (current.ready * mem.value) / policy.targetMemory;
+    const windowUnits = (current.ready * assess(obs.memory, period, now, policy).windowLevel) / policy.targetMemory;
     figures.memory = mem.value;
-    list.push({ units, text: `memory ${fmt(mem.value)}% needs ${fmt(units)} at ${policy.targetMemory}%` });
+    list.push({ units, windowUnits, text: `memory ${fmt(mem.value)}% needs ${fmt(units)} at ${policy.targetMemory}%` });
   }
 
   const lat = last(obs.responseTimeP95);
   if (lat && policy.responseTimeP95Seconds !== undefined && lat.value > policy.responseTimeP95Seconds) {
     const units = current.desired + 1;
     figures.responseTimeP95 = lat.value;
-    list.push({ units, text: `p95 response time ${fmt(lat.value)} s above ${policy.responseTimeP95Seconds} s asks for one more` });
+    list.push({ units, windowUnits: units, text: `p95 response time ${fmt(lat.value)} s above ${policy.responseTimeP95Seconds} s asks for one more` });
   }
   return { list, figures };
 }
@@ -291,7 +351,10 @@ export function decideCapacity(input: CapacityInput): { decision: CapacityDecisi
     return result(desired, `${why}; ${previous} -> ${desired}${desired < raw ? ` (step limit ${step}, ${raw} wanted)` : ''}`, undefined, withRecs);
   }
   if (raw < previous) {
-    const stabilized = Math.max(...recommendations.map((r) => r.desired));
+    // Scale-in goes no lower than what the window asked for: at earlier decisions, and at every
+    // datapoint of the window, so a dip between two noisy minutes does not remove capacity.
+    const fromData = bounded(Math.ceil(Math.max(...list.map((n) => n.windowUnits)) - 1e-9));
+    const stabilized = Math.max(fromData, ...recommendations.map((r) => r.desired));
     figures.stabilized = stabilized;
     if (ratio >= 1 - policy.tolerance) {
       return result(previous, `${why}; within ${policy.tolerance * 100}% of ${previous}, unchanged`, 'tolerance', withRecs);

@@ -103,7 +103,7 @@ export function capacityMetrics(target: CapacityTarget): {
  * The share of the CPU target below which the scale-in alarm fires. Between it and the target the
  * service is where it should be and no alarm is raised.
  */
-export const SCALE_IN_CPU_RATIO = 0.8;
+export const SCALE_IN_CPU_RATIO = 0.9;
 
 function capacityAlarms(prefix: string, target: CapacityTarget): AlarmSpec[] {
   const m = capacityMetrics(target);

@@ -80,6 +80,28 @@ describe('decideCapacity examples', () => {
     expect(rising.decision.desired).toBeGreaterThan(flat.decision.desired);
   });
 
+  test('a lone spike is noise: it moves the level a little; a sustained rise moves it all the way', () => {
+    const base = Array(9).fill(280);
+    const spike = decide({ current: { desired: 10, ready: 10 }, observation: webObservation([...base.slice(1), 280, 560], 10) });
+    const sustained = decide({ current: { desired: 10, ready: 10 }, observation: webObservation([...base.slice(2), 560, 560, 560], 10) });
+    expect(spike.decision.desired).toBeLessThan(15);
+    expect(sustained.decision.desired).toBeGreaterThanOrEqual(20);
+  });
+
+  test('noisy demand raises the level by a share of its standard deviation', () => {
+    const calm = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(300), 10) });
+    const noisy = decide({ current: { desired: 10, ready: 10 }, observation: webObservation([200, 400, 200, 400, 200, 400, 200, 400, 200, 400], 10) });
+    expect(noisy.decision.figures.recommended).toBeGreaterThan(calm.decision.figures.recommended);
+  });
+
+  test('scale-in goes no lower than the levels of the window\'s datapoints, even with no earlier decision', () => {
+    // Demand fell from 840 to 200 req/s three minutes ago: the window still holds the higher levels.
+    const rates = [840, 840, 840, 840, 840, 840, 840, 200, 200, 200];
+    const { decision } = decide({ current: { desired: 40, ready: 40 }, observation: webObservation(rates, 40) });
+    expect(decision.desired).toBeGreaterThan(20);
+    expect(decision.figures.stabilized).toBeGreaterThan(decision.figures.recommended);
+  });
+
   test('scale-out waits out its cooldown', () => {
     const memory: EngineMemory = { recommendations: [], lastScaleOutAt: NOW - 30_000 };
     const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(6).fill(500), 10), memory });
