@@ -101,8 +101,8 @@ const LEVEL_POINTS = 10;
 const NOISE_SIGMAS = 0.25;
 /** A trend counts when its slope is this many standard errors above zero. */
 const TREND_T = 2;
-/** The trend may at most double the newest demand over the look-ahead. */
-const MAX_TREND_GROWTH = 1;
+/** The trend may raise the level by at most half over the look-ahead. */
+const MAX_TREND_GROWTH = 0.5;
 const READY_SEEN_KEPT = 30;
 
 function last<T>(xs: readonly T[] | undefined): T | undefined {
@@ -178,7 +178,10 @@ function assess(series: readonly Datapoint[], periodSeconds: number, now: number
   const k = values.length - 1;
   const newest = series[k];
   const level = levelAt(values, k);
-  const slope = Math.max(0, trendPerSecond(series.slice(-TREND_POINTS)));
+  // A ramp rises over the whole window and over its last three minutes alike; a step that has
+  // already happened does not keep rising, so the lower of the two slopes is projected.
+  let slope = Math.max(0, trendPerSecond(series.slice(-TREND_POINTS)));
+  if (k >= 2) slope = Math.min(slope, Math.max(0, (newest.value - series[k - 2].value) / ((newest.at - series[k - 2].at) / 1000)));
   // The newest datapoint describes the middle of its period; project from there to now + warm-up.
   const horizon = Math.max(0, (now - newest.at) / 1000 - periodSeconds / 2 + policy.warmupSeconds);
   const projected = Math.min(level + slope * horizon, level * (1 + MAX_TREND_GROWTH));

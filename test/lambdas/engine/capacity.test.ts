@@ -102,6 +102,11 @@ describe('decideCapacity examples', () => {
     expect(decision.figures.stabilized).toBeGreaterThan(decision.figures.recommended);
   });
 
+  test('a step that has already happened is sized as it is, not extrapolated as a ramp', () => {
+    const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation([...Array(7).fill(280), 560, 560, 560], 10) });
+    expect(decision.desired).toBe(20); // 560 req/s at 28 req/s per unit
+  });
+
   test('scale-out waits out its cooldown', () => {
     const memory: EngineMemory = { recommendations: [], lastScaleOutAt: NOW - 30_000 };
     const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(6).fill(500), 10), memory });
