@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type AutoscalerConfig, ConfigError } from '../lambdas/shared/config';
 import { loadConfigFile } from '../lambdas/shared/config-file';
+import { stackNameFor } from '../lambdas/shared/deployment';
 import { Autoscaler } from './autoscaler';
 
 /** The context key that names the config file (`cdk synth -c config=FILE`). */
@@ -36,10 +37,8 @@ export interface BuiltApp {
   readonly autoscaler: Autoscaler;
 }
 
-/** `Autoscaler` for the default prefix, `<prefix>-autoscaler` otherwise. */
-export function stackNameFor(prefix: string): string {
-  return prefix.toLowerCase().includes('autoscaler') ? prefix.charAt(0).toUpperCase() + prefix.slice(1) : `${prefix}-autoscaler`;
-}
+// Defined with the stack's output keys, so the operator CLI finds the stack without loading the CDK.
+export { stackNameFor };
 
 /** The stack with the Autoscaler construct, and cdk-nag's AwsSolutions checks on the whole app. */
 export function buildApp(config: AutoscalerConfig, options: BuildAppOptions = {}): BuiltApp {

@@ -2,7 +2,7 @@
  * The public L3 construct: turns a parsed autoscaler config into alarms, one EventBridge rule, one
  * function and one re-evaluation schedule per action family, and the state they share.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,14 +11,29 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmRulePattern, allAlarms, type Family, familyOf } from '../lambdas/shared/alarms';
 import { type AutoscalerConfig, parseConfig } from '../lambdas/shared/config';
+import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
+import { AutoscalerDashboard } from './monitoring/dashboard';
+import { SelfAlarms } from './monitoring/self-alarms';
+import { NotificationTopic } from './monitoring/topic';
 import { toEventPattern } from './shared/event-pattern';
 import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, createDeadLetterQueue, createFamilyFunction } from './shared/function';
 import { ReevaluationSchedule } from './shared/schedule';
 import { AsgScalingTarget } from './targets/asg';
 import { EcsServiceScalingTarget } from './targets/ecs-service';
+import { CdnDeployRules, CloudfrontInvalidationTarget } from './targets/cloudfront';
+import { INVALIDATE_RUNBOOK, InvalidateRunbook } from './runbooks/cloudfront';
+import { RUNBOOK_ARN_ENV } from '../lambdas/runbooks/names';
+import { DATA_RUNBOOKS, type DataKind, DataRunbooks } from './runbooks/data';
+import { RdsReplicasScalingTarget } from './targets/rds-replicas';
+import { RdsInstanceScalingTarget } from './targets/rds-instance';
+import { RdsStorageScalingTarget } from './targets/rds-storage';
+import { RedisScalingTarget } from './targets/redis';
+import { QueueWorkersScalingTarget } from './targets/queue-workers';
+import { CapacityWindowSchedules } from './targets/schedule';
 
 export interface AutoscalerProps {
   /** The autoscaler config, already parsed (`parseConfig` / `loadConfigFile`); it is validated again here. */
@@ -33,7 +48,7 @@ export interface AutoscalerProps {
 /** A stack holds 500 resources; leave room for the fixed ones and for growth. */
 export const MAX_ALARMS = 400;
 
-export type ScalingTarget = AsgScalingTarget | EcsServiceScalingTarget;
+export type ScalingTarget = AsgScalingTarget | EcsServiceScalingTarget | CloudfrontInvalidationTarget | RdsReplicasScalingTarget | RedisScalingTarget | RdsStorageScalingTarget | RdsInstanceScalingTarget | QueueWorkersScalingTarget;
 
 export class Autoscaler extends Construct {
   /** The validated config the functions are bundled with. */
@@ -52,8 +67,24 @@ export class Autoscaler extends Construct {
   public readonly schedules: Readonly<Partial<Record<Family, scheduler.CfnSchedule>>>;
   /** Every alarm, keyed by its name (`<prefix>/<targetId>/<signal>/<direction>`). */
   public readonly alarms: Readonly<Record<string, cloudwatch.CfnAlarm>>;
+  /** The `invalidate` runbook (explicit paths of a configured distribution), when the config has cloudfront targets. */
+  public readonly invalidateRunbook?: InvalidateRunbook;
+  /** Deploy-event rules of the cdn family, one per event source its triggers use (ECS, CodePipeline, S3). */
+  public readonly deployRules: Readonly<Partial<Record<'ecs' | 'codePipeline' | 's3', events.Rule>>>;
   /** One construct per configured target, keyed by target id. */
   public readonly targets: Readonly<Record<string, ScalingTarget>>;
+  /** The data tier's runbooks and their task function, when the config has rds-replicas, rds-storage, rds-instance or redis targets. */
+  public readonly dataRunbooks?: DataRunbooks;
+  /** Every action, refusal, failure and self-alarm is published here (KMS-encrypted, TLS only). */
+  public readonly notifications: NotificationTopic;
+  /** Dead-letter queue depth, function errors and throttles, failed state machine executions. */
+  public readonly selfAlarms: SelfAlarms;
+  /** The deployment's dashboard: per target, signals against thresholds, desired vs in service, actions. */
+  public readonly dashboard: AutoscalerDashboard;
+  /** The capacity windows' schedules (start and end, in each window's time zone), when the config has windows. */
+  public readonly windowSchedules?: CapacityWindowSchedules;
+  /** State machines an operator may start by name (`autoscaler runbook start NAME`). */
+  public readonly runbooks: Record<string, sfn.IStateMachine> = {};
 
   constructor(scope: Construct, id: string, props: AutoscalerProps) {
     super(scope, id);
@@ -87,6 +118,7 @@ export class Autoscaler extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue');
+    this.notifications = new NotificationTopic(this, 'Notifications', { prefix: config.prefix, email: config.notifications.email });
 
     const families = [...new Set(config.targets.map(familyOf))];
     const functions: Partial<Record<Family, NodejsFunction>> = {};
@@ -98,9 +130,19 @@ export class Autoscaler extends Construct {
         idempotencyTable: this.idempotencyTable,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
+        notifications: this.notifications,
       });
     }
     this.functions = functions;
+
+    // The data tier's long actions run as Step Functions runbooks, which the database function starts.
+    const dataRunbooks = functions.database
+      ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, notifications: this.notifications })
+      : undefined;
+    this.dataRunbooks = dataRunbooks;
+    for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {})) {
+      functions.database!.addEnvironment(RUNBOOK_ARN_ENV[kind as DataKind], runbook.stateMachine.stateMachineArn);
+    }
 
     const targetsScope = new Construct(this, 'Targets');
     const targets: Record<string, ScalingTarget> = {};
@@ -115,6 +157,48 @@ export class Autoscaler extends Construct {
         case 'ecs-service':
           construct = new EcsServiceScalingTarget(targetsScope, target.id, { prefix: config.prefix, target, handler });
           break;
+        case 'cloudfront':
+          construct = new CloudfrontInvalidationTarget(targetsScope, target.id, { target, handler });
+          break;
+        case 'rds-replicas':
+          construct = new RdsReplicasScalingTarget(targetsScope, target.id, {
+            prefix: config.prefix,
+            target,
+            handler,
+            runbook: dataRunbooks!.stateMachine('rds-replicas'),
+            taskFunction: dataRunbooks!.taskFunction,
+          });
+          break;
+        case 'redis':
+          construct = new RedisScalingTarget(targetsScope, target.id, {
+            prefix: config.prefix,
+            target,
+            handler,
+            runbook: dataRunbooks!.stateMachine('redis'),
+            taskFunction: dataRunbooks!.taskFunction,
+          });
+          break;
+        case 'rds-storage':
+          construct = new RdsStorageScalingTarget(targetsScope, target.id, {
+            prefix: config.prefix,
+            target,
+            handler,
+            runbook: dataRunbooks!.stateMachine('rds-storage'),
+            taskFunction: dataRunbooks!.taskFunction,
+          });
+          break;
+        case 'rds-instance':
+          construct = new RdsInstanceScalingTarget(targetsScope, target.id, {
+            prefix: config.prefix,
+            target,
+            handler,
+            runbook: dataRunbooks!.stateMachine('rds-instance'),
+            taskFunction: dataRunbooks!.taskFunction,
+          });
+          break;
+        case 'queue-workers':
+          construct = new QueueWorkersScalingTarget(targetsScope, target.id, { prefix: config.prefix, target, handler });
+          break;
       }
       targets[target.id] = construct;
       Object.assign(alarms, construct.alarms);
@@ -127,7 +211,8 @@ export class Autoscaler extends Construct {
     const schedules: Partial<Record<Family, scheduler.CfnSchedule>> = {};
     for (const family of families) {
       const handler = functions[family]!;
-      rules[family] = new events.Rule(this, `${pascal(family)}AlarmRule`, {
+      // The cdn family has no alarms: its deploy rules (below) and its schedule drive it.
+      if (family !== 'cdn') rules[family] = new events.Rule(this, `${pascal(family)}AlarmRule`, {
         description: `${config.prefix}: state changes of the ${family} family's alarms`,
         eventPattern: toEventPattern(alarmRulePattern(config.prefix, family)),
         targets: [
@@ -146,6 +231,49 @@ export class Autoscaler extends Construct {
     }
     this.rules = rules;
     this.schedules = schedules;
+    this.windowSchedules = config.windows.length
+      ? new CapacityWindowSchedules(this, 'CapacityWindows', { config, functions, deadLetterQueue: this.deadLetterQueue })
+      : undefined;
+    this.deployRules = functions.cdn
+      ? new CdnDeployRules(this, 'CdnDeployRules', { config, handler: functions.cdn, deadLetterQueue: this.deadLetterQueue }).rules
+      : {};
+
+    // 4. Watch: the autoscaler's own health and a dashboard, and the outputs the operator CLI reads.
+    this.selfAlarms = new SelfAlarms(this, 'SelfAlarms', {
+      prefix: config.prefix,
+      topic: this.notifications.topic,
+      deadLetterQueue: this.deadLetterQueue,
+      functions,
+    });
+    this.dashboard = new AutoscalerDashboard(this, 'Dashboard', { config, functions, deadLetterQueue: this.deadLetterQueue });
+    this.output(OUTPUT_KEYS.prefix, config.prefix, 'Prefix of the alarm names');
+    this.output(OUTPUT_KEYS.stateTableName, this.stateTable.tableName, 'State table: leases, switches, audit');
+    this.output(OUTPUT_KEYS.topicArn, this.notifications.topic.topicArn, 'Notification topic');
+    this.output(OUTPUT_KEYS.deadLetterQueueUrl, this.deadLetterQueue.queueUrl, 'Dead-letter queue');
+    this.output(OUTPUT_KEYS.dashboardName, this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
+    for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {})) this.addRunbook(DATA_RUNBOOKS[kind as DataKind], runbook.stateMachine);
+    if (functions.cdn) {
+      this.invalidateRunbook = new InvalidateRunbook(this, 'InvalidateRunbook', { prefix: config.prefix, fn: functions.cdn, logRetention });
+      this.addRunbook(INVALIDATE_RUNBOOK, this.invalidateRunbook.stateMachine);
+    }
+  }
+
+  /**
+   * Registers a state machine as a runbook an operator starts by name: a stack output for the CLI,
+   * an alarm on its failed executions, a graph on the dashboard.
+   */
+  addRunbook(name: string, machine: sfn.IStateMachine): void {
+    if (!RUNBOOK_NAME.test(name)) throw new Error(`runbook name "${name}" must be 1-40 lowercase letters, digits or dashes, starting with a letter`);
+    if (this.runbooks[name]) throw new Error(`runbook "${name}" is already registered`);
+    this.runbooks[name] = machine;
+    this.selfAlarms.addStateMachine(name, machine);
+    this.dashboard.addStateMachine(name, machine);
+    this.output(runbookOutputKey(name), machine.stateMachineArn, `Runbook "${name}"`);
+  }
+
+  /** A stack output under an exact key (one Autoscaler per stack), so the CLI finds it by name. */
+  private output(key: string, value: string, description: string): void {
+    new CfnOutput(Stack.of(this), key, { value, description });
   }
 }
 

@@ -24,13 +24,14 @@ export class AutoScalingAdapter implements CapacityBackend {
     );
     const group = res.AutoScalingGroups?.[0];
     if (!group) throw new TerminalError(`Auto Scaling group "${this.groupName}" not found`, 'ResourceNotFound');
-    const instances: { LifecycleState?: string; HealthStatus?: string }[] = group.Instances ?? [];
+    const instances: { LifecycleState?: string; HealthStatus?: string; ProtectedFromScaleIn?: boolean }[] = group.Instances ?? [];
     return {
       desired: group.DesiredCapacity ?? 0,
       ready: instances.filter((i) => i.LifecycleState === 'InService' && i.HealthStatus !== 'Unhealthy').length,
       pending: instances.filter((i) => i.LifecycleState?.startsWith('Pending')).length,
       minSize: group.MinSize,
       maxSize: group.MaxSize,
+      protected: instances.filter((i) => i.ProtectedFromScaleIn && i.LifecycleState === 'InService').length,
     };
   }
 

@@ -9,6 +9,12 @@ export interface CapacitySnapshot {
   /** The service's own bounds, when it has any (an ASG's MinSize/MaxSize). */
   readonly minSize?: number;
   readonly maxSize?: number;
+  /**
+   * Units protected from scale-in (an ASG's instances with scale-in protection, which busy workers set
+   * on themselves); the service never removes them, so a desired count below them is not asked for.
+   * @default 0
+   */
+  readonly protected?: number;
 }
 
 export interface CapacityBackend {

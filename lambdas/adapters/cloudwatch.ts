@@ -2,7 +2,8 @@
 import { DescribeAlarmsCommand, GetMetricDataCommand, MetricAlarm, StateValue } from '@aws-sdk/client-cloudwatch';
 import type { MetricRef } from '../shared/alarms';
 import type { Datapoint } from '../engine/capacity';
-import type { SendClient } from './types';
+import { withRetry } from '../shared/retry';
+import type { SendClient, Sleep } from './types';
 
 export interface SeriesQuery {
   readonly id: string;
@@ -10,7 +11,21 @@ export interface SeriesQuery {
 }
 
 export class CloudWatchAdapter {
-  constructor(private readonly client: SendClient) {}
+  /**
+   * @param sleep how throttled calls wait before their next attempt (bounded exponential backoff);
+   *   without it a throttled call fails at once, to be retried with the whole invocation.
+   */
+  constructor(
+    private readonly client: SendClient,
+    private readonly sleep?: Sleep,
+  ) {}
+
+  /** One call, with throttling retried when a sleep was given. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private send(command: unknown): Promise<any> {
+    if (!this.sleep) return this.client.send(command);
+    return withRetry(() => this.client.send(command), { retryable: () => false, sleep: this.sleep });
+  }
 
   /** Datapoints of each query between `start` and `end` (epoch ms), oldest first, keyed by query id. */
   async series(queries: readonly SeriesQuery[], start: number, end: number, periodSeconds: number): Promise<Record<string, Datapoint[]>> {
@@ -18,7 +33,7 @@ export class CloudWatchAdapter {
     if (!queries.length) return out;
     let nextToken: string | undefined;
     do {
-      const res = await this.client.send(
+      const res = await this.send(
         new GetMetricDataCommand({
           StartTime: new Date(start),
           EndTime: new Date(end),
@@ -57,7 +72,7 @@ export class CloudWatchAdapter {
     const found: MetricAlarm[] = [];
     let nextToken: string | undefined;
     do {
-      const res = await this.client.send(
+      const res = await this.send(
         new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, StateValue: state, AlarmTypes: ['MetricAlarm'], NextToken: nextToken, MaxRecords: 100 }),
       );
       found.push(...(res.MetricAlarms ?? []));
@@ -68,7 +83,7 @@ export class CloudWatchAdapter {
 
   /** The current state of one alarm, or undefined if it does not exist. */
   async alarmState(name: string): Promise<StateValue | undefined> {
-    const res = await this.client.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm'] }));
+    const res = await this.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm'] }));
     return res.MetricAlarms?.[0]?.StateValue;
   }
 }

@@ -3,9 +3,11 @@
  * simulator evaluates exactly these, and the handlers parse the names back; one definition for all three.
  */
 import type { AutoscalerConfig, CapacityTarget, TargetConfig } from './config';
+import { rdsInstanceAlarms, rdsReplicasAlarms, rdsStorageAlarms, redisAlarms } from './data-alarms';
+import { queueWorkersAlarms } from './queue-alarms';
 
 export type Direction = 'high' | 'low';
-export type Signal = 'cpu' | 'requests' | 'latency' | 'memory';
+export type Signal = 'cpu' | 'requests' | 'latency' | 'memory' | 'replica-cpu' | 'connections' | 'storage' | 'evictions' | 'age';
 
 export interface MetricRef {
   readonly namespace: string;
@@ -32,11 +34,15 @@ export interface AlarmSpec {
 }
 
 /** Action families: one EventBridge rule and one function each. */
-export type Family = 'capacity';
+export type Family = 'capacity' | 'cdn' | 'database' | 'queue';
 
 /** The CloudWatch namespaces whose alarms belong to each family; the rule pattern matches on them. */
 export const FAMILY_NAMESPACES: Readonly<Record<Family, readonly string[]>> = {
   capacity: ['AWS/EC2', 'AWS/ECS', 'AWS/ApplicationELB'],
+  // Deploy events, not alarms, drive the cdn family (lambdas/scalers/cdn/events.ts has its rule pattern).
+  cdn: [],
+  database: ['AWS/RDS', 'AWS/ElastiCache'],
+  queue: ['AWS/SQS'],
 };
 
 export function familyOf(target: TargetConfig): Family {
@@ -44,6 +50,15 @@ export function familyOf(target: TargetConfig): Family {
     case 'asg':
     case 'ecs-service':
       return 'capacity';
+    case 'cloudfront':
+      return 'cdn';
+    case 'rds-replicas':
+    case 'rds-storage':
+    case 'rds-instance':
+    case 'redis':
+      return 'database';
+    case 'queue-workers':
+      return 'queue';
   }
 }
 
@@ -51,7 +66,7 @@ export function alarmName(prefix: string, targetId: string, signal: Signal, dire
   return `${prefix}/${targetId}/${signal}/${direction}`;
 }
 
-const SIGNALS: readonly Signal[] = ['cpu', 'requests', 'latency', 'memory'];
+const SIGNALS: readonly Signal[] = ['cpu', 'requests', 'latency', 'memory', 'replica-cpu', 'connections', 'storage', 'evictions', 'age'];
 
 /** The parts of an alarm name this deployment made, or undefined for any other name. */
 export function parseAlarmName(
@@ -160,6 +175,18 @@ export function alarmsForTarget(prefix: string, target: TargetConfig): AlarmSpec
     case 'asg':
     case 'ecs-service':
       return capacityAlarms(prefix, target);
+    case 'cloudfront':
+      return [];
+    case 'rds-replicas':
+      return rdsReplicasAlarms(prefix, target);
+    case 'rds-storage':
+      return rdsStorageAlarms(prefix, target);
+    case 'rds-instance':
+      return rdsInstanceAlarms(prefix, target);
+    case 'redis':
+      return redisAlarms(prefix, target);
+    case 'queue-workers':
+      return queueWorkersAlarms(prefix, target);
   }
 }
 

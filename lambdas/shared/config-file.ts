@@ -16,7 +16,8 @@ export function loadConfigFile(file: string): AutoscalerConfig {
 export function parseConfigText(text: string, source: string): AutoscalerConfig {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { uniqueKeys: true });
+    // Warnings (an unknown directive...) go unprinted: what matters comes back as an error naming its line.
+    raw = parseYaml(text, { uniqueKeys: true, logLevel: 'error' });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];

@@ -5,6 +5,7 @@
  * Every default below is documented in the README's config reference; keep the two in step.
  */
 import { z } from 'zod';
+import { checkTimeZone, parseCron } from '../engine/windows';
 
 /** Alarm names, rule patterns and DynamoDB keys all embed target ids, so keep them short and plain. */
 const targetId = z
@@ -95,7 +96,349 @@ export const ecsServiceTargetSchema = z.strictObject({
   targetMemory: percent.default(80),
 });
 
-export const targetSchema = z.discriminatedUnion('kind', [asgTargetSchema, ecsServiceTargetSchema]);
+/**
+ * A CloudFront invalidation path: starts with `/`; a `*` may only end it (CloudFront's own rule).
+ * At most 4,000 characters, as CloudFront allows.
+ */
+export const cloudfrontPath = z
+  .string()
+  .max(4000)
+  .regex(/^\/[^*\s]*\*?$/, 'must start with "/" and may end with one "*" (no other "*", no spaces)');
+
+/** The ECS service whose completed deployments invalidate the distribution. */
+const ecsDeploymentTrigger = z.strictObject({
+  ecsDeployment: z.strictObject({
+    /** Name of the ECS cluster. */
+    cluster: z.string().min(1).max(255),
+    /** Name of the ECS service. */
+    service: z.string().min(1).max(255),
+    /** Paths this trigger invalidates. @default the target's `paths` */
+    paths: z.array(cloudfrontPath).min(1).optional(),
+  }),
+});
+
+/** The CodePipeline pipeline whose successful executions invalidate the distribution. */
+const codePipelineTrigger = z.strictObject({
+  codePipeline: z.strictObject({
+    /** Name of the pipeline. */
+    pipeline: z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'must be a pipeline name: 1-100 letters, digits, ".", "@", "_" or "-"'),
+    /** Paths this trigger invalidates. @default the target's `paths` */
+    paths: z.array(cloudfrontPath).min(1).optional(),
+  }),
+});
+
+/**
+ * The S3 bucket of static assets whose new objects are invalidated one path each. The bucket must
+ * send its events to EventBridge (its notification configuration's `EventBridgeConfiguration`).
+ */
+const s3Trigger = z.strictObject({
+  s3: z.strictObject({
+    /** Name of the bucket. */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    /** Only keys that start with this count; it is cut off the key before the path is made. @default "" (every key) */
+    prefix: z.string().max(1024).default(''),
+    /** Prepended to the rest of the key to make the invalidation path. @default "/" */
+    pathPrefix: z
+      .string()
+      .regex(/^\/[^*\s]*$/, 'must start with "/" and hold no "*" or spaces')
+      .default('/'),
+  }),
+});
+
+export const cloudfrontTriggerSchema = z.union([ecsDeploymentTrigger, codePipelineTrigger, s3Trigger]);
+
+/** A CloudFront distribution invalidated after deploys: coalesced, wildcard-aware, within AWS limits. */
+export const cloudfrontTargetSchema = z.strictObject({
+  kind: z.literal('cloudfront'),
+  id: targetId,
+  /** The distribution's id (`E2QWRUHAPOMQZL`). */
+  distributionId: z.string().regex(/^E[A-Z0-9]{1,40}$/, 'must be a CloudFront distribution id: "E" then capital letters and digits'),
+  /**
+   * Deploy events that invalidate the distribution: `ecsDeployment`, `codePipeline`, `s3`. Without any,
+   * only the `invalidate` runbook does.
+   * @default []
+   */
+  triggers: z.array(cloudfrontTriggerSchema).default([]),
+  /** Paths a deploy trigger (ECS, CodePipeline) invalidates unless it names its own. @default ["/*"] */
+  paths: z.array(cloudfrontPath).min(1).default(['/*']),
+  /**
+   * Events within one window of this many seconds (aligned on the epoch) make one invalidation, sent
+   * at the first 1-minute tick after the window closes.
+   * @default 60
+   */
+  coalesceSeconds: z.number().int().min(10).max(3600).default(60),
+  /**
+   * Paths invalidated per calendar month (UTC) before the batches are collapsed to wildcards and a
+   * warning is logged; a wildcard path counts as one, as CloudFront bills it. The first 1,000 a month are free.
+   * @default 1000
+   */
+  monthlyPathBudget: z.number().int().min(1).default(1000),
+  /** Record invalidations without sending them. @default false */
+  dryRun: z.boolean().default(false),
+});
+
+/** An RDS DB instance identifier: 1-63 letters, digits or hyphens, starting with a letter, no `--`, no trailing hyphen. */
+const dbInstanceIdentifier = z
+  .string()
+  .regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/, 'must be an RDS identifier: 1-63 letters, digits or hyphens, starting with a letter, no "--"')
+  .refine((s) => !s.endsWith('-'), 'must not end with a hyphen');
+
+/** An RDS instance class such as `db.r6g.large`. */
+const dbInstanceClass = z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large');
+
+/** An ElastiCache node type such as `cache.r7g.large`. */
+const cacheNodeType = z.string().regex(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.r7g.large');
+
+/**
+ * Read replicas of an RDS PostgreSQL/MySQL source instance, or Aurora readers of a cluster, added and
+ * removed by the `rds-replicas` runbook. Exactly one of `sourceInstanceIdentifier` and `clusterIdentifier`.
+ */
+export const rdsReplicasTargetSchema = z.strictObject({
+  kind: z.literal('rds-replicas'),
+  id: targetId,
+  /** The RDS PostgreSQL/MySQL source (primary) instance whose read replicas are scaled. */
+  sourceInstanceIdentifier: dbInstanceIdentifier.optional(),
+  /** The Aurora cluster whose reader instances are scaled (instead of `sourceInstanceIdentifier`). */
+  clusterIdentifier: dbInstanceIdentifier.optional(),
+  /** Instance class of the replicas the autoscaler creates. @default the source's (the writer's for Aurora) */
+  replicaInstanceClass: dbInstanceClass.optional(),
+  /** Fewest replicas the autoscaler keeps (its own; replicas made by others are left alone). @default 0 */
+  minReplicas: z.number().int().min(0).max(15).default(0),
+  /** Most replicas the autoscaler creates; with the others, never more than the 15 RDS allows per source. @default 3 */
+  maxReplicas: z.number().int().min(1).max(15).default(3),
+  /** Average CPU percent of the source or of the replicas above which a replica is added. @default 80 */
+  cpuHighPercent: percent.default(80),
+  /** Minutes CPU must stay above `cpuHighPercent` before the alarm fires (the seed rule: 10). @default 10 */
+  cpuHighMinutes: z.number().int().min(1).max(60).default(10),
+  /** Average CPU percent of both source and replicas below which a replica is removed. @default 30 */
+  cpuLowPercent: percent.default(30),
+  /** Minutes CPU must stay below `cpuLowPercent` before the scale-in alarm fires. @default 30 */
+  cpuLowMinutes: z.number().int().min(1).max(240).default(30),
+  /** DatabaseConnections of the source above which a replica is added. @default no connection signal */
+  connectionsHigh: z.number().int().positive().optional(),
+  /** A replica is never removed while any replica lags more than this many seconds. @default 30 */
+  maxReplicaLagSeconds: z.number().positive().default(30),
+  /** Least seconds between two replica additions (creating one takes 15 minutes or more). @default 1200 */
+  cooldownSeconds: z.number().int().min(0).default(1200),
+  /** Least seconds after any change before a replica is removed. @default 3600 */
+  scaleInCooldownSeconds: z.number().int().min(0).default(3600),
+  /**
+   * SSM parameter (String, JSON) holding the available reader endpoints, for a Django database router.
+   * @default "/<prefix>/<targetId>/reader-endpoints"
+   */
+  readerEndpointsParameter: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must be an SSM parameter path such as /shop/db/reader-endpoints')
+    .max(1011)
+    .optional(),
+  /**
+   * Weighted CNAME records, one per available reader (SetIdentifier: the replica's identifier), under
+   * one name of a private hosted zone that the autoscaler owns.
+   * @default no records
+   */
+  route53: z
+    .strictObject({
+      /** The private hosted zone's id (`Z0123456789ABCDEFGHIJ`). */
+      hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a hosted zone id such as Z0123456789ABCDEFGHIJ'),
+      /** The record name the readers share (`read.orders-db.internal`); no other record may use it. */
+      recordName: z
+        .string()
+        .regex(/^(?=.{1,253}\.?$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/, 'must be a lowercase DNS name such as read.orders-db.internal'),
+      /** TTL of the records, seconds. @default 30 */
+      ttl: z.number().int().min(5).max(3600).default(30),
+    })
+    .optional(),
+  /** Record decisions without acting on this target. @default false */
+  dryRun: z.boolean().default(false),
+});
+
+/** Allocated storage of an RDS instance, grown ahead of full by the `rds-storage` runbook. */
+export const rdsStorageTargetSchema = z.strictObject({
+  kind: z.literal('rds-storage'),
+  id: targetId,
+  /** The RDS instance whose storage grows. */
+  instanceIdentifier: dbInstanceIdentifier,
+  /** Used storage percent (from FreeStorageSpace) above which storage grows (the seed rule: 80). @default 80 */
+  usedHighPercent: percent.default(80),
+  /** Each growth adds this share of the allocated storage (RDS needs at least 10%). @default 0.2 */
+  growRatio: z.number().min(0.1).max(1).default(0.2),
+  /** Allocated storage, GiB, never exceeded. */
+  maxAllocatedGiB: z.number().int().min(20).max(65536),
+  /** Record decisions without acting on this target. @default false */
+  dryRun: z.boolean().default(false),
+});
+
+/** The instance class of an RDS instance, moved along a ladder by the `rds-instance` runbook. */
+export const rdsInstanceTargetSchema = z.strictObject({
+  kind: z.literal('rds-instance'),
+  id: targetId,
+  /** The RDS instance whose class changes. */
+  instanceIdentifier: dbInstanceIdentifier,
+  /** Instance classes from smallest to largest; the instance moves one rung at a time. */
+  instanceClassLadder: z.array(dbInstanceClass).min(2).max(20),
+  /** Average CPU percent above which the instance moves one rung up. @default 80 */
+  cpuHighPercent: percent.default(80),
+  /** Minutes CPU must stay above `cpuHighPercent` (a class change restarts the instance: be sure). @default 30 */
+  cpuHighMinutes: z.number().int().min(5).max(1440).default(30),
+  /** Average CPU percent below which the instance moves one rung down. @default 20 */
+  cpuLowPercent: percent.default(20),
+  /** Minutes CPU must stay below `cpuLowPercent`. @default 240 */
+  cpuLowMinutes: z.number().int().min(30).max(1440).default(240),
+  /** FreeableMemory, MiB, below which (for 15 minutes) the instance moves up. @default no memory signal */
+  freeableMemoryLowMiB: z.number().int().positive().optional(),
+  /**
+   * Apply a class change now (the instance restarts, a Multi-AZ one fails over) or in the next
+   * maintenance window.
+   * @default false
+   */
+  applyImmediately: z.boolean().default(false),
+  /** Least seconds after a class change before the next one. @default 86400 */
+  cooldownSeconds: z.number().int().min(0).default(86400),
+  /** Record decisions without acting on this target. @default false */
+  dryRun: z.boolean().default(false),
+});
+
+/** An ElastiCache (Redis OSS / Valkey) replication group moved along a node-type ladder by the `redis` runbook. */
+export const redisTargetSchema = z.strictObject({
+  kind: z.literal('redis'),
+  id: targetId,
+  /** The replication group. */
+  replicationGroupId: z.string().regex(/^[a-z](?!.*--)[a-z0-9-]{0,39}$/, 'must be a replication group id: 1-40 lowercase letters, digits or hyphens, starting with a letter'),
+  /** Node types from smallest to largest; the group moves one rung at a time, only to types AWS allows. */
+  nodeTypeLadder: z.array(cacheNodeType).min(2).max(20),
+  /** DatabaseMemoryUsagePercentage of the fullest node, for 5 minutes, above which the group moves one rung up (the seed rule: 80-90). @default 80 */
+  memoryHighPercent: percent.default(80),
+  /** EngineCPUUtilization above which the group moves one rung up. @default 80 */
+  cpuHighPercent: percent.default(80),
+  /** Evictions per minute above which the group moves one rung up. @default no eviction signal */
+  evictionsHigh: z.number().int().positive().optional(),
+  /** DatabaseMemoryUsagePercentage below which a move one rung down is considered. @default 30 */
+  memoryLowPercent: percent.default(30),
+  /** Minutes every node's memory must have stayed below `memoryLowPercent` before a move down. @default 60 */
+  memoryLowMinutes: z.number().int().min(5).max(1440).default(60),
+  /**
+   * The smaller type must hold the data used now with this much memory to spare, as a share of the
+   * smaller type's memory, and stay under `memoryHighPercent`.
+   * @default 0.5
+   */
+  scaleDownHeadroom: z.number().min(0.1).max(0.9).default(0.5),
+  /** Least seconds after a resize before the group moves down. @default 21600 */
+  scaleDownCooldownSeconds: z.number().int().min(0).default(21600),
+  /**
+   * Fewest replicas per shard. With `maxReplicasPerShard`, the replica count is managed too
+   * (IncreaseReplicaCount / DecreaseReplicaCount).
+   * @default 0
+   */
+  minReplicasPerShard: z.number().int().min(0).max(5).default(0),
+  /** Most replicas per shard; unset: the replica count is left alone. @default unset */
+  maxReplicasPerShard: z.number().int().min(0).max(5).optional(),
+  /** CurrConnections per node above which a replica is added (reads spread over more nodes). @default 5000 */
+  connectionsPerNodeHigh: z.number().int().positive().default(5000),
+  /** Fewest shards (cluster mode); the `redis` runbook refuses fewer. @default 1 */
+  minShards: z.number().int().min(1).max(500).default(1),
+  /** Most shards (cluster mode); the `redis` runbook refuses more. @default 500 */
+  maxShards: z.number().int().min(1).max(500).default(500),
+  /** Record decisions without acting on this target. @default false */
+  dryRun: z.boolean().default(false),
+});
+
+/** An SQS queue URL: `https://sqs.<region>.amazonaws.com/<account>/<name>` (the legacy `<region>.queue.amazonaws.com` host too). */
+export const SQS_QUEUE_URL = /^https:\/\/(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?|([a-z]{2}(?:-[a-z]+)+-\d)\.queue\.amazonaws\.com)\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
+const sqsQueueUrl = z.string().regex(SQS_QUEUE_URL, 'must be an SQS queue URL: https://sqs.<region>.amazonaws.com/<account>/<queue name>');
+
+/** The worker fleet a queue feeds: an ECS service or an Auto Scaling group. */
+export const queueWorkersFleetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('ecs-service'),
+    /** Name of the ECS cluster. */
+    cluster: z.string().min(1).max(255),
+    /** Name of the ECS service whose tasks are the workers. */
+    service: z.string().min(1).max(255),
+  }),
+  z.strictObject({
+    kind: z.literal('asg'),
+    /** Name of the Auto Scaling group whose instances are the workers. */
+    autoScalingGroupName: z.string().min(1).max(255),
+  }),
+]);
+
+/**
+ * Celery-like workers fed by one SQS queue, scaled on the queue's backlog (visible and in flight),
+ * its arrival rate and the wait SLO; to zero after an idle period and back on the first message.
+ */
+export const queueWorkersTargetSchema = z.strictObject({
+  kind: z.literal('queue-workers'),
+  id: targetId,
+  /** The queue the workers consume. */
+  queueUrl: sqsQueueUrl,
+  /** The queue's dead-letter queue: its depth is reported (notification, metric), never scaled on. @default none */
+  deadLetterQueueUrl: sqsQueueUrl.optional(),
+  /** The fleet whose desired count is set. */
+  workers: queueWorkersFleetSchema,
+  /** Messages one worker completes per second (its throughput). */
+  messagesPerSecondPerWorker: z.number().positive(),
+  /** Longest a message should wait in the queue, seconds: the engine sizes the fleet to drain the backlog within it. @default 300 */
+  maxWaitSeconds: z.number().int().min(60).max(43200).default(300),
+  /** Fewest workers; 0 lets the fleet scale to zero when the queue is idle. @default 0 */
+  minCapacity: z.number().int().min(0).default(0),
+  /** Most workers. @default 10 */
+  maxCapacity: z.number().int().min(1).default(10),
+  /** Seconds the queue must stay empty (nothing visible, nothing in flight) before the last worker goes. @default 300 */
+  idleSeconds: z.number().int().min(0).max(86400).default(300),
+  /** Seconds from a desired-count increase until the new worker consumes messages. @default 60 */
+  warmupSeconds: z.number().int().min(0).max(3600).default(60),
+  /**
+   * Scale-in goes only as low as the highest recommendation of this window, so a worker removed is
+   * not needed again a minute later.
+   * @default 180
+   */
+  scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(180),
+  /** Least seconds after any change before workers are removed. @default 120 */
+  scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(120),
+  /** Most workers one scale-in removes, as a share of the current count (always at least one). @default 0.5 */
+  maxStepDownRatio: z.number().gt(0).max(1).default(0.5),
+  /** Share of `maxWaitSeconds` the age of the oldest message must pass to raise the fast-path alarm. @default 0.5 */
+  ageAlarmRatio: z.number().gt(0).lt(1).default(0.5),
+  /** Record decisions without acting on this target. @default false */
+  dryRun: z.boolean().default(false),
+});
+
+/** EventBridge Scheduler's cron expression: `cron(minutes hours day-of-month month day-of-week year)`. */
+const cronExpression = z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'must be an EventBridge cron expression: cron(minutes hours day-of-month month day-of-week year)');
+
+/**
+ * A capacity window: from each `start` for `durationMinutes` (or until the next `end`), in `timezone`,
+ * the target's floor and ceiling are `minCapacity` and `maxCapacity` instead of its own.
+ */
+export const capacityWindowSchema = z.strictObject({
+  /** Short name, unique in the config; names the window's schedules. */
+  name: targetId,
+  /** Id of an `asg`, `ecs-service` or `queue-workers` target. */
+  target: targetId,
+  /** When the window opens, an EventBridge cron expression such as `cron(0 23 * * ? *)`. */
+  start: cronExpression,
+  /** When the window closes (cron); exactly one of `end` and `durationMinutes`. */
+  end: cronExpression.optional(),
+  /** How long the window lasts after each start, minutes (at most 7 days). */
+  durationMinutes: z.number().int().min(1).max(10080).optional(),
+  /** IANA time zone of the cron expressions. @default "UTC" */
+  timezone: z.string().min(1).default('UTC'),
+  /** The target's floor while the window is open. @default the target's minCapacity */
+  minCapacity: z.number().int().min(0).optional(),
+  /** The target's ceiling while the window is open. @default the target's maxCapacity */
+  maxCapacity: z.number().int().min(0).optional(),
+});
+
+export const targetSchema = z.discriminatedUnion('kind', [asgTargetSchema, ecsServiceTargetSchema, cloudfrontTargetSchema, rdsReplicasTargetSchema, rdsStorageTargetSchema, rdsInstanceTargetSchema, redisTargetSchema, queueWorkersTargetSchema]);
+
+/** Subscriptions of the deployment's notification topic (actions, refusals, failures, self-alarms). */
+export const notificationsSchema = z.strictObject({
+  /**
+   * An email address subscribed to the topic; AWS sends it a confirmation message first.
+   * @default undefined (no subscription)
+   */
+  email: z.email('must be an email address').max(254).optional(),
+});
 
 export const configSchema = z
   .strictObject({
@@ -113,22 +456,127 @@ export const configSchema = z
     maxEventAgeSeconds: z.number().int().positive().default(600),
     /** Audit entries are kept this many days. @default 30 */
     auditRetentionDays: z.number().int().positive().default(30),
+    /**
+     * Where every action, refusal and failure is announced besides the deployment's SNS topic.
+     * @default {} (the topic only, no subscription)
+     */
+    notifications: notificationsSchema.default({}),
     targets: z.array(targetSchema).min(1),
+    /**
+     * Capacity windows: cron periods (with a time zone) that set a target's floor and ceiling, such as
+     * a night scale-down. Of overlapping windows of one target, the one opened most recently wins.
+     * @default []
+     */
+    windows: z.array(capacityWindowSchema).default([]),
   })
   .superRefine((config, ctx) => {
+    checkWindows(config, ctx);
     const seen = new Map<string, number>();
+    const distributions = new Map<string, number>();
     config.targets.forEach((t, i) => {
+      if (t.kind === 'cloudfront') {
+        // One target per distribution: two would each plan against the same in-progress limits.
+        const other = distributions.get(t.distributionId);
+        if (other !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'distributionId'], message: `"${t.distributionId}" is already the distribution of targets[${other}]` });
+        } else {
+          distributions.set(t.distributionId, i);
+        }
+      }
       const first = seen.get(t.id);
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `"${t.id}" is already the id of targets[${first}]` });
       } else {
         seen.set(t.id, i);
       }
-      if (t.maxCapacity < t.minCapacity) {
+      if ('maxCapacity' in t && t.maxCapacity < t.minCapacity) {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxCapacity'], message: `${t.maxCapacity} is below minCapacity ${t.minCapacity}` });
+      }
+      if (t.kind === 'rds-replicas') {
+        if ((t.sourceInstanceIdentifier === undefined) === (t.clusterIdentifier === undefined)) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i], message: 'needs exactly one of sourceInstanceIdentifier (RDS) and clusterIdentifier (Aurora)' });
+        }
+        if (t.maxReplicas < t.minReplicas) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxReplicas'], message: `${t.maxReplicas} is below minReplicas ${t.minReplicas}` });
+        }
+        if (t.cpuLowPercent >= t.cpuHighPercent) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'cpuLowPercent'], message: `${t.cpuLowPercent} must be below cpuHighPercent ${t.cpuHighPercent}` });
+        }
+        if (!/^[a-z]/.test(t.id) || t.id.includes('--')) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `"${t.id}" names the replicas (<id>-ro-<n>): it must start with a letter and hold no "--"` });
+        }
+      }
+      if (t.kind === 'rds-instance') {
+        if (new Set(t.instanceClassLadder).size !== t.instanceClassLadder.length) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'instanceClassLadder'], message: 'lists an instance class twice' });
+        }
+        if (t.cpuLowPercent >= t.cpuHighPercent) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'cpuLowPercent'], message: `${t.cpuLowPercent} must be below cpuHighPercent ${t.cpuHighPercent}` });
+        }
+      }
+      if (t.kind === 'redis') {
+        if (new Set(t.nodeTypeLadder).size !== t.nodeTypeLadder.length) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'nodeTypeLadder'], message: 'lists a node type twice' });
+        }
+        if (t.maxReplicasPerShard !== undefined && t.maxReplicasPerShard < t.minReplicasPerShard) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxReplicasPerShard'], message: `${t.maxReplicasPerShard} is below minReplicasPerShard ${t.minReplicasPerShard}` });
+        }
+        if (t.maxShards < t.minShards) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxShards'], message: `${t.maxShards} is below minShards ${t.minShards}` });
+        }
+        if (t.memoryLowPercent >= t.memoryHighPercent) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'memoryLowPercent'], message: `${t.memoryLowPercent} must be below memoryHighPercent ${t.memoryHighPercent}` });
+        }
       }
     });
   });
+
+/** Windows name an existing capacity or queue target, hold valid crons and time zones, and keep floor <= ceiling. */
+function checkWindows(
+  config: { targets: readonly { id: string; kind: string; minCapacity?: number; maxCapacity?: number }[]; windows: readonly z.output<typeof capacityWindowSchema>[] },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const names = new Map<string, number>();
+  config.windows.forEach((w, i) => {
+    const at = (...path: (string | number)[]) => ['windows', i, ...path];
+    const first = names.get(w.name);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: at('name'), message: `"${w.name}" is already the name of windows[${first}]` });
+    else names.set(w.name, i);
+    const target = config.targets.find((t) => t.id === w.target);
+    if (!target) {
+      ctx.addIssue({ code: 'custom', path: at('target'), message: `"${w.target}" is not the id of any target` });
+    } else if (!WINDOW_KINDS.includes(target.kind)) {
+      ctx.addIssue({ code: 'custom', path: at('target'), message: `"${w.target}" is a ${target.kind} target; windows apply to ${WINDOW_KINDS.join(', ')}` });
+    } else {
+      const min = w.minCapacity ?? target.minCapacity ?? 0;
+      const max = w.maxCapacity ?? target.maxCapacity ?? 0;
+      if (min > max) ctx.addIssue({ code: 'custom', path: at('minCapacity'), message: `the window's floor ${min} is above its ceiling ${max}` });
+    }
+    if ((w.end === undefined) === (w.durationMinutes === undefined)) {
+      ctx.addIssue({ code: 'custom', path: at(), message: 'needs exactly one of end (a cron) and durationMinutes' });
+    }
+    if (w.minCapacity === undefined && w.maxCapacity === undefined) {
+      ctx.addIssue({ code: 'custom', path: at(), message: 'sets neither minCapacity nor maxCapacity; it would change nothing' });
+    }
+    for (const key of ['start', 'end'] as const) {
+      const expression = w[key];
+      if (expression === undefined) continue;
+      try {
+        parseCron(expression);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: at(key), message: (err as Error).message });
+      }
+    }
+    try {
+      checkTimeZone(w.timezone);
+    } catch {
+      ctx.addIssue({ code: 'custom', path: at('timezone'), message: `"${w.timezone}" is not an IANA time zone (such as Europe/Paris)` });
+    }
+  });
+}
+
+/** Target kinds whose floor and ceiling a capacity window sets. */
+export const WINDOW_KINDS: readonly string[] = ['asg', 'ecs-service', 'queue-workers'];
 
 export type AutoscalerConfig = z.output<typeof configSchema>;
 export type AutoscalerConfigInput = z.input<typeof configSchema>;
@@ -136,7 +584,16 @@ export type TargetConfig = AutoscalerConfig['targets'][number];
 export type AsgTarget = z.output<typeof asgTargetSchema>;
 export type EcsServiceTarget = z.output<typeof ecsServiceTargetSchema>;
 export type CapacityTarget = AsgTarget | EcsServiceTarget;
+export type CloudfrontTarget = z.output<typeof cloudfrontTargetSchema>;
+export type CloudfrontTrigger = CloudfrontTarget['triggers'][number];
+export type RdsReplicasTarget = z.output<typeof rdsReplicasTargetSchema>;
+export type RdsStorageTarget = z.output<typeof rdsStorageTargetSchema>;
+export type RedisTarget = z.output<typeof redisTargetSchema>;
+export type RdsInstanceTarget = z.output<typeof rdsInstanceTargetSchema>;
+export type DataTarget = RdsReplicasTarget | RdsStorageTarget | RdsInstanceTarget | RedisTarget;
 export type TargetKind = TargetConfig['kind'];
+export type QueueWorkersTarget = z.output<typeof queueWorkersTargetSchema>;
+export type CapacityWindowConfig = z.output<typeof capacityWindowSchema>;
 
 /** A config that failed validation; `problems` holds one line per issue, each naming a path and the value. */
 export class ConfigError extends Error {
@@ -149,12 +606,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** `targets[2].maxCapacity` from `['targets', 2, 'maxCapacity']`. */
+/** `targets[2].maxCapacity` from `['targets', 2, 'maxCapacity']`; a key that is not a plain name is quoted: `targets[0][" "]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
+    else if (/^[A-Za-z_$][\w$-]*$/.test(String(part))) out += out ? `.${String(part)}` : String(part);
+    else out += `[${JSON.stringify(String(part))}]`;
   }
   return out || '(root)';
 }

@@ -39,6 +39,18 @@ export const ReevaluateSchema = z.strictObject({
 });
 export type ReevaluateEvent = z.infer<typeof ReevaluateSchema>;
 
+/** Input of a capacity window's schedules: the window opens (`start`) or closes (`end`); its target is evaluated now. */
+export const WindowEventSchema = z.strictObject({
+  source: z.literal(REEVALUATE_SOURCE),
+  action: z.literal('window'),
+  family: z.string(),
+  window: z.string().min(1),
+  edge: z.enum(['start', 'end']),
+  scheduledTime: z.iso.datetime({ offset: true }),
+  executionId: z.string().min(1),
+});
+export type WindowEvent = z.infer<typeof WindowEventSchema>;
+
 export const CapacityEventSchema = z.union([AlarmStateChangeSchema, ReevaluateSchema]);
 export type CapacityEvent = z.infer<typeof CapacityEventSchema>;
 

@@ -23,6 +23,11 @@ export interface TargetRecord {
   readonly lastDecision?: DecisionSummary;
   /** Epoch ms of the last applied action. */
   readonly lastActionAt?: number;
+  /**
+   * The last change that failed with a terminal error, until a change succeeds: while it is recent,
+   * no change is attempted again (reported once, not retried in a loop).
+   */
+  readonly lastFailure?: { readonly at: number; readonly code: string; readonly desired: number };
 }
 
 export interface Switches {
@@ -32,11 +37,17 @@ export interface Switches {
   readonly dryRun: boolean;
 }
 
+/** What an audit entry records: a decision's outcome, or an operator's control action (switch, runbook). */
+export type AuditOutcome = Outcome | 'control';
+
 export interface AuditEntry {
+  /** The target, or `*` for control actions on every target. */
   readonly targetId: string;
   /** Epoch ms. */
   readonly at: number;
-  readonly outcome: Outcome;
+  readonly outcome: AuditOutcome;
+  /** Who did it, for control actions: the caller's IAM identity (ARN), or `cli`. */
+  readonly actor?: string;
   readonly previous?: number;
   readonly desired?: number;
   readonly direction?: 'out' | 'in' | 'none';

@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Family } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import type { NotificationTopic } from '../monitoring/topic';
 import { acknowledgeWildcardResource } from './nag';
 
 /** Root of the repository: the esbuild project root and where package-lock.json lives. */
@@ -23,6 +24,9 @@ export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 /** The handler of each action family; one function per family, whatever the number of targets. */
 export const FAMILY_ENTRIES: Readonly<Record<Family, string>> = {
   capacity: path.join(PROJECT_ROOT, 'lambdas', 'scalers', 'capacity', 'handler.ts'),
+  cdn: path.join(PROJECT_ROOT, 'lambdas', 'scalers', 'cdn', 'handler.ts'),
+  database: path.join(PROJECT_ROOT, 'lambdas', 'scalers', 'database', 'handler.ts'),
+  queue: path.join(PROJECT_ROOT, 'lambdas', 'scalers', 'queue', 'handler.ts'),
 };
 
 /** Attempts Lambda, EventBridge and the scheduler make after a failed asynchronous delivery. */
@@ -60,6 +64,11 @@ export interface FamilyFunctionProps {
   /** How long the function's log group keeps its events. */
   readonly logRetention: logs.RetentionDays;
   /**
+   * Where the function announces actions, refusals and failures (`TOPIC_ARN`).
+   * @default no notifications
+   */
+  readonly notifications?: NotificationTopic;
+  /**
    * The handler file.
    * @default FAMILY_ENTRIES[family]
    */
@@ -94,6 +103,7 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
     environment: {
       STATE_TABLE_NAME: props.stateTable.tableName,
       IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+      ...(props.notifications ? { TOPIC_ARN: props.notifications.topic.topicArn } : {}),
       POWERTOOLS_SERVICE_NAME: 'autoscaler',
       POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
       NODE_OPTIONS: '--enable-source-maps',
@@ -114,6 +124,7 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
   logGroup.grantWrite(role);
   props.stateTable.grantReadWriteData(fn);
   props.idempotencyTable.grantReadWriteData(fn);
+  props.notifications?.grantPublish(fn);
 
   // Re-evaluation reads the state of this deployment's alarms, and of no other.
   const alarmsArn = Stack.of(scope).formatArn({

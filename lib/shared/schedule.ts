@@ -38,7 +38,10 @@ export class ReevaluationSchedule extends Construct {
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }));
 
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
-      description: `Re-evaluates the ${props.family} family's alarms still in ALARM`,
+      description:
+        props.family === 'queue'
+          ? 'Polls every queue of the queue family (GetQueueAttributes) and sizes its workers'
+          : `Re-evaluates the ${props.family} family's alarms still in ALARM`,
       scheduleExpression: 'rate(1 minute)',
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',

@@ -19,7 +19,8 @@ describe('Autoscaler', () => {
 
   test('synthesizes every alarm of the shared specs, named exactly, and exposes them by name', () => {
     const specs = allAlarms(mixed);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', specs.length);
+    // The targets' alarms, and the self-alarms whose number does not depend on the targets.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', specs.length + Object.keys(autoscaler.selfAlarms.alarms).length);
     expect(Object.keys(autoscaler.alarms).sort()).toEqual(specs.map((s) => s.name).sort());
     for (const spec of specs) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ AlarmName: spec.name, Threshold: spec.threshold }));
@@ -151,7 +152,7 @@ describe('Autoscaler scales with targets in alarms only', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.resourceCountIs('AWS::Logs::LogGroup', 1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', allAlarms(cfg).length);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', allAlarms(cfg).length + Object.keys(autoscaler.selfAlarms.alarms).length);
     expect(Object.keys(autoscaler.functions)).toEqual(['capacity']);
     expect(Object.keys(autoscaler.rules)).toEqual(['capacity']);
   });

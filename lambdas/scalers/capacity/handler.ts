@@ -10,6 +10,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -18,11 +19,13 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { bundledConfig } from '../../shared/bundled-config';
 import { RejectedEventError } from '../../shared/errors';
-import { CapacityEvent, CapacityEventSchema, isAlarmEvent, summarizeParseError } from '../../shared/events';
+import { z } from 'zod';
+import { CapacityEvent, CapacityEventSchema, isAlarmEvent, summarizeParseError, WindowEvent, WindowEventSchema } from '../../shared/events';
 import { dynamoPersistence, memoryPersistence } from '../../shared/idempotency';
 import { logger, metrics, tracer } from '../../shared/powertools';
 import { DynamoStateStore } from '../../state/dynamo';
 import { realSleep } from '../../adapters/types';
+import { SnsNotifier } from '../../adapters/sns';
 import { CapacityResult, CapacityService, CapacityServiceDeps } from './service';
 
 export interface CapacityHandlerDeps extends CapacityServiceDeps {
@@ -31,20 +34,25 @@ export interface CapacityHandlerDeps extends CapacityServiceDeps {
 }
 
 /** The identity of an event for idempotency: the EventBridge id, or the schedule's family and time. */
-export function eventKey(event: CapacityEvent): string {
-  return isAlarmEvent(event) ? `alarm:${event.id}` : `reevaluate:${event.family}:${event.scheduledTime}`;
+export function eventKey(event: CapacityEvent | WindowEvent): string {
+  if ('action' in event && event.action === 'window') return `window:${event.window}:${event.edge}:${event.scheduledTime}`;
+  const e = event as CapacityEvent;
+  return isAlarmEvent(e) ? `alarm:${e.id}` : `reevaluate:${e.family}:${e.scheduledTime}`;
 }
+
+/** Alarm state changes, the 1-minute re-evaluation, and capacity window schedules. */
+const CapacityOrWindowSchema = z.union([CapacityEventSchema, WindowEventSchema]);
 
 export function createCapacityHandler(deps: CapacityHandlerDeps) {
   const service = new CapacityService(deps);
   const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 3600 });
-  const handleOnce = makeIdempotent((request: { key: string; event: CapacityEvent }) => service.handle(request.event, request.key), {
+  const handleOnce = makeIdempotent((request: { key: string; event: CapacityEvent | WindowEvent }) => service.handle(request.event, request.key), {
     persistenceStore: deps.idempotency ?? memoryPersistence(),
     config: idempotencyConfig,
   });
 
   const onEvent = async (event: unknown, context: Context): Promise<CapacityResult> => {
-    const parsed = CapacityEventSchema.safeParse(event);
+    const parsed = CapacityOrWindowSchema.safeParse(event);
     if (!parsed.success) {
       // Thrown, not returned: after Lambda's retries the event lands in the dead-letter queue for a person to see.
       const why = summarizeParseError(parsed.error);
@@ -74,6 +82,8 @@ function deployedDeps(): CapacityHandlerDeps {
     ecs: tracer.captureAWSv3Client(new ECSClient({})),
     cloudWatch: tracer.captureAWSv3Client(new CloudWatchClient({})),
     idempotency: dynamoPersistence(idempotencyTable, dynamo),
+    // Deployed without a topic (an older stack), decisions are still recorded, just not announced.
+    notifier: process.env.TOPIC_ARN ? new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), process.env.TOPIC_ARN) : undefined,
     now: Date.now,
     sleep: realSleep,
   };

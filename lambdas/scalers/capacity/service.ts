@@ -8,15 +8,18 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { familyOf, parseAlarmName, capacityMetrics } from '../../shared/alarms';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
 import { TerminalError } from '../../shared/errors';
-import { AlarmStateChangeEvent, CapacityEvent, isAlarmEvent, ReevaluateEvent } from '../../shared/events';
+import { AlarmStateChangeEvent, CapacityEvent, isAlarmEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
+import { activeWindow, boundsIn } from '../../engine/windows';
 import { logger, metrics } from '../../shared/powertools';
 import { capacityPolicyOf, CapacityObservation, decideCapacity, EMPTY_MEMORY, EngineMemory } from '../../engine/capacity';
-import type { Outcome, StateStore } from '../../state/store';
+import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
 import { EcsAdapter } from '../../adapters/ecs';
 import type { CapacityBackend } from '../../adapters/capacity';
 import { CloudWatchAdapter, SeriesQuery } from '../../adapters/cloudwatch';
 import type { SendClient, Sleep } from '../../adapters/types';
+import { noopNotifier, type Notifier } from '../../adapters/sns';
+import { decisionNotification } from '../../shared/notifications';
 
 export interface CapacityServiceDeps {
   readonly config: AutoscalerConfig;
@@ -27,6 +30,11 @@ export interface CapacityServiceDeps {
   /** Epoch milliseconds now. */
   readonly now: () => number;
   readonly sleep: Sleep;
+  /**
+   * Told of every action, refusal (paused, dry-run) and failure.
+   * @default no one (the simulator supplies none)
+   */
+  readonly notifier?: Notifier;
 }
 
 export interface TargetResult {
@@ -52,6 +60,12 @@ const LOOKBACK_MINUTES = 15;
 const PERIOD_SECONDS = 60;
 /** A target evaluated this recently is not evaluated again by the schedule. */
 const RECENTLY_SECONDS = 45;
+/**
+ * After a change fails with a terminal error (validation, access, missing service), no change is
+ * attempted on the target for this long: the failure is reported once, not every minute. One more
+ * attempt follows, in case an operator fixed the cause.
+ */
+export const FAILED_HOLD_SECONDS = 900;
 
 export class CapacityService {
   private readonly targets: Map<string, CapacityTarget>;
@@ -61,11 +75,40 @@ export class CapacityService {
     this.targets = new Map(
       deps.config.targets.filter((t): t is CapacityTarget => familyOf(t) === 'capacity').map((t) => [t.id, t]),
     );
-    this.cloudWatch = new CloudWatchAdapter(deps.cloudWatch);
+    // Throttled CloudWatch reads back off and try again, as the service adapters' calls do.
+    this.cloudWatch = new CloudWatchAdapter(deps.cloudWatch, deps.sleep);
   }
 
-  async handle(event: CapacityEvent, eventKey: string): Promise<CapacityResult> {
-    return isAlarmEvent(event) ? this.onAlarm(event, eventKey) : this.onSchedule(event, eventKey);
+  async handle(event: CapacityEvent | WindowEvent, eventKey: string): Promise<CapacityResult> {
+    if ('action' in event && event.action === 'window') return this.onWindow(event, eventKey);
+    return isAlarmEvent(event as CapacityEvent) ? this.onAlarm(event as AlarmStateChangeEvent, eventKey) : this.onSchedule(event as ReevaluateEvent, eventKey);
+  }
+
+  /** A capacity window opens or closes: its target is evaluated now, under the bounds in force. */
+  private async onWindow(event: WindowEvent, eventKey: string): Promise<CapacityResult> {
+    const window = this.deps.config.windows.find((w) => w.name === event.window);
+    const target = window && this.targets.get(window.target);
+    if (!window || !target) {
+      logger.warn('window names no configured capacity target; rejected', { window: event.window });
+      return { status: 'rejected', detail: `window "${event.window}" is not a window of a capacity target`, targets: [] };
+    }
+    const result = await this.evaluate(target, eventKey);
+    return { status: 'evaluated', detail: `window "${window.name}" ${event.edge}`, targets: [result] };
+  }
+
+  /** Targets whose window bounds now differ from those of their last decision (a window opened or closed since). */
+  private async windowChanged(now: number): Promise<Set<string>> {
+    const changed = new Set<string>();
+    const windowed = new Set(this.deps.config.windows.map((w) => w.target));
+    for (const id of windowed) {
+      const target = this.targets.get(id);
+      if (!target) continue;
+      const bounds = boundsIn(target, activeWindow(this.deps.config.windows, id, now));
+      const figures = (await this.deps.store.getTarget(id))?.lastDecision?.figures;
+      const before = { min: figures?.boundMin ?? target.minCapacity, max: figures?.boundMax ?? target.maxCapacity };
+      if (before.min !== bounds.minCapacity || before.max !== bounds.maxCapacity) changed.add(id);
+    }
+    return changed;
   }
 
   private async onAlarm(event: AlarmStateChangeEvent, eventKey: string): Promise<CapacityResult> {
@@ -108,7 +151,11 @@ export class CapacityService {
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
     const results: TargetResult[] = [];
-    for (const id of ids) results.push(await this.evaluate(this.targets.get(id)!, eventKey, undefined, true));
+    // A window that opened or closed without its own schedule (durationMinutes) is applied within a minute.
+    const windowed = await this.windowChanged(this.deps.now());
+    for (const id of windowed) results.push(await this.evaluate(this.targets.get(id)!, eventKey));
+    for (const id of ids) if (!windowed.has(id)) results.push(await this.evaluate(this.targets.get(id)!, eventKey, undefined, true));
+    for (const id of windowed) ids.add(id);
     return { status: ids.size ? 'evaluated' : 'ignored', detail: `${ids.size} target(s) with an alarm in ALARM`, targets: results };
   }
 
@@ -163,15 +210,17 @@ export class CapacityService {
       const snapshot = await backend.describe();
       const observation = await this.observe(target, start);
       const memory = (record?.memory as EngineMemory | undefined) ?? EMPTY_MEMORY;
+      // A capacity window in force replaces the target's floor and ceiling.
+      const bounds = boundsIn(target, activeWindow(config.windows, target.id, start));
       const { decision, memory: nextMemory } = decideCapacity({
-        policy: capacityPolicyOf(target),
+        policy: { ...capacityPolicyOf(target), minCapacity: bounds.minCapacity, maxCapacity: bounds.maxCapacity },
         current: { desired: snapshot.desired, ready: snapshot.ready },
         observation,
         memory,
         now: start,
       });
       let desired = decision.desired;
-      let reason = decision.reason;
+      let reason = decision.reason + (bounds.window ? `; window "${bounds.window}" (${bounds.minCapacity}-${bounds.maxCapacity})` : '');
       // The group's own bounds win: AWS rejects a desired count outside them.
       if (snapshot.maxSize !== undefined && desired > snapshot.maxSize && desired > snapshot.desired) {
         desired = Math.max(snapshot.desired, snapshot.maxSize);
@@ -183,16 +232,21 @@ export class CapacityService {
       }
 
       let outcome: Outcome = 'held';
+      const failure = record?.lastFailure;
+      let lastFailure = failure && start - failure.at < FAILED_HOLD_SECONDS * 1000 ? failure : undefined;
       if (desired !== snapshot.desired) {
         if (switches.paused) outcome = 'paused';
         else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
-        else {
+        else if (lastFailure) {
+          reason += `; held: a change failed terminally (${lastFailure.code}) ${Math.round((start - lastFailure.at) / 1000)} s ago, not attempted again for ${FAILED_HOLD_SECONDS} s`;
+        } else {
           try {
             await backend.setDesired(desired);
             outcome = 'applied';
           } catch (err) {
             if (!(err instanceof TerminalError)) throw err;
             outcome = 'failed';
+            lastFailure = { at: start, code: err.code, desired };
             reason += `; failed: ${err.message}`;
             logger.error('terminal error; recorded, not retried', { target: target.id, code: err.code, error: err.message });
           }
@@ -203,22 +257,39 @@ export class CapacityService {
         ? nextMemory
         : { ...nextMemory, lastScaleOutAt: memory.lastScaleOutAt, lastScaleInAt: memory.lastScaleInAt };
       const direction = desired > snapshot.desired ? 'out' : desired < snapshot.desired ? 'in' : 'none';
-      const summary = { at: start, previous: snapshot.desired, desired, direction, reason, figures: decision.figures, outcome } as const;
+      const figures = bounds.window ? { ...decision.figures, boundMin: bounds.minCapacity, boundMax: bounds.maxCapacity } : decision.figures;
+      const summary = { at: start, previous: snapshot.desired, desired, direction, reason, figures, outcome } as const;
       await store.saveTarget(
         {
           targetId: target.id,
           memory: keptMemory as unknown as Record<string, unknown>,
           lastDecision: summary,
           lastActionAt: applied ? start : record?.lastActionAt,
+          lastFailure: applied ? undefined : lastFailure,
         },
         owner,
       );
       await store.appendAudit({ targetId: target.id, ...summary, eventId: eventKey }, config.auditRetentionDays);
       this.emit(target, outcome, applied && eventTime !== undefined ? now() - eventTime : undefined);
+      await this.notify(target, summary, eventKey);
       logger.info('decision', { target: target.id, outcome, previous: snapshot.desired, desired, reason });
       return { targetId: target.id, outcome, previous: snapshot.desired, desired, reason };
     } finally {
       await store.releaseLease(target.id, owner);
+    }
+  }
+
+  /** Publishes the decision when it is worth telling; a failed publish is logged and counted, never thrown. */
+  private async notify(target: CapacityTarget, decision: DecisionSummary, eventId: string): Promise<void> {
+    const notification = decisionNotification({ prefix: this.deps.config.prefix, targetId: target.id, kind: target.kind, decision, eventId });
+    if (!notification) return;
+    try {
+      await (this.deps.notifier ?? noopNotifier).notify(notification);
+    } catch (err) {
+      logger.warn('notification not sent', { target: target.id, error: (err as Error).message });
+      const m = metrics.singleMetric();
+      m.addDimensions({ target: target.id, kind: target.kind });
+      m.addMetric('NotificationFailures', MetricUnit.Count, 1);
     }
   }
 

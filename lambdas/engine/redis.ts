@@ -1,0 +1,197 @@
+/**
+ * Where a Redis replication group should sit on its node-type ladder. Pure: the handler passes in the
+ * group's current type, what AWS allows it to move to, and what it observed.
+ */
+
+/** Memory (GiB) of the node types ElastiCache publishes; types not listed cannot be scaled down to. */
+export const NODE_MEMORY_GIB: Readonly<Record<string, number>> = {
+  'cache.t3.micro': 0.5,
+  'cache.t3.small': 1.37,
+  'cache.t3.medium': 3.09,
+  'cache.t4g.micro': 0.5,
+  'cache.t4g.small': 1.37,
+  'cache.t4g.medium': 3.09,
+  'cache.m6g.large': 6.38,
+  'cache.m6g.xlarge': 12.93,
+  'cache.m6g.2xlarge': 26.04,
+  'cache.m6g.4xlarge': 52.26,
+  'cache.m7g.large': 6.38,
+  'cache.m7g.xlarge': 12.93,
+  'cache.m7g.2xlarge': 26.04,
+  'cache.m7g.4xlarge': 52.26,
+  'cache.r6g.large': 13.07,
+  'cache.r6g.xlarge': 26.32,
+  'cache.r6g.2xlarge': 52.82,
+  'cache.r6g.4xlarge': 105.81,
+  'cache.r7g.large': 13.07,
+  'cache.r7g.xlarge': 26.32,
+  'cache.r7g.2xlarge': 52.82,
+  'cache.r7g.4xlarge': 105.81,
+};
+
+export interface RedisPolicy {
+  readonly nodeTypeLadder: readonly string[];
+  readonly memoryHighPercent: number;
+  readonly cpuHighPercent: number;
+  readonly evictionsHigh?: number;
+  readonly memoryLowPercent: number;
+  /** Minutes memory must have stayed low (the peak window) before a move down. @default no check */
+  readonly memoryLowMinutes?: number;
+  readonly scaleDownHeadroom: number;
+  readonly scaleDownCooldownSeconds: number;
+}
+
+export interface RedisObservation {
+  /**
+   * DatabaseMemoryUsagePercentage of the fullest node, sustained: the lowest of its last minutes, so a
+   * single spike does not resize the group.
+   */
+  readonly memoryPercent?: number;
+  /**
+   * The highest memory of any node over the whole scale-down window (`memoryLowMinutes`): a move down
+   * needs it below `memoryLowPercent`, and the data it stands for must fit the smaller type.
+   * @default memoryPercent
+   */
+  readonly memoryPeakPercent?: number;
+  /** Minutes of the peak window that have datapoints; a move down needs at least 80% of `memoryLowMinutes`. */
+  readonly memoryWindowMinutes?: number;
+  /** EngineCPUUtilization of the busiest node, sustained (lowest of its last minutes). */
+  readonly cpuPercent?: number;
+  /** Evictions per minute across the nodes, sustained. */
+  readonly evictionsPerMinute?: number;
+}
+
+export interface RedisInput {
+  readonly policy: RedisPolicy;
+  readonly currentNodeType: string;
+  /** Scale-up targets AWS allows now (ListAllowedNodeTypeModifications). */
+  readonly allowedUp: readonly string[];
+  /** Scale-down targets AWS allows now. */
+  readonly allowedDown: readonly string[];
+  readonly observation: RedisObservation;
+  readonly now: number;
+  /** Epoch ms of the last resize. */
+  readonly lastActionAt?: number;
+}
+
+export interface RedisDecision {
+  readonly nodeType: string;
+  readonly direction: 'up' | 'down' | 'none';
+  readonly reason: string;
+}
+
+const pct = (x: number) => `${Math.round(x * 10) / 10}%`;
+
+/**
+ * Whether the data held now on `from` fits on `to` with `headroom` to spare, and stays under the high
+ * mark: used GiB = memory% x memory of `from`; it must be at most (1 - headroom) x memory of `to`.
+ */
+export function fitsOn(from: string, to: string, memoryPercent: number, headroom: number, highPercent: number): { fits: boolean; usedGiB?: number; projectedPercent?: number } {
+  const fromGiB = NODE_MEMORY_GIB[from];
+  const toGiB = NODE_MEMORY_GIB[to];
+  if (fromGiB === undefined || toGiB === undefined) return { fits: false };
+  const usedGiB = (memoryPercent / 100) * fromGiB;
+  const projectedPercent = (usedGiB / toGiB) * 100;
+  return { fits: usedGiB <= (1 - headroom) * toGiB && projectedPercent < highPercent, usedGiB, projectedPercent };
+}
+
+/** One rung at a time, up on any hot signal, down only with hysteresis and room to spare. */
+export function decideRedis(input: RedisInput): RedisDecision {
+  const { policy, currentNodeType: cur, observation: o } = input;
+  const ladder = policy.nodeTypeLadder;
+  const at = ladder.indexOf(cur);
+  const hold = (reason: string): RedisDecision => ({ nodeType: cur, direction: 'none', reason: `${reason}; ${cur} kept` });
+  if (at < 0) return hold(`${cur} is not on the ladder (${ladder.join(', ')})`);
+
+  const hot: string[] = [];
+  if (o.memoryPercent !== undefined && o.memoryPercent > policy.memoryHighPercent) hot.push(`memory ${pct(o.memoryPercent)} > ${policy.memoryHighPercent}%`);
+  if (o.cpuPercent !== undefined && o.cpuPercent > policy.cpuHighPercent) hot.push(`engine CPU ${pct(o.cpuPercent)} > ${policy.cpuHighPercent}%`);
+  if (policy.evictionsHigh !== undefined && o.evictionsPerMinute !== undefined && o.evictionsPerMinute > policy.evictionsHigh) {
+    hot.push(`${Math.round(o.evictionsPerMinute)} evictions/min > ${policy.evictionsHigh}`);
+  }
+  if (hot.length > 0) {
+    const why = hot.join(', ');
+    const next = ladder.slice(at + 1).find((t) => input.allowedUp.includes(t));
+    if (!next) return hold(`${why}, but no larger type on the ladder is allowed (allowed: ${input.allowedUp.join(', ') || 'none'})`);
+    return { nodeType: next, direction: 'up', reason: `${why}; ${cur} -> ${next}` };
+  }
+
+  const peak = o.memoryPeakPercent ?? o.memoryPercent;
+  if (peak === undefined || peak >= policy.memoryLowPercent) {
+    return hold(`memory ${peak === undefined ? 'n/a' : pct(peak)} is not below ${policy.memoryLowPercent}%`);
+  }
+  if (policy.memoryLowMinutes !== undefined && (o.memoryWindowMinutes ?? 0) < 0.8 * policy.memoryLowMinutes) {
+    return hold(`memory low, but only ${o.memoryWindowMinutes ?? 0} of the ${policy.memoryLowMinutes} minutes it must stay low have data`);
+  }
+  if (o.cpuPercent !== undefined && o.cpuPercent >= policy.cpuHighPercent / 2) {
+    return hold(`memory is low but engine CPU ${pct(o.cpuPercent)} is at least half of ${policy.cpuHighPercent}%`);
+  }
+  if (at === 0) return hold(`already on the smallest type of the ladder`);
+  const since = input.lastActionAt === undefined ? Infinity : (input.now - input.lastActionAt) / 1000;
+  if (since < policy.scaleDownCooldownSeconds) return hold(`memory is low, but the last resize was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  const lower = ladder[at - 1];
+  if (!input.allowedDown.includes(lower)) return hold(`${lower} is not an allowed scale-down of ${cur} (allowed: ${input.allowedDown.join(', ') || 'none'})`);
+  const fit = fitsOn(cur, lower, peak, policy.scaleDownHeadroom, policy.memoryHighPercent);
+  if (!fit.fits) {
+    return hold(
+      fit.usedGiB === undefined
+        ? `memory of ${cur} or ${lower} unknown: no scale-down without a headroom check`
+        : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${lower}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
+    );
+  }
+  return {
+    nodeType: lower,
+    direction: 'down',
+    reason: `memory ${pct(peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${lower}; ${cur} -> ${lower}`,
+  };
+}
+
+export interface RedisReplicaPolicy {
+  readonly minReplicasPerShard: number;
+  /** Unset: the replica count is not managed. */
+  readonly maxReplicasPerShard?: number;
+  readonly connectionsPerNodeHigh: number;
+  readonly scaleDownCooldownSeconds: number;
+}
+
+export interface RedisReplicaInput {
+  readonly policy: RedisReplicaPolicy;
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  /** CurrConnections per node (mean over the nodes), sustained over the last minutes. */
+  readonly connectionsPerNode?: number;
+  readonly now: number;
+  readonly lastActionAt?: number;
+}
+
+export interface RedisReplicaDecision {
+  readonly replicasPerShard: number;
+  readonly direction: 'out' | 'in' | 'none';
+  readonly reason: string;
+}
+
+/**
+ * Replicas per shard: one more when the nodes carry more connections than `connectionsPerNodeHigh`,
+ * one fewer only when the nodes left would carry less than half of it (hysteresis), after the cooldown.
+ */
+export function decideRedisReplicas(input: RedisReplicaInput): RedisReplicaDecision {
+  const { policy, shards, replicasPerShard: r, connectionsPerNode: cpn } = input;
+  const hold = (reason: string): RedisReplicaDecision => ({ replicasPerShard: r, direction: 'none', reason: `${reason}; ${r} replica(s) per shard kept` });
+  const max = policy.maxReplicasPerShard;
+  if (max === undefined) return hold('replica count not managed (no maxReplicasPerShard)');
+  if (r < policy.minReplicasPerShard) return { replicasPerShard: policy.minReplicasPerShard, direction: 'out', reason: `${r} replica(s) per shard below minReplicasPerShard ${policy.minReplicasPerShard}; ${r} -> ${policy.minReplicasPerShard}` };
+  if (r > max) return { replicasPerShard: max, direction: 'in', reason: `${r} replica(s) per shard above maxReplicasPerShard ${max}; ${r} -> ${max}` };
+  if (cpn === undefined) return hold('no CurrConnections datapoints');
+  const high = policy.connectionsPerNodeHigh;
+  if (cpn > high) {
+    if (r >= max) return hold(`${Math.round(cpn)} connections per node > ${high}, but already at maxReplicasPerShard ${max}`);
+    return { replicasPerShard: r + 1, direction: 'out', reason: `${Math.round(cpn)} connections per node > ${high}; ${r} -> ${r + 1} replica(s) per shard` };
+  }
+  if (r <= policy.minReplicasPerShard) return hold(`${Math.round(cpn)} connections per node; at minReplicasPerShard ${policy.minReplicasPerShard}`);
+  const nodes = shards * (1 + r);
+  const after = (cpn * nodes) / (shards * r);
+  if (after >= high / 2) return hold(`${Math.round(cpn)} connections per node would be ${Math.round(after)} on one replica fewer, not below half of ${high}`);
+  const since = input.lastActionAt === undefined ? Infinity : (input.now - input.lastActionAt) / 1000;
+  if (since < policy.scaleDownCooldownSeconds) return hold(`connections are low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  return { replicasPerShard: r - 1, direction: 'in', reason: `${Math.round(cpn)} connections per node, ${Math.round(after)} on one replica fewer (< ${high / 2}); ${r} -> ${r - 1} replica(s) per shard` };
+}

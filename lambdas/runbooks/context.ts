@@ -1,0 +1,38 @@
+/** What every runbook task gets: the config, the adapters, the state store and the clock. */
+import type { RdsAdapter } from '../adapters/rds';
+import type { ElastiCacheAdapter } from '../adapters/elasticache';
+import type { Notifier } from '../adapters/sns';
+import type { Route53Adapter } from '../adapters/route53';
+import type { SsmAdapter } from '../adapters/ssm';
+import type { AutoscalerConfig, TargetConfig } from '../shared/config';
+import { TerminalError } from '../shared/errors';
+import type { StateStore } from '../state/store';
+
+export interface RunbookContext {
+  readonly config: AutoscalerConfig;
+  readonly rds: RdsAdapter;
+  readonly elastiCache: ElastiCacheAdapter;
+  readonly ssm: SsmAdapter;
+  readonly route53: Route53Adapter;
+  readonly store: StateStore;
+  /** Where each run's outcome is announced. @default nobody */
+  readonly notifier?: Notifier;
+  /** Epoch ms now. */
+  readonly now: () => number;
+}
+
+/** The configured target of that id and kind; a runbook never acts on anything the config does not name. */
+export function targetOf<K extends TargetConfig['kind']>(config: AutoscalerConfig, targetId: unknown, kind: K): Extract<TargetConfig, { kind: K }> {
+  const target = config.targets.find((t) => t.id === targetId);
+  if (!target) throw new TerminalError(`no target "${String(targetId)}" in the config (targets: ${config.targets.map((t) => t.id).join(', ')})`, 'UnknownTarget');
+  if (target.kind !== kind) throw new TerminalError(`target "${target.id}" is a ${target.kind} target, not ${kind}`, 'WrongTargetKind');
+  return target as Extract<TargetConfig, { kind: K }>;
+}
+
+/** Polling backoff: 30 s, then doubling, at most 5 minutes between looks. */
+export function backoffSeconds(polls: number): number {
+  return Math.min(300, 30 * 2 ** Math.max(0, polls - 1));
+}
+
+/** Polls after which a run gives up waiting (about 12 hours at the 5-minute ceiling). */
+export const MAX_POLLS = 150;

@@ -1,0 +1,159 @@
+/**
+ * Lambda entry of the data tier's runbook tasks (rds-replicas, redis, rds-storage, rds-instance): one function, the
+ * task named in the event. Thin: parse, dispatch, return the run's new state. Errors travel by name to
+ * the state machine: `ResourceBusy` is retried with backoff, anything else is caught, reported, and
+ * fails the run.
+ */
+import middy from '@middy/core';
+import { z } from 'zod';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { ElastiCacheAdapter } from '../adapters/elasticache';
+import { RdsAdapter } from '../adapters/rds';
+import { Route53Adapter } from '../adapters/route53';
+import { SnsNotifier } from '../adapters/sns';
+import { SsmAdapter } from '../adapters/ssm';
+import { bundledConfig } from '../shared/bundled-config';
+import { RejectedEventError } from '../shared/errors';
+import { summarizeParseError } from '../shared/events';
+import { logger, tracer } from '../shared/powertools';
+import { DynamoStateStore } from '../state/dynamo';
+import type { RunbookContext } from './context';
+import * as instance from './instance';
+import * as redis from './redis';
+import * as replicas from './replicas';
+import * as storage from './storage';
+
+export const RUNBOOK_TASKS = [
+  'replicas.reconcile',
+  'replicas.create',
+  'replicas.remove',
+  'replicas.publish',
+  'redis.check',
+  'redis.modify',
+  'redis.poll',
+  'storage.check',
+  'storage.modify',
+  'storage.poll',
+  'instance.check',
+  'instance.modify',
+  'instance.poll',
+  'notify',
+] as const;
+export type RunbookTask = (typeof RUNBOOK_TASKS)[number];
+
+export const TaskEventSchema = z.object({
+  task: z.enum(RUNBOOK_TASKS),
+  /** The run's state: the execution input, then what earlier tasks returned. */
+  state: z.record(z.string(), z.unknown()),
+  /** The execution's name (`$$.Execution.Name`), recorded on what the run creates. */
+  execution: z.string().min(1).default('manual'),
+});
+export type TaskEvent = z.input<typeof TaskEventSchema>;
+
+type RunState = Record<string, unknown> & { targetId?: unknown; error?: { Error?: string; Cause?: string }; summary?: unknown; actions?: unknown };
+
+/** Records how the run ended in the target's audit trail, and returns the state with its outcome. */
+async function notify(ctx: RunbookContext, state: RunState, execution: string): Promise<RunState> {
+  const failed = state.error !== undefined;
+  const actions = Array.isArray(state.actions) ? (state.actions as string[]) : [];
+  const reason = failed
+    ? `${execution} failed: ${state.error?.Error ?? 'error'}: ${errorMessage(state.error?.Cause)}`
+    : `${execution}: ${String(state.summary ?? 'done')}${actions.length ? `; ${actions.join('; ')}` : ''}`;
+  if (typeof state.targetId === 'string') {
+    await ctx.store.appendAudit({ targetId: state.targetId, at: ctx.now(), outcome: failed ? 'failed' : 'applied', reason, eventId: execution }, ctx.config.auditRetentionDays);
+  }
+  (failed ? logger.error : logger.info).call(logger, 'runbook finished', { execution, targetId: state.targetId, reason });
+  if (ctx.notifier) {
+    // A notification never decides anything: a failed publish is logged, the run's outcome stands.
+    try {
+      await ctx.notifier.notify({
+        subject: `[${ctx.config.prefix}] ${String(state.targetId ?? '?')}: runbook ${failed ? 'FAILED' : 'done'}: ${String(state.summary ?? state.error?.Error ?? '')}`,
+        body: { prefix: ctx.config.prefix, targetId: state.targetId, execution, outcome: failed ? 'failed' : 'succeeded', reason, actions },
+      });
+    } catch (err) {
+      logger.warn('notification not published', { error: (err as Error).message });
+    }
+  }
+  return { ...state, outcome: failed ? 'failed' : 'succeeded', reason };
+}
+
+/** Lambda's error Cause is a JSON document with errorMessage; a hand-written one is plain text. */
+function errorMessage(cause: string | undefined): string {
+  if (!cause) return 'no detail';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
+export function createRunbookTask(ctx: RunbookContext) {
+  return async (event: unknown): Promise<Record<string, unknown>> => {
+    const parsed = TaskEventSchema.safeParse(event);
+    if (!parsed.success) throw new RejectedEventError(`runbook task event rejected: ${summarizeParseError(parsed.error)}`);
+    const { task, state, execution } = parsed.data;
+    logger.debug('runbook task', { task, execution });
+    switch (task) {
+      case 'replicas.reconcile':
+        return { ...(await replicas.reconcile(ctx, state)) };
+      case 'replicas.create':
+        return { ...(await replicas.create(ctx, state as unknown as replicas.ReplicasState, execution)) };
+      case 'replicas.remove':
+        return { ...(await replicas.remove(ctx, state as unknown as replicas.ReplicasState)) };
+      case 'replicas.publish':
+        return { ...(await replicas.publish(ctx, state as unknown as replicas.ReplicasState)) };
+      case 'redis.check':
+        return { ...(await redis.check(ctx, state)) };
+      case 'redis.modify':
+        return { ...(await redis.modify(ctx, state as unknown as redis.RedisState)) };
+      case 'redis.poll':
+        return { ...(await redis.poll(ctx, state as unknown as redis.RedisState)) };
+      case 'storage.check':
+        return { ...(await storage.check(ctx, state)) };
+      case 'storage.modify':
+        return { ...(await storage.modify(ctx, state as unknown as storage.StorageState)) };
+      case 'storage.poll':
+        return { ...(await storage.poll(ctx, state as unknown as storage.StorageState)) };
+      case 'instance.check':
+        return { ...(await instance.check(ctx, state)) };
+      case 'instance.modify':
+        return { ...(await instance.modify(ctx, state as unknown as instance.InstanceState)) };
+      case 'instance.poll':
+        return { ...(await instance.poll(ctx, state as unknown as instance.InstanceState)) };
+      case 'notify':
+        return notify(ctx, state, execution);
+    }
+  };
+}
+
+function deployedContext(): RunbookContext {
+  const stateTable = process.env.STATE_TABLE_NAME;
+  if (!stateTable) throw new Error('STATE_TABLE_NAME must be set');
+  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  return {
+    config: bundledConfig(),
+    rds: new RdsAdapter(tracer.captureAWSv3Client(new RDSClient({}))),
+    elastiCache: new ElastiCacheAdapter(tracer.captureAWSv3Client(new ElastiCacheClient({}))),
+    ssm: new SsmAdapter(tracer.captureAWSv3Client(new SSMClient({}))),
+    route53: new Route53Adapter(tracer.captureAWSv3Client(new Route53Client({}))),
+    store: new DynamoStateStore({ tableName: stateTable, client: DynamoDBDocumentClient.from(dynamo) }),
+    notifier: process.env.TOPIC_ARN ? new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), process.env.TOPIC_ARN) : undefined,
+    now: Date.now,
+  };
+}
+
+let deployed: ReturnType<typeof createRunbookTask> | undefined;
+
+/** The function's entry point; its clients and config are built once per execution environment. */
+export const handler = middy((event: unknown) => (deployed ??= createRunbookTask(deployedContext()))(event))
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,223 @@
+/**
+ * Tasks of the `rds-replicas` runbook: converge the autoscaler's replicas of one source (or readers of
+ * one Aurora cluster) to an absolute count. Each task reads what exists first, so a run that died
+ * half-way is finished by the next: a replica it created is adopted (found by its deterministic
+ * identifier and its tags), a failed one is deleted, nothing is created twice.
+ */
+import { z } from 'zod';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG, type DbInstanceInfo } from '../adapters/rds';
+import type { RdsReplicasTarget } from '../shared/config';
+import { TerminalError } from '../shared/errors';
+import { MAX_REPLICAS_PER_SOURCE } from '../engine/replicas';
+import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
+import { ResourceBusyError } from './errors';
+
+export const ReplicasInputSchema = z.object({
+  targetId: z.string().min(1),
+  /** The number of the autoscaler's replicas wanted (absolute). */
+  desiredReplicas: z.number().int().min(0).max(MAX_REPLICAS_PER_SOURCE),
+  reason: z.string().optional(),
+});
+
+export interface ReplicasState extends z.infer<typeof ReplicasInputSchema> {
+  step?: 'add' | 'remove' | 'wait' | 'done';
+  replicaId?: string;
+  engine?: string;
+  instanceClass?: string;
+  polls?: number;
+  waitSeconds?: number;
+  /** Replicas this run asked RDS to create, failed ones included. */
+  created?: number;
+  actions?: string[];
+  readers?: { id: string; host: string; port: number }[];
+  summary?: string;
+}
+
+/** Statuses from which a replica never becomes usable: the autoscaler deletes its own in these. */
+const BROKEN = new Set([
+  'failed',
+  'incompatible-parameters',
+  'incompatible-restore',
+  'incompatible-network',
+  'incompatible-option-group',
+  'inaccessible-encryption-credentials',
+  'storage-full',
+]);
+const TRANSITIONAL = new Set(['creating', 'deleting']);
+
+/** The deterministic identifier of replica slot `n` of a target: `<targetId>-ro-<n>`. */
+export function replicaIdentifier(targetId: string, slot: number): string {
+  return `${targetId}-ro-${slot}`;
+}
+
+export function readerEndpointsParameter(prefix: string, target: RdsReplicasTarget): string {
+  return target.readerEndpointsParameter ?? `/${prefix}/${target.id}/reader-endpoints`;
+}
+
+export function isManaged(prefix: string, targetId: string, i: DbInstanceInfo): boolean {
+  return i.tags[MANAGED_BY_TAG] === prefix && i.tags[TARGET_TAG] === targetId;
+}
+
+interface Fleet {
+  readonly sourceStatus: string;
+  readonly backups: number;
+  readonly engine?: string;
+  readonly sourceClass?: string;
+  /** Every replica (reader) of the source, whoever made it. */
+  readonly replicas: DbInstanceInfo[];
+  /** Every instance that holds one of the target's replica identifiers, a replica of the source or not. */
+  readonly takenIds: ReadonlySet<string>;
+}
+
+async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<Fleet> {
+  const slots = Array.from({ length: Math.min(MAX_REPLICAS_PER_SOURCE, target.maxReplicas + 2) }, (_, k) => replicaIdentifier(target.id, k + 1));
+  if (target.clusterIdentifier) {
+    const cluster = await ctx.rds.cluster(target.clusterIdentifier);
+    if (!cluster) throw new TerminalError(`Aurora cluster "${target.clusterIdentifier}" not found`, 'DBClusterNotFound');
+    const writerId = cluster.members.find((m) => m.writer)?.id;
+    const writer = writerId ? await ctx.rds.instance(writerId) : undefined;
+    const ids = new Set([...cluster.members.filter((m) => !m.writer).map((m) => m.id), ...slots]);
+    const found = await ctx.rds.instances([...ids]);
+    const replicas = found.filter((i) => i.clusterId === target.clusterIdentifier && i.id !== writerId);
+    return { sourceStatus: cluster.status, backups: cluster.backupRetentionPeriod, engine: cluster.engine, sourceClass: writer?.instanceClass, replicas, takenIds: new Set(found.map((i) => i.id)) };
+  }
+  const sourceId = target.sourceInstanceIdentifier!;
+  const source = await ctx.rds.instance(sourceId);
+  if (!source) throw new TerminalError(`source instance "${sourceId}" not found`, 'DBInstanceNotFound');
+  // Slots are looked up by name too: a replica whose creation a dead run started is found even before
+  // the source lists it.
+  const ids = new Set([...source.replicaIds, ...slots]);
+  const found = await ctx.rds.instances([...ids]);
+  const replicas = found.filter((i) => i.sourceId === sourceId);
+  return { sourceStatus: source.status, backups: source.backupRetentionPeriod, engine: source.engine, sourceClass: source.instanceClass, replicas, takenIds: new Set(found.map((i) => i.id)) };
+}
+
+function newestFirst(a: DbInstanceInfo, b: DbInstanceInfo): number {
+  // Not yet created (no create time) counts as newest.
+  return (b.createdAt ?? Infinity) - (a.createdAt ?? Infinity) || b.id.localeCompare(a.id, 'en', { numeric: true });
+}
+
+/** Compare what exists with what is wanted; clean up broken replicas of ours; choose the next step. */
+export async function reconcile(ctx: RunbookContext, raw: unknown): Promise<ReplicasState> {
+  const input = ReplicasInputSchema.parse(stripRunFields(raw));
+  const state = raw as ReplicasState;
+  const target = targetOf(ctx.config, input.targetId, 'rds-replicas');
+  const prefix = ctx.config.prefix;
+  if (input.desiredReplicas < target.minReplicas || input.desiredReplicas > target.maxReplicas) {
+    throw new TerminalError(
+      `desiredReplicas ${input.desiredReplicas} is outside ${target.minReplicas}-${target.maxReplicas} (minReplicas-maxReplicas of "${target.id}")`,
+      'OutOfBounds',
+    );
+  }
+  const actions = [...(state.actions ?? [])];
+  const fleet = await fleetOf(ctx, target);
+  const managed = fleet.replicas.filter((r) => isManaged(prefix, target.id, r));
+  for (const broken of managed.filter((r) => BROKEN.has(r.status))) {
+    await ctx.rds.deleteInstance(broken.id);
+    actions.push(`deleted ${broken.id} (left ${broken.status} by an earlier run)`);
+  }
+  const live = managed.filter((r) => !BROKEN.has(r.status) && r.status !== 'deleting');
+  const busy = managed.filter((r) => TRANSITIONAL.has(r.status));
+  const polls = state.polls ?? 0;
+  const base = { ...state, actions, engine: fleet.engine, instanceClass: target.replicaInstanceClass ?? fleet.sourceClass, replicaId: undefined };
+
+  const wait = (why: string): ReplicasState => {
+    if (polls >= MAX_POLLS) throw new TerminalError(`gave up after ${polls} polls: ${why}`, 'WaitTimeout');
+    return { ...base, step: 'wait', polls: polls + 1, waitSeconds: backoffSeconds(polls + 1), summary: why };
+  };
+
+  if (live.length < input.desiredReplicas) {
+    if (busy.length > 0) return wait(`${busy.map((r) => `${r.id} ${r.status}`).join(', ')}; one change at a time`);
+    if (fleet.sourceStatus !== 'available') {
+      throw new ResourceBusyError(`source of "${target.id}" is ${fleet.sourceStatus}, not available`);
+    }
+    if (fleet.backups < 1) {
+      throw new TerminalError(`source of "${target.id}" has no automated backups (BackupRetentionPeriod 0); read replicas need them`, 'NoAutomatedBackups');
+    }
+    if (fleet.replicas.filter((r) => !BROKEN.has(r.status)).length >= MAX_REPLICAS_PER_SOURCE) {
+      throw new TerminalError(`source of "${target.id}" already has ${MAX_REPLICAS_PER_SOURCE} replicas, the most RDS allows`, 'ReplicaQuotaExceeded');
+    }
+    // The lowest identifier no instance holds (a promoted former replica keeps its name).
+    const taken = new Set([...fleet.takenIds, ...fleet.replicas.map((r) => r.id)]);
+    let slot = 1;
+    while (taken.has(replicaIdentifier(target.id, slot))) slot++;
+    return { ...base, step: 'add', replicaId: replicaIdentifier(target.id, slot), polls: 0, summary: `${live.length} of ${input.desiredReplicas} replica(s): add one` };
+  }
+  if (live.length > input.desiredReplicas) {
+    if (busy.length > 0) return wait(`${busy.map((r) => `${r.id} ${r.status}`).join(', ')}; one change at a time`);
+    const victim = [...live].sort(newestFirst)[0];
+    return { ...base, step: 'remove', replicaId: victim.id, polls: 0, summary: `${live.length} of ${input.desiredReplicas} replica(s): remove the newest, ${victim.id}` };
+  }
+  const settling = managed.filter((r) => r.status !== 'available');
+  if (settling.length > 0) return wait(`${settling.map((r) => `${r.id} ${r.status}`).join(', ')}`);
+  return { ...base, step: 'done', polls: 0, summary: `${live.length} replica(s) of ${input.desiredReplicas} wanted, all available` };
+}
+
+/** Creates the replica `reconcile` chose, tagged as the autoscaler's; an existing one of that name is adopted. */
+export async function create(ctx: RunbookContext, state: ReplicasState, execution: string): Promise<ReplicasState> {
+  const target = targetOf(ctx.config, state.targetId, 'rds-replicas');
+  const id = state.replicaId;
+  if (!id || !id.startsWith(`${target.id}-ro-`)) throw new TerminalError(`no replica identifier of "${target.id}" to create (got ${String(id)})`, 'BadState');
+  // Replicas that fail as soon as they are made would otherwise be replaced forever.
+  const created = (state.created ?? 0) + 1;
+  if (created > state.desiredReplicas + 2) {
+    throw new TerminalError(`${created - 1} replica(s) created by this run for a goal of ${state.desiredReplicas}: they keep failing; stopped`, 'ReplicasKeepFailing');
+  }
+  const tags = { [MANAGED_BY_TAG]: ctx.config.prefix, [TARGET_TAG]: target.id, [EXECUTION_TAG]: execution.slice(0, 256) };
+  let result: 'created' | 'exists';
+  if (target.clusterIdentifier) {
+    if (!state.engine || !state.instanceClass) throw new TerminalError(`engine or instance class of cluster "${target.clusterIdentifier}" unknown`, 'BadState');
+    result = await ctx.rds.createClusterReader({ id, clusterId: target.clusterIdentifier, engine: state.engine, instanceClass: state.instanceClass, tags });
+  } else {
+    result = await ctx.rds.createReadReplica({ id, sourceId: target.sourceInstanceIdentifier!, instanceClass: target.replicaInstanceClass, tags });
+  }
+  const actions = [...(state.actions ?? []), result === 'created' ? `created ${id}` : `adopted ${id} (already existed)`];
+  return { ...state, actions, created, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
+}
+
+/** Deletes the replica `reconcile` chose, after checking again that it is the autoscaler's own. */
+export async function remove(ctx: RunbookContext, state: ReplicasState): Promise<ReplicasState> {
+  const target = targetOf(ctx.config, state.targetId, 'rds-replicas');
+  const id = state.replicaId;
+  if (!id) throw new TerminalError(`no replica of "${target.id}" to remove`, 'BadState');
+  const replica = await ctx.rds.instance(id);
+  const actions = [...(state.actions ?? [])];
+  if (!replica) {
+    actions.push(`${id} already gone`);
+  } else {
+    if (!isManaged(ctx.config.prefix, target.id, replica)) {
+      throw new TerminalError(`${id} does not carry ${MANAGED_BY_TAG}=${ctx.config.prefix} and ${TARGET_TAG}=${target.id}: not the autoscaler's to delete`, 'NotManaged');
+    }
+    actions.push(`${await ctx.rds.deleteInstance(id) === 'gone' ? `${id} already gone` : `deleting ${id}`}`);
+  }
+  return { ...state, actions, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
+}
+
+/**
+ * Writes the available readers (whoever made them) to the SSM parameter a database router reads, and
+ * to the weighted records of the target's Route 53 name when it has one.
+ */
+export async function publish(ctx: RunbookContext, state: ReplicasState): Promise<ReplicasState> {
+  const target = targetOf(ctx.config, state.targetId, 'rds-replicas');
+  const fleet = await fleetOf(ctx, target);
+  const readers = fleet.replicas
+    .filter((r) => r.status === 'available' && r.address)
+    .map((r) => ({ id: r.id, host: r.address!, port: r.port ?? 5432 }))
+    .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  const name = readerEndpointsParameter(ctx.config.prefix, target);
+  const written = await ctx.ssm.put(name, JSON.stringify({ targetId: target.id, readers }), `Reader endpoints of ${target.id} (autoscaler)`);
+  const actions = [...(state.actions ?? []), `${name}: ${readers.length} reader(s), ${written}`];
+  if (target.route53) {
+    const { hostedZoneId, recordName, ttl } = target.route53;
+    const r = await ctx.route53.sync(hostedZoneId, recordName, ttl, readers);
+    actions.push(`${recordName}: ${readers.length} weighted record(s), ${r.upserted} upserted, ${r.deleted} deleted`);
+  }
+  return { ...state, readers, actions };
+}
+
+/** The run fields the tasks add, left out when the input is validated again. */
+function stripRunFields(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const { targetId, desiredReplicas, reason } = raw as Record<string, unknown>;
+  return { targetId, desiredReplicas, reason };
+}

@@ -1,0 +1,144 @@
+/**
+ * Tasks of the `invalidate` runbook (a Step Functions Standard state machine an operator starts by
+ * hand): check the target and its distribution, create the invalidation with the explicit paths and a
+ * CallerReference made from the execution name (a redriven or retried run does not invalidate twice),
+ * then poll until CloudFront reports it Completed, waiting longer each time.
+ *
+ * Input: `{ "targetId": "cdn", "paths": ["/index.html", "/static/css/*"] }`.
+ */
+import { z } from 'zod';
+import { CloudFrontAdapter } from '../../adapters/cloudfront';
+import type { SendClient, Sleep } from '../../adapters/types';
+import { CLOUDFRONT_LIMITS, countPaths, normalizePaths } from '../../engine/cloudfront';
+import { type AutoscalerConfig, type CloudfrontTarget, cloudfrontPath } from '../../shared/config';
+import { summarizeParseError } from '../../shared/events';
+import { logger } from '../../shared/powertools';
+import type { StateStore } from '../../state/store';
+
+export const INVALIDATE_TASKS = ['invalidate.check', 'invalidate.create', 'invalidate.poll'] as const;
+export type InvalidateTask = (typeof INVALIDATE_TASKS)[number];
+
+export const InvalidateTaskEventSchema = z.strictObject({
+  task: z.enum(INVALIDATE_TASKS),
+  /** The run's state: the execution input, then what earlier tasks returned. */
+  state: z.record(z.string(), z.unknown()),
+  /** The execution's name (`$$.Execution.Name`). */
+  execution: z.string().min(1).max(80),
+});
+export type InvalidateTaskEvent = z.infer<typeof InvalidateTaskEventSchema>;
+
+export const InvalidateInputSchema = z.object({
+  /** A configured `cloudfront` target. */
+  targetId: z.string().min(1),
+  /** The paths to invalidate, as CloudFront takes them. */
+  paths: z.array(cloudfrontPath).min(1).max(CLOUDFRONT_LIMITS.paths),
+});
+
+/** First wait before asking whether the invalidation completed; doubled each time up to the maximum. */
+export const FIRST_WAIT_SECONDS = 30;
+export const MAX_WAIT_SECONDS = 300;
+
+/** A run that cannot succeed: bad input, an unknown target, a path set CloudFront refuses. */
+export class InvalidInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}
+
+export interface InvalidateDeps {
+  readonly config: AutoscalerConfig;
+  readonly store: StateStore;
+  readonly cloudFront: SendClient;
+  readonly now: () => number;
+  readonly sleep: Sleep;
+}
+
+type RunState = Record<string, unknown>;
+
+/** The CallerReference of a run: the target and the execution name (unique per state machine). */
+export function runbookCallerReference(targetId: string, execution: string): string {
+  return `${targetId}-run-${execution}`;
+}
+
+export class InvalidateRunbookTasks {
+  private readonly cloudFront: CloudFrontAdapter;
+
+  constructor(private readonly deps: InvalidateDeps) {
+    this.cloudFront = new CloudFrontAdapter(deps.cloudFront, deps.sleep);
+  }
+
+  async run(event: InvalidateTaskEvent): Promise<RunState> {
+    switch (event.task) {
+      case 'invalidate.check':
+        return this.check(event.state, event.execution);
+      case 'invalidate.create':
+        return this.create(event.state);
+      case 'invalidate.poll':
+        return this.poll(event.state, event.execution);
+    }
+  }
+
+  private target(state: RunState): CloudfrontTarget {
+    const id = state.targetId;
+    const target = this.deps.config.targets.find((t): t is CloudfrontTarget => t.kind === 'cloudfront' && t.id === id);
+    if (!target) {
+      const known = this.deps.config.targets.filter((t) => t.kind === 'cloudfront').map((t) => t.id);
+      throw new InvalidInputError(`targetId ${JSON.stringify(id)} is not a configured cloudfront target (${known.join(', ') || 'none'})`);
+    }
+    return target;
+  }
+
+  private async check(state: RunState, execution: string): Promise<RunState> {
+    const parsed = InvalidateInputSchema.safeParse(state);
+    if (!parsed.success) throw new InvalidInputError(`input rejected: ${summarizeParseError(parsed.error)}`);
+    const target = this.target(state);
+    const paths = normalizePaths(parsed.data.paths);
+    const counted = countPaths(paths);
+    if (counted.wildcards > CLOUDFRONT_LIMITS.wildcards) {
+      throw new InvalidInputError(`${counted.wildcards} wildcard paths: CloudFront allows ${CLOUDFRONT_LIMITS.wildcards} in progress per distribution`);
+    }
+    // NoSuchDistribution and AccessDenied fail the run here, before anything is created.
+    const distribution = await this.cloudFront.distribution(target.distributionId);
+    return {
+      ...state,
+      distributionId: target.distributionId,
+      domainName: distribution.domainName,
+      paths,
+      callerReference: runbookCallerReference(target.id, execution),
+      waitSeconds: FIRST_WAIT_SECONDS,
+    };
+  }
+
+  private async create(state: RunState): Promise<RunState> {
+    const target = this.target(state);
+    const paths = state.paths as string[];
+    const reference = String(state.callerReference);
+    // TooManyInvalidationsInProgress is thrown as InvalidationsBusyError; the state machine retries it with backoff.
+    const inv = await this.cloudFront.createInvalidation(target.distributionId, reference, paths);
+    logger.info('runbook invalidation created', { target: target.id, callerReference: reference, invalidationId: inv.id });
+    return { ...state, invalidationId: inv.id, status: inv.status };
+  }
+
+  private async poll(state: RunState, execution: string): Promise<RunState> {
+    const target = this.target(state);
+    const inv = await this.cloudFront.getInvalidation(target.distributionId, String(state.invalidationId));
+    if (inv.status === 'Completed') {
+      const paths = state.paths as string[];
+      await this.deps.store.appendAudit(
+        {
+          targetId: target.id,
+          at: this.deps.now(),
+          outcome: 'applied',
+          reason: `runbook ${execution}: invalidation ${inv.id} completed, ${paths.length} path(s) [${paths.slice(0, 10).join(', ')}]`,
+          eventId: execution,
+          figures: { paths: paths.length },
+        },
+        this.deps.config.auditRetentionDays,
+      );
+      return { ...state, status: inv.status, step: 'done' };
+    }
+    const waited = Number(state.waitSeconds ?? FIRST_WAIT_SECONDS);
+    return { ...state, status: inv.status, step: 'wait', waitSeconds: Math.min(MAX_WAIT_SECONDS, waited * 2) };
+  }
+}

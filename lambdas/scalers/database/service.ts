@@ -1,0 +1,390 @@
+/**
+ * The database family's work (rds-replicas, rds-storage, redis): take a validated event, find the
+ * target, observe, decide (pure engines), guard (lease, pause, dry-run) and act by starting the
+ * target's runbook under a deterministic name, then record. The runbook does the long work.
+ */
+import { randomUUID } from 'node:crypto';
+import { CloudWatchAdapter } from '../../adapters/cloudwatch';
+import { ElastiCacheAdapter } from '../../adapters/elasticache';
+import { RdsAdapter, type DbInstanceInfo } from '../../adapters/rds';
+import { StepFunctionsAdapter } from '../../adapters/stepfunctions';
+import type { SendClient } from '../../adapters/types';
+import type { Datapoint } from '../../engine/capacity';
+import { decideInstanceClass } from '../../engine/instance-class';
+import { decideRedis, decideRedisReplicas } from '../../engine/redis';
+import { decideReplicas, type ReplicaObservation } from '../../engine/replicas';
+import { decideStorage, STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../../engine/storage';
+import { executionName } from '../../runbooks/names';
+import { isManaged } from '../../runbooks/replicas';
+import { familyOf, parseAlarmName } from '../../shared/alarms';
+import type { AutoscalerConfig, DataTarget, RdsInstanceTarget, RdsReplicasTarget, RdsStorageTarget, RedisTarget } from '../../shared/config';
+import { rdsInstanceMetrics, rdsStorageMetrics, redisNodeMetrics, replicaMetrics, replicaSourceMetrics } from '../../shared/data-alarms';
+import { TerminalError } from '../../shared/errors';
+import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent } from '../../shared/events';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../../shared/powertools';
+import type { Outcome, StateStore } from '../../state/store';
+
+/** The ARNs of the runbooks, by target kind (environment of the deployed function). */
+export type RunbookArns = Readonly<Partial<Record<DataTarget['kind'], string>>>;
+
+export interface DatabaseServiceDeps {
+  readonly config: AutoscalerConfig;
+  readonly store: StateStore;
+  readonly rds: SendClient;
+  readonly elastiCache: SendClient;
+  readonly cloudWatch: SendClient;
+  readonly stepFunctions: SendClient;
+  readonly runbooks: RunbookArns;
+  readonly now: () => number;
+}
+
+export interface DatabaseTargetResult {
+  readonly targetId: string;
+  readonly outcome: Outcome | 'busy' | 'skipped';
+  readonly reason: string;
+  /** The execution started (or found already started) for the action. */
+  readonly execution?: { readonly name: string; readonly status: 'started' | 'duplicate' };
+}
+
+export interface DatabaseResult {
+  readonly status: 'evaluated' | 'ignored' | 'rejected';
+  readonly detail: string;
+  readonly targets: DatabaseTargetResult[];
+}
+
+const LEASE_SECONDS = 60;
+const LOOKBACK_MINUTES = 10;
+const STRANDED = new Set(['failed', 'incompatible-parameters', 'incompatible-restore', 'incompatible-network', 'storage-full']);
+
+interface Plan {
+  readonly change: boolean;
+  readonly reason: string;
+  readonly action?: string;
+  readonly goal?: string | number;
+  readonly input?: Record<string, unknown>;
+  readonly windowSeconds?: number;
+  readonly figures: Record<string, number>;
+}
+
+const mean = (d: readonly Datapoint[] | undefined) => (d && d.length ? d.reduce((s, p) => s + p.value, 0) / d.length : undefined);
+const max = (d: readonly Datapoint[] | undefined) => (d && d.length ? Math.max(...d.map((p) => p.value)) : undefined);
+const min = (d: readonly Datapoint[] | undefined) => (d && d.length ? Math.min(...d.map((p) => p.value)) : undefined);
+
+export class DatabaseService {
+  private readonly targets: Map<string, DataTarget>;
+  private readonly cloudWatch: CloudWatchAdapter;
+  private readonly rds: RdsAdapter;
+  private readonly elastiCache: ElastiCacheAdapter;
+  private readonly stepFunctions: StepFunctionsAdapter;
+
+  constructor(private readonly deps: DatabaseServiceDeps) {
+    this.targets = new Map(deps.config.targets.filter((t): t is DataTarget => familyOf(t) === 'database').map((t) => [t.id, t]));
+    this.cloudWatch = new CloudWatchAdapter(deps.cloudWatch);
+    this.rds = new RdsAdapter(deps.rds);
+    this.elastiCache = new ElastiCacheAdapter(deps.elastiCache);
+    this.stepFunctions = new StepFunctionsAdapter(deps.stepFunctions);
+  }
+
+  async handle(event: CapacityEvent, eventKey: string): Promise<DatabaseResult> {
+    return isAlarmEvent(event) ? this.onAlarm(event, eventKey) : this.onSchedule(event, eventKey);
+  }
+
+  private async onAlarm(event: AlarmStateChangeEvent, eventKey: string): Promise<DatabaseResult> {
+    const { config, now } = this.deps;
+    const name = event.detail.alarmName;
+    const parts = parseAlarmName(config.prefix, name);
+    const target = parts && this.targets.get(parts.targetId);
+    if (!parts || !target) return { status: 'rejected', detail: `alarm "${name}" names no configured database target`, targets: [] };
+    const ageSeconds = (now() - Date.parse(event.time)) / 1000;
+    if (ageSeconds > config.maxEventAgeSeconds) {
+      return { status: 'ignored', detail: `event is ${Math.round(ageSeconds)} s old, older than ${config.maxEventAgeSeconds} s`, targets: [] };
+    }
+    if (event.detail.state.value !== 'ALARM') return { status: 'ignored', detail: `alarm "${name}" went to ${event.detail.state.value}; nothing to do`, targets: [] };
+    const state = await this.cloudWatch.alarmState(name);
+    if (state !== 'ALARM') return { status: 'ignored', detail: `alarm "${name}" is ${state ?? 'gone'} now`, targets: [] };
+    return { status: 'evaluated', detail: `alarm "${name}"`, targets: [await this.evaluate(target, eventKey)] };
+  }
+
+  /**
+   * Targets with an alarm still in ALARM, and every storage and Redis target: the used share of storage
+   * and the per-node Redis metrics are not alarms.
+   */
+  private async onSchedule(event: ReevaluateEvent, eventKey: string): Promise<DatabaseResult> {
+    if (event.family !== 'database') return { status: 'rejected', detail: `schedule is for family "${event.family}", not database`, targets: [] };
+    const ids = new Set([...this.targets.values()].filter((t) => t.kind === 'rds-storage' || t.kind === 'redis').map((t) => t.id));
+    for (const a of await this.cloudWatch.alarms(`${this.deps.config.prefix}/`, 'ALARM')) {
+      const parts = a.AlarmName ? parseAlarmName(this.deps.config.prefix, a.AlarmName) : undefined;
+      if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
+    }
+    const results: DatabaseTargetResult[] = [];
+    for (const id of ids) results.push(await this.evaluate(this.targets.get(id)!, eventKey));
+    return { status: ids.size ? 'evaluated' : 'ignored', detail: `${ids.size} database target(s) to look at`, targets: results };
+  }
+
+  private async evaluate(target: DataTarget, eventKey: string): Promise<DatabaseTargetResult> {
+    const { store, config, now } = this.deps;
+    const owner = `${eventKey}#${randomUUID().slice(0, 8)}`;
+    const start = now();
+    if (!(await store.acquireLease(target.id, owner, start, LEASE_SECONDS))) {
+      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
+    }
+    try {
+      const record = await store.getTarget(target.id);
+      let plan: Plan;
+      try {
+        plan = await this.plan(target, start, record?.lastActionAt);
+      } catch (err) {
+        // A target that cannot be observed (gone, renamed, access denied) is reported; the others go on.
+        if (!(err instanceof TerminalError)) throw err;
+        const reason = `not evaluated: ${err.message}`;
+        await store.appendAudit({ targetId: target.id, at: start, outcome: 'failed', reason, eventId: eventKey }, config.auditRetentionDays);
+        logger.error('target not evaluated', { target: target.id, code: err.code, error: err.message });
+        return { targetId: target.id, outcome: 'failed', reason };
+      }
+      let outcome: Outcome = 'held';
+      let reason = plan.reason;
+      let execution: DatabaseTargetResult['execution'];
+      if (plan.change) {
+        const switches = await store.getSwitches(target.id);
+        if (switches.paused) outcome = 'paused';
+        else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
+        else {
+          const arn = this.deps.runbooks[target.kind];
+          const name = executionName(target.id, plan.action!, plan.goal!, start, plan.windowSeconds!);
+          try {
+            if (!arn) throw new TerminalError(`no ${target.kind} runbook is deployed`, 'NoRunbook');
+            const res = await this.stepFunctions.start(arn, name, { ...plan.input, reason: plan.reason });
+            execution = { name, status: res.status };
+            outcome = 'applied';
+            reason += res.status === 'duplicate' ? `; runbook ${name} already started` : `; runbook ${name} started`;
+          } catch (err) {
+            if (!(err instanceof TerminalError)) throw err;
+            outcome = 'failed';
+            reason += `; failed: ${err.message}`;
+          }
+        }
+      }
+      const applied = outcome === 'applied';
+      await store.saveTarget(
+        {
+          targetId: target.id,
+          memory: record?.memory,
+          lastDecision: { at: start, previous: 0, desired: 0, direction: plan.change ? 'out' : 'none', reason, figures: plan.figures, outcome },
+          lastActionAt: applied ? start : record?.lastActionAt,
+        },
+        owner,
+      );
+      await store.appendAudit({ targetId: target.id, at: start, outcome, reason, eventId: eventKey, figures: plan.figures }, config.auditRetentionDays);
+      const m = metrics.singleMetric();
+      m.addDimensions({ target: target.id, kind: target.kind });
+      m.addMetric('Decisions', MetricUnit.Count, 1);
+      if (applied) m.addMetric('Actions', MetricUnit.Count, 1);
+      if (outcome === 'failed') m.addMetric('Failures', MetricUnit.Count, 1);
+      logger.info('decision', { target: target.id, outcome, reason });
+      return { targetId: target.id, outcome, reason, execution };
+    } finally {
+      await store.releaseLease(target.id, owner);
+    }
+  }
+
+  private plan(target: DataTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
+    switch (target.kind) {
+      case 'rds-replicas':
+        return this.planReplicas(target, now, lastActionAt);
+      case 'redis':
+        return this.planRedis(target, now, lastActionAt);
+      case 'rds-storage':
+        return this.planStorage(target, now, lastActionAt);
+      case 'rds-instance':
+        return this.planInstance(target, now, lastActionAt);
+    }
+  }
+
+  private async planReplicas(target: RdsReplicasTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
+    let replicas: DbInstanceInfo[];
+    if (target.clusterIdentifier) {
+      const cluster = await this.rds.cluster(target.clusterIdentifier);
+      if (!cluster) throw new TerminalError(`Aurora cluster "${target.clusterIdentifier}" not found`, 'DBClusterNotFound');
+      replicas = await this.rds.instances(cluster.members.filter((m) => !m.writer).map((m) => m.id));
+    } else {
+      const source = await this.rds.instance(target.sourceInstanceIdentifier!);
+      if (!source) throw new TerminalError(`source instance "${target.sourceInstanceIdentifier}" not found`, 'DBInstanceNotFound');
+      replicas = await this.rds.instances(source.replicaIds);
+    }
+    const live = replicas.filter((r) => !STRANDED.has(r.status));
+    const managed = live.filter((r) => isManaged(this.deps.config.prefix, target.id, r));
+    const fleet = { managed: managed.length, unmanaged: live.length - managed.length, changing: live.filter((r) => r.status === 'creating' || r.status === 'deleting').length };
+    const src = replicaSourceMetrics(target);
+    const queries = [
+      { id: 'cpu', metric: src.cpu },
+      { id: 'connections', metric: src.connections },
+      ...(src.readerCpu ? [{ id: 'readerCpu', metric: src.readerCpu }] : []),
+      ...(src.lag ? [{ id: 'lag', metric: src.lag }] : []),
+      ...live.filter((r) => r.status === 'available' && !target.clusterIdentifier).flatMap((r, i) => [
+        { id: `r${i}cpu`, metric: replicaMetrics(r.id).cpu },
+        { id: `r${i}lag`, metric: replicaMetrics(r.id).lag },
+      ]),
+    ];
+    const s = await this.cloudWatch.series(queries, now - LOOKBACK_MINUTES * 60_000, now, 60);
+    const perReplicaCpu = Object.entries(s).filter(([k]) => /^r\d+cpu$/.test(k)).map(([, v]) => mean(v)).filter((v): v is number => v !== undefined);
+    const lags = Object.entries(s).filter(([k]) => /^r\d+lag$|^lag$/.test(k)).map(([, v]) => max(v)).filter((v): v is number => v !== undefined);
+    const observation: ReplicaObservation = {
+      sourceCpu: mean(s.cpu),
+      connections: mean(s.connections),
+      replicaCpu: s.readerCpu ? mean(s.readerCpu) : perReplicaCpu.length ? perReplicaCpu.reduce((a, b) => a + b, 0) / perReplicaCpu.length : undefined,
+      maxLagSeconds: lags.length ? Math.max(...lags) : undefined,
+    };
+    const d = decideReplicas({ policy: target, fleet, observation, now, lastActionAt });
+    const figures: Record<string, number> = { managed: fleet.managed, unmanaged: fleet.unmanaged, desired: d.desired };
+    for (const [k, v] of Object.entries(observation)) if (typeof v === 'number') figures[k] = Math.round(v * 100) / 100;
+    if (d.direction === 'none') return { change: false, reason: d.reason, figures };
+    return {
+      change: true,
+      reason: d.reason,
+      action: d.direction === 'out' ? 'add' : 'remove',
+      goal: d.desired,
+      input: { targetId: target.id, desiredReplicas: d.desired },
+      windowSeconds: d.direction === 'out' ? target.cooldownSeconds : target.scaleInCooldownSeconds,
+      figures,
+    };
+  }
+
+  private async planRedis(target: RedisTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
+    const group = await this.elastiCache.replicationGroup(target.replicationGroupId);
+    if (!group || !group.nodeType) throw new TerminalError(`replication group "${target.replicationGroupId}" not found`, 'ReplicationGroupNotFound');
+    if (group.status !== 'available' || group.snapshotting) {
+      return { change: false, reason: `${group.id} is ${group.snapshotting ? 'snapshotting' : group.status}; decided again once available`, figures: {} };
+    }
+    const allowed = await this.elastiCache.allowedNodeTypes(group.id);
+    const lookback = Math.max(LOOKBACK_MINUTES, target.memoryLowMinutes);
+    const nodes = group.memberClusters;
+    const queries = nodes.flatMap((node, i) => {
+      const m = redisNodeMetrics(node);
+      return [
+        { id: `n${i}memory`, metric: m.memory },
+        { id: `n${i}cpu`, metric: m.cpu },
+        { id: `n${i}evictions`, metric: m.evictions },
+        { id: `n${i}connections`, metric: m.connections },
+      ];
+    });
+    const s = await this.cloudWatch.series(queries, now - lookback * 60_000, now, 60);
+    // Per minute: the fullest and busiest node, and the evictions of all nodes.
+    const worst = (suffix: string, combine: (a: number, b: number) => number): Datapoint[] => {
+      const byMinute = new Map<number, number>();
+      for (const [id, points] of Object.entries(s)) {
+        if (!id.endsWith(suffix)) continue;
+        for (const p of points) byMinute.set(p.at, byMinute.has(p.at) ? combine(byMinute.get(p.at)!, p.value) : p.value);
+      }
+      return [...byMinute.entries()].sort((a, b) => a[0] - b[0]).map(([at, value]) => ({ at, value }));
+    };
+    const memory = worst('memory', Math.max);
+    const cpu = worst('cpu', Math.max);
+    const evictions = worst('evictions', (a, b) => a + b);
+    const connections = worst('connections', (a, b) => a + b).map((p) => ({ at: p.at, value: p.value / Math.max(1, nodes.length) }));
+    // Sustained: the lowest of the last minutes (5 for memory and evictions, 10 for CPU), as an alarm's M of M.
+    const observation = {
+      memoryPercent: min(memory.slice(-5)),
+      memoryPeakPercent: max(memory),
+      memoryWindowMinutes: memory.length,
+      cpuPercent: min(cpu.slice(-10)),
+      evictionsPerMinute: min(evictions.slice(-5)),
+      connectionsPerNode: min(connections.slice(-5)),
+    };
+    const d = decideRedis({ policy: target, currentNodeType: group.nodeType, allowedUp: allowed.up, allowedDown: allowed.down, observation, now, lastActionAt });
+    const figures: Record<string, number> = {};
+    for (const [k, v] of Object.entries(observation)) if (typeof v === 'number') figures[k] = Math.round(v * 100) / 100;
+    if (d.direction === 'none') {
+      // The node type holds; the replica count may still change (reads spread over more nodes).
+      const r = decideRedisReplicas({ policy: target, shards: group.shards, replicasPerShard: group.replicasPerShard, connectionsPerNode: observation.connectionsPerNode, now, lastActionAt });
+      if (r.direction === 'none') return { change: false, reason: `${d.reason}; ${r.reason}`, figures };
+      return {
+        change: true,
+        reason: r.reason,
+        action: r.direction === 'out' ? 'replicas-up' : 'replicas-down',
+        goal: r.replicasPerShard,
+        input: { targetId: target.id, replicasPerShard: r.replicasPerShard },
+        windowSeconds: r.direction === 'out' ? 1800 : target.scaleDownCooldownSeconds,
+        figures,
+      };
+    }
+    return {
+      change: true,
+      reason: d.reason,
+      action: d.direction,
+      goal: d.nodeType,
+      input: { targetId: target.id, nodeType: d.nodeType },
+      windowSeconds: d.direction === 'up' ? 3600 : target.scaleDownCooldownSeconds,
+      figures,
+    };
+  }
+
+  private async planStorage(target: RdsStorageTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
+    const i = await this.rds.instance(target.instanceIdentifier);
+    if (!i || i.allocatedGiB === undefined) throw new TerminalError(`instance "${target.instanceIdentifier}" not found`, 'DBInstanceNotFound');
+    const s = await this.cloudWatch.series([{ id: 'free', metric: rdsStorageMetrics(target).freeStorage }], now - LOOKBACK_MINUTES * 60_000, now, 60);
+    const freeBytes = min(s.free);
+    if (freeBytes === undefined) return { change: false, reason: `no FreeStorageSpace datapoints for ${i.id} in ${LOOKBACK_MINUTES} minutes`, figures: {} };
+    if (i.status !== 'available') return { change: false, reason: `${i.id} is ${i.status}; decided again once available`, figures: { freeBytes } };
+    const d = decideStorage({ policy: target, allocatedGiB: i.pendingStorageGiB ?? i.allocatedGiB, freeBytes, now, lastModifiedAt: lastActionAt });
+    const figures = { allocatedGiB: i.allocatedGiB, freeGiB: Math.round((freeBytes / 1024 ** 3) * 100) / 100, desiredGiB: d.allocatedGiB };
+    if (d.direction === 'none') return { change: false, reason: d.reason, figures };
+    return {
+      change: true,
+      reason: d.reason,
+      action: 'grow',
+      goal: d.allocatedGiB,
+      input: { targetId: target.id, allocatedGiB: d.allocatedGiB },
+      windowSeconds: STORAGE_MODIFICATION_INTERVAL_SECONDS,
+      figures,
+    };
+  }
+
+  private async planInstance(target: RdsInstanceTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
+    const i = await this.rds.instance(target.instanceIdentifier);
+    if (!i || !i.instanceClass) throw new TerminalError(`instance "${target.instanceIdentifier}" not found`, 'DBInstanceNotFound');
+    if (i.status !== 'available') return { change: false, reason: `${i.id} is ${i.status}; decided again once available`, figures: {} };
+    const m = rdsInstanceMetrics(target);
+    // 5-minute periods, like the alarms: the low window may be a day long.
+    const lookback = Math.max(target.cpuHighMinutes, target.cpuLowMinutes, 15);
+    const s = await this.cloudWatch.series(
+      [
+        { id: 'cpu', metric: m.cpu },
+        { id: 'memory', metric: m.freeableMemory },
+      ],
+      now - lookback * 60_000,
+      now,
+      300,
+    );
+    const recent = (points: Datapoint[], minutes: number) => points.filter((p) => p.at >= now - minutes * 60_000);
+    const highWindow = recent(s.cpu, target.cpuHighMinutes);
+    const lowWindow = recent(s.cpu, target.cpuLowMinutes);
+    const MiB = 1024 * 1024;
+    const freeable = min(recent(s.memory, 15));
+    const d = decideInstanceClass({
+      policy: target,
+      currentClass: i.instanceClass,
+      pendingClass: i.pendingInstanceClass,
+      // Sustained: every datapoint of the window above the mark, as the alarm's M of M.
+      cpuHighWindow: min(highWindow),
+      // A move down needs the window (mostly) covered and its peak below the mark.
+      cpuLowWindowPeak: lowWindow.length >= 0.8 * (target.cpuLowMinutes / 5) ? max(lowWindow) : undefined,
+      freeableMemoryMiB: freeable === undefined ? undefined : freeable / MiB,
+      now,
+      lastActionAt,
+    });
+    const figures: Record<string, number> = {};
+    if (min(highWindow) !== undefined) figures.cpuHighWindow = Math.round(min(highWindow)! * 100) / 100;
+    if (freeable !== undefined) figures.freeableMiB = Math.round(freeable / MiB);
+    if (d.direction === 'none') return { change: false, reason: d.reason, figures };
+    return {
+      change: true,
+      reason: `${d.reason}${target.applyImmediately ? ' now' : ' in the maintenance window'}`,
+      action: d.direction,
+      goal: d.instanceClass,
+      input: { targetId: target.id, instanceClass: d.instanceClass },
+      windowSeconds: target.cooldownSeconds,
+      figures,
+    };
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * One CloudWatch dashboard per deployment. A row per target: each signal against its alarm
+ * thresholds (horizontal annotations), desired against in-service units, and the autoscaler's own
+ * decisions, actions and failures. Then a row on the autoscaler itself: dead-letter queue, functions,
+ * state machines. The only part of the deployment that grows with the number of targets is its widgets.
+ *
+ * Desired against in-service needs the group metrics of each Auto Scaling group (`EnableMetricsCollection`)
+ * and Container Insights on each ECS cluster (`DesiredTaskCount`, `RunningTaskCount`).
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { type AlarmSpec, alarmsForTarget, type MetricRef } from '../../lambdas/shared/alarms';
+import type { AutoscalerConfig, TargetConfig } from '../../lambdas/shared/config';
+
+/** The namespace and the `service` dimension the functions' EMF metrics carry (Powertools). */
+export const AUTOSCALER_NAMESPACE = 'Autoscaler';
+export const AUTOSCALER_SERVICE = 'autoscaler';
+
+export interface AutoscalerDashboardProps {
+  readonly config: AutoscalerConfig;
+  /** The functions, by a short name (their family). */
+  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * State machines whose executions are shown, by name.
+   * @default none
+   */
+  readonly stateMachines?: Readonly<Record<string, sfn.IStateMachine>>;
+  /**
+   * The dashboard's name.
+   * @default `<prefix>-autoscaler`
+   */
+  readonly dashboardName?: string;
+}
+
+const PERIOD = Duration.minutes(1);
+const WIDTH = 8;
+const HEIGHT = 6;
+
+export class AutoscalerDashboard extends Construct {
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: AutoscalerDashboardProps) {
+    super(scope, id);
+    const { config } = props;
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName ?? `${config.prefix}-autoscaler`,
+      defaultInterval: Duration.hours(6),
+    });
+    for (const target of config.targets) {
+      this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${target.id} (${target.kind})`, width: 24, height: 1 }));
+      this.dashboard.addWidgets(...targetWidgets(config.prefix, target));
+    }
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## The autoscaler', width: 24, height: 1 }));
+    this.dashboard.addWidgets(...healthWidgets(props));
+    for (const [name, machine] of Object.entries(props.stateMachines ?? {})) this.addStateMachine(name, machine);
+  }
+
+  /** A graph of one state machine's executions: started, succeeded, failed, timed out. */
+  addStateMachine(name: string, machine: sfn.IStateMachine): void {
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `state machine ${name}: executions`,
+        left: [
+          machine.metricStarted({ period: PERIOD, statistic: 'Sum', label: 'started' }),
+          machine.metricSucceeded({ period: PERIOD, statistic: 'Sum', label: 'succeeded' }),
+          machine.metricFailed({ period: PERIOD, statistic: 'Sum', label: 'failed' }),
+          machine.metricTimedOut({ period: PERIOD, statistic: 'Sum', label: 'timed out' }),
+        ],
+        width: WIDTH,
+        height: HEIGHT,
+      }),
+    );
+  }
+}
+
+/** The widgets of one target: its signals with their thresholds, its units, the autoscaler's actions. */
+export function targetWidgets(prefix: string, target: TargetConfig): cloudwatch.IWidget[] {
+  const widgets: cloudwatch.IWidget[] = [];
+  // One graph per signal: its metric, and every alarm threshold on it as a horizontal line.
+  const bySignal = new Map<string, AlarmSpec[]>();
+  for (const spec of alarmsForTarget(prefix, target)) bySignal.set(spec.signal, [...(bySignal.get(spec.signal) ?? []), spec]);
+  for (const [signal, specs] of bySignal) {
+    widgets.push(
+      new cloudwatch.GraphWidget({
+        title: `${target.id}: ${signal}`,
+        left: [metricOf(specs[0].metric, signal)],
+        leftAnnotations: specs.map((s) => ({
+          value: s.threshold,
+          label: `${s.direction === 'high' ? 'scale out above' : 'scale in below'} ${s.threshold}`,
+          color: s.direction === 'high' ? cloudwatch.Color.RED : cloudwatch.Color.BLUE,
+        })),
+        width: WIDTH,
+        height: HEIGHT,
+      }),
+    );
+  }
+  const units = unitMetrics(target);
+  if (units) {
+    widgets.push(
+      new cloudwatch.GraphWidget({
+        title: `${target.id}: desired vs in service`,
+        left: [units.desired, units.actual],
+        leftAnnotations:
+          'minCapacity' in target
+            ? [
+                { value: target.minCapacity, label: `min ${target.minCapacity}`, color: cloudwatch.Color.GREY },
+                { value: target.maxCapacity, label: `max ${target.maxCapacity}`, color: cloudwatch.Color.GREY },
+              ]
+            : [],
+        leftYAxis: { min: 0 },
+        width: WIDTH,
+        height: HEIGHT,
+      }),
+    );
+  }
+  widgets.push(
+    new cloudwatch.GraphWidget({
+      title: `${target.id}: autoscaler`,
+      left: (['Decisions', 'Actions', 'Failures'] as const).map((name) => autoscalerMetric(target, name)),
+      right: [autoscalerMetric(target, 'AlarmToActionLatency', 'Maximum')],
+      rightYAxis: { label: 'alarm to action (ms)', min: 0 },
+      leftYAxis: { min: 0 },
+      width: WIDTH,
+      height: HEIGHT,
+    }),
+  );
+  return widgets;
+}
+
+/** The autoscaler's EMF metric of one target (dimensions: service, target, kind). */
+export function autoscalerMetric(target: TargetConfig, metricName: string, statistic = 'Sum'): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: AUTOSCALER_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: AUTOSCALER_SERVICE, target: target.id, kind: target.kind },
+    statistic,
+    period: PERIOD,
+  });
+}
+
+function metricOf(ref: MetricRef, label: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: ref.namespace,
+    metricName: ref.metricName,
+    dimensionsMap: { ...ref.dimensions },
+    statistic: ref.stat,
+    period: PERIOD,
+    label,
+  });
+}
+
+/** Desired and in-service units: Auto Scaling group metrics, or ECS Container Insights. */
+function unitMetrics(target: TargetConfig): { desired: cloudwatch.Metric; actual: cloudwatch.Metric } | undefined {
+  const metric = (namespace: string, metricName: string, dimensionsMap: Record<string, string>, label: string) =>
+    new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic: 'Average', period: PERIOD, label });
+  switch (target.kind) {
+    case 'asg': {
+      const dims = { AutoScalingGroupName: target.autoScalingGroupName };
+      return {
+        desired: metric('AWS/AutoScaling', 'GroupDesiredCapacity', dims, 'desired'),
+        actual: metric('AWS/AutoScaling', 'GroupInServiceInstances', dims, 'in service'),
+      };
+    }
+    case 'ecs-service': {
+      const dims = { ClusterName: target.cluster, ServiceName: target.service };
+      return {
+        desired: metric('ECS/ContainerInsights', 'DesiredTaskCount', dims, 'desired'),
+        actual: metric('ECS/ContainerInsights', 'RunningTaskCount', dims, 'running'),
+      };
+    }
+    case 'queue-workers':
+      // The workers' fleet, drawn like the web tier's.
+      return unitMetrics(
+        target.workers.kind === 'asg'
+          ? { kind: 'asg', id: target.id, autoScalingGroupName: target.workers.autoScalingGroupName } as TargetConfig
+          : { kind: 'ecs-service', id: target.id, cluster: target.workers.cluster, service: target.workers.service } as TargetConfig,
+      );
+    default:
+      return undefined;
+  }
+}
+
+function healthWidgets(props: AutoscalerDashboardProps): cloudwatch.IWidget[] {
+  const functions = Object.entries(props.functions);
+  const widgets: cloudwatch.IWidget[] = [
+    new cloudwatch.GraphWidget({
+      title: 'dead-letter queue: messages',
+      left: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: 'visible' })],
+      leftAnnotations: [{ value: 0, label: 'alarm above', color: cloudwatch.Color.RED }],
+      width: WIDTH,
+      height: HEIGHT,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'functions: errors and throttles',
+      left: functions.flatMap(([name, fn]) => [
+        fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: `${name} errors` }),
+        fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label: `${name} throttles` }),
+      ]),
+      width: WIDTH,
+      height: HEIGHT,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'functions: duration p95 (ms)',
+      left: functions.map(([name, fn]) => fn.metricDuration({ period: PERIOD, statistic: 'p95', label: name })),
+      width: WIDTH,
+      height: HEIGHT,
+    }),
+  ];
+  return widgets;
+}

@@ -1,0 +1,94 @@
+/**
+ * What every runbook shares: a Standard state machine that logs every event to its own log group and
+ * is traced (cdk-nag SF1/SF2), and Lambda tasks that pass the whole run state to one task function and
+ * take its answer as the new state. Error names are the contract: `ResourceBusy` is retried with
+ * backoff, anything else is caught, reported by the notify task and fails the run.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { ResourceBusyError } from '../../lambdas/runbooks/errors';
+import type { RunbookTask } from '../../lambdas/runbooks/handler';
+
+/** How long a `ResourceBusy` (modifying, snapshotting...) is waited out: 60 s, x1.5, at most 10 min, 30 tries (about 4 hours). */
+export const BUSY_RETRY = { interval: Duration.seconds(60), backoffRate: 1.5, maxDelay: Duration.minutes(10), maxAttempts: 30 } as const;
+
+/** A Lambda task of a runbook: `{ task, state: $, execution: $$.Execution.Name }` in, the new state out. */
+export function runbookTask(scope: Construct, id: string, fn: lambda.IFunction, task: RunbookTask, comment: string): tasks.LambdaInvoke {
+  const t = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    comment,
+    payloadResponseOnly: true,
+    payload: sfn.TaskInput.fromObject({
+      task,
+      state: sfn.JsonPath.entirePayload,
+      execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+    }),
+    retryOnServiceExceptions: true,
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
+  });
+  t.addRetry({ errors: [ResourceBusyError.NAME], ...BUSY_RETRY });
+  return t;
+}
+
+/** Wait the number of seconds the last task asked for (`$.waitSeconds`: backoff while a resource changes). */
+export function backoffWait(scope: Construct, id: string): sfn.Wait {
+  return new sfn.Wait(scope, id, { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+}
+
+export interface RunbookProps {
+  /** The deployment's prefix; the state machine is named `<prefix>-<name>`. */
+  readonly prefix: string;
+  /** The runbook's name (`rds-replicas`). */
+  readonly name: string;
+  readonly description: string;
+  /** Builds the definition; `fail` is the chain every caught error goes to (notify, then fail). */
+  readonly definition: (scope: Construct, fail: sfn.IChainable) => sfn.IChainable;
+  /** The task function. */
+  readonly fn: lambda.IFunction;
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Longest a run may take, waits included.
+   * @default Duration.hours(12)
+   */
+  readonly timeout?: Duration;
+}
+
+export class Runbook extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: RunbookProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: `/aws/vendedlogs/states/${props.prefix}-${props.name}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const notifyFailure = runbookTask(this, 'NotifyFailure', props.fn, 'notify', 'Record and report why the run failed');
+    const fail = notifyFailure.next(new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.reason' }));
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: `${props.prefix}-${props.name}`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: props.description,
+      definitionBody: sfn.DefinitionBody.fromChainable(props.definition(this, fail)),
+      timeout: props.timeout ?? Duration.hours(12),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...) support no resource-level permissions.',
+    });
+  }
+
+  /** Sends every caught error of `state` to the failure chain, with the error under `$.error`. */
+  static catchAll(state: tasks.LambdaInvoke, fail: sfn.IChainable): tasks.LambdaInvoke {
+    state.addCatch(fail, { errors: ['States.ALL'], resultPath: '$.error' });
+    return state;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A queue-workers target: the age-of-oldest-message alarm (the fast path next to the 1-minute poll) and
+ * the least permissions the queue function needs: GetQueueAttributes on the configured queue (and its
+ * dead-letter queue), and the desired count of the configured worker fleet (ECS service or ASG).
+ */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { alarmsForTarget } from '../../lambdas/shared/alarms';
+import type { QueueWorkersTarget } from '../../lambdas/shared/config';
+import { queueParts } from '../../lambdas/shared/queue-alarms';
+import { createSpecAlarms } from '../shared/alarm';
+import { grantUnscoped } from '../shared/function';
+import { acknowledgeWildcardResource } from '../shared/nag';
+
+export interface QueueWorkersScalingTargetProps {
+  /** The deployment's alarm name prefix (`config.prefix`). */
+  readonly prefix: string;
+  /** The target, as parsed from the config. */
+  readonly target: QueueWorkersTarget;
+  /** The queue family's function, which polls the queue and sets the fleet's desired count. */
+  readonly handler: lambda.IFunction;
+}
+
+export class QueueWorkersScalingTarget extends Construct {
+  /** This target's alarms, keyed by alarm name. */
+  public readonly alarms: Readonly<Record<string, cloudwatch.CfnAlarm>>;
+  /** ARN of the queue (from its URL: region, account, name). */
+  public readonly queueArn: string;
+  /** ARN of the dead-letter queue, when one is configured. */
+  public readonly deadLetterQueueArn?: string;
+  /** ARN of the worker fleet as IAM matches it (an ASG's UUID is a wildcard). */
+  public readonly workersArn: string;
+
+  constructor(scope: Construct, id: string, props: QueueWorkersScalingTargetProps) {
+    super(scope, id);
+    const { target, handler } = props;
+    const stack = Stack.of(this);
+
+    this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
+
+    const arnOf = (url: string) => {
+      const q = queueParts(url);
+      return stack.formatArn({ service: 'sqs', region: q.region, account: q.account, resource: q.name, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    };
+    this.queueArn = arnOf(target.queueUrl);
+    this.deadLetterQueueArn = target.deadLetterQueueUrl ? arnOf(target.deadLetterQueueUrl) : undefined;
+    handler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [this.queueArn, ...(this.deadLetterQueueArn ? [this.deadLetterQueueArn] : [])] }),
+    );
+
+    const w = target.workers;
+    if (w.kind === 'ecs-service') {
+      this.workersArn = stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${w.cluster}/${w.service}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.workersArn] }));
+    } else {
+      this.workersArn = stack.formatArn({
+        service: 'autoscaling',
+        resource: 'autoScalingGroup',
+        resourceName: `*:autoScalingGroupName/${w.autoScalingGroupName}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:SetDesiredCapacity'], resources: [this.workersArn] }));
+      acknowledgeWildcardResource(
+        handler.role!,
+        this.workersArn,
+        `autoscaling:SetDesiredCapacity on the group named "${w.autoScalingGroupName}" only: the wildcard stands for the group's UUID, which is not known at synth.`,
+      );
+      grantUnscoped(
+        handler,
+        'DescribeAutoScalingGroupsPolicy',
+        ['autoscaling:DescribeAutoScalingGroups'],
+        'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads group sizes and instance protection.',
+      );
+    }
+  }
+}

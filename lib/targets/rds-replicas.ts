@@ -1,0 +1,116 @@
+/**
+ * An `rds-replicas` target: its alarms, and the least permissions the database family's handler (start
+ * the runbook, read the fleet) and the runbook tasks (create tagged replicas, delete only tagged ones,
+ * publish the reader endpoints) need.
+ */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
+import { readerEndpointsParameter } from '../../lambdas/runbooks/replicas';
+import { alarmsForTarget } from '../../lambdas/shared/alarms';
+import type { RdsReplicasTarget } from '../../lambdas/shared/config';
+import { createSpecAlarms } from '../shared/alarm';
+import { grantMetricReads } from '../shared/function';
+import { acknowledgeWildcardResource } from '../shared/nag';
+import { grantDescribeDbInstances, rdsArn } from './data-grants';
+
+export interface RdsReplicasTargetProps {
+  /** The deployment's prefix: alarm names, and the value of the `autoscaler:managed-by` tag. */
+  readonly prefix: string;
+  readonly target: RdsReplicasTarget;
+  /** The database family's function: decides and starts the runbook. */
+  readonly handler: lambda.IFunction;
+  /** The `rds-replicas` runbook. */
+  readonly runbook: sfn.IStateMachine;
+  /** The runbook's task function: creates, deletes, publishes. */
+  readonly taskFunction: lambda.IFunction;
+}
+
+export class RdsReplicasScalingTarget extends Construct {
+  public readonly alarms: Readonly<Record<string, cloudwatch.CfnAlarm>>;
+  /** ARN pattern of the replicas this target creates: `db:<targetId>-ro-*`. */
+  public readonly replicaArnPattern: string;
+  /** The SSM parameter holding the reader endpoints. */
+  public readonly readerEndpointsParameterName: string;
+
+  constructor(scope: Construct, id: string, props: RdsReplicasTargetProps) {
+    super(scope, id);
+    const { target, handler, taskFunction, prefix } = props;
+    this.alarms = createSpecAlarms(this, alarmsForTarget(prefix, target));
+
+    const stack = Stack.of(this);
+    this.replicaArnPattern = rdsArn(taskFunction, 'db', `${target.id}-ro-*`);
+    const sourceArn = target.clusterIdentifier ? rdsArn(taskFunction, 'cluster', target.clusterIdentifier) : rdsArn(taskFunction, 'db', target.sourceInstanceIdentifier!);
+    const ours = { [`aws:RequestTag/${MANAGED_BY_TAG}`]: prefix, [`aws:RequestTag/${TARGET_TAG}`]: target.id };
+
+    // The handler: read the fleet and the metrics, start the runbook.
+    grantDescribeDbInstances(handler);
+    grantMetricReads(handler);
+    props.runbook.grantStartExecution(handler);
+    // The runbook tasks.
+    grantDescribeDbInstances(taskFunction);
+    const statements = [
+      // Create only replicas named <targetId>-ro-*, only of the configured source, only carrying the autoscaler's tags.
+      new iam.PolicyStatement({
+        sid: 'CreateTaggedReplicas',
+        actions: target.clusterIdentifier ? ['rds:CreateDBInstance'] : ['rds:CreateDBInstanceReadReplica'],
+        resources: [sourceArn, this.replicaArnPattern],
+        conditions: { StringEquals: ours },
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagOnCreate',
+        actions: ['rds:AddTagsToResource'],
+        resources: [this.replicaArnPattern],
+        conditions: { StringEquals: ours },
+      }),
+      // Delete only what carries the autoscaler's tags for this target: IAM enforces it, not just the code.
+      new iam.PolicyStatement({
+        sid: 'DeleteOwnReplicasOnly',
+        actions: ['rds:DeleteDBInstance'],
+        resources: [this.replicaArnPattern],
+        conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: prefix, [`aws:ResourceTag/${TARGET_TAG}`]: target.id } },
+      }),
+    ];
+    if (target.clusterIdentifier) {
+      statements.push(new iam.PolicyStatement({ sid: 'DescribeCluster', actions: ['rds:DescribeDBClusters'], resources: [sourceArn] }));
+      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [sourceArn] }));
+    }
+    this.readerEndpointsParameterName = readerEndpointsParameter(prefix, target);
+    const parameterArn = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: this.readerEndpointsParameterName.replace(/^\//, ''),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    statements.push(new iam.PolicyStatement({ sid: 'PublishReaderEndpoints', actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameterArn] }));
+    if (target.route53) {
+      const zoneArn = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: target.route53.hostedZoneId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      statements.push(
+        new iam.PolicyStatement({ sid: 'ReadReaderRecords', actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }),
+        // Only CNAME records of the target's own name in the configured zone.
+        new iam.PolicyStatement({
+          sid: 'WriteReaderRecords',
+          actions: ['route53:ChangeResourceRecordSets'],
+          resources: [zoneArn],
+          conditions: {
+            'ForAllValues:StringEquals': {
+              'route53:ChangeResourceRecordSetsNormalizedRecordNames': [target.route53.recordName.replace(/\.$/, '').toLowerCase()],
+              'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+            },
+          },
+        }),
+      );
+    }
+    const policy = new iam.Policy(this, 'RunbookPolicy', { statements });
+    taskFunction.role!.attachInlinePolicy(policy);
+    acknowledgeWildcardResource(
+      policy,
+      this.replicaArnPattern,
+      `Only replicas named "${target.id}-ro-<n>" (the deterministic identifiers of this target); creation requires and deletion is conditioned on the tags ${MANAGED_BY_TAG}=${prefix} and ${TARGET_TAG}=${target.id}.`,
+    );
+  }
+}

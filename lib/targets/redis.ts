@@ -1,0 +1,55 @@
+/** A `redis` target: its alarms and the least permissions to read the group and change its node type. */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { alarmsForTarget } from '../../lambdas/shared/alarms';
+import type { RedisTarget } from '../../lambdas/shared/config';
+import { createSpecAlarms } from '../shared/alarm';
+import { grantMetricReads } from '../shared/function';
+
+export interface RedisTargetProps {
+  readonly prefix: string;
+  readonly target: RedisTarget;
+  /** The database family's function: decides and starts the runbook. */
+  readonly handler: lambda.IFunction;
+  /** The `redis` runbook. */
+  readonly runbook: sfn.IStateMachine;
+  /** The runbook's task function. */
+  readonly taskFunction: lambda.IFunction;
+}
+
+export class RedisScalingTarget extends Construct {
+  public readonly alarms: Readonly<Record<string, cloudwatch.CfnAlarm>>;
+  public readonly replicationGroupArn: string;
+
+  constructor(scope: Construct, id: string, props: RedisTargetProps) {
+    super(scope, id);
+    const { target, handler, taskFunction } = props;
+    this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
+    this.replicationGroupArn = Stack.of(this).formatArn({
+      service: 'elasticache',
+      resource: 'replicationgroup',
+      resourceName: target.replicationGroupId,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const read = ['elasticache:DescribeReplicationGroups', 'elasticache:ListAllowedNodeTypeModifications'];
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: read, resources: [this.replicationGroupArn] }));
+    grantMetricReads(handler);
+    props.runbook.grantStartExecution(handler);
+    taskFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          ...read,
+          'elasticache:ModifyReplicationGroup',
+          'elasticache:ModifyReplicationGroupShardConfiguration',
+          'elasticache:IncreaseReplicaCount',
+          'elasticache:DecreaseReplicaCount',
+        ],
+        resources: [this.replicationGroupArn],
+      }),
+    );
+  }
+}

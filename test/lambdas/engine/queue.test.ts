@@ -1,0 +1,284 @@
+import fc from 'fast-check';
+import { decideQueue, EMPTY_QUEUE_MEMORY, QueueInput, QueueMemory, QueuePolicy, workersForBacklog } from '../../../lambdas/engine/queue';
+
+const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
+const MIN = 60_000;
+
+const policy: QueuePolicy = {
+  minCapacity: 0,
+  maxCapacity: 60,
+  messagesPerSecondPerWorker: 2,
+  maxWaitSeconds: 300,
+  warmupSeconds: 60,
+  idleSeconds: 300,
+  scaleInStabilizationSeconds: 180,
+  scaleInCooldownSeconds: 120,
+  maxStepDownRatio: 0.5,
+};
+
+function decide(input: Partial<QueueInput> & Pick<QueueInput, 'fleet' | 'observation'>) {
+  return decideQueue({ policy, memory: EMPTY_QUEUE_MEMORY, now: NOW, ...input });
+}
+
+/** Polls a queue every minute with the given depths (visible, in flight), applying each decision at once. */
+function run(depths: [number, number][], start: { desired: number; ready?: number }, p: QueuePolicy = policy) {
+  let memory: QueueMemory = EMPTY_QUEUE_MEMORY;
+  let desired = start.desired;
+  const out: number[] = [];
+  depths.forEach(([visible, notVisible], i) => {
+    const r = decideQueue({ policy: p, fleet: { desired, ready: start.ready ?? desired }, observation: { visible, notVisible }, memory, now: NOW + i * MIN });
+    memory = r.memory;
+    desired = r.decision.desired;
+    out.push(desired);
+  });
+  return { out, memory };
+}
+
+describe('decideQueue examples', () => {
+  test('the first message seen from zero asks for a worker at once', () => {
+    const { decision } = decide({ fleet: { desired: 0, ready: 0 }, observation: { visible: 1, notVisible: 0 } });
+    expect(decision.desired).toBe(1);
+    expect(decision.direction).toBe('out');
+  });
+
+  test('an empty queue at zero stays at zero', () => {
+    const { decision } = decide({ fleet: { desired: 0, ready: 0 }, observation: { visible: 0, notVisible: 0 } });
+    expect(decision.desired).toBe(0);
+  });
+
+  test('a backlog is drained within the wait: enough workers, counted from the deadline, with the numbers in the reason', () => {
+    // 6000 messages seen at once, up to one poll old: 240 s left, of which new workers serve 180.
+    const { decision } = decide({ fleet: { desired: 1, ready: 1 }, observation: { visible: 5999, notVisible: 1 } });
+    // 2 x (1 x 240 + (n - 1) x 180) >= 6000  ->  n >= 16.33
+    expect(decision.desired).toBe(17);
+    expect(decision.reason).toMatch(/backlog 5999 visible \+ 1 in flight/);
+    expect(decision.reason).toMatch(/1 -> 17/);
+  });
+
+  test('in-flight messages count as work', () => {
+    const visibleOnly = decide({ fleet: { desired: 2, ready: 2 }, observation: { visible: 1000, notVisible: 0 } }).decision.desired;
+    const withInFlight = decide({ fleet: { desired: 2, ready: 2 }, observation: { visible: 1000, notVisible: 1000 } }).decision.desired;
+    expect(withInFlight).toBeGreaterThan(visibleOnly);
+  });
+
+  test('a sustained arrival rate is kept up with: arrivals = backlog change + what the busy workers completed', () => {
+    // 10 workers at 2/s complete 1200 a minute; the backlog grows by 600 a minute: 1800 arrive a minute = 30/s -> 15 workers.
+    const { out } = run(
+      [
+        [2000, 10],
+        [2600, 10],
+        [3200, 10],
+      ],
+      { desired: 10 },
+      { ...policy, maxWaitSeconds: 3600 },
+    );
+    expect(out[2]).toBe(15);
+  });
+
+  test('an old backlog pushes harder than a young one of the same size; messages past saving are sized to go soon after new workers start, not with the whole ceiling', () => {
+    const young = decide({ fleet: { desired: 1, ready: 1 }, observation: { visible: 3000, notVisible: 1 } }).decision.desired;
+    // 270 s old: due in 30 s, before any new worker starts; sized to be taken within a poll after the warm-up (120 s):
+    // 2 x (1 x 120 + (n - 1) x 60) >= 3001  ->  n >= 24.01
+    const old = decide({ fleet: { desired: 1, ready: 1 }, observation: { visible: 3000, notVisible: 1, ageOfOldestSeconds: 270 } }).decision;
+    expect(young).toBe(9);
+    expect(old.desired).toBe(25);
+    expect(old.figures.ageSeconds).toBe(270);
+  });
+
+  test('the backlog is dated by arrival interval: a big old batch behind a trickle is as urgent as its age', () => {
+    // 3000 arrive with no worker; two polls later 30 more have come: the 3000 are 180 s old, not spread over 0-180 s
+    const { memory } = run(
+      [
+        [3000, 0],
+        [3015, 0],
+      ],
+      { desired: 0, ready: 0 },
+    );
+    const next = decideQueue({ policy, fleet: { desired: 0, ready: 0 }, observation: { visible: 3030, notVisible: 0 }, memory, now: NOW + 2 * MIN });
+    // the 3000 have 300 - 180 = 120 s left: new workers serve 60 of them -> 3000 / (2 x 60) = 25
+    expect(next.decision.desired).toBe(25);
+  });
+
+  test('the age of the oldest message is dated from the polls: a backlog left over from earlier polls is older', () => {
+    const { memory } = run(
+      [
+        [600, 0],
+        [600, 0],
+      ],
+      { desired: 0, ready: 0 },
+    );
+    // nothing served for two minutes: the oldest message came before the first poll
+    const next = decideQueue({ policy, fleet: { desired: 0, ready: 0 }, observation: { visible: 600, notVisible: 0 }, memory, now: NOW + 2 * MIN });
+    expect(next.decision.figures.ageSeconds).toBeGreaterThanOrEqual(120);
+  });
+
+  test('scale-in waits for the cooldown, then goes no lower than the stabilization window, step by step', () => {
+    const depths: [number, number][] = [[6000, 0], ...Array.from({ length: 12 }, (): [number, number] => [5, 1])];
+    const { out } = run(depths, { desired: 1 });
+    expect(out[0]).toBeGreaterThan(10);
+    // cooldown (120 s): the next two polls hold
+    expect(out[1]).toBe(out[0]);
+    expect(out[2]).toBe(out[0]);
+    // never more than half removed at once, and never below one while there is work
+    for (let i = 1; i < out.length; i++) {
+      expect(out[i]).toBeGreaterThanOrEqual(Math.floor(out[i - 1] / 2));
+      expect(out[i]).toBeGreaterThanOrEqual(1);
+    }
+    expect(out[out.length - 1]).toBe(1);
+  });
+
+  test('to zero only after idleSeconds of an empty queue with nothing in flight', () => {
+    const empties = Array.from({ length: 8 }, (): [number, number] => [0, 0]);
+    const { out } = run([[3, 0], ...empties], { desired: 1 });
+    // empty from poll 1 (NOW + 1 min): idle 300 s at poll 6
+    expect(out.slice(1, 6)).toEqual([1, 1, 1, 1, 1]);
+    expect(out[6]).toBe(0);
+  });
+
+  test('in-flight messages keep the last worker even with nothing visible', () => {
+    const { out } = run(
+      Array.from({ length: 10 }, (): [number, number] => [0, 1]),
+      { desired: 1 },
+    );
+    expect(out.every((n) => n === 1)).toBe(true);
+  });
+
+  test('R15 scale-in never removes busy (protected) workers', () => {
+    const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 3600_000 };
+    const { decision } = decide({ fleet: { desired: 10, ready: 10, busy: 7 }, observation: { visible: 0, notVisible: 7 }, memory });
+    expect(decision.desired).toBe(7);
+    expect(decision.heldBy).toBe('busy');
+  });
+
+  test('a lowered ceiling (capacity window) applies at once, but not below busy workers', () => {
+    const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 10_000 };
+    const night = { ...policy, maxCapacity: 2 };
+    expect(decideQueue({ policy: night, fleet: { desired: 10, ready: 10 }, observation: { visible: 5000, notVisible: 10 }, memory, now: NOW }).decision.desired).toBe(2);
+    expect(
+      decideQueue({ policy: night, fleet: { desired: 10, ready: 10, busy: 4 }, observation: { visible: 5000, notVisible: 10 }, memory, now: NOW }).decision.desired,
+    ).toBe(4);
+  });
+
+  test('a raised floor (capacity window) scales out an idle fleet', () => {
+    const { decision } = decideQueue({
+      policy: { ...policy, minCapacity: 3 },
+      fleet: { desired: 0, ready: 0 },
+      observation: { visible: 0, notVisible: 0 },
+      memory: EMPTY_QUEUE_MEMORY,
+      now: NOW,
+    });
+    expect(decision.desired).toBe(3);
+  });
+
+  test('workersForBacklog: a backlog no fleet can drain in time asks for more than the cap', () => {
+    expect(workersForBacklog([{ end: 1_000_000, ageSeconds: 0 }], 0, policy, 60, 120)).toBe(61);
+    expect(workersForBacklog([], 0, policy, 60, 120)).toBe(0);
+  });
+});
+
+describe('decideQueue properties', () => {
+  const arbPolicy = fc.record({
+    minCapacity: fc.integer({ min: 0, max: 5 }),
+    span: fc.integer({ min: 0, max: 80 }),
+    messagesPerSecondPerWorker: fc.double({ min: 0.05, max: 50, noNaN: true }),
+    maxWaitSeconds: fc.integer({ min: 60, max: 3600 }),
+    warmupSeconds: fc.integer({ min: 0, max: 600 }),
+    idleSeconds: fc.integer({ min: 0, max: 1800 }),
+    scaleInStabilizationSeconds: fc.integer({ min: 0, max: 900 }),
+    scaleInCooldownSeconds: fc.integer({ min: 0, max: 900 }),
+    maxStepDownRatio: fc.double({ min: 0.05, max: 1, noNaN: true }),
+  });
+  const toPolicy = (a: { minCapacity: number; span: number } & Omit<QueuePolicy, 'minCapacity' | 'maxCapacity'>): QueuePolicy => {
+    const { span, ...rest } = a;
+    return { ...rest, maxCapacity: Math.max(1, a.minCapacity + span) };
+  };
+  const arbFleet = fc.record({ desired: fc.integer({ min: 0, max: 100 }), readyShare: fc.double({ min: 0, max: 1, noNaN: true }), busy: fc.integer({ min: 0, max: 20 }) });
+  const arbDepth = fc.record({ visible: fc.integer({ min: 0, max: 200_000 }), notVisible: fc.integer({ min: 0, max: 5000 }) });
+  const arbMemory: fc.Arbitrary<QueueMemory> = fc.record({
+    lastPoll: fc.option(
+      fc.record({ at: fc.integer({ min: NOW - 10 * MIN, max: NOW - 1000 }), backlog: fc.integer({ min: 0, max: 100_000 }), ready: fc.integer({ min: 0, max: 100 }) }),
+      { nil: undefined },
+    ),
+    arrivals: fc.array(fc.record({ at: fc.integer({ min: NOW - 30 * MIN, max: NOW - 1000 }), total: fc.integer({ min: 0, max: 1_000_000 }) }), { maxLength: 10 }).map((a) =>
+      [...a].sort((x, y) => x.at - y.at || x.total - y.total).map((x, i, all) => ({ at: x.at, total: Math.max(x.total, i ? all[i - 1].total : 0) })),
+    ),
+    recommendations: fc.array(fc.record({ at: fc.integer({ min: NOW - 20 * MIN, max: NOW - 1000 }), desired: fc.integer({ min: 0, max: 100 }) }), { maxLength: 10 }),
+    emptySince: fc.option(fc.integer({ min: NOW - 60 * MIN, max: NOW }), { nil: undefined }),
+    lastChangeAt: fc.option(fc.integer({ min: NOW - 60 * MIN, max: NOW }), { nil: undefined }),
+  });
+
+  test('the result stays within the bounds, except to keep busy workers', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbFleet, arbDepth, arbMemory, (a, f, o, memory) => {
+        const p = toPolicy(a);
+        const fleet = { desired: f.desired, ready: Math.floor(f.desired * f.readyShare), busy: Math.min(f.busy, f.desired) };
+        const { decision } = decideQueue({ policy: p, fleet, observation: o, memory, now: NOW });
+        const d = decision.desired;
+        expect(Number.isInteger(d)).toBe(true);
+        // Scale-out never passes the ceiling; a fleet above it comes down, to busy workers at worst.
+        if (d > f.desired) expect(d).toBeLessThanOrEqual(p.maxCapacity);
+        if (d > p.maxCapacity) expect(d).toBeLessThanOrEqual(Math.max(fleet.busy, Math.min(f.desired, p.maxCapacity)));
+        expect(d).toBeGreaterThanOrEqual(Math.min(p.minCapacity, Math.max(f.desired, p.minCapacity)));
+        // never below the busy workers that were there
+        expect(d).toBeGreaterThanOrEqual(Math.min(fleet.busy, f.desired));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('monotone in the backlog: more messages never ask for fewer workers', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbFleet, arbDepth, fc.integer({ min: 0, max: 50_000 }), arbMemory, (a, f, o, extra, memory) => {
+        const p = toPolicy(a);
+        const fleet = { desired: f.desired, ready: Math.floor(f.desired * f.readyShare) };
+        const less = decideQueue({ policy: p, fleet, observation: o, memory, now: NOW }).decision.desired;
+        const more = decideQueue({ policy: p, fleet, observation: { ...o, visible: o.visible + extra }, memory, now: NOW }).decision.desired;
+        expect(more).toBeGreaterThanOrEqual(less);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('zero only with an empty queue, nothing in flight, idle for idleSeconds', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbFleet, arbDepth, fc.boolean(), arbMemory, (a, f, o, empty, memory) => {
+        const p = { ...toPolicy(a), minCapacity: 0 };
+        const fleet = { desired: Math.max(1, f.desired), ready: Math.max(1, f.desired) };
+        const observation = empty ? { visible: 0, notVisible: 0 } : o;
+        const { decision } = decideQueue({ policy: p, fleet, observation, memory, now: NOW });
+        if (decision.desired === 0) {
+          expect(observation.visible + observation.notVisible).toBe(0);
+          const since = memory.emptySince ?? NOW;
+          expect(NOW - since).toBeGreaterThanOrEqual(p.idleSeconds * 1000);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('from zero, the first message scales out at once', () => {
+    fc.assert(
+      fc.property(arbPolicy, fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 0, max: 10 }), arbMemory, (a, visible, notVisible, memory) => {
+        const p = toPolicy(a);
+        const { decision } = decideQueue({ policy: p, fleet: { desired: 0, ready: 0 }, observation: { visible, notVisible }, memory, now: NOW });
+        expect(decision.desired).toBeGreaterThanOrEqual(1);
+        expect(decision.direction).toBe('out');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('scale-in is slower than scale-out: no scale-in within the cooldown of a change', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbFleet, arbDepth, arbMemory, fc.integer({ min: 0, max: 900 }), (a, f, o, memory, since) => {
+        const p = toPolicy(a);
+        fc.pre(since < p.scaleInCooldownSeconds);
+        const desired = Math.min(f.desired, p.maxCapacity);
+        const m = { ...memory, lastChangeAt: NOW - since * 1000 };
+        const { decision } = decideQueue({ policy: p, fleet: { desired, ready: desired }, observation: o, memory: m, now: NOW });
+        expect(decision.desired).toBeGreaterThanOrEqual(desired);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,4 @@
+import { MemoryInvalidationStore } from '../../../lambdas/state/invalidations';
+import { invalidationStoreContract } from './invalidations-contract';
+
+invalidationStoreContract('MemoryInvalidationStore', async () => new MemoryInvalidationStore());
