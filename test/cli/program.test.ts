@@ -1,0 +1,458 @@
+/**
+ * The operator CLI in-process: a real DynamoStateStore on dynalite; CloudFormation, CloudWatch, Auto
+ * Scaling, ECS, Step Functions and STS answered by aws-sdk-client-mock (no local implementations).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { runCli } from '../../cli/program';
+import { OUTPUT_KEYS } from '../../lambdas/shared/deployment';
+import { DynamoStateStore } from '../../lambdas/state/dynamo';
+
+const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
+const REGION = 'eu-west-1';
+const CALLER = 'arn:aws:sts::123456789012:assumed-role/Operator/alice';
+const RUNBOOK_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:shop-add-replica';
+
+const CONFIG = `
+prefix: shop
+auditRetentionDays: 7
+targets:
+  - kind: asg
+    id: web
+    autoScalingGroupName: shop-web
+    minCapacity: 2
+    maxCapacity: 12
+    targetGroup:
+      loadBalancerFullName: app/shop-alb/50dc6c495c0c9188
+      targetGroupFullName: targetgroup/shop-web/73e2d6bc24d8a067
+      requestsPerTarget: 1000
+  - kind: ecs-service
+    id: api
+    cluster: shop
+    service: shop-api
+    dryRun: true
+`;
+
+let server: Server;
+let dynamo: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tables = 0;
+let dir: string;
+let configFile: string;
+
+const cfn = mockClient(CloudFormationClient);
+const cw = mockClient(CloudWatchClient);
+const asg = mockClient(AutoScalingClient);
+const ecs = mockClient(ECSClient);
+const sfn = mockClient(SFNClient);
+const sts = mockClient(STSClient);
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' } });
+  doc = DynamoDBDocumentClient.from(dynamo);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-cli-'));
+  configFile = path.join(dir, 'autoscaler.config.yaml');
+  fs.writeFileSync(configFile, CONFIG);
+});
+
+afterAll(async () => {
+  dynamo?.destroy();
+  if (server) await new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve())));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A table with the construct's layout, ACTIVE. */
+async function createTable(): Promise<string> {
+  const tableName = `cli-state-${++tables}`;
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return tableName;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
+}
+
+let store: DynamoStateStore;
+let tableName: string;
+
+beforeEach(async () => {
+  for (const m of [cfn, cw, asg, ecs, sfn, sts]) m.reset();
+  tableName = await createTable();
+  store = new DynamoStateStore({ tableName, client: doc });
+  // Generic first: aws-sdk-client-mock lets the later, more specific matcher win.
+  cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id other does not exist'), { name: 'ValidationError' }));
+  cfn.on(DescribeStacksCommand, { StackName: 'shop-autoscaler' }).resolves({
+    Stacks: [
+      {
+        StackName: 'shop-autoscaler',
+        StackStatus: 'UPDATE_COMPLETE',
+        CreationTime: new Date(NOW - 86_400_000),
+        Outputs: [
+          { OutputKey: OUTPUT_KEYS.prefix, OutputValue: 'shop' },
+          { OutputKey: OUTPUT_KEYS.stateTableName, OutputValue: tableName },
+          { OutputKey: OUTPUT_KEYS.topicArn, OutputValue: 'arn:aws:sns:eu-west-1:123456789012:shop' },
+          { OutputKey: 'AutoscalerRunbookAddReplica', OutputValue: RUNBOOK_ARN, Description: 'Runbook "add-replica"' },
+        ],
+      },
+    ],
+  });
+  sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER, Account: '123456789012', UserId: 'AROA:alice' });
+  cw.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [
+      { AlarmName: 'shop/web/cpu/high', StateValue: 'ALARM' },
+      { AlarmName: 'shop/web/cpu/low', StateValue: 'OK' },
+      { AlarmName: 'shop/web/requests/high', StateValue: 'OK' },
+      { AlarmName: 'shop/web/latency/high', StateValue: 'INSUFFICIENT_DATA' },
+      { AlarmName: 'shop/api/cpu/high', StateValue: 'OK' },
+      { AlarmName: 'shop/api/cpu/low', StateValue: 'OK' },
+      { AlarmName: 'shop/api/memory/high', StateValue: 'OK' },
+    ],
+  });
+  asg.on(DescribeAutoScalingGroupsCommand).resolves({
+    AutoScalingGroups: [
+      {
+        AutoScalingGroupName: 'shop-web',
+        DesiredCapacity: 6,
+        MinSize: 2,
+        MaxSize: 12,
+        Instances: [...Array.from({ length: 4 }, (_, i) => ({ InstanceId: `i-${i}`, LifecycleState: 'InService', HealthStatus: 'Healthy' })), { InstanceId: 'i-9', LifecycleState: 'Pending', HealthStatus: 'Healthy' }],
+      } as never,
+    ],
+  });
+  ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'shop-api', status: 'ACTIVE', desiredCount: 3, runningCount: 3, pendingCount: 0 }] });
+});
+
+/** The CLI's clock: NOW unless a test moves it (two commands a second apart keep their audit order). */
+let clock = NOW;
+beforeEach(() => {
+  clock = NOW;
+});
+
+async function run(...args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(['--config', configFile, ...args], {
+    cloudFormation: new CloudFormationClient({ region: REGION }),
+    cloudWatch: new CloudWatchClient({ region: REGION }),
+    autoScaling: new AutoScalingClient({ region: REGION }),
+    ecs: new ECSClient({ region: REGION }),
+    sfn: new SFNClient({ region: REGION }),
+    sts: new STSClient({ region: REGION }),
+    region: async () => REGION,
+    store: (name) => new DynamoStateStore({ tableName: name, client: doc }),
+    now: () => clock,
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+  });
+  return { code, out, err };
+}
+
+/** The web target acted 30 s ago (scale-out 4 -> 6 on CPU). */
+async function webActed() {
+  const at = NOW - 30_000;
+  expect(await store.acquireLease('web', 'seed', at, 90)).toBe(true);
+  await store.saveTarget(
+    {
+      targetId: 'web',
+      lastActionAt: at,
+      lastDecision: { at, previous: 4, desired: 6, direction: 'out', outcome: 'applied', reason: 'CPU 91.0% on 4 need 5.2; 4 -> 6', figures: { cpu: 91, busyUnits: 3.64, projected: 5.2 } },
+    },
+    'seed',
+  );
+  await store.releaseLease('web', 'seed');
+}
+
+describe('stack discovery', () => {
+  test('a missing stack is named with the region, exit 1, no stack trace', async () => {
+    const res = await run('--stack', 'other', 'status');
+    expect(res).toEqual({ code: 1, out: '', err: 'autoscaler: stack "other" not found in eu-west-1: deploy it first or pass --stack\n' });
+  });
+
+  test('the stack name comes from the config prefix unless --stack is given', async () => {
+    expect((await run('status')).code).toBe(0);
+    expect(cfn.commandCalls(DescribeStacksCommand)[0].args[0].input).toEqual({ StackName: 'shop-autoscaler' });
+  });
+
+  test('a config that does not parse is reported with its problems before any AWS call', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, 'prefix: shop\ntargets: []\nsurprise: 1\n');
+    const res = await run('--config', bad, 'status');
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/targets: needs at least 1 entries/);
+    expect(res.err).toMatch(/surprise: unknown key/);
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
+  test('a stack deployed with another prefix than the config is refused', async () => {
+    const other = path.join(dir, 'other.yaml');
+    fs.writeFileSync(other, CONFIG.replace('prefix: shop', 'prefix: shop2'));
+    const res = await run('--config', other, '--stack', 'shop-autoscaler', 'status');
+    expect(res.code).toBe(1);
+    expect(res.err).toContain('deployed with prefix "shop", but');
+  });
+});
+
+describe('status', () => {
+  test('--json: current and desired from the service, bounds from the config, alarm states, last decision, cooldown left, switches', async () => {
+    await webActed();
+    await store.setSwitch('web', 'paused', true);
+    const res = await run('status', '--json');
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.out);
+    expect(doc).toMatchObject({ stack: 'shop-autoscaler', region: REGION, prefix: 'shop', global: { paused: false, dryRun: false } });
+    expect(doc.targets).toEqual([
+      {
+        id: 'web',
+        kind: 'asg',
+        current: 4,
+        desired: 6,
+        min: 2,
+        max: 12,
+        alarms: { 'cpu/high': 'ALARM', 'cpu/low': 'OK', 'requests/high': 'OK', 'latency/high': 'INSUFFICIENT_DATA' },
+        lastDecision: { at: new Date(NOW - 30_000).toISOString(), outcome: 'applied', previous: 4, desired: 6, reason: 'CPU 91.0% on 4 need 5.2; 4 -> 6' },
+        lastActionAt: new Date(NOW - 30_000).toISOString(),
+        cooldownLeftSeconds: { out: 30, in: 270 },
+        paused: true,
+        dryRun: [],
+      },
+      { id: 'api', kind: 'ecs-service', current: 3, desired: 3, min: 2, max: 10, alarms: { 'cpu/high': 'OK', 'cpu/low': 'OK', 'memory/high': 'OK' }, paused: false, dryRun: ['target config'] },
+    ]);
+  });
+
+  test('the table has one aligned row per target', async () => {
+    await webActed();
+    await store.setSwitch('*', 'dryRun', true);
+    const { code, out } = await run('status');
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toBe('stack shop-autoscaler (eu-west-1), prefix "shop"; all targets: DRY-RUN');
+    expect(lines[2]).toMatch(/^TARGET\s+KIND\s+CURRENT\s+DESIRED\s+MIN\s+MAX\s+ALARMS\s+LAST DECISION\s+COOLDOWN LEFT\s+MODE$/);
+    const web = lines[3].split(/\s{2,}/);
+    expect(web).toEqual(['web', 'asg', '4', '6', '2', '12', 'cpu/high ALARM, latency/high INSUFFICIENT_DATA', 'applied 4->6, 30s ago', 'out 30s, in 4m30s', 'dry-run (switch)']);
+    expect(lines[4].split(/\s{2,}/)).toEqual(['api', 'ecs-service', '3', '3', '2', '10', 'all OK (3)', '-', '-', 'dry-run (switch, target config)']);
+    // Columns line up: every row's second column starts where the header's does.
+    const col = lines[2].indexOf('KIND');
+    expect(lines[3].indexOf('asg')).toBe(col);
+    expect(lines[4].indexOf('ecs-service')).toBe(col);
+  });
+
+  test('a service that cannot be described shows "error" and the reason, the rest still shows', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] });
+    const { code, out } = await run('status');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^api\s+ecs-service\s+error\s+error/m);
+    expect(out).toContain('api: ECS service "shop-api" in cluster "shop" not found (MISSING)');
+    expect(out).toMatch(/^web\s+asg\s+4\s+6/m);
+  });
+});
+
+describe('pause, resume, dry-run', () => {
+  test('pause and resume one target write its switch and an audit entry naming the caller', async () => {
+    expect(await run('pause', 'web')).toMatchObject({ code: 0, out: 'paused: target web\n' });
+    expect(await store.getSwitches('web')).toEqual({ paused: true, dryRun: false });
+    expect(await store.getSwitches('api')).toEqual({ paused: false, dryRun: false });
+    clock = NOW + 1000;
+    expect(await run('resume', 'web')).toMatchObject({ code: 0, out: 'resumed: target web\n' });
+    expect(await store.getSwitches('web')).toEqual({ paused: false, dryRun: false });
+    const audit = await store.listAudit('web', 0, clock + 1);
+    expect(audit.map((a) => [a.outcome, a.actor, a.reason])).toEqual([
+      ['control', CALLER, `resumed for target web by ${CALLER}`],
+      ['control', CALLER, `paused for target web by ${CALLER}`],
+    ]);
+  });
+
+  test('pause without a target pauses every target; resuming one target says the global pause still holds', async () => {
+    await run('pause');
+    expect(await store.getSwitches('api')).toEqual({ paused: true, dryRun: false });
+    const res = await run('resume', 'api');
+    expect(res.out).toContain('note: pause is still on for every target');
+    expect(await store.getSwitches('api')).toEqual({ paused: true, dryRun: false });
+    expect((await store.listAudit('*', 0, NOW + 1))[0]).toMatchObject({ outcome: 'control', reason: `paused for every target by ${CALLER}` });
+  });
+
+  test('dry-run on|off sets the dryRun switch; anything else is refused', async () => {
+    expect((await run('dry-run', 'on', 'api')).code).toBe(0);
+    expect(await store.getSwitches('api')).toEqual({ paused: false, dryRun: true });
+    expect((await run('dry-run', 'off', 'api')).code).toBe(0);
+    expect(await store.getSwitches('api')).toEqual({ paused: false, dryRun: false });
+    expect(await run('dry-run', 'maybe')).toMatchObject({ code: 1, err: 'autoscaler: dry-run takes "on" or "off", not "maybe"\n' });
+  });
+
+  test('an unknown target is refused with the list of targets and nothing is written', async () => {
+    expect(await run('pause', 'nope')).toMatchObject({ code: 1, err: 'autoscaler: no target "nope" in the config (targets: web, api)\n' });
+    expect(await store.getSwitches('nope')).toEqual({ paused: false, dryRun: false });
+  });
+
+  test('when STS does not answer, the audit entry says "cli"', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(new Error('no credentials'));
+    await run('pause', 'web');
+    expect((await store.listAudit('web', 0, NOW + 1))[0].actor).toBe('cli');
+  });
+});
+
+describe('history', () => {
+  beforeEach(async () => {
+    await store.appendAudit({ targetId: 'web', at: NOW - 3 * 3_600_000, outcome: 'applied', previous: 2, desired: 4, direction: 'out', reason: 'old' }, 7);
+    await store.appendAudit({ targetId: 'web', at: NOW - 20 * 60_000, outcome: 'applied', previous: 4, desired: 6, direction: 'out', reason: 'CPU 91%' }, 7);
+    await store.appendAudit({ targetId: 'api', at: NOW - 10 * 60_000, outcome: 'dry-run', previous: 3, desired: 2, direction: 'in', reason: 'CPU 20%' }, 7);
+    await store.appendAudit({ targetId: '*', at: NOW - 5 * 60_000, outcome: 'control', actor: CALLER, reason: 'paused for every target' }, 7);
+  });
+
+  test('every target and the control actions, newest first, within --since', async () => {
+    const { code, out } = await run('history', '--since', '1h');
+    expect(code).toBe(0);
+    const rows = out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(rows).toEqual([
+      ['TIME (UTC)', 'TARGET', 'OUTCOME', 'CHANGE', 'REASON'],
+      ['2026-01-05 11:55:00Z', '(all)', 'control', '-', 'paused for every target'],
+      ['2026-01-05 11:50:00Z', 'api', 'dry-run', '3 -> 2', 'CPU 20%'],
+      ['2026-01-05 11:40:00Z', 'web', 'applied', '4 -> 6', 'CPU 91%'],
+    ]);
+  });
+
+  test('--target, an ISO --since and --limit narrow it; --json is machine output', async () => {
+    const { out } = await run('history', '--target', 'web', '--since', '2026-01-05T00:00:00Z', '--limit', '1', '--json');
+    expect(JSON.parse(out)).toEqual([
+      expect.objectContaining({ targetId: 'web', outcome: 'applied', previous: 4, desired: 6, time: '2026-01-05T11:40:00.000Z' }),
+    ]);
+  });
+
+  test('bad times, limits and targets are named', async () => {
+    expect((await run('history', '--since', 'yesterday')).err).toBe('autoscaler: --since "yesterday" is neither an ISO 8601 time nor an age such as 30m, 6h, 7d\n');
+    expect((await run('history', '--limit', '0')).err).toBe('autoscaler: --limit "0" is not a whole number of at least 1\n');
+    expect((await run('history', '--target', 'db')).code).toBe(1);
+  });
+
+  test('an empty window says so', async () => {
+    expect((await run('history', '--since', '1m')).out).toBe('no audit entries between 2026-01-05T11:59:00.000Z and 2026-01-05T12:00:00.000Z\n');
+  });
+});
+
+describe('explain', () => {
+  test("the last decision with its change, reason, figures, switches and policy", async () => {
+    await webActed();
+    const { code, out } = await run('explain', 'web');
+    expect(code).toBe(0);
+    expect(out).toBe(
+      [
+        'web (asg): applied at 2026-01-05 11:59:30Z (30s ago)',
+        '  change:   4 -> 6 (scale out)',
+        '  reason:   CPU 91.0% on 4 need 5.2; 4 -> 6',
+        '  figures:',
+        '    cpu        91',
+        '    busyUnits  3.640',
+        '    projected  5.200',
+        '  switches: paused no, dry-run no',
+        '  policy:   2-12 units, CPU target 70%, scale-out cooldown 60 s, scale-in cooldown 300 s',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('--json, a target with no decision yet, and an unknown target', async () => {
+    await webActed();
+    expect(JSON.parse((await run('explain', 'web', '--json')).out)).toMatchObject({ target: 'web', decision: { outcome: 'applied', figures: { cpu: 91 } }, lastActionAt: NOW - 30_000 });
+    expect((await run('explain', 'api')).out).toBe('api (ecs-service): no decision recorded yet\n');
+    expect((await run('explain', 'db')).code).toBe(1);
+  });
+});
+
+describe('config validate', () => {
+  test('a good file: OK with a summary of targets and alarms', async () => {
+    const res = await run('config', 'validate', configFile);
+    expect(res.code).toBe(0);
+    expect(res.out).toBe(
+      [
+        `${configFile}: OK`,
+        '  prefix "shop", stack shop-autoscaler, 2 target(s)',
+        '  web (asg, 2-12 units): 4 alarm(s): cpu/high, cpu/low, requests/high, latency/high',
+        '  api (ecs-service, 2-10 units): 3 alarm(s): cpu/high, cpu/low, memory/high',
+        '  7 alarm(s) in all',
+        '',
+      ].join('\n'),
+    );
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
+  test('a bad file: every problem on its own line, exit 1', async () => {
+    const bad = path.join(dir, 'invalid.yaml');
+    fs.writeFileSync(bad, 'prefix: shop\nnotifications: { email: not-an-address }\ntargets:\n  - { kind: asg, id: Web, autoScalingGroupName: g, minCapacity: 5, maxCapacity: 3 }\n');
+    const res = await run('config', 'validate', bad);
+    expect(res.code).toBe(1);
+    expect(res.out).toBe('');
+    expect(res.err.split('\n')).toEqual([
+      `${bad}: invalid`,
+      '  notifications.email: "not-an-address" must be an email address',
+      expect.stringMatching(/^ {2}targets\[0\]\.id: "Web" must be 1-40 lowercase/),
+      '  targets[0].maxCapacity: 3 is below minCapacity 5',
+      '',
+    ]);
+  });
+
+  test('a missing file is named', async () => {
+    const res = await run('config', 'validate', path.join(dir, 'none.yaml'));
+    expect(res.code).toBe(1);
+    expect(res.err).toContain('cannot read the file (ENOENT)');
+  });
+});
+
+describe('runbook start', () => {
+  test('starts the named runbook with the JSON input and records who started it', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${RUNBOOK_ARN.replace('stateMachine', 'execution')}:run-1`, startDate: new Date(NOW) });
+    const res = await run('runbook', 'start', 'add-replica', '--input', '{"targetId":"db","count":1}');
+    expect(res).toMatchObject({ code: 0, out: `started runbook add-replica: ${RUNBOOK_ARN.replace('stateMachine', 'execution')}:run-1\n` });
+    expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({ stateMachineArn: RUNBOOK_ARN, input: '{"targetId":"db","count":1}' });
+    expect((await store.listAudit('*', 0, NOW + 1))[0]).toMatchObject({ outcome: 'control', actor: CALLER, reason: expect.stringMatching(/^runbook add-replica started by/) });
+  });
+
+  test('an unknown runbook lists those deployed; bad input is refused before any start', async () => {
+    expect((await run('runbook', 'start', 'resize')).err).toBe('autoscaler: no runbook "resize" in stack shop-autoscaler (runbooks: add-replica)\n');
+    expect((await run('runbook', 'start', 'add-replica', '--input', '{oops')).err).toMatch(/^autoscaler: --input is not valid JSON: /);
+    expect((await run('runbook', 'start', 'add-replica', '--input', '[1]')).err).toBe('autoscaler: --input must be a JSON object\n');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  test('an AWS error is one line with its name, exit 1', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Execution already exists'), { name: 'ExecutionAlreadyExists' }));
+    expect(await run('runbook', 'start', 'add-replica', '--execution-name', 'x')).toMatchObject({ code: 1, err: 'autoscaler: ExecutionAlreadyExists: Execution already exists\n' });
+  });
+});
+
+test('an unknown command exits non-zero with the usage on stderr', async () => {
+  const res = await run('scale');
+  expect(res.code).not.toBe(0);
+  expect(res.err).toMatch(/unknown command 'scale'/);
+});
