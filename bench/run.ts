@@ -13,6 +13,7 @@ import { familyOf } from '../lambdas/shared/alarms';
 import { bundleTable } from './bundles';
 import { costPerTarget, PRICES, USAGE } from './cost';
 import { scenarioTable } from './scenarios';
+import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { synthRow } from './synth';
 
 const ROOT = join(__dirname, '..');
@@ -84,6 +85,21 @@ async function main() {
     if (s.error) continue;
     const c = costPerTarget(s.targets, s.alarms, s.families);
     out(`| ${c.targets} | ${c.alarms} | ${f(c.alarmsPerTarget, 1)} | $${f(c.fixed, 2)} | $${f(c.perTarget, 3)} |`);
+  }
+
+  process.stderr.write('chaos...\n');
+  const chaos = await chaosTable(join(ROOT, 'scenarios'));
+  out();
+  out('## Chaos: the autoscaler with the scenario `faults` section');
+  out();
+  out(`Each bundled web scenario, clean and with faults ${JSON.stringify(CHAOS_FAULTS)}: that share of the in-memory AWS's`);
+  out('calls throttled, of deliveries duplicated, every alarm event that many seconds late. Double actions: applied');
+  out('decisions beyond the first of one event; out of bounds: desired counts set outside min/max (both must be 0).');
+  out();
+  out('| scenario | violation % clean | violation % faulted | cost ratio clean / faulted | actions clean / faulted | throttled | duplicated | delayed | double actions | out of bounds |');
+  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const c of chaos) {
+    out(`| ${c.scenario} | ${f(c.cleanViolationPct)} | ${f(c.faultedViolationPct)} | ${f(c.cleanCostRatio)} / ${f(c.faultedCostRatio)} | ${c.cleanActions} / ${c.faultedActions} | ${c.throttled} | ${c.duplicated} | ${c.delayed} | ${c.doubleActions} | ${c.outOfBounds} |`);
   }
 
   const text = `${lines.join('\n')}\n`;

@@ -45,6 +45,15 @@ const scenarioSchema = z.strictObject({
     targetUtilization: z.number().gt(0).max(100).default(70),
   }),
   compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda'])).optional(),
+  /** Extension: faults injected into the project's own policy's run (the baselines have no API calls to fault). */
+  faults: z
+    .strictObject({
+      throttleShare: z.number().min(0).max(1).default(0),
+      duplicateShare: z.number().min(0).max(1).default(0),
+      delaySeconds: z.number().min(0).max(3600).default(0),
+      seed: z.number().int().default(1),
+    })
+    .optional(),
 });
 
 /** A scenario with every default filled in and the trace path resolved. */
@@ -71,6 +80,20 @@ export interface Scenario {
   readonly slo: { readonly maxUtilization: number; readonly maxWaitSeconds: number };
   readonly target: { readonly minUnits: number; readonly maxUnits: number; readonly targetUtilization: number };
   readonly compare: readonly BaselineName[];
+  /** Faults injected into the autoscaler's run; absent: a clean run. */
+  readonly faults?: ScenarioFaults;
+}
+
+/** Chaos for the autoscaler's run: throttled API calls, duplicated and delayed event deliveries. */
+export interface ScenarioFaults {
+  /** Share (0-1) of the in-memory AWS's API calls answered with a throttling error. */
+  readonly throttleShare: number;
+  /** Share (0-1) of deliveries (alarm events and schedule runs) delivered twice. */
+  readonly duplicateShare: number;
+  /** Seconds every alarm state-change event reaches the function late. */
+  readonly delaySeconds: number;
+  /** Seed of the fault draws: the same seed, the same faults. */
+  readonly seed: number;
 }
 
 /** A scenario that cannot run; the message names the field (or the file and line). */
@@ -117,6 +140,7 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
     slo: s.slo,
     target: { minUnits, maxUnits: s.target.maxUnits, targetUtilization: s.target.targetUtilization },
     compare: [...new Set(compare)],
+    ...(s.faults ? { faults: s.faults } : {}),
   };
 }
 

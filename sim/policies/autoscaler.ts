@@ -9,7 +9,10 @@ import './quiet';
 import '../esm-interop';
 import type { Context } from 'aws-lambda';
 import { allAlarms, alarmRulePattern, capacityMetrics, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
-import { AsgTarget, AutoscalerConfig, parseConfig } from '../../lambdas/shared/config';
+import { AsgTarget, AutoscalerConfig, parseConfig, QueueWorkersTarget } from '../../lambdas/shared/config';
+import { queueMetrics } from '../../lambdas/shared/queue-alarms';
+import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
+import { FakeSqs } from '../cloud/sqs';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
 import { AlarmEvaluator, AlarmStateChangeEvent } from '../cloud/alarms';
@@ -17,6 +20,7 @@ import { FakeAutoScaling, FakeEcs, CapacityBackend } from '../cloud/capacity';
 import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { matchesPattern } from '../cloud/event-pattern';
 import { CallLog, uuidLike } from '../cloud/recorder';
+import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
 import { FakeScheduler } from '../cloud/scheduler';
 import type { Scenario } from '../scenario';
 import type { Trace } from '../trace';
@@ -25,9 +29,12 @@ import { AUTOSCALER, autoscalerUnsupported } from './support';
 
 export { AUTOSCALER, autoscalerUnsupported };
 export const SIM_GROUP = 'sim-web';
+export const SIM_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/sim-queue';
+export const SIM_WORKERS = { cluster: 'sim', service: 'sim-workers' };
 
 /** The config the construct would get for this scenario: the user's target settings, the project's defaults for the rest. */
 export function autoscalerConfig(scenario: Scenario): AutoscalerConfig {
+  if (scenario.workload.kind === 'queue') return queueConfig(scenario);
   return parseConfig(
     {
       prefix: 'sim',
@@ -48,6 +55,32 @@ export function autoscalerConfig(scenario: Scenario): AutoscalerConfig {
   );
 }
 
+/**
+ * A queue scenario as a user configures it: one queue-workers target whose throughput per worker is
+ * the workload's published one, the SLO's wait, the scenario's bounds; the project's defaults for the rest.
+ */
+function queueConfig(scenario: Scenario): AutoscalerConfig {
+  return parseConfig(
+    {
+      prefix: 'sim',
+      targets: [
+        {
+          id: 'workers',
+          kind: 'queue-workers',
+          queueUrl: SIM_QUEUE_URL,
+          workers: { kind: 'ecs-service', ...SIM_WORKERS },
+          messagesPerSecondPerWorker: scenario.workload.unitCapacity,
+          maxWaitSeconds: scenario.slo.maxWaitSeconds,
+          minCapacity: scenario.target.minUnits,
+          maxCapacity: scenario.target.maxUnits,
+          warmupSeconds: scenario.workload.provisioningSeconds,
+        },
+      ],
+    },
+    'simulated autoscaler config',
+  );
+}
+
 export interface AutoscalerRun {
   readonly world: World;
   readonly calls: CallLog;
@@ -57,6 +90,8 @@ export interface AutoscalerRun {
   readonly invocations: number;
   /** The handler's state store: engine memory and the audit log of every decision. */
   readonly state: MemoryStateStore;
+  /** What the scenario's `faults` section did to the run (all zero without one). */
+  readonly chaos: ChaosSummary;
 }
 
 function lambdaContext(functionName: string, requestId: string): Context {
@@ -103,7 +138,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
   if (unsupported) throw new Error(unsupported);
   const world = new World(scenario, trace);
   const config = autoscalerConfig(scenario);
-  const target = config.targets[0] as AsgTarget;
+  const queue = scenario.workload.kind === 'queue';
   const now = () => trace.start + world.now * 1000;
   const calls = new CallLog(now);
   const store = new MetricStore();
@@ -116,22 +151,37 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
     setDesired: (n) => world.setDesired(n),
     units: () => world.fleet.units().map((u) => ({ serial: u.serial, ready: u.readyAt <= world.now })),
   };
-  const autoScaling = new FakeAutoScaling([{ name: SIM_GROUP, minSize: scenario.target.minUnits, maxSize: scenario.target.maxUnits, backend }], calls);
-  const ecs = new FakeEcs([], calls);
-  const scheduler = new FakeScheduler([{ name: 'sim-capacity-reevaluate', rateSeconds: 60, input: reevaluateScheduleInput('capacity') }]);
-  const pattern = alarmRulePattern(config.prefix, 'capacity');
+  const autoScaling = new FakeAutoScaling(queue ? [] : [{ name: SIM_GROUP, minSize: scenario.target.minUnits, maxSize: scenario.target.maxUnits, backend }], calls);
+  const ecs = new FakeEcs(queue ? [{ ...SIM_WORKERS, backend }] : [], calls);
+  const family = queue ? 'queue' : 'capacity';
+  const scheduler = new FakeScheduler([{ name: `sim-${family}-reevaluate`, rateSeconds: 60, input: reevaluateScheduleInput(family) }]);
+  const pattern = alarmRulePattern(config.prefix, family);
   const state = new MemoryStateStore();
-  const handler = createCapacityHandler({
-    config,
-    store: state,
-    autoScaling,
-    ecs,
-    cloudWatch,
-    idempotency: undefined,
-    now,
-    sleep: async () => undefined,
-  });
-  const metrics = capacityMetrics(target);
+  // The scenario's faults section (an extension): throttled calls, duplicated and late deliveries.
+  const chaos = scenarioChaos(scenario.faults);
+  const handler = queue
+    ? createQueueHandler({
+        config,
+        store: state,
+        sqs: chaos.client(new FakeSqs(new Map([[SIM_QUEUE_URL, () => world.queueState()]]), calls)),
+        autoScaling: chaos.client(autoScaling),
+        ecs: chaos.client(ecs),
+        idempotency: undefined,
+        now,
+        sleep: async () => undefined,
+      })
+    : createCapacityHandler({
+        config,
+        store: state,
+        autoScaling: chaos.client(autoScaling),
+        ecs: chaos.client(ecs),
+        cloudWatch: chaos.client(cloudWatch),
+        idempotency: undefined,
+        now,
+        sleep: async () => undefined,
+      });
+  const metrics = queue ? undefined : capacityMetrics(config.targets[0] as AsgTarget);
+  const sqsMetrics = queue ? queueMetrics(config.targets[0] as QueueWorkersTarget) : undefined;
   const alarmEvents: AlarmStateChangeEvent[] = [];
   const failures: { at: number; error: string }[] = [];
   let invocations = 0;
@@ -139,7 +189,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
     invocations++;
     const restore = options.verbose ? () => undefined : muteConsoleStreams();
     try {
-      await handler(event, lambdaContext('sim-capacity', uuidLike(`invocation/${invocations}`)));
+      await handler(event, lambdaContext(`sim-${family}`, uuidLike(`invocation/${invocations}`)));
     } catch (err) {
       failures.push({ at: now(), error: (err as Error).message ?? String(err) });
     } finally {
@@ -153,6 +203,13 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
       const m = published;
       const at = trace.start + m * 60_000;
       const visibleFrom = trace.start + (m + 2) * 60_000;
+      if (sqsMetrics) {
+        store.put(sqsMetrics.visible, at, world.queueVisible[m], visibleFrom);
+        store.put(sqsMetrics.notVisible, at, world.queueNotVisible[m], visibleFrom);
+        store.put(sqsMetrics.ageOfOldest, at, world.queueAge[m], visibleFrom);
+        continue;
+      }
+      if (!metrics) continue;
       store.put(metrics.cpu, at, world.cpu[m], visibleFrom);
       if (metrics.requestCount && !Number.isNaN(world.requestCount[m])) store.put(metrics.requestCount, at, world.requestCount[m], visibleFrom);
       if (metrics.requestCountPerTarget && !Number.isNaN(world.requestCountPerTarget[m])) {
@@ -168,12 +225,14 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
       for (const event of alarms.evaluate(at)) {
         alarmEvents.push(event);
         // what EventBridge delivers is a serialized copy
-        if (matchesPattern(pattern, event)) await invoke(JSON.parse(JSON.stringify(event)));
+        if (matchesPattern(pattern, event)) chaos.alarms.emit(JSON.parse(JSON.stringify(event)), at);
       }
     }
-    for (const { payload } of scheduler.due(at)) await invoke(payload);
+    for (const { payload } of scheduler.due(at)) chaos.schedules.emit(payload, at);
+    for (const { event } of chaos.alarms.due(at)) await invoke(event);
+    for (const { event } of chaos.schedules.due(at)) await invoke(event);
     world.endStep();
     options.onStep?.(t);
   }
-  return { world, calls, alarmEvents, failures, invocations, state };
+  return { world, calls, alarmEvents, failures, invocations, state, chaos: chaos.summary() };
 }

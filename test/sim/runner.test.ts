@@ -36,12 +36,14 @@ describe('runScenario', () => {
     expect(html).not.toMatch(/<script src=/);
   });
 
-  test('a queue scenario runs the baselines and says why the autoscaler did not run', async () => {
+  test('a queue scenario runs the autoscaler (queue-workers) and both queue baselines', async () => {
     const run = await runScenario(loadScenario(join(dir, 'queue.yaml')));
-    expect(run.runs.map((r) => r.name)).toEqual(['seed-step', 'keda']);
-    expect(scoreJson(run).skipped).toEqual({ autoscaler: expect.stringMatching(/queue-workers/) });
-    expect(renderTable(run)).toMatch(/autoscaler: not run: .*queue-workers/);
-    expect(renderReport(run)).toMatch(/autoscaler<\/b> not run/);
+    expect(run.runs.map((r) => r.name)).toEqual(['autoscaler', 'seed-step', 'keda']);
+    expect(run.runs[0].notes).toEqual([]);
+    const json = scoreJson(run) as { policies: Record<string, Record<string, unknown>>; skipped?: unknown };
+    expect(json.skipped).toBeUndefined();
+    for (const p of Object.values(json.policies)) expect(Object.keys(p).sort()).toEqual([...FIELDS].sort());
+    expect(renderTable(run)).toMatch(/autoscaler\s+\d/);
   });
 
   test('--policies filters, and names what the scenario does not have', () => {

@@ -1,0 +1,59 @@
+/**
+ * The chaos table: every bundled web scenario's autoscaler run clean and with the scenario `faults`
+ * section (10% of API calls throttled, 10% of deliveries duplicated, alarm events 2 minutes late).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadScenario, type ScenarioFaults } from '../sim/scenario';
+import { loadTrace } from '../sim/trace';
+import { runAutoscaler } from '../sim/policies/autoscaler';
+import { scoreWorld } from '../sim/runner';
+
+export const CHAOS_FAULTS: ScenarioFaults = { throttleShare: 0.1, duplicateShare: 0.1, delaySeconds: 120, seed: 7 };
+
+export interface ChaosRow {
+  readonly scenario: string;
+  readonly cleanViolationPct: number;
+  readonly faultedViolationPct: number;
+  readonly cleanCostRatio: number | null;
+  readonly faultedCostRatio: number | null;
+  readonly cleanActions: number;
+  readonly faultedActions: number;
+  readonly throttled: number;
+  readonly duplicated: number;
+  readonly delayed: number;
+  /** Applied decisions per event id above one: an event that acted twice (must be 0). */
+  readonly doubleActions: number;
+  /** Desired counts set outside the scenario's bounds (must be 0). */
+  readonly outOfBounds: number;
+}
+
+export async function chaosTable(dir: string): Promise<ChaosRow[]> {
+  const rows: ChaosRow[] = [];
+  for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+    const scenario = loadScenario(join(dir, file));
+    if (scenario.workload.kind !== 'web') continue;
+    const trace = loadTrace(scenario.trace.file, scenario.trace);
+    const clean = await runAutoscaler(scenario, trace);
+    const faulted = await runAutoscaler({ ...scenario, faults: CHAOS_FAULTS }, trace);
+    const sets = faulted.calls.of('autoscaling', 'SetDesiredCapacityCommand').map((c) => (c.input as { DesiredCapacity: number }).DesiredCapacity);
+    const applied = (await faulted.state.listAudit('web', 0, Number.MAX_SAFE_INTEGER, 1_000_000)).filter((e) => e.outcome === 'applied');
+    const perEvent = new Map<string, number>();
+    for (const e of applied) perEvent.set(e.eventId ?? '', (perEvent.get(e.eventId ?? '') ?? 0) + 1);
+    const a = scoreWorld(scenario, clean.world);
+    const b = scoreWorld(scenario, faulted.world);
+    rows.push({
+      scenario: scenario.name,
+      cleanViolationPct: a.violationPct,
+      faultedViolationPct: b.violationPct,
+      cleanCostRatio: a.costRatio,
+      faultedCostRatio: b.costRatio,
+      cleanActions: a.actions,
+      faultedActions: b.actions,
+      ...faulted.chaos,
+      doubleActions: [...perEvent.values()].reduce((n, k) => n + Math.max(0, k - 1), 0),
+      outOfBounds: sets.filter((n) => n < scenario.target.minUnits || n > scenario.target.maxUnits).length,
+    });
+  }
+  return rows;
+}
