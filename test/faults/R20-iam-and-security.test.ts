@@ -1,0 +1,322 @@
+/**
+ * Everything read from the synthesized stack of the example config (every target kind; one synth for
+ * the file): R20 IAM, the security of every resource, and the template halves of R04 and R11.
+ *
+ * R20: IAM, read from the synthesized template. Every function role's every statement is walked, so
+ * target kinds added later are checked without touching this file: no `*` actions; `*` resources only
+ * for the few actions that support no resource-level permissions; every write scoped to the stack's
+ * own resources or to ARNs naming a configured resource; every delete conditioned on the autoscaler's tag.
+ */
+import alarmFixture from '../fixtures/cloudwatch-alarm-state-change.json';
+import type { AlarmSpec } from '../../lambdas/shared/alarms';
+import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import { loadConfigFile } from '../../lambdas/shared/config-file';
+import { logger } from '../../lambdas/shared/powertools';
+import { LEASE_SECONDS } from '../../lambdas/scalers/capacity/service';
+import { AlarmEvaluator } from '../../sim/cloud/alarms';
+import { MetricStore } from '../../sim/cloud/cloudwatch';
+import { EXAMPLE_CONFIG, validationFindings } from '../lib/helpers';
+import { alarmEvent, scheduleEvent, synthesize, T0, withHarness } from './support';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+
+const config = loadConfigFile(EXAMPLE_CONFIG);
+const { app, stack, autoscaler, template } = synthesize(config);
+const resources = template.toJSON().Resources as Resources;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** Actions that support no resource-level permissions (AWS's service authorization reference), each read-only or telemetry. */
+const UNSCOPABLE = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'cloudwatch:GetMetricData',
+  'autoscaling:DescribeAutoScalingGroups',
+]);
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+/** Every statement of every policy attached to a role that a Lambda function runs as, by role. */
+function functionStatements(resources: Resources) {
+  const roles = new Set<string>();
+  for (const r of Object.values(resources)) {
+    if (r.Type === 'AWS::Lambda::Function') roles.add(r.Properties.Role['Fn::GetAtt'][0]);
+  }
+  const out: { role: string; policy: string; statement: Statement }[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::IAM::Policy') {
+      for (const role of (r.Properties.Roles ?? []).map((x: { Ref: string }) => x.Ref)) {
+        if (roles.has(role)) for (const statement of r.Properties.PolicyDocument.Statement) out.push({ role, policy: id, statement });
+      }
+    }
+    if (r.Type === 'AWS::IAM::Role' && roles.has(id)) {
+      expect(r.Properties.ManagedPolicyArns ?? []).toEqual([]);
+      for (const p of r.Properties.Policies ?? []) for (const statement of p.PolicyDocument.Statement) out.push({ role: id, policy: `${id}/${p.PolicyName}`, statement });
+    }
+  }
+  return { roles, statements: out };
+}
+
+const isRead = (action: string) => /^[a-z0-9-]+:(Describe|Get|List|BatchGet|Query|Scan)/.test(action);
+const isDelete = (action: string) => /^[a-z0-9-]+:(Delete|Remove|Terminate|Destroy|Deregister)/.test(action) && action !== 'dynamodb:DeleteItem';
+
+/** Every name the config gives a resource (group, cluster, service, distribution, database, replication group, queue, parameter, target id). */
+function configuredNames(config: AutoscalerConfig): Set<string> {
+  const names = new Set<string>([config.prefix]);
+  const walk = (v: unknown, key?: string) => {
+    if (typeof v === 'string') {
+      if (key === 'kind' || key === 'timezone') return;
+      const queue = /\/(\d{12})\/([^/]+)$/.exec(v);
+      if (queue) names.add(queue[2]);
+      if (v.length >= 2) names.add(v);
+      return;
+    }
+    if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(config.targets);
+  return names;
+}
+
+/** A resource is the stack's own (a Ref/GetAtt, possibly inside a Join), or an ARN string that names a configured resource. */
+function scopedToConfig(resource: unknown, names: Set<string>, own: Set<string>): boolean {
+  const json = JSON.stringify(resource);
+  const refs = [...json.matchAll(/"(?:Ref|Fn::GetAtt)":\s*\[?"([A-Za-z0-9]+)"/g)].map((m) => m[1]);
+  if (refs.length) return refs.every((r) => own.has(r) || r.startsWith('AWS::'));
+  if (typeof resource !== 'string' || !resource.startsWith('arn:')) return false;
+  const segments = resource.split(/[:/]/).filter(Boolean);
+  return segments.some((s) => names.has(s) || [...names].some((n) => s.startsWith(`${n}-`) && /^[a-z0-9-]*\*?$/.test(s.slice(n.length))));
+}
+
+const own = new Set(Object.keys(resources));
+const names = configuredNames(config);
+const { roles, statements } = functionStatements(resources);
+
+test(`R20 IAM: every function has a role of its own with statements to check`, () => {
+  expect(roles.size).toBeGreaterThan(0);
+  expect(statements.length).toBeGreaterThan(roles.size);
+  expect(statements.every((s) => s.statement.Effect === 'Allow')).toBe(true);
+});
+
+test(`R20 IAM: no "*" actions, in any role of the stack`, () => {
+  for (const r of Object.values(resources)) {
+    const docs = r.Type === 'AWS::IAM::Policy' ? [r.Properties.PolicyDocument] : r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument) : [];
+    for (const doc of docs) {
+      for (const s of doc.Statement as Statement[]) {
+        for (const a of list(s.Action)) expect(a).not.toMatch(/^\*$|:\*$/);
+      }
+    }
+  }
+});
+
+test(`R20 IAM: "*" resources only for actions that support no resource-level permissions`, () => {
+  const offenders = statements
+    .filter(({ statement }) => list(statement.Resource).includes('*'))
+    .flatMap(({ policy, statement }) => list(statement.Action).filter((a) => !UNSCOPABLE.has(a)).map((a) => `${policy}: ${a}`));
+  expect(offenders).toEqual([]);
+});
+
+test(`R20 IAM: every write is scoped to the stack's own resources or to configured ones`, () => {
+  const offenders: string[] = [];
+  for (const { policy, statement } of statements) {
+    const writes = list(statement.Action).filter((a) => !isRead(a) && !UNSCOPABLE.has(a));
+    if (!writes.length) continue;
+    for (const resource of list(statement.Resource)) {
+      if (!scopedToConfig(resource, names, own)) offenders.push(`${policy}: ${writes.join(',')} on ${JSON.stringify(resource)}`);
+    }
+  }
+  expect(offenders).toEqual([]);
+});
+
+test(`R20 IAM: a delete is allowed only on resources carrying the autoscaler's tag`, () => {
+  const offenders: string[] = [];
+  for (const { policy, statement } of statements) {
+    const deletes = list(statement.Action).filter(isDelete);
+    if (!deletes.length) continue;
+    const keys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
+    if (!keys.some((k) => /^aws:ResourceTag\/autoscaler:managed-by$/.test(k))) offenders.push(`${policy}: ${deletes.join(',')}`);
+    // and the tag's value is this deployment's
+    const managedBy = Object.values(statement.Condition ?? {}).map((c) => c['aws:ResourceTag/autoscaler:managed-by']).find((v) => v !== undefined);
+    if (managedBy !== undefined) expect(managedBy).toBe(config.prefix);
+  }
+  expect(offenders).toEqual([]);
+});
+
+test(`R20 IAM: the checks above do catch what they are for`, () => {
+  expect(scopedToConfig('arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/someone-elses', names, own)).toBe(false);
+  expect(scopedToConfig('*', names, own)).toBe(false);
+  expect(scopedToConfig({ 'Fn::GetAtt': ['NotInThisStack', 'Arn'] }, names, own)).toBe(false);
+  expect(isDelete('rds:DeleteDBInstance')).toBe(true);
+  expect(isRead('rds:DeleteDBInstance')).toBe(false);
+});
+
+// ------------------------------------------------------------------ security of every resource
+
+/** Whether a resource policy of `type` denies every request to `id` made without TLS. */
+function tlsOnly(policyType: string, listKey: string, id: string): boolean {
+  return ofType(policyType).some(([, p]) =>
+    JSON.stringify(p.Properties[listKey]).includes(`"${id}"`) &&
+    p.Properties.PolicyDocument.Statement.some(
+      (s: { Effect: string; Condition?: { Bool?: Record<string, string> } }) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+    ),
+  );
+}
+
+test('security: every queue is encrypted at rest and refuses requests without TLS', () => {
+  const queues = ofType('AWS::SQS::Queue');
+  expect(queues.length).toBeGreaterThan(0);
+  for (const [id, q] of queues) {
+    expect(q.Properties.SqsManagedSseEnabled === true || q.Properties.KmsMasterKeyId !== undefined).toBe(true);
+    expect(tlsOnly('AWS::SQS::QueuePolicy', 'Queues', id)).toBe(true);
+  }
+});
+
+test('security: every topic is KMS-encrypted and refuses requests without TLS', () => {
+  const topics = ofType('AWS::SNS::Topic');
+  expect(topics.length).toBeGreaterThan(0);
+  for (const [id, t] of topics) {
+    expect(t.Properties.KmsMasterKeyId).toBeDefined();
+    expect(tlsOnly('AWS::SNS::TopicPolicy', 'Topics', id)).toBe(true);
+  }
+  for (const [, key] of ofType('AWS::KMS::Key')) expect(key.Properties.EnableKeyRotation).toBe(true);
+});
+
+test('security: every table is encrypted at rest', () => {
+  const tables = ofType('AWS::DynamoDB::Table');
+  expect(tables.length).toBeGreaterThanOrEqual(2);
+  for (const [, t] of tables) expect(t.Properties.SSESpecification?.SSEEnabled).toBe(true);
+});
+
+test('security: every function is traced and logs to a log group with a retention', () => {
+  const functions = ofType('AWS::Lambda::Function');
+  expect(functions.length).toBeGreaterThan(0);
+  for (const [, fn] of functions) {
+    expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    const group = resources[fn.Properties.LoggingConfig?.LogGroup?.Ref];
+    expect(group?.Type).toBe('AWS::Logs::LogGroup');
+    expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+  }
+});
+
+test('security: every state machine is traced and logs to a log group with a retention', () => {
+  for (const [, sm] of ofType('AWS::StepFunctions::StateMachine')) {
+    expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    const destination = sm.Properties.LoggingConfiguration?.Destinations?.[0]?.CloudWatchLogsLogGroup?.LogGroupArn;
+    const group = resources[destination?.['Fn::GetAtt']?.[0]];
+    expect(group?.Type).toBe('AWS::Logs::LogGroup');
+    expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+  }
+  for (const [, g] of ofType('AWS::Logs::LogGroup')) expect(g.Properties.RetentionInDays).toBeGreaterThan(0);
+});
+
+test('security: no function is configured to log whole events, and none carries a secret in its environment', () => {
+  for (const [, fn] of ofType('AWS::Lambda::Function')) {
+    const env: Record<string, unknown> = fn.Properties.Environment?.Variables ?? {};
+    expect(env.POWERTOOLS_LOGGER_LOG_EVENT).toBeUndefined();
+    for (const [k, v] of Object.entries(env)) {
+      expect(k).not.toMatch(/SECRET|PASSWORD|TOKEN|ACCESS_KEY/i);
+      expect(JSON.stringify(v)).not.toMatch(/AKIA[0-9A-Z]{16}/);
+    }
+  }
+});
+
+test('security: cdk-nag (AwsSolutions) and CloudFormation validation report nothing unacknowledged', () => {
+  expect(validationFindings(app)).toEqual([]);
+});
+
+test('R04 lease expiry: a lease outlives every invocation of the capacity function (Lambda ends it at its timeout first)', () => {
+  const capacity = ofType('AWS::Lambda::Function').find(([id]) => /Capacity/.test(id))!;
+  expect(capacity[1].Properties.Timeout).toBeLessThan(LEASE_SECONDS);
+});
+
+test('security: the handler logs neither the event nor any credential', async () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  process.env.AWS_SECRET_ACCESS_KEY = secret;
+  process.env.AWS_SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLETOKEN';
+  const lines: unknown[][] = [];
+  const spies = (['debug', 'info', 'warn', 'error', 'critical'] as const).map((level) =>
+    jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => void lines.push(args)),
+  );
+  try {
+    await withHarness({}, async (h) => {
+      h.load(92);
+      const events = [
+        ...h.evaluate(),
+        alarmFixture,
+        alarmEvent('autoscaler/nope/cpu/high', h.clock.now),
+        { ...alarmFixture, detail: { alarmName: 42, password: secret } },
+        scheduleEvent(h.clock.now),
+      ];
+      for (const e of events) await h.handler(e).catch(() => undefined);
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('EXAMPLETOKEN');
+    // no whole event: neither the alarm's reason data nor the event's resources list appear
+    expect(text).not.toContain('reasonData');
+    expect(text).not.toContain('evaluatedDatapoints');
+    expect(text).not.toContain('"resources"');
+  } finally {
+    spies.forEach((s) => s.mockRestore());
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    delete process.env.AWS_SESSION_TOKEN;
+  }
+});
+
+// ------------------------------------------------------------------ R11: the dead-letter queue and its alarm
+
+const RETRY_ATTEMPTS = 2;
+
+test('R11 malformed event: the dead-letter queue is where every failed invocation goes, and its depth alarm fires on one message', () => {
+  const fn = autoscaler.functions.capacity!;
+  const fnId = stack.getLogicalId(fn.node.defaultChild as never);
+  const dlqId = stack.getLogicalId(autoscaler.deadLetterQueue.node.defaultChild as never);
+  const fnProps = template.toJSON().Resources[fnId].Properties;
+  expect(fnProps.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+  const invokeConfig = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).find((r) => JSON.stringify(r).includes(fnId))!;
+  expect(invokeConfig.Properties).toMatchObject({
+    MaximumRetryAttempts: RETRY_ATTEMPTS,
+    DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+  });
+
+  // The DLQ depth alarm, as synthesized, evaluated by the simulator's CloudWatch alarm semantics.
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((r) =>
+    JSON.stringify(r.Properties.Dimensions ?? []).includes(dlqId),
+  );
+  expect(alarms).toHaveLength(1);
+  const p = alarms[0].Properties;
+  expect(p.AlarmActions?.length).toBeGreaterThan(0);
+  const queueName = 'autoscaler-dlq';
+  const spec: AlarmSpec = {
+    name: p.AlarmName,
+    targetId: 'self',
+    signal: 'age',
+    direction: 'high',
+    metric: { namespace: p.Namespace, metricName: p.MetricName, dimensions: { QueueName: queueName }, stat: p.Statistic },
+    periodSeconds: p.Period,
+    evaluationPeriods: p.EvaluationPeriods,
+    datapointsToAlarm: p.DatapointsToAlarm ?? p.EvaluationPeriods,
+    threshold: p.Threshold,
+    comparison: p.ComparisonOperator,
+    treatMissingData: p.TreatMissingData,
+    description: p.AlarmDescription,
+  };
+  expect(spec.metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible' });
+  const metrics = new MetricStore();
+  const evaluator = new AlarmEvaluator([spec], metrics, {}, T0 - 3600_000);
+  // an empty queue publishes zeros: OK
+  for (let m = -10; m < 0; m++) metrics.put(spec.metric, T0 + m * 60_000, 0, T0 + m * 60_000);
+  evaluator.evaluate(T0);
+  expect(evaluator.stateOf(spec.name)).toBe('OK');
+  // one dead letter: the next evaluation raises the alarm
+  metrics.put(spec.metric, T0, 1, T0);
+  const events = evaluator.evaluate(T0 + 120_000);
+  expect(events.map((e) => [e.detail.alarmName, e.detail.state.value])).toEqual([[spec.name, 'ALARM']]);
+});

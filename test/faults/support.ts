@@ -1,0 +1,406 @@
+/**
+ * The fault suite's harness: the real capacity handler (middy, Powertools idempotency, zod parsing,
+ * CapacityService, the adapters), the real DynamoStateStore and Powertools' DynamoDB idempotency layer
+ * on dynalite, and the simulator's in-memory AWS (Auto Scaling, ECS, CloudWatch with its metric store
+ * and alarm evaluator) recording every call, wrapped by `withFaults` where a case injects errors.
+ * Time is a simulated clock that Date.now follows, so idempotency expiry and leases run on it too.
+ */
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { allAlarms, capacityMetrics } from '../../lambdas/shared/alarms';
+import { type AutoscalerConfig, type CapacityTarget, parseConfig } from '../../lambdas/shared/config';
+import { dynamoPersistence, memoryPersistence } from '../../lambdas/shared/idempotency';
+import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
+import type { CapacityResult } from '../../lambdas/scalers/capacity/service';
+import type { Notification, Notifier } from '../../lambdas/adapters/sns';
+import type { SendClient } from '../../lambdas/adapters/types';
+import { DynamoStateStore } from '../../lambdas/state/dynamo';
+import { MemoryStateStore } from '../../lambdas/state/memory';
+import type { AuditEntry, StateStore } from '../../lambdas/state/store';
+import { AlarmEvaluator, type AlarmStateChangeEvent } from '../../sim/cloud/alarms';
+import { FakeAutoScaling, FakeEcs, type CapacityBackend } from '../../sim/cloud/capacity';
+import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
+import { type FaultOptions, type FaultyClient, withFaults } from '../../sim/cloud/faults';
+import { type ApiCall, CallLog } from '../../sim/cloud/recorder';
+
+/** Monday 5 January 2026, 10:00 UTC: the suite's epoch. */
+export const T0 = Date.parse('2026-01-05T10:00:00Z');
+const MINUTE = 60_000;
+
+// ---------------------------------------------------------------------------------------------- dynalite
+
+/** dynalite in-process, with tables laid out as the Autoscaler construct creates them. */
+export class LocalDynamo {
+  private tables = 0;
+  private constructor(
+    private readonly server: Server,
+    readonly client: DynamoDBClient,
+    readonly doc: DynamoDBDocumentClient,
+  ) {}
+
+  static async start(): Promise<LocalDynamo> {
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' },
+    });
+    return new LocalDynamo(server, client, DynamoDBDocumentClient.from(client));
+  }
+
+  async stop(): Promise<void> {
+    this.client.destroy();
+    await new Promise<void>((resolve, reject) => this.server.close((err?: Error) => (err ? reject(err) : resolve())));
+  }
+
+  /** The state table: `pk`/`sk` strings. */
+  stateTable(): Promise<string> {
+    return this.create(`state-${++this.tables}`, [
+      { name: 'pk', type: 'HASH' },
+      { name: 'sk', type: 'RANGE' },
+    ]);
+  }
+
+  /** Powertools' idempotency table: `id` string (TTL `expiration`). */
+  idempotencyTable(): Promise<string> {
+    return this.create(`idempotency-${++this.tables}`, [{ name: 'id', type: 'HASH' }]);
+  }
+
+  private async create(tableName: string, keys: { name: string; type: 'HASH' | 'RANGE' }[]): Promise<string> {
+    await this.client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: 'S' })),
+        KeySchema: keys.map((k) => ({ AttributeName: k.name, KeyType: k.type })),
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const { Table } = await this.client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus === 'ACTIVE') return tableName;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`table ${tableName} did not become ACTIVE`);
+  }
+}
+
+/** Starts dynalite before the file's tests and stops it after; the getter is valid inside tests. */
+export function useDynalite(): () => LocalDynamo {
+  let db: LocalDynamo | undefined;
+  beforeAll(async () => {
+    db = await LocalDynamo.start();
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+  return () => {
+    if (!db) throw new Error('dynalite is not running');
+    return db;
+  };
+}
+
+// ------------------------------------------------------------------------------------------ the world
+
+/** A simulated clock; Date.now follows it while a harness is installed. */
+export class Clock {
+  constructor(public now = T0) {}
+  advance(seconds: number): number {
+    this.now += seconds * 1000;
+    return this.now;
+  }
+}
+
+/** A fleet behind the fake Auto Scaling group or ECS service: units serve `warmupSeconds` after launch. */
+export class Fleet implements CapacityBackend {
+  private serial = 0;
+  private list: { serial: number; readyAt: number }[] = [];
+  /** Every desired count the service was set to, with when. */
+  readonly history: { at: number; desired: number }[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    initial: number,
+    private readonly warmupSeconds = 180,
+  ) {
+    for (let i = 0; i < initial; i++) this.list.push({ serial: this.serial++, readyAt: clock.now - 3600_000 });
+  }
+
+  get desired(): number {
+    return this.list.length;
+  }
+
+  setDesired(n: number): void {
+    this.history.push({ at: this.clock.now, desired: n });
+    while (this.list.length < n) this.list.push({ serial: this.serial++, readyAt: this.clock.now + this.warmupSeconds * 1000 });
+    // the newest go first, as Auto Scaling's default termination policy roughly does
+    if (this.list.length > n) this.list = this.list.slice(0, n);
+  }
+
+  units() {
+    return this.list.map((u) => ({ serial: u.serial, ready: u.readyAt <= this.clock.now }));
+  }
+}
+
+/** Commands that change something in AWS; everything else the capacity family calls only reads. */
+export function isWrite(call: Pick<ApiCall, 'command'>): boolean {
+  return !/^(Describe|Get|List)/.test(call.command);
+}
+
+export function lambdaContext(requestId = 'req-1', remainingMs = 60_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'autoscaler-capacity',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:autoscaler-capacity',
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: '/aws/lambda/autoscaler-capacity',
+    logStreamName: '2026/01/05/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export const GROUP = 'django-web';
+export const CLUSTER = 'django';
+export const SERVICE = 'api';
+const TARGET_GROUP = { loadBalancerFullName: 'app/django/0123456789abcdef', targetGroupFullName: 'targetgroup/web/0123456789abcdef' };
+
+export interface HarnessOptions {
+  /** Which target kind the harness's one target is. @default 'asg' */
+  readonly kind?: 'asg' | 'ecs-service';
+  /** Fields of the target over the harness's defaults (min 2, max 20). */
+  readonly target?: Record<string, unknown>;
+  /** Top-level config fields (dryRun, maxEventAgeSeconds...). */
+  readonly config?: Record<string, unknown>;
+  /** Desired count at the start. @default 10 */
+  readonly initial?: number;
+  /** The Auto Scaling group's own MinSize/MaxSize. @default the target's bounds */
+  readonly groupMin?: number;
+  readonly groupMax?: number;
+  /** State store: DynamoDB on dynalite (default when a LocalDynamo is given) or memory. */
+  readonly db?: LocalDynamo;
+  /** Faults on each client; DynamoDB's wrap the document client under the state store. */
+  readonly faults?: { autoScaling?: FaultOptions; ecs?: FaultOptions; cloudWatch?: FaultOptions; dynamo?: FaultOptions };
+  /** Replaces the state store (a broken one, for R03/R19). */
+  readonly wrapStore?: (store: StateStore) => StateStore;
+}
+
+export interface Harness {
+  readonly config: AutoscalerConfig;
+  readonly target: CapacityTarget;
+  readonly clock: Clock;
+  readonly fleet: Fleet;
+  /** Every call that reached the in-memory AWS (faulted calls that never reached it are not here). */
+  readonly calls: CallLog;
+  readonly metrics: MetricStore;
+  readonly alarms: AlarmEvaluator;
+  readonly store: StateStore;
+  /** The clients the handler got (wrapped when faults were asked for). */
+  readonly clients: { autoScaling: SendClient | FaultyClient; ecs: SendClient | FaultyClient; cloudWatch: SendClient | FaultyClient; dynamo?: FaultyClient };
+  /** Every backoff the handler waited, in ms. */
+  readonly sleeps: number[];
+  readonly notifications: Notification[];
+  readonly handler: (event: unknown, context?: Context) => Promise<CapacityResult>;
+  /** Writes that reached AWS. */
+  writes(): ApiCall[];
+  /** Publishes `cpu` percent (and requests, when the target has a target group) for the last `minutes`, visible now. */
+  load(cpu: number, minutes?: number): void;
+  /** Evaluates the alarms now; returns their state-change events (serialized, as EventBridge delivers them). */
+  evaluate(): AlarmStateChangeEvent[];
+  /** The target's audit entries, oldest first. */
+  audit(): Promise<AuditEntry[]>;
+  /** Puts Date.now back. */
+  restore(): void;
+}
+
+/** A config with one capacity target `web` (ASG `django-web`, or ECS `django/api`), min 2, max 20. */
+export function harnessConfig(options: Pick<HarnessOptions, 'kind' | 'target' | 'config'> = {}): AutoscalerConfig {
+  const kind = options.kind ?? 'asg';
+  const base =
+    kind === 'asg'
+      ? { id: 'web', kind, autoScalingGroupName: GROUP, targetGroup: TARGET_GROUP }
+      : { id: 'web', kind, cluster: CLUSTER, service: SERVICE };
+  return parseConfig({
+    prefix: 'autoscaler',
+    ...options.config,
+    targets: [{ ...base, minCapacity: 2, maxCapacity: 20, ...options.target }],
+  });
+}
+
+export async function harness(options: HarnessOptions = {}): Promise<Harness> {
+  const config = harnessConfig(options);
+  const target = config.targets[0] as CapacityTarget;
+  const clock = new Clock();
+  const dateNow = jest.spyOn(Date, 'now').mockImplementation(() => clock.now);
+  const calls = new CallLog(() => clock.now);
+  const fleet = new Fleet(clock, options.initial ?? 10, target.warmupSeconds);
+  const metrics = new MetricStore();
+  const alarms = new AlarmEvaluator(allAlarms(config), metrics, {}, clock.now - 3600_000);
+  const kind = options.kind ?? 'asg';
+  const rawAutoScaling = new FakeAutoScaling(
+    kind === 'asg' ? [{ name: GROUP, minSize: options.groupMin ?? target.minCapacity, maxSize: options.groupMax ?? target.maxCapacity, backend: fleet }] : [],
+    calls,
+  );
+  const rawEcs = new FakeEcs(kind === 'ecs-service' ? [{ cluster: CLUSTER, service: SERVICE, backend: fleet }] : [], calls);
+  const rawCloudWatch = new FakeCloudWatch(metrics, calls, () => clock.now, alarms);
+  const f = options.faults ?? {};
+  const autoScaling = f.autoScaling ? withFaults(rawAutoScaling, f.autoScaling) : rawAutoScaling;
+  const ecs = f.ecs ? withFaults(rawEcs, f.ecs) : rawEcs;
+  const cloudWatch = f.cloudWatch ? withFaults(rawCloudWatch, f.cloudWatch) : rawCloudWatch;
+
+  let store: StateStore;
+  let dynamo: FaultyClient | undefined;
+  let idempotency;
+  if (options.db) {
+    const doc = f.dynamo ? (dynamo = withFaults(options.db.doc, f.dynamo)) : options.db.doc;
+    store = new DynamoStateStore({ tableName: await options.db.stateTable(), client: doc as unknown as DynamoDBDocumentClient });
+    idempotency = dynamoPersistence(await options.db.idempotencyTable(), options.db.client);
+  } else {
+    store = new MemoryStateStore();
+    idempotency = memoryPersistence();
+  }
+  if (options.wrapStore) store = options.wrapStore(store);
+
+  const sleeps: number[] = [];
+  const notifications: Notification[] = [];
+  const notifier: Notifier = { notify: async (n) => void notifications.push(n) };
+  const handle = createCapacityHandler({
+    config,
+    store,
+    autoScaling,
+    ecs,
+    cloudWatch,
+    idempotency,
+    notifier,
+    now: () => clock.now,
+    sleep: async (ms) => void sleeps.push(ms),
+  });
+  let invocations = 0;
+  const m = capacityMetrics(target);
+  return {
+    config,
+    target,
+    clock,
+    fleet,
+    calls,
+    metrics,
+    alarms,
+    store,
+    clients: { autoScaling, ecs, cloudWatch, dynamo },
+    sleeps,
+    notifications,
+    handler: (event, context) => handle(event, context ?? lambdaContext(`req-${++invocations}`)),
+    writes: () => calls.calls.filter(isWrite),
+    load(cpu, minutes = 15) {
+      const end = Math.floor(clock.now / MINUTE) * MINUTE;
+      for (let t = end - minutes * MINUTE; t < end; t += MINUTE) {
+        metrics.put(m.cpu, t, cpu, t, 5);
+        // what the fleet served: ~28 requests/s per unit at 100% CPU
+        if (m.requestCount) metrics.put(m.requestCount, t, (cpu / 100) * 28 * 60 * fleet.desired, t);
+        if (m.requestCountPerTarget) metrics.put(m.requestCountPerTarget, t, (cpu / 100) * 28 * 60, t);
+        if (m.memory) metrics.put(m.memory, t, 40, t);
+      }
+    },
+    evaluate: () => JSON.parse(JSON.stringify(alarms.evaluate(clock.now))) as AlarmStateChangeEvent[],
+    audit: async () => (await store.listAudit(target.id, 0, clock.now + 86_400_000, 10_000)).reverse(),
+    restore: () => dateNow.mockRestore(),
+  };
+}
+
+/** An alarm state-change event for `alarmName` at `time` (epoch ms), shaped as EventBridge delivers it. */
+export function alarmEvent(alarmName: string, time: number, state: 'ALARM' | 'OK' = 'ALARM', id?: string): AlarmStateChangeEvent {
+  const iso = new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ts = new Date(time).toISOString().replace('Z', '+0000');
+  return {
+    version: '0',
+    id: id ?? `evt-${alarmName.replace(/\W/g, '-')}-${time}-${state}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time: iso,
+    region: 'us-east-1',
+    resources: [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarmName}`],
+    detail: {
+      alarmName,
+      state: { value: state, reason: 'Threshold Crossed', timestamp: ts },
+      previousState: { value: state === 'ALARM' ? 'OK' : 'ALARM', reason: 'Threshold Crossed', timestamp: ts },
+      configuration: { description: 'test', metrics: [] },
+    },
+  };
+}
+
+/** The scheduler's 1-minute re-evaluation input at `time`. */
+export function scheduleEvent(time: number, family = 'capacity') {
+  return {
+    source: 'autoscaler.scheduler',
+    action: 'reevaluate',
+    family,
+    scheduledTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    executionId: `exec-${time}`,
+  };
+}
+
+/** Runs `fn` on a fresh harness and puts Date.now back afterwards. */
+export async function withHarness(options: HarnessOptions, fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await harness(options);
+  try {
+    await fn(h);
+  } finally {
+    h.restore();
+  }
+}
+
+/** The first event of `events` for the alarm `<prefix>/web/<signal>/<direction>`. */
+export function eventOf(events: readonly AlarmStateChangeEvent[], name: string): AlarmStateChangeEvent {
+  const e = events.find((x) => x.detail.alarmName === name);
+  if (!e) throw new Error(`no state change of ${name} among ${events.map((x) => x.detail.alarmName).join(', ') || 'no events'}`);
+  return e;
+}
+
+/** The stack of `config` as `cdk synth` builds it (cdk-nag included, bundling skipped), as a Template. */
+export function synthesize(config: AutoscalerConfig) {
+  // Loaded here so that the handler-only tests do not pay for aws-cdk-lib.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+  const { buildApp } = require('../../lib/app') as typeof import('../../lib/app');
+  const { testApp } = require('../lib/helpers') as typeof import('../lib/helpers');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const built = buildApp(config, { app: testApp(), env: { account: '123456789012', region: 'us-east-1' } });
+  return { ...built, template: Template.fromStack(built.stack) };
+}
+
+/**
+ * Lambda's asynchronous invocation: the first attempt and `retryAttempts` retries (each a minute or
+ * two later); an event that fails them all goes to the dead-letter queue.
+ */
+export async function invokeAsync(
+  h: Pick<Harness, 'handler' | 'clock'>,
+  event: unknown,
+  retryAttempts: number,
+  deadLetters: unknown[],
+): Promise<{ attempts: number; errors: Error[] }> {
+  const errors: Error[] = [];
+  for (let attempt = 0; attempt <= retryAttempts; attempt++) {
+    if (attempt > 0) h.clock.advance(60 * attempt);
+    try {
+      await h.handler(structuredClone(event));
+      return { attempts: attempt + 1, errors };
+    } catch (err) {
+      errors.push(err as Error);
+    }
+  }
+  deadLetters.push(event);
+  return { attempts: retryAttempts + 1, errors };
+}
