@@ -5,18 +5,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { useDynalite } from '../support/dynalite';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { runCli } from '../../cli/program';
 import { OUTPUT_KEYS } from '../../lambdas/shared/deployment';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
@@ -46,10 +43,7 @@ targets:
     dryRun: true
 `;
 
-let server: Server;
-let dynamo: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
-let tables = 0;
 let dir: string;
 let configFile: string;
 
@@ -60,50 +54,21 @@ const ecs = mockClient(ECSClient);
 const sfn = mockClient(SFNClient);
 const sts = mockClient(STSClient);
 
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' } });
-  doc = DynamoDBDocumentClient.from(dynamo);
+const local = useDynalite();
+
+beforeAll(() => {
+  doc = local().doc;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-cli-'));
   configFile = path.join(dir, 'autoscaler.config.yaml');
   fs.writeFileSync(configFile, CONFIG);
 });
 
-afterAll(async () => {
-  dynamo?.destroy();
-  if (server) await new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve())));
+afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** A table with the construct's layout, ACTIVE. */
-async function createTable(): Promise<string> {
-  const tableName = `cli-state-${++tables}`;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return tableName;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`table ${tableName} did not become ACTIVE`);
-}
+const createTable = () => local().stateTable();
 
 let store: DynamoStateStore;
 let tableName: string;

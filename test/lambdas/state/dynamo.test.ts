@@ -2,68 +2,21 @@
  * DynamoStateStore against dynalite: a real DynamoDB implementation running in-process, no mocks.
  * Every store gets a table of its own, laid out exactly as the Autoscaler construct creates it.
  */
-import { Server } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { DynamoStateStore } from '../../../lambdas/state/dynamo';
+import { useDynalite } from '../../support/dynalite';
 import { storeContract } from './store-contract';
 
 const DAY_SECONDS = 86_400;
 
-let server: Server;
-let client: DynamoDBClient;
+const dynamo = useDynalite();
 let doc: DynamoDBDocumentClient;
-let tables = 0;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' },
-  });
-  doc = DynamoDBDocumentClient.from(client);
+beforeAll(() => {
+  doc = dynamo().doc;
 });
-
-afterAll(async () => {
-  client?.destroy();
-  if (server) await new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve())));
-});
-
-/** Creates a table with the construct's layout (pk/sk strings, on-demand) and waits until it is ACTIVE. */
-async function createTable(): Promise<string> {
-  const tableName = `autoscaler-state-${++tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return tableName;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`table ${tableName} did not become ACTIVE`);
-}
 
 async function makeStore(): Promise<{ store: DynamoStateStore; tableName: string }> {
-  const tableName = await createTable();
+  const tableName = await dynamo().stateTable();
   return { store: new DynamoStateStore({ tableName, client: doc }), tableName };
 }
 

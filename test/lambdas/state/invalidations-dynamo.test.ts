@@ -1,59 +1,17 @@
 /** DynamoInvalidationStore against dynalite (a real DynamoDB implementation, in-process), in the state table's layout. */
-import { Server } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { batchKey, DynamoInvalidationStore, MAX_BATCH_PATH_BYTES } from '../../../lambdas/state/invalidations-dynamo';
+import { useDynalite } from '../../support/dynalite';
 import { invalidationStoreContract } from './invalidations-contract';
 
-let server: Server;
-let client: DynamoDBClient;
+const dynamo = useDynalite();
 let doc: DynamoDBDocumentClient;
-let tables = 0;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' } });
-  doc = DynamoDBDocumentClient.from(client);
+beforeAll(() => {
+  doc = dynamo().doc;
 });
-
-afterAll(async () => {
-  client?.destroy();
-  if (server) await new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve())));
-});
-
-async function createStateTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`table ${tableName} did not become ACTIVE`);
-}
 
 async function makeStore(): Promise<{ store: DynamoInvalidationStore; tableName: string }> {
-  const tableName = `autoscaler-cdn-${++tables}`;
-  await createStateTable(client, tableName);
+  const tableName = await dynamo().stateTable();
   return { store: new DynamoInvalidationStore({ tableName, client: doc }), tableName };
 }
 

@@ -3,8 +3,6 @@
  * CloudFront answered by aws-sdk-client-mock with CloudFront's own rules (a repeated CallerReference
  * with the same paths returns the first invalidation; in-progress invalidations count against the limits).
  */
-import { Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -13,9 +11,8 @@ import {
   GetInvalidationCommand,
   ListInvalidationsCommand,
 } from '@aws-sdk/client-cloudfront';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { useDynalite } from '../../../support/dynalite';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import ecsFixture from '../../../fixtures/ecs-deployment-state-change.json';
 import pipelineFixture from '../../../fixtures/codepipeline-execution-state-change.json';
 import s3Fixture from '../../../fixtures/s3-object-created.json';
@@ -101,50 +98,12 @@ function cloudFrontBehaves() {
 const creates = () => cf.commandCalls(CreateInvalidationCommand);
 
 // ---- DynamoDB (dynalite) ----
-let server: Server;
-let dynamo: DynamoDBClient;
+const local = useDynalite();
 let doc: DynamoDBDocumentClient;
-let tables = 0;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'dummy', secretAccessKey: 'dummy' } });
-  doc = DynamoDBDocumentClient.from(dynamo);
+beforeAll(() => {
+  doc = local().doc;
 });
-
-afterAll(async () => {
-  dynamo?.destroy();
-  if (server) await new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve())));
-});
-
-async function newTable(): Promise<string> {
-  const tableName = `cdn-handler-${++tables}`;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return tableName;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('table not ACTIVE');
-}
+const newTable = () => local().stateTable();
 
 /** A handler over a fresh table, with a clock the test moves. */
 async function world(config = cfg()) {

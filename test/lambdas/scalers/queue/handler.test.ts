@@ -3,16 +3,12 @@
  * (a real DynamoDB implementation), SQS, ECS and Auto Scaling answered at the SDK boundary by
  * aws-sdk-client-mock (no local implementation exists), keeping a little fleet state between calls.
  */
-import { Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { useDynalite } from '../../../support/dynalite';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
 import alarmFixture from '../../../fixtures/sqs-age-alarm-state-change.json';
 import { createQueueHandler, QueueHandlerDeps } from '../../../../lambdas/scalers/queue/handler';
 import type { QueueResult } from '../../../../lambdas/scalers/queue/service';
@@ -52,49 +48,9 @@ const baseConfig: AutoscalerConfigInput = {
 };
 
 // ---- dynalite ----
-let server: Server;
-let dynamo: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
-let tables = 0;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  doc = DynamoDBDocumentClient.from(dynamo);
-});
-
-afterAll(async () => {
-  dynamo?.destroy();
-  if (server) await new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve())));
-});
-
+const local = useDynalite();
 async function newStore(): Promise<DynamoStateStore> {
-  const tableName = `queue-state-${++tables}`;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return new DynamoStateStore({ tableName, client: doc });
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('table not ACTIVE');
+  return new DynamoStateStore({ tableName: await local().stateTable(), client: local().doc });
 }
 
 // ---- AWS at the SDK boundary, with a little state ----
