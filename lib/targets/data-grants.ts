@@ -5,6 +5,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { grantMetricReads } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 
 /** `arn:<partition>:rds:<region>:<account>:<resource>:<name>` */
@@ -27,4 +28,24 @@ export function grantDescribeDbInstances(fn: lambda.IFunction): void {
     arn,
     'rds:DescribeDBInstances only reads: the replicas of a source may carry any name (made by others) and count against the 15 a source allows, so all instances of the account and region are readable.',
   );
+}
+
+/**
+ * What a target that modifies one RDS instance through its runbook needs (rds-storage, rds-instance):
+ * the deciding function reads the instance and its metrics and starts the runbook; the runbook's task
+ * function reads the instance and may modify that instance only. Returns the instance's ARN.
+ */
+export function grantInstanceModification(props: {
+  readonly handler: lambda.IFunction;
+  readonly taskFunction: lambda.IFunction;
+  readonly runbook: { grantStartExecution(identity: iam.IGrantable): iam.Grant };
+  readonly instanceIdentifier: string;
+}): string {
+  const instanceArn = rdsArn(props.taskFunction, 'db', props.instanceIdentifier);
+  grantDescribeDbInstances(props.handler);
+  grantMetricReads(props.handler);
+  props.runbook.grantStartExecution(props.handler);
+  grantDescribeDbInstances(props.taskFunction);
+  props.taskFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBInstance'], resources: [instanceArn] }));
+  return instanceArn;
 }

@@ -1,14 +1,12 @@
 /** An `rds-instance` target: its alarms and the least permissions to read the instance and change its class. */
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RdsInstanceTarget } from '../../lambdas/shared/config';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantMetricReads } from '../shared/function';
-import { grantDescribeDbInstances, rdsArn } from './data-grants';
+import { grantInstanceModification } from './data-grants';
 
 export interface RdsInstanceTargetProps {
   readonly prefix: string;
@@ -26,13 +24,8 @@ export class RdsInstanceScalingTarget extends Construct {
 
   constructor(scope: Construct, id: string, props: RdsInstanceTargetProps) {
     super(scope, id);
-    const { target, handler, taskFunction } = props;
+    const { target, handler, taskFunction, runbook } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
-    this.instanceArn = rdsArn(taskFunction, 'db', target.instanceIdentifier);
-    grantDescribeDbInstances(handler);
-    grantMetricReads(handler);
-    props.runbook.grantStartExecution(handler);
-    grantDescribeDbInstances(taskFunction);
-    taskFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBInstance'], resources: [this.instanceArn] }));
+    this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier });
   }
 }
