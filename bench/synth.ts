@@ -4,10 +4,14 @@
  * the number of targets. Bundling is skipped (its cost does not depend on the number of targets; the
  * bundle table measures it).
  */
-import { App } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, NestedStack } from 'aws-cdk-lib';
 import { familyOf } from '../lambdas/shared/alarms';
 import { parseConfig, type AutoscalerConfig } from '../lambdas/shared/config';
 import { buildApp } from '../lib/app';
+
+type Template = { Resources?: Record<string, { Type: string }> };
 
 export interface SynthRow {
   readonly targets: number;
@@ -44,8 +48,16 @@ export function synthRow(n: number): SynthRow {
     buildApp(config, { app, env: { account: '123456789012', region: 'eu-west-1' } });
     const assembly = app.synth();
     const seconds = (performance.now() - started) / 1000;
-    const stacks = assembly.stacks.map((s) => ({ name: s.stackName, resources: Object.keys((s.template as { Resources?: object }).Resources ?? {}).length }));
-    const all = assembly.stacks.flatMap((s) => Object.values((s.template as { Resources?: Record<string, { Type: string }> }).Resources ?? {}));
+    // Top-level stacks and the nested stacks (their templates are assets of the assembly).
+    const templates = [
+      ...assembly.stacks.map((s) => ({ name: s.stackName, template: s.template as Template })),
+      ...app.node
+        .findAll()
+        .filter((c): c is NestedStack => c instanceof NestedStack)
+        .map((n) => ({ name: n.node.path, template: JSON.parse(readFileSync(join(assembly.directory, n.templateFile), 'utf8')) as Template })),
+    ];
+    const stacks = templates.map((s) => ({ name: s.name, resources: Object.keys(s.template.Resources ?? {}).length }));
+    const all = templates.flatMap((s) => Object.values(s.template.Resources ?? {}));
     const count = (type: string) => all.filter((r) => r.Type === type).length;
     const families = new Set(config.targets.map(familyOf)).size;
     return {

@@ -19,6 +19,7 @@ import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/d
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
 import { NotificationTopic } from './monitoring/topic';
+import { AlarmStacks } from './shared/alarm';
 import { toEventPattern } from './shared/event-pattern';
 import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, createDeadLetterQueue, createFamilyFunction } from './shared/function';
 import { ReevaluationSchedule } from './shared/schedule';
@@ -45,8 +46,12 @@ export interface AutoscalerProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** A stack holds 500 resources; leave room for the fixed ones and for growth. */
-export const MAX_ALARMS = 400;
+/**
+ * A stack holds 500 resources. Up to this many target alarms stay in the main stack, next to the
+ * fixed resources; past it, every target alarm goes into nested stacks of `ALARMS_PER_NESTED_STACK`.
+ */
+export const MAIN_STACK_ALARMS = 300;
+export const ALARMS_PER_NESTED_STACK = 400;
 
 export type ScalingTarget = AsgScalingTarget | EcsServiceScalingTarget | CloudfrontInvalidationTarget | RdsReplicasScalingTarget | RedisScalingTarget | RdsStorageScalingTarget | RdsInstanceScalingTarget | QueueWorkersScalingTarget;
 
@@ -83,6 +88,8 @@ export class Autoscaler extends Construct {
   public readonly dashboard: AutoscalerDashboard;
   /** The capacity windows' schedules (start and end, in each window's time zone), when the config has windows. */
   public readonly windowSchedules?: CapacityWindowSchedules;
+  /** The nested stacks of the targets' alarms, when there are more than `MAIN_STACK_ALARMS` of them. */
+  public readonly alarmStacks?: AlarmStacks;
   /** State machines an operator may start by name (`autoscaler runbook start NAME`). */
   public readonly runbooks: Record<string, sfn.IStateMachine> = {};
 
@@ -92,9 +99,6 @@ export class Autoscaler extends Construct {
     // 1. Validate: the same schema and the same messages as the CLI and the simulator.
     const config = parseConfig(props.config);
     const alarmCount = allAlarms(config).length;
-    if (alarmCount > MAX_ALARMS) {
-      throw new Error(`targets (${config.targets.length}) yield ${alarmCount} alarms, more than the ${MAX_ALARMS} one stack can hold next to the rest`);
-    }
     this.config = config;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
@@ -145,6 +149,14 @@ export class Autoscaler extends Construct {
     }
 
     const targetsScope = new Construct(this, 'Targets');
+    this.alarmStacks =
+      alarmCount > MAIN_STACK_ALARMS
+        ? new AlarmStacks(this, 'AlarmStacks', {
+            targetsScope,
+            resourcesPerStack: ALARMS_PER_NESTED_STACK,
+            description: `${config.prefix} autoscaler: alarms and dashboards of ${config.targets.length} targets`,
+          })
+        : undefined;
     const targets: Record<string, ScalingTarget> = {};
     const alarms: Record<string, cloudwatch.CfnAlarm> = {};
     for (const target of config.targets) {

@@ -1,6 +1,7 @@
 /** CloudWatch alarms synthesized verbatim from the shared `AlarmSpec`s (lambdas/shared/alarms.ts). */
+import { NestedStack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSpec } from '../../lambdas/shared/alarms';
 
 const STANDARD_STATISTICS = new Set(['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum']);
@@ -33,9 +34,58 @@ export function createSpecAlarm(scope: Construct, spec: AlarmSpec): cloudwatch.C
   });
 }
 
-/** All alarms of one target, keyed by alarm name. */
+/**
+ * All alarms of one target, keyed by alarm name. Under a scope given to `AlarmStacks`, they go into
+ * one of its nested stacks instead of `scope` (alarms have no actions and no references, so they may
+ * live anywhere).
+ */
 export function createSpecAlarms(scope: Construct, specs: readonly AlarmSpec[]): Record<string, cloudwatch.CfnAlarm> {
+  const home = scope.node.scopes.map((s) => HOMES.get(s)).find((h) => h !== undefined);
+  const parent = home ? home.scopeFor(scope, specs.length) : scope;
   const out: Record<string, cloudwatch.CfnAlarm> = {};
-  for (const spec of specs) out[spec.name] = createSpecAlarm(scope, spec);
+  for (const spec of specs) out[spec.name] = createSpecAlarm(parent, spec);
   return out;
+}
+
+const HOMES = new WeakMap<IConstruct, AlarmStacks>();
+
+export interface AlarmStacksProps {
+  /** The targets' alarms created below this scope go into the nested stacks. */
+  readonly targetsScope: Construct;
+  /** Most resources (alarms and anything else added with `stackFor`) in one nested stack. */
+  readonly resourcesPerStack: number;
+  /** Description of each nested stack. */
+  readonly description: string;
+}
+
+/**
+ * Nested stacks that hold the per-target resources without references (alarms, dashboards), so that
+ * no stack grows past CloudFormation's 500 resources, whatever the number of targets. A target's
+ * alarms all go into one stack, under a construct named like the target.
+ */
+export class AlarmStacks extends Construct {
+  public readonly stacks: NestedStack[] = [];
+  private used = 0;
+
+  constructor(scope: Construct, id: string, private readonly props: AlarmStacksProps) {
+    super(scope, id);
+    if (HOMES.has(props.targetsScope)) throw new Error(`${props.targetsScope.node.path} already has nested stacks for its alarms`);
+    HOMES.set(props.targetsScope, this);
+  }
+
+  /** The nested stack that takes `count` more resources, a new one when the current one is full. */
+  stackFor(count: number): NestedStack {
+    if (count > this.props.resourcesPerStack) throw new Error(`${count} resources do not fit in one nested stack (at most ${this.props.resourcesPerStack})`);
+    if (!this.stacks.length || this.used + count > this.props.resourcesPerStack) {
+      this.stacks.push(new NestedStack(this, `Stack${this.stacks.length + 1}`, { description: `${this.props.description} (${this.stacks.length + 1})` }));
+      this.used = 0;
+    }
+    this.used += count;
+    return this.stacks[this.stacks.length - 1];
+  }
+
+  /** Where the `count` alarms of the target construct `owner` go. */
+  scopeFor(owner: Construct, count: number): Construct {
+    return new Construct(this.stackFor(count), owner.node.id);
+  }
 }
