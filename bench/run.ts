@@ -72,6 +72,9 @@ async function main() {
   }
 
   out();
+  out('Synthesis is not yet deployability at the top of this range: IAM and the dashboard have limits');
+  out('the synth does not enforce yet (README, Deploying, "Limits at scale").');
+  out();
   out('## Monthly AWS cost of the deployment itself, per target');
   out();
   out(`Prices (us-east-1, AWS public pricing pages; free tiers ignored), in dollars per million units: ${Object.entries(PRICES)
