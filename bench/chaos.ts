@@ -1,5 +1,5 @@
 /**
- * The chaos table: every bundled web scenario's autoscaler run clean and with the scenario `faults`
+ * The chaos table: every bundled scenario's autoscaler run clean and with the scenario `faults`
  * section (10% of API calls throttled, 10% of deliveries duplicated, alarm events 2 minutes late).
  */
 import { readdirSync } from 'node:fs';
@@ -32,12 +32,16 @@ export async function chaosTable(dir: string): Promise<ChaosRow[]> {
   const rows: ChaosRow[] = [];
   for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
     const scenario = loadScenario(join(dir, file));
-    if (scenario.workload.kind !== 'web') continue;
+    const web = scenario.workload.kind === 'web';
     const trace = loadTrace(scenario.trace.file, scenario.trace);
     const clean = await runAutoscaler(scenario, trace);
     const faulted = await runAutoscaler({ ...scenario, faults: CHAOS_FAULTS }, trace);
-    const sets = faulted.calls.of('autoscaling', 'SetDesiredCapacityCommand').map((c) => (c.input as { DesiredCapacity: number }).DesiredCapacity);
-    const applied = (await faulted.state.listAudit('web', 0, Number.MAX_SAFE_INTEGER, 1_000_000)).filter((e) => e.outcome === 'applied');
+    // Web scenarios run an Auto Scaling group; queue scenarios a worker service on ECS.
+    const sets = web
+      ? faulted.calls.of('autoscaling', 'SetDesiredCapacityCommand').map((c) => (c.input as { DesiredCapacity: number }).DesiredCapacity)
+      : faulted.calls.of('ecs', 'UpdateServiceCommand').map((c) => (c.input as { desiredCount: number }).desiredCount);
+    const targetId = web ? 'web' : 'workers';
+    const applied = (await faulted.state.listAudit(targetId, 0, Number.MAX_SAFE_INTEGER, 1_000_000)).filter((e) => e.outcome === 'applied');
     const perEvent = new Map<string, number>();
     for (const e of applied) perEvent.set(e.eventId ?? '', (perEvent.get(e.eventId ?? '') ?? 0) + 1);
     const a = scoreWorld(scenario, clean.world);

@@ -95,7 +95,7 @@ async function main() {
   out();
   out('## Chaos: the autoscaler with the scenario `faults` section');
   out();
-  out(`Each bundled web scenario, clean and with faults ${JSON.stringify(CHAOS_FAULTS)}: that share of the in-memory AWS's`);
+  out(`Each bundled scenario, clean and with faults ${JSON.stringify(CHAOS_FAULTS)}: that share of the in-memory AWS's`);
   out('calls throttled, of deliveries duplicated, every alarm event that many seconds late. Double actions: applied');
   out('decisions beyond the first of one event; out of bounds: desired counts set outside min/max (both must be 0).');
   out();
