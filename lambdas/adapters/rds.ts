@@ -125,6 +125,13 @@ export class RdsAdapter {
     }
   }
 
+  /** The instance, or a terminal DBInstanceNotFound error naming it. */
+  async requiredInstance(id: string): Promise<DbInstanceInfo> {
+    const i = await this.instance(id);
+    if (!i) throw new TerminalError(`instance "${id}" not found`, 'DBInstanceNotFound');
+    return i;
+  }
+
   async cluster(id: string): Promise<DbClusterInfo | undefined> {
     try {
       const res = await this.client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));

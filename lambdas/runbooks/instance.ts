@@ -26,12 +26,6 @@ export interface InstanceState extends z.infer<typeof InstanceInputSchema> {
   summary?: string;
 }
 
-async function instance(ctx: RunbookContext, id: string) {
-  const i = await ctx.rds.instance(id);
-  if (!i) throw new TerminalError(`instance "${id}" not found`, 'DBInstanceNotFound');
-  return i;
-}
-
 export async function check(ctx: RunbookContext, raw: unknown): Promise<InstanceState> {
   const state = raw as InstanceState;
   const input = InstanceInputSchema.parse({ targetId: state?.targetId, instanceClass: state?.instanceClass, applyImmediately: state?.applyImmediately, reason: state?.reason });
@@ -40,7 +34,7 @@ export async function check(ctx: RunbookContext, raw: unknown): Promise<Instance
     throw new TerminalError(`${input.instanceClass} is not on the ladder of "${target.id}" (${target.instanceClassLadder.join(', ')})`, 'InstanceClassNotOnLadder');
   }
   const now = input.applyImmediately ?? target.applyImmediately;
-  const i = await instance(ctx, target.instanceIdentifier);
+  const i = await ctx.rds.requiredInstance(target.instanceIdentifier);
   const base = { ...state, applyImmediately: now, previousClass: state.previousClass ?? i.instanceClass, polls: 0 };
   if (i.instanceClass === input.instanceClass && i.status === 'available') return { ...base, step: 'done', summary: `${i.id} is ${i.instanceClass}` };
   if (!now && i.pendingInstanceClass === input.instanceClass) {
@@ -62,7 +56,7 @@ export async function modify(ctx: RunbookContext, state: InstanceState): Promise
 
 export async function poll(ctx: RunbookContext, state: InstanceState): Promise<InstanceState> {
   const target = targetOf(ctx.config, state.targetId, 'rds-instance');
-  const i = await instance(ctx, target.instanceIdentifier);
+  const i = await ctx.rds.requiredInstance(target.instanceIdentifier);
   const polls = state.polls ?? 0;
   if (i.status === 'available' && i.instanceClass === state.instanceClass) {
     return { ...state, step: 'done', summary: `${i.id}: ${state.previousClass ?? '?'} -> ${i.instanceClass}, available` };

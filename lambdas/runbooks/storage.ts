@@ -23,12 +23,6 @@ export interface StorageState extends z.infer<typeof StorageInputSchema> {
   summary?: string;
 }
 
-async function instance(ctx: RunbookContext, id: string) {
-  const i = await ctx.rds.instance(id);
-  if (!i) throw new TerminalError(`instance "${id}" not found`, 'DBInstanceNotFound');
-  return i;
-}
-
 export async function check(ctx: RunbookContext, raw: unknown): Promise<StorageState> {
   const state = raw as StorageState;
   const input = StorageInputSchema.parse({ targetId: state?.targetId, allocatedGiB: state?.allocatedGiB, reason: state?.reason });
@@ -36,7 +30,7 @@ export async function check(ctx: RunbookContext, raw: unknown): Promise<StorageS
   if (input.allocatedGiB > target.maxAllocatedGiB) {
     throw new TerminalError(`${input.allocatedGiB} GiB is above maxAllocatedGiB ${target.maxAllocatedGiB} of "${target.id}"`, 'OutOfBounds');
   }
-  const i = await instance(ctx, target.instanceIdentifier);
+  const i = await ctx.rds.requiredInstance(target.instanceIdentifier);
   const current = i.pendingStorageGiB ?? i.allocatedGiB ?? 0;
   if (current >= input.allocatedGiB) {
     return { ...state, step: 'done', previousGiB: state.previousGiB ?? i.allocatedGiB, summary: `${i.id} already has ${current} GiB (${input.allocatedGiB} wanted)` };
@@ -57,7 +51,7 @@ export async function modify(ctx: RunbookContext, state: StorageState): Promise<
 /** Done once the new size is allocated (the optimization that follows runs on its own). */
 export async function poll(ctx: RunbookContext, state: StorageState): Promise<StorageState> {
   const target = targetOf(ctx.config, state.targetId, 'rds-storage');
-  const i = await instance(ctx, target.instanceIdentifier);
+  const i = await ctx.rds.requiredInstance(target.instanceIdentifier);
   const polls = state.polls ?? 0;
   if ((i.allocatedGiB ?? 0) >= state.allocatedGiB && (i.status === 'available' || i.status === 'storage-optimization')) {
     return { ...state, step: 'done', summary: `${i.id}: ${state.previousGiB ?? '?'} -> ${i.allocatedGiB} GiB` };
