@@ -3,7 +3,7 @@
  * concerns, and for each one observe, decide (pure engine), guard (lease, pause, dry-run, bounds),
  * act (absolute desired count) and record.
  */
-import { randomUUID } from 'node:crypto';
+import { BUSY, withTargetLease } from '../../state/lease';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { familyOf, parseAlarmName, capacityMetrics } from '../../shared/alarms';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
@@ -187,13 +187,8 @@ export class CapacityService {
   /** One target, under its lease: observe, decide, guard, act, record. */
   private async evaluate(target: CapacityTarget, eventKey: string, eventTime?: number, scheduled = false): Promise<TargetResult> {
     const { store, config, now } = this.deps;
-    const owner = `${eventKey}#${randomUUID().slice(0, 8)}`;
     const start = now();
-    if (!(await store.acquireLease(target.id, owner, start, LEASE_SECONDS))) {
-      logger.info('another invocation holds the target; it decides on the same signals', { target: target.id });
-      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
-    }
-    try {
+    const result = await withTargetLease(store, target.id, eventKey, start, LEASE_SECONDS, async (owner): Promise<TargetResult> => {
       const record = await store.getTarget(target.id);
       if (scheduled) {
         const last = record?.lastDecision?.at;
@@ -274,9 +269,12 @@ export class CapacityService {
       await this.notify(target, summary, eventKey);
       logger.info('decision', { target: target.id, outcome, previous: snapshot.desired, desired, reason });
       return { targetId: target.id, outcome, previous: snapshot.desired, desired, reason };
-    } finally {
-      await store.releaseLease(target.id, owner);
+    });
+    if (result === BUSY) {
+      logger.info('another invocation holds the target; it decides on the same signals', { target: target.id });
+      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
     }
+    return result;
   }
 
   /** Publishes the decision when it is worth telling; a failed publish is logged and counted, never thrown. */

@@ -3,7 +3,7 @@
  * target, observe, decide (pure engines), guard (lease, pause, dry-run) and act by starting the
  * target's runbook under a deterministic name, then record. The runbook does the long work.
  */
-import { randomUUID } from 'node:crypto';
+import { BUSY, withTargetLease } from '../../state/lease';
 import { CloudWatchAdapter } from '../../adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../adapters/elasticache';
 import { RdsAdapter, type DbInstanceInfo } from '../../adapters/rds';
@@ -124,12 +124,8 @@ export class DatabaseService {
 
   private async evaluate(target: DataTarget, eventKey: string): Promise<DatabaseTargetResult> {
     const { store, config, now } = this.deps;
-    const owner = `${eventKey}#${randomUUID().slice(0, 8)}`;
     const start = now();
-    if (!(await store.acquireLease(target.id, owner, start, LEASE_SECONDS))) {
-      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
-    }
-    try {
+    const result = await withTargetLease(store, target.id, eventKey, start, LEASE_SECONDS, async (owner): Promise<DatabaseTargetResult> => {
       const record = await store.getTarget(target.id);
       let plan: Plan;
       try {
@@ -183,9 +179,11 @@ export class DatabaseService {
       if (outcome === 'failed') m.addMetric('Failures', MetricUnit.Count, 1);
       logger.info('decision', { target: target.id, outcome, reason });
       return { targetId: target.id, outcome, reason, execution };
-    } finally {
-      await store.releaseLease(target.id, owner);
+    });
+    if (result === BUSY) {
+      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
     }
+    return result;
   }
 
   private plan(target: DataTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {

@@ -8,7 +8,7 @@
  * dry-run, bounds, busy workers), act (absolute desired count) and record. Dead-letter queue depth
  * is reported, never scaled on.
  */
-import { randomUUID } from 'node:crypto';
+import { BUSY, withTargetLease } from '../../state/lease';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
 import type { CapacityBackend, CapacitySnapshot } from '../../adapters/capacity';
@@ -162,12 +162,8 @@ export class QueueService {
     options: { ageOfOldestSeconds?: number; skipIfRecent?: boolean; poll?: boolean },
   ): Promise<QueueTargetResult> {
     const { store, config, now } = this.deps;
-    const owner = `${eventKey}#${randomUUID().slice(0, 8)}`;
     const start = now();
-    if (!(await store.acquireLease(target.id, owner, start, LEASE_SECONDS))) {
-      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
-    }
-    try {
+    const result = await withTargetLease(store, target.id, eventKey, start, LEASE_SECONDS, async (owner): Promise<QueueTargetResult> => {
       const record = await store.getTarget(target.id);
       const last = record?.lastDecision?.at;
       if (options.skipIfRecent && last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
@@ -229,9 +225,11 @@ export class QueueService {
       await this.notify(target, summary, eventKey);
       if (outcome !== 'held') logger.info('decision', { target: target.id, outcome, previous: snapshot.desired, desired, reason });
       return { targetId: target.id, outcome, previous: snapshot.desired, desired, reason };
-    } finally {
-      await store.releaseLease(target.id, owner);
+    });
+    if (result === BUSY) {
+      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
     }
+    return result;
   }
 
   /** An Auto Scaling group's own MinSize/MaxSize win: AWS rejects a desired count outside them. */
