@@ -8,13 +8,13 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import type { NotificationTopic } from '../monitoring/topic';
-import { PROJECT_ROOT } from '../shared/function';
+import { functionBundling, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import { instanceDefinition, redisDefinition, replicasDefinition, storageDefinition } from './definitions';
 import { Runbook } from './runbook';
@@ -73,13 +73,7 @@ export class DataRunbooks extends Construct {
         POWERTOOLS_SERVICE_NAME: 'autoscaler',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        externalModules: ['@aws-sdk/*'],
-        minify: true,
-        sourceMap: true,
-        define: { __AUTOSCALER_CONFIG__: JSON.stringify(config) },
-      },
+      bundling: functionBundling(config),
     });
     logGroup.grantWrite(role);
     props.stateTable.grantReadWriteData(this.taskFunction);

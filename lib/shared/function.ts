@@ -9,7 +9,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -76,6 +76,20 @@ export interface FamilyFunctionProps {
 }
 
 /**
+ * How every function of the deployment is bundled: CommonJS, minified with a source map, the AWS SDK
+ * v3 left to the runtime, and the parsed config defined in (no fetch at cold start).
+ */
+export function functionBundling(config: AutoscalerConfig): BundlingOptions {
+  return {
+    format: OutputFormat.CJS,
+    externalModules: ['@aws-sdk/*'],
+    minify: true,
+    sourceMap: true,
+    define: { __AUTOSCALER_CONFIG__: JSON.stringify(config) },
+  };
+}
+
+/**
  * A family's function with its own role (no AWS managed policy: it may write to its own log group
  * only), its log group, tracing, bundled config, table access and asynchronous failure handling.
  */
@@ -108,13 +122,7 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
       POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
       NODE_OPTIONS: '--enable-source-maps',
     },
-    bundling: {
-      format: OutputFormat.CJS,
-      externalModules: ['@aws-sdk/*'],
-      minify: true,
-      sourceMap: true,
-      define: { __AUTOSCALER_CONFIG__: JSON.stringify(config) },
-    },
+    bundling: functionBundling(config),
     retryAttempts: ASYNC_RETRY_ATTEMPTS,
     maxEventAge: ASYNC_MAX_EVENT_AGE,
     onFailure: new destinations.SqsDestination(props.deadLetterQueue),
