@@ -161,6 +161,13 @@ export class Autoscaler extends Construct {
     const alarms: Record<string, cloudwatch.CfnAlarm> = {};
     for (const target of config.targets) {
       const handler = functions[familyOf(target)]!;
+      // The data kinds all decide in the database function and act through their runbook.
+      const dataWiring = (kind: DataKind) => ({
+        prefix: config.prefix,
+        handler,
+        runbook: dataRunbooks!.stateMachine(kind),
+        taskFunction: dataRunbooks!.taskFunction,
+      });
       let construct: ScalingTarget;
       switch (target.kind) {
         case 'asg':
@@ -173,40 +180,16 @@ export class Autoscaler extends Construct {
           construct = new CloudfrontInvalidationTarget(targetsScope, target.id, { target, handler });
           break;
         case 'rds-replicas':
-          construct = new RdsReplicasScalingTarget(targetsScope, target.id, {
-            prefix: config.prefix,
-            target,
-            handler,
-            runbook: dataRunbooks!.stateMachine('rds-replicas'),
-            taskFunction: dataRunbooks!.taskFunction,
-          });
+          construct = new RdsReplicasScalingTarget(targetsScope, target.id, { ...dataWiring('rds-replicas'), target });
           break;
         case 'redis':
-          construct = new RedisScalingTarget(targetsScope, target.id, {
-            prefix: config.prefix,
-            target,
-            handler,
-            runbook: dataRunbooks!.stateMachine('redis'),
-            taskFunction: dataRunbooks!.taskFunction,
-          });
+          construct = new RedisScalingTarget(targetsScope, target.id, { ...dataWiring('redis'), target });
           break;
         case 'rds-storage':
-          construct = new RdsStorageScalingTarget(targetsScope, target.id, {
-            prefix: config.prefix,
-            target,
-            handler,
-            runbook: dataRunbooks!.stateMachine('rds-storage'),
-            taskFunction: dataRunbooks!.taskFunction,
-          });
+          construct = new RdsStorageScalingTarget(targetsScope, target.id, { ...dataWiring('rds-storage'), target });
           break;
         case 'rds-instance':
-          construct = new RdsInstanceScalingTarget(targetsScope, target.id, {
-            prefix: config.prefix,
-            target,
-            handler,
-            runbook: dataRunbooks!.stateMachine('rds-instance'),
-            taskFunction: dataRunbooks!.taskFunction,
-          });
+          construct = new RdsInstanceScalingTarget(targetsScope, target.id, { ...dataWiring('rds-instance'), target });
           break;
         case 'queue-workers':
           construct = new QueueWorkersScalingTarget(targetsScope, target.id, { prefix: config.prefix, target, handler });
