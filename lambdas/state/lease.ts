@@ -2,6 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import type { StateStore } from './store';
 
+/**
+ * How long a target's lease lasts: longer than any invocation of a function that takes it (their
+ * timeout is 60 s), so Lambda ends a stuck holder before its lease can expire under it, and short
+ * enough that a crashed holder blocks the target for a minute and a half at most.
+ */
+export const LEASE_SECONDS = 90;
+
 /** The lease was held by another invocation; nothing was done. */
 export const BUSY = Symbol('busy');
 

@@ -3,7 +3,7 @@
  * concerns, and for each one observe, decide (pure engine), guard (lease, pause, dry-run, bounds),
  * act (absolute desired count) and record.
  */
-import { BUSY, withTargetLease } from '../../state/lease';
+import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { familyOf, parseAlarmName, capacityMetrics } from '../../shared/alarms';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
@@ -53,8 +53,8 @@ export interface CapacityResult {
   readonly targets: TargetResult[];
 }
 
-/** Long enough for one evaluation with retries; a crashed holder blocks the target no longer than this. */
-export const LEASE_SECONDS = 90;
+/** The target lease's length, shared by every family (lambdas/state/lease.ts). */
+export { LEASE_SECONDS };
 /** Datapoints fetched for a decision: enough for the trend and for learning what a unit serves. */
 const LOOKBACK_MINUTES = 15;
 const PERIOD_SECONDS = 60;

@@ -3,7 +3,7 @@
  * target, observe, decide (pure engines), guard (lease, pause, dry-run) and act by starting the
  * target's runbook under a deterministic name, then record. The runbook does the long work.
  */
-import { BUSY, withTargetLease } from '../../state/lease';
+import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
 import { CloudWatchAdapter } from '../../adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../adapters/elasticache';
 import { RdsAdapter, type DbInstanceInfo } from '../../adapters/rds';
@@ -53,7 +53,6 @@ export interface DatabaseResult {
   readonly targets: DatabaseTargetResult[];
 }
 
-const LEASE_SECONDS = 60;
 const LOOKBACK_MINUTES = 10;
 const STRANDED = new Set(['failed', 'incompatible-parameters', 'incompatible-restore', 'incompatible-network', 'storage-full']);
 

@@ -8,7 +8,7 @@
  * dry-run, bounds, busy workers), act (absolute desired count) and record. Dead-letter queue depth
  * is reported, never scaled on.
  */
-import { BUSY, withTargetLease } from '../../state/lease';
+import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
 import type { CapacityBackend, CapacitySnapshot } from '../../adapters/capacity';
@@ -62,7 +62,7 @@ interface StoredMemory extends QueueMemory {
   readonly deadLetterDepth?: number;
 }
 
-export const LEASE_SECONDS = 90;
+export { LEASE_SECONDS };
 /** An alarm or window event within this many seconds of the target's last decision adds nothing. */
 const RECENTLY_SECONDS = 20;
 export const DEFAULT_CONCURRENCY = 5;
