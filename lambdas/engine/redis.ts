@@ -1,6 +1,7 @@
 /**
- * Where a Redis replication group should sit on its node-type ladder. Pure: the handler passes in the
- * group's current type, what AWS allows it to move to, and what it observed.
+ * Where a Redis replication group should sit on its node-type ladder and, in cluster mode, how many
+ * shards it should have. Pure: the handler passes in the group's current type and shards, what AWS
+ * allows it to move to, and what it observed.
  */
 
 /** Memory (GiB) of the node types ElastiCache publishes; types not listed cannot be scaled down to. */
@@ -95,6 +96,41 @@ export function fitsOn(from: string, to: string, memoryPercent: number, headroom
   return { fits: usedGiB <= (1 - headroom) * toGiB && projectedPercent < highPercent, usedGiB, projectedPercent };
 }
 
+/** The hot signals that hold now (memory, engine CPU, evictions), each with its figure and mark. */
+function hotSignals(policy: RedisPolicy, o: RedisObservation): string[] {
+  const hot: string[] = [];
+  if (o.memoryPercent !== undefined && o.memoryPercent > policy.memoryHighPercent) hot.push(`memory ${pct(o.memoryPercent)} > ${policy.memoryHighPercent}%`);
+  if (o.cpuPercent !== undefined && o.cpuPercent > policy.cpuHighPercent) hot.push(`engine CPU ${pct(o.cpuPercent)} > ${policy.cpuHighPercent}%`);
+  if (policy.evictionsHigh !== undefined && o.evictionsPerMinute !== undefined && o.evictionsPerMinute > policy.evictionsHigh) {
+    hot.push(`${Math.round(o.evictionsPerMinute)} evictions/min > ${policy.evictionsHigh}`);
+  }
+  return hot;
+}
+
+/**
+ * Whether memory has been low long enough for a move down: the peak of the window below
+ * `memoryLowPercent`, the window mostly covered, engine CPU under half its high mark. The peak, or why not.
+ */
+function lowWindow(policy: RedisPolicy, o: RedisObservation): { peak: number } | { why: string } {
+  const peak = o.memoryPeakPercent ?? o.memoryPercent;
+  if (peak === undefined || peak >= policy.memoryLowPercent) {
+    return { why: `memory ${peak === undefined ? 'n/a' : pct(peak)} is not below ${policy.memoryLowPercent}%` };
+  }
+  if (policy.memoryLowMinutes !== undefined && (o.memoryWindowMinutes ?? 0) < 0.8 * policy.memoryLowMinutes) {
+    return { why: `memory low, but only ${o.memoryWindowMinutes ?? 0} of the ${policy.memoryLowMinutes} minutes it must stay low have data` };
+  }
+  if (o.cpuPercent !== undefined && o.cpuPercent >= policy.cpuHighPercent / 2) {
+    return { why: `memory is low but engine CPU ${pct(o.cpuPercent)} is at least half of ${policy.cpuHighPercent}%` };
+  }
+  return { peak };
+}
+
+/** Seconds since the last action (Infinity without one). */
+const secondsSince = (now: number, lastActionAt: number | undefined) => (lastActionAt === undefined ? Infinity : (now - lastActionAt) / 1000);
+
+/** The next larger type of the ladder that AWS allows now, if any. */
+const nextAllowedUp = (ladder: readonly string[], at: number, allowedUp: readonly string[]) => ladder.slice(at + 1).find((t) => allowedUp.includes(t));
+
 /** One rung at a time, up on any hot signal, down only with hysteresis and room to spare. */
 export function decideRedis(input: RedisInput): RedisDecision {
   const { policy, currentNodeType: cur, observation: o } = input;
@@ -103,31 +139,19 @@ export function decideRedis(input: RedisInput): RedisDecision {
   const hold = (reason: string): RedisDecision => ({ nodeType: cur, direction: 'none', reason: `${reason}; ${cur} kept` });
   if (at < 0) return hold(`${cur} is not on the ladder (${ladder.join(', ')})`);
 
-  const hot: string[] = [];
-  if (o.memoryPercent !== undefined && o.memoryPercent > policy.memoryHighPercent) hot.push(`memory ${pct(o.memoryPercent)} > ${policy.memoryHighPercent}%`);
-  if (o.cpuPercent !== undefined && o.cpuPercent > policy.cpuHighPercent) hot.push(`engine CPU ${pct(o.cpuPercent)} > ${policy.cpuHighPercent}%`);
-  if (policy.evictionsHigh !== undefined && o.evictionsPerMinute !== undefined && o.evictionsPerMinute > policy.evictionsHigh) {
-    hot.push(`${Math.round(o.evictionsPerMinute)} evictions/min > ${policy.evictionsHigh}`);
-  }
+  const hot = hotSignals(policy, o);
   if (hot.length > 0) {
     const why = hot.join(', ');
-    const next = ladder.slice(at + 1).find((t) => input.allowedUp.includes(t));
+    const next = nextAllowedUp(ladder, at, input.allowedUp);
     if (!next) return hold(`${why}, but no larger type on the ladder is allowed (allowed: ${input.allowedUp.join(', ') || 'none'})`);
     return { nodeType: next, direction: 'up', reason: `${why}; ${cur} -> ${next}` };
   }
 
-  const peak = o.memoryPeakPercent ?? o.memoryPercent;
-  if (peak === undefined || peak >= policy.memoryLowPercent) {
-    return hold(`memory ${peak === undefined ? 'n/a' : pct(peak)} is not below ${policy.memoryLowPercent}%`);
-  }
-  if (policy.memoryLowMinutes !== undefined && (o.memoryWindowMinutes ?? 0) < 0.8 * policy.memoryLowMinutes) {
-    return hold(`memory low, but only ${o.memoryWindowMinutes ?? 0} of the ${policy.memoryLowMinutes} minutes it must stay low have data`);
-  }
-  if (o.cpuPercent !== undefined && o.cpuPercent >= policy.cpuHighPercent / 2) {
-    return hold(`memory is low but engine CPU ${pct(o.cpuPercent)} is at least half of ${policy.cpuHighPercent}%`);
-  }
+  const low = lowWindow(policy, o);
+  if ('why' in low) return hold(low.why);
+  const { peak } = low;
   if (at === 0) return hold(`already on the smallest type of the ladder`);
-  const since = input.lastActionAt === undefined ? Infinity : (input.now - input.lastActionAt) / 1000;
+  const since = secondsSince(input.now, input.lastActionAt);
   if (since < policy.scaleDownCooldownSeconds) return hold(`memory is low, but the last resize was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
   const lower = ladder[at - 1];
   if (!input.allowedDown.includes(lower)) return hold(`${lower} is not an allowed scale-down of ${cur} (allowed: ${input.allowedDown.join(', ') || 'none'})`);
@@ -144,6 +168,109 @@ export function decideRedis(input: RedisInput): RedisDecision {
     direction: 'down',
     reason: `memory ${pct(peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${lower}; ${cur} -> ${lower}`,
   };
+}
+
+export interface RedisShapePolicy extends RedisPolicy {
+  /** Fewest shards (cluster mode). */
+  readonly minShards: number;
+  /** Most shards (cluster mode). */
+  readonly maxShards: number;
+}
+
+export interface RedisShapeInput extends RedisInput {
+  readonly policy: RedisShapePolicy;
+  /** Cluster mode enabled: only then do shards change. */
+  readonly clusterMode: boolean;
+  /** Shards (node groups) of the group now. */
+  readonly shards: number;
+}
+
+export interface RedisShapeDecision {
+  readonly nodeType: string;
+  readonly shards: number;
+  /** `up`/`down`: node type; `out`/`in`: shards; never both in one decision. */
+  readonly direction: 'up' | 'down' | 'out' | 'in' | 'none';
+  readonly reason: string;
+}
+
+/**
+ * Memory per shard that a scale-out aims for: midway between `memoryLowPercent` and `memoryHighPercent`.
+ * Below the high mark with room for growth (the new shards do not go hot again at once), above the low
+ * mark (the new shards are not removed again at once): the same hysteresis band the node type keeps.
+ */
+export const shardTargetPercent = (policy: Pick<RedisPolicy, 'memoryLowPercent' | 'memoryHighPercent'>) => (policy.memoryLowPercent + policy.memoryHighPercent) / 2;
+
+/**
+ * Whether the data of the fullest node, spread over one shard fewer, fits with `headroom` to spare and
+ * stays under the high mark: used GiB = memory% x memory of `nodeType` x `shards`; per shard after =
+ * used / (shards - 1), at most (1 - headroom) x memory of `nodeType`.
+ */
+export function fitsOnFewerShards(
+  nodeType: string,
+  shards: number,
+  memoryPercent: number,
+  headroom: number,
+  highPercent: number,
+): { fits: boolean; usedGiB?: number; projectedPercent?: number } {
+  const nodeGiB = NODE_MEMORY_GIB[nodeType];
+  if (nodeGiB === undefined || shards < 2) return { fits: false };
+  const usedGiB = (memoryPercent / 100) * nodeGiB * shards;
+  const perShardGiB = usedGiB / (shards - 1);
+  const projectedPercent = (perShardGiB / nodeGiB) * 100;
+  return { fits: perShardGiB <= (1 - headroom) * nodeGiB && projectedPercent < highPercent, usedGiB, projectedPercent };
+}
+
+/**
+ * Node type and shards together. Groups without cluster mode: exactly {@link decideRedis}. In cluster
+ * mode, out is node type first, shards after: on a hot signal with no larger type allowed (top of the
+ * ladder, or AWS allows none), shards are added up to `maxShards`, enough to bring memory per shard to
+ * {@link shardTargetPercent} (one for engine CPU or evictions alone). In is the reverse: with memory low
+ * (the window, CPU and cooldown conditions of a move down), one shard fewer while above `minShards` and
+ * the data fits the shards left with `scaleDownHeadroom`; only at `minShards` does the node type move
+ * down. Below `minShards` (a raised bound), shards are added up to it first.
+ */
+export function decideRedisShape(input: RedisShapeInput): RedisShapeDecision {
+  const { policy, currentNodeType: cur, observation: o, shards } = input;
+  const nodeOnly = (): RedisShapeDecision => ({ ...decideRedis(input), shards });
+  if (!input.clusterMode) return nodeOnly();
+  const ladder = policy.nodeTypeLadder;
+  const at = ladder.indexOf(cur);
+  if (at < 0) return nodeOnly();
+  const hold = (reason: string): RedisShapeDecision => ({ nodeType: cur, shards, direction: 'none', reason: `${reason}; ${cur} x ${shards} shard(s) kept` });
+  const to = (n: number, why: string): RedisShapeDecision => ({ nodeType: cur, shards: n, direction: n > shards ? 'out' : 'in', reason: `${why}; shards ${shards} -> ${n}` });
+
+  if (shards < policy.minShards) return to(policy.minShards, `${shards} shard(s) below minShards ${policy.minShards}`);
+
+  const hot = hotSignals(policy, o);
+  if (hot.length > 0) {
+    if (nextAllowedUp(ladder, at, input.allowedUp)) return nodeOnly();
+    const why = `${hot.join(', ')}, and no larger type on the ladder is allowed (allowed: ${input.allowedUp.join(', ') || 'none'})`;
+    if (shards >= policy.maxShards) return hold(`${why}, and already at maxShards ${policy.maxShards}`);
+    const memoryHot = o.memoryPercent !== undefined && o.memoryPercent > policy.memoryHighPercent;
+    if (!memoryHot) return to(shards + 1, why);
+    const target = shardTargetPercent(policy);
+    const sized = Math.max(shards + 1, Math.ceil((shards * o.memoryPercent!) / target));
+    const n = Math.min(policy.maxShards, sized);
+    return to(n, `${why}; ${pct(o.memoryPercent!)} over ${shards} shard(s) is ${pct((shards * o.memoryPercent!) / n)} per shard on ${n} (aim ${pct(target)}${n < sized ? `, capped at maxShards ${policy.maxShards}` : ''})`);
+  }
+
+  if (shards <= policy.minShards) return nodeOnly();
+  const low = lowWindow(policy, o);
+  if ('why' in low) return hold(low.why);
+  const since = secondsSince(input.now, input.lastActionAt);
+  if (since < policy.scaleDownCooldownSeconds) return hold(`memory is low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  const fit = fitsOnFewerShards(cur, shards, low.peak, policy.scaleDownHeadroom, policy.memoryHighPercent);
+  if (!fit.fits) {
+    return hold(
+      fit.usedGiB === undefined
+        ? `memory of ${cur} unknown: no shard removed without a headroom check`
+        : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${cur} per shard on ${shards - 1}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
+    );
+  }
+  return to(
+    shards - 1,
+    `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${cur} per shard on ${shards - 1}`,
+  );
 }
 
 export interface RedisReplicaPolicy {

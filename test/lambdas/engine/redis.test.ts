@@ -1,5 +1,17 @@
 import fc from 'fast-check';
-import { decideRedis, decideRedisReplicas, fitsOn, NODE_MEMORY_GIB, type RedisInput, type RedisPolicy } from '../../../lambdas/engine/redis';
+import {
+  decideRedis,
+  decideRedisReplicas,
+  decideRedisShape,
+  fitsOn,
+  fitsOnFewerShards,
+  NODE_MEMORY_GIB,
+  type RedisInput,
+  type RedisPolicy,
+  type RedisShapeInput,
+  type RedisShapePolicy,
+  shardTargetPercent,
+} from '../../../lambdas/engine/redis';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const LADDER = ['cache.r7g.large', 'cache.r7g.xlarge', 'cache.r7g.2xlarge', 'cache.r7g.4xlarge'];
@@ -134,5 +146,183 @@ describe('decideRedisReplicas', () => {
         }
       }),
     );
+  });
+});
+
+describe('decideRedisShape', () => {
+  const TOP = 'cache.r7g.4xlarge';
+  const shapePolicy: RedisShapePolicy = { ...policy, minShards: 1, maxShards: 10 };
+  const shape = (over: Partial<RedisShapeInput> = {}): RedisShapeInput => ({
+    ...input(),
+    policy: shapePolicy,
+    clusterMode: true,
+    shards: 3,
+    ...over,
+  });
+  const top = (over: Partial<RedisShapeInput> = {}) => shape({ currentNodeType: TOP, allowedUp: [], allowedDown: ['cache.r7g.2xlarge'], ...over });
+
+  test('the shard target is midway between the low and the high mark', () => {
+    expect(shardTargetPercent(policy)).toBe(55);
+  });
+
+  test('hot with a larger type allowed: the node type moves first, the shards stay', () => {
+    const d = decideRedisShape(shape({ observation: { memoryPercent: 88 } }));
+    expect(d).toEqual({ nodeType: 'cache.r7g.2xlarge', shards: 3, direction: 'up', reason: 'memory 88% > 80%; cache.r7g.xlarge -> cache.r7g.2xlarge' });
+  });
+
+  test('memory hot at the top of the ladder: shards are added until memory per shard is at the target', () => {
+    // 3 shards at 88% = 264 shard-percent; at 55% per shard that is 4.8, so 5 shards (52.8% each).
+    const d = decideRedisShape(top({ observation: { memoryPercent: 88 } }));
+    expect(d).toEqual({
+      nodeType: TOP,
+      shards: 5,
+      direction: 'out',
+      reason: 'memory 88% > 80%, and no larger type on the ladder is allowed (allowed: none); 88% over 3 shard(s) is 52.8% per shard on 5 (aim 55%); shards 3 -> 5',
+    });
+    // Just above the mark on one shard: 81 / 55 = 1.47, so 2.
+    expect(decideRedisShape(top({ shards: 1, observation: { memoryPercent: 81 } })).shards).toBe(2);
+    // At the mark: not hot, nothing changes.
+    expect(decideRedisShape(top({ observation: { memoryPercent: 80 } })).direction).toBe('none');
+  });
+
+  test('a type below the top that AWS does not allow to grow counts as the top', () => {
+    const d = decideRedisShape(shape({ allowedUp: [], observation: { memoryPercent: 90 } }));
+    expect(d).toMatchObject({ nodeType: 'cache.r7g.xlarge', shards: 5, direction: 'out' });
+  });
+
+  test('engine CPU or evictions alone add one shard', () => {
+    expect(decideRedisShape(top({ observation: { memoryPercent: 50, cpuPercent: 95 } }))).toMatchObject({ shards: 4, direction: 'out' });
+    const evicting = decideRedisShape(top({ policy: { ...shapePolicy, evictionsHigh: 100 }, observation: { memoryPercent: 50, evictionsPerMinute: 500 } }));
+    expect(evicting).toMatchObject({ shards: 4, direction: 'out', reason: expect.stringMatching(/^500 evictions\/min > 100, and no larger type/) });
+  });
+
+  test('the step is capped at maxShards, and at maxShards the group holds', () => {
+    const capped = decideRedisShape(top({ policy: { ...shapePolicy, maxShards: 4 }, observation: { memoryPercent: 88 } }));
+    expect(capped).toMatchObject({ shards: 4, direction: 'out' });
+    expect(capped.reason).toMatch(/is 66% per shard on 4 \(aim 55%, capped at maxShards 4\); shards 3 -> 4$/);
+    const full = decideRedisShape(top({ policy: { ...shapePolicy, maxShards: 3 }, observation: { memoryPercent: 95, cpuPercent: 95 } }));
+    expect(full).toMatchObject({ nodeType: TOP, shards: 3, direction: 'none' });
+    expect(full.reason).toMatch(/already at maxShards 3; cache\.r7g\.4xlarge x 3 shard\(s\) kept$/);
+  });
+
+  test('memory low: one shard fewer first, though the node type could move down', () => {
+    const low = { memoryPercent: 20, cpuPercent: 10 };
+    // decideRedis alone would move to cache.r7g.large (see above); with 3 shards one shard goes first:
+    // 20% of 26.32 GiB x 3 = 15.79 GiB, 7.90 GiB (30%) per shard on 2.
+    expect(decideRedis(input({ observation: low })).direction).toBe('down');
+    const d = decideRedisShape(shape({ observation: low }));
+    expect(d).toEqual({
+      nodeType: 'cache.r7g.xlarge',
+      shards: 2,
+      direction: 'in',
+      reason: 'memory 20% < 30%; 15.79 GiB used is 30% of cache.r7g.xlarge per shard on 2; shards 3 -> 2',
+    });
+  });
+
+  test('at minShards the node type moves down as before', () => {
+    const low = { memoryPercent: 20, cpuPercent: 10 };
+    const d = decideRedisShape(shape({ shards: 2, policy: { ...shapePolicy, minShards: 2 }, observation: low }));
+    expect(d).toEqual({ ...decideRedis(input({ observation: low })), shards: 2 });
+    expect(d.direction).toBe('down');
+  });
+
+  test('no shard removed when the shards left would keep less than the headroom; the node type stays too', () => {
+    // 26% x 2 shards = 52% on one: less than 50% free. The node type does not move instead.
+    const d = decideRedisShape(shape({ shards: 2, observation: { memoryPercent: 26, cpuPercent: 10 } }));
+    expect(d).toMatchObject({ nodeType: 'cache.r7g.xlarge', shards: 2, direction: 'none' });
+    expect(d.reason).toMatch(/13\.69 GiB used would be 52% of cache\.r7g\.xlarge per shard on 1, leaving less than 50% headroom/);
+    expect(decideRedisShape(shape({ shards: 2, observation: { memoryPercent: 24.9, cpuPercent: 10 } }))).toMatchObject({ shards: 1, direction: 'in' });
+  });
+
+  test('no shard removed within the cooldown, with busy CPU, or without most of the low window', () => {
+    const low = { memoryPercent: 10, cpuPercent: 10 };
+    expect(decideRedisShape(shape({ observation: low, lastActionAt: NOW - 3600_000 })).reason).toMatch(/last change was 3600 s ago \(cooldown 21600 s\)/);
+    expect(decideRedisShape(shape({ observation: { memoryPercent: 10, cpuPercent: 45 } })).direction).toBe('none');
+    const p = { ...shapePolicy, memoryLowMinutes: 60 };
+    expect(decideRedisShape(shape({ policy: p, observation: { ...low, memoryWindowMinutes: 20 } })).reason).toMatch(/only 20 of the 60 minutes/);
+    expect(decideRedisShape(shape({ policy: p, observation: { ...low, memoryPeakPercent: 45, memoryWindowMinutes: 60 } })).reason).toMatch(/memory 45% is not below 30%/);
+  });
+
+  test('below minShards (a raised bound), shards are added up to it', () => {
+    expect(decideRedisShape(shape({ shards: 1, policy: { ...shapePolicy, minShards: 3 } }))).toMatchObject({ shards: 3, direction: 'out' });
+  });
+
+  test('a group without cluster mode decides exactly as decideRedis, shards untouched', () => {
+    const hot = decideRedisShape(top({ clusterMode: false, observation: { memoryPercent: 95 } }));
+    expect(hot).toEqual({ ...decideRedis(input({ currentNodeType: TOP, allowedUp: [], allowedDown: ['cache.r7g.2xlarge'], observation: { memoryPercent: 95 } })), shards: 3 });
+    expect(hot.direction).toBe('none');
+    expect(decideRedisShape(shape({ clusterMode: false, observation: { memoryPercent: 20, cpuPercent: 10 } }))).toMatchObject({ nodeType: 'cache.r7g.large', shards: 3, direction: 'down' });
+  });
+
+  test('fitsOnFewerShards refuses one shard and types whose memory it does not know', () => {
+    expect(fitsOnFewerShards('cache.r7g.large', 1, 1, 0.5, 80).fits).toBe(false);
+    expect(fitsOnFewerShards('cache.x9.huge', 4, 1, 0.5, 80).fits).toBe(false);
+  });
+
+  test('properties: within the shard bounds, node type or shards but never both, shards only in cluster mode', () => {
+    const pctArb = fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined });
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.record({
+          at: fc.integer({ min: 0, max: LADDER.length - 1 }),
+          up: fc.subarray(LADDER),
+          down: fc.subarray(LADDER),
+          memoryPercent: pctArb,
+          memoryPeakPercent: pctArb,
+          cpuPercent: pctArb,
+          evictionsPerMinute: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+          clusterMode: fc.boolean(),
+          minShards: fc.integer({ min: 1, max: 6 }),
+          span: fc.integer({ min: 0, max: 10 }),
+          shards: fc.integer({ min: 1, max: 20 }),
+          sinceSeconds: fc.option(fc.integer({ min: 0, max: 50_000 }), { nil: undefined }),
+        }),
+        (g) => {
+          const p: RedisShapePolicy = { ...shapePolicy, evictionsHigh: 200, minShards: g.minShards, maxShards: g.minShards + g.span };
+          const cur = LADDER[g.at];
+          const observation = { memoryPercent: g.memoryPercent, memoryPeakPercent: g.memoryPeakPercent, cpuPercent: g.cpuPercent, evictionsPerMinute: g.evictionsPerMinute };
+          const i = shape({
+            policy: p,
+            currentNodeType: cur,
+            allowedUp: g.up,
+            allowedDown: g.down,
+            observation,
+            clusterMode: g.clusterMode,
+            shards: g.shards,
+            lastActionAt: g.sinceSeconds === undefined ? undefined : NOW - g.sinceSeconds * 1000,
+          });
+          const d = decideRedisShape(i);
+          seen.add(d.direction);
+          // Never both.
+          expect(d.nodeType !== cur && d.shards !== g.shards).toBe(false);
+          if (!g.clusterMode) {
+            expect(d).toEqual({ ...decideRedis(i), shards: g.shards });
+            return;
+          }
+          if (g.shards >= p.minShards && g.shards <= p.maxShards) {
+            expect(d.shards).toBeGreaterThanOrEqual(p.minShards);
+            expect(d.shards).toBeLessThanOrEqual(p.maxShards);
+          }
+          if (d.direction === 'out') {
+            expect(d.shards).toBeGreaterThan(g.shards);
+            expect(d.shards).toBeLessThanOrEqual(Math.max(p.maxShards, p.minShards));
+            // Shards are added only when the node type cannot grow (or to reach minShards).
+            if (g.shards >= p.minShards) expect(LADDER.slice(g.at + 1).some((t) => g.up.includes(t))).toBe(false);
+          }
+          if (d.direction === 'in') {
+            expect(d.shards).toBe(g.shards - 1);
+            const peak = g.memoryPeakPercent ?? g.memoryPercent!;
+            expect(peak).toBeLessThan(p.memoryLowPercent);
+            expect((peak * g.shards) / (g.shards - 1)).toBeLessThanOrEqual(100 * (1 - p.scaleDownHeadroom) + 1e-9);
+          }
+          // The node type moves down only once the shards are at their minimum.
+          if (d.direction === 'down') expect(g.shards).toBeLessThanOrEqual(p.minShards);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // The runs reached every kind of decision, so the checks above were exercised.
+    expect([...seen].sort()).toEqual(['down', 'in', 'none', 'out', 'up']);
   });
 });
