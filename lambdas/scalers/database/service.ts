@@ -11,7 +11,7 @@ import { StepFunctionsAdapter } from '../../adapters/stepfunctions';
 import type { SendClient } from '../../adapters/types';
 import type { Datapoint } from '../../engine/capacity';
 import { decideInstanceClass } from '../../engine/instance-class';
-import { decideRedis, decideRedisReplicas } from '../../engine/redis';
+import { decideRedisReplicas, decideRedisShape } from '../../engine/redis';
 import { decideReplicas, type ReplicaObservation } from '../../engine/replicas';
 import { decideStorage, STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../../engine/storage';
 import { executionName } from '../../runbooks/names';
@@ -64,6 +64,8 @@ interface Plan {
   readonly input?: Record<string, unknown>;
   readonly windowSeconds?: number;
   readonly figures: Record<string, number>;
+  /** What to remember for the target's next decision; unset: what it had. */
+  readonly memory?: Readonly<Record<string, unknown>>;
 }
 
 const mean = (d: readonly Datapoint[] | undefined) => (d && d.length ? d.reduce((s, p) => s + p.value, 0) / d.length : undefined);
@@ -106,12 +108,15 @@ export class DatabaseService {
   }
 
   /**
-   * Targets with an alarm still in ALARM, and every storage and Redis target: the used share of storage
-   * and the per-node Redis metrics are not alarms.
+   * Targets with an alarm still in ALARM, and every storage, Redis and RDS replicas target: the used
+   * share of storage, the per-node Redis metrics and the CPU of each RDS replica are not alarms (the
+   * replicas change; with the reads on them the source's CPU alarm may never fire). Aurora targets have
+   * their readers' alarm.
    */
   private async onSchedule(event: ReevaluateEvent, eventKey: string): Promise<DatabaseResult> {
     if (event.family !== 'database') return { status: 'rejected', detail: `schedule is for family "${event.family}", not database`, targets: [] };
-    const ids = new Set([...this.targets.values()].filter((t) => t.kind === 'rds-storage' || t.kind === 'redis').map((t) => t.id));
+    const unalarmed = (t: DataTarget) => t.kind === 'rds-storage' || t.kind === 'redis' || (t.kind === 'rds-replicas' && !t.clusterIdentifier);
+    const ids = new Set([...this.targets.values()].filter(unalarmed).map((t) => t.id));
     for (const a of await this.cloudWatch.alarms(`${this.deps.config.prefix}/`, 'ALARM')) {
       const parts = a.AlarmName ? parseAlarmName(this.deps.config.prefix, a.AlarmName) : undefined;
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
@@ -128,7 +133,7 @@ export class DatabaseService {
       const record = await store.getTarget(target.id);
       let plan: Plan;
       try {
-        plan = await this.plan(target, start, record?.lastActionAt);
+        plan = await this.plan(target, start, record?.lastActionAt, record?.memory);
       } catch (err) {
         // A target that cannot be observed (gone, renamed, access denied) is reported; the others go on.
         if (!(err instanceof TerminalError)) throw err;
@@ -164,7 +169,7 @@ export class DatabaseService {
       await store.saveTarget(
         {
           targetId: target.id,
-          memory: record?.memory,
+          memory: plan.memory ?? record?.memory,
           lastDecision: { at: start, previous: 0, desired: 0, direction: plan.change ? 'out' : 'none', reason, figures: plan.figures, outcome },
           lastActionAt: applied ? start : record?.lastActionAt,
         },
@@ -185,12 +190,12 @@ export class DatabaseService {
     return result;
   }
 
-  private plan(target: DataTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
+  private plan(target: DataTarget, now: number, lastActionAt: number | undefined, memory: Readonly<Record<string, unknown>> | undefined): Promise<Plan> {
     switch (target.kind) {
       case 'rds-replicas':
         return this.planReplicas(target, now, lastActionAt);
       case 'redis':
-        return this.planRedis(target, now, lastActionAt);
+        return this.planRedis(target, now, lastActionAt, memory);
       case 'rds-storage':
         return this.planStorage(target, now, lastActionAt);
       case 'rds-instance':
@@ -247,12 +252,25 @@ export class DatabaseService {
     };
   }
 
-  private async planRedis(target: RedisTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
+  /**
+   * @param remembered `changingSeenAt`: the last time the group was seen changing (not `available`). Its
+   *   datapoints up to then, and up to the last action, describe the shape it had before: a decision
+   *   reads only the newer ones, or a resize would be followed by another on the old type's figures.
+   */
+  private async planRedis(target: RedisTarget, now: number, lastActionAt: number | undefined, remembered: Readonly<Record<string, unknown>> | undefined): Promise<Plan> {
     const group = await this.elastiCache.replicationGroup(target.replicationGroupId);
     if (!group || !group.nodeType) throw new TerminalError(`replication group "${target.replicationGroupId}" not found`, 'ReplicationGroupNotFound');
     if (group.status !== 'available' || group.snapshotting) {
-      return { change: false, reason: `${group.id} is ${group.snapshotting ? 'snapshotting' : group.status}; decided again once available`, figures: {} };
+      return {
+        change: false,
+        reason: `${group.id} is ${group.snapshotting ? 'snapshotting' : group.status}; decided again once available`,
+        figures: {},
+        // A snapshot changes nothing; any other state may be a change of shape.
+        ...(group.snapshotting && group.status === 'available' ? {} : { memory: { ...remembered, changingSeenAt: now } }),
+      };
     }
+    const changingSeenAt = typeof remembered?.changingSeenAt === 'number' ? remembered.changingSeenAt : -Infinity;
+    const freshAfter = Math.max(changingSeenAt, lastActionAt ?? -Infinity);
     const allowed = await this.elastiCache.allowedNodeTypes(group.id);
     const lookback = Math.max(LOOKBACK_MINUTES, target.memoryLowMinutes);
     const nodes = group.memberClusters;
@@ -265,7 +283,8 @@ export class DatabaseService {
         { id: `n${i}connections`, metric: m.connections },
       ];
     });
-    const s = await this.cloudWatch.series(queries, now - lookback * 60_000, now, 60);
+    const all = await this.cloudWatch.series(queries, now - lookback * 60_000, now, 60);
+    const s = Object.fromEntries(Object.entries(all).map(([id, points]) => [id, points.filter((p) => p.at > freshAfter)]));
     // Per minute: the fullest and busiest node, and the evictions of all nodes.
     const worst = (suffix: string, combine: (a: number, b: number) => number): Datapoint[] => {
       const byMinute = new Map<number, number>();
@@ -288,11 +307,21 @@ export class DatabaseService {
       evictionsPerMinute: min(evictions.slice(-5)),
       connectionsPerNode: min(connections.slice(-5)),
     };
-    const d = decideRedis({ policy: target, currentNodeType: group.nodeType, allowedUp: allowed.up, allowedDown: allowed.down, observation, now, lastActionAt });
+    const d = decideRedisShape({
+      policy: target,
+      currentNodeType: group.nodeType,
+      clusterMode: group.clusterMode,
+      shards: group.shards,
+      allowedUp: allowed.up,
+      allowedDown: allowed.down,
+      observation,
+      now,
+      lastActionAt,
+    });
     const figures: Record<string, number> = {};
     for (const [k, v] of Object.entries(observation)) if (typeof v === 'number') figures[k] = Math.round(v * 100) / 100;
     if (d.direction === 'none') {
-      // The node type holds; the replica count may still change (reads spread over more nodes).
+      // Node type and shards hold; the replica count may still change (reads spread over more nodes).
       const r = decideRedisReplicas({ policy: target, shards: group.shards, replicasPerShard: group.replicasPerShard, connectionsPerNode: observation.connectionsPerNode, now, lastActionAt });
       if (r.direction === 'none') return { change: false, reason: `${d.reason}; ${r.reason}`, figures };
       return {
@@ -302,6 +331,17 @@ export class DatabaseService {
         goal: r.replicasPerShard,
         input: { targetId: target.id, replicasPerShard: r.replicasPerShard },
         windowSeconds: r.direction === 'out' ? 1800 : target.scaleDownCooldownSeconds,
+        figures,
+      };
+    }
+    if (d.direction === 'out' || d.direction === 'in') {
+      return {
+        change: true,
+        reason: d.reason,
+        action: `shards-${d.direction}`,
+        goal: d.shards,
+        input: { targetId: target.id, shards: d.shards },
+        windowSeconds: d.direction === 'out' ? 3600 : target.scaleDownCooldownSeconds,
         figures,
       };
     }

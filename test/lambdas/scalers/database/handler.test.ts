@@ -10,6 +10,7 @@ import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import rdsAlarm from '../../../fixtures/cloudwatch-alarm-state-change-rds.json';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../../../lambdas/adapters/rds';
+import { RedisInputSchema } from '../../../../lambdas/runbooks/redis';
 import { createDatabaseHandler } from '../../../../lambdas/scalers/database/handler';
 import { parseConfig } from '../../../../lambdas/shared/config';
 import { MemoryStateStore } from '../../../../lambdas/state/memory';
@@ -143,7 +144,7 @@ describe('database handler', () => {
   });
 
   test('the schedule evaluates every Redis and storage target; memory of a node above 80% moves Redis up one rung', async () => {
-    fleet(0);
+    fleet(1);
     cloudWatchSays({ memory: 88, cpu: 40, evictions: 0, free: 50 * 1024 ** 3 }, []);
     cache.on(DescribeReplicationGroupsCommand).resolves({
       ReplicationGroups: [
@@ -173,8 +174,40 @@ describe('database handler', () => {
     expect(new Set(dims.map((d) => `${d.Name}=${d.Value}`))).toEqual(new Set(['CacheClusterId=shop-cache-001', 'CacheClusterId=shop-cache-002']));
   });
 
+  test('after a resize, Redis is judged on datapoints from after it: the old node type\'s full memory moves nothing', async () => {
+    fleet(1);
+    cloudWatchSays({ memory: 88, cpu: 40, evictions: 0, free: 50 * 1024 ** 3 }, []);
+    const group = (status: string) => ({
+      ReplicationGroups: [{ ReplicationGroupId: 'shop-cache', Status: status, CacheNodeType: 'cache.r7g.large', MemberClusters: ['shop-cache-001'], NodeGroups: [{ NodeGroupMembers: [{}] }] }],
+    });
+    cache.on(ListAllowedNodeTypeModificationsCommand).resolves({ ScaleUpModifications: ['cache.r7g.xlarge'], ScaleDownModifications: [] });
+    const schedule = (minute: number) => ({ source: 'autoscaler.scheduler', action: 'reevaluate', family: 'database', scheduledTime: `2026-11-23T12:${minute}:00Z`, executionId: `m-${minute}` });
+    // A tick while the group is modifying: remembered.
+    cache.on(DescribeReplicationGroupsCommand).resolves(group('modifying'));
+    const during = await makeHandler()(schedule(20), context);
+    expect(during.targets.find((t) => t.targetId === 'cache')).toMatchObject({ outcome: 'held', reason: expect.stringMatching(/modifying/) });
+    // Available again: every datapoint CloudWatch has (88%) is older than that tick.
+    cache.on(DescribeReplicationGroupsCommand).resolves(group('available'));
+    const after = await makeHandler()(schedule(21), context);
+    expect(after.targets.find((t) => t.targetId === 'cache')).toMatchObject({ outcome: 'held', reason: expect.stringMatching(/memory n\/a/) });
+    expect(startCalls()).toEqual([]);
+  });
+
+  test('the schedule evaluates an RDS replicas target with no alarm in ALARM: replicas running hot get one more', async () => {
+    // Reads on the replicas leave the source cool: its alarm never fires, the replicas' CPU is no alarm.
+    fleet(1);
+    cloudWatchSays({ cpu: 20, replicacpu: 92, replicalag: 0, memory: 40, free: 50 * 1024 ** 3 }, []);
+    cache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [] });
+    const schedule = { source: 'autoscaler.scheduler', action: 'reevaluate', family: 'database', scheduledTime: '2026-11-23T12:14:00Z', executionId: 'e-6' };
+
+    const result = await makeHandler()(schedule, context);
+
+    expect(result.targets.find((t) => t.targetId === 'orders-db')).toMatchObject({ outcome: 'applied' });
+    expect(startCalls().map((c) => JSON.parse(c.input!))).toEqual([{ targetId: 'orders-db', desiredReplicas: 2, reason: 'replica CPU 92% > 80%; 1 -> 2' }]);
+  });
+
   test('Redis nodes carrying more connections than connectionsPerNodeHigh get one more replica per shard', async () => {
-    fleet(0);
+    fleet(1);
     cloudWatchSays({ memory: 50, cpu: 20, evictions: 0, connections: 1500, free: 50 * 1024 ** 3 }, []);
     cache.on(DescribeReplicationGroupsCommand).resolves({
       ReplicationGroups: [
@@ -192,15 +225,65 @@ describe('database handler', () => {
     expect(JSON.parse(redisStart.input!)).toMatchObject({ targetId: 'cache', replicasPerShard: 2 });
   });
 
+  test('a cluster-mode Redis group hot at the top of its ladder gets more shards, sized to bring memory per shard to the target', async () => {
+    fleet(1);
+    cloudWatchSays({ memory: 88, cpu: 40, evictions: 0, free: 50 * 1024 ** 3 }, []);
+    const clusterGroup = (clusterMode: boolean) => ({
+      ReplicationGroups: [
+        {
+          ReplicationGroupId: 'shop-cache',
+          Status: 'available',
+          CacheNodeType: 'cache.r7g.2xlarge',
+          ClusterEnabled: clusterMode,
+          MemberClusters: ['shop-cache-0001-001', 'shop-cache-0001-002', 'shop-cache-0002-001', 'shop-cache-0002-002'],
+          NodeGroups: [
+            { NodeGroupId: '0001', NodeGroupMembers: [{}, {}] },
+            { NodeGroupId: '0002', NodeGroupMembers: [{}, {}] },
+          ],
+        },
+      ],
+    });
+    cache.on(DescribeReplicationGroupsCommand).resolves(clusterGroup(true));
+    // cache.r7g.2xlarge is the top of the target's ladder.
+    cache.on(ListAllowedNodeTypeModificationsCommand).resolves({ ScaleUpModifications: ['cache.r7g.4xlarge'], ScaleDownModifications: ['cache.r7g.xlarge'] });
+    const schedule = { source: 'autoscaler.scheduler', action: 'reevaluate', family: 'database', scheduledTime: '2026-11-23T12:13:00Z', executionId: 'e-4' };
+
+    const result = await makeHandler()(schedule, context);
+
+    // 2 shards at 88% = 176 shard-percent; at 55% per shard (midway between 30% and 80%) that is 3.2: 4 shards.
+    expect(result.targets.find((t) => t.targetId === 'cache')).toMatchObject({
+      outcome: 'applied',
+      reason: expect.stringMatching(/^memory 88% > 80%, and no larger type on the ladder is allowed .*; shards 2 -> 4; runbook cache-shards-out-4-\d+ started$/),
+    });
+    const redisStart = startCalls().find((c) => c.stateMachineArn === REDIS_ARN)!;
+    expect(redisStart.name).toMatch(/^cache-shards-out-4-\d+$/);
+    const runbookInput = JSON.parse(redisStart.input!);
+    expect(runbookInput).toMatchObject({ targetId: 'cache', shards: 4 });
+    expect(runbookInput.nodeType).toBeUndefined();
+    // The goal is one the redis runbook accepts.
+    expect(RedisInputSchema.parse(runbookInput).shards).toBe(4);
+
+    // The same group without cluster mode holds, as before: no shards to add.
+    sfn.resetHistory();
+    cache.on(DescribeReplicationGroupsCommand).resolves(clusterGroup(false));
+    // Another group's story: no action of its own yet.
+    store = new MemoryStateStore();
+    const again = await makeHandler()({ ...schedule, executionId: 'e-5' }, context);
+    expect(again.targets.find((t) => t.targetId === 'cache')).toMatchObject({ outcome: 'held', reason: expect.stringMatching(/no larger type on the ladder is allowed/) });
+    expect(startCalls().filter((c) => c.stateMachineArn === REDIS_ARN)).toEqual([]);
+  });
+
   test('storage above 80% used starts the rds-storage runbook for 20% more; a Redis group that is gone is reported, not in the way', async () => {
-    fleet(0);
+    fleet(1);
     cloudWatchSays({ free: 10 * 1024 ** 3 }, []);
     const schedule = { source: 'autoscaler.scheduler', action: 'reevaluate', family: 'database', scheduledTime: '2026-11-23T12:11:00Z', executionId: 'e-2' };
     cache.on(DescribeReplicationGroupsCommand).rejects(awsError('ReplicationGroupNotFoundFault'));
     const result = await makeHandler()(schedule, context);
-    expect(result.targets).toHaveLength(2);
+    // Every storage, Redis and RDS replicas target is looked at, alarm or not.
+    expect(result.targets).toHaveLength(3);
     expect(result.targets).toEqual(
       expect.arrayContaining([
+        expect.objectContaining({ targetId: 'orders-db', outcome: 'held' }),
         expect.objectContaining({ targetId: 'orders-disk', outcome: 'applied' }),
         expect.objectContaining({ targetId: 'cache', outcome: 'failed', reason: expect.stringMatching(/replication group "shop-cache" not found/) }),
       ]),
@@ -209,7 +292,7 @@ describe('database handler', () => {
   });
 
   test('rds-instance: CPU above the mark for the whole window starts the rds-instance runbook for the next class', async () => {
-    fleet(0);
+    fleet(1);
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'orders-primary', DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large', PendingModifiedValues: {} }] });
     cw.on(GetMetricDataCommand).callsFake((input) => ({
       MetricDataResults: input.MetricDataQueries.map((q: { Id: string }) => ({
