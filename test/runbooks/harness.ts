@@ -9,42 +9,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type RunOptions as LocalRunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { Autoscaler } from '../../lib/autoscaler';
+import { type AslState, functionArn, resolveIntrinsics } from '../../sim/cloud/asl';
 import { testApp } from '../lib/helpers';
 
-const FAKE = { partition: 'aws', region: 'us-east-1', account: '123456789012' };
-
-/** The fake ARN a function's `Fn::GetAtt [<logicalId>, Arn]` resolves to here. */
-export function functionArn(logicalId: string): string {
-  return `arn:aws:lambda:${FAKE.region}:${FAKE.account}:function:${logicalId}`;
-}
-
-/** Resolves the CloudFormation intrinsics a definition string holds to plain text. */
-function resolve(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, unknown>;
-  if (Array.isArray(v['Fn::Join'])) {
-    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map(resolve).join(sep);
-  }
-  if (Array.isArray(v['Fn::GetAtt'])) {
-    const [id, attr] = v['Fn::GetAtt'] as [string, string];
-    if (attr !== 'Arn') throw new Error(`cannot resolve Fn::GetAtt ${id}.${attr}`);
-    return functionArn(id);
-  }
-  if (typeof v.Ref === 'string') {
-    const pseudo: Record<string, string> = { 'AWS::Partition': FAKE.partition, 'AWS::Region': FAKE.region, 'AWS::AccountId': FAKE.account, 'AWS::URLSuffix': 'amazonaws.com' };
-    if (pseudo[v.Ref]) return pseudo[v.Ref];
-    throw new Error(`cannot resolve Ref ${v.Ref}`);
-  }
-  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
-}
-
-export interface AslState {
-  readonly Type: string;
-  readonly Resource?: string;
-  readonly Retry?: unknown[];
-  readonly Parameters?: Record<string, unknown>;
-}
+export { functionArn };
 
 export interface SynthesizedRunbooks {
   readonly stack: Stack;
@@ -69,7 +37,7 @@ export function synthesizeRunbooks(config: AutoscalerConfig): SynthesizedRunbook
     definition(name) {
       const ids = Object.keys(machines).filter((id) => id.includes(name));
       if (ids.length !== 1) throw new Error(`expected one state machine named like ${name}, found ${ids.join(', ') || 'none'}`);
-      if (!parsed.has(ids[0])) parsed.set(ids[0], JSON.parse(resolve(machines[ids[0]].Properties.DefinitionString)));
+      if (!parsed.has(ids[0])) parsed.set(ids[0], JSON.parse(resolveIntrinsics(machines[ids[0]].Properties.DefinitionString)));
       return parsed.get(ids[0])!;
     },
     logicalId(fn) {
