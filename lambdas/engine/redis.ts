@@ -243,14 +243,22 @@ export function decideRedisShape(input: RedisShapeInput): RedisShapeDecision {
 
   const hot = hotSignals(policy, o);
   if (hot.length > 0) {
-    if (nextAllowedUp(ladder, at, input.allowedUp)) return nodeOnly();
+    const up = nextAllowedUp(ladder, at, input.allowedUp);
+    const memoryHot = o.memoryPercent !== undefined && o.memoryPercent > policy.memoryHighPercent;
+    const target = shardTargetPercent(policy);
+    const sized = memoryHot ? Math.max(shards + 1, Math.ceil((shards * o.memoryPercent!) / target)) : shards + 1;
+    const n = Math.min(policy.maxShards, sized);
+    if (up) {
+      // Both moves would do: the one that ends with less node memory (what the group costs), the
+      // larger node type on a tie (fewer nodes).
+      const upGiB = NODE_MEMORY_GIB[up] * shards;
+      const outGiB = NODE_MEMORY_GIB[cur] * n;
+      if (shards >= policy.maxShards || !(outGiB < upGiB)) return nodeOnly();
+      return to(n, `${hot.join(', ')}; ${n} shard(s) of ${cur} (${outGiB.toFixed(2)} GiB) hold it in less memory than ${up} x ${shards} (${upGiB.toFixed(2)} GiB)`);
+    }
     const why = `${hot.join(', ')}, and no larger type on the ladder is allowed (allowed: ${input.allowedUp.join(', ') || 'none'})`;
     if (shards >= policy.maxShards) return hold(`${why}, and already at maxShards ${policy.maxShards}`);
-    const memoryHot = o.memoryPercent !== undefined && o.memoryPercent > policy.memoryHighPercent;
     if (!memoryHot) return to(shards + 1, why);
-    const target = shardTargetPercent(policy);
-    const sized = Math.max(shards + 1, Math.ceil((shards * o.memoryPercent!) / target));
-    const n = Math.min(policy.maxShards, sized);
     return to(n, `${why}; ${pct(o.memoryPercent!)} over ${shards} shard(s) is ${pct((shards * o.memoryPercent!) / n)} per shard on ${n} (aim ${pct(target)}${n < sized ? `, capped at maxShards ${policy.maxShards}` : ''})`);
   }
 

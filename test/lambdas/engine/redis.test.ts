@@ -165,9 +165,22 @@ describe('decideRedisShape', () => {
     expect(shardTargetPercent(policy)).toBe(55);
   });
 
-  test('hot with a larger type allowed: the node type moves first, the shards stay', () => {
+  test('hot with a larger type allowed: the move that ends with less node memory wins', () => {
+    // 3 x xlarge at 88%: 5 shards (131.60 GiB) beat 3 x 2xlarge (158.46 GiB).
     const d = decideRedisShape(shape({ observation: { memoryPercent: 88 } }));
-    expect(d).toEqual({ nodeType: 'cache.r7g.2xlarge', shards: 3, direction: 'up', reason: 'memory 88% > 80%; cache.r7g.xlarge -> cache.r7g.2xlarge' });
+    expect(d).toEqual({
+      nodeType: 'cache.r7g.xlarge',
+      shards: 5,
+      direction: 'out',
+      reason: 'memory 88% > 80%; 5 shard(s) of cache.r7g.xlarge (131.60 GiB) hold it in less memory than cache.r7g.2xlarge x 3 (158.46 GiB); shards 3 -> 5',
+    });
+    // A next rung barely larger (12.93 -> 13.07 GiB) beats doubling the shards: the node type moves.
+    const small = decideRedisShape(
+      shape({ policy: { ...shape().policy, nodeTypeLadder: ['cache.m6g.xlarge', 'cache.r7g.large'] }, currentNodeType: 'cache.m6g.xlarge', allowedUp: ['cache.r7g.large'], shards: 2, observation: { memoryPercent: 88 } }),
+    );
+    expect(small).toMatchObject({ nodeType: 'cache.r7g.large', shards: 2, direction: 'up' });
+    // At maxShards only the node type can grow.
+    expect(decideRedisShape(shape({ shards: 10, observation: { memoryPercent: 88 } }))).toMatchObject({ nodeType: 'cache.r7g.2xlarge', shards: 10, direction: 'up' });
   });
 
   test('memory hot at the top of the ladder: shards are added until memory per shard is at the target', () => {
@@ -307,8 +320,10 @@ describe('decideRedisShape', () => {
           if (d.direction === 'out') {
             expect(d.shards).toBeGreaterThan(g.shards);
             expect(d.shards).toBeLessThanOrEqual(Math.max(p.maxShards, p.minShards));
-            // Shards are added only when the node type cannot grow (or to reach minShards).
-            if (g.shards >= p.minShards) expect(LADDER.slice(g.at + 1).some((t) => g.up.includes(t))).toBe(false);
+            // Shards are added when the node type cannot grow, or when they end with less node memory
+            // than the next rung would (or to reach minShards).
+            const up = LADDER.slice(g.at + 1).find((t) => g.up.includes(t));
+            if (g.shards >= p.minShards && up) expect(NODE_MEMORY_GIB[LADDER[g.at]] * d.shards).toBeLessThan(NODE_MEMORY_GIB[up] * g.shards);
           }
           if (d.direction === 'in') {
             expect(d.shards).toBe(g.shards - 1);
