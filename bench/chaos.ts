@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadScenario, type ScenarioFaults } from '../sim/scenario';
 import { loadTrace } from '../sim/trace';
 import { runAutoscaler } from '../sim/policies/autoscaler';
+import { runDataAutoscaler } from '../sim/policies/autoscaler-data';
 import { scoreWorld } from '../sim/runner';
 
 export const CHAOS_FAULTS: ScenarioFaults = { throttleShare: 0.1, duplicateShare: 0.1, delaySeconds: 120, seed: 7 };
@@ -32,15 +33,20 @@ export async function chaosTable(dir: string): Promise<ChaosRow[]> {
   const rows: ChaosRow[] = [];
   for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
     const scenario = loadScenario(join(dir, file));
-    const web = scenario.workload.kind === 'web';
+    const kind = scenario.workload.kind;
     const trace = loadTrace(scenario.trace.file, scenario.trace);
-    const clean = await runAutoscaler(scenario, trace);
-    const faulted = await runAutoscaler({ ...scenario, faults: CHAOS_FAULTS }, trace);
-    // Web scenarios run an Auto Scaling group; queue scenarios a worker service on ECS.
-    const sets = web
-      ? faulted.calls.of('autoscaling', 'SetDesiredCapacityCommand').map((c) => (c.input as { DesiredCapacity: number }).DesiredCapacity)
-      : faulted.calls.of('ecs', 'UpdateServiceCommand').map((c) => (c.input as { desiredCount: number }).desiredCount);
-    const targetId = web ? 'web' : 'workers';
+    const run = kind === 'database' || kind === 'cache' ? runDataAutoscaler : runAutoscaler;
+    const clean = await run(scenario, trace);
+    const faulted = await run({ ...scenario, faults: CHAOS_FAULTS }, trace);
+    // The counts the autoscaler set: web on an Auto Scaling group, queue workers on ECS, replicas
+    // (the billed count of each step), shards.
+    const sets = {
+      web: () => faulted.calls.of('autoscaling', 'SetDesiredCapacityCommand').map((c) => (c.input as { DesiredCapacity: number }).DesiredCapacity),
+      queue: () => faulted.calls.of('ecs', 'UpdateServiceCommand').map((c) => (c.input as { desiredCount: number }).desiredCount),
+      database: () => Array.from(faulted.world.billed),
+      cache: () => faulted.calls.of('elasticache', 'ModifyReplicationGroupShardConfigurationCommand').map((c) => (c.input as { NodeGroupCount: number }).NodeGroupCount),
+    }[kind]();
+    const targetId = { web: 'web', queue: 'workers', database: 'db', cache: 'cache' }[kind];
     const applied = (await faulted.state.listAudit(targetId, 0, Number.MAX_SAFE_INTEGER, 1_000_000)).filter((e) => e.outcome === 'applied');
     const perEvent = new Map<string, number>();
     for (const e of applied) perEvent.set(e.eventId ?? '', (perEvent.get(e.eventId ?? '') ?? 0) + 1);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioRun } from './runner';
 import { idealUnits } from './score';
+import { sloText, unitText } from './table';
 
 function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -29,8 +30,16 @@ export function renderReport(run: ScenarioRun, uplotDir = join(__dirname, '..', 
   const ideal = new Array<number>(n);
   for (let t = 0; t < n; t++) {
     x[t] = run.trace.start / 1000 + t * d;
-    demand[t] = round(run.trace.arrivals[t] / d / s.workload.unitCapacity);
-    ideal[t] = idealUnits(s, run.trace.arrivals[t]);
+    demand[t] = round((run.trace.arrivals[t] / d / s.workload.unitCapacity) * (s.workload.database?.readShare ?? 1));
+    ideal[t] = s.workload.kind === 'cache' ? 0 : idealUnits(s, run.trace.arrivals[t]);
+  }
+  // A cache's demand and ideal depend on the keys in memory, the same in every policy's world.
+  const cacheWorld = run.runs.find((r) => r.world.kind === 'cache')?.world;
+  if (cacheWorld?.kind === 'cache') {
+    for (let t = 0; t < n; t++) {
+      demand[t] = round(cacheWorld.demand[t]);
+      ideal[t] = round(cacheWorld.ideal[t]);
+    }
   }
   const charts = run.runs.map((r) => {
     const marks: (number | null)[] = new Array(n).fill(null);
@@ -47,7 +56,12 @@ export function renderReport(run: ScenarioRun, uplotDir = join(__dirname, '..', 
   const skipped = Object.entries(run.skipped)
     .map(([name, why]) => `<p class="skipped"><b>${esc(name)}</b> not run: ${esc(why)}</p>`)
     .join('\n');
-  const demandLabel = s.workload.kind === 'web' ? 'demand (units busy at 100% CPU)' : 'demand (workers busy)';
+  const demandLabel = {
+    web: 'demand (units busy at 100% CPU)',
+    queue: 'demand (workers busy)',
+    database: 'demand (replicas busy at 100% CPU with the reads)',
+    cache: 'demand (GiB of node memory the keys within their TTL need)',
+  }[s.workload.kind];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -67,7 +81,7 @@ h2 { margin-top: 1.5em; }
 <h1>${esc(s.name)}</h1>
 <p>${esc(s.description ?? '')}</p>
 <p>${n} steps of ${d} s; ${s.workload.kind} workload, unit capacity ${s.workload.unitCapacity}/s, provisioning ${s.workload.provisioningSeconds} s;
-units ${s.target.minUnits}-${s.target.maxUnits}; SLO ${s.workload.kind === 'web' ? `utilization at most ${s.slo.maxUtilization}` : `wait at most ${s.slo.maxWaitSeconds} s`}.</p>
+${esc(unitText(s))} ${s.target.minUnits}-${s.target.maxUnits}; SLO ${esc(sloText(s))}.</p>
 <table>
 <tr><th>policy</th><th>violation %</th><th>cost ratio</th><th>unit-hours</th><th>actions</th><th>actions/h</th><th>reversals</th><th>peak units</th></tr>
 ${rows}

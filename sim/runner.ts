@@ -3,14 +3,20 @@
  */
 import { baselineFor, BaselineConfig } from './baselines';
 import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
-import type { Scenario } from './scenario';
+import type { BaselineName, Scenario } from './scenario';
 import { score, Score } from './score';
 import { loadTrace, Trace } from './trace';
 import { World } from './world';
+import type { CacheWorld } from './data/cache-world';
+import type { DatabaseWorld } from './data/database-world';
+import { runCacheBaseline, runDatabaseBaseline } from './data/baselines';
+
+/** The world of one policy's run, by workload kind. */
+export type AnyWorld = World | DatabaseWorld | CacheWorld;
 
 export interface PolicyRun {
   readonly name: string;
-  readonly world: World;
+  readonly world: AnyWorld;
   readonly score: Score;
   /** Anything the reader should know about this run (handler failures...). */
   readonly notes: string[];
@@ -43,7 +49,9 @@ export function policiesOf(scenario: Scenario, filter?: readonly string[]): stri
   return all.filter((p) => filter.includes(p));
 }
 
-export function runBaseline(scenario: Scenario, trace: Trace, name: string, onStep?: () => void): World {
+export function runBaseline(scenario: Scenario, trace: Trace, name: string, onStep?: () => void): AnyWorld {
+  if (scenario.workload.kind === 'database') return runDatabaseBaseline(scenario, trace, name as BaselineName, onStep);
+  if (scenario.workload.kind === 'cache') return runCacheBaseline(scenario, trace, name as BaselineName, onStep);
   const baseline = baselineFor(scenario.workload.kind, name as never);
   const world = new World(scenario, trace);
   const config: BaselineConfig = {
@@ -78,13 +86,14 @@ export function runBaseline(scenario: Scenario, trace: Trace, name: string, onSt
   return world;
 }
 
-export function scoreWorld(scenario: Scenario, world: World): Score {
+export function scoreWorld(scenario: Scenario, world: AnyWorld): Score {
   return score(scenario, {
     arrivals: world.arrivals,
     ready: world.ready,
     billed: world.billed,
     actions: world.actions,
-    violatedMessages: world.violatedMessages,
+    ...(world instanceof World ? { violatedMessages: world.violatedMessages } : { violated: world.violated }),
+    ...(world.kind === 'cache' ? { ideal: world.ideal } : {}),
   });
 }
 
@@ -101,11 +110,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         continue;
       }
       // loaded on demand: it pulls in the handlers and their SDK clients
-      const { runAutoscaler } = await import('./policies/autoscaler');
-      const run = await runAutoscaler(scenario, trace, { onStep: options.onStep && (() => options.onStep!()), verbose: !!process.env.SIM_VERBOSE });
+      const data = scenario.workload.kind === 'database' || scenario.workload.kind === 'cache';
+      const onStep = options.onStep && (() => options.onStep!());
+      const verbose = !!process.env.SIM_VERBOSE;
+      const run = data
+        ? await (await import('./policies/autoscaler-data')).runDataAutoscaler(scenario, trace, { onStep, verbose })
+        : await (await import('./policies/autoscaler')).runAutoscaler(scenario, trace, { onStep, verbose });
       const notes: string[] = [];
       if (run.failures.length) {
         notes.push(`${run.failures.length} of ${run.invocations} handler invocations failed; first: ${run.failures[0].error}`);
+      }
+      if ('executions' in run) {
+        const failed = run.executions.filter((e) => e.status === 'FAILED');
+        notes.push(`${run.executions.length} runbook execution(s), ${failed.length} failed${failed.length ? `; first: ${failed[0].name}: ${failed[0].error}` : ''}`);
       }
       runs.push({ name, world: run.world, score: scoreWorld(scenario, run.world), notes });
     } else {

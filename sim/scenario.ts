@@ -6,16 +6,35 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { NODE_MEMORY_GIB } from '../lambdas/engine/redis';
 import { describeIssues } from '../lambdas/shared/config';
 
-export type WorkloadKind = 'web' | 'queue';
+/** `web` and `queue` are the contract's; `database` and `cache` are the project's data-tier extension (sim/data/README.md). */
+export type WorkloadKind = 'web' | 'queue' | 'database' | 'cache';
 export type BaselineName = 'seed-step' | 'target-tracking' | 'keda';
 
 /** The baselines each workload kind supports, in their default order. */
 export const BASELINES: Readonly<Record<WorkloadKind, readonly BaselineName[]>> = {
   web: ['seed-step', 'target-tracking'],
   queue: ['seed-step', 'keda'],
+  database: ['seed-step', 'target-tracking'],
+  cache: ['seed-step', 'target-tracking'],
 };
+
+/** Default `provisioningSeconds` per kind: the contract's 180 web and 60 queue; a replica takes about 15 minutes to create, a Redis resize longer. */
+const DEFAULT_PROVISIONING: Readonly<Record<WorkloadKind, number>> = { web: 180, queue: 60, database: 900, cache: 1200 };
+/** Default `target.minUnits` per kind: the contract's 1 web and 0 queue; no replica; one shard. */
+const DEFAULT_MIN_UNITS: Readonly<Record<WorkloadKind, number>> = { web: 1, queue: 0, database: 0, cache: 1 };
+
+/** The extension fields and the workload kinds they belong to. */
+const KIND_FIELDS: readonly { readonly path: readonly [string, string]; readonly kinds: readonly WorkloadKind[] }[] = [
+  { path: ['workload', 'readShare'], kinds: ['database'] },
+  { path: ['workload', 'itemBytes'], kinds: ['cache'] },
+  { path: ['workload', 'ttlSeconds'], kinds: ['cache'] },
+  { path: ['workload', 'nodeType'], kinds: ['cache'] },
+  { path: ['workload', 'clusterMode'], kinds: ['cache'] },
+  { path: ['target', 'nodeTypeLadder'], kinds: ['cache'] },
+];
 
 const scenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -28,10 +47,20 @@ const scenarioSchema = z.strictObject({
     rows: z.number().int().positive().optional(),
   }),
   workload: z.strictObject({
-    kind: z.enum(['web', 'queue']),
+    kind: z.enum(['web', 'queue', 'database', 'cache']),
     unitCapacity: z.number().positive(),
     provisioningSeconds: z.number().min(0).optional(),
     initialUnits: z.number().int().min(0).optional(),
+    /** Extension, database: the share of queries that are reads (writes go to the source). */
+    readShare: z.number().min(0).max(1).optional(),
+    /** Extension, cache: bytes one key takes in memory. */
+    itemBytes: z.number().positive().optional(),
+    /** Extension, cache: seconds a key lives before it expires. */
+    ttlSeconds: z.number().positive().optional(),
+    /** Extension, cache: the node type at the start (one of target.nodeTypeLadder). */
+    nodeType: z.string().min(1).optional(),
+    /** Extension, cache: cluster mode enabled (shards can change). */
+    clusterMode: z.boolean().optional(),
   }),
   slo: z
     .strictObject({
@@ -43,6 +72,8 @@ const scenarioSchema = z.strictObject({
     minUnits: z.number().int().min(0).optional(),
     maxUnits: z.number().int().min(1),
     targetUtilization: z.number().gt(0).max(100).default(70),
+    /** Extension, cache: the node types the group may use, smallest first. */
+    nodeTypeLadder: z.array(z.string().min(1)).min(1).optional(),
   }),
   compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda'])).optional(),
   /** Extension: faults injected into the project's own policy's run (the baselines have no API calls to fault). */
@@ -76,12 +107,36 @@ export interface Scenario {
     readonly unitCapacity: number;
     readonly provisioningSeconds: number;
     readonly initialUnits: number;
+    /** Database only. */
+    readonly database?: DatabaseWorkload;
+    /** Cache only. */
+    readonly cache?: CacheWorkload;
   };
   readonly slo: { readonly maxUtilization: number; readonly maxWaitSeconds: number };
   readonly target: { readonly minUnits: number; readonly maxUnits: number; readonly targetUtilization: number };
   readonly compare: readonly BaselineName[];
   /** Faults injected into the autoscaler's run; absent: a clean run. */
   readonly faults?: ScenarioFaults;
+}
+
+/** The database workload: an RDS PostgreSQL source whose read replicas are the units. */
+export interface DatabaseWorkload {
+  /** Share of the queries that are reads, spread over the ready replicas (the source's while none is ready). @default 0.8 */
+  readonly readShare: number;
+}
+
+/** The cache workload: an ElastiCache Redis replication group whose shards are the units of `target`. */
+export interface CacheWorkload {
+  /** Bytes one key takes in memory. @default 1024 */
+  readonly itemBytes: number;
+  /** Seconds a key lives before it expires. @default 86400 */
+  readonly ttlSeconds: number;
+  /** The node type at the start. */
+  readonly nodeType: string;
+  /** Cluster mode enabled. @default true */
+  readonly clusterMode: boolean;
+  /** The node types the group may use, smallest first. */
+  readonly nodeTypeLadder: readonly string[];
 }
 
 /** Chaos for the autoscaler's run: throttled API calls, duplicated and delayed event deliveries. */
@@ -112,8 +167,13 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
   }
   const s = result.data;
   const kind = s.workload.kind;
-  const minUnits = s.target.minUnits ?? (kind === 'web' ? 1 : 0);
+  const minUnits = s.target.minUnits ?? DEFAULT_MIN_UNITS[kind];
   const problems: string[] = [];
+  for (const { path, kinds } of KIND_FIELDS) {
+    const section = s[path[0] as 'workload' | 'target'] as Record<string, unknown>;
+    if (section[path[1]] !== undefined && !kinds.includes(kind)) problems.push(`${path.join('.')}: only for ${kinds.join(', ')} workloads, not ${kind}`);
+  }
+  const cache = kind === 'cache' ? cacheWorkload(s, problems) : undefined;
   if (s.target.maxUnits < minUnits) problems.push(`target.maxUnits: ${s.target.maxUnits} is below target.minUnits ${minUnits}`);
   const initialUnits = s.workload.initialUnits ?? minUnits;
   if (initialUnits < minUnits || initialUnits > s.target.maxUnits) {
@@ -134,14 +194,36 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
     workload: {
       kind,
       unitCapacity: s.workload.unitCapacity,
-      provisioningSeconds: s.workload.provisioningSeconds ?? (kind === 'web' ? 180 : 60),
+      provisioningSeconds: s.workload.provisioningSeconds ?? DEFAULT_PROVISIONING[kind],
       initialUnits,
+      ...(kind === 'database' ? { database: { readShare: s.workload.readShare ?? 0.8 } } : {}),
+      ...(cache ? { cache } : {}),
     },
     slo: s.slo,
     target: { minUnits, maxUnits: s.target.maxUnits, targetUtilization: s.target.targetUtilization },
     compare: [...new Set(compare)],
     ...(s.faults ? { faults: s.faults } : {}),
   };
+}
+
+/** The cache workload's fields, with their problems added to `problems`. */
+function cacheWorkload(s: z.infer<typeof scenarioSchema>, problems: string[]): CacheWorkload | undefined {
+  const ladder = s.target.nodeTypeLadder;
+  const nodeType = s.workload.nodeType;
+  if (!ladder) problems.push('target.nodeTypeLadder: required for a cache workload (node types, smallest first)');
+  if (!nodeType) problems.push('workload.nodeType: required for a cache workload (the node type at the start)');
+  if (!ladder || !nodeType) return undefined;
+  ladder.forEach((t, i) => {
+    if (!Object.hasOwn(NODE_MEMORY_GIB, t)) problems.push(`target.nodeTypeLadder[${i}]: "${t}" has no published memory size (${Object.keys(NODE_MEMORY_GIB).join(', ')})`);
+    else if (i > 0 && NODE_MEMORY_GIB[ladder[i - 1]] !== undefined && NODE_MEMORY_GIB[t] <= NODE_MEMORY_GIB[ladder[i - 1]]) {
+      problems.push(`target.nodeTypeLadder[${i}]: "${t}" is not larger than "${ladder[i - 1]}"`);
+    }
+  });
+  if (!ladder.includes(nodeType)) problems.push(`workload.nodeType: "${nodeType}" is not on target.nodeTypeLadder (${ladder.join(', ')})`);
+  if (s.target.minUnits !== undefined && s.target.minUnits < 1) problems.push(`target.minUnits: ${s.target.minUnits} shards; a replication group has at least 1`);
+  const clusterMode = s.workload.clusterMode ?? true;
+  if (!clusterMode && s.target.maxUnits > 1) problems.push(`target.maxUnits: ${s.target.maxUnits} shards need workload.clusterMode true`);
+  return { itemBytes: s.workload.itemBytes ?? 1024, ttlSeconds: s.workload.ttlSeconds ?? 86400, nodeType, clusterMode, nodeTypeLadder: ladder };
 }
 
 /** Parses YAML or JSON text (JSON is YAML) of a scenario. */

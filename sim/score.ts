@@ -2,6 +2,7 @@
  * The scores of `/scenarios/README.md`, per policy. For step t of length d: arrivals a_t, demand
  * rate l_t = a_t / d, ready r_t, billed b_t.
  */
+import { DatabaseWorld } from './data/database-world';
 import type { Scenario } from './scenario';
 import type { Action } from './world';
 
@@ -27,10 +28,16 @@ export interface ScoreInput {
   readonly actions: readonly Action[];
   /** Queue: messages that waited longer than maxWaitSeconds, those still queued at the end included. */
   readonly violatedMessages?: number;
+  /** Database: queries above maxUtilization of an instance; cache: keys evicted before their TTL (sim/data/README.md). */
+  readonly violated?: number;
+  /** The ideal per step when the arrivals alone do not give it (cache: it depends on the keys alive). */
+  readonly ideal?: ArrayLike<number>;
 }
 
-/** The ideal units of one step: i_t. */
+/** The ideal units of one step: i_t (web, queue, database; a cache's depends on its memory: CacheWorld.ideal). */
 export function idealUnits(scenario: Scenario, arrivals: number): number {
+  if (scenario.workload.kind === 'database') return DatabaseWorld.ideal(scenario, arrivals);
+  if (scenario.workload.kind === 'cache') throw new Error('the ideal of a cache step depends on its memory, not its arrivals alone');
   const l = arrivals / scenario.trace.stepSeconds;
   const per =
     scenario.workload.kind === 'web' ? scenario.workload.unitCapacity * (scenario.target.targetUtilization / 100) : scenario.workload.unitCapacity;
@@ -48,14 +55,15 @@ export function score(scenario: Scenario, input: ScoreInput): Score {
     const b = input.billed[t];
     sumA += a;
     sumB += b;
-    sumI += idealUnits(scenario, a);
+    sumI += input.ideal ? input.ideal[t] : idealUnits(scenario, a);
     if (b > peak) peak = b;
     if (scenario.workload.kind === 'web') {
       const over = a / d - scenario.slo.maxUtilization * input.ready[t] * cap;
       if (over > 0) excess += over * d;
     }
   }
-  const violated = scenario.workload.kind === 'web' ? excess : input.violatedMessages ?? 0;
+  const kind = scenario.workload.kind;
+  const violated = kind === 'web' ? excess : kind === 'queue' ? input.violatedMessages ?? 0 : input.violated ?? 0;
   let reversals = 0;
   for (let i = 1; i < input.actions.length; i++) {
     const prev = input.actions[i - 1], cur = input.actions[i];

@@ -1,5 +1,25 @@
 /** The terminal table of a run. */
 import type { ScenarioRun } from './runner';
+import type { Scenario } from './scenario';
+
+/** The SLO a scenario scores, in words. */
+export function sloText(s: Scenario): string {
+  switch (s.workload.kind) {
+    case 'web':
+      return `utilization <= ${s.slo.maxUtilization}`;
+    case 'queue':
+      return `wait <= ${s.slo.maxWaitSeconds} s`;
+    case 'database':
+      return `instance utilization <= ${s.slo.maxUtilization}`;
+    case 'cache':
+      return 'no key evicted before its TTL';
+  }
+}
+
+/** What the units of a scenario are. */
+export function unitText(s: Scenario): string {
+  return s.workload.kind === 'database' ? 'replicas' : s.workload.kind === 'cache' ? 'shards (scores in GiB of node memory)' : 'units';
+}
 
 function fmt(x: number | null, digits: number): string {
   return x === null ? 'n/a' : x.toFixed(digits);
@@ -23,7 +43,7 @@ export function renderTable(run: ScenarioRun): string {
   const hours = (run.trace.arrivals.length * s.trace.stepSeconds) / 3600;
   const out = [
     `${s.name}: ${run.trace.arrivals.length} steps of ${s.trace.stepSeconds} s (${hours.toFixed(1)} h), ${s.workload.kind}, ` +
-      `units ${s.target.minUnits}-${s.target.maxUnits}, SLO ${s.workload.kind === 'web' ? `utilization <= ${s.slo.maxUtilization}` : `wait <= ${s.slo.maxWaitSeconds} s`}`,
+      `${unitText(s)} ${s.target.minUnits}-${s.target.maxUnits}, SLO ${sloText(s)}`,
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),

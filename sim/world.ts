@@ -77,7 +77,7 @@ export interface QueueState {
 const EPS = 1e-9;
 
 export class World {
-  readonly kind: Scenario['workload']['kind'];
+  readonly kind: 'web' | 'queue';
   readonly steps: number;
   readonly stepSeconds: number;
   readonly fleet: Fleet;
@@ -116,7 +116,9 @@ export class World {
   private finished = false;
 
   constructor(scenario: Scenario, trace: Trace) {
-    this.kind = scenario.workload.kind;
+    const kind = scenario.workload.kind;
+    if (kind !== 'web' && kind !== 'queue') throw new Error(`the contract's World runs web and queue workloads; ${kind} has its own (sim/data)`);
+    this.kind = kind;
     this.arrivals = trace.arrivals;
     this.start = trace.start;
     this.steps = trace.arrivals.length;

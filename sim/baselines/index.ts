@@ -1,4 +1,5 @@
 import type { BaselineName, WorkloadKind } from '../scenario';
+import { seedStepDatabase } from './database';
 import { keda } from './keda';
 import { seedStepQueue, seedStepWeb } from './seed-step';
 import { targetTracking } from './target-tracking';
@@ -8,11 +9,12 @@ export * from './types';
 
 /** The baseline of that name for that workload kind. */
 export function baselineFor(kind: WorkloadKind, name: BaselineName): Baseline<unknown> {
-  const table: Record<WorkloadKind, Partial<Record<BaselineName, Baseline<any>>>> = {
+  const table: Record<string, Partial<Record<BaselineName, Baseline<any>>>> = {
     web: { 'seed-step': seedStepWeb, 'target-tracking': targetTracking },
     queue: { 'seed-step': seedStepQueue, keda },
+    database: { 'seed-step': seedStepDatabase, 'target-tracking': targetTracking },
   };
-  const b = table[kind][name];
+  const b = table[kind]?.[name];
   if (!b) throw new Error(`no ${kind} baseline named ${name}`);
   return b;
 }

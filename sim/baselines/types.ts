@@ -20,7 +20,7 @@ export interface BaselineInput {
   readonly ready: number;
   /** Desired count now. */
   readonly desired: number;
-  /** Web: the newest visible CPU datapoints (up to 15), oldest first. */
+  /** Web: the newest visible CPU datapoints (up to 15 (30 for database)), oldest first. */
   readonly cpu: readonly number[];
   /** Queue: GetQueueAttributes at the start of the step. */
   readonly queue?: { readonly visible: number; readonly notVisible: number };

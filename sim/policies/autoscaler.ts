@@ -94,7 +94,7 @@ export interface AutoscalerRun {
   readonly chaos: ChaosSummary;
 }
 
-function lambdaContext(functionName: string, requestId: string): Context {
+export function lambdaContext(functionName: string, requestId: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -115,7 +115,7 @@ function lambdaContext(functionName: string, requestId: string): Context {
  * Powertools writes through its own Console on the process streams (Metrics warns on every
  * invocation without application metrics): swallow the handler's output while it runs.
  */
-function muteConsoleStreams(): () => void {
+export function muteConsoleStreams(): () => void {
   const out = process.stdout.write, err = process.stderr.write;
   const mute = (() => true) as typeof process.stdout.write;
   process.stdout.write = mute;

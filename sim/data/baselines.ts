@@ -1,0 +1,72 @@
+/**
+ * The data-tier baselines run on their worlds: each sees what it could see in AWS (the visible
+ * datapoints, the group's shape, whether it is modifying) and sets a replica count or a shape.
+ */
+import { baselineFor, type BaselineConfig } from '../baselines';
+import { cacheBaselineFor } from '../baselines/cache';
+import type { BaselineName, Scenario } from '../scenario';
+import type { Trace } from '../trace';
+import { CacheWorld } from './cache-world';
+import { DatabaseWorld } from './database-world';
+
+/** The newest visible datapoints of a per-minute series (up to `n`, NaN skipped), oldest first. */
+export function visibleSeries(series: Float64Array, newest: number, n: number): number[] {
+  const out: number[] = [];
+  for (let m = Math.max(0, newest - n + 1); m <= newest; m++) if (!Number.isNaN(series[m])) out.push(series[m]);
+  return out;
+}
+
+/**
+ * `seed-step` reads the "database CPU" (the busier of the source and the replicas' average), as the
+ * seed rule's "PostgreSQL CPU"; `target-tracking` reads the replicas' average CPU, as Aurora Replicas
+ * Auto Scaling's RDSReaderAverageCPUUtilization.
+ */
+export function runDatabaseBaseline(scenario: Scenario, trace: Trace, name: BaselineName, onStep?: () => void): DatabaseWorld {
+  const baseline = baselineFor('database', name);
+  const world = new DatabaseWorld(scenario, trace);
+  const config: BaselineConfig = {
+    minUnits: scenario.target.minUnits,
+    maxUnits: scenario.target.maxUnits,
+    targetUtilization: scenario.target.targetUtilization,
+    unitCapacity: scenario.workload.unitCapacity,
+    stepSeconds: scenario.trace.stepSeconds,
+  };
+  const dbCpu = new Float64Array(world.minutes).fill(NaN);
+  let state = baseline.initial();
+  for (let t = 0; t < world.steps; t++) {
+    const newest = world.newestVisibleMinute();
+    for (let m = Math.max(0, newest - 29); m <= newest; m++) dbCpu[m] = world.databaseCpu(m);
+    const cpu = name === 'seed-step' ? visibleSeries(dbCpu, newest, 30) : visibleSeries(world.replicaCpu, newest, 15);
+    const desired = world.desired;
+    const out = baseline.decide(config, state, { now: world.now(), ready: world.readyNow(), desired, cpu });
+    state = out.state;
+    if (out.desired !== desired) world.setDesired(out.desired);
+    world.endStep();
+    onStep?.();
+  }
+  return world;
+}
+
+export function runCacheBaseline(scenario: Scenario, trace: Trace, name: BaselineName, onStep?: () => void): CacheWorld {
+  if (name === 'keda') throw new Error('keda is not a cache baseline');
+  const baseline = cacheBaselineFor(name);
+  const world = new CacheWorld(scenario, trace);
+  const config = {
+    nodeTypeLadder: world.workload.nodeTypeLadder,
+    minShards: scenario.target.minUnits,
+    maxShards: scenario.target.maxUnits,
+    targetUtilization: scenario.target.targetUtilization,
+    stepSeconds: scenario.trace.stepSeconds,
+  };
+  let state = baseline.initial();
+  for (let t = 0; t < world.steps; t++) {
+    const g = world.group();
+    const memory = visibleSeries(world.memoryPct, world.newestVisibleMinute(), 30);
+    const out = baseline.decide(config, state, { now: world.now(), nodeType: g.nodeType, shards: g.shards, modifying: g.change !== undefined, memory });
+    state = out.state;
+    if (!g.change && (out.nodeType !== g.nodeType || out.shards !== g.shards)) world.startChange({ nodeType: out.nodeType, shards: out.shards });
+    world.endStep();
+    onStep?.();
+  }
+  return world;
+}
