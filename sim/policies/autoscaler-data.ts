@@ -27,7 +27,7 @@ import { FakeElastiCache } from '../cloud/elasticache';
 import { matchesPattern } from '../cloud/event-pattern';
 import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
 import { FakeRds } from '../cloud/rds';
-import { CallLog, uuidLike } from '../cloud/recorder';
+import { CallLog } from '../cloud/recorder';
 import { FakeScheduler } from '../cloud/scheduler';
 import { FakeSsm } from '../cloud/ssm';
 import { type ExecutionRecord, FakeStepFunctions, type MachineSpec } from '../cloud/stepfunctions';
@@ -36,7 +36,7 @@ import { CacheWorld } from '../data/cache-world';
 import { DatabaseWorld } from '../data/database-world';
 import type { Scenario } from '../scenario';
 import type { Trace } from '../trace';
-import { lambdaContext, muteConsoleStreams } from './autoscaler';
+import { lambdaInvoker, muteConsoleStreams } from './autoscaler';
 
 export const SIM_PREFIX = 'sim';
 export const SIM_SOURCE = 'sim-db';
@@ -141,19 +141,8 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
   const scheduler = new FakeScheduler([{ name: `${SIM_PREFIX}-database-reevaluate`, rateSeconds: 60, input: reevaluateScheduleInput('database') }]);
   const pattern = alarmRulePattern(config.prefix, 'database');
   const alarmEvents: AlarmStateChangeEvent[] = [];
-  const failures: { at: number; error: string }[] = [];
-  let invocations = 0;
-  const invoke = async (event: unknown) => {
-    invocations++;
-    const restore = options.verbose ? () => undefined : muteConsoleStreams();
-    try {
-      await handler(event, lambdaContext(`${SIM_PREFIX}-database`, uuidLike(`invocation/${invocations}`)));
-    } catch (err) {
-      failures.push({ at: now(), error: (err as Error).message ?? String(err) });
-    } finally {
-      restore();
-    }
-  };
+  const lambda = lambdaInvoker(handler, `${SIM_PREFIX}-database`, now, options.verbose);
+  const invoke = lambda.invoke;
 
   let published = 0;
   const publish = () => {
@@ -200,5 +189,5 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
     world.endStep();
     options.onStep?.(t);
   }
-  return { world, calls, alarmEvents, failures, invocations, state, executions: stepFunctions.records(), chaos: chaos.summary() };
+  return { world, calls, alarmEvents, failures: lambda.failures, invocations: lambda.count(), state, executions: stepFunctions.records(), chaos: chaos.summary() };
 }

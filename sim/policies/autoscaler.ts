@@ -126,6 +126,30 @@ export function muteConsoleStreams(): () => void {
   };
 }
 
+/**
+ * Invokes a handler as Lambda would, one invocation after the other: a context per invocation, the
+ * handler's output muted unless `verbose`, and what it threw kept (Lambda would retry, then dead-letter).
+ */
+export function lambdaInvoker(handler: (event: unknown, context: Context) => Promise<unknown>, functionName: string, now: () => number, verbose = false) {
+  const failures: { at: number; error: string }[] = [];
+  let count = 0;
+  return {
+    failures,
+    count: () => count,
+    async invoke(event: unknown): Promise<void> {
+      count++;
+      const restore = verbose ? () => undefined : muteConsoleStreams();
+      try {
+        await handler(event, lambdaContext(functionName, uuidLike(`invocation/${count}`)));
+      } catch (err) {
+        failures.push({ at: now(), error: (err as Error).message ?? String(err) });
+      } finally {
+        restore();
+      }
+    },
+  };
+}
+
 export interface AutoscalerOptions {
   /** Called after every simulated step. */
   readonly onStep?: (step: number) => void;
@@ -183,19 +207,8 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
   const metrics = queue ? undefined : capacityMetrics(config.targets[0] as AsgTarget);
   const sqsMetrics = queue ? queueMetrics(config.targets[0] as QueueWorkersTarget) : undefined;
   const alarmEvents: AlarmStateChangeEvent[] = [];
-  const failures: { at: number; error: string }[] = [];
-  let invocations = 0;
-  const invoke = async (event: unknown) => {
-    invocations++;
-    const restore = options.verbose ? () => undefined : muteConsoleStreams();
-    try {
-      await handler(event, lambdaContext(`sim-${family}`, uuidLike(`invocation/${invocations}`)));
-    } catch (err) {
-      failures.push({ at: now(), error: (err as Error).message ?? String(err) });
-    } finally {
-      restore();
-    }
-  };
+  const lambda = lambdaInvoker(handler, `sim-${family}`, now, options.verbose);
+  const invoke = lambda.invoke;
 
   let published = 0;
   const publish = () => {
@@ -234,5 +247,5 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
     world.endStep();
     options.onStep?.(t);
   }
-  return { world, calls, alarmEvents, failures, invocations, state, chaos: chaos.summary() };
+  return { world, calls, alarmEvents, failures: lambda.failures, invocations: lambda.count(), state, chaos: chaos.summary() };
 }
