@@ -5,6 +5,7 @@
  * bookkeeping; no allocation per step.
  */
 import type { Scenario } from './scenario';
+import { forEachMinute, newestVisibleMinute } from './minutes';
 import type { Trace } from './trace';
 
 /** Units of one service: a stack of ready times (seconds from the trace start), newest last. */
@@ -185,7 +186,7 @@ export class World {
 
   /** The newest minute whose datapoint is visible now (-1: none): minute m is seen from 60(m + 2) s. */
   newestVisibleMinute(now = this.now): number {
-    return Math.max(-1, Math.min(this.completeMinutes - 1, Math.floor(now / 60) - 2));
+    return newestVisibleMinute(now, this.completeMinutes);
   }
 
   /** Ends the current step after its decisions: counts r_t and b_t, serves it, publishes its minutes. */
@@ -209,18 +210,18 @@ export class World {
       this.serveQueue(t, a, r);
     }
 
-    // minutes overlapping [now, now + d)
-    const end = now + d;
-    for (let m = Math.floor(now / 60); m < this.minutes && 60 * m < end; m++) {
-      const w = Math.min(end, 60 * m + 60) - Math.max(now, 60 * m);
-      if (w > 0) {
+    forEachMinute(
+      now,
+      d,
+      this.minutes,
+      (m, w) => {
         this.wSum[m] += w;
         this.cpuW[m] += cpu * w;
         this.readyW[m] += r * w;
         if (this.kind === 'web') this.requestCount[m] = (Number.isNaN(this.requestCount[m]) ? 0 : this.requestCount[m]) + (a * w) / d;
-      }
-      if (60 * m + 60 <= end + EPS) this.completeMinute(m, r);
-    }
+      },
+      (m) => this.completeMinute(m, r),
+    );
     this.step = t + 1;
     this.desiredAtStepStart = this.fleet.desired;
     if (this.step === this.steps) this.finish();

@@ -10,6 +10,7 @@
  */
 import { NODE_MEMORY_GIB } from '../../lambdas/engine/redis';
 import type { CacheWorkload, Scenario } from '../scenario';
+import { forEachMinute, newestVisibleMinute } from '../minutes';
 import type { Trace } from '../trace';
 import type { Action } from '../world';
 import type { CacheBackend, CacheGroupState, CacheShape } from './backends';
@@ -145,7 +146,7 @@ export class CacheWorld implements CacheBackend {
 
   /** The newest minute whose datapoint is visible now (-1: none). */
   newestVisibleMinute(): number {
-    return Math.max(-1, Math.min(this.completeMinutes - 1, Math.floor(this.now() / 60) - 2));
+    return newestVisibleMinute(this.now(), this.completeMinutes);
   }
 
   /** Ends the current step after its decisions: writes its keys, expires and evicts, publishes its minutes. */
@@ -186,22 +187,23 @@ export class CacheWorld implements CacheBackend {
 
     const memPct = Math.min(100, (100 * this.keys * itemBytes) / maxmemoryBytes(this.shape));
     const cpu = Math.min(100, (100 * (a / d)) / (this.shape.shards * this.unitCapacity));
-    const end = now + d;
-    for (let m = Math.floor(now / 60); m < this.minutes && 60 * m < end; m++) {
-      const w = Math.min(end, 60 * m + 60) - Math.max(now, 60 * m);
-      if (w > 0) {
+    forEachMinute(
+      now,
+      d,
+      this.minutes,
+      (m, w) => {
         this.wSum[m] += w;
         this.memW[m] += memPct * w;
         this.cpuW[m] += cpu * w;
         this.evictions[m] = (Number.isNaN(this.evictions[m]) ? 0 : this.evictions[m]) + (evicted * w) / d / this.shape.shards;
-      }
-      if (60 * m + 60 <= end + EPS) {
+      },
+      (m) => {
         this.memoryPct[m] = this.memW[m] / this.wSum[m];
         this.engineCpu[m] = this.cpuW[m] / this.wSum[m];
         this.shapes[m] = this.shape;
         this.completeMinutes = m + 1;
-      }
-    }
+      },
+    );
     this.step = t + 1;
   }
 

@@ -8,6 +8,7 @@
  * Metrics follow the contract's CloudWatch timing: minute m is visible from the start of minute m + 2.
  */
 import type { Scenario } from '../scenario';
+import { forEachMinute, newestVisibleMinute } from '../minutes';
 import type { Trace } from '../trace';
 import type { Action } from '../world';
 import type { ReplicaBackend, ReplicaUnit } from './backends';
@@ -129,7 +130,7 @@ export class DatabaseWorld implements ReplicaBackend {
 
   /** The newest minute whose datapoint is visible now (-1: none). */
   newestVisibleMinute(): number {
-    return Math.max(-1, Math.min(this.completeMinutes - 1, Math.floor(this.now() / 60) - 2));
+    return newestVisibleMinute(this.now(), this.completeMinutes);
   }
 
   /**
@@ -163,24 +164,25 @@ export class DatabaseWorld implements ReplicaBackend {
     const srcCpu = Math.min(100, (100 * sourceLoad) / cap);
     const repCpu = r > 0 ? Math.min(100, (100 * reads) / (r * cap)) : NaN;
 
-    const end = now + d;
-    for (let mi = Math.floor(now / 60); mi < this.minutes && 60 * mi < end; mi++) {
-      const w = Math.min(end, 60 * mi + 60) - Math.max(now, 60 * mi);
-      if (w > 0) {
+    forEachMinute(
+      now,
+      d,
+      this.minutes,
+      (mi, w) => {
         this.wSum[mi] += w;
         this.srcW[mi] += srcCpu * w;
         if (!Number.isNaN(repCpu)) {
           this.repW[mi] += repCpu * w;
           this.repWSum[mi] += w;
         }
-      }
-      if (60 * mi + 60 <= end + EPS) {
+      },
+      (mi) => {
         this.sourceCpu[mi] = this.srcW[mi] / this.wSum[mi];
         if (this.repWSum[mi] > 0) this.replicaCpu[mi] = this.repW[mi] / this.repWSum[mi];
         this.readyIds[mi] = this.list.filter((u) => u.readyAt <= now).map((u) => u.id);
         this.completeMinutes = mi + 1;
-      }
-    }
+      },
+    );
     this.step = t + 1;
     this.billedAtStepStart = this.list.length;
   }
