@@ -24,7 +24,6 @@ import { AlarmEvaluator, type AlarmStateChangeEvent } from '../cloud/alarms';
 import { stateMachineArn, synthesizedStateMachines } from '../cloud/asl';
 import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { FakeElastiCache } from '../cloud/elasticache';
-import { matchesPattern } from '../cloud/event-pattern';
 import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
 import { FakeRds } from '../cloud/rds';
 import { CallLog } from '../cloud/recorder';
@@ -36,7 +35,7 @@ import { CacheWorld } from '../data/cache-world';
 import { DatabaseWorld } from '../data/database-world';
 import type { Scenario } from '../scenario';
 import type { Trace } from '../trace';
-import { lambdaInvoker, muteConsoleStreams } from './autoscaler';
+import { deliverEvents, lambdaInvoker, muteConsoleStreams } from './autoscaler';
 
 export const SIM_PREFIX = 'sim';
 export const SIM_SOURCE = 'sim-db';
@@ -169,16 +168,7 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
 
   for (let t = 0; t < world.steps; t++) {
     publish();
-    const at = now();
-    if ((at - trace.start) % 60_000 === 0) {
-      for (const event of alarms.evaluate(at)) {
-        alarmEvents.push(event);
-        if (matchesPattern(pattern, event)) chaos.alarms.emit(JSON.parse(JSON.stringify(event)), at);
-      }
-    }
-    for (const { payload } of scheduler.due(at)) chaos.schedules.emit(payload, at);
-    for (const { event } of chaos.alarms.due(at)) await invoke(event);
-    for (const { event } of chaos.schedules.due(at)) await invoke(event);
+    await deliverEvents(now(), trace.start, { alarms, pattern, scheduler, chaos, alarmEvents, invoke });
     // The runbooks run as far as the simulated time allows (their task logs muted like the handler's).
     const restore = options.verbose ? () => undefined : muteConsoleStreams();
     try {

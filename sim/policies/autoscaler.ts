@@ -127,6 +127,34 @@ export function muteConsoleStreams(): () => void {
 }
 
 /**
+ * One step's deliveries as AWS makes them: on the minute, the alarms evaluated and their state changes
+ * that match the rule's pattern sent (a serialized copy, as EventBridge delivers), then the schedules
+ * due, both through the scenario's chaos queues to the function.
+ */
+export async function deliverEvents(
+  at: number,
+  start: number,
+  d: {
+    readonly alarms: AlarmEvaluator;
+    readonly pattern: Record<string, unknown>;
+    readonly scheduler: FakeScheduler;
+    readonly chaos: ReturnType<typeof scenarioChaos>;
+    readonly alarmEvents: AlarmStateChangeEvent[];
+    readonly invoke: (event: unknown) => Promise<void>;
+  },
+): Promise<void> {
+  if ((at - start) % 60_000 === 0) {
+    for (const event of d.alarms.evaluate(at)) {
+      d.alarmEvents.push(event);
+      if (matchesPattern(d.pattern, event)) d.chaos.alarms.emit(JSON.parse(JSON.stringify(event)), at);
+    }
+  }
+  for (const { payload } of d.scheduler.due(at)) d.chaos.schedules.emit(payload, at);
+  for (const { event } of d.chaos.alarms.due(at)) await d.invoke(event);
+  for (const { event } of d.chaos.schedules.due(at)) await d.invoke(event);
+}
+
+/**
  * Invokes a handler as Lambda would, one invocation after the other: a context per invocation, the
  * handler's output muted unless `verbose`, and what it threw kept (Lambda would retry, then dead-letter).
  */
@@ -233,17 +261,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
 
   for (let t = 0; t < world.steps; t++) {
     publish();
-    const at = now();
-    if ((at - trace.start) % 60_000 === 0) {
-      for (const event of alarms.evaluate(at)) {
-        alarmEvents.push(event);
-        // what EventBridge delivers is a serialized copy
-        if (matchesPattern(pattern, event)) chaos.alarms.emit(JSON.parse(JSON.stringify(event)), at);
-      }
-    }
-    for (const { payload } of scheduler.due(at)) chaos.schedules.emit(payload, at);
-    for (const { event } of chaos.alarms.due(at)) await invoke(event);
-    for (const { event } of chaos.schedules.due(at)) await invoke(event);
+    await deliverEvents(now(), trace.start, { alarms, pattern, scheduler, chaos, alarmEvents, invoke });
     world.endStep();
     options.onStep?.(t);
   }
