@@ -22,9 +22,9 @@ describe('data tier config', () => {
     expect(cfg.targets.map(familyOf)).toEqual(['database', 'database', 'database']);
   });
 
-  test('rds-instance: a ladder of RDS classes, no class twice, low below high', () => {
+  test('rds-instance: a ladder of RDS classes, each larger than the one before, low below high', () => {
     expect(problems([{ kind: 'rds-instance', id: 'c', instanceIdentifier: 'db1', instanceClassLadder: ['db.r6g.large', 'db.r6g.large'] }])).toEqual([
-      'targets[0].instanceClassLadder: lists an instance class twice',
+      'targets[0].instanceClassLadder[1]: "db.r6g.large" is not larger than targets[0].instanceClassLadder[0] "db.r6g.large": a ladder goes from smallest to largest',
     ]);
     expect(problems([{ kind: 'rds-instance', id: 'c', instanceIdentifier: 'db1', instanceClassLadder: ['db.r6g.large', 'db.r6g.xlarge'], cpuLowPercent: 90 }])).toEqual([
       'targets[0].cpuLowPercent: 90 must be below cpuHighPercent 80',
@@ -41,7 +41,9 @@ describe('data tier config', () => {
     expect(problems([{ ...RDS_REPLICAS, maxReplicas: 16 }])).toEqual(['targets[0].maxReplicas: 16 is above the maximum 15']);
     expect(problems([{ ...RDS_REPLICAS, id: '9db' }])[0]).toMatch(/targets\[0\]\.id: "9db" names the replicas/);
     expect(problems([{ ...REDIS, nodeTypeLadder: ['cache.r7g.large', 'r7g.xlarge'] }])[0]).toMatch(/targets\[0\]\.nodeTypeLadder\[1\]: "r7g.xlarge" must be an ElastiCache node type/);
-    expect(problems([{ ...REDIS, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.large'] }])).toEqual(['targets[0].nodeTypeLadder: lists a node type twice']);
+    expect(problems([{ ...REDIS, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.large'] }])).toEqual([
+      'targets[0].nodeTypeLadder[1]: "cache.r7g.large" (13.07 GiB) is not larger than targets[0].nodeTypeLadder[0] "cache.r7g.large" (13.07 GiB): a ladder goes from smallest to largest',
+    ]);
     expect(problems([{ ...RDS_STORAGE, maxAllocatedGiB: undefined }])).toEqual(['targets[0].maxAllocatedGiB: is required (number)']);
     expect(problems([{ ...RDS_STORAGE, surprise: 1 }])).toEqual(['targets[0].surprise: unknown key']);
     expect(problems([{ ...RDS_REPLICAS, route53: { hostedZoneId: 'Z0ABC', recordName: 'Read_Replicas' } }])[0]).toMatch(

@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from '../../../lambdas/shared/config';
+import { z } from 'zod';
+import { ConfigError, configSchema, formatPath, MAX_TARGETS, parseConfig } from '../../../lambdas/shared/config';
 import { parseConfigText } from '../../../lambdas/shared/config-file';
 
 const asg = { id: 'web', kind: 'asg', autoScalingGroupName: 'django-web' };
@@ -72,7 +73,7 @@ describe('parseConfig', () => {
   });
 
   test('duplicate target ids are rejected', () => {
-    expect(problems({ targets: [asg, asg] })).toEqual(['targets[1].id: "web" is already the id of targets[0]']);
+    expect(problems({ targets: [asg, { ...asg, autoScalingGroupName: 'django-web-2' }] })).toEqual(['targets[1].id: "web" is already the id of targets[0]']);
   });
 
   test('a malformed target group name says what it must look like', () => {
@@ -93,6 +94,20 @@ describe('parseConfigText', () => {
   test('duplicate YAML keys are errors, not silently merged', () => {
     expect(() => parseConfigText('prefix: a\nprefix: b\ntargets: []\n', 'x.yaml')).toThrow(ConfigError);
   });
+
+  test('a syntax error names the path of the value it is in, and its line and column', () => {
+    expect(() => parseConfigText('prefix: a\ntargets:\n  - id: web\n    kind: "a\\qb"\n', 'x.yaml')).toThrow(
+      /^x\.yaml: invalid autoscaler config:\n {2}targets\[0\]\.kind: line 4, column 13: Invalid escape sequence \\q$/,
+    );
+  });
+
+  test('anchors and aliases that share settings are fine', () => {
+    const config = parseConfigText(
+      'targets:\n  - &web {kind: asg, id: web, autoScalingGroupName: web-asg, targetGroup: &tg {loadBalancerFullName: app/a/0a, targetGroupFullName: targetgroup/t/0b}}\n  - {kind: asg, id: web2, autoScalingGroupName: web2-asg, targetGroup: *tg}\n',
+      'x.yaml',
+    );
+    expect(config.targets.map((t) => ('targetGroup' in t ? t.targetGroup?.loadBalancerFullName : undefined))).toEqual(['app/a/0a', 'app/a/0a']);
+  });
 });
 
 describe('notifications', () => {
@@ -104,5 +119,53 @@ describe('notifications', () => {
   test('a malformed email and an unknown key are named', () => {
     expect(problems({ targets: [asg], notifications: { email: 'ops' } })).toEqual(['notifications.email: "ops" must be an email address']);
     expect(problems({ targets: [asg], notifications: { slack: '#ops' } })).toEqual(['notifications.slack: unknown key']);
+  });
+});
+
+describe('upper bounds', () => {
+  /** Every number, list and string of the schema's JSON Schema (input side), by path. */
+  function leaves(schema: Record<string, unknown>, at = ''): { path: string; schema: Record<string, unknown> }[] {
+    const out = [{ path: at, schema }];
+    for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) out.push(...leaves(v, `${at}.${k}`));
+    if (schema.items) out.push(...leaves(schema.items as Record<string, unknown>, `${at}[]`));
+    for (const key of ['anyOf', 'oneOf', 'allOf']) ((schema[key] ?? []) as Record<string, unknown>[]).forEach((s, i) => out.push(...leaves(s, `${at}<${i}>`)));
+    return out;
+  }
+  const all = leaves(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
+
+  test('every number of the schema has a maximum', () => {
+    const numbers = all.filter((l) => l.schema.type === 'number' || l.schema.type === 'integer');
+    expect(numbers.length).toBeGreaterThan(70);
+    expect(numbers.filter((l) => l.schema.maximum === undefined && l.schema.exclusiveMaximum === undefined).map((l) => l.path)).toEqual([]);
+  });
+
+  test('every list of the schema has a most number of entries', () => {
+    const lists = all.filter((l) => l.schema.type === 'array');
+    expect(lists.length).toBeGreaterThanOrEqual(8);
+    expect(lists.filter((l) => l.schema.maxItems === undefined).map((l) => l.path)).toEqual([]);
+  });
+
+  test('a number past its bound names the value and the bound; the defaults stay within', () => {
+    expect(problems({ targets: [{ ...asg, maxCapacity: 50_000 }] })).toEqual(['targets[0].maxCapacity: 50000 is above the maximum 10000']);
+    expect(problems({ targets: [asg], maxEventAgeSeconds: 90_000 })).toEqual(['maxEventAgeSeconds: 90000 is above the maximum 86400']);
+    expect(() => parseConfig({ targets: [asg] })).not.toThrow();
+  });
+
+  test(`at most ${MAX_TARGETS} targets`, () => {
+    const many = Array.from({ length: MAX_TARGETS + 1 }, (_, i) => ({ ...asg, id: `w${i}`, autoScalingGroupName: `g${i}` }));
+    expect(problems({ targets: many })).toEqual([`targets: a list of ${MAX_TARGETS + 1} is above the maximum ${MAX_TARGETS}`]);
+  });
+});
+
+describe('messages', () => {
+  test('a path into a list at the root starts at (root)', () => {
+    expect(formatPath([0, 'a', 1])).toBe('(root)[0].a[1]');
+    expect(formatPath([])).toBe('(root)');
+  });
+
+  test('a value of a union of shapes (a cloudfront trigger) is described by the one shape its keys fit', () => {
+    const cdn = { kind: 'cloudfront', id: 'cdn', distributionId: 'E2QWRUHAPOMQZL' };
+    expect(problems({ targets: [{ ...cdn, triggers: [{ s3: { bucket: 'Not_A_Bucket' } }] }] })).toEqual(['targets[0].triggers[0].s3.bucket: "Not_A_Bucket" must be an S3 bucket name']);
+    expect(problems({ targets: [{ ...cdn, triggers: [{ lambda: {} }] }] })).toEqual(['targets[0].triggers[0]: an object matches none of the allowed shapes']);
   });
 });

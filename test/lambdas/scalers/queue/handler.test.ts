@@ -246,7 +246,8 @@ describe('queue poller', () => {
       id: `q${i}`,
       kind: 'queue-workers' as const,
       queueUrl: `https://sqs.eu-west-1.amazonaws.com/123456789012/q${i}`,
-      workers: { kind: 'ecs-service' as const, cluster: 'celery', service: 'default-worker' },
+      // One service each: two targets on one service would be refused (one resource, one target).
+      workers: { kind: 'ecs-service' as const, cluster: 'celery', service: `worker-${i}` },
       messagesPerSecondPerWorker: 1,
     }));
     for (const t of targets) cloud.queues[t.queueUrl] = { visible: 0, notVisible: 0 };
