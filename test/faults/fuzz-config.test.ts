@@ -1,14 +1,15 @@
 /**
  * Config fuzzing: thousands of malformed configs, made by mutating the complete example config
  * (unknown keys, wrong types, out-of-range numbers, missing fields, bad kinds, duplicates, inverted
- * bounds) and from random values. Each is rejected with a ConfigError whose every line starts with
- * the path of the problem; nothing escapes as another exception or a stack trace.
+ * bounds), from random values, and hostile YAML (alias bombs of every shape, deep nesting in every
+ * style, repeated keys, oversized files). Each is rejected with a ConfigError whose every line starts
+ * with the path of the problem; nothing escapes as another exception or a stack trace.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, parseConfig } from '../../lambdas/shared/config';
-import { parseConfigText } from '../../lambdas/shared/config-file';
+import { parseConfigText, YAML_LIMITS } from '../../lambdas/shared/config-file';
 import { EXAMPLE_CONFIG } from '../lib/helpers';
 
 const TEXT = readFileSync(EXAMPLE_CONFIG, 'utf8');
@@ -16,7 +17,7 @@ const BASE = parseYaml(TEXT) as Record<string, unknown>;
 
 /** `targets[0].targetGroup.requestsPerTarget: ...`, `windows[1]: ...`, `prefix: ...`, `(root): ...`, `targets[0][" "]: ...` */
 const SEGMENT = String.raw`(\[\d+\]|\["(?:[^"\\]|\\.)*"\]|\.[A-Za-z_$][\w$-]*)`;
-const PATH_LINE = new RegExp(String.raw`^(\(root\)|([A-Za-z_$][\w$-]*|\["(?:[^"\\]|\\.)*"\])${SEGMENT}*): \S`);
+const PATH_LINE = new RegExp(String.raw`^(\(root\)|[A-Za-z_$][\w$-]*|\["(?:[^"\\]|\\.)*"\])${SEGMENT}*: \S`);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Path = (string | number)[];
@@ -163,7 +164,7 @@ test('config fuzzing: 1,000 random values are each rejected the same way', () =>
   );
 });
 
-test('config fuzzing: 200 corrupted YAML texts are either valid or a ConfigError, never another exception', () => {
+test('config fuzzing: 200 corrupted YAML texts are either valid or a ConfigError naming a path on every line, never another exception', () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 4 }), (edits) => {
       let text = TEXT;
@@ -176,8 +177,82 @@ test('config fuzzing: 200 corrupted YAML texts are either valid or a ConfigError
       } catch (err) {
         expect(err).toBeInstanceOf(ConfigError);
         expect((err as Error).message).not.toMatch(/\n\s+at /);
+        for (const line of (err as ConfigError).problems) expect(line).toMatch(PATH_LINE);
       }
     }),
     { numRuns: 200, seed: 7 },
+  );
+});
+
+// ---------------------------------------------------------------------------------- hostile YAML
+
+/** The ConfigError of a YAML text, every line naming a path; anything else thrown fails the test. */
+function rejectionOf(text: string): string[] {
+  let error: unknown;
+  try {
+    parseConfigText(text, 'hostile.yaml');
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const e = error as ConfigError;
+  expect(e.message).not.toMatch(/\n\s+at /);
+  for (const line of e.problems) expect(line).toMatch(PATH_LINE);
+  return e.problems;
+}
+
+const indent = (n: number) => ' '.repeat(n);
+
+test('hostile YAML: 60 alias bombs (fan-out, depth, flow or block, at the root or inside a target) each end in a ConfigError naming where', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2, max: 12 }), fc.boolean(), fc.boolean(), (fanout, levels, flow, inTarget) => {
+      const at = inTarget ? 4 : 0;
+      const list = (items: string[], depth: number) => (flow ? ` [${items.join(', ')}]` : `\n${items.map((x) => `${indent(depth + 2)}- ${x}`).join('\n')}`);
+      const lines = [`${indent(at)}l0: &l0${list(Array(fanout).fill('lol'), at)}`];
+      for (let i = 1; i <= levels; i++) lines.push(`${indent(at)}l${i}: &l${i}${list(Array(fanout).fill(`*l${i - 1}`), at)}`);
+      const text = inTarget ? `prefix: shop\ntargets:\n  - kind: asg\n    id: web\n    autoScalingGroupName: web-asg\n${lines.join('\n')}\n` : `${lines.join('\n')}\n`;
+      const problems = rejectionOf(text);
+      // A bomb (its expansion past the limit) is named as one; a small one is refused by the schema (unknown keys).
+      if (fanout ** (levels + 1) > YAML_LIMITS.maxValues) expect(problems).toEqual([expect.stringMatching(/: the alias \*l\d+ \(line \d+\) expands the document past 200,000 values/)]);
+    }),
+    { numRuns: 60, seed: 2713 },
+  );
+});
+
+test('hostile YAML: 40 deeply nested documents (flow and block lists and maps, to 3,000 levels, block ones to 900) each end in a ConfigError naming the path', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: YAML_LIMITS.maxDepth + 1, max: 3000 }), fc.constantFrom('flow-list', 'flow-map', 'block-list', 'block-map'), fc.boolean(), (depth, style, inTargets) => {
+      let nested: string;
+      // Block styles indent each level: past about 900 levels the file outgrows the size limit instead.
+      if (style.startsWith('block')) depth = YAML_LIMITS.maxDepth + 1 + (depth % 880);
+      if (style === 'flow-list') nested = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+      else if (style === 'flow-map') nested = `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`;
+      else if (style === 'block-list') nested = `\n${Array.from({ length: depth }, (_, i) => `${indent(2 + 2 * i)}-`).join('\n')} 1`;
+      else nested = `\n${Array.from({ length: depth }, (_, i) => `${indent(2 + 2 * i)}a:`).join('\n')} 1`;
+      const problems = rejectionOf(inTargets ? `prefix: shop\ntargets: ${nested}\n` : `deep: ${nested}\n`);
+      expect(problems).toContainEqual(expect.stringMatching(/: nested more than 16 levels deep \(line \d+\); a config needs at most 7$/));
+    }),
+    { numRuns: 40, seed: 2714 },
+  );
+});
+
+test('hostile YAML: every key of the example config, repeated right after itself, is named as repeated with both lines', () => {
+  const lines = TEXT.split('\n');
+  const keyLines = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^\s*[A-Za-z][A-Za-z0-9]*:(\s|$)/.test(l));
+  expect(keyLines.length).toBeGreaterThan(100);
+  for (const { l, i } of keyLines) {
+    const text = [...lines.slice(0, i + 1), l.replace(/:.*$/, ': null'), ...lines.slice(i + 1)].join('\n');
+    const key = /^\s*([A-Za-z0-9]+):/.exec(l)![1];
+    expect(rejectionOf(text)).toContainEqual(expect.stringMatching(new RegExp(`(^|\\.)${key}: the key is repeated \\(line ${i + 2}\\), first on line ${i + 1}; keys of a map are unique$`)));
+  }
+});
+
+test('hostile YAML: files over the size limit are refused before they are parsed, whatever they hold', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 64 * 1024 }), fc.constantFrom('#', 'a', '[', '{', '*x ', '&x '), (extra, unit) => {
+      const text = unit.repeat(Math.ceil((YAML_LIMITS.maxBytes + extra) / unit.length));
+      expect(rejectionOf(text)).toEqual([expect.stringMatching(/^\(root\): the file holds [\d,]+ bytes; a config may hold at most 1,048,576 bytes \(1 MiB\)$/)]);
+    }),
+    { numRuns: 12, seed: 2715 },
   );
 });
