@@ -60,22 +60,21 @@ export function buildApp(config: AutoscalerConfig, options: BuildAppOptions = {}
 }
 
 /**
- * The CLI entry: reads the config named by the `config` context, builds the app. A bad config is
- * reported on stderr, every problem on its own line, and the process exits with 1 (no stack trace).
+ * The CLI entry: reads the config named by the `config` context, builds the app. A bad config (its
+ * YAML, its schema, or a target in another region or account than the stack) is reported on stderr,
+ * every problem on its own line naming its path, and the process exits with 1 (no stack trace).
  */
 export function main(app: App = new App(), io: { stderr: (text: string) => void; exit: (code: number) => never } = defaultIo): BuiltApp {
   const file = String(app.node.tryGetContext(CONFIG_CONTEXT_KEY) ?? DEFAULT_CONFIG_FILE);
-  let config: AutoscalerConfig;
   try {
-    config = loadConfigFile(file);
+    return buildApp(loadConfigFile(file), { app });
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr(`${err.message}\n`);
+      io.stderr(`${new ConfigError(err.problems, file).message}\n`);
       return io.exit(1);
     }
     throw err;
   }
-  return buildApp(config, { app });
 }
 
 const defaultIo = {

@@ -2,7 +2,7 @@
  * The public L3 construct: turns a parsed autoscaler config into alarms, one EventBridge rule, one
  * function and one re-evaluation schedule per action family, and the state they share.
  */
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmRulePattern, allAlarms, type Family, familyOf } from '../lambdas/shared/alarms';
-import { type AutoscalerConfig, parseConfig } from '../lambdas/shared/config';
+import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } from '../lambdas/shared/config';
 import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
@@ -96,8 +96,14 @@ export class Autoscaler extends Construct {
   constructor(scope: Construct, id: string, props: AutoscalerProps) {
     super(scope, id);
 
-    // 1. Validate: the same schema and the same messages as the CLI and the simulator.
+    // 1. Validate: the same schema and the same messages as the CLI and the simulator; then, where the
+    //    stack's region and account are known (not tokens), every target the config places (SQS queue
+    //    URLs) must be there: the functions' clients and the alarms live in the stack's region.
     const config = parseConfig(props.config);
+    const stack = Stack.of(this);
+    const known = (v: string) => (Token.isUnresolved(v) ? undefined : v);
+    const misplaced = placementProblems(config, { region: known(stack.region), account: known(stack.account) });
+    if (misplaced.length) throw new ConfigError(misplaced);
     const alarmCount = allAlarms(config).length;
     this.config = config;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;

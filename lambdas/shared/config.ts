@@ -775,6 +775,27 @@ export function resourcesOf(t: TargetConfig): TargetResource[] {
   return (TARGET_RESOURCES[t.kind] as (t: TargetConfig) => TargetResource[])(t);
 }
 
+/**
+ * Problems of targets in another region or account than the stack's, for what the config names with
+ * its region or account (SQS queue URLs); `undefined` region or account: unknown (an
+ * environment-agnostic stack), not checked. One line per resource, naming the target's path, the
+ * resource's region/account and the stack's.
+ */
+export function placementProblems(config: AutoscalerConfig, stack: { readonly region?: string; readonly account?: string }): string[] {
+  const problems: string[] = [];
+  config.targets.forEach((t, i) => {
+    for (const r of resourcesOf(t)) {
+      const where: string[] = [];
+      if (stack.region !== undefined && r.region !== undefined && r.region !== stack.region) where.push(`region ${r.region} (the stack's: ${stack.region})`);
+      if (stack.account !== undefined && r.account !== undefined && r.account !== stack.account) where.push(`account ${r.account} (the stack's: ${stack.account})`);
+      if (where.length) {
+        problems.push(`${formatPath(['targets', i, ...r.path])}: the ${r.noun} of target "${t.id}" is in ${where.join(' and ')}; a target must be in the stack's region and account (deploy one stack per region and account)`);
+      }
+    }
+  });
+  return problems;
+}
+
 /** A config that failed validation; `problems` holds one line per issue, each naming a path and the value. */
 export class ConfigError extends Error {
   constructor(

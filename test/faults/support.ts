@@ -300,7 +300,8 @@ export function synthesize(config: AutoscalerConfig) {
   const { buildApp } = require('../../lib/app') as typeof import('../../lib/app');
   const { testApp } = require('../lib/helpers') as typeof import('../lib/helpers');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const built = buildApp(config, { app: testApp(), env: { account: '123456789012', region: 'us-east-1' } });
+  // The example config's queues are in eu-west-1, account 123456789012: the stack must be there too.
+  const built = buildApp(config, { app: testApp(), env: { account: '123456789012', region: 'eu-west-1' } });
   return { ...built, template: Template.fromStack(built.stack) };
 }
 

@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { SendClient } from '../../adapters/types';
+import { SQS_QUEUE_URL } from '../../shared/config';
 import { AlarmStateChangeSchema, ReevaluateSchema, WindowEventSchema } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
 import { tracer } from '../../shared/powertools';
@@ -37,11 +39,36 @@ export function createQueueHandler(deps: QueueHandlerDeps) {
   });
 }
 
+/**
+ * SQS through a client of each queue's own region (from its URL), each built on first use and kept.
+ * The SDK sends a call to the queue URL's host but signs it for the client's region, so one client of
+ * the function's region cannot read a queue of another (aws/aws-sdk-js-v3#5812). A command without a
+ * queue URL goes to the client of the function's own region (`build(undefined)`).
+ */
+export function sqsByQueueRegion(build: (region: string | undefined) => SendClient): SendClient {
+  const clients = new Map<string | undefined, SendClient>();
+  return {
+    send(command: { input?: { QueueUrl?: unknown } }) {
+      const url = command.input?.QueueUrl;
+      const m = typeof url === 'string' ? SQS_QUEUE_URL.exec(url) : null;
+      const region = m ? (m[1] ?? m[2]) : undefined;
+      let client = clients.get(region);
+      if (!client) clients.set(region, (client = build(region)));
+      return client.send(command);
+    },
+  };
+}
+
+/** The deployed SQS clients: one per queue region (`config` for tests: a request handler, credentials). */
+export function deployedSqs(config: SQSClientConfig = {}): SendClient {
+  return sqsByQueueRegion((region) => tracer.captureAWSv3Client(new SQSClient({ ...config, ...(region ? { region } : {}) })));
+}
+
 function deployedDeps(): QueueHandlerDeps {
   const base = deployedBase({ idempotency: true });
   return {
     ...base,
-    sqs: tracer.captureAWSv3Client(new SQSClient({})),
+    sqs: deployedSqs(),
     autoScaling: tracer.captureAWSv3Client(new AutoScalingClient({})),
     ecs: tracer.captureAWSv3Client(new ECSClient({})),
   };
