@@ -59,7 +59,10 @@ export interface IdempotentEntryOptions<E, R> {
 /** A family's entry: parse or reject, then the work once per event identity, inside the middlewares. */
 export function idempotentEntry<E, R>(options: IdempotentEntryOptions<E, R>) {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 3600 });
-  const once = makeIdempotent((request: { key: string; event: E }) => options.handle(request.event, request.key), {
+  // The result as Lambda returns it, JSON: Powertools' DynamoDB layer stores it with `marshall`, which
+  // refuses an undefined field (a target result without an execution, say) and would fail the invocation.
+  const asJson = (result: R): R => JSON.parse(JSON.stringify(result ?? null)) as R;
+  const once = makeIdempotent(async (request: { key: string; event: E }) => asJson(await options.handle(request.event, request.key)), {
     persistenceStore: options.persistence ?? memoryPersistence(),
     config,
   });
