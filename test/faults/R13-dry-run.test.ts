@@ -1,5 +1,15 @@
-/** R13: dry-run (config-wide, per target, or the state table's switch) makes zero AWS writes and records every decision. */
+/**
+ * R13: dry-run (config-wide, per target, or the state table's switch on the target or for all) makes
+ * zero AWS writes and records every decision, in every family function: capacity (alarm, schedule),
+ * queue (the 1-minute poll, the age alarm, a window's edge), database (an rds-replicas alarm, the
+ * schedule: no StartExecution) and cdn (deploy events, then the tick: no CreateInvalidation, the plan
+ * recorded). Each on its real handler, the state store on dynalite, the in-memory AWS.
+ */
 import { eventOf, scheduleEvent, withHarness, useDynalite, type HarnessOptions } from './support';
+import { CDN_PATHS } from './support-cdn';
+import { DATABASE_PATHS } from './support-database';
+import { CAPACITY_PATHS, type FamilyPath, planOf } from './support-families';
+import { QUEUE_PATHS } from './support-queue';
 
 const db = useDynalite();
 
@@ -32,4 +42,28 @@ for (const [mode, options] of Object.entries(MODES)) {
       expect(h.notifications.every((n) => /dry-run/.test(n.subject))).toBe(true);
     });
   });
+}
+
+/** Every family function, on every path an event takes to a write. */
+const PATHS: FamilyPath[] = [...CAPACITY_PATHS, ...QUEUE_PATHS, ...DATABASE_PATHS, ...CDN_PATHS];
+
+for (const p of PATHS) {
+  for (const [mode, options] of Object.entries(MODES)) {
+    test(`R13 ${p.family} function (${p.path}), dry-run (${mode}): no ${p.write}, every decision recorded with what it would do`, async () => {
+      const w = await p.world({ db: db(), config: options.config, target: options.target });
+      try {
+        if (options.switch) await w.store.setSwitch(options.switch === '*' ? '*' : w.targetId, 'dryRun', true);
+        const outcomes: string[] = [];
+        for (let i = 0; i < 3; i++) outcomes.push(await w.act());
+        expect(outcomes).toEqual(['dry-run', 'dry-run', 'dry-run']);
+        expect(w.writes()).toEqual([]);
+        const audit = await w.audit();
+        expect(audit.length).toBeGreaterThanOrEqual(1);
+        expect(audit.map((e) => e.outcome).filter((o) => o !== 'dry-run')).toEqual([]);
+        expect(planOf(audit[0])).toMatch(p.plan);
+      } finally {
+        w.restore();
+      }
+    });
+  }
 }

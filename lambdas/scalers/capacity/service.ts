@@ -200,7 +200,6 @@ export class CapacityService {
           return { targetId: target.id, outcome: 'skipped', reason: `in cooldown after the action ${Math.round((start - acted) / 1000)} s ago` };
         }
       }
-      const switches = await store.getSwitches(target.id);
       const backend = this.backend(target);
       const snapshot = await backend.describe();
       const observation = await this.observe(target, start);
@@ -230,6 +229,8 @@ export class CapacityService {
       const failure = record?.lastFailure;
       let lastFailure = failure && start - failure.at < FAILED_HOLD_SECONDS * 1000 ? failure : undefined;
       if (desired !== snapshot.desired) {
+        // Read right before the write: a pause or dry-run set while this decision was made holds it.
+        const switches = await store.getSwitches(target.id);
         if (switches.paused) outcome = 'paused';
         else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
         else if (lastFailure) {

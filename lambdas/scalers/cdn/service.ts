@@ -149,7 +149,7 @@ export class CdnService {
     for (const batch of open) {
       const ref = callerReference(target.id, batch.windowStart);
       if (switches.paused) {
-        results.push({ targetId: target.id, windowStart: batch.windowStart, outcome: 'paused', paths: batch.paths, reason: 'paused: kept until resumed' });
+        results.push(await this.paused(target, batch.windowStart, batch.planned ?? batch.paths, eventKey));
         continue;
       }
       const dryRun = config.dryRun || target.dryRun || switches.dryRun;
@@ -190,6 +190,18 @@ export class CdnService {
           results.push({ targetId: target.id, windowStart: batch.windowStart, outcome, paths: frozen, reason });
           continue;
         }
+        // Read again right before the write: a pause or dry-run set while this batch was planned holds it.
+        // A paused batch keeps its frozen plan and goes out, with the same CallerReference, once resumed.
+        const latest = await store.getSwitches(target.id);
+        if (latest.paused) {
+          results.push(await this.paused(target, batch.windowStart, frozen, eventKey));
+          continue;
+        }
+        if (latest.dryRun) {
+          await this.complete(target, batch.windowStart, 'dry-run', frozen, undefined, `dry-run: ${reason}`, eventKey, overBudget);
+          results.push({ targetId: target.id, windowStart: batch.windowStart, outcome: 'dry-run', paths: frozen, reason });
+          continue;
+        }
         const inv = await this.cloudFront.createInvalidation(target.distributionId, ref, frozen);
         await this.complete(target, batch.windowStart, 'sent', frozen, inv.id, reason, eventKey, overBudget);
         metrics.addMetric('InvalidationPaths', MetricUnit.Count, frozen.length);
@@ -216,6 +228,24 @@ export class CdnService {
       }
     }
     return results;
+  }
+
+  /** A batch held by a pause: kept (with its plan, if any) until resumed, and the decision recorded. */
+  private async paused(target: CloudfrontTarget, windowStart: number, paths: string[], eventKey: string): Promise<BatchResult> {
+    const { store, config, now } = this.deps;
+    const reason = 'paused: kept until resumed';
+    await store.appendAudit(
+      {
+        targetId: target.id,
+        at: now(),
+        outcome: 'paused',
+        reason: `${paths.length} path(s) [${paths.slice(0, 10).join(', ')}${paths.length > 10 ? ', ...' : ''}]; ${reason}`,
+        eventId: eventKey,
+        figures: { windowStart, paths: paths.length },
+      },
+      config.auditRetentionDays,
+    );
+    return { targetId: target.id, windowStart, outcome: 'paused', paths, reason };
   }
 
   private async complete(

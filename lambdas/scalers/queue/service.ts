@@ -169,7 +169,6 @@ export class QueueService {
       if (options.skipIfRecent && last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
         return { targetId: target.id, outcome: 'skipped', reason: `evaluated ${Math.round((start - last) / 1000)} s ago` };
       }
-      const switches = await store.getSwitches(target.id);
       const backend = this.backend(target);
       const [depth, snapshot] = await Promise.all([this.sqs.depth(target.queueUrl), backend.describe()]);
       const stored: StoredMemory = (record?.memory as StoredMemory | undefined) ?? EMPTY_QUEUE_MEMORY;
@@ -188,6 +187,8 @@ export class QueueService {
 
       let outcome: Outcome = 'held';
       if (desired !== snapshot.desired) {
+        // Read right before the write: a pause or dry-run set while this decision was made holds it.
+        const switches = await store.getSwitches(target.id);
         if (switches.paused) outcome = 'paused';
         else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
         else {
