@@ -5,6 +5,15 @@ import type { Datapoint } from '../engine/capacity';
 import { withRetry } from '../shared/retry';
 import type { SendClient, Sleep } from './types';
 
+/**
+ * Queries one GetMetricData request may carry: "A GetMetricData operation that does not include a
+ * query can retrieve as many as 500 different metrics in a single request, with a total of as many as
+ * 100,800 data points" (CloudWatch API Reference, GetMetricData; MetricDataQueries: at most 500 items).
+ * More datapoints than that are not an error: the answer is paged with NextToken (MaxDatapoints,
+ * default 100,800), which `series` follows.
+ */
+export const MAX_QUERIES_PER_CALL = 500;
+
 export interface SeriesQuery {
   readonly id: string;
   readonly metric: MetricRef;
@@ -27,10 +36,22 @@ export class CloudWatchAdapter {
     return withRetry(() => this.client.send(command), { retryable: () => false, sleep: this.sleep });
   }
 
-  /** Datapoints of each query between `start` and `end` (epoch ms), oldest first, keyed by query id. */
+  /**
+   * Datapoints of each query between `start` and `end` (epoch ms), oldest first, keyed by query id.
+   * Any number of queries: they are sent MAX_QUERIES_PER_CALL to a call, one call after the other,
+   * each followed through its NextToken pages, and the results merged.
+   */
   async series(queries: readonly SeriesQuery[], start: number, end: number, periodSeconds: number): Promise<Record<string, Datapoint[]>> {
     const out: Record<string, Datapoint[]> = Object.fromEntries(queries.map((q) => [q.id, []]));
-    if (!queries.length) return out;
+    for (let i = 0; i < queries.length; i += MAX_QUERIES_PER_CALL) {
+      await this.seriesCall(queries.slice(i, i + MAX_QUERIES_PER_CALL), start, end, periodSeconds, out);
+    }
+    for (const list of Object.values(out)) list.sort((a, b) => a.at - b.at);
+    return out;
+  }
+
+  /** One GetMetricData request of at most MAX_QUERIES_PER_CALL queries, every page of it, into `out`. */
+  private async seriesCall(queries: readonly SeriesQuery[], start: number, end: number, periodSeconds: number, out: Record<string, Datapoint[]>): Promise<void> {
     let nextToken: string | undefined;
     do {
       const res = await this.send(
@@ -63,8 +84,6 @@ export class CloudWatchAdapter {
       }
       nextToken = res.NextToken;
     } while (nextToken);
-    for (const list of Object.values(out)) list.sort((a, b) => a.at - b.at);
-    return out;
   }
 
   /** Alarms whose names start with `prefix`, optionally only those in one state. */

@@ -23,6 +23,8 @@ interface Point {
 }
 
 const MINUTE = 60_000;
+/** MetricDataQueries one GetMetricData request may carry (CloudWatch API Reference, GetMetricData). */
+export const MAX_METRIC_DATA_QUERIES = 500;
 
 class Series {
   /** Minute index (epoch ms / 60000) of slot 0. */
@@ -161,6 +163,14 @@ export class FakeCloudWatch {
     const end = toMs(input.EndTime, 'EndTime');
     const now = this.now();
     const ascending = input.ScanBy === 'TimestampAscending';
+    // As CloudWatch does: at most 500 MetricDataQuery structures per request (GetMetricData, MetricDataQueries).
+    const count = (input.MetricDataQueries ?? []).length;
+    if (count > MAX_METRIC_DATA_QUERIES) {
+      throw new FakeServiceError(
+        'ValidationError',
+        `1 validation error detected: Value at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_METRIC_DATA_QUERIES} (got ${count})`,
+      );
+    }
     const results = [];
     for (const q of input.MetricDataQueries ?? []) {
       if (!q.MetricStat) throw new FakeServiceError('ValidationError', `Query ${q.Id}: only MetricStat queries are supported by the in-memory CloudWatch.`);
