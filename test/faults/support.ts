@@ -107,6 +107,8 @@ export interface HarnessOptions {
   readonly target?: Record<string, unknown>;
   /** Top-level config fields (dryRun, maxEventAgeSeconds...). */
   readonly config?: Record<string, unknown>;
+  /** More targets, listed before `web`; the in-memory AWS has no group or service of theirs. @default none */
+  readonly others?: readonly Record<string, unknown>[];
   /** Desired count at the start. @default 10 */
   readonly initial?: number;
   /** The Auto Scaling group's own MinSize/MaxSize. @default the target's bounds */
@@ -149,7 +151,7 @@ export interface Harness {
 }
 
 /** A config with one capacity target `web` (ASG `django-web`, or ECS `django/api`), min 2, max 20. */
-export function harnessConfig(options: Pick<HarnessOptions, 'kind' | 'target' | 'config'> = {}): AutoscalerConfig {
+export function harnessConfig(options: Pick<HarnessOptions, 'kind' | 'target' | 'config' | 'others'> = {}): AutoscalerConfig {
   const kind = options.kind ?? 'asg';
   const base =
     kind === 'asg'
@@ -158,13 +160,13 @@ export function harnessConfig(options: Pick<HarnessOptions, 'kind' | 'target' | 
   return parseConfig({
     prefix: 'autoscaler',
     ...options.config,
-    targets: [{ ...base, minCapacity: 2, maxCapacity: 20, ...options.target }],
+    targets: [...(options.others ?? []), { ...base, minCapacity: 2, maxCapacity: 20, ...options.target }],
   });
 }
 
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const config = harnessConfig(options);
-  const target = config.targets[0] as CapacityTarget;
+  const target = config.targets.find((t) => t.id === 'web') as CapacityTarget;
   const clock = new Clock();
   const dateNow = jest.spyOn(Date, 'now').mockImplementation(() => clock.now);
   const calls = new CallLog(() => clock.now);

@@ -7,6 +7,7 @@ import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { familyOf, parseAlarmName, capacityMetrics } from '../../shared/alarms';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
+import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import { AlarmStateChangeEvent, CapacityEvent, isAlarmEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
 import { activeWindow, boundsIn } from '../../engine/windows';
@@ -150,13 +151,12 @@ export class CapacityService {
       const parts = a.AlarmName ? parseAlarmName(config.prefix, a.AlarmName) : undefined;
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
-    const results: TargetResult[] = [];
     // A window that opened or closed without its own schedule (durationMinutes) is applied within a minute.
     const windowed = await this.windowChanged(this.deps.now());
-    for (const id of windowed) results.push(await this.evaluate(this.targets.get(id)!, eventKey));
-    for (const id of ids) if (!windowed.has(id)) results.push(await this.evaluate(this.targets.get(id)!, eventKey, undefined, true));
-    for (const id of windowed) ids.add(id);
-    return { status: ids.size ? 'evaluated' : 'ignored', detail: `${ids.size} target(s) with an alarm in ALARM`, targets: results };
+    const due = [...[...windowed].map((id) => ({ id, scheduled: false })), ...[...ids].filter((id) => !windowed.has(id)).map((id) => ({ id, scheduled: true }))];
+    // One target's failure does not stop the others; the invocation fails at the end if any failed.
+    const results = await eachTarget(due, (d) => this.evaluate(this.targets.get(d.id)!, eventKey, undefined, d.scheduled), { family: 'capacity', idOf: (d) => d.id });
+    return { status: due.length ? 'evaluated' : 'ignored', detail: `${due.length} target(s) with an alarm in ALARM`, targets: results };
   }
 
   private backend(target: CapacityTarget): CapacityBackend {

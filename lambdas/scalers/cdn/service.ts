@@ -10,6 +10,7 @@ import { noopNotifier, type Notifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
 import { callerReference, monthOf, objectPath, planInvalidation, windowStartOf } from '../../engine/cloudfront';
 import type { AutoscalerConfig, CloudfrontTarget } from '../../shared/config';
+import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import type { ReevaluateEvent } from '../../shared/events';
 import { logger, metrics } from '../../shared/powertools';
@@ -132,8 +133,8 @@ export class CdnService {
       logger.warn('schedule for another family; rejected', { family: event.family });
       return { status: 'rejected', detail: `schedule is for family "${event.family}", not cdn`, batches: [] };
     }
-    const results: BatchResult[] = [];
-    for (const target of this.targets) results.push(...(await this.flushTarget(target, eventKey)));
+    // One distribution's trouble does not stop the others; the invocation fails at the end if any failed.
+    const results = (await eachTarget(this.targets, (target) => this.flushTarget(target, eventKey), { family: 'cdn', idOf: (t) => t.id })).flat();
     return { status: results.length ? 'flushed' : 'ignored', detail: `${results.length} closed batch(es)`, batches: results };
   }
 

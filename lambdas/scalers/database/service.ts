@@ -19,6 +19,7 @@ import { isManaged } from '../../runbooks/replicas';
 import { familyOf, parseAlarmName } from '../../shared/alarms';
 import type { AutoscalerConfig, DataTarget, RdsInstanceTarget, RdsReplicasTarget, RdsStorageTarget, RedisTarget } from '../../shared/config';
 import { rdsInstanceMetrics, rdsStorageMetrics, redisNodeMetrics, replicaMetrics, replicaSourceMetrics } from '../../shared/data-alarms';
+import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent } from '../../shared/events';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -121,8 +122,8 @@ export class DatabaseService {
       const parts = a.AlarmName ? parseAlarmName(this.deps.config.prefix, a.AlarmName) : undefined;
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
-    const results: DatabaseTargetResult[] = [];
-    for (const id of ids) results.push(await this.evaluate(this.targets.get(id)!, eventKey));
+    // One target's failure (a query too big, a throttled API) does not stop the others; the invocation fails at the end if any failed.
+    const results = await eachTarget([...ids], (id) => this.evaluate(this.targets.get(id)!, eventKey), { family: 'database', idOf: (id) => id });
     return { status: ids.size ? 'evaluated' : 'ignored', detail: `${ids.size} database target(s) to look at`, targets: results };
   }
 

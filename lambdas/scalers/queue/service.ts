@@ -22,6 +22,7 @@ import { familyOf, parseAlarmName } from '../../shared/alarms';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../shared/config';
 import { TerminalError } from '../../shared/errors';
 import type { AlarmStateChangeEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
+import { eachTarget } from '../../shared/each-target';
 import { decisionNotification } from '../../shared/notifications';
 import { logger, metrics } from '../../shared/powertools';
 import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
@@ -45,7 +46,7 @@ export interface QueueServiceDeps {
 
 export interface QueueTargetResult {
   readonly targetId: string;
-  readonly outcome: Outcome | 'busy' | 'skipped' | 'error';
+  readonly outcome: Outcome | 'busy' | 'skipped';
   readonly previous?: number;
   readonly desired?: number;
   readonly reason: string;
@@ -88,33 +89,19 @@ export class QueueService {
     return this.poll(eventKey);
   }
 
-  /** Every queue target, at most `concurrency` at a time (SQS and Auto Scaling rates stay low whatever the count). */
+  /**
+   * Every queue target, at most `concurrency` at a time (SQS and Auto Scaling rates stay low whatever
+   * the count). One queue's trouble does not hold the others back; the invocation still fails at the
+   * end, so it is retried and seen.
+   */
   private async poll(eventKey: string): Promise<QueueResult> {
     const targets = [...this.targets.values()];
-    const results: QueueTargetResult[] = new Array(targets.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < targets.length) {
-        const i = next++;
-        results[i] = await this.safely(targets[i], eventKey);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.deps.concurrency ?? DEFAULT_CONCURRENCY, targets.length) }, worker));
-    const failed = results.filter((r) => r.outcome === 'error');
-    if (failed.length) {
-      // One queue's trouble must not hold the others back, but the invocation still fails so it is retried and seen.
-      throw new Error(`${failed.length} of ${targets.length} queue target(s) failed: ${failed.map((r) => `${r.targetId}: ${r.reason}`).join('; ')}`);
-    }
+    const results = await eachTarget(targets, (target) => this.evaluate(target, eventKey, { poll: true }), {
+      family: 'queue',
+      idOf: (t) => t.id,
+      concurrency: this.deps.concurrency ?? DEFAULT_CONCURRENCY,
+    });
     return { status: 'evaluated', detail: `${targets.length} queue target(s) polled`, targets: results };
-  }
-
-  private async safely(target: QueueWorkersTarget, eventKey: string): Promise<QueueTargetResult> {
-    try {
-      return await this.evaluate(target, eventKey, { poll: true });
-    } catch (err) {
-      logger.error('queue target evaluation failed', { target: target.id, error: (err as Error).message });
-      return { targetId: target.id, outcome: 'error', reason: (err as Error).message };
-    }
   }
 
   private async onAlarm(event: AlarmStateChangeEvent, eventKey: string): Promise<QueueResult> {
