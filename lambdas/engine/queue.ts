@@ -22,6 +22,10 @@
  * - Fast out, slow in: a scale-out is applied at once; a scale-in waits scaleInCooldownSeconds after
  *   any change, goes no lower than the highest recommendation of the last scaleInStabilizationSeconds,
  *   removes at most maxStepDownRatio of the fleet, and never goes below the busy (protected) workers.
+ * - In flight, unprotected: without scale-in protection nothing keeps ECS or Auto Scaling from stopping
+ *   a worker that holds messages, so a scale-in goes no lower than the workers the in-flight messages
+ *   need, ceil(in flight / messagesInFlightPerWorker) (the ceiling in force still wins). With
+ *   protection the service itself spares the busy workers, and the engine leaves the choice to it.
  * - Zero and back: the last worker goes only after idleSeconds with nothing visible and nothing in
  *   flight; the first message seen from zero asks for a worker at once.
  */
@@ -38,6 +42,14 @@ export interface QueuePolicy {
   readonly scaleInStabilizationSeconds: number;
   readonly scaleInCooldownSeconds: number;
   readonly maxStepDownRatio: number;
+  /**
+   * Whether the workers protect themselves from scale-in while they work (ECS task scale-in
+   * protection, Auto Scaling instance protection). Without it a scale-in goes no lower than the
+   * workers holding the in-flight messages.
+   */
+  readonly scaleInProtection: boolean;
+  /** Messages one worker holds in flight (taken, not yet deleted): Celery's concurrency x prefetch multiplier. */
+  readonly messagesInFlightPerWorker: number;
 }
 
 export interface QueueObservation {
@@ -78,7 +90,7 @@ export interface QueueDecision {
   readonly desired: number;
   readonly direction: 'out' | 'in' | 'none';
   /** What held a wanted scale-in back. */
-  readonly heldBy?: 'cooldown' | 'stabilization' | 'idle' | 'busy' | 'step';
+  readonly heldBy?: 'cooldown' | 'stabilization' | 'idle' | 'busy' | 'step' | 'in-flight';
   readonly reason: string;
   readonly figures: Readonly<Record<string, number>>;
 }
@@ -174,6 +186,8 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
   const backlog = visible + inFlight;
   const current = fleet.desired;
   const busy = Math.max(0, fleet.busy ?? 0);
+  // Workers that hold the in-flight messages, when nothing else keeps them from being stopped.
+  const holding = p.scaleInProtection ? 0 : Math.ceil(inFlight / p.messagesInFlightPerWorker - 1e-9);
 
   // 1. Arrivals since the last poll, and the rate.
   const last = m.lastPoll;
@@ -243,6 +257,12 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
       if (next > target) heldBy = next === warmFloor ? 'idle' : next === stabilized ? 'stabilization' : 'step';
     }
     if (current > p.maxCapacity) next = Math.min(next, p.maxCapacity);
+    // Unprotected workers holding messages stay; a lowered ceiling (the operator's bound) still applies.
+    const inFlightFloor = Math.min(current, p.maxCapacity, holding);
+    if (next < inFlightFloor) {
+      next = inFlightFloor;
+      heldBy = 'in-flight';
+    }
     if (next < busy) {
       next = Math.min(current, busy);
       heldBy = 'busy';
@@ -265,6 +285,7 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
     needed,
     ready: fleet.ready,
     busy,
+    holding,
     minCapacity: p.minCapacity,
     maxCapacity: p.maxCapacity,
     idleSeconds: round(idleFor),
@@ -273,7 +294,9 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
     `backlog ${visible} visible + ${inFlight} in flight, oldest ~${Math.round(age)} s, arrivals ${round(rate, 2)}/s at ${mu}/s per worker: ` +
     `${forBacklog > ceiling ? `more than ${ceiling}` : forBacklog} for the ${p.maxWaitSeconds} s wait, ${forRate} to keep up` +
     `${backlog === 0 ? `; idle ${Math.round(idleFor)} s of ${p.idleSeconds}` : ''}; bounds ${p.minCapacity}-${p.maxCapacity}` +
-    `${busy ? `, ${busy} busy` : ''}; ${current} -> ${desired} (${why})`;
+    `${busy ? `, ${busy} busy` : ''}` +
+    `${holding ? `; no scale-in protection: ${holding} worker(s) hold the ${inFlight} in flight at ${p.messagesInFlightPerWorker} each` : ''}` +
+    `; ${current} -> ${desired} (${why})`;
 
   // Arrival totals: keep enough history to date a message up to twice the wait SLO back.
   const horizon = now - 2 * p.maxWaitSeconds * 1000 - interval * 1000;
@@ -302,6 +325,7 @@ export function queuePolicyOf(
     scaleInStabilizationSeconds: number;
     scaleInCooldownSeconds: number;
     maxStepDownRatio: number;
+    workers: { scaleInProtection: boolean; messagesInFlightPerWorker: number };
   },
   bounds?: { minCapacity: number; maxCapacity: number },
 ): QueuePolicy {
@@ -315,5 +339,7 @@ export function queuePolicyOf(
     scaleInStabilizationSeconds: target.scaleInStabilizationSeconds,
     scaleInCooldownSeconds: target.scaleInCooldownSeconds,
     maxStepDownRatio: target.maxStepDownRatio,
+    scaleInProtection: target.workers.scaleInProtection,
+    messagesInFlightPerWorker: target.workers.messagesInFlightPerWorker,
   };
 }

@@ -406,6 +406,26 @@ export const redisTargetSchema = z.strictObject({
 export const SQS_QUEUE_URL = /^https:\/\/(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?|([a-z]{2}(?:-[a-z]+)+-\d)\.queue\.amazonaws\.com)\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
 const sqsQueueUrl = resourceName(SQS_QUEUE_URL, 'must be an SQS queue URL: https://sqs.<region>.amazonaws.com/<account>/<queue name>');
 
+/**
+ * How the workers of a queue-workers target hold messages and whether they shield themselves from
+ * scale-in: what decides how low a scale-in may go while messages are in flight.
+ */
+const workerHoldingFields = {
+  /**
+   * The workers protect themselves from scale-in while they work (ECS task scale-in protection,
+   * Auto Scaling instance protection; see the README's "Busy workers are never killed"). Without it
+   * the desired count never drops below the workers the in-flight messages need.
+   * @default false
+   */
+  scaleInProtection: z.boolean().default(false),
+  /**
+   * Messages one worker holds in flight (received, not yet deleted): Celery's concurrency x
+   * `worker_prefetch_multiplier`. Without scale-in protection, ceil(in flight / this) workers stay.
+   * @default 1 (concurrency 1, `worker_prefetch_multiplier = 1`)
+   */
+  messagesInFlightPerWorker: z.number().int().min(1).max(10000).default(1),
+};
+
 /** The worker fleet a queue feeds: an ECS service or an Auto Scaling group. */
 export const queueWorkersFleetSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -414,11 +434,13 @@ export const queueWorkersFleetSchema = z.discriminatedUnion('kind', [
     cluster: ecsName,
     /** Name of the ECS service whose tasks are the workers. */
     service: ecsName,
+    ...workerHoldingFields,
   }),
   z.strictObject({
     kind: z.literal('asg'),
     /** Name of the Auto Scaling group whose instances are the workers. */
     autoScalingGroupName,
+    ...workerHoldingFields,
   }),
 ]);
 

@@ -68,7 +68,10 @@ function queueConfig(scenario: Scenario): AutoscalerConfig {
           id: 'workers',
           kind: 'queue-workers',
           queueUrl: SIM_QUEUE_URL,
-          workers: { kind: 'ecs-service', ...SIM_WORKERS },
+          // The simulated fleet has no scale-in protection (a scale-in removes the newest workers at once,
+          // whatever they hold) and each ready worker holds one message (NotVisible = min(ready, backlog)):
+          // the engine keeps the workers that hold messages, as a user without protection would get.
+          workers: { kind: 'ecs-service', ...SIM_WORKERS, scaleInProtection: false, messagesInFlightPerWorker: 1 },
           messagesPerSecondPerWorker: scenario.workload.unitCapacity,
           maxWaitSeconds: scenario.slo.maxWaitSeconds,
           minCapacity: scenario.target.minUnits,

@@ -14,7 +14,11 @@ const policy: QueuePolicy = {
   scaleInStabilizationSeconds: 180,
   scaleInCooldownSeconds: 120,
   maxStepDownRatio: 0.5,
+  scaleInProtection: false,
+  messagesInFlightPerWorker: 1,
 };
+/** Workers that protect themselves from scale-in (ECS task protection, ASG instance protection). */
+const protectedPolicy: QueuePolicy = { ...policy, scaleInProtection: true };
 
 function decide(input: Partial<QueueInput> & Pick<QueueInput, 'fleet' | 'observation'>) {
   return decideQueue({ policy, memory: EMPTY_QUEUE_MEMORY, now: NOW, ...input });
@@ -145,9 +149,63 @@ describe('decideQueue examples', () => {
 
   test('R15 scale-in never removes busy (protected) workers', () => {
     const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 3600_000 };
-    const { decision } = decide({ fleet: { desired: 10, ready: 10, busy: 7 }, observation: { visible: 0, notVisible: 7 }, memory });
+    const { decision } = decide({ policy: protectedPolicy, fleet: { desired: 10, ready: 10, busy: 7 }, observation: { visible: 0, notVisible: 7 }, memory });
     expect(decision.desired).toBe(7);
     expect(decision.heldBy).toBe('busy');
+  });
+
+  test('R25 without scale-in protection, workers holding in-flight messages stay: 8 busy workers are not taken down 8 -> 4 -> 2 -> 1', () => {
+    // eight workers each holding its message, nothing visible: one worker would do the work, but the other seven would be stopped mid-task
+    const { out } = run(
+      Array.from({ length: 6 }, (): [number, number] => [0, 8]),
+      { desired: 8 },
+    );
+    expect(out).toEqual([8, 8, 8, 8, 8, 8]);
+    const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 3600_000 };
+    const { decision } = decide({ fleet: { desired: 8, ready: 8 }, observation: { visible: 0, notVisible: 8 }, memory });
+    expect(decision).toMatchObject({ desired: 8, direction: 'none', heldBy: 'in-flight' });
+    expect(decision.figures.holding).toBe(8);
+    expect(decision.reason).toMatch(/no scale-in protection: 8 worker\(s\) hold the 8 in flight at 1 each/);
+  });
+
+  test('R25 without scale-in protection, scale-in follows the in-flight messages down as they finish', () => {
+    const { out } = run(
+      [
+        [0, 8],
+        [0, 6],
+        [0, 3],
+        [0, 3],
+        [0, 3],
+        [0, 0],
+      ],
+      { desired: 8 },
+    );
+    // never below the workers holding messages (8, 6, 3, 3, 3, 0); the cooldown after 8 -> 6 holds the next poll,
+    // and the last step is the usual one (half, then the warm worker kept until idle)
+    expect(out).toEqual([8, 6, 6, 3, 3, 2]);
+  });
+
+  test('R25 messagesInFlightPerWorker: workers prefetching 4 each need a quarter as many', () => {
+    const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 3600_000 };
+    const p = { ...policy, messagesInFlightPerWorker: 4 };
+    const { decision } = decideQueue({ policy: p, fleet: { desired: 8, ready: 8 }, observation: { visible: 0, notVisible: 9 }, memory, now: NOW });
+    // ceil(9 / 4) = 3, above what the step alone (8 -> 4) would keep? No: the step keeps 4, the floor 3
+    expect(decision.desired).toBe(4);
+    expect(decision.figures.holding).toBe(3);
+    const wide = decideQueue({ policy: { ...p, maxStepDownRatio: 1 }, fleet: { desired: 8, ready: 8 }, observation: { visible: 0, notVisible: 9 }, memory, now: NOW }).decision;
+    expect(wide).toMatchObject({ desired: 3, heldBy: 'in-flight' });
+  });
+
+  test('R25 with scale-in protection, the documented behaviour: scale-in is left to the service, which spares the protected workers', () => {
+    const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 3600_000 };
+    // ECS: task protection is ECS's own; the engine lowers the count and ECS keeps the protected tasks
+    const ecs = decideQueue({ policy: protectedPolicy, fleet: { desired: 8, ready: 8 }, observation: { visible: 0, notVisible: 8 }, memory, now: NOW }).decision;
+    expect(ecs.desired).toBe(4);
+    expect(ecs.figures.holding).toBe(0);
+    expect(ecs.reason).not.toMatch(/no scale-in protection/);
+    // Auto Scaling: never below the instances protected now
+    const asg = decideQueue({ policy: protectedPolicy, fleet: { desired: 8, ready: 8, busy: 6 }, observation: { visible: 0, notVisible: 8 }, memory, now: NOW }).decision;
+    expect(asg).toMatchObject({ desired: 6, heldBy: 'busy' });
   });
 
   test('a lowered ceiling (capacity window) applies at once, but not below busy workers', () => {
@@ -187,6 +245,8 @@ describe('decideQueue properties', () => {
     scaleInStabilizationSeconds: fc.integer({ min: 0, max: 900 }),
     scaleInCooldownSeconds: fc.integer({ min: 0, max: 900 }),
     maxStepDownRatio: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    scaleInProtection: fc.boolean(),
+    messagesInFlightPerWorker: fc.integer({ min: 1, max: 64 }),
   });
   const toPolicy = (a: { minCapacity: number; span: number } & Omit<QueuePolicy, 'minCapacity' | 'maxCapacity'>): QueuePolicy => {
     const { span, ...rest } = a;
@@ -221,6 +281,37 @@ describe('decideQueue properties', () => {
         expect(d).toBeGreaterThanOrEqual(Math.min(p.minCapacity, Math.max(f.desired, p.minCapacity)));
         // never below the busy workers that were there
         expect(d).toBeGreaterThanOrEqual(Math.min(fleet.busy, f.desired));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('R25 without scale-in protection, never below the workers the in-flight messages need (within the ceiling), never above what was there for them', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbFleet, arbDepth, arbMemory, (a, f, o, memory) => {
+        const p = { ...toPolicy(a), scaleInProtection: false };
+        const fleet = { desired: f.desired, ready: Math.floor(f.desired * f.readyShare), busy: Math.min(f.busy, f.desired) };
+        const { decision } = decideQueue({ policy: p, fleet, observation: o, memory, now: NOW });
+        const holding = Math.ceil(o.notVisible / p.messagesInFlightPerWorker);
+        expect(decision.desired).toBeGreaterThanOrEqual(Math.min(f.desired, p.maxCapacity, holding));
+        if (decision.desired < f.desired) expect(decision.desired).toBeGreaterThanOrEqual(Math.min(holding, p.maxCapacity));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('R25 the in-flight floor only holds a scale-in back: unprotected = max(protected, floor), never a scale-out of its own', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbFleet, arbDepth, arbMemory, (a, f, o, memory) => {
+        const p = toPolicy(a);
+        const fleet = { desired: f.desired, ready: Math.floor(f.desired * f.readyShare), busy: Math.min(f.busy, f.desired) };
+        const on = decideQueue({ policy: { ...p, scaleInProtection: true }, fleet, observation: o, memory, now: NOW }).decision;
+        const off = decideQueue({ policy: { ...p, scaleInProtection: false }, fleet, observation: o, memory, now: NOW }).decision;
+        const floor = Math.min(f.desired, p.maxCapacity, Math.ceil(o.notVisible / p.messagesInFlightPerWorker));
+        expect(off.desired).toBe(Math.max(on.desired, floor));
+        // with protection, how many messages a worker holds changes nothing
+        const other = decideQueue({ policy: { ...p, scaleInProtection: true, messagesInFlightPerWorker: p.messagesInFlightPerWorker + 7 }, fleet, observation: o, memory, now: NOW }).decision;
+        expect(other.desired).toBe(on.desired);
       }),
       { numRuns: 400 },
     );

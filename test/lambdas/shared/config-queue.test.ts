@@ -29,6 +29,8 @@ describe('queue-workers config', () => {
     const t = parseConfig({ targets: [queue()] }).targets[0];
     expect(t).toEqual({
       ...queue(),
+      // no scale-in protection: the workers holding in-flight messages (one each, Celery's prefetch of 1) stay
+      workers: { kind: 'ecs-service', cluster: 'celery', service: 'default-worker', scaleInProtection: false, messagesInFlightPerWorker: 1 },
       maxWaitSeconds: 300,
       minCapacity: 0,
       maxCapacity: 10,
@@ -49,6 +51,11 @@ describe('queue-workers config', () => {
     expect(c.targets[0]).toMatchObject({ workers: { kind: 'asg' } });
   });
 
+  test('scale-in protection and the messages a worker holds are the fleet\'s settings', () => {
+    const c = parseConfig({ targets: [queue({ workers: { kind: 'asg', autoScalingGroupName: 'celery', scaleInProtection: true, messagesInFlightPerWorker: 8 } })] });
+    expect(c.targets[0]).toMatchObject({ workers: { scaleInProtection: true, messagesInFlightPerWorker: 8 } });
+  });
+
   test.each([
     [{ queueUrl: 'https://example.com/queue' }, /targets\[0\]\.queueUrl: "https:\/\/example.com\/queue" must be an SQS queue URL/],
     [{ queueUrl: 'arn:aws:sqs:eu-west-1:123456789012:q' }, /queueUrl: .* must be an SQS queue URL/],
@@ -59,6 +66,9 @@ describe('queue-workers config', () => {
     [{ workers: { kind: 'ecs-service', cluster: 'c' } }, /workers\.service: is required/],
     [{ minCapacity: 5, maxCapacity: 3 }, /maxCapacity: 3 is below minCapacity 5/],
     [{ prefetch: 4 }, /targets\[0\]\.prefetch: unknown key/],
+    [{ workers: { kind: 'ecs-service', cluster: 'c', service: 's', messagesInFlightPerWorker: 0 } }, /workers\.messagesInFlightPerWorker: 0 is below the minimum 1/],
+    [{ workers: { kind: 'ecs-service', cluster: 'c', service: 's', messagesInFlightPerWorker: 2.5 } }, /workers\.messagesInFlightPerWorker: 2\.5 /],
+    [{ workers: { kind: 'asg', autoScalingGroupName: 'g', scaleInProtection: 'yes' } }, /workers\.scaleInProtection/],
   ])('a bad field is named with its value: %o', (extra, message) => {
     expect(problems({ targets: [queue(extra)] }).join('\n')).toMatch(message);
   });
