@@ -140,7 +140,8 @@ export class Autoscaler extends Construct {
         idempotencyTable: this.idempotencyTable,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
-        notifications: this.notifications,
+        // The database function only starts runbooks; their notify task announces what they did.
+        notifications: family === 'database' ? undefined : this.notifications,
       });
     }
     this.functions = functions;

@@ -116,7 +116,7 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
     logGroup,
     environment: {
       STATE_TABLE_NAME: props.stateTable.tableName,
-      IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+      ...(IDEMPOTENCY_TABLE_ACTIONS[family].length ? { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName } : {}),
       ...(props.notifications ? { TOPIC_ARN: props.notifications.topic.topicArn } : {}),
       POWERTOOLS_SERVICE_NAME: 'autoscaler',
       POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
@@ -130,28 +130,54 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
   });
 
   logGroup.grantWrite(role);
-  props.stateTable.grantReadWriteData(fn);
-  props.idempotencyTable.grantReadWriteData(fn);
+  props.stateTable.grant(fn, ...STATE_TABLE_ACTIONS[family]);
+  if (IDEMPOTENCY_TABLE_ACTIONS[family].length) props.idempotencyTable.grant(fn, ...IDEMPOTENCY_TABLE_ACTIONS[family]);
   props.notifications?.grantPublish(fn);
-
-  // Re-evaluation reads the state of this deployment's alarms, and of no other.
-  const alarmsArn = Stack.of(scope).formatArn({
-    service: 'cloudwatch',
-    resource: 'alarm',
-    resourceName: `${config.prefix}/*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarmsArn] }));
-  acknowledgeWildcardResource(
-    role,
-    alarmsArn,
-    `cloudwatch:DescribeAlarms is scoped to this deployment's alarms by their name prefix "${config.prefix}/"; the alarm names below it are the configured targets' alarms.`,
-  );
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
   });
   return fn;
+}
+
+/**
+ * The DynamoDB actions each family's code sends to the state table (lambdas/state/dynamo.ts: leases
+ * and records are updates, switches a batch read, the audit trail puts; the cdn family's invalidation
+ * batches are updates and a query) and Powertools' idempotency layer sends to its table (put the
+ * in-progress record, read it back for a duplicate when the put's answer does not carry it, update it
+ * with the result, delete it when the work fails so a retry runs it).
+ * The cdn function keeps no idempotency records. Exact, not read-write: test/faults/R29 fails on a
+ * call that is not allowed and on an action no call needs.
+ */
+export const STATE_TABLE_ACTIONS: Readonly<Record<Family, readonly string[]>> = {
+  capacity: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  queue: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  database: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  cdn: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+};
+export const IDEMPOTENCY_TABLE_ACTIONS: Readonly<Record<Family, readonly string[]>> = {
+  capacity: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  queue: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  database: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  cdn: [],
+};
+
+/**
+ * cloudwatch:DescribeAlarms on this deployment's alarms (name prefix `<prefix>/`), for the functions
+ * that re-evaluate alarms still in ALARM. In a policy of its own with the acknowledgement of its
+ * wildcard next to it; once per function.
+ */
+export function grantAlarmStateReads(fn: lambda.IFunction, prefix: string): void {
+  const id = 'DescribeAlarmsPolicy';
+  if (fn.node.tryFindChild(id)) return;
+  const alarmsArn = Stack.of(fn).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${prefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const policy = new iam.Policy(fn, id, { statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarmsArn] })] });
+  fn.role!.attachInlinePolicy(policy);
+  acknowledgeWildcardResource(
+    policy,
+    alarmsArn,
+    `cloudwatch:DescribeAlarms is scoped to this deployment's alarms by their name prefix "${prefix}/"; the alarm names below it are the configured targets' alarms.`,
+  );
 }
 
 /**

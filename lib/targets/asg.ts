@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { AsgTarget } from '../../lambdas/shared/config';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantMetricReads, grantUnscoped } from '../shared/function';
+import { grantAlarmStateReads, grantMetricReads, grantUnscoped } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 
 export interface AsgScalingTargetProps {
@@ -53,5 +53,6 @@ export class AsgScalingTarget extends Construct {
       'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads group sizes.',
     );
     grantMetricReads(handler);
+    grantAlarmStateReads(handler, props.prefix);
   }
 }

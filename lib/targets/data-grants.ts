@@ -5,7 +5,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { grantMetricReads } from '../shared/function';
+import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 
 /** `arn:<partition>:rds:<region>:<account>:<resource>:<name>` */
@@ -31,6 +31,46 @@ export function grantDescribeDbInstances(fn: lambda.IFunction): void {
 }
 
 /**
+ * What the database family's function reads for every data target: metrics, and the state of the
+ * deployment's alarms (the 1-minute re-evaluation). Once per function.
+ */
+export function grantDataReads(handler: lambda.IFunction, prefix: string): void {
+  grantMetricReads(handler);
+  grantAlarmStateReads(handler, prefix);
+}
+
+/**
+ * kms:CreateGrant and kms:DescribeKey on the account's keys in the region, only when `service` asks
+ * for the caller (kms:ViaService) and, for grants, only for an AWS resource (kms:GrantIsForAWSResource).
+ * A customer managed key is used on the caller's behalf: "To create an RDS resource using a customer
+ * managed key, a user must have permissions to call kms:CreateGrant and kms:DescribeKey on the
+ * customer managed key ... use the kms:ViaService condition key to allow the user to create grants on
+ * the KMS key only when the grant is created on the user's behalf by an AWS service" (Amazon RDS User
+ * Guide, "Authorizing use of a customer managed key"); ElastiCache does the same for the nodes of a
+ * group encrypted at rest with one. The key is the resource's own, not known at synth: any key of
+ * the account and region, through that service only. Once per function and service.
+ */
+export function grantKeyUseVia(fn: lambda.IFunction, service: 'rds' | 'elasticache'): void {
+  const id = `${service === 'rds' ? 'Rds' : 'ElastiCache'}KeyUsePolicy`;
+  if (fn.node.tryFindChild(id)) return;
+  const stack = Stack.of(fn);
+  const keys = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+  const via = { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` };
+  const policy = new iam.Policy(fn, id, {
+    statements: [
+      new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [keys], conditions: { StringEquals: via, Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
+      new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [keys], conditions: { StringEquals: via } }),
+    ],
+  });
+  fn.role!.attachInlinePolicy(policy);
+  acknowledgeWildcardResource(
+    policy,
+    keys,
+    `kms:CreateGrant and kms:DescribeKey on the customer managed key of an encrypted ${service === 'rds' ? 'RDS source or cluster' : 'ElastiCache group'}, which is not known at synth: only through ${service}.<region>.amazonaws.com (kms:ViaService) and, for grants, only for AWS resources (kms:GrantIsForAWSResource).`,
+  );
+}
+
+/**
  * What a target that modifies one RDS instance through its runbook needs (rds-storage, rds-instance):
  * the deciding function reads the instance and its metrics and starts the runbook; the runbook's task
  * function reads the instance and may modify that instance only. Returns the instance's ARN.
@@ -40,10 +80,12 @@ export function grantInstanceModification(props: {
   readonly taskFunction: lambda.IFunction;
   readonly runbook: { grantStartExecution(identity: iam.IGrantable): iam.Grant };
   readonly instanceIdentifier: string;
+  /** The deployment's prefix (its alarms). */
+  readonly prefix: string;
 }): string {
   const instanceArn = rdsArn(props.taskFunction, 'db', props.instanceIdentifier);
   grantDescribeDbInstances(props.handler);
-  grantMetricReads(props.handler);
+  grantDataReads(props.handler, props.prefix);
   props.runbook.grantStartExecution(props.handler);
   grantDescribeDbInstances(props.taskFunction);
   props.taskFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBInstance'], resources: [instanceArn] }));

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { EcsServiceTarget } from '../../lambdas/shared/config';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantMetricReads } from '../shared/function';
+import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
 
 export interface EcsServiceScalingTargetProps {
   /** The deployment's alarm name prefix (`config.prefix`). */
@@ -40,5 +40,6 @@ export class EcsServiceScalingTarget extends Construct {
       new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.serviceArn] }),
     );
     grantMetricReads(handler);
+    grantAlarmStateReads(handler, props.prefix);
   }
 }

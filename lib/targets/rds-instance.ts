@@ -26,6 +26,6 @@ export class RdsInstanceScalingTarget extends Construct {
     super(scope, id);
     const { target, handler, taskFunction, runbook } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
-    this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier });
+    this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier, prefix: props.prefix });
   }
 }

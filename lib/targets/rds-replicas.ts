@@ -14,9 +14,8 @@ import { readerEndpointsParameter } from '../../lambdas/runbooks/replicas';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RdsReplicasTarget } from '../../lambdas/shared/config';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantMetricReads } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
-import { grantDescribeDbInstances, rdsArn } from './data-grants';
+import { grantDataReads, grantDescribeDbInstances, grantKeyUseVia, rdsArn } from './data-grants';
 
 export interface RdsReplicasTargetProps {
   /** The deployment's prefix: alarm names, and the value of the `autoscaler:managed-by` tag. */
@@ -49,16 +48,23 @@ export class RdsReplicasScalingTarget extends Construct {
 
     // The handler: read the fleet and the metrics, start the runbook.
     grantDescribeDbInstances(handler);
-    grantMetricReads(handler);
+    grantDataReads(handler, prefix);
     props.runbook.grantStartExecution(handler);
-    // The runbook tasks.
+    // The runbook tasks. An encrypted source or cluster: RDS creates grants on its key for the new replica.
     grantDescribeDbInstances(taskFunction);
+    grantKeyUseVia(taskFunction, 'rds');
+    // CreateDBInstanceReadReplica is authorized on the new instance, the source, and the option group,
+    // parameter group and subnet group the replica gets (the Service Authorization Reference marks db,
+    // og, pg and subgrp required, and cluster for a Multi-AZ DB cluster source). A replica in the
+    // source's region inherits the source's groups, which are not known at synth: any group of the
+    // account and region, for a request that carries the autoscaler's tags only.
+    const groups = target.clusterIdentifier ? [] : (['og', 'pg', 'subgrp'] as const).map((type) => stack.formatArn({ service: 'rds', resource: type, resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     const statements = [
       // Create only replicas named <targetId>-ro-*, only of the configured source, only carrying the autoscaler's tags.
       new iam.PolicyStatement({
         sid: 'CreateTaggedReplicas',
         actions: target.clusterIdentifier ? ['rds:CreateDBInstance'] : ['rds:CreateDBInstanceReadReplica'],
-        resources: [sourceArn, this.replicaArnPattern],
+        resources: [sourceArn, this.replicaArnPattern, ...groups],
         conditions: { StringEquals: ours },
       }),
       new iam.PolicyStatement({
@@ -112,5 +118,12 @@ export class RdsReplicasScalingTarget extends Construct {
       this.replicaArnPattern,
       `Only replicas named "${target.id}-ro-<n>" (the deterministic identifiers of this target); creation requires and deletion is conditioned on the tags ${MANAGED_BY_TAG}=${prefix} and ${TARGET_TAG}=${target.id}.`,
     );
+    for (const arn of groups) {
+      acknowledgeWildcardResource(
+        policy,
+        arn,
+        `rds:CreateDBInstanceReadReplica is also authorized on the option, parameter and subnet group the new replica inherits from its source, which are not known at synth; the statement only allows requests carrying the tags ${MANAGED_BY_TAG}=${prefix} and ${TARGET_TAG}=${target.id}.`,
+      );
+    }
   }
 }

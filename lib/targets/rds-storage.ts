@@ -25,6 +25,6 @@ export class RdsStorageScalingTarget extends Construct {
     super(scope, id);
     const { target, handler, taskFunction, runbook } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
-    this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier });
+    this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier, prefix: props.prefix });
   }
 }

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RedisTarget } from '../../lambdas/shared/config';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantMetricReads } from '../shared/function';
+import { grantDataReads, grantKeyUseVia } from './data-grants';
 
 export interface RedisTargetProps {
   readonly prefix: string;
@@ -37,8 +37,10 @@ export class RedisScalingTarget extends Construct {
     });
     const read = ['elasticache:DescribeReplicationGroups', 'elasticache:ListAllowedNodeTypeModifications'];
     handler.addToRolePolicy(new iam.PolicyStatement({ actions: read, resources: [this.replicationGroupArn] }));
-    grantMetricReads(handler);
+    grantDataReads(handler, props.prefix);
     props.runbook.grantStartExecution(handler);
+    // A group encrypted at rest with a customer managed key: ElastiCache creates grants for its new nodes.
+    grantKeyUseVia(taskFunction, 'elasticache');
     taskFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [

@@ -100,8 +100,10 @@ describe('RdsReplicasScalingTarget', () => {
 
   test('replicas can only be created carrying the tags (aws:RequestTag), of the configured source, under the deterministic names', () => {
     const create = all.find((s) => actions(s).includes('rds:CreateDBInstanceReadReplica'))!;
-    expect(create.Resource).toHaveLength(2);
+    // The new replica, its source, and the option, parameter and subnet group it inherits (required resource types).
+    expect(create.Resource).toHaveLength(5);
     expect(create.Resource).toEqual(expect.arrayContaining([dbArn('orders-primary'), dbArn('orders-db-ro-*')]));
+    for (const type of ['og', 'pg', 'subgrp']) expect(JSON.stringify(create.Resource)).toContain(`:${type}:*`);
     expect(create.Condition).toEqual({ StringEquals: { 'aws:RequestTag/autoscaler:managed-by': 'shop', 'aws:RequestTag/autoscaler:target': 'orders-db' } });
     const aurora = all.find((s) => actions(s).includes('rds:CreateDBInstance'))!;
     expect(JSON.stringify(aurora.Resource)).toContain(':cluster:reports-cluster');
