@@ -6,7 +6,7 @@
 import { functionArn } from '../../sim/cloud/asl';
 
 export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
+export const REGION = 'eu-west-1';
 const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::NoValue': '' };
 
 export interface CfnResource {
