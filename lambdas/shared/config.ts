@@ -76,6 +76,41 @@ export const targetGroupSchema = z.strictObject({
   responseTimeP95Seconds: z.number().positive().max(600).default(1),
 });
 
+/**
+ * What a target does while its CloudWatch metrics arrive late or not at all. The age of the newest
+ * datapoint is measured from the end of its period: about 60-120 s when CloudWatch is on time.
+ */
+const lateAfterSeconds = z.number().int().min(120).max(3600).default(240);
+
+/** Late or missing metrics, for targets that only hold (no fallback count makes sense for them). */
+export const missingDataHoldSchema = z.strictObject({
+  /**
+   * The newest datapoint older than this (seconds since its period ended): the metrics are late. The
+   * target then never moves down, still moves up on the newest data it can read, and the operator is
+   * told once.
+   * @default 240
+   */
+  lateAfterSeconds,
+});
+
+/**
+ * Late or missing metrics, with a fallback count (as KEDA's ScaledObject `fallback`): `hold` keeps the
+ * count (scale-out on what can still be read), `fixed` raises it to at least `count` once the newest
+ * datapoint is older than `fallbackAfterSeconds` (or there is none); it never lowers it.
+ */
+export const missingDataSchema = z.strictObject({
+  lateAfterSeconds,
+  /** `hold` or `fixed`. @default hold */
+  fallback: z.enum(['hold', 'fixed']).default('hold'),
+  /** With `fixed`: the least count while the metrics are missing; within the target's bounds. */
+  count: z.number().int().min(0).max(10000).optional(),
+  /** The newest datapoint older than this, or none at all: the fallback applies. Not below `lateAfterSeconds`. @default 600 */
+  fallbackAfterSeconds: z.number().int().min(120).max(3600).default(600),
+});
+
+export type MissingDataConfig = z.output<typeof missingDataSchema>;
+export type MissingDataHoldConfig = z.output<typeof missingDataHoldSchema>;
+
 /** Settings every capacity target (ASG, ECS service) shares. */
 const capacityFields = {
   id: targetId,
@@ -121,6 +156,8 @@ const capacityFields = {
   warmupSeconds: z.number().int().min(0).max(3600).default(180),
   /** Application Load Balancer target group whose request count and response time are signals too. */
   targetGroup: targetGroupSchema.optional(),
+  /** Late or missing metrics: when they count as late, and the fallback. @default hold, late after 240 s */
+  missingData: missingDataSchema.prefault({}),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
 };
@@ -303,6 +340,8 @@ export const rdsReplicasTargetSchema = z.strictObject({
       ttl: z.number().int().min(5).max(3600).default(30),
     })
     .optional(),
+  /** Late or missing metrics: no removal on them; `fixed` keeps at least `count` replicas of the autoscaler's. @default hold, late after 240 s */
+  missingData: missingDataSchema.prefault({}),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
 });
@@ -319,6 +358,8 @@ export const rdsStorageTargetSchema = z.strictObject({
   growRatio: z.number().min(0.1).max(1).default(0.2),
   /** Allocated storage, GiB, never exceeded. */
   maxAllocatedGiB: z.number().int().min(20).max(65536),
+  /** Late or missing metrics: no move down on them. @default late after 240 s */
+  missingData: missingDataHoldSchema.prefault({}),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
 });
@@ -351,6 +392,8 @@ export const rdsInstanceTargetSchema = z.strictObject({
   /** Least seconds after a class change before the next one. @default 86400 */
   // Common sense: thirty days.
   cooldownSeconds: z.number().int().min(0).max(30 * DAY).default(86400),
+  /** Late or missing metrics: no move down on them. @default late after 240 s */
+  missingData: missingDataHoldSchema.prefault({}),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
 });
@@ -398,6 +441,8 @@ export const redisTargetSchema = z.strictObject({
   minShards: z.number().int().min(1).max(500).default(1),
   /** Most shards (cluster mode); the `redis` runbook refuses more. @default 500 */
   maxShards: z.number().int().min(1).max(500).default(500),
+  /** Late or missing metrics: no move down on them. @default late after 240 s */
+  missingData: missingDataHoldSchema.prefault({}),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
 });
@@ -569,6 +614,8 @@ export const configSchema = z
       if ('maxCapacity' in t && t.maxCapacity < t.minCapacity) {
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxCapacity'], message: `${t.maxCapacity} is below minCapacity ${t.minCapacity}` });
       }
+      if (t.kind === 'asg' || t.kind === 'ecs-service') checkMissingData(t.missingData, [t.minCapacity, t.maxCapacity], ['minCapacity', 'maxCapacity'], i, ctx);
+      if (t.kind === 'rds-replicas') checkMissingData(t.missingData, [t.minReplicas, t.maxReplicas], ['minReplicas', 'maxReplicas'], i, ctx);
       if (t.kind === 'rds-replicas') {
         if ((t.sourceInstanceIdentifier === undefined) === (t.clusterIdentifier === undefined)) {
           ctx.addIssue({ code: 'custom', path: ['targets', i], message: 'needs exactly one of sourceInstanceIdentifier (RDS) and clusterIdentifier (Aurora)' });
@@ -663,6 +710,33 @@ function checkLadder(ladder: readonly string[], path: readonly (string | number)
       });
     }
   });
+}
+
+/** A fallback count that is set exactly when `fixed` asks for it, within the target's bounds; the fallback no sooner than lateness. */
+function checkMissingData(
+  m: MissingDataConfig,
+  [min, max]: [number, number],
+  [minName, maxName]: [string, string],
+  i: number,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const at = (...path: string[]) => ['targets', i, 'missingData', ...path];
+  if (m.fallback === 'fixed' && m.count === undefined) {
+    ctx.addIssue({ code: 'custom', path: at('count'), message: 'is required with fallback "fixed" (the least count while the metrics are missing)' });
+  }
+  if (m.fallback === 'hold' && m.count !== undefined) {
+    ctx.addIssue({ code: 'custom', path: at('count'), message: `${m.count} is only used with fallback "fixed"; fallback "hold" keeps the current count` });
+  }
+  if (m.count !== undefined && (m.count < min || m.count > max)) {
+    ctx.addIssue({ code: 'custom', path: at('count'), message: `${m.count} is outside ${minName}-${maxName} (${min}-${max})` });
+  }
+  if (m.fallbackAfterSeconds < m.lateAfterSeconds) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('fallbackAfterSeconds'),
+      message: `${m.fallbackAfterSeconds} is below lateAfterSeconds ${m.lateAfterSeconds}: metrics are missing only after they are late`,
+    });
+  }
 }
 
 /** Windows name an existing capacity or queue target, hold valid crons and time zones, and keep floor <= ceiling. */

@@ -169,3 +169,45 @@ describe('messages', () => {
     expect(problems({ targets: [{ ...cdn, triggers: [{ lambda: {} }] }] })).toEqual(['targets[0].triggers[0]: an object matches none of the allowed shapes']);
   });
 });
+
+describe('missingData (late or missing metrics)', () => {
+  const replicas = { id: 'orders-db', kind: 'rds-replicas', sourceInstanceIdentifier: 'orders-primary', minReplicas: 1, maxReplicas: 4 };
+  const redis = { id: 'cache', kind: 'redis', replicationGroupId: 'shop-cache', nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'] };
+
+  test('defaults: late after 240 s, fallback hold, missing after 600 s; the data targets without a count only hold', () => {
+    const config = parseConfig({ targets: [asg, replicas, redis] });
+    expect(config.targets[0]).toMatchObject({ missingData: { lateAfterSeconds: 240, fallback: 'hold', fallbackAfterSeconds: 600 } });
+    expect(config.targets[1]).toMatchObject({ missingData: { lateAfterSeconds: 240, fallback: 'hold', fallbackAfterSeconds: 600 } });
+    expect(config.targets[2]).toMatchObject({ missingData: { lateAfterSeconds: 240 } });
+  });
+
+  test('fallback fixed needs a count within the target bounds, and only fixed takes one', () => {
+    expect(problems({ targets: [{ ...asg, missingData: { fallback: 'fixed' } }] })).toEqual([
+      'targets[0].missingData.count: is required with fallback "fixed" (the least count while the metrics are missing)',
+    ]);
+    expect(problems({ targets: [{ ...asg, missingData: { fallback: 'fixed', count: 11 } }] })).toEqual([
+      'targets[0].missingData.count: 11 is outside minCapacity-maxCapacity (2-10)',
+    ]);
+    expect(problems({ targets: [{ ...asg, missingData: { count: 4 } }] })).toEqual([
+      'targets[0].missingData.count: 4 is only used with fallback "fixed"; fallback "hold" keeps the current count',
+    ]);
+    expect(problems({ targets: [{ ...replicas, missingData: { fallback: 'fixed', count: 0 } }] })).toEqual([
+      'targets[0].missingData.count: 0 is outside minReplicas-maxReplicas (1-4)',
+    ]);
+    expect(parseConfig({ targets: [{ ...asg, missingData: { fallback: 'fixed', count: 6 } }] }).targets[0]).toMatchObject({ missingData: { fallback: 'fixed', count: 6 } });
+  });
+
+  test('the fallback comes no sooner than lateness; bounds and unknown keys are named', () => {
+    expect(problems({ targets: [{ ...asg, missingData: { lateAfterSeconds: 300, fallbackAfterSeconds: 200 } }] })).toEqual([
+      'targets[0].missingData.fallbackAfterSeconds: 200 is below lateAfterSeconds 300: metrics are missing only after they are late',
+    ]);
+    expect(problems({ targets: [{ ...asg, missingData: { lateAfterSeconds: 60 } }] })).toEqual(['targets[0].missingData.lateAfterSeconds: 60 is below the minimum 120']);
+    expect(problems({ targets: [{ ...asg, missingData: { fallback: 'scale-in' } }] })).toEqual([
+      'targets[0].missingData.fallback: "scale-in" is not one of "hold", "fixed"',
+    ]);
+    expect(problems({ targets: [{ ...redis, missingData: { fallback: 'fixed', count: 2 } }] })).toEqual([
+      'targets[0].missingData.fallback: unknown key',
+      'targets[0].missingData.count: unknown key',
+    ]);
+  });
+});
