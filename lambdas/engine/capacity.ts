@@ -5,6 +5,7 @@
  * desired and ready counts and what earlier decisions remembered, the desired count now, with a
  * reason that carries its numbers. The handlers, the simulator and the property tests all call this.
  */
+import { describeMetrics, type MetricsCheck } from './staleness';
 
 export interface Datapoint {
   /** Start of the datapoint's period, epoch milliseconds. */
@@ -49,7 +50,24 @@ export interface CapacityPolicy {
   readonly warmupSeconds: number;
   readonly requestsPerTarget?: number;
   readonly responseTimeP95Seconds?: number;
+  /** Late or missing metrics. @default DEFAULT_MISSING_DATA */
+  readonly missingData?: MissingDataPolicy;
 }
+
+/**
+ * What the engine does while the CPU datapoints are late (lambdas/engine/staleness.ts). Late but still
+ * arriving: decisions as usual, on the newest data. Stalled: no scale-in, scale-out on what can be
+ * read. Missing: the same, and with `fixed`, at least `count` (KEDA's fallback with behavior
+ * `currentReplicasIfHigher`: the fallback count never lowers the current one).
+ */
+export interface MissingDataPolicy {
+  readonly lateAfterSeconds: number;
+  readonly fallback: 'hold' | 'fixed';
+  readonly count?: number;
+  readonly fallbackAfterSeconds: number;
+}
+
+export const DEFAULT_MISSING_DATA: MissingDataPolicy = { lateAfterSeconds: 240, fallback: 'hold', fallbackAfterSeconds: 600 };
 
 /** What the engine keeps between decisions of one target (stored with the target's state). */
 export interface EngineMemory {
@@ -72,7 +90,7 @@ export interface CapacityDecision {
   readonly desired: number;
   readonly direction: Direction;
   /** What held a change back, when one was wanted. */
-  readonly heldBy?: 'cooldown' | 'tolerance' | 'stabilization' | 'no-data';
+  readonly heldBy?: 'cooldown' | 'tolerance' | 'stabilization' | 'no-data' | 'late-metrics';
   /** One sentence with the numbers behind the decision. */
   readonly reason: string;
   /** The raw figures, for the audit log and `explain`. */
@@ -86,6 +104,8 @@ export interface CapacityInput {
   readonly memory: EngineMemory;
   /** Epoch milliseconds. */
   readonly now: number;
+  /** How fresh the datapoints are (checkMetrics on the newest CPU datapoint). @default fresh */
+  readonly metrics?: Pick<MetricsCheck, 'freshness' | 'ageSeconds' | 'stalledSeconds'>;
 }
 
 /** CPU at or above this is treated as saturated: the true load may be far higher than it shows. */
@@ -172,8 +192,18 @@ interface Assessment {
   readonly windowLevel: number;
 }
 
-/** Level, projection and stabilization-window level of one demand series (oldest first). */
-function assess(series: readonly Datapoint[], periodSeconds: number, now: number, policy: CapacityPolicy): Assessment {
+/**
+ * Seconds from the start of the newest datapoint's period to a decision when CloudWatch is on time:
+ * a minute's datapoint is published about a minute after it ends.
+ */
+const USUAL_LAG_SECONDS = 120;
+
+/**
+ * Level, projection and stabilization-window level of one demand series (oldest first). With `late`
+ * datapoints the trend is projected over the usual lag only: a slope measured on five noisy minutes
+ * and carried over ten more is mostly noise, and the next datapoints will show a real ramp anyway.
+ */
+function assess(series: readonly Datapoint[], periodSeconds: number, now: number, policy: CapacityPolicy, late = false): Assessment {
   const values = series.map((d) => d.value);
   const k = values.length - 1;
   const newest = series[k];
@@ -183,7 +213,8 @@ function assess(series: readonly Datapoint[], periodSeconds: number, now: number
   let slope = Math.max(0, trendPerSecond(series.slice(-TREND_POINTS)));
   if (k >= 2) slope = Math.min(slope, Math.max(0, (newest.value - series[k - 2].value) / ((newest.at - series[k - 2].at) / 1000)));
   // The newest datapoint describes the middle of its period; project from there to now + warm-up.
-  const horizon = Math.max(0, (now - newest.at) / 1000 - periodSeconds / 2 + policy.warmupSeconds);
+  const lag = late ? Math.min(USUAL_LAG_SECONDS, (now - newest.at) / 1000) : (now - newest.at) / 1000;
+  const horizon = Math.max(0, lag - periodSeconds / 2 + policy.warmupSeconds);
   const projected = Math.min(level + slope * horizon, level * (1 + MAX_TREND_GROWTH));
   const from = newest.at - Math.max(0, policy.scaleInStabilizationSeconds - periodSeconds) * 1000;
   let windowLevel = level;
@@ -214,12 +245,17 @@ interface Need {
 }
 
 
-/** Units each signal asks for, with the words that explain it. */
-function needs(input: CapacityInput, unitRate: number | undefined): { list: Need[]; figures: Record<string, number> } {
+/**
+ * Units each signal asks for, with the words that explain it. With `late` datapoints, a signal read
+ * per unit (memory, saturation, p95) is counted against the units in service when it was measured,
+ * not against today's count: a datapoint older than the last scale-out must not ask for it again.
+ */
+function needs(input: CapacityInput, unitRate: number | undefined, late: boolean): { list: Need[]; figures: Record<string, number> } {
   const { policy, current, observation: obs, memory, now } = input;
   const figures: Record<string, number> = {};
   const list: Need[] = [];
   const period = obs.periodSeconds;
+  const unitsAt = (d: Datapoint, otherwise: number) => (late ? readyAt(memory, d.at + period * 1000, otherwise) : otherwise);
 
   // Requests: total demand does not depend on how many units served it, so it is not fooled by
   // saturated CPU nor counted twice after a scale-out.
@@ -228,7 +264,7 @@ function needs(input: CapacityInput, unitRate: number | undefined): { list: Need
     policy.requestsPerTarget !== undefined ? policy.requestsPerTarget / 60 : unitRate !== undefined ? (unitRate * policy.targetCpu) / 100 : undefined;
   if (rc && rc.length && perUnitTarget !== undefined && perUnitTarget > 0) {
     const rates = rc.map((d) => ({ at: d.at, value: d.value / period }));
-    const p = assess(rates, period, now, policy);
+    const p = assess(rates, period, now, policy, late);
     const units = p.projected / perUnitTarget;
     const windowUnits = p.windowLevel / perUnitTarget;
     figures.requestRate = p.newest;
@@ -250,7 +286,7 @@ function needs(input: CapacityInput, unitRate: number | undefined): { list: Need
       const units = count !== undefined && per !== undefined && per > 0 ? count / per : readyAt(memory, d.at + period * 1000, current.ready);
       return { at: d.at, value: (units * d.value) / 100 };
     });
-    const p = assess(busy, period, now, policy);
+    const p = assess(busy, period, now, policy, late);
     const cpuNow = last(obs.cpu)!.value;
     let units = p.projected / (policy.targetCpu / 100);
     const windowUnits = p.windowLevel / (policy.targetCpu / 100);
@@ -264,22 +300,22 @@ function needs(input: CapacityInput, unitRate: number | undefined): { list: Need
     });
     if (saturated && list.length === 1) {
       // Saturated and nothing else tells the true load: it is at least this, so ask for a full step more.
-      units = Math.max(units, current.desired * (1 + policy.maxStepUpRatio));
+      units = Math.max(units, unitsAt(last(obs.cpu)!, current.desired) * (1 + policy.maxStepUpRatio));
       list[0] = { units, windowUnits: Math.max(windowUnits, units), text: `${list[0].text}; saturated with no request signal, so one full step up` };
     }
   }
 
   const mem = last(obs.memory);
   if (mem && obs.memory && policy.targetMemory !== undefined) {
-    const units = (current.ready * mem.value) / policy.targetMemory;
-    const windowUnits = (current.ready * assess(obs.memory, period, now, policy).windowLevel) / policy.targetMemory;
+    const units = (unitsAt(mem, current.ready) * mem.value) / policy.targetMemory;
+    const windowUnits = (unitsAt(mem, current.ready) * assess(obs.memory, period, now, policy).windowLevel) / policy.targetMemory;
     figures.memory = mem.value;
     list.push({ units, windowUnits, text: `memory ${fmt(mem.value)}% needs ${fmt(units)} at ${policy.targetMemory}%` });
   }
 
   const lat = last(obs.responseTimeP95);
   if (lat && policy.responseTimeP95Seconds !== undefined && lat.value > policy.responseTimeP95Seconds) {
-    const units = current.desired + 1;
+    const units = unitsAt(lat, current.desired) + 1;
     figures.responseTimeP95 = lat.value;
     list.push({ units, windowUnits: units, text: `p95 response time ${fmt(lat.value)} s above ${policy.responseTimeP95Seconds} s asks for one more` });
   }
@@ -304,12 +340,20 @@ export function decideCapacity(input: CapacityInput): { decision: CapacityDecisi
   const { policy, current, observation, now } = input;
   const memory = input.memory ?? EMPTY_MEMORY;
   const previous = current.desired;
+  const missingData = policy.missingData ?? DEFAULT_MISSING_DATA;
+  const metrics = input.metrics ?? { freshness: 'fresh' };
+  const freshness = metrics.freshness;
+  const late = freshness !== 'fresh';
+  // Stalled or missing: nothing says what the load is now.
+  const blind = freshness === 'stalled' || freshness === 'missing';
+  const metricsText = describeMetrics(metrics, missingData);
   const unitRate = learnUnitRate(observation, memory.unitRate);
   const readySeen = [...(memory.readySeen ?? []), { at: now, ready: current.ready }].slice(-READY_SEEN_KEPT);
-  const { list, figures } = needs(input, unitRate);
+  const { list, figures } = needs(input, unitRate, late);
   if (unitRate !== undefined) figures.unitRate = unitRate;
   figures.previous = previous;
   figures.ready = current.ready;
+  if (late && metrics.ageSeconds !== undefined) figures.metricsAgeSeconds = Math.round(metrics.ageSeconds);
 
   const bounded = (d: number) => clamp(d, policy.minCapacity, policy.maxCapacity);
   const base: EngineMemory = { ...memory, unitRate, readySeen };
@@ -328,7 +372,16 @@ export function decideCapacity(input: CapacityInput): { decision: CapacityDecisi
     const d = bounded(previous);
     return result(d, `desired ${previous} is outside ${policy.minCapacity}-${policy.maxCapacity}; set to ${d}`);
   }
-  if (!list.length) return result(previous, 'no datapoints to decide on; desired unchanged', 'no-data');
+  // Metrics missing for long enough: the fallback count is a floor (it never lowers the count).
+  const floor = freshness === 'missing' && missingData.fallback === 'fixed' && missingData.count !== undefined ? bounded(missingData.count) : undefined;
+  const withFallback = (out: ReturnType<typeof result>, why: string, mem?: EngineMemory) =>
+    floor !== undefined && floor > out.decision.desired
+      ? result(floor, `${why}; ${metricsText}: fallback "fixed", at least ${floor}; ${previous} -> ${floor}`, undefined, mem)
+      : out;
+  if (!list.length) {
+    const why = blind ? metricsText : 'no datapoints to decide on';
+    return withFallback(result(previous, `${why}; desired unchanged`, 'no-data'), why);
+  }
 
   const top = list.reduce((a, b) => (b.units > a.units ? b : a));
   const raw = bounded(Math.ceil(top.units - 1e-9));
@@ -336,22 +389,40 @@ export function decideCapacity(input: CapacityInput): { decision: CapacityDecisi
   const windowStart = now - policy.scaleInStabilizationSeconds * 1000;
   const recommendations = [...memory.recommendations.filter((r) => r.at > windowStart), { at: now, desired: raw }];
   const withRecs: EngineMemory = { ...base, recommendations };
-  const why = list.map((n) => n.text).join('; ');
+  const why = list.map((n) => n.text).join('; ') + (late ? `; ${metricsText}` : '');
+  const onData = decideOnData(input, { previous, raw, top, list, recommendations, why, figures }, (d, reason, heldBy) => result(d, reason, heldBy, withRecs));
+  // Stalled or missing metrics may hide a load that has since grown: they never remove capacity.
+  if (blind && onData.decision.desired < previous) {
+    return withFallback(result(previous, `${why}; no scale-in while metrics are stalled or missing, ${previous} kept`, 'late-metrics', withRecs), why, withRecs);
+  }
+  return withFallback(onData, why, withRecs);
+}
+
+/** The decision the datapoints ask for, from the recommendation `raw` and the signal `top` that set it. */
+function decideOnData<R>(
+  input: CapacityInput,
+  d: { previous: number; raw: number; top: Need; list: Need[]; recommendations: readonly { at: number; desired: number }[]; why: string; figures: Record<string, number> },
+  result: (desired: number, reason: string, heldBy?: CapacityDecision['heldBy']) => R,
+): R {
+  const { policy, now } = input;
+  const memory = input.memory ?? EMPTY_MEMORY;
+  const { previous, raw, top, list, recommendations, why, figures } = d;
+  const bounded = (x: number) => clamp(x, policy.minCapacity, policy.maxCapacity);
   const sinceOut = memory.lastScaleOutAt === undefined ? Infinity : (now - memory.lastScaleOutAt) / 1000;
   const sinceIn = memory.lastScaleInAt === undefined ? Infinity : (now - memory.lastScaleInAt) / 1000;
 
   const ratio = previous > 0 ? top.units / previous : Infinity;
   if (raw > previous) {
     if (ratio <= 1 + policy.tolerance && previous > 0) {
-      return result(previous, `${why}; within ${policy.tolerance * 100}% of ${previous}, unchanged`, 'tolerance', withRecs);
+      return result(previous, `${why}; within ${policy.tolerance * 100}% of ${previous}, unchanged`, 'tolerance');
     }
     if (sinceOut < policy.scaleOutCooldownSeconds) {
-      return result(previous, `${why}; scale-out cooldown, ${fmt(policy.scaleOutCooldownSeconds - sinceOut)} s left`, 'cooldown', withRecs);
+      return result(previous, `${why}; scale-out cooldown, ${fmt(policy.scaleOutCooldownSeconds - sinceOut)} s left`, 'cooldown');
     }
     let step = Math.max(1, Math.ceil(previous * policy.maxStepUpRatio));
     if (policy.maxStepUp !== undefined) step = Math.min(step, policy.maxStepUp);
     const desired = Math.min(raw, previous + step);
-    return result(desired, `${why}; ${previous} -> ${desired}${desired < raw ? ` (step limit ${step}, ${raw} wanted)` : ''}`, undefined, withRecs);
+    return result(desired, `${why}; ${previous} -> ${desired}${desired < raw ? ` (step limit ${step}, ${raw} wanted)` : ''}`);
   }
   if (raw < previous) {
     // Scale-in goes no lower than what the window asked for: at earlier decisions, and at every
@@ -360,20 +431,20 @@ export function decideCapacity(input: CapacityInput): { decision: CapacityDecisi
     const stabilized = Math.max(fromData, ...recommendations.map((r) => r.desired));
     figures.stabilized = stabilized;
     if (ratio >= 1 - policy.tolerance) {
-      return result(previous, `${why}; within ${policy.tolerance * 100}% of ${previous}, unchanged`, 'tolerance', withRecs);
+      return result(previous, `${why}; within ${policy.tolerance * 100}% of ${previous}, unchanged`, 'tolerance');
     }
     if (stabilized >= previous) {
-      return result(previous, `${why}; the last ${policy.scaleInStabilizationSeconds} s asked for up to ${stabilized}, unchanged`, 'stabilization', withRecs);
+      return result(previous, `${why}; the last ${policy.scaleInStabilizationSeconds} s asked for up to ${stabilized}, unchanged`, 'stabilization');
     }
     const sinceAny = Math.min(sinceOut, sinceIn);
     if (sinceAny < policy.cooldownSeconds) {
-      return result(previous, `${why}; scale-in cooldown, ${fmt(policy.cooldownSeconds - sinceAny)} s left`, 'cooldown', withRecs);
+      return result(previous, `${why}; scale-in cooldown, ${fmt(policy.cooldownSeconds - sinceAny)} s left`, 'cooldown');
     }
     const step = Math.max(1, Math.floor(previous * policy.maxStepDownRatio));
     const desired = Math.max(stabilized, previous - step);
-    return result(desired, `${why}; ${previous} -> ${desired}${desired > stabilized ? ` (step limit ${step})` : ''}`, undefined, withRecs);
+    return result(desired, `${why}; ${previous} -> ${desired}${desired > stabilized ? ` (step limit ${step})` : ''}`);
   }
-  return result(previous, `${why}; ${previous} is right`, undefined, withRecs);
+  return result(previous, `${why}; ${previous} is right`);
 }
 
 /** The engine policy of a configured capacity target. */
@@ -391,6 +462,7 @@ export function capacityPolicyOf(target: {
   scaleInStabilizationSeconds: number;
   warmupSeconds: number;
   targetGroup?: { requestsPerTarget?: number; responseTimeP95Seconds: number };
+  missingData?: MissingDataPolicy;
 }): CapacityPolicy {
   return {
     minCapacity: target.minCapacity,
@@ -407,5 +479,6 @@ export function capacityPolicyOf(target: {
     warmupSeconds: target.warmupSeconds,
     requestsPerTarget: target.targetGroup?.requestsPerTarget,
     responseTimeP95Seconds: target.targetGroup?.responseTimeP95Seconds,
+    missingData: target.missingData,
   };
 }

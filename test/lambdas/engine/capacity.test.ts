@@ -24,18 +24,18 @@ const policy: CapacityPolicy = {
   warmupSeconds: 180,
 };
 
-/** Minute datapoints ending two minutes before NOW (CloudWatch's publication delay), oldest first. */
-function series(values: number[]) {
-  return values.map((value, i) => ({ at: NOW - (values.length - i + 1) * MIN, value }));
+/** Minute datapoints ending two minutes (CloudWatch's publication delay) and `lateMinutes` more before NOW, oldest first. */
+function series(values: number[], lateMinutes = 0) {
+  return values.map((value, i) => ({ at: NOW - (values.length - i + 1 + lateMinutes) * MIN, value }));
 }
 
 /** A web tier of `units` units each serving `perUnit` req/s at 100% CPU, under `rates` req/s. */
-function webObservation(rates: number[], units: number, perUnit = 40): CapacityObservation {
+function webObservation(rates: number[], units: number, perUnit = 40, lateMinutes = 0): CapacityObservation {
   return {
     periodSeconds: 60,
-    cpu: series(rates.map((r) => Math.min(100, (100 * r) / (units * perUnit)))),
-    requestCount: series(rates.map((r) => r * 60)),
-    requestCountPerTarget: series(rates.map((r) => (r * 60) / units)),
+    cpu: series(rates.map((r) => Math.min(100, (100 * r) / (units * perUnit))), lateMinutes),
+    requestCount: series(rates.map((r) => r * 60), lateMinutes),
+    requestCountPerTarget: series(rates.map((r) => (r * 60) / units), lateMinutes),
   };
 }
 
@@ -151,6 +151,105 @@ describe('decideCapacity examples', () => {
     const p = { ...policy, requestsPerTarget: 1200 }; // 20 req/s per unit
     const { decision } = decide({ policy: p, current: { desired: 10, ready: 10 }, observation: webObservation(Array(6).fill(300), 10) });
     expect(decision.desired).toBe(15); // 300 / 20
+  });
+});
+
+describe('decideCapacity with late, stalled or missing metrics', () => {
+  const fixed6 = { ...policy, missingData: { lateAfterSeconds: 240, fallback: 'fixed' as const, count: 6, fallbackAfterSeconds: 600 } };
+  const late = (lateMinutes: number) => ({ freshness: 'late' as const, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 0 });
+  const stalled = (lateMinutes: number) => ({ freshness: 'stalled' as const, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 60 + 60 * lateMinutes });
+  const missing = (lateMinutes?: number) =>
+    lateMinutes === undefined ? { freshness: 'missing' as const } : { freshness: 'missing' as const, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 60 + 60 * lateMinutes };
+
+  test('late but still arriving (a steady lag): decisions go on as usual, a scale-in included, with the lag in the reason', () => {
+    const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(60), 10, 40, 4), metrics: late(4) });
+    expect(decision.direction).toBe('in');
+    expect(decision.reason).toMatch(/metrics late \(newest datapoint 300 s old, late after 240 s; still arriving\)/);
+    expect(decision.figures.metricsAgeSeconds).toBe(300);
+  });
+
+  test('a late trend is projected over the usual lag only: the same datapoints 10 minutes late ask for what they ask on time', () => {
+    const rates = [250, 270, 290, 310, 330];
+    const onTime = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(rates, 10) }).decision;
+    const lateOnes = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(rates, 10, 40, 10), metrics: late(10) }).decision;
+    expect(lateOnes.desired).toBe(onTime.desired);
+    expect(lateOnes.figures.requestRateProjected).toBeCloseTo(onTime.figures.requestRateProjected, 9);
+    // carried over the whole lag, the trend would ask for more
+    const carried = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(rates, 10, 40, 10) }).decision;
+    expect(carried.figures.requestRateProjected).toBeGreaterThan(onTime.figures.requestRateProjected);
+  });
+
+  test('stalled (no new datapoint): low load is not read as a reason to scale in', () => {
+    const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(60), 10, 40, 4), metrics: stalled(4) });
+    expect(decision).toMatchObject({ desired: 10, direction: 'none', heldBy: 'late-metrics' });
+    expect(decision.reason).toMatch(/metrics stalled \(newest datapoint 300 s old, none new for 300 s\); no scale-in while metrics are stalled or missing, 10 kept/);
+  });
+
+  test('a late datapoint of overload is still overload: stalled, and missing with fallback hold', () => {
+    for (const metrics of [stalled(7), missing(10)]) {
+      const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(600), 10, 40, 7), metrics });
+      expect(decision.direction).toBe('out');
+      expect(decision.desired).toBe(20); // 600 / (40 x 0.7) = 21.4, one step: at most double
+    }
+  });
+
+  test('late saturated CPU is counted against the units that produced it: one step, not one per minute', () => {
+    const obs: CapacityObservation = { periodSeconds: 60, cpu: series(Array(5).fill(100), 6) };
+    // 4 units were in service when the datapoints were measured; the first late decision doubled them.
+    const memory: EngineMemory = { ...EMPTY_MEMORY, readySeen: [{ at: NOW - 30 * MIN, ready: 4 }, { at: NOW - MIN, ready: 8 }] };
+    expect(decide({ current: { desired: 4, ready: 4 }, observation: obs, memory, metrics: stalled(6) }).decision.desired).toBe(8);
+    expect(decide({ current: { desired: 8, ready: 8 }, observation: obs, memory, now: NOW + MIN, metrics: stalled(7) }).decision).toMatchObject({ desired: 8, direction: 'none' });
+    // the same datapoints on time would ask for another full step
+    expect(decide({ current: { desired: 8, ready: 8 }, observation: { periodSeconds: 60, cpu: series(Array(5).fill(100)) }, memory }).decision.desired).toBe(16);
+  });
+
+  test('no datapoint at all: fallback hold keeps the count', () => {
+    const { decision } = decide({ current: { desired: 5, ready: 5 }, observation: { periodSeconds: 60, cpu: [] }, metrics: missing() });
+    expect(decision).toMatchObject({ desired: 5, heldBy: 'no-data' });
+    expect(decision.reason).toBe('metrics missing (no datapoint to read); desired unchanged');
+  });
+
+  test('fallback fixed raises the count to its floor while metrics are missing, and never lowers it', () => {
+    const none: CapacityObservation = { periodSeconds: 60, cpu: [] };
+    const up = decide({ policy: fixed6, current: { desired: 4, ready: 4 }, observation: none, metrics: missing() }).decision;
+    expect(up).toMatchObject({ desired: 6, direction: 'out' });
+    expect(up.reason).toMatch(/fallback "fixed", at least 6; 4 -> 6/);
+    expect(decide({ policy: fixed6, current: { desired: 9, ready: 9 }, observation: none, metrics: missing() }).decision).toMatchObject({ desired: 9, direction: 'none' });
+    // low load 11 minutes stale: the floor, not a scale-in
+    const old = decide({ policy: fixed6, current: { desired: 4, ready: 4 }, observation: webObservation(Array(10).fill(10), 4, 40, 10), metrics: missing(10) }).decision;
+    expect(old).toMatchObject({ desired: 6, direction: 'out' });
+  });
+
+  test('fallback fixed waits for the metrics to be missing: stalled ones are only held', () => {
+    const { decision } = decide({ policy: fixed6, current: { desired: 4, ready: 4 }, observation: webObservation(Array(10).fill(10), 4, 40, 5), metrics: stalled(5) });
+    expect(decision).toMatchObject({ desired: 4, heldBy: 'late-metrics' });
+  });
+
+  test('the fallback count is held to the bounds in force', () => {
+    const p = { ...fixed6, maxCapacity: 5 };
+    expect(decide({ policy: p, current: { desired: 3, ready: 3 }, observation: { periodSeconds: 60, cpu: [] }, metrics: missing() }).decision.desired).toBe(5);
+  });
+
+  test('property: with stalled or missing metrics the count never goes down (inside the bounds), whatever the load, history or fallback', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 5000, noNaN: true }), { minLength: 0, maxLength: 15 }),
+        fc.integer({ min: 3, max: 60 }),
+        fc.integer({ min: 2, max: 50 }),
+        fc.constantFrom<'hold' | 'fixed'>('hold', 'fixed'),
+        fc.integer({ min: 2, max: 50 }),
+        fc.constantFrom<'stalled' | 'missing'>('stalled', 'missing'),
+        fc.array(fc.record({ at: fc.integer({ min: NOW - 600_000, max: NOW }), desired: fc.integer({ min: 0, max: 60 }) }), { maxLength: 5 }),
+        (rates, lateMinutes, desired, fallback, count, freshness, recommendations) => {
+          const p: CapacityPolicy = { ...policy, missingData: { lateAfterSeconds: 240, fallback, count: fallback === 'fixed' ? count : undefined, fallbackAfterSeconds: 600 } };
+          const obs = rates.length ? webObservation(rates, desired, 40, lateMinutes) : { periodSeconds: 60, cpu: [] };
+          const metrics = rates.length ? { freshness, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 60 + 60 * lateMinutes } : { freshness };
+          const { decision } = decideCapacity({ policy: p, current: { desired, ready: desired }, observation: obs, memory: { recommendations }, now: NOW, metrics });
+          expect(decision.desired).toBeGreaterThanOrEqual(desired);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
