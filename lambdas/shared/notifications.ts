@@ -45,3 +45,49 @@ export function decisionNotification(input: DecisionNotificationInput): Notifica
     },
   };
 }
+
+export interface MetricsNotificationInput {
+  readonly prefix: string;
+  readonly targetId: string;
+  readonly kind: string;
+  /** `late`, `stalled` or `missing`: the target's metrics have just become so; `back`: they are on time again. */
+  readonly change: 'late' | 'stalled' | 'missing' | 'back';
+  /** Seconds since the newest datapoint's period ended; unset: there was none. */
+  readonly ageSeconds?: number;
+  /** Epoch ms since when the metrics have been late (for `back`: how long it lasted). */
+  readonly since: number;
+  /** Epoch ms of the decision that saw the change. */
+  readonly at: number;
+  /** What the target does meanwhile, in a few words (`no scale-in; fallback hold`). */
+  readonly meanwhile: string;
+  /** The decision's reason. */
+  readonly reason: string;
+}
+
+/**
+ * The notification of a target's metrics becoming late or missing, or coming back: one when the
+ * target enters that state and one when it leaves it, never one per minute (the caller remembers the
+ * state in the target's record).
+ */
+export function metricsNotification(input: MetricsNotificationInput): Notification {
+  const { prefix, targetId, kind, change, ageSeconds, since, at, meanwhile, reason } = input;
+  const age = ageSeconds === undefined ? 'no datapoint' : `newest datapoint ${Math.round(ageSeconds)} s old`;
+  const minutes = Math.max(1, Math.round((at - since) / 60_000));
+  // Stalled or late, the operator's news is the same: the metrics are late (the body tells which).
+  const word = change === 'missing' ? 'missing' : 'late';
+  const subject = change === 'back' ? `[${prefix}] ${targetId}: metrics back on time after ${minutes} min` : `[${prefix}] ${targetId}: metrics ${word} (${age}); ${meanwhile}`;
+  return {
+    subject,
+    body: {
+      prefix,
+      targetId,
+      kind,
+      metrics: change,
+      ...(ageSeconds !== undefined ? { ageSeconds: Math.round(ageSeconds) } : {}),
+      since: new Date(since).toISOString(),
+      at: new Date(at).toISOString(),
+      meanwhile,
+      reason,
+    },
+  };
+}

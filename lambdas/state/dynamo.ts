@@ -112,7 +112,7 @@ export class DynamoStateStore implements StateStore {
     const values: Record<string, unknown> = { ':owner': owner, ':targetId': record.targetId };
     const set = ['#targetId = :targetId'];
     const remove: string[] = [];
-    for (const field of ['memory', 'lastDecision', 'lastActionAt', 'lastFailure'] as const) {
+    for (const field of ['memory', 'lastDecision', 'lastActionAt', 'lastFailure', 'metrics'] as const) {
       names[`#${field}`] = field;
       const value = record[field];
       if (value === undefined) {

@@ -28,6 +28,13 @@ export interface TargetRecord {
    * no change is attempted again (reported once, not retried in a loop).
    */
   readonly lastFailure?: { readonly at: number; readonly code: string; readonly desired: number };
+  /**
+   * The last check of the target's metrics (lambdas/engine/staleness.ts): the newest datapoint seen
+   * (end of its period, epoch ms) and when it was first seen, when the check was made, and since when
+   * the metrics have been late (unset while on time). The operator is told once when `lateSince` is
+   * set and once when it is cleared.
+   */
+  readonly metrics?: { readonly newestEnd?: number; readonly seenAt?: number; readonly checkedAt: number; readonly lateSince?: number };
 }
 
 export interface Switches {
