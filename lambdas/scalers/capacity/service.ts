@@ -13,14 +13,16 @@ import { AlarmStateChangeEvent, CapacityEvent, isAlarmEvent, ReevaluateEvent, Wi
 import { activeWindow, boundsIn } from '../../engine/windows';
 import { logger, metrics } from '../../shared/powertools';
 import { capacityPolicyOf, CapacityObservation, decideCapacity, EMPTY_MEMORY, EngineMemory } from '../../engine/capacity';
+import { checkMetrics, type MetricsCheck } from '../../engine/staleness';
 import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
 import { EcsAdapter } from '../../adapters/ecs';
 import type { CapacityBackend } from '../../adapters/capacity';
-import { CloudWatchAdapter, SeriesQuery } from '../../adapters/cloudwatch';
+import type { SeriesQuery } from '../../adapters/cloudwatch';
+import { LateAwareCloudWatch } from '../../adapters/late-metrics';
 import type { SendClient, Sleep } from '../../adapters/types';
-import { noopNotifier, type Notifier } from '../../adapters/sns';
-import { decisionNotification } from '../../shared/notifications';
+import { noopNotifier, type Notification, type Notifier } from '../../adapters/sns';
+import { decisionNotification, metricsNotification } from '../../shared/notifications';
 
 export interface CapacityServiceDeps {
   readonly config: AutoscalerConfig;
@@ -70,14 +72,15 @@ export const FAILED_HOLD_SECONDS = 900;
 
 export class CapacityService {
   private readonly targets: Map<string, CapacityTarget>;
-  private readonly cloudWatch: CloudWatchAdapter;
+  private readonly cloudWatch: LateAwareCloudWatch;
 
   constructor(private readonly deps: CapacityServiceDeps) {
     this.targets = new Map(
       deps.config.targets.filter((t): t is CapacityTarget => familyOf(t) === 'capacity').map((t) => [t.id, t]),
     );
-    // Throttled CloudWatch reads back off and try again, as the service adapters' calls do.
-    this.cloudWatch = new CloudWatchAdapter(deps.cloudWatch, deps.sleep);
+    // Throttled CloudWatch reads back off and try again, as the service adapters' calls do; late
+    // datapoints are read where they are (the newest window there is, not an empty one).
+    this.cloudWatch = new LateAwareCloudWatch(deps.cloudWatch, deps.sleep);
   }
 
   async handle(event: CapacityEvent | WindowEvent, eventKey: string): Promise<CapacityResult> {
@@ -151,12 +154,35 @@ export class CapacityService {
       const parts = a.AlarmName ? parseAlarmName(config.prefix, a.AlarmName) : undefined;
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
+    for (const id of await this.lateOrSilent(ids)) ids.add(id);
     // A window that opened or closed without its own schedule (durationMinutes) is applied within a minute.
     const windowed = await this.windowChanged(this.deps.now());
     const due = [...[...windowed].map((id) => ({ id, scheduled: false })), ...[...ids].filter((id) => !windowed.has(id)).map((id) => ({ id, scheduled: true }))];
     // One target's failure does not stop the others; the invocation fails at the end if any failed.
     const results = await eachTarget(due, (d) => this.evaluate(this.targets.get(d.id)!, eventKey, undefined, d.scheduled), { family: 'capacity', idOf: (d) => d.id });
-    return { status: due.length ? 'evaluated' : 'ignored', detail: `${due.length} target(s) with an alarm in ALARM`, targets: results };
+    return { status: due.length ? 'evaluated' : 'ignored', detail: `${due.length} target(s) with an alarm in ALARM or metrics late`, targets: results };
+  }
+
+  /**
+   * Targets (beyond `selected`) whose metrics are late or missing: their CPU alarm is in
+   * INSUFFICIENT_DATA, or their record says the metrics were late at the last decision. With CloudWatch
+   * minutes late no alarm reaches ALARM: with treatMissingData `missing`, an alarm whose evaluation
+   * range holds no datapoint goes to INSUFFICIENT_DATA (CloudWatch User Guide, "Configuring how
+   * CloudWatch alarms treat missing data"), and the scale-in alarms (`notBreaching`) stay OK. Without
+   * this the target would not be decided on again until its metrics came back.
+   */
+  private async lateOrSilent(selected: ReadonlySet<string>): Promise<Set<string>> {
+    const { config, store } = this.deps;
+    const ids = new Set<string>();
+    for (const a of await this.cloudWatch.alarms(`${config.prefix}/`, 'INSUFFICIENT_DATA')) {
+      const parts = a.AlarmName ? parseAlarmName(config.prefix, a.AlarmName) : undefined;
+      if (parts?.signal === 'cpu' && this.targets.has(parts.targetId) && !selected.has(parts.targetId)) ids.add(parts.targetId);
+    }
+    for (const id of this.targets.keys()) {
+      if (selected.has(id) || ids.has(id)) continue;
+      if ((await store.getTarget(id))?.metrics?.lateSince !== undefined) ids.add(id);
+    }
+    return ids;
   }
 
   private backend(target: CapacityTarget): CapacityBackend {
@@ -202,7 +228,16 @@ export class CapacityService {
       }
       const backend = this.backend(target);
       const snapshot = await backend.describe();
+      this.cloudWatch.begin(target.missingData.lateAfterSeconds);
       const observation = await this.observe(target, start);
+      const wasLate = record?.metrics?.lateSince !== undefined;
+      const newest = observation.cpu[observation.cpu.length - 1];
+      // A fleet with no unit in service publishes no CPU: its silence says nothing about CloudWatch, and
+      // the metrics stay as they were judged last.
+      const check: MetricsCheck =
+        snapshot.ready > 0
+          ? checkMetrics(newest && newest.at + PERIOD_SECONDS * 1000, start, target.missingData, record?.metrics)
+          : { freshness: wasLate ? 'late' : 'fresh', memory: { ...record?.metrics, checkedAt: start } };
       const memory = (record?.memory as EngineMemory | undefined) ?? EMPTY_MEMORY;
       // A capacity window in force replaces the target's floor and ceiling.
       const bounds = boundsIn(target, activeWindow(config.windows, target.id, start));
@@ -212,7 +247,9 @@ export class CapacityService {
         observation,
         memory,
         now: start,
+        metrics: check,
       });
+      const late = check.freshness !== 'fresh';
       let desired = decision.desired;
       let reason = decision.reason + (bounds.window ? `; window "${bounds.window}" (${bounds.minCapacity}-${bounds.maxCapacity})` : '');
       // The group's own bounds win: AWS rejects a desired count outside them.
@@ -262,12 +299,30 @@ export class CapacityService {
           lastDecision: summary,
           lastActionAt: applied ? start : record?.lastActionAt,
           lastFailure: applied ? undefined : lastFailure,
+          metrics: check.memory,
         },
         owner,
       );
       await store.appendAudit({ targetId: target.id, ...summary, eventId: eventKey }, config.auditRetentionDays);
       this.emit(target, outcome, applied && eventTime !== undefined ? now() - eventTime : undefined);
       await this.notify(target, summary, eventKey);
+      if (late !== wasLate) {
+        await this.publish(
+          target,
+          metricsNotification({
+            prefix: config.prefix,
+            targetId: target.id,
+            kind: target.kind,
+            change: check.freshness === 'fresh' ? 'back' : check.freshness,
+            ageSeconds: check.ageSeconds,
+            since: record?.metrics?.lateSince ?? start,
+            at: start,
+            meanwhile: meanwhile(target),
+            reason,
+          }),
+        );
+        logger.warn(late ? 'metrics late' : 'metrics back on time', { target: target.id, freshness: check.freshness, ageSeconds: check.ageSeconds });
+      }
       logger.info('decision', { target: target.id, outcome, previous: snapshot.desired, desired, reason });
       return { targetId: target.id, outcome, previous: snapshot.desired, desired, reason };
     });
@@ -278,10 +333,14 @@ export class CapacityService {
     return result;
   }
 
-  /** Publishes the decision when it is worth telling; a failed publish is logged and counted, never thrown. */
+  /** Publishes the decision when it is worth telling. */
   private async notify(target: CapacityTarget, decision: DecisionSummary, eventId: string): Promise<void> {
     const notification = decisionNotification({ prefix: this.deps.config.prefix, targetId: target.id, kind: target.kind, decision, eventId });
-    if (!notification) return;
+    if (notification) await this.publish(target, notification);
+  }
+
+  /** A failed publish is logged and counted, never thrown. */
+  private async publish(target: CapacityTarget, notification: Notification): Promise<void> {
     try {
       await (this.deps.notifier ?? noopNotifier).notify(notification);
     } catch (err) {
@@ -300,4 +359,11 @@ export class CapacityService {
     if (outcome === 'failed') m.addMetric('Failures', MetricUnit.Count, 1);
     if (latencyMs !== undefined) m.addMetric('AlarmToActionLatency', MetricUnit.Milliseconds, latencyMs);
   }
+}
+
+/** What a capacity target does while its metrics are late or missing, in a few words. */
+function meanwhile(target: CapacityTarget): string {
+  const m = target.missingData;
+  const fallback = m.fallback === 'fixed' ? `at least ${m.count} once missing ${m.fallbackAfterSeconds} s` : 'fallback hold';
+  return `decisions on the newest data, no scale-in while none new arrives; ${fallback}`;
 }
