@@ -35,7 +35,7 @@ export function createDatabaseHandler(deps: DatabaseHandlerDeps) {
 }
 
 function deployedDeps(): DatabaseHandlerDeps {
-  const { config, store, idempotency, now } = deployedBase({ idempotency: true });
+  const { config, store, idempotency, now, notifier } = deployedBase({ idempotency: true });
   const runbooks: Record<string, string> = {};
   for (const [kind, env] of Object.entries(RUNBOOK_ARN_ENV)) if (process.env[env]) runbooks[kind] = process.env[env]!;
   return {
@@ -48,6 +48,7 @@ function deployedDeps(): DatabaseHandlerDeps {
     cloudWatch: tracer.captureAWSv3Client(new CloudWatchClient({})),
     stepFunctions: tracer.captureAWSv3Client(new SFNClient({})),
     runbooks: runbooks as RunbookArns,
+    notifier,
   };
 }
 

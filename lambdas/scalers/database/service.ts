@@ -5,6 +5,8 @@
  */
 import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
 import { CloudWatchAdapter } from '../../adapters/cloudwatch';
+import { LateAwareCloudWatch } from '../../adapters/late-metrics';
+import { noopNotifier, type Notifier } from '../../adapters/sns';
 import { ElastiCacheAdapter } from '../../adapters/elasticache';
 import { RdsAdapter, type DbInstanceInfo } from '../../adapters/rds';
 import { StepFunctionsAdapter } from '../../adapters/stepfunctions';
@@ -14,6 +16,7 @@ import { decideInstanceClass } from '../../engine/instance-class';
 import { decideRedisReplicas, decideRedisShape } from '../../engine/redis';
 import { decideReplicas, type ReplicaObservation } from '../../engine/replicas';
 import { decideStorage, STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../../engine/storage';
+import { checkMetrics, describeMetrics, type FreshnessPolicy, type MetricsCheck } from '../../engine/staleness';
 import { executionName } from '../../runbooks/names';
 import { isManaged } from '../../runbooks/replicas';
 import { familyOf, parseAlarmName } from '../../shared/alarms';
@@ -23,6 +26,7 @@ import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent } from '../../shared/events';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metricsNotification } from '../../shared/notifications';
 import { logger, metrics } from '../../shared/powertools';
 import type { Outcome, StateStore } from '../../state/store';
 
@@ -38,6 +42,11 @@ export interface DatabaseServiceDeps {
   readonly stepFunctions: SendClient;
   readonly runbooks: RunbookArns;
   readonly now: () => number;
+  /**
+   * Told when a target's metrics become late or missing, and when they are back.
+   * @default no one (the simulator supplies none)
+   */
+  readonly notifier?: Notifier;
 }
 
 export interface DatabaseTargetResult {
@@ -55,6 +64,8 @@ export interface DatabaseResult {
 }
 
 const LOOKBACK_MINUTES = 10;
+/** Minutes of CPU the freshness probe of the alarm-driven targets reads. */
+const PROBE_MINUTES = 15;
 const STRANDED = new Set(['failed', 'incompatible-parameters', 'incompatible-restore', 'incompatible-network', 'storage-full']);
 
 interface Plan {
@@ -75,14 +86,18 @@ const min = (d: readonly Datapoint[] | undefined) => (d && d.length ? Math.min(.
 
 export class DatabaseService {
   private readonly targets: Map<string, DataTarget>;
-  private readonly cloudWatch: CloudWatchAdapter;
+  private readonly cloudWatch: LateAwareCloudWatch;
+  /** Plain reads of a window as it is, for the freshness probe of the alarm-driven targets. */
+  private readonly probe: CloudWatchAdapter;
   private readonly rds: RdsAdapter;
   private readonly elastiCache: ElastiCacheAdapter;
   private readonly stepFunctions: StepFunctionsAdapter;
 
   constructor(private readonly deps: DatabaseServiceDeps) {
     this.targets = new Map(deps.config.targets.filter((t): t is DataTarget => familyOf(t) === 'database').map((t) => [t.id, t]));
-    this.cloudWatch = new CloudWatchAdapter(deps.cloudWatch);
+    // Late datapoints are read where they are: the newest window there is, not an empty one.
+    this.cloudWatch = new LateAwareCloudWatch(deps.cloudWatch);
+    this.probe = new CloudWatchAdapter(deps.cloudWatch);
     this.rds = new RdsAdapter(deps.rds);
     this.elastiCache = new ElastiCacheAdapter(deps.elastiCache);
     this.stepFunctions = new StepFunctionsAdapter(deps.stepFunctions);
@@ -122,9 +137,40 @@ export class DatabaseService {
       const parts = a.AlarmName ? parseAlarmName(this.deps.config.prefix, a.AlarmName) : undefined;
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
+    for (const id of await this.lateOrSilent(ids)) ids.add(id);
     // One target's failure (a query too big, a throttled API) does not stop the others; the invocation fails at the end if any failed.
+    // They run one after the other: the late-aware reader tracks one decision's reads at a time.
     const results = await eachTarget([...ids], (id) => this.evaluate(this.targets.get(id)!, eventKey), { family: 'database', idOf: (id) => id });
     return { status: ids.size ? 'evaluated' : 'ignored', detail: `${ids.size} database target(s) to look at`, targets: results };
+  }
+
+  /**
+   * Alarm-driven targets (beyond `selected`) whose metrics are late or missing, so that they are
+   * decided on without an alarm: with CloudWatch minutes late an alarm of M out of M datapoints cannot
+   * reach ALARM (the datapoints of the last minutes are missing; with treatMissingData `missing` it
+   * stays in OK, or in INSUFFICIENT_DATA when the whole evaluation range is empty: CloudWatch User
+   * Guide, "Configuring how CloudWatch alarms treat missing data"). One GetMetricData of each one's CPU
+   * over the last 15 minutes tells; a record that says the metrics were late brings the target back
+   * too, so that their return is seen.
+   */
+  private async lateOrSilent(selected: ReadonlySet<string>): Promise<Set<string>> {
+    const { store, now } = this.deps;
+    const ids = new Set<string>();
+    const probed = [...this.targets.values()].filter((t) => !selected.has(t.id) && (t.kind === 'rds-instance' || t.kind === 'rds-replicas'));
+    if (probed.length) {
+      const at = now();
+      const cpu = (t: DataTarget) => (t.kind === 'rds-instance' ? rdsInstanceMetrics(t).cpu : replicaSourceMetrics(t as RdsReplicasTarget).cpu);
+      const s = await this.probe.series(probed.map((t, i) => ({ id: `p${i}`, metric: cpu(t) })), at - PROBE_MINUTES * 60_000, at, 60);
+      probed.forEach((t, i) => {
+        const last = s[`p${i}`]?.at(-1);
+        if (!last || (at - last.at) / 1000 - 60 > t.missingData.lateAfterSeconds) ids.add(t.id);
+      });
+    }
+    for (const id of this.targets.keys()) {
+      if (selected.has(id) || ids.has(id)) continue;
+      if ((await store.getTarget(id))?.metrics?.lateSince !== undefined) ids.add(id);
+    }
+    return ids;
   }
 
   private async evaluate(target: DataTarget, eventKey: string): Promise<DatabaseTargetResult> {
@@ -133,6 +179,7 @@ export class DatabaseService {
     const result = await withTargetLease(store, target.id, eventKey, start, LEASE_SECONDS, async (owner): Promise<DatabaseTargetResult> => {
       const record = await store.getTarget(target.id);
       let plan: Plan;
+      this.cloudWatch.begin(target.missingData.lateAfterSeconds);
       try {
         plan = await this.plan(target, start, record?.lastActionAt, record?.memory);
       } catch (err) {
@@ -143,6 +190,12 @@ export class DatabaseService {
         logger.error('target not evaluated', { target: target.id, code: err.code, error: err.message });
         return { targetId: target.id, outcome: 'failed', reason };
       }
+      // How fresh the datapoints the plan read were; nothing to judge when it read none (it stopped before its metrics).
+      const wasLate = record?.metrics?.lateSince !== undefined;
+      const newestEnd = this.cloudWatch.newestEnd();
+      const check = newestEnd === null ? undefined : checkMetrics(newestEnd, start, freshnessPolicy(target), record?.metrics);
+      if (check) plan = withMissingData(target, plan, check, record?.lastActionAt === undefined ? Infinity : (start - record.lastActionAt) / 1000);
+      const late = check ? check.freshness !== 'fresh' : wasLate;
       let outcome: Outcome = 'held';
       let reason = plan.reason;
       let execution: DatabaseTargetResult['execution'];
@@ -173,10 +226,20 @@ export class DatabaseService {
           memory: plan.memory ?? record?.memory,
           lastDecision: { at: start, previous: 0, desired: 0, direction: plan.change ? 'out' : 'none', reason, figures: plan.figures, outcome },
           lastActionAt: applied ? start : record?.lastActionAt,
+          metrics: check ? check.memory : record?.metrics,
         },
         owner,
       );
       await store.appendAudit({ targetId: target.id, at: start, outcome, reason, eventId: eventKey, figures: plan.figures }, config.auditRetentionDays);
+      if (check && late !== wasLate) {
+        await this.tellMetrics(target, {
+          change: check.freshness === 'fresh' ? 'back' : check.freshness,
+          ageSeconds: check.ageSeconds,
+          since: record?.metrics?.lateSince ?? start,
+          at: start,
+          reason,
+        });
+      }
       const m = metrics.singleMetric();
       m.addDimensions({ target: target.id, kind: target.kind });
       m.addMetric('Decisions', MetricUnit.Count, 1);
@@ -189,6 +252,24 @@ export class DatabaseService {
       return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
     }
     return result;
+  }
+
+  /** One notification when a target's metrics become late, one when they are back; a failed publish is logged and counted. */
+  private async tellMetrics(
+    target: DataTarget,
+    m: { change: 'late' | 'stalled' | 'missing' | 'back'; ageSeconds?: number; since: number; at: number; reason: string },
+  ): Promise<void> {
+    logger.warn(m.change === 'back' ? 'metrics back on time' : 'metrics late', { target: target.id, freshness: m.change, ageSeconds: m.ageSeconds });
+    try {
+      await (this.deps.notifier ?? noopNotifier).notify(
+        metricsNotification({ prefix: this.deps.config.prefix, targetId: target.id, kind: target.kind, ...m, meanwhile: meanwhile(target) }),
+      );
+    } catch (err) {
+      logger.warn('notification not sent', { target: target.id, error: (err as Error).message });
+      const n = metrics.singleMetric();
+      n.addDimensions({ target: target.id, kind: target.kind });
+      n.addMetric('NotificationFailures', MetricUnit.Count, 1);
+    }
   }
 
   private plan(target: DataTarget, now: number, lastActionAt: number | undefined, memory: Readonly<Record<string, unknown>> | undefined): Promise<Plan> {
@@ -425,4 +506,52 @@ export class DatabaseService {
       figures,
     };
   }
+}
+
+/** Plan actions that take capacity away: never on late or missing metrics. */
+const MOVES_DOWN: ReadonlySet<string> = new Set(['remove', 'replicas-down', 'shards-in', 'down']);
+
+function freshnessPolicy(target: DataTarget): FreshnessPolicy {
+  const m = target.missingData;
+  return 'fallbackAfterSeconds' in m ? { lateAfterSeconds: m.lateAfterSeconds, fallbackAfterSeconds: m.fallbackAfterSeconds } : { lateAfterSeconds: m.lateAfterSeconds };
+}
+
+/**
+ * The plan under late metrics (lambdas/engine/staleness.ts): while datapoints still arrive, late, it
+ * stands; while none new arrives (stalled, missing), a move down is held (the data may hide a load that
+ * has since grown) and a move up stands (a late datapoint of overload is still overload); an
+ * `rds-replicas` target with fallback `fixed` gets at least `count` of its own replicas once missing,
+ * no sooner than `cooldownSeconds` after its last change (as any addition).
+ */
+function withMissingData(target: DataTarget, plan: Plan, check: MetricsCheck, sinceActionSeconds: number): Plan {
+  if (check.freshness === 'fresh') return plan;
+  const figures = { ...plan.figures, ...(check.ageSeconds !== undefined ? { metricsAgeSeconds: Math.round(check.ageSeconds) } : {}) };
+  let out: Plan = { ...plan, reason: `${plan.reason}; ${describeMetrics(check, freshnessPolicy(target))}`, figures };
+  if (check.freshness === 'late') return out;
+  if (plan.change && plan.action && MOVES_DOWN.has(plan.action)) {
+    out = { change: false, reason: `${out.reason}: no move down while none new arrives`, figures, memory: plan.memory };
+  }
+  if (target.kind !== 'rds-replicas' || check.freshness !== 'missing' || target.missingData.fallback !== 'fixed' || target.missingData.count === undefined) return out;
+  if (sinceActionSeconds < target.cooldownSeconds) return out;
+  const count = target.missingData.count;
+  const managed = plan.figures.managed;
+  const goal = out.change && typeof out.goal === 'number' ? out.goal : managed;
+  if (managed === undefined || goal === undefined || goal >= count) return out;
+  return {
+    change: true,
+    reason: `${out.reason}; fallback "fixed", at least ${count} replicas: ${managed} -> ${count}`,
+    action: 'add',
+    goal: count,
+    input: { targetId: target.id, desiredReplicas: count },
+    windowSeconds: target.cooldownSeconds,
+    figures: { ...figures, desired: count },
+    memory: plan.memory,
+  };
+}
+
+/** What a data target does while its metrics are late or missing, in a few words. */
+function meanwhile(target: DataTarget): string {
+  if (target.kind !== 'rds-replicas') return 'decisions on the newest data, no move down while none new arrives';
+  const m = target.missingData;
+  return `decisions on the newest data, no replica removed while none new arrives; ${m.fallback === 'fixed' ? `at least ${m.count} once missing ${m.fallbackAfterSeconds} s` : 'fallback hold'}`;
 }
