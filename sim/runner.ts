@@ -10,6 +10,7 @@ import { World } from './world';
 import type { CacheWorld } from './data/cache-world';
 import type { DatabaseWorld } from './data/database-world';
 import { runCacheBaseline, runDatabaseBaseline } from './data/baselines';
+import { metricVisibility } from './cloud/metric-faults';
 
 /** The world of one policy's run, by workload kind. */
 export type AnyWorld = World | DatabaseWorld | CacheWorld;
@@ -63,12 +64,13 @@ export function runBaseline(scenario: Scenario, trace: Trace, name: string, onSt
   };
   let state = baseline.initial();
   const web = scenario.workload.kind === 'web';
+  // The baselines read CloudWatch too: late and missing datapoints reach them as they reach the autoscaler.
+  const visibility = metricVisibility(scenario.faults);
   for (let t = 0; t < world.steps; t++) {
     const now = world.now;
     const cpu: number[] = [];
     if (web) {
-      const newest = world.newestVisibleMinute(now);
-      for (let m = Math.max(0, newest - 14); m <= newest; m++) if (!Number.isNaN(world.cpu[m])) cpu.push(world.cpu[m]);
+      for (const m of visibility.visibleMinutes(now, world.completeMinutes, 15)) if (!Number.isNaN(world.cpu[m])) cpu.push(world.cpu[m]);
     }
     const desired = world.desired;
     const out = baseline.decide(config, state, {

@@ -76,13 +76,23 @@ const scenarioSchema = z.strictObject({
     nodeTypeLadder: z.array(z.string().min(1)).min(1).optional(),
   }),
   compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda'])).optional(),
-  /** Extension: faults injected into the project's own policy's run (the baselines have no API calls to fault). */
+  /**
+   * Extension: faults injected into the project's own policy's run (the baselines have no API calls to
+   * fault); the metric faults reach every policy, as CloudWatch's lag does.
+   */
   faults: z
     .strictObject({
       throttleShare: z.number().min(0).max(1).default(0),
       duplicateShare: z.number().min(0).max(1).default(0),
       delaySeconds: z.number().min(0).max(3600).default(0),
       seed: z.number().int().default(1),
+      /** Minutes every datapoint becomes visible later than CloudWatch's usual 60 s after its minute. */
+      metricDelayMinutes: z.number().int().min(0).max(60).optional(),
+      /** Minutes (from the trace start) whose datapoints are never published. */
+      metricGaps: z
+        .array(z.strictObject({ fromMinute: z.number().int().min(0), minutes: z.number().int().min(1).max(10080) }))
+        .max(100)
+        .optional(),
     })
     .optional(),
 });
@@ -149,6 +159,16 @@ export interface ScenarioFaults {
   readonly delaySeconds: number;
   /** Seed of the fault draws: the same seed, the same faults. */
   readonly seed: number;
+  /** Minutes every datapoint is visible later than usual, for every policy. @default 0 */
+  readonly metricDelayMinutes?: number;
+  /** Periods (minutes from the trace start) whose datapoints are never published, for every policy. @default none */
+  readonly metricGaps?: readonly MetricGap[];
+}
+
+/** `minutes` minutes from minute `fromMinute` of the trace without a datapoint. */
+export interface MetricGap {
+  readonly fromMinute: number;
+  readonly minutes: number;
 }
 
 /** A scenario that cannot run; the message names the field (or the file and line). */

@@ -6,13 +6,14 @@ import { baselineFor, type BaselineConfig } from '../baselines';
 import { cacheBaselineFor } from '../baselines/cache';
 import type { BaselineName, Scenario } from '../scenario';
 import type { Trace } from '../trace';
+import { metricVisibility } from '../cloud/metric-faults';
 import { CacheWorld } from './cache-world';
 import { DatabaseWorld } from './database-world';
 
-/** The newest visible datapoints of a per-minute series (up to `n`, NaN skipped), oldest first. */
-export function visibleSeries(series: Float64Array, newest: number, n: number): number[] {
+/** The datapoints of a per-minute series at `minutes` (the visible ones, oldest first), NaN skipped. */
+export function visibleSeries(series: Float64Array, minutes: readonly number[]): number[] {
   const out: number[] = [];
-  for (let m = Math.max(0, newest - n + 1); m <= newest; m++) if (!Number.isNaN(series[m])) out.push(series[m]);
+  for (const m of minutes) if (!Number.isNaN(series[m])) out.push(series[m]);
   return out;
 }
 
@@ -32,11 +33,13 @@ export function runDatabaseBaseline(scenario: Scenario, trace: Trace, name: Base
     stepSeconds: scenario.trace.stepSeconds,
   };
   const dbCpu = new Float64Array(world.minutes).fill(NaN);
+  // Late and missing datapoints (the scenario's metric faults) reach the baselines as they reach the autoscaler.
+  const visibility = metricVisibility(scenario.faults);
   let state = baseline.initial();
   for (let t = 0; t < world.steps; t++) {
-    const newest = world.newestVisibleMinute();
-    for (let m = Math.max(0, newest - 29); m <= newest; m++) dbCpu[m] = world.databaseCpu(m);
-    const cpu = name === 'seed-step' ? visibleSeries(dbCpu, newest, 30) : visibleSeries(world.replicaCpu, newest, 15);
+    const last30 = visibility.visibleMinutes(world.now(), world.completeMinutes, 30);
+    for (const m of last30) dbCpu[m] = world.databaseCpu(m);
+    const cpu = name === 'seed-step' ? visibleSeries(dbCpu, last30) : visibleSeries(world.replicaCpu, visibility.visibleMinutes(world.now(), world.completeMinutes, 15));
     const desired = world.desired;
     const out = baseline.decide(config, state, { now: world.now(), ready: world.readyNow(), desired, cpu });
     state = out.state;
@@ -58,10 +61,11 @@ export function runCacheBaseline(scenario: Scenario, trace: Trace, name: Baselin
     targetUtilization: scenario.target.targetUtilization,
     stepSeconds: scenario.trace.stepSeconds,
   };
+  const visibility = metricVisibility(scenario.faults);
   let state = baseline.initial();
   for (let t = 0; t < world.steps; t++) {
     const g = world.group();
-    const memory = visibleSeries(world.memoryPct, world.newestVisibleMinute(), 30);
+    const memory = visibleSeries(world.memoryPct, visibility.visibleMinutes(world.now(), world.completeMinutes, 30));
     const out = baseline.decide(config, state, { now: world.now(), nodeType: g.nodeType, shards: g.shards, modifying: g.change !== undefined, memory });
     state = out.state;
     if (!g.change && (out.nodeType !== g.nodeType || out.shards !== g.shards)) world.startChange({ nodeType: out.nodeType, shards: out.shards });

@@ -25,6 +25,7 @@ import { stateMachineArn, synthesizedStateMachines } from '../cloud/asl';
 import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { FakeElastiCache } from '../cloud/elasticache';
 import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
+import { metricVisibility } from '../cloud/metric-faults';
 import { FakeRds } from '../cloud/rds';
 import { CallLog } from '../cloud/recorder';
 import { FakeScheduler } from '../cloud/scheduler';
@@ -143,12 +144,16 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
   const lambda = lambdaInvoker(handler, `${SIM_PREFIX}-database`, now, options.verbose);
   const invoke = lambda.invoke;
 
+  // Late and missing datapoints (the faults section's metric faults): the baselines see the same.
+  const visibility = metricVisibility(scenario.faults);
   let published = 0;
   const publish = () => {
     for (; published < world.completeMinutes; published++) {
       const m = published;
       const at = trace.start + m * 60_000;
-      const visibleFrom = trace.start + (m + 2) * 60_000;
+      const visibleAt = visibility.visibleAt(m);
+      if (visibleAt === undefined) continue;
+      const visibleFrom = trace.start + visibleAt * 1000;
       if (world instanceof DatabaseWorld) {
         store.put(replicaSourceMetrics(target as RdsReplicasTarget).cpu, at, world.sourceCpu[m], visibleFrom);
         for (const id of world.readyIds[m]) {

@@ -21,6 +21,7 @@ import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { matchesPattern } from '../cloud/event-pattern';
 import { CallLog, uuidLike } from '../cloud/recorder';
 import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
+import { metricVisibility } from '../cloud/metric-faults';
 import { FakeScheduler } from '../cloud/scheduler';
 import type { Scenario } from '../scenario';
 import type { Trace } from '../trace';
@@ -241,12 +242,16 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
   const lambda = lambdaInvoker(handler, `sim-${family}`, now, options.verbose);
   const invoke = lambda.invoke;
 
+  // Late and missing datapoints (the faults section's metric faults): the baselines see the same.
+  const visibility = metricVisibility(scenario.faults);
   let published = 0;
   const publish = () => {
     for (; published < world.completeMinutes; published++) {
       const m = published;
       const at = trace.start + m * 60_000;
-      const visibleFrom = trace.start + (m + 2) * 60_000;
+      const visibleAt = visibility.visibleAt(m);
+      if (visibleAt === undefined) continue;
+      const visibleFrom = trace.start + visibleAt * 1000;
       if (sqsMetrics) {
         store.put(sqsMetrics.visible, at, world.queueVisible[m], visibleFrom);
         store.put(sqsMetrics.notVisible, at, world.queueNotVisible[m], visibleFrom);

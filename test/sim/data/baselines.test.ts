@@ -39,11 +39,11 @@ function cacheScenario(over: { workload?: object; target?: object } = {}): Scena
 const repeat = (n: number, x: number) => new Array<number>(n).fill(x);
 
 describe('visibleSeries', () => {
-  test('the newest n up to `newest`, NaN skipped, oldest first', () => {
+  test('the datapoints of the visible minutes, NaN skipped, oldest first', () => {
     const s = Float64Array.from([1, NaN, 3, 4, 5]);
-    expect(visibleSeries(s, 3, 3)).toEqual([3, 4]);
-    expect(visibleSeries(s, 4, 10)).toEqual([1, 3, 4, 5]);
-    expect(visibleSeries(s, -1, 5)).toEqual([]);
+    expect(visibleSeries(s, [1, 2, 3])).toEqual([3, 4]);
+    expect(visibleSeries(s, [0, 1, 2, 3, 4])).toEqual([1, 3, 4, 5]);
+    expect(visibleSeries(s, [])).toEqual([]);
   });
 });
 
