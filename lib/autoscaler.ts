@@ -140,8 +140,7 @@ export class Autoscaler extends Construct {
         idempotencyTable: this.idempotencyTable,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
-        // The database function only starts runbooks; their notify task announces what they did.
-        notifications: family === 'database' ? undefined : this.notifications,
+        notifications: this.notifications,
       });
     }
     this.functions = functions;

@@ -35,7 +35,7 @@ import { runBaseline } from '../../sim/runner';
 import type { Scenario, ScenarioFaults } from '../../sim/scenario';
 import type { World } from '../../sim/world';
 import { queueScenario, traceOf, webScenario } from '../sim/helpers';
-import { type Harness, lambdaContext, scheduleEvent, T0, useDynalite, withHarness } from './support';
+import { type Harness, lambdaContext, scheduleEvent, synthesize, T0, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 const MIN = 60_000;
@@ -303,6 +303,13 @@ async function databaseWorld(target: Record<string, unknown>, managedReplicas = 
 const REPLICAS = { id: 'orders-db', kind: 'rds-replicas', sourceInstanceIdentifier: SOURCE, minReplicas: 0, maxReplicas: 4 };
 
 describe('R33 database: late and missing metrics', () => {
+  test('the database function is deployed with the notification topic (it tells late metrics itself)', () => {
+    const { template } = synthesize(parseConfig({ prefix: 'shop', targets: [REPLICAS] }));
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => /database family/.test(String(f.Properties?.Description)));
+    expect(fns).toHaveLength(1);
+    expect(fns[0].Properties.Environment.Variables.TOPIC_ARN).toBeDefined();
+  });
+
   test.each([4, 10])('rds-replicas, %i minutes late: overload on the late datapoints adds a replica; told once', async (delay) => {
     const w = await databaseWorld(REPLICAS);
     const minutes = await w.run(20, () => ({ source: 92, replicas: 90, delayMinutes: delay }));

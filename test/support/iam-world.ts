@@ -43,6 +43,8 @@ const LEVELS: Record<string, Record<Load, number>> = {
 /** CloudWatch as a level: every datapoint of every metric at its high or low value, alarms to match. */
 export class LevelCloudWatch {
   load: Load = 'high';
+  /** From this time (epoch ms) no datapoint is published and every alarm is in INSUFFICIENT_DATA. */
+  silentFrom?: number;
   constructor(
     private readonly config: AutoscalerConfig,
     private readonly now: () => number,
@@ -58,7 +60,7 @@ export class LevelCloudWatch {
           MetricDataResults: (input.MetricDataQueries as Input[]).map((q) => {
             const period = (q.MetricStat?.Period ?? q.Period ?? 60) * 1000;
             const timestamps: Date[] = [];
-            for (let t = Math.floor(end / period) * period - period; t >= start; t -= period) timestamps.push(new Date(t));
+            for (let t = Math.floor(end / period) * period - period; t >= start; t -= period) if (this.silentFrom === undefined || t < this.silentFrom) timestamps.push(new Date(t));
             const level = LEVELS[q.MetricStat?.Metric?.MetricName as string]?.[this.load] ?? (this.load === 'high' ? 95 : 1);
             return { Id: q.Id, Label: q.Id, Timestamps: timestamps, Values: timestamps.map(() => level), StatusCode: 'Complete' };
           }),
@@ -68,7 +70,11 @@ export class LevelCloudWatch {
         const names: string[] | undefined = input.AlarmNames;
         const alarms = allAlarms(this.config)
           .filter((a) => (names ? names.includes(a.name) : a.name.startsWith(input.AlarmNamePrefix ?? '')))
-          .map((a) => ({ AlarmName: a.name, StateValue: a.direction === this.load ? 'ALARM' : 'OK', StateUpdatedTimestamp: new Date(this.now() - 600_000) }))
+          .map((a) => ({
+            AlarmName: a.name,
+            StateValue: this.silentFrom !== undefined ? 'INSUFFICIENT_DATA' : a.direction === this.load ? 'ALARM' : 'OK',
+            StateUpdatedTimestamp: new Date(this.now() - 600_000),
+          }))
           .filter((a) => !input.StateValue || a.StateValue === input.StateValue);
         return { MetricAlarms: alarms, CompositeAlarms: [] };
       }
