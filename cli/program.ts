@@ -234,11 +234,11 @@ function backendOf(target: TargetConfig, deps: CliDeps): CapacityBackend | undef
     case 'asg':
       return new AutoScalingAdapter(deps.autoScaling, target.autoScalingGroupName, noSleep);
     case 'ecs-service':
-      return new EcsAdapter(deps.ecs, target.cluster, target.service, noSleep);
+      return new EcsAdapter(deps.ecs, target.cluster, target.service);
     case 'queue-workers':
       return target.workers.kind === 'asg'
         ? new AutoScalingAdapter(deps.autoScaling, target.workers.autoScalingGroupName, noSleep)
-        : new EcsAdapter(deps.ecs, target.workers.cluster, target.workers.service, noSleep);
+        : new EcsAdapter(deps.ecs, target.workers.cluster, target.workers.service);
     default:
       return undefined;
   }

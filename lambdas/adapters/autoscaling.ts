@@ -1,4 +1,8 @@
-/** EC2 Auto Scaling: read and set an Auto Scaling group's desired capacity. */
+/**
+ * EC2 Auto Scaling: read and set an Auto Scaling group's desired capacity. Throttling and
+ * ResourceContentionFault (an HTTP 500) are the SDK's to retry (lambdas/shared/clients.ts); only
+ * ScalingActivityInProgressFault, a state that ends on its own, is waited out here.
+ */
 import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { awsErrorName, TerminalError, TransientError } from '../shared/errors';
 import { withRetry } from '../shared/retry';
@@ -18,10 +22,7 @@ export class AutoScalingAdapter implements CapacityBackend {
   ) {}
 
   async describe(): Promise<CapacitySnapshot> {
-    const res = await withRetry(
-      () => this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [this.groupName] })),
-      { retryable: () => false, sleep: this.sleep },
-    );
+    const res = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [this.groupName] }));
     const group = res.AutoScalingGroups?.[0];
     if (!group) throw new TerminalError(`Auto Scaling group "${this.groupName}" not found`, 'ResourceNotFound');
     const instances: { LifecycleState?: string; HealthStatus?: string; ProtectedFromScaleIn?: boolean }[] = group.Instances ?? [];

@@ -1,10 +1,13 @@
-/** Amazon CloudFront: what is in progress on a distribution, and invalidations. */
+/**
+ * Amazon CloudFront: what is in progress on a distribution, and invalidations. Throttling and server
+ * errors are the SDK's to retry (lambdas/shared/clients.ts); nothing is retried here, not even
+ * TooManyInvalidationsInProgress: the batch waits for a later flush, the runbook for its own retry.
+ */
 import { CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import type { InProgress } from '../engine/cloudfront';
 import { isWildcard } from '../engine/cloudfront';
 import { awsErrorName, TerminalError, TransientError } from '../shared/errors';
-import { withRetry } from '../shared/retry';
-import type { SendClient, Sleep } from './types';
+import type { SendClient } from './types';
 
 /** Errors that will fail the same way on every attempt: recorded and reported, never retried. */
 const TERMINAL = new Set([
@@ -39,15 +42,14 @@ export interface InvalidationInfo {
 const MAX_LIST_PAGES = 5;
 
 export class CloudFrontAdapter {
-  constructor(
-    private readonly client: SendClient,
-    private readonly sleep: Sleep,
-  ) {}
+  constructor(private readonly client: SendClient) {}
 
-  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { retryable: () => false, sleep: this.sleep }).catch((err: unknown) => {
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
       throw classify(what, err);
-    });
+    }
   }
 
   /** Paths and wildcard paths of the distribution's invalidations still in progress. */

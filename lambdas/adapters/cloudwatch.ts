@@ -1,9 +1,11 @@
-/** CloudWatch: the datapoints the engine decides on, and which alarms are in ALARM now. */
+/**
+ * CloudWatch: the datapoints the engine decides on, and which alarms are in ALARM now. Throttling and
+ * server errors are the SDK's to retry (lambdas/shared/clients.ts); nothing is retried here.
+ */
 import { DescribeAlarmsCommand, GetMetricDataCommand, MetricAlarm, StateValue } from '@aws-sdk/client-cloudwatch';
 import type { MetricRef } from '../shared/alarms';
 import type { Datapoint } from '../engine/capacity';
-import { withRetry } from '../shared/retry';
-import type { SendClient, Sleep } from './types';
+import type { SendClient } from './types';
 
 /**
  * Queries one GetMetricData request may carry: "A GetMetricData operation that does not include a
@@ -20,20 +22,11 @@ export interface SeriesQuery {
 }
 
 export class CloudWatchAdapter {
-  /**
-   * @param sleep how throttled calls wait before their next attempt (bounded exponential backoff);
-   *   without it a throttled call fails at once, to be retried with the whole invocation.
-   */
-  constructor(
-    private readonly client: SendClient,
-    private readonly sleep?: Sleep,
-  ) {}
+  constructor(private readonly client: SendClient) {}
 
-  /** One call, with throttling retried when a sleep was given. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private send(command: unknown): Promise<any> {
-    if (!this.sleep) return this.client.send(command);
-    return withRetry(() => this.client.send(command), { retryable: () => false, sleep: this.sleep });
+    return this.client.send(command);
   }
 
   /**

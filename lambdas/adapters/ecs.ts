@@ -1,9 +1,13 @@
-/** Amazon ECS: read and set a service's desired count. */
+/**
+ * Amazon ECS: read and set a service's desired count. UpdateService has no transitional error to wait
+ * out (its errors are validation, missing or inactive resources, access, and ServerException, an
+ * HTTP 500): throttling and server errors are the SDK's to retry (lambdas/shared/clients.ts), and
+ * nothing is retried here.
+ */
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { awsErrorName, TerminalError, TransientError } from '../shared/errors';
-import { withRetry } from '../shared/retry';
 import type { CapacityBackend, CapacitySnapshot } from './capacity';
-import type { SendClient, Sleep } from './types';
+import type { SendClient } from './types';
 
 const TERMINAL = new Set([
   'InvalidParameterException',
@@ -20,14 +24,10 @@ export class EcsAdapter implements CapacityBackend {
     private readonly client: SendClient,
     private readonly cluster: string,
     private readonly service: string,
-    private readonly sleep: Sleep,
   ) {}
 
   async describe(): Promise<CapacitySnapshot> {
-    const res = await withRetry(() => this.client.send(new DescribeServicesCommand({ cluster: this.cluster, services: [this.service] })), {
-      retryable: () => false,
-      sleep: this.sleep,
-    });
+    const res = await this.client.send(new DescribeServicesCommand({ cluster: this.cluster, services: [this.service] }));
     const svc = res.services?.[0];
     if (!svc || svc.status === 'INACTIVE') {
       const why = res.failures?.[0]?.reason ?? svc?.status ?? 'MISSING';
@@ -38,10 +38,7 @@ export class EcsAdapter implements CapacityBackend {
 
   async setDesired(desired: number): Promise<void> {
     try {
-      await withRetry(() => this.client.send(new UpdateServiceCommand({ cluster: this.cluster, service: this.service, desiredCount: desired })), {
-        retryable: () => false,
-        sleep: this.sleep,
-      });
+      await this.client.send(new UpdateServiceCommand({ cluster: this.cluster, service: this.service, desiredCount: desired }));
     } catch (err) {
       const name = awsErrorName(err);
       const text = `UpdateService ${this.cluster}/${this.service} to ${desired}: ${name}: ${(err as Error).message}`;

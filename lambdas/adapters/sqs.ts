@@ -1,8 +1,11 @@
-/** Amazon SQS: a queue's depth (visible and in flight) from GetQueueAttributes, which has no CloudWatch lag. */
+/**
+ * Amazon SQS: a queue's depth (visible and in flight) from GetQueueAttributes, which has no CloudWatch
+ * lag. Throttling and server errors are the SDK's to retry (lambdas/shared/clients.ts); a queue has no
+ * transitional state to wait out, so nothing is retried here.
+ */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { awsErrorName, TerminalError, TransientError } from '../shared/errors';
-import { withRetry } from '../shared/retry';
-import type { SendClient, Sleep } from './types';
+import type { SendClient } from './types';
 
 export interface QueueDepth {
   /** ApproximateNumberOfMessages: waiting to be taken. */
@@ -27,18 +30,12 @@ const TERMINAL = new Set([
 const ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
 
 export class SqsAdapter {
-  constructor(
-    private readonly client: SendClient,
-    private readonly sleep: Sleep,
-  ) {}
+  constructor(private readonly client: SendClient) {}
 
   async depth(queueUrl: string): Promise<QueueDepth> {
     let res: { Attributes?: Record<string, string> };
     try {
-      res = await withRetry(() => this.client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...ATTRIBUTES] })), {
-        retryable: () => false,
-        sleep: this.sleep,
-      });
+      res = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...ATTRIBUTES] }));
     } catch (err) {
       const name = awsErrorName(err);
       const text = `GetQueueAttributes ${queueUrl}: ${name}: ${(err as Error).message}`;

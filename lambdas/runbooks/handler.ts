@@ -1,8 +1,9 @@
 /**
  * Lambda entry of the data tier's runbook tasks (rds-replicas, redis, rds-storage, rds-instance): one function, the
  * task named in the event. Thin: parse, dispatch, return the run's new state. Errors travel by name to
- * the state machine: `ResourceBusy` is retried with backoff, anything else is caught, reported, and
- * fails the run.
+ * the state machine: `ResourceBusy` is retried with backoff; throttling or a 5xx that outlasted the
+ * SDK's retries leaves as `ServiceUnavailable`, also retried with backoff; anything else is caught,
+ * reported, and fails the run.
  */
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -21,7 +22,8 @@ import { Route53Adapter } from '../adapters/route53';
 import { SnsNotifier } from '../adapters/sns';
 import { SsmAdapter } from '../adapters/ssm';
 import { bundledConfig } from '../shared/bundled-config';
-import { RejectedEventError } from '../shared/errors';
+import { awsClient } from '../shared/clients';
+import { asTaskError, RejectedEventError } from '../shared/errors';
 import { summarizeParseError } from '../shared/events';
 import { logger, tracer } from '../shared/powertools';
 import { DynamoStateStore } from '../state/dynamo';
@@ -97,6 +99,17 @@ function errorMessage(cause: string | undefined): string {
 }
 
 export function createRunbookTask(ctx: RunbookContext) {
+  const dispatch = dispatchTask(ctx);
+  return async (event: unknown): Promise<Record<string, unknown>> => {
+    try {
+      return await dispatch(event);
+    } catch (err) {
+      throw asTaskError(err);
+    }
+  };
+}
+
+function dispatchTask(ctx: RunbookContext) {
   return async (event: unknown): Promise<Record<string, unknown>> => {
     const parsed = TaskEventSchema.safeParse(event);
     if (!parsed.success) throw new RejectedEventError(`runbook task event rejected: ${summarizeParseError(parsed.error)}`);
@@ -138,15 +151,15 @@ export function createRunbookTask(ctx: RunbookContext) {
 function deployedContext(): RunbookContext {
   const stateTable = process.env.STATE_TABLE_NAME;
   if (!stateTable) throw new Error('STATE_TABLE_NAME must be set');
-  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const dynamo = awsClient(DynamoDBClient);
   return {
     config: bundledConfig(),
-    rds: new RdsAdapter(tracer.captureAWSv3Client(new RDSClient({}))),
-    elastiCache: new ElastiCacheAdapter(tracer.captureAWSv3Client(new ElastiCacheClient({}))),
-    ssm: new SsmAdapter(tracer.captureAWSv3Client(new SSMClient({}))),
-    route53: new Route53Adapter(tracer.captureAWSv3Client(new Route53Client({}))),
+    rds: new RdsAdapter(awsClient(RDSClient)),
+    elastiCache: new ElastiCacheAdapter(awsClient(ElastiCacheClient)),
+    ssm: new SsmAdapter(awsClient(SSMClient)),
+    route53: new Route53Adapter(awsClient(Route53Client)),
     store: new DynamoStateStore({ tableName: stateTable, client: DynamoDBDocumentClient.from(dynamo) }),
-    notifier: process.env.TOPIC_ARN ? new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), process.env.TOPIC_ARN) : undefined,
+    notifier: process.env.TOPIC_ARN ? new SnsNotifier(awsClient(SNSClient), process.env.TOPIC_ARN) : undefined,
     now: Date.now,
   };
 }

@@ -20,6 +20,7 @@ import { realSleep, type Sleep } from '../adapters/types';
 import { DynamoStateStore } from '../state/dynamo';
 import type { AutoscalerConfig } from './config';
 import { bundledConfig } from './bundled-config';
+import { awsClient } from './clients';
 import { RejectedEventError } from './errors';
 import { summarizeParseError } from './events';
 import { dynamoPersistence, memoryPersistence } from './idempotency';
@@ -93,7 +94,7 @@ export function deployedBase(options: { idempotency: boolean }): DeployedBase {
   const idempotencyTable = process.env.IDEMPOTENCY_TABLE_NAME;
   if (!stateTable) throw new Error('STATE_TABLE_NAME must be set');
   if (options.idempotency && !idempotencyTable) throw new Error('IDEMPOTENCY_TABLE_NAME must be set');
-  const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const dynamo = awsClient(DynamoDBClient);
   const document = DynamoDBDocumentClient.from(dynamo);
   return {
     config: bundledConfig(),
@@ -102,7 +103,7 @@ export function deployedBase(options: { idempotency: boolean }): DeployedBase {
     stateTable,
     store: new DynamoStateStore({ tableName: stateTable, client: document }),
     idempotency: options.idempotency && idempotencyTable ? dynamoPersistence(idempotencyTable, dynamo) : undefined,
-    notifier: process.env.TOPIC_ARN ? new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), process.env.TOPIC_ARN) : undefined,
+    notifier: process.env.TOPIC_ARN ? new SnsNotifier(awsClient(SNSClient), process.env.TOPIC_ARN) : undefined,
     now: Date.now,
     sleep: realSleep,
   };

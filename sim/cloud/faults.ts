@@ -1,10 +1,13 @@
 /**
  * Fault injection for the in-memory cloud: a wrapper around any SendClient that throttles a share of
- * the calls, fails chosen commands a number of times, or holds calls back; and a delivery plan that
- * duplicates and delays events the way EventBridge's at-least-once delivery can. Every random choice
- * comes from a seeded generator, so a faulted run is as reproducible as a clean one.
+ * the calls, fails chosen commands a number of times, or holds calls back (what the service answers);
+ * the SDK's own retry of those answers (`withSdkRetries`), between the adapters and the service; and a
+ * delivery plan that duplicates and delays events the way EventBridge's at-least-once delivery can.
+ * Every random choice comes from a seeded generator, so a faulted run is as reproducible as a clean one.
  */
 import type { SendClient } from '../../lambdas/adapters/types';
+import { SDK_MAX_ATTEMPTS } from '../../lambdas/shared/clients';
+import { isRetriedBySdk, isThrottling } from '../../lambdas/shared/errors';
 import type { ScenarioFaults } from '../scenario';
 import { commandName } from './recorder';
 
@@ -39,6 +42,8 @@ export interface ErrorRule {
   readonly message?: string;
   /** How many calls fail this way. @default every call */
   readonly times?: number;
+  /** The HTTP status of the answer (5xx for a server error). @default 400 */
+  readonly status?: number;
 }
 
 export interface FaultOptions {
@@ -108,9 +113,77 @@ export function withFaults(client: SendClient, options: FaultOptions): FaultyCli
       if (hit) {
         hit.left--;
         log.injected.push({ call, error: hit.rule.error });
-        throw new InjectedServiceError(hit.rule.error, hit.rule.message ?? `injected ${hit.rule.error}`);
+        throw new InjectedServiceError(hit.rule.error, hit.rule.message ?? `injected ${hit.rule.error}`, hit.rule.status);
       }
       return client.send(command);
+    },
+  };
+}
+
+/** What the SDK's retry did for the calls through one client. */
+export interface SdkRetryLog {
+  /** Calls made (one per `send`). */
+  calls: number;
+  /** Requests that reached the service, each call's first included. */
+  attempts: number;
+  /** The simulated wait before each retry, in ms, in order. */
+  readonly delays: number[];
+  /** Calls that failed with an error the SDK retries, after their last attempt. */
+  exhausted: number;
+}
+
+export type SdkRetryingClient = SendClient & { readonly sdk: SdkRetryLog };
+
+export interface SdkRetryOptions {
+  /** Attempts per call, the first included. @default SDK_MAX_ATTEMPTS, as deployed */
+  readonly maxAttempts?: number;
+  /** The jitter's draws. @default seededRandom(3) */
+  readonly random?: () => number;
+  /** How a wait passes (a simulated clock may advance). @default it is only recorded */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The SDK's backoff: full jitter below 2^retry times a base, 1 s for throttling and 50 ms otherwise, at most 20 s. */
+const SDK_BACKOFF = { throttlingBaseMs: 1000, baseMs: 50, maxMs: 20_000 } as const;
+
+/**
+ * Stands for the AWS SDK v3's retry middleware with the deployed policy (lambdas/shared/clients.ts:
+ * `maxAttempts` SDK_MAX_ATTEMPTS) in front of an in-memory service, which has no SDK of its own. Like
+ * the SDK's standard and adaptive modes it retries throttling and transient errors (HTTP 429, 500,
+ * 502, 503, 504, timeouts; `isRetriedBySdk`) and nothing else, waits with the backoff of @smithy/core's
+ * DefaultRetryBackoffStrategy (simulated: recorded, and passed to `sleep` when given), and marks the
+ * error it finally throws with `$metadata.attempts` and `totalRetryDelay` as the SDK does. Left out:
+ * the adaptive mode's client-side rate limiter and the retry quota, which only a long outage drains.
+ * Faults injected by `withFaults` belong under it: the service throttles, the SDK retries.
+ */
+export function withSdkRetries(client: SendClient, options: SdkRetryOptions = {}): SdkRetryingClient {
+  const maxAttempts = options.maxAttempts ?? SDK_MAX_ATTEMPTS;
+  const random = options.random ?? seededRandom(3);
+  const log: SdkRetryLog = { calls: 0, attempts: 0, delays: [], exhausted: 0 };
+  return {
+    sdk: log,
+    async send(command: unknown) {
+      log.calls++;
+      let waited = 0;
+      for (let attempt = 1; ; attempt++) {
+        log.attempts++;
+        try {
+          return await client.send(command);
+        } catch (err) {
+          const retried = isRetriedBySdk(err);
+          if (!retried || attempt >= maxAttempts) {
+            if (retried) log.exhausted++;
+            const meta = (err as { $metadata?: Record<string, unknown> } | undefined)?.$metadata;
+            if (meta) Object.assign(meta, { attempts: attempt, totalRetryDelay: waited });
+            throw err;
+          }
+          const base = isThrottling(err) ? SDK_BACKOFF.throttlingBaseMs : SDK_BACKOFF.baseMs;
+          const delay = Math.floor(random() * Math.min(base * 2 ** (attempt - 1), SDK_BACKOFF.maxMs));
+          log.delays.push(delay);
+          waited += delay;
+          await options.sleep?.(delay);
+        }
+      }
     },
   };
 }
@@ -178,6 +251,7 @@ export class DeliveryQueue<E> {
 
 /** What a run's faults did: calls throttled, deliveries duplicated, alarm events delayed. */
 export interface ChaosSummary {
+  /** Requests the services answered with throttling (the SDK retried most of them). */
   readonly throttled: number;
   readonly duplicated: number;
   readonly delayed: number;
@@ -185,7 +259,7 @@ export interface ChaosSummary {
 
 /**
  * A scenario's `faults` section applied to one run: `client` wraps each in-memory service (a share of
- * its calls throttled), `alarms` delivers EventBridge's alarm events (some twice, all `delaySeconds`
+ * its requests throttled, under the SDK's retries as deployed), `alarms` delivers EventBridge's alarm events (some twice, all `delaySeconds`
  * late), `schedules` the scheduler's runs (some twice, on time). Without faults, every delivery is
  * immediate and single and every client is returned as it is.
  */
@@ -203,10 +277,10 @@ export function scenarioChaos(faults: ScenarioFaults | undefined) {
     schedules,
     client<C extends SendClient>(client: C): SendClient {
       if (!faults?.throttleShare) return client;
-      // Auto Scaling and CloudWatch say `Throttling`; the adapters treat every throttling name alike.
+      // Auto Scaling and CloudWatch say `Throttling`; the SDK treats every throttling name alike.
       const w = withFaults(client, { throttle: faults.throttleShare, throttleError: 'Throttling', random: seededRandom(seed * 7919 + 3 + wrapped.length) });
       wrapped.push(w);
-      return w;
+      return withSdkRetries(w, { random: seededRandom(seed * 7919 + 101 + wrapped.length) });
     },
     summary(): ChaosSummary {
       return {

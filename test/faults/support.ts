@@ -2,8 +2,10 @@
  * The fault suite's harness: the real capacity handler (middy, Powertools idempotency, zod parsing,
  * CapacityService, the adapters), the real DynamoStateStore and Powertools' DynamoDB idempotency layer
  * on dynalite, and the simulator's in-memory AWS (Auto Scaling, ECS, CloudWatch with its metric store
- * and alarm evaluator) recording every call, wrapped by `withFaults` where a case injects errors.
- * Time is a simulated clock that Date.now follows, so idempotency expiry and leases run on it too.
+ * and alarm evaluator) recording every call, wrapped by `withFaults` where a case injects errors, and
+ * under `withSdkRetries`, which stands for the deployed SDK's retry policy (the service throttles, the
+ * SDK retries, the adapter sees what is left). Time is a simulated clock that Date.now follows, so
+ * idempotency expiry and leases run on it too.
  */
 import type { Context } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,7 +23,7 @@ import type { AuditEntry, StateStore } from '../../lambdas/state/store';
 import { AlarmEvaluator, type AlarmStateChangeEvent } from '../../sim/cloud/alarms';
 import { FakeAutoScaling, FakeEcs, type CapacityBackend } from '../../sim/cloud/capacity';
 import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
-import { type FaultOptions, type FaultyClient, withFaults } from '../../sim/cloud/faults';
+import { type FaultOptions, type FaultyClient, type SdkRetryLog, withFaults, withSdkRetries } from '../../sim/cloud/faults';
 import { type ApiCall, CallLog } from '../../sim/cloud/recorder';
 
 /** Monday 5 January 2026, 10:00 UTC: the suite's epoch. */
@@ -132,9 +134,11 @@ export interface Harness {
   readonly metrics: MetricStore;
   readonly alarms: AlarmEvaluator;
   readonly store: StateStore;
-  /** The clients the handler got (wrapped when faults were asked for). */
+  /** The services as the SDK layer reaches them (wrapped when faults were asked for). */
   readonly clients: { autoScaling: SendClient | FaultyClient; ecs: SendClient | FaultyClient; cloudWatch: SendClient | FaultyClient; dynamo?: FaultyClient };
-  /** Every backoff the handler waited, in ms. */
+  /** What the SDK layer above each client did: attempts, simulated waits, calls that ran out of attempts. */
+  readonly sdk: { autoScaling: SdkRetryLog; ecs: SdkRetryLog; cloudWatch: SdkRetryLog; dynamo?: SdkRetryLog };
+  /** Every backoff the handler's own retry (`withRetry`) waited, in ms; the SDK layer's waits are in `sdk`. */
   readonly sleeps: number[];
   readonly notifications: Notification[];
   readonly handler: (event: unknown, context?: Context) => Promise<CapacityResult>;
@@ -184,12 +188,15 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const autoScaling = f.autoScaling ? withFaults(rawAutoScaling, f.autoScaling) : rawAutoScaling;
   const ecs = f.ecs ? withFaults(rawEcs, f.ecs) : rawEcs;
   const cloudWatch = f.cloudWatch ? withFaults(rawCloudWatch, f.cloudWatch) : rawCloudWatch;
+  const sdk = { autoScaling: withSdkRetries(autoScaling), ecs: withSdkRetries(ecs), cloudWatch: withSdkRetries(cloudWatch) };
 
   let store: StateStore;
   let dynamo: FaultyClient | undefined;
+  let dynamoSdk: ReturnType<typeof withSdkRetries> | undefined;
   let idempotency;
   if (options.db) {
-    const doc = f.dynamo ? (dynamo = withFaults(options.db.doc, f.dynamo)) : options.db.doc;
+    // Faults on DynamoDB sit under the SDK layer; without them the real client's own retries serve.
+    const doc = f.dynamo ? (dynamoSdk = withSdkRetries((dynamo = withFaults(options.db.doc, f.dynamo)))) : options.db.doc;
     store = new DynamoStateStore({ tableName: await options.db.stateTable(), client: doc as unknown as DynamoDBDocumentClient });
     idempotency = dynamoPersistence(await options.db.idempotencyTable(), options.db.client);
   } else {
@@ -204,9 +211,9 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const handle = createCapacityHandler({
     config,
     store,
-    autoScaling,
-    ecs,
-    cloudWatch,
+    autoScaling: sdk.autoScaling,
+    ecs: sdk.ecs,
+    cloudWatch: sdk.cloudWatch,
     idempotency,
     notifier,
     now: () => clock.now,
@@ -224,6 +231,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     alarms,
     store,
     clients: { autoScaling, ecs, cloudWatch, dynamo },
+    sdk: { autoScaling: sdk.autoScaling.sdk, ecs: sdk.ecs.sdk, cloudWatch: sdk.cloudWatch.sdk, dynamo: dynamoSdk?.sdk },
     sleeps,
     notifications,
     handler: (event, context) => handle(event, context ?? lambdaContext(`req-${++invocations}`)),

@@ -10,7 +10,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { CapacityEvent, CapacityEventSchema, isAlarmEvent, WindowEvent, WindowEventSchema } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
-import { tracer } from '../../shared/powertools';
+import { awsClient } from '../../shared/clients';
 import { CapacityResult, CapacityService, CapacityServiceDeps } from './service';
 
 export interface CapacityHandlerDeps extends CapacityServiceDeps {
@@ -42,9 +42,9 @@ function deployedDeps(): CapacityHandlerDeps {
   const base = deployedBase({ idempotency: true });
   return {
     ...base,
-    autoScaling: tracer.captureAWSv3Client(new AutoScalingClient({})),
-    ecs: tracer.captureAWSv3Client(new ECSClient({})),
-    cloudWatch: tracer.captureAWSv3Client(new CloudWatchClient({})),
+    autoScaling: awsClient(AutoScalingClient),
+    ecs: awsClient(ECSClient),
+    cloudWatch: awsClient(CloudWatchClient),
   };
 }
 

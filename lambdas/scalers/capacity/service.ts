@@ -78,9 +78,9 @@ export class CapacityService {
     this.targets = new Map(
       deps.config.targets.filter((t): t is CapacityTarget => familyOf(t) === 'capacity').map((t) => [t.id, t]),
     );
-    // Throttled CloudWatch reads back off and try again, as the service adapters' calls do; late
-    // datapoints are read where they are (the newest window there is, not an empty one).
-    this.cloudWatch = new LateAwareCloudWatch(deps.cloudWatch, deps.sleep);
+    // Late datapoints are read where they are (the newest window there is, not an empty one);
+    // throttled reads are the SDK's to retry (lambdas/shared/clients.ts).
+    this.cloudWatch = new LateAwareCloudWatch(deps.cloudWatch);
   }
 
   async handle(event: CapacityEvent | WindowEvent, eventKey: string): Promise<CapacityResult> {
@@ -189,7 +189,7 @@ export class CapacityService {
     const { autoScaling, ecs, sleep } = this.deps;
     return target.kind === 'asg'
       ? new AutoScalingAdapter(autoScaling, target.autoScalingGroupName, sleep)
-      : new EcsAdapter(ecs, target.cluster, target.service, sleep);
+      : new EcsAdapter(ecs, target.cluster, target.service);
   }
 
   private async observe(target: CapacityTarget, now: number): Promise<CapacityObservation> {

@@ -9,7 +9,8 @@
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { deployedBase, lazyEntry, parseOrReject, withPowertools } from '../../shared/handler';
-import { tracer } from '../../shared/powertools';
+import { awsClient } from '../../shared/clients';
+import { asTaskError } from '../../shared/errors';
 import { DynamoInvalidationStore } from '../../state/invalidations-dynamo';
 import { type CdnEvent, CdnEventSchema, isDeployEvent } from './events';
 import { InvalidateRunbookTasks, InvalidateTaskEventSchema } from './runbook';
@@ -27,7 +28,13 @@ export function createCdnHandler(deps: CdnServiceDeps) {
   return withPowertools(async (event: unknown): Promise<CdnResult | Record<string, unknown>> => {
     // A task of the invalidate runbook: its answer is the run's new state; its errors travel by name.
     const task = InvalidateTaskEventSchema.safeParse(event);
-    if (task.success) return runbook.run(task.data);
+    if (task.success) {
+      try {
+        return await runbook.run(task.data);
+      } catch (err) {
+        throw asTaskError(err);
+      }
+    }
     const parsed = parseOrReject(CdnEventSchema, event);
     return service.handle(parsed, eventKey(parsed));
   });
@@ -42,7 +49,7 @@ function deployedDeps(): CdnServiceDeps {
     now,
     sleep,
     batches: new DynamoInvalidationStore({ tableName: stateTable, client: document }),
-    cloudFront: tracer.captureAWSv3Client(new CloudFrontClient({})),
+    cloudFront: awsClient(CloudFrontClient),
   };
 }
 

@@ -65,7 +65,7 @@ export class InvalidateRunbookTasks {
   private readonly cloudFront: CloudFrontAdapter;
 
   constructor(private readonly deps: InvalidateDeps) {
-    this.cloudFront = new CloudFrontAdapter(deps.cloudFront, deps.sleep);
+    this.cloudFront = new CloudFrontAdapter(deps.cloudFront);
   }
 
   async run(event: InvalidateTaskEvent): Promise<RunState> {

@@ -89,7 +89,7 @@ export class CdnService {
 
   constructor(private readonly deps: CdnServiceDeps) {
     this.targets = deps.config.targets.filter((t): t is CloudfrontTarget => t.kind === 'cloudfront');
-    this.cloudFront = new CloudFrontAdapter(deps.cloudFront, deps.sleep);
+    this.cloudFront = new CloudFrontAdapter(deps.cloudFront);
   }
 
   async handle(event: CdnEvent, eventKey: string): Promise<CdnResult> {

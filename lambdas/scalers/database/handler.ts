@@ -10,7 +10,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { CapacityEvent, CapacityEventSchema, isAlarmEvent } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
-import { tracer } from '../../shared/powertools';
+import { awsClient } from '../../shared/clients';
 import { RUNBOOK_ARN_ENV } from '../../runbooks/names';
 import { DatabaseResult, DatabaseService, DatabaseServiceDeps, RunbookArns } from './service';
 
@@ -43,10 +43,10 @@ function deployedDeps(): DatabaseHandlerDeps {
     store,
     idempotency,
     now,
-    rds: tracer.captureAWSv3Client(new RDSClient({})),
-    elastiCache: tracer.captureAWSv3Client(new ElastiCacheClient({})),
-    cloudWatch: tracer.captureAWSv3Client(new CloudWatchClient({})),
-    stepFunctions: tracer.captureAWSv3Client(new SFNClient({})),
+    rds: awsClient(RDSClient),
+    elastiCache: awsClient(ElastiCacheClient),
+    cloudWatch: awsClient(CloudWatchClient),
+    stepFunctions: awsClient(SFNClient),
     runbooks: runbooks as RunbookArns,
     notifier,
   };

@@ -12,7 +12,7 @@ import type { SendClient } from '../../adapters/types';
 import { SQS_QUEUE_URL } from '../../shared/config';
 import { AlarmStateChangeSchema, ReevaluateSchema, WindowEventSchema } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
-import { tracer } from '../../shared/powertools';
+import { awsClient } from '../../shared/clients';
 import { QueueEvent, QueueResult, QueueService, QueueServiceDeps } from './service';
 
 export const QueueEventSchema = z.union([AlarmStateChangeSchema, ReevaluateSchema, WindowEventSchema]);
@@ -61,7 +61,7 @@ export function sqsByQueueRegion(build: (region: string | undefined) => SendClie
 
 /** The deployed SQS clients: one per queue region (`config` for tests: a request handler, credentials). */
 export function deployedSqs(config: SQSClientConfig = {}): SendClient {
-  return sqsByQueueRegion((region) => tracer.captureAWSv3Client(new SQSClient({ ...config, ...(region ? { region } : {}) })));
+  return sqsByQueueRegion((region) => awsClient(SQSClient, { ...config, ...(region ? { region } : {}) }));
 }
 
 function deployedDeps(): QueueHandlerDeps {
@@ -69,8 +69,8 @@ function deployedDeps(): QueueHandlerDeps {
   return {
     ...base,
     sqs: deployedSqs(),
-    autoScaling: tracer.captureAWSv3Client(new AutoScalingClient({})),
-    ecs: tracer.captureAWSv3Client(new ECSClient({})),
+    autoScaling: awsClient(AutoScalingClient),
+    ecs: awsClient(ECSClient),
   };
 }
 

@@ -76,7 +76,7 @@ export class QueueService {
     this.targets = new Map(
       deps.config.targets.filter((t): t is QueueWorkersTarget => familyOf(t) === 'queue').map((t) => [t.id, t]),
     );
-    this.sqs = new SqsAdapter(deps.sqs, deps.sleep);
+    this.sqs = new SqsAdapter(deps.sqs);
   }
 
   async handle(event: QueueEvent, eventKey: string): Promise<QueueResult> {
@@ -139,7 +139,7 @@ export class QueueService {
   private backend(target: QueueWorkersTarget): CapacityBackend {
     const { autoScaling, ecs, sleep } = this.deps;
     const w = target.workers;
-    return w.kind === 'asg' ? new AutoScalingAdapter(autoScaling, w.autoScalingGroupName, sleep) : new EcsAdapter(ecs, w.cluster, w.service, sleep);
+    return w.kind === 'asg' ? new AutoScalingAdapter(autoScaling, w.autoScalingGroupName, sleep) : new EcsAdapter(ecs, w.cluster, w.service);
   }
 
   /** One target, under its lease: observe, decide, guard, act, record. */

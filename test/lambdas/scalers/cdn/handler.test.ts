@@ -244,7 +244,7 @@ describe('cdn handler: retries', () => {
     expect(again.batches).toEqual([]);
     // At CloudFront, a repeated CallerReference with the same paths is the same invalidation.
     const { CloudFrontAdapter } = await import('../../../../lambdas/adapters/cloudfront');
-    const adapter = new CloudFrontAdapter(new CloudFrontClient({ region: 'us-east-1' }), async () => {});
+    const adapter = new CloudFrontAdapter(new CloudFrontClient({ region: 'us-east-1' }));
     const repeat = await adapter.createInvalidation('E2QWRUHAPOMQZL', `cdn-${W0}`, ['/static/a.css']);
     expect(repeat.id).toBe('I1ABCDEF');
     expect(invalidations).toHaveLength(1);
@@ -257,7 +257,7 @@ describe('cdn handler: retries', () => {
     // A first tick planned and sent, then died before recording the batch as done.
     await w.batches.plan('cdn', W0, ['/static/a.css', '/static/b.css']);
     const { CloudFrontAdapter } = await import('../../../../lambdas/adapters/cloudfront');
-    await new CloudFrontAdapter(new CloudFrontClient({ region: 'us-east-1' }), async () => {}).createInvalidation('E2QWRUHAPOMQZL', `cdn-${W0}`, ['/static/a.css', '/static/b.css']);
+    await new CloudFrontAdapter(new CloudFrontClient({ region: 'us-east-1' })).createInvalidation('E2QWRUHAPOMQZL', `cdn-${W0}`, ['/static/a.css', '/static/b.css']);
     const result = await w.tick(T0 + 120_000);
     expect(result.batches).toMatchObject([{ outcome: 'sent', invalidationId: 'I1ABCDEF' }]);
     expect(creates()).toHaveLength(2);
