@@ -2,7 +2,8 @@
  * The `invalidate` runbook: a Step Functions Standard state machine an operator starts by hand to
  * invalidate explicit paths of a configured distribution. Check (target, paths, distribution) ->
  * create (CallerReference from the execution name; TooManyInvalidationsInProgress retried with
- * backoff) -> wait with backoff -> poll until Completed. Its tasks run in the cdn family's function,
+ * backoff) -> wait with backoff -> poll until Completed. Every task retries Lambda's own errors and
+ * `ServiceUnavailable` as the data tier's runbooks do (lib/runbooks/runbook.ts). Its tasks run in the cdn family's function,
  * which already holds the CloudFront permissions on exactly the configured distributions.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -13,6 +14,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { InvalidateTask } from '../../lambdas/scalers/cdn/runbook';
 import { acknowledgeWildcardResource } from '../shared/nag';
+import { addServiceRetries } from './runbook';
 
 /** The runbook's name: the state machine is `<prefix>-invalidate`. */
 export const INVALIDATE_RUNBOOK = 'invalidate';
@@ -41,14 +43,17 @@ export class InvalidateRunbook extends Construct {
     });
 
     const task = (stateName: string, name: InvalidateTask, comment: string) =>
-      new tasks.LambdaInvoke(this, stateName, {
-        lambdaFunction: props.fn,
-        comment,
-        payloadResponseOnly: true,
-        payload: sfn.TaskInput.fromObject({ task: name, state: sfn.JsonPath.entirePayload, execution: sfn.JsonPath.stringAt('$$.Execution.Name') }),
-        retryOnServiceExceptions: true,
-        taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
-      });
+      addServiceRetries(
+        new tasks.LambdaInvoke(this, stateName, {
+          lambdaFunction: props.fn,
+          comment,
+          payloadResponseOnly: true,
+          payload: sfn.TaskInput.fromObject({ task: name, state: sfn.JsonPath.entirePayload, execution: sfn.JsonPath.stringAt('$$.Execution.Name') }),
+          // addServiceRetries: the CDK default leaves out Lambda.TooManyRequestsException.
+          retryOnServiceExceptions: false,
+          taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
+        }),
+      );
     const failed = new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     const caught = (t: tasks.LambdaInvoke) => t.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
 

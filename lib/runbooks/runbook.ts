@@ -2,7 +2,9 @@
  * What every runbook shares: a Standard state machine that logs every event to its own log group and
  * is traced (cdk-nag SF1/SF2), and Lambda tasks that pass the whole run state to one task function and
  * take its answer as the new state. Error names are the contract: `ResourceBusy` is retried with
- * backoff, anything else is caught, reported by the notify task and fails the run.
+ * backoff; Lambda's own errors (throttling included) and `ServiceUnavailable` (throttling or a 5xx that
+ * outlasted the SDK's retries) are retried with backoff; anything else is caught, reported by the
+ * notify task and fails the run.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,10 +13,42 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ResourceBusyError } from '../../lambdas/runbooks/errors';
+import { ServiceUnavailableError } from '../../lambdas/shared/errors';
 import type { RunbookTask } from '../../lambdas/runbooks/handler';
 
 /** How long a `ResourceBusy` (modifying, snapshotting...) is waited out: 60 s, x1.5, at most 10 min, 30 tries (about 4 hours). */
 export const BUSY_RETRY = { interval: Duration.seconds(60), backoffRate: 1.5, maxDelay: Duration.minutes(10), maxAttempts: 30 } as const;
+
+/**
+ * Lambda's own errors when Step Functions invokes a function: its transient service errors, and
+ * `Lambda.TooManyRequestsException` when the function or the account is out of concurrency. CDK's
+ * `retryOnServiceExceptions` retries only the first four (2 s, x2, 6 attempts), not the throttling,
+ * so the tasks retry all five here instead.
+ */
+export const LAMBDA_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/** How Lambda's errors are retried: 2 s, x2, at most 1 min, 6 tries (about 2 minutes), full jitter. */
+export const LAMBDA_RETRY = { interval: Duration.seconds(2), backoffRate: 2, maxDelay: Duration.minutes(1), maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL } as const;
+
+/**
+ * How `ServiceUnavailable` is retried: 10 s, x2, at most 5 min, 6 tries (about 10 minutes), full jitter.
+ * The SDK already spent its attempts (seconds) on the call; this waits out a longer burst of throttling
+ * or an outage before the run fails.
+ */
+export const SERVICE_RETRY = { interval: Duration.seconds(10), backoffRate: 2, maxDelay: Duration.minutes(5), maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL } as const;
+
+/** The retries every runbook task has, before any Catch: Lambda's own errors and `ServiceUnavailable`. */
+export function addServiceRetries(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
+  task.addRetry({ errors: [...LAMBDA_ERRORS], ...LAMBDA_RETRY });
+  task.addRetry({ errors: [ServiceUnavailableError.NAME], ...SERVICE_RETRY });
+  return task;
+}
 
 /** A Lambda task of a runbook: `{ task, state: $, execution: $$.Execution.Name }` in, the new state out. */
 export function runbookTask(scope: Construct, id: string, fn: lambda.IFunction, task: RunbookTask, comment: string): tasks.LambdaInvoke {
@@ -27,9 +61,11 @@ export function runbookTask(scope: Construct, id: string, fn: lambda.IFunction, 
       state: sfn.JsonPath.entirePayload,
       execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
     }),
-    retryOnServiceExceptions: true,
+    // LAMBDA_ERRORS below: the CDK default leaves out Lambda.TooManyRequestsException.
+    retryOnServiceExceptions: false,
     taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
   });
+  addServiceRetries(t);
   t.addRetry({ errors: [ResourceBusyError.NAME], ...BUSY_RETRY });
   return t;
 }
