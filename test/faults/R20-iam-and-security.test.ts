@@ -1,6 +1,7 @@
 /**
  * Everything read from the synthesized stack of the example config (every target kind; one synth for
- * the file): R20 IAM, the security of every resource, and the template halves of R04 and R11.
+ * the file): R20 IAM, the security of every resource, and the template half of R04. The dead-letter
+ * queue's wiring and alarm are R11's and R32's (R11-malformed-events, R32-dead-letter-once).
  *
  * R20: IAM, read from the synthesized template. Every function role's every statement is walked, so
  * target kinds added later are checked without touching this file: no `*` actions; `*` resources only
@@ -8,20 +9,17 @@
  * own resources or to ARNs naming a configured resource; every delete conditioned on the autoscaler's tag.
  */
 import alarmFixture from '../fixtures/cloudwatch-alarm-state-change.json';
-import type { AlarmSpec } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { logger } from '../../lambdas/shared/powertools';
 import { LEASE_SECONDS } from '../../lambdas/scalers/capacity/service';
-import { AlarmEvaluator } from '../../sim/cloud/alarms';
-import { MetricStore } from '../../sim/cloud/cloudwatch';
 import { EXAMPLE_CONFIG, validationFindings } from '../lib/helpers';
-import { alarmEvent, scheduleEvent, synthesize, T0, withHarness } from './support';
+import { alarmEvent, scheduleEvent, synthesize, withHarness } from './support';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 
 const config = loadConfigFile(EXAMPLE_CONFIG);
-const { app, stack, autoscaler, template } = synthesize(config);
+const { app, template } = synthesize(config);
 const resources = template.toJSON().Resources as Resources;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
@@ -277,55 +275,4 @@ test('security: the handler logs neither the event nor any credential', async ()
     delete process.env.AWS_SECRET_ACCESS_KEY;
     delete process.env.AWS_SESSION_TOKEN;
   }
-});
-
-// ------------------------------------------------------------------ R11: the dead-letter queue and its alarm
-
-const RETRY_ATTEMPTS = 2;
-
-test('R11 malformed event: the dead-letter queue is where every failed invocation goes, and its depth alarm fires on one message', () => {
-  const fn = autoscaler.functions.capacity!;
-  const fnId = stack.getLogicalId(fn.node.defaultChild as never);
-  const dlqId = stack.getLogicalId(autoscaler.deadLetterQueue.node.defaultChild as never);
-  const fnProps = template.toJSON().Resources[fnId].Properties;
-  expect(fnProps.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
-  const invokeConfig = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).find((r) => JSON.stringify(r).includes(fnId))!;
-  expect(invokeConfig.Properties).toMatchObject({
-    MaximumRetryAttempts: RETRY_ATTEMPTS,
-    DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
-  });
-
-  // The DLQ depth alarm, as synthesized, evaluated by the simulator's CloudWatch alarm semantics.
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((r) =>
-    JSON.stringify(r.Properties.Dimensions ?? []).includes(dlqId),
-  );
-  expect(alarms).toHaveLength(1);
-  const p = alarms[0].Properties;
-  expect(p.AlarmActions?.length).toBeGreaterThan(0);
-  const queueName = 'autoscaler-dlq';
-  const spec: AlarmSpec = {
-    name: p.AlarmName,
-    targetId: 'self',
-    signal: 'age',
-    direction: 'high',
-    metric: { namespace: p.Namespace, metricName: p.MetricName, dimensions: { QueueName: queueName }, stat: p.Statistic },
-    periodSeconds: p.Period,
-    evaluationPeriods: p.EvaluationPeriods,
-    datapointsToAlarm: p.DatapointsToAlarm ?? p.EvaluationPeriods,
-    threshold: p.Threshold,
-    comparison: p.ComparisonOperator,
-    treatMissingData: p.TreatMissingData,
-    description: p.AlarmDescription,
-  };
-  expect(spec.metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible' });
-  const metrics = new MetricStore();
-  const evaluator = new AlarmEvaluator([spec], metrics, {}, T0 - 3600_000);
-  // an empty queue publishes zeros: OK
-  for (let m = -10; m < 0; m++) metrics.put(spec.metric, T0 + m * 60_000, 0, T0 + m * 60_000);
-  evaluator.evaluate(T0);
-  expect(evaluator.stateOf(spec.name)).toBe('OK');
-  // one dead letter: the next evaluation raises the alarm
-  metrics.put(spec.metric, T0, 1, T0);
-  const events = evaluator.evaluate(T0 + 120_000);
-  expect(events.map((e) => [e.detail.alarmName, e.detail.state.value])).toEqual([[spec.name, 'ALARM']]);
 });

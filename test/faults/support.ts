@@ -315,9 +315,157 @@ export function synthesize(config: AutoscalerConfig) {
   return { ...built, template: Template.fromStack(built.stack) };
 }
 
+// ------------------------------------------------------------------ Lambda's asynchronous invocation
+
+type TemplateResources = Record<string, { Type: string; Properties?: Record<string, any> }>;
+
+/** How Lambda invokes one function asynchronously, as the synthesized template configures it. */
+export interface AsyncInvokeConfig {
+  /** The function's logical id. */
+  readonly functionId: string;
+  /** What invokes it asynchronously: rule, schedule and event-invoke-config logical ids. */
+  readonly invokedBy: string[];
+  /** Retries after a failed attempt (EventInvokeConfig MaximumRetryAttempts; Lambda's default 2). */
+  readonly maximumRetryAttempts: number;
+  /** Oldest an event may be and still be tried (MaximumEventAgeInSeconds; Lambda's default 6 hours). */
+  readonly maximumEventAgeSeconds: number;
+  /** Logical id of the on-failure destination (DestinationConfig.OnFailure), if any. */
+  readonly onFailure?: string;
+  /** Logical id of the function's own dead-letter queue (DeadLetterConfig), if any. */
+  readonly deadLetter?: string;
+  /** Whether an EventInvokeConfig sets both the retries and the event age (not Lambda's defaults). */
+  readonly explicit: boolean;
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at. */
+function refOf(value: unknown): string | undefined {
+  const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+  return v?.Ref ?? v?.['Fn::GetAtt']?.[0];
+}
+
 /**
- * Lambda's asynchronous invocation: the first attempt and `retryAttempts` retries (each a minute or
- * two later); an event that fails them all goes to the dead-letter queue.
+ * Every function that something invokes asynchronously (an EventBridge rule's target, a scheduler
+ * schedule's target, an EventInvokeConfig), with the settings Lambda applies to those invocations.
+ */
+export function asyncInvokeConfigs(resources: TemplateResources): Map<string, AsyncInvokeConfig> {
+  const functions = new Set(Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id));
+  const invokers = new Map<string, string[]>();
+  const invokedBy = (fn: string | undefined, by: string) => {
+    if (fn && functions.has(fn)) invokers.set(fn, [...(invokers.get(fn) ?? []), by]);
+  };
+  const configs = new Map<string, Record<string, any>>();
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::Events::Rule') for (const t of r.Properties?.Targets ?? []) invokedBy(refOf(t.Arn), id);
+    if (r.Type === 'AWS::Scheduler::Schedule') invokedBy(refOf(r.Properties?.Target?.Arn), id);
+    if (r.Type === 'AWS::Lambda::EventInvokeConfig') {
+      const fn = refOf(r.Properties?.FunctionName);
+      invokedBy(fn, id);
+      if (fn) {
+        if (configs.has(fn)) throw new Error(`function ${fn} has two EventInvokeConfigs`);
+        configs.set(fn, r.Properties!);
+      }
+    }
+  }
+  const out = new Map<string, AsyncInvokeConfig>();
+  for (const [fn, by] of invokers) {
+    const c = configs.get(fn);
+    out.set(fn, {
+      functionId: fn,
+      invokedBy: by,
+      maximumRetryAttempts: c?.MaximumRetryAttempts ?? 2,
+      maximumEventAgeSeconds: c?.MaximumEventAgeInSeconds ?? 6 * 3600,
+      onFailure: refOf(c?.DestinationConfig?.OnFailure?.Destination),
+      deadLetter: refOf(resources[fn].Properties?.DeadLetterConfig?.TargetArn),
+      explicit: c?.MaximumRetryAttempts !== undefined && c?.MaximumEventAgeInSeconds !== undefined,
+    });
+  }
+  return out;
+}
+
+/** The record Lambda sends to an on-failure destination (its documented invocation record). */
+export interface InvocationRecord {
+  readonly version: '1.0';
+  readonly timestamp: string;
+  readonly requestContext: { readonly requestId: string; readonly functionArn: string; readonly condition: 'RetriesExhausted' | 'EventAgeExceeded'; readonly approximateInvokeCount: number };
+  readonly requestPayload: unknown;
+  readonly responseContext: { readonly statusCode: number; readonly executedVersion: string; readonly functionError: 'Unhandled' };
+  readonly responsePayload: { readonly errorType: string; readonly errorMessage: string };
+}
+
+/**
+ * Lambda's asynchronous invocation of one function, configured from the template: the first attempt,
+ * then up to `maximumRetryAttempts` retries (a minute after the first failure, two after the second)
+ * while the event is younger than `maximumEventAgeSeconds`; an event that fails them all is sent to
+ * the on-failure destination (an invocation record: request, error, condition) and to the function's
+ * dead-letter queue (the event alone), each that the template configures. `queues` holds what every
+ * queue received, by logical id.
+ */
+export class LambdaAsync {
+  readonly queues = new Map<string, unknown[]>();
+  private requests = 0;
+
+  constructor(
+    readonly config: AsyncInvokeConfig,
+    private readonly target: { handler: (event: unknown) => Promise<unknown>; clock: Clock },
+  ) {}
+
+  /** Messages in the queue of logical id `id`. */
+  messages(id: string | undefined): unknown[] {
+    return (id && this.queues.get(id)) || [];
+  }
+
+  /** Every message in every queue. */
+  allMessages(): unknown[] {
+    return [...this.queues.values()].flat();
+  }
+
+  async invoke(event: unknown): Promise<{ attempts: number; errors: Error[] }> {
+    const errors: Error[] = [];
+    const { clock } = this.target;
+    const receivedAt = clock.now;
+    const requestId = `async-${++this.requests}`;
+    let condition: InvocationRecord['requestContext']['condition'] = 'RetriesExhausted';
+    for (let attempt = 0; attempt <= this.config.maximumRetryAttempts; attempt++) {
+      if (attempt > 0) {
+        clock.advance(60 * attempt);
+        if (clock.now - receivedAt > this.config.maximumEventAgeSeconds * 1000) {
+          condition = 'EventAgeExceeded';
+          break;
+        }
+      }
+      try {
+        await this.target.handler(structuredClone(event));
+        return { attempts: attempt + 1, errors };
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
+    const last = errors[errors.length - 1];
+    const send = (queue: string | undefined, message: unknown) => {
+      if (queue) this.queues.set(queue, [...this.messages(queue), message]);
+    };
+    const record: InvocationRecord = {
+      version: '1.0',
+      timestamp: new Date(clock.now).toISOString(),
+      requestContext: {
+        requestId,
+        functionArn: `arn:aws:lambda:us-east-1:123456789012:function:${this.config.functionId}:$LATEST`,
+        condition,
+        approximateInvokeCount: errors.length,
+      },
+      requestPayload: structuredClone(event),
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: last?.name ?? 'Error', errorMessage: last?.message ?? String(last) },
+    };
+    send(this.config.onFailure, record);
+    send(this.config.deadLetter, structuredClone(event));
+    return { attempts: errors.length, errors };
+  }
+}
+
+/**
+ * Lambda's asynchronous invocation with `retryAttempts` retries and an on-failure destination whose
+ * records' requests are pushed to `deadLetters` (for cases that do not read the template).
  */
 export async function invokeAsync(
   h: Pick<Harness, 'handler' | 'clock'>,
@@ -325,16 +473,11 @@ export async function invokeAsync(
   retryAttempts: number,
   deadLetters: unknown[],
 ): Promise<{ attempts: number; errors: Error[] }> {
-  const errors: Error[] = [];
-  for (let attempt = 0; attempt <= retryAttempts; attempt++) {
-    if (attempt > 0) h.clock.advance(60 * attempt);
-    try {
-      await h.handler(structuredClone(event));
-      return { attempts: attempt + 1, errors };
-    } catch (err) {
-      errors.push(err as Error);
-    }
-  }
-  deadLetters.push(event);
-  return { attempts: retryAttempts + 1, errors };
+  const lambda = new LambdaAsync(
+    { functionId: 'fn', invokedBy: [], maximumRetryAttempts: retryAttempts, maximumEventAgeSeconds: 6 * 3600, onFailure: 'dlq', explicit: true },
+    { handler: (e) => h.handler(e), clock: h.clock },
+  );
+  const run = await lambda.invoke(event);
+  deadLetters.push(...lambda.messages('dlq').map((m) => (m as InvocationRecord).requestPayload));
+  return run;
 }
