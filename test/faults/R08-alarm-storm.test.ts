@@ -1,7 +1,8 @@
 /**
  * R08: an alarm storm, 100 distinct events in a minute on one target, through the real handler and
  * the DynamoDB lease. Desired never passes max, and the count moves by at most one max-step per
- * scale-out cooldown.
+ * scale-out cooldown. The events are distinct, so idempotency (R01's subject) keeps its records in
+ * memory here: the lease's conditional writes are the DynamoDB traffic this case is about.
  */
 import { alarmEvent, withHarness, useDynalite } from './support';
 
@@ -31,7 +32,7 @@ test('R08 alarm storm: 100 events in a minute never take desired above max and s
     scaleOutCooldownSeconds: 60,
     targetGroup: { loadBalancerFullName: 'app/django/0123456789abcdef', targetGroupFullName: 'targetgroup/web/0123456789abcdef', requestsPerTarget: 600 },
   };
-  await withHarness({ db: db(), target, initial: 8 }, async (h) => {
+  await withHarness({ db: db(), idempotency: 'memory', target, initial: 8 }, async (h) => {
     const steps: number[] = [];
     for (let minute = 0; minute < 3; minute++) {
       h.load(99); // saturated: the engine asks for a full step every time it may

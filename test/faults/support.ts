@@ -118,6 +118,11 @@ export interface HarnessOptions {
   readonly groupMax?: number;
   /** State store: DynamoDB on dynalite (default when a LocalDynamo is given) or memory. */
   readonly db?: LocalDynamo;
+  /**
+   * Where idempotency records live: on dynalite with the state store, or in memory where a case is
+   * about something else and would only pay for the round trips. @default 'dynamo' when `db` is given
+   */
+  readonly idempotency?: 'dynamo' | 'memory';
   /** Faults on each client; DynamoDB's wrap the document client under the state store. */
   readonly faults?: { autoScaling?: FaultOptions; ecs?: FaultOptions; cloudWatch?: FaultOptions; dynamo?: FaultOptions };
   /** Replaces the state store (a broken one, for R03/R19). */
@@ -198,7 +203,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     // Faults on DynamoDB sit under the SDK layer; without them the real client's own retries serve.
     const doc = f.dynamo ? (dynamoSdk = withSdkRetries((dynamo = withFaults(options.db.doc, f.dynamo)))) : options.db.doc;
     store = new DynamoStateStore({ tableName: await options.db.stateTable(), client: doc as unknown as DynamoDBDocumentClient });
-    idempotency = dynamoPersistence(await options.db.idempotencyTable(), options.db.client);
+    idempotency = options.idempotency === 'memory' ? memoryPersistence() : dynamoPersistence(await options.db.idempotencyTable(), options.db.client);
   } else {
     store = new MemoryStateStore();
     idempotency = memoryPersistence();
