@@ -12,10 +12,14 @@ const db = useDynalite();
 function crashingSave(mode: 'throw' | 'hang') {
   let crashes = 0;
   let unblock: (err: Error) => void = () => undefined;
+  // resolved at the first crash (no wall-clock polling)
+  let crashed: () => void = () => undefined;
+  const firstCrash = new Promise<void>((resolve) => (crashed = resolve));
   const wrap = (inner: StateStore): StateStore =>
     Object.assign(Object.create(Object.getPrototypeOf(inner)) as StateStore, inner, {
       saveTarget: (record: Parameters<StateStore['saveTarget']>[0], owner: string) => {
         if (crashes++ === 0) {
+          crashed();
           if (mode === 'hang') return new Promise<void>((_, reject) => (unblock = reject));
           return Promise.reject(Object.assign(new Error('connection reset'), { name: 'InternalServerError' }));
         }
@@ -23,7 +27,7 @@ function crashingSave(mode: 'throw' | 'hang') {
       },
     });
   // Frees the hung call once the test is over, so that nothing (middy's timeout timer) outlives the test.
-  return { wrap, crashes: () => crashes, cleanUp: () => unblock(new Error('process killed')) };
+  return { wrap, crashes: () => crashes, firstCrash, cleanUp: () => unblock(new Error('process killed')) };
 }
 
 test('R03 crash after the AWS call: an invocation that fails before recording is retried without a second step', async () => {
@@ -56,7 +60,7 @@ test('R03 crash after the AWS call: a killed invocation leaves its event in prog
     h.load(92);
     const event = eventOf(h.evaluate(), 'autoscaler/web/cpu/high');
     const dead = h.handler(event).catch(() => undefined); // never settles while the test looks: the process is gone
-    for (let i = 0; i < 50 && crash.crashes() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await crash.firstCrash;
     expect(crash.crashes()).toBe(1);
     expect(h.writes()).toHaveLength(1);
     const stepped = h.fleet.desired;

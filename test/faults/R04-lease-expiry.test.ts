@@ -12,6 +12,9 @@ const db = useDynalite();
 test('R04 lease expiry: a crash while holding the lease blocks the target until the lease expires, then the next invocation proceeds', async () => {
   let kill: () => void = () => undefined;
   let describes = 0;
+  // resolved when the first invocation reaches its hang, lease in hand (no wall-clock polling)
+  let hung: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (hung = resolve));
   await withHarness(
     {
       db: db(),
@@ -20,7 +23,7 @@ test('R04 lease expiry: a crash while holding the lease blocks the target until 
           // the first invocation hangs on its first look at the group, lease in hand
           delay: (call) =>
             call.command === 'DescribeAutoScalingGroupsCommand' && describes++ === 0
-              ? new Promise<void>((resolve) => (kill = resolve))
+              ? new Promise<void>((resolve) => ((kill = resolve), hung()))
               : undefined,
         },
       },
@@ -29,7 +32,7 @@ test('R04 lease expiry: a crash while holding the lease blocks the target until 
       h.load(92);
       const first = eventOf(h.evaluate(), 'autoscaler/web/cpu/high');
       const dead = h.handler(first).catch((err: Error) => err);
-      for (let i = 0; i < 50 && describes === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await reached;
       expect(describes).toBe(1);
 
       // within the lease: another alarm event and the schedule find the target busy and write nothing
