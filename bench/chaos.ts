@@ -1,6 +1,7 @@
 /**
  * The chaos table: every bundled scenario's autoscaler run clean and with the scenario `faults`
- * section (10% of API calls throttled, 10% of deliveries duplicated, alarm events 2 minutes late).
+ * section (10% of the requests to the in-memory AWS throttled, under the SDK's retries as deployed;
+ * 10% of deliveries duplicated; alarm events 2 minutes late).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -96,7 +96,8 @@ async function main() {
   out('## Chaos: the autoscaler with the scenario `faults` section');
   out();
   out(`Each bundled scenario, clean and with faults ${JSON.stringify(CHAOS_FAULTS)}: that share of the in-memory AWS's`);
-  out('calls throttled, of deliveries duplicated, every alarm event that many seconds late. Double actions: applied');
+  out('requests throttled (under the SDK retries the deployed clients make), of deliveries duplicated, every alarm');
+  out('event that many seconds late. Double actions: applied');
   out('decisions beyond the first of one event; out of bounds: desired counts set outside min/max (both must be 0).');
   out();
   out('| scenario | violation % clean | violation % faulted | cost ratio clean / faulted | actions clean / faulted | throttled | duplicated | delayed | double actions | out of bounds |');
