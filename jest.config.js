@@ -15,4 +15,8 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker ends with a heap of a gigabyte or two; on a busy machine its exit can take longer than
+  // jest's default half second, and jest then force-exits it with a warning about leaks. No test leaves
+  // a handle open (--detectOpenHandles finds none), so the worker is given time to exit on its own.
+  workerGracefulExitTimeout: 10000,
 };
