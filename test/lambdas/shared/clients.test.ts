@@ -5,6 +5,8 @@
  * as many times. The SDK is driven through its own middleware stack with a request handler that
  * answers like Auto Scaling's query API; its jitter is drawn as 0 so no test waits.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { AutoScalingClient, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { awsClient, SDK_MAX_ATTEMPTS, SDK_RETRY_POLICY } from '../../../lambdas/shared/clients';
@@ -48,6 +50,23 @@ test('a deployed client resolves to the policy: maxAttempts 4, adaptive mode', a
   expect(await client.config.maxAttempts()).toBe(SDK_MAX_ATTEMPTS);
   expect((await client.config.retryStrategy()) as { mode?: string }).toMatchObject({ mode: 'adaptive' });
   client.destroy();
+});
+
+test('every deployed SDK client is built through awsClient: no function builds one of its own', () => {
+  const root = join(__dirname, '..', '..', '..', 'lambdas');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  expect(files.length).toBeGreaterThan(20);
+  const own: string[] = [];
+  let sdkClients = 0;
+  for (const f of files) {
+    const text = readFileSync(join(root, f), 'utf8');
+    // the client classes the file imports from an AWS SDK package
+    const names = [...text.matchAll(/import \{([^}]*)\} from '@aws-sdk\/client-[a-z0-9-]+'/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()).filter((n) => /^[A-Z]\w*Client$/.test(n)));
+    sdkClients += names.length;
+    for (const name of names) if (new RegExp(`new ${name}\\(`).test(text)) own.push(`${f}: new ${name}(`);
+  }
+  expect(sdkClients).toBeGreaterThanOrEqual(10);
+  expect(own).toEqual([]);
 });
 
 test.each(ANSWERS)('HTTP %i %s: the SDK makes as many requests as withSdkRetries does', async (status, code) => {
