@@ -20,7 +20,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ALL_TARGETS, AuditEntry, LeaseLostError, StateStore, Switches, SwitchScope, TargetRecord } from './store';
+import { ALL_TARGETS, AuditEntry, FirstSeen, LeaseLostError, StateStore, Switches, SwitchScope, TargetRecord } from './store';
 
 export interface DynamoStateStoreProps {
   /** Name of the state table (pk/sk strings, TTL on `ttl`). */
@@ -112,7 +112,8 @@ export class DynamoStateStore implements StateStore {
     const values: Record<string, unknown> = { ':owner': owner, ':targetId': record.targetId };
     const set = ['#targetId = :targetId'];
     const remove: string[] = [];
-    for (const field of ['memory', 'lastDecision', 'lastActionAt', 'lastFailure', 'metrics'] as const) {
+    // `firstSeen` is not among them: recordFirstSeen writes it once and a save never touches it.
+    for (const field of ['memory', 'lastDecision', 'lastActionAt', 'lastExecution', 'lastFailure', 'metrics'] as const) {
       names[`#${field}`] = field;
       const value = record[field];
       if (value === undefined) {
@@ -138,6 +139,31 @@ export class DynamoStateStore implements StateStore {
       if (isConditionalCheckFailed(err)) throw new LeaseLostError(record.targetId, owner);
       throw err;
     }
+  }
+
+  async recordFirstSeen(targetId: string, values: Readonly<Record<string, number>>, at: number): Promise<FirstSeen> {
+    const firstSeen: FirstSeen = { at, values: { ...values } };
+    try {
+      // No lease condition: only the absence of an earlier record. The item's targetId is set too, so
+      // a record holding only this is a record, as in the memory store.
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: targetKey(targetId),
+          UpdateExpression: 'SET #firstSeen = :firstSeen, #targetId = if_not_exists(#targetId, :targetId)',
+          ConditionExpression: 'attribute_not_exists(#firstSeen)',
+          ExpressionAttributeNames: { '#firstSeen': 'firstSeen', '#targetId': 'targetId' },
+          ExpressionAttributeValues: { ':firstSeen': firstSeen, ':targetId': targetId },
+        }),
+      );
+      return firstSeen;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    const { Item: item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: targetKey(targetId), ConsistentRead: true, ProjectionExpression: '#firstSeen', ExpressionAttributeNames: { '#firstSeen': 'firstSeen' } }),
+    );
+    return item!.firstSeen as FirstSeen;
   }
 
   async appendAudit(entry: AuditEntry, retentionDays: number): Promise<void> {

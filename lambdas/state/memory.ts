@@ -1,5 +1,5 @@
 /** In-memory state store: the simulator's and the unit tests' stand-in, same contract as DynamoDB. */
-import { ALL_TARGETS, AuditEntry, LeaseLostError, StateStore, Switches, SwitchScope, TargetRecord } from './store';
+import { ALL_TARGETS, AuditEntry, FirstSeen, LeaseLostError, StateStore, Switches, SwitchScope, TargetRecord } from './store';
 
 interface Lease {
   owner: string;
@@ -30,7 +30,17 @@ export class MemoryStateStore implements StateStore {
 
   async saveTarget(record: TargetRecord, owner: string): Promise<void> {
     if (this.leases.get(record.targetId)?.owner !== owner) throw new LeaseLostError(record.targetId, owner);
-    this.targets.set(record.targetId, structuredClone(record));
+    const { firstSeen: _ignored, ...rest } = record;
+    const firstSeen = this.targets.get(record.targetId)?.firstSeen;
+    this.targets.set(record.targetId, structuredClone(firstSeen ? { ...rest, firstSeen } : rest));
+  }
+
+  async recordFirstSeen(targetId: string, values: Readonly<Record<string, number>>, at: number): Promise<FirstSeen> {
+    const existing = this.targets.get(targetId);
+    if (existing?.firstSeen) return structuredClone(existing.firstSeen);
+    const firstSeen = { at, values: { ...values } };
+    this.targets.set(targetId, { ...(existing ?? { targetId }), firstSeen });
+    return structuredClone(firstSeen);
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {

@@ -24,6 +24,11 @@ export interface TargetRecord {
   /** Epoch ms of the last applied action. */
   readonly lastActionAt?: number;
   /**
+   * The runbook execution the last applied action started (its name): that run is exempt from the
+   * cooldown its own start set, and only that run.
+   */
+  readonly lastExecution?: string;
+  /**
    * The last change that failed with a terminal error, until a change succeeds: while it is recent,
    * no change is attempted again (reported once, not retried in a loop).
    */
@@ -35,6 +40,18 @@ export interface TargetRecord {
    * set and once when it is cleared.
    */
   readonly metrics?: { readonly newestEnd?: number; readonly seenAt?: number; readonly checkedAt: number; readonly lateSince?: number };
+  /**
+   * What the resource was when the autoscaler first saw it (Redis: `shards`, `replicasPerShard`),
+   * written once by `recordFirstSeen` and never changed by `saveTarget`.
+   */
+  readonly firstSeen?: FirstSeen;
+}
+
+/** The shape of a resource when the autoscaler first saw it. */
+export interface FirstSeen {
+  /** Epoch ms. */
+  readonly at: number;
+  readonly values: Readonly<Record<string, number>>;
 }
 
 export interface Switches {
@@ -77,8 +94,17 @@ export interface StateStore {
   /** Gives the lease back if this owner holds it; otherwise does nothing. */
   releaseLease(targetId: string, owner: string): Promise<void>;
   getTarget(targetId: string): Promise<TargetRecord | undefined>;
-  /** Saves the target's record; fails with LeaseLostError unless `owner` still holds the lease. */
+  /**
+   * Saves the target's record; fails with LeaseLostError unless `owner` still holds the lease. Its
+   * `firstSeen` is kept as it was, whatever `record` holds.
+   */
   saveTarget(record: TargetRecord, owner: string): Promise<void>;
+  /**
+   * Records what the resource is the first time it is seen, and returns what is recorded: `values` if
+   * nothing was, else the earlier record, unchanged (put-if-absent). Needs no lease: the first writer
+   * wins, and every caller gets the same answer.
+   */
+  recordFirstSeen(targetId: string, values: Readonly<Record<string, number>>, at: number): Promise<FirstSeen>;
   appendAudit(entry: AuditEntry, retentionDays: number): Promise<void>;
   /** Audit entries of one target between two times (epoch ms, inclusive), newest first. */
   listAudit(targetId: string, from: number, to: number, limit?: number): Promise<AuditEntry[]>;

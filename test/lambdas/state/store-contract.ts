@@ -122,6 +122,7 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
           memory: { breaches: [T0 - 60_000, T0], lastCpu: 82.5, nested: { streak: 3, label: 'hot', flag: false } },
           lastDecision: decision,
           lastActionAt: T0,
+          lastExecution: 'web-out-4-29',
         };
         await store.acquireLease('web', 'a', T0, LEASE_SECONDS);
         await store.saveTarget(record, 'a');
@@ -172,6 +173,41 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
         await store.saveTarget({ targetId: 'web', memory: { x: 1 } }, 'a');
         await store.releaseLease('web', 'a');
         expect(await store.getTarget('web')).toEqual({ targetId: 'web', memory: { x: 1 } });
+      });
+    });
+
+    describe('first seen (put-if-absent, no lease)', () => {
+      test('the first record wins; a later one returns the first, unchanged', async () => {
+        expect(await store.recordFirstSeen('cache', { shards: 4, replicasPerShard: 2 }, T0)).toEqual({ at: T0, values: { shards: 4, replicasPerShard: 2 } });
+        expect(await store.recordFirstSeen('cache', { shards: 1, replicasPerShard: 0 }, T0 + 60_000)).toEqual({ at: T0, values: { shards: 4, replicasPerShard: 2 } });
+        expect((await store.getTarget('cache'))?.firstSeen).toEqual({ at: T0, values: { shards: 4, replicasPerShard: 2 } });
+      });
+
+      test('needs no lease, even while another owner holds it', async () => {
+        await store.acquireLease('cache', 'holder', T0, LEASE_SECONDS);
+        expect(await store.recordFirstSeen('cache', { shards: 2 }, T0)).toEqual({ at: T0, values: { shards: 2 } });
+        // The holder still saves; the lease was not touched.
+        await store.saveTarget({ targetId: 'cache', lastActionAt: T0 }, 'holder');
+        expect(await store.acquireLease('cache', 'other', T0 + 1, LEASE_SECONDS)).toBe(false);
+      });
+
+      test('a record holding only what was first seen is a record', async () => {
+        await store.recordFirstSeen('cache', { shards: 3 }, T0);
+        expect(await store.getTarget('cache')).toEqual({ targetId: 'cache', firstSeen: { at: T0, values: { shards: 3 } } });
+      });
+
+      test('saveTarget keeps it, whatever the record it saves holds', async () => {
+        await store.recordFirstSeen('cache', { shards: 3, replicasPerShard: 1 }, T0);
+        await store.acquireLease('cache', 'a', T0, LEASE_SECONDS);
+        await store.saveTarget({ targetId: 'cache', lastActionAt: T0, lastExecution: 'cache-up-x-1' }, 'a');
+        await store.saveTarget({ targetId: 'cache', lastActionAt: T0 + 1, firstSeen: { at: T0 + 1, values: { shards: 9 } } }, 'a');
+        expect(await store.getTarget('cache')).toEqual({ targetId: 'cache', lastActionAt: T0 + 1, firstSeen: { at: T0, values: { shards: 3, replicasPerShard: 1 } } });
+      });
+
+      test('concurrent first records: every caller gets the same one', async () => {
+        const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => store.recordFirstSeen('cache', { shards: i + 1 }, T0 + i)));
+        expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+        expect((await store.getTarget('cache'))?.firstSeen).toEqual(answers[0]);
       });
     });
 
