@@ -8,17 +8,21 @@ export interface InstanceClassPolicy {
   readonly cooldownSeconds: number;
 }
 
-export interface InstanceClassInput {
-  readonly policy: InstanceClassPolicy;
-  readonly currentClass: string;
-  /** A class change already waiting for the maintenance window. */
-  readonly pendingClass?: string;
+/** What the database function observes of the instance (lambdas/scalers/database/observe.ts). */
+export interface InstanceClassObservation {
   /** Average CPU over the high window (`cpuHighMinutes`), sustained. */
   readonly cpuHighWindow?: number;
   /** Highest CPU over the low window (`cpuLowMinutes`): a move down needs all of it below the mark. */
   readonly cpuLowWindowPeak?: number;
   /** Lowest FreeableMemory over the last 15 minutes, MiB. */
   readonly freeableMemoryMiB?: number;
+}
+
+export interface InstanceClassInput extends InstanceClassObservation {
+  readonly policy: InstanceClassPolicy;
+  readonly currentClass: string;
+  /** A class change already waiting for the maintenance window. */
+  readonly pendingClass?: string;
   readonly now: number;
   readonly lastActionAt?: number;
 }
@@ -51,18 +55,40 @@ export function decideInstanceClass(input: InstanceClassInput): InstanceClassDec
     if (since < policy.cooldownSeconds) return hold(`${why}, but the last class change was ${Math.round(since)} s ago (cooldown ${policy.cooldownSeconds} s)`);
     return { instanceClass: ladder[at + 1], direction: 'up', reason: `${why}; ${cur} -> ${ladder[at + 1]}` };
   }
-  if (input.cpuLowWindowPeak === undefined || input.cpuLowWindowPeak >= policy.cpuLowPercent) {
-    return hold(`CPU ${input.cpuLowWindowPeak === undefined ? 'n/a' : pct(input.cpuLowWindowPeak)} at its peak is not below ${policy.cpuLowPercent}%`);
-  }
-  if (policy.freeableMemoryLowMiB !== undefined && (input.freeableMemoryMiB === undefined || input.freeableMemoryMiB < 4 * policy.freeableMemoryLowMiB)) {
-    // A smaller class has about half the memory: keep twice the mark free on it.
-    return hold(`CPU is low but freeable memory ${input.freeableMemoryMiB === undefined ? 'n/a' : `${Math.round(input.freeableMemoryMiB)} MiB`} is under 4 x ${policy.freeableMemoryLowMiB} MiB`);
-  }
+  const low = lowSignals(policy, input);
+  if (low) return hold(low);
   if (at === 0) return hold('already on the smallest class of the ladder');
   if (since < policy.cooldownSeconds) return hold(`CPU is low, but the last class change was ${Math.round(since)} s ago (cooldown ${policy.cooldownSeconds} s)`);
-  // Hysteresis: on a class of about half the capacity the peak would about double; it must stay well under the high mark.
-  if (input.cpuLowWindowPeak * 2 >= policy.cpuHighPercent * 0.75) {
-    return hold(`CPU peak ${pct(input.cpuLowWindowPeak)} would be about ${pct(input.cpuLowWindowPeak * 2)} on ${ladder[at - 1]}, too close to ${policy.cpuHighPercent}%`);
+  const fit = classDownFit(policy, input, ladder[at - 1]);
+  if (!fit.fits) return hold(fit.why);
+  return { instanceClass: ladder[at - 1], direction: 'down', reason: `${fit.reason}; ${cur} -> ${ladder[at - 1]}` };
+}
+
+/** Why CPU and memory do not allow a move down, or undefined when they do. */
+function lowSignals(policy: InstanceClassPolicy, o: InstanceClassObservation): string | undefined {
+  if (o.cpuLowWindowPeak === undefined || o.cpuLowWindowPeak >= policy.cpuLowPercent) {
+    return `CPU ${o.cpuLowWindowPeak === undefined ? 'n/a' : pct(o.cpuLowWindowPeak)} at its peak is not below ${policy.cpuLowPercent}%`;
   }
-  return { instanceClass: ladder[at - 1], direction: 'down', reason: `CPU peak ${pct(input.cpuLowWindowPeak)} < ${policy.cpuLowPercent}%; ${cur} -> ${ladder[at - 1]}` };
+  if (policy.freeableMemoryLowMiB !== undefined && (o.freeableMemoryMiB === undefined || o.freeableMemoryMiB < 4 * policy.freeableMemoryLowMiB)) {
+    // A smaller class has about half the memory: keep twice the mark free on it.
+    return `CPU is low but freeable memory ${o.freeableMemoryMiB === undefined ? 'n/a' : `${Math.round(o.freeableMemoryMiB)} MiB`} is under 4 x ${policy.freeableMemoryLowMiB} MiB`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a move one rung down to `lower` may be made on what is observed now: the CPU peak of the
+ * whole low window under `cpuLowPercent`, freeable memory 4 times its mark, and the peak doubled (about
+ * half the capacity) under 75% of `cpuHighPercent`. The database function decides with it; the runbook
+ * checks it again on current metrics right before it writes.
+ */
+export function classDownFit(policy: InstanceClassPolicy, o: InstanceClassObservation, lower: string): { readonly fits: true; readonly reason: string } | { readonly fits: false; readonly why: string } {
+  const low = lowSignals(policy, o);
+  if (low) return { fits: false, why: low };
+  const peak = o.cpuLowWindowPeak!;
+  // Hysteresis: on a class of about half the capacity the peak would about double; it must stay well under the high mark.
+  if (peak * 2 >= policy.cpuHighPercent * 0.75) {
+    return { fits: false, why: `CPU peak ${pct(peak)} would be about ${pct(peak * 2)} on ${lower}, too close to ${policy.cpuHighPercent}%` };
+  }
+  return { fits: true, reason: `CPU peak ${pct(peak)} < ${policy.cpuLowPercent}%` };
 }

@@ -125,6 +125,32 @@ function lowWindow(policy: RedisPolicy, o: RedisObservation): { peak: number } |
   return { peak };
 }
 
+/**
+ * Whether a move down may be made on what is observed now, as the engine decides it (cooldowns and
+ * what AWS allows aside): `reason` when it may, `why` not. The database function decides with these
+ * and the `redis` runbook checks them again on current metrics right before it writes.
+ */
+export type DownFit = { readonly fits: true; readonly reason: string } | { readonly fits: false; readonly why: string };
+
+/** One rung down, `from` -> `to`: nothing hot, memory low over the window, the data fits `to` with the headroom. */
+export function nodeTypeDownFit(policy: RedisPolicy, o: RedisObservation, from: string, to: string): DownFit {
+  const hot = hotSignals(policy, o);
+  if (hot.length > 0) return { fits: false, why: hot.join(', ') };
+  const low = lowWindow(policy, o);
+  if ('why' in low) return { fits: false, why: low.why };
+  const fit = fitsOn(from, to, low.peak, policy.scaleDownHeadroom, policy.memoryHighPercent);
+  if (!fit.fits) {
+    return {
+      fits: false,
+      why:
+        fit.usedGiB === undefined
+          ? `memory of ${from} or ${to} unknown: no scale-down without a headroom check`
+          : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${to}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
+    };
+  }
+  return { fits: true, reason: `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${to}` };
+}
+
 /** Seconds since the last action (Infinity without one). */
 const secondsSince = (now: number, lastActionAt: number | undefined) => (lastActionAt === undefined ? Infinity : (now - lastActionAt) / 1000);
 
@@ -149,25 +175,14 @@ export function decideRedis(input: RedisInput): RedisDecision {
 
   const low = lowWindow(policy, o);
   if ('why' in low) return hold(low.why);
-  const { peak } = low;
   if (at === 0) return hold(`already on the smallest type of the ladder`);
   const since = secondsSince(input.now, input.lastActionAt);
   if (since < policy.scaleDownCooldownSeconds) return hold(`memory is low, but the last resize was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
   const lower = ladder[at - 1];
   if (!input.allowedDown.includes(lower)) return hold(`${lower} is not an allowed scale-down of ${cur} (allowed: ${input.allowedDown.join(', ') || 'none'})`);
-  const fit = fitsOn(cur, lower, peak, policy.scaleDownHeadroom, policy.memoryHighPercent);
-  if (!fit.fits) {
-    return hold(
-      fit.usedGiB === undefined
-        ? `memory of ${cur} or ${lower} unknown: no scale-down without a headroom check`
-        : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${lower}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
-    );
-  }
-  return {
-    nodeType: lower,
-    direction: 'down',
-    reason: `memory ${pct(peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${lower}; ${cur} -> ${lower}`,
-  };
+  const fit = nodeTypeDownFit(policy, o, cur, lower);
+  if (!fit.fits) return hold(fit.why);
+  return { nodeType: lower, direction: 'down', reason: `${fit.reason}; ${cur} -> ${lower}` };
 }
 
 export interface RedisShapePolicy extends RedisPolicy {
@@ -267,18 +282,28 @@ export function decideRedisShape(input: RedisShapeInput): RedisShapeDecision {
   if ('why' in low) return hold(low.why);
   const since = secondsSince(input.now, input.lastActionAt);
   if (since < policy.scaleDownCooldownSeconds) return hold(`memory is low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
-  const fit = fitsOnFewerShards(cur, shards, low.peak, policy.scaleDownHeadroom, policy.memoryHighPercent);
+  const fit = shardInFit(policy, o, cur, shards);
+  if (!fit.fits) return hold(fit.why);
+  return to(shards - 1, fit.reason);
+}
+
+/** One shard fewer of `shards` on `nodeType`: nothing hot, memory low over the window, the data fits the shards left with the headroom. */
+export function shardInFit(policy: RedisPolicy, o: RedisObservation, nodeType: string, shards: number): DownFit {
+  const hot = hotSignals(policy, o);
+  if (hot.length > 0) return { fits: false, why: hot.join(', ') };
+  const low = lowWindow(policy, o);
+  if ('why' in low) return { fits: false, why: low.why };
+  const fit = fitsOnFewerShards(nodeType, shards, low.peak, policy.scaleDownHeadroom, policy.memoryHighPercent);
   if (!fit.fits) {
-    return hold(
-      fit.usedGiB === undefined
-        ? `memory of ${cur} unknown: no shard removed without a headroom check`
-        : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${cur} per shard on ${shards - 1}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
-    );
+    return {
+      fits: false,
+      why:
+        fit.usedGiB === undefined
+          ? `memory of ${nodeType} unknown: no shard removed without a headroom check`
+          : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${nodeType} per shard on ${shards - 1}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
+    };
   }
-  return to(
-    shards - 1,
-    `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${cur} per shard on ${shards - 1}`,
-  );
+  return { fits: true, reason: `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${nodeType} per shard on ${shards - 1}` };
 }
 
 export interface RedisReplicaPolicy {
@@ -323,10 +348,37 @@ export function decideRedisReplicas(input: RedisReplicaInput): RedisReplicaDecis
     return { replicasPerShard: r + 1, direction: 'out', reason: `${Math.round(cpn)} connections per node > ${high}; ${r} -> ${r + 1} replica(s) per shard` };
   }
   if (r <= policy.minReplicasPerShard) return hold(`${Math.round(cpn)} connections per node; at minReplicasPerShard ${policy.minReplicasPerShard}`);
-  const nodes = shards * (1 + r);
-  const after = (cpn * nodes) / (shards * r);
-  if (after >= high / 2) return hold(`${Math.round(cpn)} connections per node would be ${Math.round(after)} on one replica fewer, not below half of ${high}`);
+  const fit = replicaInFit(policy, shards, r, cpn);
+  if (!fit.fits) return hold(fit.why);
   const since = input.lastActionAt === undefined ? Infinity : (input.now - input.lastActionAt) / 1000;
   if (since < policy.scaleDownCooldownSeconds) return hold(`connections are low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
-  return { replicasPerShard: r - 1, direction: 'in', reason: `${Math.round(cpn)} connections per node, ${Math.round(after)} on one replica fewer (< ${high / 2}); ${r} -> ${r - 1} replica(s) per shard` };
+  return { replicasPerShard: r - 1, direction: 'in', reason: `${fit.reason}; ${r} -> ${r - 1} replica(s) per shard` };
+}
+
+/** One replica per shard fewer than `replicasPerShard`: the nodes left would carry less than half of `connectionsPerNodeHigh`. */
+export function replicaInFit(policy: Pick<RedisReplicaPolicy, 'connectionsPerNodeHigh'>, shards: number, replicasPerShard: number, connectionsPerNode: number | undefined): DownFit {
+  const high = policy.connectionsPerNodeHigh;
+  const cpn = connectionsPerNode;
+  if (cpn === undefined) return { fits: false, why: 'no CurrConnections datapoints' };
+  if (replicasPerShard < 1) return { fits: false, why: 'no replica to remove' };
+  const after = (cpn * shards * (1 + replicasPerShard)) / (shards * replicasPerShard);
+  if (after >= high / 2) return { fits: false, why: `${Math.round(cpn)} connections per node would be ${Math.round(after)} on one replica fewer, not below half of ${high}` };
+  return { fits: true, reason: `${Math.round(cpn)} connections per node, ${Math.round(after)} on one replica fewer (< ${high / 2})` };
+}
+
+/**
+ * The floors of a group's shape: the config's `minShards` and `minReplicasPerShard` where it sets them,
+ * else what the group had when the autoscaler first saw it (never above the configured maximum), else
+ * 1 shard and 0 replicas. Replicas and shards someone made are kept unless the config says otherwise.
+ */
+export function redisFloors(
+  config: { readonly minShards?: number; readonly maxShards: number; readonly minReplicasPerShard?: number; readonly maxReplicasPerShard?: number },
+  firstSeen: Readonly<Record<string, number>> | undefined,
+): { minShards: number; minReplicasPerShard: number } {
+  const seenShards = firstSeen?.shards;
+  const seenReplicas = firstSeen?.replicasPerShard;
+  return {
+    minShards: config.minShards ?? (seenShards === undefined ? 1 : Math.max(1, Math.min(config.maxShards, seenShards))),
+    minReplicasPerShard: config.minReplicasPerShard ?? (seenReplicas === undefined ? 0 : Math.max(0, Math.min(config.maxReplicasPerShard ?? 5, seenReplicas))),
+  };
 }

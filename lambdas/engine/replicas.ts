@@ -95,28 +95,38 @@ export function decideReplicas(input: ReplicaInput): ReplicaDecision {
     return { desired: current + 1, direction: 'out', reason: `${why}; ${current} -> ${current + 1}` };
   }
 
-  const sourceLow = o.sourceCpu !== undefined && o.sourceCpu < policy.cpuLowPercent;
-  const replicasLow = o.replicaCpu === undefined || o.replicaCpu < policy.cpuLowPercent;
-  if (!sourceLow || !replicasLow || current <= policy.minReplicas) {
+  if (current <= policy.minReplicas) {
     return hold(`source CPU ${fmt(o.sourceCpu)}, replica CPU ${fmt(o.replicaCpu)}: between ${policy.cpuLowPercent}% and ${policy.cpuHighPercent}% or at minReplicas ${policy.minReplicas}`);
   }
-  if (o.maxLagSeconds !== undefined && o.maxLagSeconds > policy.maxReplicaLagSeconds) {
-    return hold(`CPU is low but replica lag ${fmt(o.maxLagSeconds, ' s')} exceeds ${policy.maxReplicaLagSeconds} s`);
-  }
-  // Hysteresis: the replicas left must carry the load of the one removed and stay well below the high mark.
-  const total = current + fleet.unmanaged;
-  if (o.replicaCpu !== undefined && total > 1) {
-    const projected = (o.replicaCpu * total) / (total - 1);
-    if (projected >= policy.cpuLowPercent + (policy.cpuHighPercent - policy.cpuLowPercent) / 2) {
-      return hold(`replica CPU ${fmt(o.replicaCpu)} would be ${fmt(projected)} on ${total - 1} replica(s), too close to ${policy.cpuHighPercent}%`);
-    }
-  }
+  const fit = replicaRemovalFit(policy, o, current + fleet.unmanaged);
+  if (!fit.fits) return hold(fit.why);
   if (sinceAction < policy.scaleInCooldownSeconds) {
     return hold(`CPU is low, but the last change was ${Math.round(sinceAction)} s ago (scale-in cooldown ${policy.scaleInCooldownSeconds} s)`);
   }
-  return {
-    desired: current - 1,
-    direction: 'in',
-    reason: `source CPU ${fmt(o.sourceCpu)} and replica CPU ${fmt(o.replicaCpu)} below ${policy.cpuLowPercent}%; ${current} -> ${current - 1}`,
-  };
+  return { desired: current - 1, direction: 'in', reason: `${fit.reason}; ${current} -> ${current - 1}` };
+}
+
+/**
+ * Whether one replica of `total` (every replica of the source, whoever made it) may go on what is
+ * observed now: source and replica CPU low, no replica lagging, and the replicas left carrying the load
+ * of the one removed well below the high mark. The database function decides with it; the runbook
+ * checks it again on current metrics right before it deletes.
+ */
+export function replicaRemovalFit(policy: ReplicaPolicy, o: ReplicaObservation, total: number): { readonly fits: true; readonly reason: string } | { readonly fits: false; readonly why: string } {
+  const sourceLow = o.sourceCpu !== undefined && o.sourceCpu < policy.cpuLowPercent;
+  const replicasLow = o.replicaCpu === undefined || o.replicaCpu < policy.cpuLowPercent;
+  if (!sourceLow || !replicasLow) {
+    return { fits: false, why: `source CPU ${fmt(o.sourceCpu)}, replica CPU ${fmt(o.replicaCpu)}: between ${policy.cpuLowPercent}% and ${policy.cpuHighPercent}% or at minReplicas ${policy.minReplicas}` };
+  }
+  if (o.maxLagSeconds !== undefined && o.maxLagSeconds > policy.maxReplicaLagSeconds) {
+    return { fits: false, why: `CPU is low but replica lag ${fmt(o.maxLagSeconds, ' s')} exceeds ${policy.maxReplicaLagSeconds} s` };
+  }
+  // Hysteresis: the replicas left must carry the load of the one removed and stay well below the high mark.
+  if (o.replicaCpu !== undefined && total > 1) {
+    const projected = (o.replicaCpu * total) / (total - 1);
+    if (projected >= policy.cpuLowPercent + (policy.cpuHighPercent - policy.cpuLowPercent) / 2) {
+      return { fits: false, why: `replica CPU ${fmt(o.replicaCpu)} would be ${fmt(projected)} on ${total - 1} replica(s), too close to ${policy.cpuHighPercent}%` };
+    }
+  }
+  return { fits: true, reason: `source CPU ${fmt(o.sourceCpu)} and replica CPU ${fmt(o.replicaCpu)} below ${policy.cpuLowPercent}%` };
 }
