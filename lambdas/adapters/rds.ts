@@ -202,10 +202,23 @@ export class RdsAdapter {
     }
   }
 
-  /** Deletes a replica; already gone or already deleting counts as done. */
-  async deleteInstance(id: string): Promise<'deleting' | 'gone'> {
+  /**
+   * Deletes a read replica (or an Aurora reader); already gone counts as done. The safest deletion AWS
+   * allows: DeleteDBInstance requires SkipFinalSnapshot for a read replica and refuses a
+   * FinalDBSnapshotIdentifier for one (RDS API reference, DeleteDBInstance), so no final snapshot can
+   * be kept; its automated backups, if it has any, are retained (DeleteAutomatedBackups false; AWS's
+   * default deletes them) unless `deleteAutomatedBackups`. An Aurora reader holds no data of its own:
+   * the cluster volume stays with the cluster, and only SkipFinalSnapshot is sent.
+   */
+  async deleteInstance(id: string, opts: { readonly aurora?: boolean; readonly deleteAutomatedBackups?: boolean } = {}): Promise<'deleting' | 'gone'> {
     try {
-      await this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+      await this.client.send(
+        new DeleteDBInstanceCommand(
+          opts.aurora
+            ? { DBInstanceIdentifier: id, SkipFinalSnapshot: true }
+            : { DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: opts.deleteAutomatedBackups === true },
+        ),
+      );
       return 'deleting';
     } catch (err) {
       const name = awsErrorName(err);

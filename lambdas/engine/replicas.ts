@@ -95,9 +95,7 @@ export function decideReplicas(input: ReplicaInput): ReplicaDecision {
     return { desired: current + 1, direction: 'out', reason: `${why}; ${current} -> ${current + 1}` };
   }
 
-  if (current <= policy.minReplicas) {
-    return hold(`source CPU ${fmt(o.sourceCpu)}, replica CPU ${fmt(o.replicaCpu)}: between ${policy.cpuLowPercent}% and ${policy.cpuHighPercent}% or at minReplicas ${policy.minReplicas}`);
-  }
+  if (current <= policy.minReplicas) return hold(`source CPU ${fmt(o.sourceCpu)}, replica CPU ${fmt(o.replicaCpu)}; at minReplicas ${policy.minReplicas}`);
   const fit = replicaRemovalFit(policy, o, current + fleet.unmanaged);
   if (!fit.fits) return hold(fit.why);
   if (sinceAction < policy.scaleInCooldownSeconds) {
@@ -116,7 +114,7 @@ export function replicaRemovalFit(policy: ReplicaPolicy, o: ReplicaObservation, 
   const sourceLow = o.sourceCpu !== undefined && o.sourceCpu < policy.cpuLowPercent;
   const replicasLow = o.replicaCpu === undefined || o.replicaCpu < policy.cpuLowPercent;
   if (!sourceLow || !replicasLow) {
-    return { fits: false, why: `source CPU ${fmt(o.sourceCpu)}, replica CPU ${fmt(o.replicaCpu)}: between ${policy.cpuLowPercent}% and ${policy.cpuHighPercent}% or at minReplicas ${policy.minReplicas}` };
+    return { fits: false, why: `source CPU ${fmt(o.sourceCpu)}, replica CPU ${fmt(o.replicaCpu)}: not both below ${policy.cpuLowPercent}%` };
   }
   if (o.maxLagSeconds !== undefined && o.maxLagSeconds > policy.maxReplicaLagSeconds) {
     return { fits: false, why: `CPU is low but replica lag ${fmt(o.maxLagSeconds, ' s')} exceeds ${policy.maxReplicaLagSeconds} s` };

@@ -1,4 +1,5 @@
 /** What every runbook task gets: the config, the adapters, the state store and the clock. */
+import type { CloudWatchAdapter } from '../adapters/cloudwatch';
 import type { RdsAdapter } from '../adapters/rds';
 import type { ElastiCacheAdapter } from '../adapters/elasticache';
 import type { Notifier } from '../adapters/sns';
@@ -14,6 +15,8 @@ export interface RunbookContext {
   readonly elastiCache: ElastiCacheAdapter;
   readonly ssm: SsmAdapter;
   readonly route53: Route53Adapter;
+  /** The metrics a move down is checked on again, right before the write (GetMetricData). */
+  readonly cloudWatch: CloudWatchAdapter;
   readonly store: StateStore;
   /** Where each run's outcome is announced. @default nobody */
   readonly notifier?: Notifier;

@@ -7,6 +7,7 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
@@ -16,6 +17,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { CloudWatchAdapter } from '../adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../adapters/elasticache';
 import { RdsAdapter } from '../adapters/rds';
 import { Route53Adapter } from '../adapters/route53';
@@ -28,6 +30,7 @@ import { summarizeParseError } from '../shared/events';
 import { logger, tracer } from '../shared/powertools';
 import { DynamoStateStore } from '../state/dynamo';
 import type { RunbookContext } from './context';
+import { notifyOutcome } from './notify';
 import * as instance from './instance';
 import * as redis from './redis';
 import * as replicas from './replicas';
@@ -60,44 +63,6 @@ export const TaskEventSchema = z.object({
 });
 export type TaskEvent = z.input<typeof TaskEventSchema>;
 
-type RunState = Record<string, unknown> & { targetId?: unknown; error?: { Error?: string; Cause?: string }; summary?: unknown; actions?: unknown };
-
-/** Records how the run ended in the target's audit trail, and returns the state with its outcome. */
-async function notify(ctx: RunbookContext, state: RunState, execution: string): Promise<RunState> {
-  const failed = state.error !== undefined;
-  const actions = Array.isArray(state.actions) ? (state.actions as string[]) : [];
-  const reason = failed
-    ? `${execution} failed: ${state.error?.Error ?? 'error'}: ${errorMessage(state.error?.Cause)}`
-    : `${execution}: ${String(state.summary ?? 'done')}${actions.length ? `; ${actions.join('; ')}` : ''}`;
-  if (typeof state.targetId === 'string') {
-    await ctx.store.appendAudit({ targetId: state.targetId, at: ctx.now(), outcome: failed ? 'failed' : 'applied', reason, eventId: execution }, ctx.config.auditRetentionDays);
-  }
-  (failed ? logger.error : logger.info).call(logger, 'runbook finished', { execution, targetId: state.targetId, reason });
-  if (ctx.notifier) {
-    // A notification never decides anything: a failed publish is logged, the run's outcome stands.
-    try {
-      await ctx.notifier.notify({
-        subject: `[${ctx.config.prefix}] ${String(state.targetId ?? '?')}: runbook ${failed ? 'FAILED' : 'done'}: ${String(state.summary ?? state.error?.Error ?? '')}`,
-        body: { prefix: ctx.config.prefix, targetId: state.targetId, execution, outcome: failed ? 'failed' : 'succeeded', reason, actions },
-      });
-    } catch (err) {
-      logger.warn('notification not published', { error: (err as Error).message });
-    }
-  }
-  return { ...state, outcome: failed ? 'failed' : 'succeeded', reason };
-}
-
-/** Lambda's error Cause is a JSON document with errorMessage; a hand-written one is plain text. */
-function errorMessage(cause: string | undefined): string {
-  if (!cause) return 'no detail';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
-}
-
 export function createRunbookTask(ctx: RunbookContext) {
   const dispatch = dispatchTask(ctx);
   return async (event: unknown): Promise<Record<string, unknown>> => {
@@ -117,33 +82,33 @@ function dispatchTask(ctx: RunbookContext) {
     logger.debug('runbook task', { task, execution });
     switch (task) {
       case 'replicas.reconcile':
-        return { ...(await replicas.reconcile(ctx, state)) };
+        return { ...(await replicas.reconcile(ctx, state, execution)) };
       case 'replicas.create':
         return { ...(await replicas.create(ctx, state as unknown as replicas.ReplicasState, execution)) };
       case 'replicas.remove':
-        return { ...(await replicas.remove(ctx, state as unknown as replicas.ReplicasState)) };
+        return { ...(await replicas.remove(ctx, state as unknown as replicas.ReplicasState, execution)) };
       case 'replicas.publish':
         return { ...(await replicas.publish(ctx, state as unknown as replicas.ReplicasState)) };
       case 'redis.check':
-        return { ...(await redis.check(ctx, state)) };
+        return { ...(await redis.check(ctx, state, execution)) };
       case 'redis.modify':
-        return { ...(await redis.modify(ctx, state as unknown as redis.RedisState)) };
+        return { ...(await redis.modify(ctx, state as unknown as redis.RedisState, execution)) };
       case 'redis.poll':
         return { ...(await redis.poll(ctx, state as unknown as redis.RedisState)) };
       case 'storage.check':
-        return { ...(await storage.check(ctx, state)) };
+        return { ...(await storage.check(ctx, state, execution)) };
       case 'storage.modify':
-        return { ...(await storage.modify(ctx, state as unknown as storage.StorageState)) };
+        return { ...(await storage.modify(ctx, state as unknown as storage.StorageState, execution)) };
       case 'storage.poll':
         return { ...(await storage.poll(ctx, state as unknown as storage.StorageState)) };
       case 'instance.check':
-        return { ...(await instance.check(ctx, state)) };
+        return { ...(await instance.check(ctx, state, execution)) };
       case 'instance.modify':
-        return { ...(await instance.modify(ctx, state as unknown as instance.InstanceState)) };
+        return { ...(await instance.modify(ctx, state as unknown as instance.InstanceState, execution)) };
       case 'instance.poll':
         return { ...(await instance.poll(ctx, state as unknown as instance.InstanceState)) };
       case 'notify':
-        return notify(ctx, state, execution);
+        return notifyOutcome(ctx, state, execution);
     }
   };
 }
@@ -158,6 +123,7 @@ function deployedContext(): RunbookContext {
     elastiCache: new ElastiCacheAdapter(awsClient(ElastiCacheClient)),
     ssm: new SsmAdapter(awsClient(SSMClient)),
     route53: new Route53Adapter(awsClient(Route53Client)),
+    cloudWatch: new CloudWatchAdapter(awsClient(CloudWatchClient)),
     store: new DynamoStateStore({ tableName: stateTable, client: DynamoDBDocumentClient.from(dynamo) }),
     notifier: process.env.TOPIC_ARN ? new SnsNotifier(awsClient(SNSClient), process.env.TOPIC_ARN) : undefined,
     now: Date.now,

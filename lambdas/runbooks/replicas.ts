@@ -2,20 +2,27 @@
  * Tasks of the `rds-replicas` runbook: converge the autoscaler's replicas of one source (or readers of
  * one Aurora cluster) to an absolute count. Each task reads what exists first, so a run that died
  * half-way is finished by the next: a replica it created is adopted (found by its deterministic
- * identifier and its tags), a failed one is deleted, nothing is created twice.
+ * identifier and its tags), a failed one is deleted, nothing is created twice. One replica more or
+ * fewer per run, after the cooldowns, a removal only if current metrics allow it (unless forced); a
+ * replica is deleted only while it is still ours and still a replica of the configured source.
  */
 import { z } from 'zod';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG, type DbInstanceInfo } from '../adapters/rds';
 import type { RdsReplicasTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
-import { MAX_REPLICAS_PER_SOURCE } from '../engine/replicas';
+import { MAX_REPLICAS_PER_SOURCE, replicaRemovalFit } from '../engine/replicas';
+import { observeReplicas } from '../scalers/database/observe';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { ResourceBusyError } from './errors';
+import { type Breach, cooldownBreach, countStep, enforce, intoBounds } from './rules';
+import { beforeWrite } from './switches';
 
 export const ReplicasInputSchema = z.object({
   targetId: z.string().min(1),
   /** The number of the autoscaler's replicas wanted (absolute). */
   desiredReplicas: z.number().int().min(0).max(MAX_REPLICAS_PER_SOURCE),
+  /** Pass over the step, cooldown and fit rules (never the bounds nor the removal checks); audited and notified. */
+  force: z.boolean().optional(),
   reason: z.string().optional(),
 });
 
@@ -31,6 +38,10 @@ export interface ReplicasState extends z.infer<typeof ReplicasInputSchema> {
   actions?: string[];
   readers?: { id: string; host: string; port: number }[];
   summary?: string;
+  /** The autoscaler's live replicas when the run first looked: its step is counted from there. */
+  startReplicas?: number;
+  /** The rules a forced run passed over. */
+  forced?: string[];
 }
 
 /** Statuses from which a replica never becomes usable: the autoscaler deletes its own in these. */
@@ -97,8 +108,14 @@ function newestFirst(a: DbInstanceInfo, b: DbInstanceInfo): number {
   return (b.createdAt ?? Infinity) - (a.createdAt ?? Infinity) || b.id.localeCompare(a.id, 'en', { numeric: true });
 }
 
+/** One replica more or fewer per run, counted from the autoscaler's replicas when the run first looked. */
+function stepBreach(target: RdsReplicasTarget, state: ReplicasState, desired: number): Breach | undefined {
+  if (state.startReplicas === undefined) return undefined;
+  return countStep('replicas', state.startReplicas, desired, { min: target.minReplicas, max: target.maxReplicas }, 1, 1);
+}
+
 /** Compare what exists with what is wanted; clean up broken replicas of ours; choose the next step. */
-export async function reconcile(ctx: RunbookContext, raw: unknown): Promise<ReplicasState> {
+export async function reconcile(ctx: RunbookContext, raw: unknown, execution: string): Promise<ReplicasState> {
   const input = ReplicasInputSchema.parse(stripRunFields(raw));
   const state = raw as ReplicasState;
   const target = targetOf(ctx.config, input.targetId, 'rds-replicas');
@@ -112,14 +129,18 @@ export async function reconcile(ctx: RunbookContext, raw: unknown): Promise<Repl
   const actions = [...(state.actions ?? [])];
   const fleet = await fleetOf(ctx, target);
   const managed = fleet.replicas.filter((r) => isManaged(prefix, target.id, r));
+  const counted = (r: DbInstanceInfo) => !BROKEN.has(r.status) && r.status !== 'deleting';
+  // The run's step counts from what it first found, and is refused before anything is changed.
+  const startReplicas = state.startReplicas ?? managed.filter(counted).length;
+  const forced = await enforce(ctx, state, execution, [stepBreach(target, { ...state, startReplicas }, input.desiredReplicas)], `replicas of "${target.id}": ${startReplicas} -> ${input.desiredReplicas}`);
   for (const broken of managed.filter((r) => BROKEN.has(r.status))) {
-    await ctx.rds.deleteInstance(broken.id);
-    actions.push(`deleted ${broken.id} (left ${broken.status} by an earlier run)`);
+    const result = await deleteOwnReplica(ctx, target, broken.id, 'broken');
+    actions.push(result === 'deleting' ? `deleted ${broken.id} (left ${broken.status} by an earlier run)` : `${broken.id} not deleted: ${result}`);
   }
-  const live = managed.filter((r) => !BROKEN.has(r.status) && r.status !== 'deleting');
+  const live = managed.filter(counted);
   const busy = managed.filter((r) => TRANSITIONAL.has(r.status));
   const polls = state.polls ?? 0;
-  const base = { ...state, actions, engine: fleet.engine, instanceClass: target.replicaInstanceClass ?? fleet.sourceClass, replicaId: undefined };
+  const base = { ...state, actions, forced, startReplicas, engine: fleet.engine, instanceClass: target.replicaInstanceClass ?? fleet.sourceClass, replicaId: undefined };
 
   const wait = (why: string): ReplicasState => {
     if (polls >= MAX_POLLS) throw new TerminalError(`gave up after ${polls} polls: ${why}`, 'WaitTimeout');
@@ -145,7 +166,10 @@ export async function reconcile(ctx: RunbookContext, raw: unknown): Promise<Repl
   }
   if (live.length > input.desiredReplicas) {
     if (busy.length > 0) return wait(`${busy.map((r) => `${r.id} ${r.status}`).join(', ')}; one change at a time`);
-    const victim = [...live].sort(newestFirst)[0];
+    // Only an available replica is removed; one still changing (modifying, backing-up...) is waited for.
+    const candidates = live.filter((r) => r.status === 'available');
+    if (candidates.length === 0) return wait(`${live.map((r) => `${r.id} ${r.status}`).join(', ')}: none available to remove`);
+    const victim = [...candidates].sort(newestFirst)[0];
     return { ...base, step: 'remove', replicaId: victim.id, polls: 0, summary: `${live.length} of ${input.desiredReplicas} replica(s): remove the newest, ${victim.id}` };
   }
   const settling = managed.filter((r) => r.status !== 'available');
@@ -164,33 +188,87 @@ export async function create(ctx: RunbookContext, state: ReplicasState, executio
     throw new TerminalError(`${created - 1} replica(s) created by this run for a goal of ${state.desiredReplicas}: they keep failing; stopped`, 'ReplicasKeepFailing');
   }
   const tags = { [MANAGED_BY_TAG]: ctx.config.prefix, [TARGET_TAG]: target.id, [EXECUTION_TAG]: execution.slice(0, 256) };
+  const action = target.clusterIdentifier ? `CreateDBInstance ${id} in cluster ${target.clusterIdentifier}` : `CreateDBInstanceReadReplica ${id} of ${target.sourceInstanceIdentifier}`;
+  const forced = await enforce(
+    ctx,
+    state,
+    execution,
+    [stepBreach(target, state, state.desiredReplicas), cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), target.cooldownSeconds, 'cooldownSeconds')],
+    action,
+  );
   let result: 'created' | 'exists';
   if (target.clusterIdentifier) {
     if (!state.engine || !state.instanceClass) throw new TerminalError(`engine or instance class of cluster "${target.clusterIdentifier}" unknown`, 'BadState');
+    await beforeWrite(ctx, target, action);
     result = await ctx.rds.createClusterReader({ id, clusterId: target.clusterIdentifier, engine: state.engine, instanceClass: state.instanceClass, tags });
   } else {
+    await beforeWrite(ctx, target, action);
     result = await ctx.rds.createReadReplica({ id, sourceId: target.sourceInstanceIdentifier!, instanceClass: target.replicaInstanceClass, tags });
   }
   const actions = [...(state.actions ?? []), result === 'created' ? `created ${id}` : `adopted ${id} (already existed)`];
-  return { ...state, actions, created, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
+  return { ...state, forced, actions, created, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
 }
 
-/** Deletes the replica `reconcile` chose, after checking again that it is the autoscaler's own. */
-export async function remove(ctx: RunbookContext, state: ReplicasState): Promise<ReplicasState> {
+/**
+ * Deletes the replica `reconcile` chose: one replica per run (the step), after the scale-in cooldown,
+ * and only if current metrics allow one fewer (unless forced); then, checked on the instance as it is
+ * right before the delete, only while it is still ours and still a replica (deleteOwnReplica).
+ */
+export async function remove(ctx: RunbookContext, state: ReplicasState, execution: string): Promise<ReplicasState> {
   const target = targetOf(ctx.config, state.targetId, 'rds-replicas');
   const id = state.replicaId;
   if (!id) throw new TerminalError(`no replica of "${target.id}" to remove`, 'BadState');
-  const replica = await ctx.rds.instance(id);
-  const actions = [...(state.actions ?? [])];
-  if (!replica) {
-    actions.push(`${id} already gone`);
-  } else {
-    if (!isManaged(ctx.config.prefix, target.id, replica)) {
-      throw new TerminalError(`${id} does not carry ${MANAGED_BY_TAG}=${ctx.config.prefix} and ${TARGET_TAG}=${target.id}: not the autoscaler's to delete`, 'NotManaged');
-    }
-    actions.push(`${await ctx.rds.deleteInstance(id) === 'gone' ? `${id} already gone` : `deleting ${id}`}`);
+  const fleet = await fleetOf(ctx, target);
+  const live = fleet.replicas.filter((r) => !BROKEN.has(r.status) && r.status !== 'deleting');
+  const ours = live.filter((r) => isManaged(ctx.config.prefix, target.id, r)).length;
+  const breaches: (Breach | undefined)[] = [
+    stepBreach(target, state, state.desiredReplicas),
+    cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), target.scaleInCooldownSeconds, 'scaleInCooldownSeconds'),
+  ];
+  // Above maxReplicas the engine removes without looking at the load; otherwise the load must allow it.
+  if (!intoBounds(ours, ours - 1, { min: target.minReplicas, max: target.maxReplicas })) {
+    const fit = replicaRemovalFit(target, await observeReplicas(ctx.cloudWatch, target, live, ctx.now()), live.length);
+    if (!fit.fits) breaches.push({ rule: 'fit', why: `on current metrics: ${fit.why}` });
   }
-  return { ...state, actions, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
+  const forced = await enforce(ctx, state, execution, breaches, `DeleteDBInstance ${id}`);
+  const result = await deleteOwnReplica(ctx, target, id, 'available');
+  const actions = [...(state.actions ?? []), result === 'deleting' ? `deleting ${id}` : result === 'gone' ? `${id} already gone` : `${id} not deleted: ${result}`];
+  return { ...state, forced, actions, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
+}
+
+/**
+ * Deletes one of the target's replicas after describing it again, right before the delete: it must
+ * still carry this deployment's and this target's tags, have one of the target's identifiers, still be
+ * a read replica of the configured source (a promoted one has none; tags survive promotion) or, for
+ * Aurora, a reader of the configured cluster (not its writer), and be `available` (`broken`: in a state
+ * it never recovers from). Anything else that is ours is left alone with the reason returned; anything
+ * not ours, or no longer a replica, fails the run. The switches are read last.
+ */
+export async function deleteOwnReplica(ctx: RunbookContext, target: RdsReplicasTarget, id: string, expect: 'available' | 'broken'): Promise<'deleting' | 'gone' | string> {
+  const i = await ctx.rds.instance(id);
+  if (!i) return 'gone';
+  if (!isManaged(ctx.config.prefix, target.id, i) || !new RegExp(`^${target.id}-ro-\\d+$`).test(id)) {
+    throw new TerminalError(`${id} does not carry ${MANAGED_BY_TAG}=${ctx.config.prefix} and ${TARGET_TAG}=${target.id}: not the autoscaler's to delete`, 'NotManaged');
+  }
+  if (target.clusterIdentifier) {
+    if (i.clusterId !== target.clusterIdentifier) {
+      throw new TerminalError(`${id} is not an instance of Aurora cluster ${target.clusterIdentifier} (${i.clusterId ? `it is in ${i.clusterId}` : 'it is in no cluster'}): not deleted`, 'NotAReplica');
+    }
+    const cluster = await ctx.rds.cluster(target.clusterIdentifier);
+    const member = cluster?.members.find((m) => m.id === id);
+    if (!member) throw new TerminalError(`${id} is not a member of Aurora cluster ${target.clusterIdentifier}: not deleted`, 'NotAReplica');
+    if (member.writer) throw new TerminalError(`${id} is the writer of Aurora cluster ${target.clusterIdentifier} (a failover made it so): not deleted`, 'NotAReplica');
+  } else if (i.sourceId !== target.sourceInstanceIdentifier) {
+    throw new TerminalError(
+      `${id} is no longer a read replica of ${target.sourceInstanceIdentifier} (${i.sourceId ? `its source is ${i.sourceId}` : 'it was promoted to a standalone instance'}): not deleted`,
+      'NotAReplica',
+    );
+  }
+  const ok = expect === 'available' ? i.status === 'available' : BROKEN.has(i.status);
+  if (!ok) return `it is ${i.status}, not ${expect === 'available' ? 'available' : 'in a broken state'}`;
+  const action = `DeleteDBInstance ${id} (${i.status})`;
+  await beforeWrite(ctx, target, action);
+  return ctx.rds.deleteInstance(id, { aurora: target.clusterIdentifier !== undefined, deleteAutomatedBackups: target.deleteAutomatedBackups });
 }
 
 /**
@@ -205,10 +283,12 @@ export async function publish(ctx: RunbookContext, state: ReplicasState): Promis
     .map((r) => ({ id: r.id, host: r.address!, port: r.port ?? 5432 }))
     .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   const name = readerEndpointsParameter(ctx.config.prefix, target);
+  await beforeWrite(ctx, target, `PutParameter ${name} (${readers.length} reader(s))`);
   const written = await ctx.ssm.put(name, JSON.stringify({ targetId: target.id, readers }), `Reader endpoints of ${target.id} (autoscaler)`);
   const actions = [...(state.actions ?? []), `${name}: ${readers.length} reader(s), ${written}`];
   if (target.route53) {
     const { hostedZoneId, recordName, ttl } = target.route53;
+    await beforeWrite(ctx, target, `ChangeResourceRecordSets ${recordName} (${readers.length} reader(s))`);
     const r = await ctx.route53.sync(hostedZoneId, recordName, ttl, readers);
     actions.push(`${recordName}: ${readers.length} weighted record(s), ${r.upserted} upserted, ${r.deleted} deleted`);
   }
@@ -218,6 +298,6 @@ export async function publish(ctx: RunbookContext, state: ReplicasState): Promis
 /** The run fields the tasks add, left out when the input is validated again. */
 function stripRunFields(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object') return raw;
-  const { targetId, desiredReplicas, reason } = raw as Record<string, unknown>;
-  return { targetId, desiredReplicas, reason };
+  const { targetId, desiredReplicas, force, reason } = raw as Record<string, unknown>;
+  return { targetId, desiredReplicas, force, reason };
 }

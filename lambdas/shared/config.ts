@@ -342,6 +342,14 @@ export const rdsReplicasTargetSchema = z.strictObject({
     .optional(),
   /** Late or missing metrics: no removal on them; `fixed` keeps at least `count` replicas of the autoscaler's. @default hold, late after 240 s */
   missingData: missingDataSchema.prefault({}),
+  /**
+   * Delete the automated backups of a replica the autoscaler removes. A read replica cannot get a final
+   * snapshot (DeleteDBInstance requires SkipFinalSnapshot for one and refuses FinalDBSnapshotIdentifier),
+   * so its retained automated backups, if it has any, are what is kept unless this is set. An Aurora
+   * reader holds no data of its own (the cluster volume does).
+   * @default false
+   */
+  deleteAutomatedBackups: z.boolean().default(false),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
 });
@@ -428,17 +436,20 @@ export const redisTargetSchema = z.strictObject({
   scaleDownCooldownSeconds: z.number().int().min(0).max(30 * DAY).default(21600),
   /**
    * Fewest replicas per shard. With `maxReplicasPerShard`, the replica count is managed too
-   * (IncreaseReplicaCount / DecreaseReplicaCount).
-   * @default 0
+   * (IncreaseReplicaCount / DecreaseReplicaCount). Set it to go below what the group had.
+   * @default the replicas per shard the group had when the autoscaler first saw it (recorded in the state table)
    */
-  minReplicasPerShard: z.number().int().min(0).max(5).default(0),
+  minReplicasPerShard: z.number().int().min(0).max(5).optional(),
   /** Most replicas per shard; unset: the replica count is left alone. @default unset */
   maxReplicasPerShard: z.number().int().min(0).max(5).optional(),
   /** CurrConnections per node above which a replica is added (reads spread over more nodes). @default 5000 */
   // ElastiCache fixes maxclients at 65,000 per node: a threshold above it never fires.
   connectionsPerNodeHigh: z.number().int().positive().max(65_000).default(5000),
-  /** Fewest shards (cluster mode); the `redis` runbook refuses fewer. @default 1 */
-  minShards: z.number().int().min(1).max(500).default(1),
+  /**
+   * Fewest shards (cluster mode); the `redis` runbook refuses fewer. Set it to go below what the group had.
+   * @default the shards the group had when the autoscaler first saw it (recorded in the state table)
+   */
+  minShards: z.number().int().min(1).max(500).optional(),
   /** Most shards (cluster mode); the `redis` runbook refuses more. @default 500 */
   maxShards: z.number().int().min(1).max(500).default(500),
   /** Late or missing metrics: no move down on them. @default late after 240 s */
@@ -638,10 +649,10 @@ export const configSchema = z
       }
       if (t.kind === 'redis') {
         checkLadder(t.nodeTypeLadder, ['targets', i, 'nodeTypeLadder'], ctx);
-        if (t.maxReplicasPerShard !== undefined && t.maxReplicasPerShard < t.minReplicasPerShard) {
+        if (t.maxReplicasPerShard !== undefined && t.minReplicasPerShard !== undefined && t.maxReplicasPerShard < t.minReplicasPerShard) {
           ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxReplicasPerShard'], message: `${t.maxReplicasPerShard} is below minReplicasPerShard ${t.minReplicasPerShard}` });
         }
-        if (t.maxShards < t.minShards) {
+        if (t.minShards !== undefined && t.maxShards < t.minShards) {
           ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxShards'], message: `${t.maxShards} is below minShards ${t.minShards}` });
         }
         if (t.memoryLowPercent >= t.memoryHighPercent) {

@@ -2,8 +2,9 @@
  * The `invalidate` runbook: a Step Functions Standard state machine an operator starts by hand to
  * invalidate explicit paths of a configured distribution. Check (target, paths, distribution) ->
  * create (CallerReference from the execution name; TooManyInvalidationsInProgress retried with
- * backoff) -> wait with backoff -> poll until Completed. Every task retries Lambda's own errors and
- * `ServiceUnavailable` as the data tier's runbooks do (lib/runbooks/runbook.ts). Its tasks run in the cdn family's function,
+ * backoff; the switches read before it) -> wait with backoff -> poll until Completed. Every task retries
+ * Lambda's own errors and `ServiceUnavailable` as the data tier's runbooks do (lib/runbooks/runbook.ts).
+ * Its tasks run in the cdn family's function,
  * which already holds the CloudFront permissions on exactly the configured distributions.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -14,7 +15,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { InvalidateTask } from '../../lambdas/scalers/cdn/runbook';
 import { acknowledgeWildcardResource } from '../shared/nag';
-import { addServiceRetries } from './runbook';
+import { addServiceRetries, RunbookExits } from './runbook';
 
 /** The runbook's name: the state machine is `<prefix>-invalidate`. */
 export const INVALIDATE_RUNBOOK = 'invalidate';
@@ -55,7 +56,9 @@ export class InvalidateRunbook extends Construct {
         }),
       );
     const failed = new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const caught = (t: tasks.LambdaInvoke) => t.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    // The same exits as every runbook: a switch (pause, dry-run) read before CreateInvalidation stops the run.
+    const exits = new RunbookExits(this, failed, task('NotifyStopped', 'invalidate.notify', 'Record and report that a switch stopped the run (paused, dry-run)'));
+    const caught = (t: tasks.LambdaInvoke) => exits.catch(t);
 
     const check = caught(task('CheckDistribution', 'invalidate.check', 'Configured target, valid paths, distribution exists'));
     const create = task('CreateInvalidation', 'invalidate.create', 'CreateInvalidation with the CallerReference of this execution');

@@ -14,7 +14,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import type { NotificationTopic } from '../monitoring/topic';
-import { functionBundling, PROJECT_ROOT } from '../shared/function';
+import { functionBundling, grantMetricReads, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import { instanceDefinition, redisDefinition, replicasDefinition, storageDefinition } from './definitions';
 import { Runbook } from './runbook';
@@ -76,8 +76,12 @@ export class DataRunbooks extends Construct {
       bundling: functionBundling(config),
     });
     logGroup.grantWrite(role);
-    // The notify task appends the run's outcome to the audit trail: PutItem, nothing else (test/faults/R29).
-    props.stateTable.grant(this.taskFunction, 'dynamodb:PutItem');
+    // The tasks read the switches before each write (BatchGetItem) and the target's record for its
+    // cooldowns and Redis floors (GetItem), record a group's first-seen shape once (UpdateItem) and
+    // append each run's outcome and every forced rule to the audit trail (PutItem): nothing else (test/faults/R29).
+    props.stateTable.grant(this.taskFunction, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+    // A move down is checked again on current metrics right before the write.
+    grantMetricReads(this.taskFunction);
     props.notifications?.grantPublish(this.taskFunction);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

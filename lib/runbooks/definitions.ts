@@ -6,19 +6,19 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { backoffWait, Runbook, runbookTask } from './runbook';
+import { backoffWait, Runbook, type RunbookExits, runbookTask } from './runbook';
 
 /** Input: `{ "targetId": "...", "desiredReplicas": N }`. */
 export function replicasDefinition(fn: lambda.IFunction) {
-  return (scope: Construct, fail: sfn.IChainable): sfn.IChainable => {
+  return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
     const reconcile = Runbook.catchAll(
       runbookTask(scope, 'Reconcile', fn, 'replicas.reconcile', 'Compare the replicas with the goal, clean up broken ones, check preconditions, choose the next step'),
-      fail,
+      exits,
     );
-    const create = Runbook.catchAll(runbookTask(scope, 'CreateReplica', fn, 'replicas.create', 'Create the chosen replica, tagged as the autoscaler\'s'), fail);
-    const remove = Runbook.catchAll(runbookTask(scope, 'DeleteReplica', fn, 'replicas.remove', 'Delete the newest of the autoscaler\'s replicas'), fail);
-    const publish = Runbook.catchAll(runbookTask(scope, 'PublishEndpoints', fn, 'replicas.publish', 'Write the available reader endpoints to SSM'), fail);
-    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), fail);
+    const create = Runbook.catchAll(runbookTask(scope, 'CreateReplica', fn, 'replicas.create', 'Create the chosen replica, tagged as the autoscaler\'s'), exits);
+    const remove = Runbook.catchAll(runbookTask(scope, 'DeleteReplica', fn, 'replicas.remove', 'Delete the newest of the autoscaler\'s replicas'), exits);
+    const publish = Runbook.catchAll(runbookTask(scope, 'PublishEndpoints', fn, 'replicas.publish', 'Write the available reader endpoints to SSM'), exits);
+    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), exits);
     const wait = backoffWait(scope, 'WaitForReplicas');
     wait.next(reconcile);
     create.next(wait);
@@ -36,17 +36,17 @@ export function replicasDefinition(fn: lambda.IFunction) {
 
 /** Input: `{ "targetId": "...", "nodeType": "cache.r7g.xlarge", "shards": N, "replicasPerShard": N }` (any of the three). */
 export function redisDefinition(fn: lambda.IFunction) {
-  return (scope: Construct, fail: sfn.IChainable): sfn.IChainable => {
+  return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
     const check = Runbook.catchAll(
       runbookTask(scope, 'CheckPreconditions', fn, 'redis.check', 'Goal within the config, group available, move allowed by AWS; choose the next change'),
-      fail,
+      exits,
     );
     const modify = Runbook.catchAll(
       runbookTask(scope, 'ModifyGroup', fn, 'redis.modify', 'ModifyReplicationGroup (node type), ModifyReplicationGroupShardConfiguration or Increase/DecreaseReplicaCount, ApplyImmediately'),
-      fail,
+      exits,
     );
-    const poll = Runbook.catchAll(runbookTask(scope, 'CheckChange', fn, 'redis.poll', 'Available again?'), fail);
-    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), fail);
+    const poll = Runbook.catchAll(runbookTask(scope, 'CheckChange', fn, 'redis.poll', 'Available again?'), exits);
+    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), exits);
     const done = notify.next(new sfn.Succeed(scope, 'Done'));
     const wait = backoffWait(scope, 'WaitForChange');
     modify.next(wait);
@@ -58,11 +58,11 @@ export function redisDefinition(fn: lambda.IFunction) {
 
 /** Input: `{ "targetId": "...", "allocatedGiB": N }`. */
 export function storageDefinition(fn: lambda.IFunction) {
-  return (scope: Construct, fail: sfn.IChainable): sfn.IChainable => {
-    const check = Runbook.catchAll(runbookTask(scope, 'CheckPreconditions', fn, 'storage.check', 'Within the maximum, instance available, not optimizing storage'), fail);
-    const modify = Runbook.catchAll(runbookTask(scope, 'ModifyStorage', fn, 'storage.modify', 'ModifyDBInstance AllocatedStorage, ApplyImmediately'), fail);
-    const poll = Runbook.catchAll(runbookTask(scope, 'CheckStorage', fn, 'storage.poll', 'New size allocated?'), fail);
-    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), fail);
+  return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
+    const check = Runbook.catchAll(runbookTask(scope, 'CheckPreconditions', fn, 'storage.check', 'Within the maximum, instance available, not optimizing storage'), exits);
+    const modify = Runbook.catchAll(runbookTask(scope, 'ModifyStorage', fn, 'storage.modify', 'ModifyDBInstance AllocatedStorage, ApplyImmediately'), exits);
+    const poll = Runbook.catchAll(runbookTask(scope, 'CheckStorage', fn, 'storage.poll', 'New size allocated?'), exits);
+    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), exits);
     const done = notify.next(new sfn.Succeed(scope, 'Done'));
     const wait = backoffWait(scope, 'WaitForStorage');
     modify.next(wait);
@@ -74,11 +74,11 @@ export function storageDefinition(fn: lambda.IFunction) {
 
 /** Input: `{ "targetId": "...", "instanceClass": "db.r6g.2xlarge", "applyImmediately": false }`. */
 export function instanceDefinition(fn: lambda.IFunction) {
-  return (scope: Construct, fail: sfn.IChainable): sfn.IChainable => {
-    const check = Runbook.catchAll(runbookTask(scope, 'CheckPreconditions', fn, 'instance.check', 'Class on the ladder, instance available, change not already made or pending'), fail);
-    const modify = Runbook.catchAll(runbookTask(scope, 'ModifyClass', fn, 'instance.modify', 'ModifyDBInstance DBInstanceClass, now or in the maintenance window'), fail);
-    const poll = Runbook.catchAll(runbookTask(scope, 'CheckClass', fn, 'instance.poll', 'Available on the new class?'), fail);
-    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), fail);
+  return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
+    const check = Runbook.catchAll(runbookTask(scope, 'CheckPreconditions', fn, 'instance.check', 'Class on the ladder, instance available, change not already made or pending'), exits);
+    const modify = Runbook.catchAll(runbookTask(scope, 'ModifyClass', fn, 'instance.modify', 'ModifyDBInstance DBInstanceClass, now or in the maintenance window'), exits);
+    const poll = Runbook.catchAll(runbookTask(scope, 'CheckClass', fn, 'instance.poll', 'Available on the new class?'), exits);
+    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), exits);
     const done = notify.next(new sfn.Succeed(scope, 'Done'));
     const wait = backoffWait(scope, 'WaitForClass');
     modify.next(new sfn.Choice(scope, 'AppliedNow').when(sfn.Condition.stringEquals('$.step', 'wait'), wait).otherwise(done));

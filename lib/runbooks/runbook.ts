@@ -3,8 +3,9 @@
  * is traced (cdk-nag SF1/SF2), and Lambda tasks that pass the whole run state to one task function and
  * take its answer as the new state. Error names are the contract: `ResourceBusy` is retried with
  * backoff; Lambda's own errors (throttling included) and `ServiceUnavailable` (throttling or a 5xx that
- * outlasted the SDK's retries) are retried with backoff; anything else is caught, reported by the
- * notify task and fails the run.
+ * outlasted the SDK's retries) are retried with backoff; `Paused` and `DryRun` (a switch read before a
+ * write) end the run through the stop chain; anything else is caught, reported by the notify task and
+ * fails the run.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ResourceBusyError } from '../../lambdas/runbooks/errors';
+import { DryRunError, ResourceBusyError, SWITCH_STOP_ERRORS } from '../../lambdas/runbooks/errors';
 import { ServiceUnavailableError } from '../../lambdas/shared/errors';
 import type { RunbookTask } from '../../lambdas/runbooks/handler';
 
@@ -70,6 +71,37 @@ export function runbookTask(scope: Construct, id: string, fn: lambda.IFunction, 
   return t;
 }
 
+/**
+ * Where a task's caught errors go, the same in every runbook (the data tier's and `invalidate`):
+ * `Paused` and `DryRun` to the stop chain, everything else to the failure chain. The stop chain is one
+ * notify task, which records the outcome `paused` or `dry-run` with what the run would have done next,
+ * then `Succeed` for a dry run (it did what it was asked: nothing, and said what it would do) or
+ * `Fail` with the error `Paused` (the goal was not reached; the execution reads FAILED: Paused).
+ */
+export class RunbookExits {
+  /** The stop chain: notify, then Succeed (DryRun) or Fail (Paused). */
+  public readonly stopped: sfn.IChainable;
+
+  /**
+   * @param failed the chain every other caught error goes to
+   * @param notifyStopped the task that records and reports a stop (`notify`, or the runbook's own)
+   */
+  constructor(scope: Construct, readonly failed: sfn.IChainable, notifyStopped: tasks.LambdaInvoke) {
+    this.stopped = notifyStopped.next(
+      new sfn.Choice(scope, 'StoppedBy')
+        .when(sfn.Condition.stringEquals('$.error.Error', DryRunError.NAME), new sfn.Succeed(scope, 'DryRunStopped', { comment: 'Dry-run: stopped before its first write, recorded what it would have done' }))
+        .otherwise(new sfn.Fail(scope, 'PausedStopped', { comment: 'Paused: stopped before its next write', errorPath: '$.error.Error', causePath: '$.reason' })),
+    );
+  }
+
+  /** Adds the two Catch rules to `task`, the switches' first (Step Functions takes the first that matches). */
+  catch<T extends tasks.LambdaInvoke>(task: T): T {
+    task.addCatch(this.stopped, { errors: [...SWITCH_STOP_ERRORS], resultPath: '$.error' });
+    task.addCatch(this.failed, { errors: ['States.ALL'], resultPath: '$.error' });
+    return task;
+  }
+}
+
 /** Wait the number of seconds the last task asked for (`$.waitSeconds`: backoff while a resource changes). */
 export function backoffWait(scope: Construct, id: string): sfn.Wait {
   return new sfn.Wait(scope, id, { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
@@ -81,8 +113,8 @@ export interface RunbookProps {
   /** The runbook's name (`rds-replicas`). */
   readonly name: string;
   readonly description: string;
-  /** Builds the definition; `fail` is the chain every caught error goes to (notify, then fail). */
-  readonly definition: (scope: Construct, fail: sfn.IChainable) => sfn.IChainable;
+  /** Builds the definition; every task goes through `exits.catch` (stop on the switches, or notify and fail). */
+  readonly definition: (scope: Construct, exits: RunbookExits) => sfn.IChainable;
   /** The task function. */
   readonly fn: lambda.IFunction;
   readonly logRetention: logs.RetentionDays;
@@ -106,11 +138,12 @@ export class Runbook extends Construct {
     });
     const notifyFailure = runbookTask(this, 'NotifyFailure', props.fn, 'notify', 'Record and report why the run failed');
     const fail = notifyFailure.next(new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.reason' }));
+    const exits = new RunbookExits(this, fail, runbookTask(this, 'NotifyStopped', props.fn, 'notify', 'Record and report that a switch stopped the run (paused, dry-run)'));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${props.prefix}-${props.name}`,
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: props.description,
-      definitionBody: sfn.DefinitionBody.fromChainable(props.definition(this, fail)),
+      definitionBody: sfn.DefinitionBody.fromChainable(props.definition(this, exits)),
       timeout: props.timeout ?? Duration.hours(12),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
@@ -122,9 +155,8 @@ export class Runbook extends Construct {
     });
   }
 
-  /** Sends every caught error of `state` to the failure chain, with the error under `$.error`. */
-  static catchAll(state: tasks.LambdaInvoke, fail: sfn.IChainable): tasks.LambdaInvoke {
-    state.addCatch(fail, { errors: ['States.ALL'], resultPath: '$.error' });
-    return state;
+  /** Sends every caught error of `state` to its exit (stop or failure chain), with the error under `$.error`. */
+  static catchAll(state: tasks.LambdaInvoke, exits: RunbookExits): tasks.LambdaInvoke {
+    return exits.catch(state);
   }
 }

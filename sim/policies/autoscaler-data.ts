@@ -8,6 +8,7 @@
 import './quiet';
 import '../esm-interop';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
+import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../lambdas/adapters/elasticache';
 import { RdsAdapter } from '../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../lambdas/adapters/route53';
@@ -121,6 +122,8 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
     elastiCache: new ElastiCacheAdapter(elastiCacheClient),
     ssm: new SsmAdapter(new FakeSsm({ log: calls, now })),
     route53: new Route53Adapter(noRoute53),
+    // The runbook re-checks a move down on the same metrics the database function decided on.
+    cloudWatch: new CloudWatchAdapter(chaos.client(cloudWatch)),
     store: state,
     now,
   });

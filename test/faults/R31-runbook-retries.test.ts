@@ -7,6 +7,7 @@
  * handlers in-process, RDS answered at the SDK boundary, CloudFront by a small in-memory distribution.
  */
 import type { Context } from 'aws-lambda';
+import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../lambdas/adapters/elasticache';
 import { RdsAdapter } from '../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../lambdas/adapters/route53';
@@ -21,7 +22,8 @@ import { MemoryInvalidationStore } from '../../lambdas/state/invalidations';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { LAMBDA_ERRORS, LAMBDA_RETRY, SERVICE_RETRY } from '../../lib/runbooks/runbook';
 import { type ErrorRule, type FaultCall, withFaults, withSdkRetries } from '../../sim/cloud/faults';
-import { commandName } from '../../sim/cloud/recorder';
+import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
+import { CallLog, commandName } from '../../sim/cloud/recorder';
 import { FakeElastiCache, FakeRds, FakeRoute53, FakeSsm } from '../runbooks/fake-aws';
 import { dataConfig, RDS_INSTANCE } from '../runbooks/fixtures';
 import { functionArn, runLocally, synthesizeRunbooks, type TaskHandler } from '../runbooks/harness';
@@ -88,6 +90,7 @@ function dataWorld(errors: ErrorRule[] = []): DataWorld {
     elastiCache: new ElastiCacheAdapter(new FakeElastiCache().client),
     ssm: new SsmAdapter(new FakeSsm().client),
     route53: new Route53Adapter(new FakeRoute53().client),
+    cloudWatch: new CloudWatchAdapter(new FakeCloudWatch(new MetricStore(), new CallLog(() => NOW), () => NOW)),
     store,
     notifier: { notify: async (n) => void notifications.push(n) },
     now: () => NOW,

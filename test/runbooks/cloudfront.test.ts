@@ -138,6 +138,6 @@ describe('invalidate runbook infrastructure', () => {
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
     });
     expect(synthesized.autoscaler.runbooks.invalidate).toBeDefined();
-    expect(Object.keys(definition.States).sort()).toEqual(['CheckDistribution', 'CheckInvalidation', 'Completed', 'CreateInvalidation', 'Done', 'Failed', 'WaitForInvalidation']);
+    expect(Object.keys(definition.States).sort()).toEqual(['CheckDistribution', 'CheckInvalidation', 'Completed', 'CreateInvalidation', 'Done', 'DryRunStopped', 'Failed', 'NotifyStopped', 'PausedStopped', 'StoppedBy', 'WaitForInvalidation']);
   });
 });

@@ -1,4 +1,5 @@
-/** A runbook context over the fake AWS services and an in-memory state store. */
+/** A runbook context over the fake AWS services, the simulator's in-memory CloudWatch and an in-memory state store. */
+import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../lambdas/adapters/elasticache';
 import { RdsAdapter } from '../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../lambdas/adapters/route53';
@@ -6,8 +7,13 @@ import type { Notification } from '../../lambdas/adapters/sns';
 import { SsmAdapter } from '../../lambdas/adapters/ssm';
 import type { RunbookContext } from '../../lambdas/runbooks/context';
 import { createRunbookTask } from '../../lambdas/runbooks/handler';
+import type { MetricRef } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import { rdsInstanceMetrics, redisNodeMetrics, replicaSourceMetrics } from '../../lambdas/shared/data-alarms';
 import { MemoryStateStore } from '../../lambdas/state/memory';
+import type { StateStore } from '../../lambdas/state/store';
+import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
+import { CallLog } from '../../sim/cloud/recorder';
 import { FakeElastiCache, FakeRds, FakeRoute53, FakeSsm } from './fake-aws';
 import { runLocally, type SynthesizedRunbooks } from './harness';
 
@@ -18,20 +24,38 @@ export interface World {
   readonly elastiCache: FakeElastiCache;
   readonly ssm: FakeSsm;
   readonly route53: FakeRoute53;
-  readonly store: MemoryStateStore;
+  /** The metrics the tasks read (GetMetricData) before a move down. */
+  readonly metrics: MetricStore;
+  /** Every GetMetricData call. */
+  readonly cloudWatchCalls: CallLog;
+  readonly store: StateStore;
   readonly ctx: RunbookContext;
   /** What the notify task announced. */
   readonly notifications: Notification[];
   /** Runs one runbook (by the name fragment of its logical id) with the real task handler. */
   run(machine: string, input: Record<string, unknown>, name: string, abortAfter?: (state: string, output: unknown) => boolean): ReturnType<typeof runLocally>;
+  /** Publishes `value` for `metric` every minute of the `minutes` before NOW. */
+  load(metric: MetricRef, value: number, minutes?: number): void;
+  /**
+   * A quiet data tier, as seen by a move down: source and replica CPU 10%, Redis nodes at 10% memory
+   * and 5% CPU with 10 connections, the instance at 5% CPU with 64 GiB free; for every target of the config.
+   */
+  quiet(): void;
 }
 
-export function world(config: AutoscalerConfig, synthesized: SynthesizedRunbooks): World {
+export interface WorldOptions {
+  /** The state store (the DynamoDB one on dynalite, say). @default a MemoryStateStore */
+  readonly store?: StateStore;
+}
+
+export function world(config: AutoscalerConfig, synthesized: SynthesizedRunbooks, options: WorldOptions = {}): World {
   const rds = new FakeRds();
   const elastiCache = new FakeElastiCache();
   const ssm = new FakeSsm();
   const route53 = new FakeRoute53();
-  const store = new MemoryStateStore();
+  const store = options.store ?? new MemoryStateStore();
+  const metrics = new MetricStore();
+  const cloudWatchCalls = new CallLog(() => NOW);
   const notifications: Notification[] = [];
   const ctx: RunbookContext = {
     config,
@@ -39,20 +63,48 @@ export function world(config: AutoscalerConfig, synthesized: SynthesizedRunbooks
     elastiCache: new ElastiCacheAdapter(elastiCache.client),
     ssm: new SsmAdapter(ssm.client),
     route53: new Route53Adapter(route53.client),
+    cloudWatch: new CloudWatchAdapter(new FakeCloudWatch(metrics, cloudWatchCalls, () => NOW)),
     store,
     notifier: { notify: async (n) => void notifications.push(n) },
     now: () => NOW,
   };
   const task = createRunbookTask(ctx);
   const arn = `arn:aws:lambda:us-east-1:123456789012:function:${synthesized.logicalId(synthesized.autoscaler.dataRunbooks!.taskFunction)}`;
+  const load = (metric: MetricRef, value: number, minutes = 300) => {
+    for (let m = minutes; m >= 1; m--) metrics.put(metric, NOW - m * 60_000, value, NOW - m * 60_000);
+  };
   return {
     rds,
     elastiCache,
     ssm,
     route53,
+    metrics,
+    cloudWatchCalls,
     store,
     ctx,
     notifications,
     run: (machine, input, name, abortAfter) => runLocally(synthesized.definition(machine), { [arn]: task }, input, { name, abortAfter }),
+    load,
+    quiet() {
+      for (const t of config.targets) {
+        if (t.kind === 'rds-replicas') {
+          const m = replicaSourceMetrics(t);
+          load(m.cpu, 10);
+          if (m.readerCpu) load(m.readerCpu, 10);
+        } else if (t.kind === 'redis') {
+          for (let i = 1; i <= 40; i++) {
+            const m = redisNodeMetrics(`${t.replicationGroupId}-00${i}`);
+            load(m.memory, 10);
+            load(m.cpu, 5);
+            load(m.evictions, 0);
+            load(m.connections, 10);
+          }
+        } else if (t.kind === 'rds-instance') {
+          const m = rdsInstanceMetrics(t);
+          load(m.cpu, 5, 1500);
+          load(m.freeableMemory, 64 * 1024 ** 3, 1500);
+        }
+      }
+    },
   };
 }

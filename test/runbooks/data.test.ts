@@ -19,7 +19,9 @@ import { awsError } from './fake-aws';
 import { dataConfig, RDS_INSTANCE } from './fixtures';
 import { synthesizeRunbooks, type SynthesizedRunbooks } from './harness';
 
-const config = dataConfig([RDS_INSTANCE], {
+/** An instance whose class changes are applied now (the target says so; an input cannot). */
+const RDS_INSTANCE_NOW = { ...RDS_INSTANCE, id: 'reports-class', instanceIdentifier: 'reports-primary', applyImmediately: true };
+const config = dataConfig([RDS_INSTANCE, RDS_INSTANCE_NOW], {
   'orders-db': { route53: { hostedZoneId: 'Z0PRIVATE123', recordName: 'read.orders-db.internal' } },
   cache: { maxReplicasPerShard: 3, minReplicasPerShard: 1 },
 });
@@ -74,6 +76,7 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
 
   test('removes the newest of its own replicas only, never one made by someone else', async () => {
     const w = world(config, synthesized);
+    w.quiet();
     rdsSource(w);
     w.rds.add({ id: 'legacy-reader', status: 'available', sourceId: 'orders-primary' });
     w.rds.add({ id: 'orders-db-ro-2', status: 'available', sourceId: 'orders-primary', tags: OURS(2) });
@@ -84,7 +87,8 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
 
     expect(run.error).toBeUndefined();
     // ro-3 was created last (createdAt), whatever the order of the slots.
-    expect(w.rds.calls(DeleteDBInstanceCommand)).toEqual([expect.objectContaining({ DBInstanceIdentifier: 'orders-db-ro-3', SkipFinalSnapshot: true })]);
+    // A read replica gets no final snapshot (AWS refuses one); its automated backups are kept.
+    expect(w.rds.calls(DeleteDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: 'orders-db-ro-3', SkipFinalSnapshot: true, DeleteAutomatedBackups: false }]);
     expect([...w.rds.instances.keys()].sort()).toEqual(['legacy-reader', 'orders-db-ro-1', 'orders-db-ro-2', 'orders-primary']);
     expect(readers(w)).toEqual(['legacy-reader', 'orders-db-ro-1', 'orders-db-ro-2']);
   });
@@ -95,6 +99,7 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
     w.rds.add({ id: 'orders-db-ro-1', status: 'available', sourceId: 'orders-primary', tags: OURS(1) });
     w.rds.add({ id: 'orders-db-ro-2', status: 'available', sourceId: 'orders-primary', tags: OURS(2) });
     await w.run('RdsReplicas', { targetId: 'orders-db', desiredReplicas: 2 }, 'publish-2');
+    w.quiet();
     const names = () => w.route53.records.map((r) => `${r.SetIdentifier}=${r.ResourceRecords?.[0]?.Value} w${r.Weight} ttl${r.TTL}`).sort();
     expect(names()).toEqual([
       'orders-db-ro-1=orders-db-ro-1.abc123.us-east-1.rds.amazonaws.com w1 ttl30',
@@ -252,7 +257,7 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
     const w = world(config, synthesized);
     rdsSource(w);
     w.rds.add({ id: 'orders-db-ro-9', status: 'available', sourceId: 'orders-primary' });
-    await expect(remove(w.ctx, { targetId: 'orders-db', desiredReplicas: 1, replicaId: 'orders-db-ro-9' })).rejects.toThrow(TerminalError);
+    await expect(remove(w.ctx, { targetId: 'orders-db', desiredReplicas: 1, replicaId: 'orders-db-ro-9' }, 'manual')).rejects.toThrow(TerminalError);
     expect(w.rds.calls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
 });
@@ -310,7 +315,8 @@ describe('redis runbook', () => {
 
   test('fewer replicas with DecreaseReplicaCount, never below minReplicasPerShard', async () => {
     const w = world(config, synthesized);
-    w.elastiCache.group.replicas = 3;
+    w.quiet();
+    w.elastiCache.group.replicas = 2;
     const run = await w.run('Redis', { targetId: 'cache', replicasPerShard: 1 }, 'cache-fewer');
     expect(run.error).toBeUndefined();
     expect(w.elastiCache.calls(DecreaseReplicaCountCommand)).toEqual([{ ReplicationGroupId: 'shop-cache', NewReplicaCount: 1, ApplyImmediately: true }]);
@@ -337,6 +343,7 @@ describe('redis runbook', () => {
 
   test('down one rung when AWS lists it as an allowed scale-down', async () => {
     const w = world(config, synthesized);
+    w.quiet();
     w.elastiCache.group.nodeType = 'cache.r7g.xlarge';
     w.elastiCache.allowed = { up: ['cache.r7g.2xlarge'], down: ['cache.r7g.large'] };
 
@@ -434,14 +441,14 @@ describe('rds-storage runbook', () => {
 describe('rds-instance runbook', () => {
   test('now: ModifyDBInstance ApplyImmediately, waits through modifying, done when available on the new class', async () => {
     const w = world(config, synthesized);
-    w.rds.add({ id: 'orders-primary', status: 'available', instanceClass: 'db.r6g.large' });
+    w.rds.add({ id: 'reports-primary', status: 'available', instanceClass: 'db.r6g.large' });
 
-    const run = await w.run('RdsInstance', { targetId: 'orders-class', instanceClass: 'db.r6g.xlarge', applyImmediately: true }, 'orders-class-up-1');
+    const run = await w.run('RdsInstance', { targetId: 'reports-class', instanceClass: 'db.r6g.xlarge' }, 'reports-class-up-1');
 
     expect(run.error).toBeUndefined();
-    expect(w.rds.calls(ModifyDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: 'orders-primary', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true }]);
+    expect(w.rds.calls(ModifyDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: 'reports-primary', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true }]);
     expect(run.calls.filter((c) => c.state === 'CheckClass').length).toBeGreaterThanOrEqual(2);
-    expect(w.rds.instances.get('orders-primary')).toMatchObject({ status: 'available', instanceClass: 'db.r6g.xlarge' });
+    expect(w.rds.instances.get('reports-primary')).toMatchObject({ status: 'available', instanceClass: 'db.r6g.xlarge' });
   });
 
   test('in the maintenance window (the target\'s default): the change is made pending, not waited for; a second run finds it pending', async () => {
@@ -466,10 +473,11 @@ describe('rds-instance runbook', () => {
     expect(off.error).toBeDefined();
     expect(w.rds.calls(ModifyDBInstanceCommand)).toHaveLength(0);
 
+    w.rds.add({ id: 'reports-primary', status: 'available', instanceClass: 'db.r6g.large' });
     w.rds.faults.modify = { error: awsError('InvalidDBInstanceStateFault', 'Database instance is in a state that cannot be modified: backing-up'), times: 2 };
-    const busy = await w.run('RdsInstance', { targetId: 'orders-class', instanceClass: 'db.r6g.xlarge', applyImmediately: true }, 'busy');
+    const busy = await w.run('RdsInstance', { targetId: 'reports-class', instanceClass: 'db.r6g.xlarge' }, 'busy');
     expect(busy.error).toBeUndefined();
     expect(w.rds.calls(ModifyDBInstanceCommand)).toHaveLength(3);
-    expect(w.rds.instances.get('orders-primary')?.instanceClass).toBe('db.r6g.xlarge');
+    expect(w.rds.instances.get('reports-primary')?.instanceClass).toBe('db.r6g.xlarge');
   });
 });

@@ -13,9 +13,12 @@ import { CLOUDFRONT_LIMITS, countPaths, normalizePaths } from '../../engine/clou
 import { type AutoscalerConfig, type CloudfrontTarget, cloudfrontPath } from '../../shared/config';
 import { summarizeParseError } from '../../shared/events';
 import { logger } from '../../shared/powertools';
+import type { Notifier } from '../../adapters/sns';
+import { notifyOutcome } from '../../runbooks/notify';
+import { beforeWrite } from '../../runbooks/switches';
 import type { StateStore } from '../../state/store';
 
-export const INVALIDATE_TASKS = ['invalidate.check', 'invalidate.create', 'invalidate.poll'] as const;
+export const INVALIDATE_TASKS = ['invalidate.check', 'invalidate.create', 'invalidate.poll', 'invalidate.notify'] as const;
 export type InvalidateTask = (typeof INVALIDATE_TASKS)[number];
 
 export const InvalidateTaskEventSchema = z.strictObject({
@@ -52,6 +55,8 @@ export interface InvalidateDeps {
   readonly cloudFront: SendClient;
   readonly now: () => number;
   readonly sleep: Sleep;
+  /** Where a run stopped by a switch is announced. @default nobody */
+  readonly notifier?: Notifier;
 }
 
 type RunState = Record<string, unknown>;
@@ -76,6 +81,9 @@ export class InvalidateRunbookTasks {
         return this.create(event.state);
       case 'invalidate.poll':
         return this.poll(event.state, event.execution);
+      case 'invalidate.notify':
+        // Only a run a switch stopped comes here (paused, dry-run): recorded and announced like a data runbook's.
+        return notifyOutcome(this.deps, event.state, event.execution);
     }
   }
 
@@ -114,6 +122,8 @@ export class InvalidateRunbookTasks {
     const target = this.target(state);
     const paths = state.paths as string[];
     const reference = String(state.callerReference);
+    // Read the switches before every attempt: a run retried while the distribution is busy stops once paused.
+    await beforeWrite(this.deps, target, `CreateInvalidation on ${target.distributionId} of ${paths.length} path(s) [${paths.slice(0, 10).join(', ')}]`);
     // TooManyInvalidationsInProgress is thrown as InvalidationsBusyError; the state machine retries it with backoff.
     const inv = await this.cloudFront.createInvalidation(target.distributionId, reference, paths);
     logger.info('runbook invalidation created', { target: target.id, callerReference: reference, invalidationId: inv.id });

@@ -11,17 +11,16 @@ import { ElastiCacheAdapter } from '../../adapters/elasticache';
 import { RdsAdapter, type DbInstanceInfo } from '../../adapters/rds';
 import { StepFunctionsAdapter } from '../../adapters/stepfunctions';
 import type { SendClient } from '../../adapters/types';
-import type { Datapoint } from '../../engine/capacity';
 import { decideInstanceClass } from '../../engine/instance-class';
-import { decideRedisReplicas, decideRedisShape } from '../../engine/redis';
-import { decideReplicas, type ReplicaObservation } from '../../engine/replicas';
+import { decideRedisReplicas, decideRedisShape, redisFloors } from '../../engine/redis';
+import { decideReplicas } from '../../engine/replicas';
 import { decideStorage, STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../../engine/storage';
 import { checkMetrics, describeMetrics, type FreshnessPolicy, type MetricsCheck } from '../../engine/staleness';
 import { executionName } from '../../runbooks/names';
 import { isManaged } from '../../runbooks/replicas';
 import { familyOf, parseAlarmName } from '../../shared/alarms';
 import type { AutoscalerConfig, DataTarget, RdsInstanceTarget, RdsReplicasTarget, RdsStorageTarget, RedisTarget } from '../../shared/config';
-import { rdsInstanceMetrics, rdsStorageMetrics, redisNodeMetrics, replicaMetrics, replicaSourceMetrics } from '../../shared/data-alarms';
+import { rdsInstanceMetrics, rdsStorageMetrics, replicaSourceMetrics } from '../../shared/data-alarms';
 import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent } from '../../shared/events';
@@ -29,6 +28,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metricsNotification } from '../../shared/notifications';
 import { logger, metrics } from '../../shared/powertools';
 import type { Outcome, StateStore } from '../../state/store';
+import { figuresOf, LOOKBACK_MINUTES, min, observeInstance, observeRedis, observeReplicas } from './observe';
 
 /** The ARNs of the runbooks, by target kind (environment of the deployed function). */
 export type RunbookArns = Readonly<Partial<Record<DataTarget['kind'], string>>>;
@@ -63,7 +63,6 @@ export interface DatabaseResult {
   readonly targets: DatabaseTargetResult[];
 }
 
-const LOOKBACK_MINUTES = 10;
 /** Minutes of CPU the freshness probe of the alarm-driven targets reads. */
 const PROBE_MINUTES = 15;
 const STRANDED = new Set(['failed', 'incompatible-parameters', 'incompatible-restore', 'incompatible-network', 'storage-full']);
@@ -79,10 +78,6 @@ interface Plan {
   /** What to remember for the target's next decision; unset: what it had. */
   readonly memory?: Readonly<Record<string, unknown>>;
 }
-
-const mean = (d: readonly Datapoint[] | undefined) => (d && d.length ? d.reduce((s, p) => s + p.value, 0) / d.length : undefined);
-const max = (d: readonly Datapoint[] | undefined) => (d && d.length ? Math.max(...d.map((p) => p.value)) : undefined);
-const min = (d: readonly Datapoint[] | undefined) => (d && d.length ? Math.min(...d.map((p) => p.value)) : undefined);
 
 export class DatabaseService {
   private readonly targets: Map<string, DataTarget>;
@@ -181,7 +176,7 @@ export class DatabaseService {
       let plan: Plan;
       this.cloudWatch.begin(target.missingData.lateAfterSeconds);
       try {
-        plan = await this.plan(target, start, record?.lastActionAt, record?.memory);
+        plan = await this.plan(target, start, record?.lastActionAt, record?.memory, record?.firstSeen?.values);
       } catch (err) {
         // A target that cannot be observed (gone, renamed, access denied) is reported; the others go on.
         if (!(err instanceof TerminalError)) throw err;
@@ -227,6 +222,8 @@ export class DatabaseService {
           lastDecision: { at: start, previous: 0, desired: 0, direction: plan.change ? 'out' : 'none', reason, figures: plan.figures, outcome },
           lastActionAt: applied ? start : record?.lastActionAt,
           metrics: check ? check.memory : record?.metrics,
+          // The run this decision started is exempt from the cooldown its start set (and only that run).
+          lastExecution: applied ? execution?.name : record?.lastExecution,
         },
         owner,
       );
@@ -272,12 +269,18 @@ export class DatabaseService {
     }
   }
 
-  private plan(target: DataTarget, now: number, lastActionAt: number | undefined, memory: Readonly<Record<string, unknown>> | undefined): Promise<Plan> {
+  private plan(
+    target: DataTarget,
+    now: number,
+    lastActionAt: number | undefined,
+    memory: Readonly<Record<string, unknown>> | undefined,
+    firstSeen: Readonly<Record<string, number>> | undefined,
+  ): Promise<Plan> {
     switch (target.kind) {
       case 'rds-replicas':
         return this.planReplicas(target, now, lastActionAt);
       case 'redis':
-        return this.planRedis(target, now, lastActionAt, memory);
+        return this.planRedis(target, now, lastActionAt, memory, firstSeen);
       case 'rds-storage':
         return this.planStorage(target, now, lastActionAt);
       case 'rds-instance':
@@ -299,29 +302,9 @@ export class DatabaseService {
     const live = replicas.filter((r) => !STRANDED.has(r.status));
     const managed = live.filter((r) => isManaged(this.deps.config.prefix, target.id, r));
     const fleet = { managed: managed.length, unmanaged: live.length - managed.length, changing: live.filter((r) => r.status === 'creating' || r.status === 'deleting').length };
-    const src = replicaSourceMetrics(target);
-    const queries = [
-      { id: 'cpu', metric: src.cpu },
-      { id: 'connections', metric: src.connections },
-      ...(src.readerCpu ? [{ id: 'readerCpu', metric: src.readerCpu }] : []),
-      ...(src.lag ? [{ id: 'lag', metric: src.lag }] : []),
-      ...live.filter((r) => r.status === 'available' && !target.clusterIdentifier).flatMap((r, i) => [
-        { id: `r${i}cpu`, metric: replicaMetrics(r.id).cpu },
-        { id: `r${i}lag`, metric: replicaMetrics(r.id).lag },
-      ]),
-    ];
-    const s = await this.cloudWatch.series(queries, now - LOOKBACK_MINUTES * 60_000, now, 60);
-    const perReplicaCpu = Object.entries(s).filter(([k]) => /^r\d+cpu$/.test(k)).map(([, v]) => mean(v)).filter((v): v is number => v !== undefined);
-    const lags = Object.entries(s).filter(([k]) => /^r\d+lag$|^lag$/.test(k)).map(([, v]) => max(v)).filter((v): v is number => v !== undefined);
-    const observation: ReplicaObservation = {
-      sourceCpu: mean(s.cpu),
-      connections: mean(s.connections),
-      replicaCpu: s.readerCpu ? mean(s.readerCpu) : perReplicaCpu.length ? perReplicaCpu.reduce((a, b) => a + b, 0) / perReplicaCpu.length : undefined,
-      maxLagSeconds: lags.length ? Math.max(...lags) : undefined,
-    };
+    const observation = await observeReplicas(this.cloudWatch, target, live, now);
     const d = decideReplicas({ policy: target, fleet, observation, now, lastActionAt });
-    const figures: Record<string, number> = { managed: fleet.managed, unmanaged: fleet.unmanaged, desired: d.desired };
-    for (const [k, v] of Object.entries(observation)) if (typeof v === 'number') figures[k] = Math.round(v * 100) / 100;
+    const figures: Record<string, number> = { managed: fleet.managed, unmanaged: fleet.unmanaged, desired: d.desired, ...figuresOf(observation) };
     if (d.direction === 'none') return { change: false, reason: d.reason, figures };
     return {
       change: true,
@@ -339,9 +322,20 @@ export class DatabaseService {
    *   datapoints up to then, and up to the last action, describe the shape it had before: a decision
    *   reads only the newer ones, or a resize would be followed by another on the old type's figures.
    */
-  private async planRedis(target: RedisTarget, now: number, lastActionAt: number | undefined, remembered: Readonly<Record<string, unknown>> | undefined): Promise<Plan> {
+  private async planRedis(
+    target: RedisTarget,
+    now: number,
+    lastActionAt: number | undefined,
+    remembered: Readonly<Record<string, unknown>> | undefined,
+    firstSeen: Readonly<Record<string, number>> | undefined,
+  ): Promise<Plan> {
     const group = await this.elastiCache.replicationGroup(target.replicationGroupId);
     if (!group || !group.nodeType) throw new TerminalError(`replication group "${target.replicationGroupId}" not found`, 'ReplicationGroupNotFound');
+    // The shape the group had when first seen is its floor, unless the config sets one (recorded once).
+    if (!firstSeen && group.status === 'available') {
+      firstSeen = (await this.deps.store.recordFirstSeen(target.id, { shards: group.shards, replicasPerShard: group.replicasPerShard }, now)).values;
+    }
+    const policy = { ...target, ...redisFloors(target, firstSeen) };
     if (group.status !== 'available' || group.snapshotting) {
       return {
         change: false,
@@ -354,43 +348,9 @@ export class DatabaseService {
     const changingSeenAt = typeof remembered?.changingSeenAt === 'number' ? remembered.changingSeenAt : -Infinity;
     const freshAfter = Math.max(changingSeenAt, lastActionAt ?? -Infinity);
     const allowed = await this.elastiCache.allowedNodeTypes(group.id);
-    const lookback = Math.max(LOOKBACK_MINUTES, target.memoryLowMinutes);
-    const nodes = group.memberClusters;
-    const queries = nodes.flatMap((node, i) => {
-      const m = redisNodeMetrics(node);
-      return [
-        { id: `n${i}memory`, metric: m.memory },
-        { id: `n${i}cpu`, metric: m.cpu },
-        { id: `n${i}evictions`, metric: m.evictions },
-        { id: `n${i}connections`, metric: m.connections },
-      ];
-    });
-    const all = await this.cloudWatch.series(queries, now - lookback * 60_000, now, 60);
-    const s = Object.fromEntries(Object.entries(all).map(([id, points]) => [id, points.filter((p) => p.at > freshAfter)]));
-    // Per minute: the fullest and busiest node, and the evictions of all nodes.
-    const worst = (suffix: string, combine: (a: number, b: number) => number): Datapoint[] => {
-      const byMinute = new Map<number, number>();
-      for (const [id, points] of Object.entries(s)) {
-        if (!id.endsWith(suffix)) continue;
-        for (const p of points) byMinute.set(p.at, byMinute.has(p.at) ? combine(byMinute.get(p.at)!, p.value) : p.value);
-      }
-      return [...byMinute.entries()].sort((a, b) => a[0] - b[0]).map(([at, value]) => ({ at, value }));
-    };
-    const memory = worst('memory', Math.max);
-    const cpu = worst('cpu', Math.max);
-    const evictions = worst('evictions', (a, b) => a + b);
-    const connections = worst('connections', (a, b) => a + b).map((p) => ({ at: p.at, value: p.value / Math.max(1, nodes.length) }));
-    // Sustained: the lowest of the last minutes (5 for memory and evictions, 10 for CPU), as an alarm's M of M.
-    const observation = {
-      memoryPercent: min(memory.slice(-5)),
-      memoryPeakPercent: max(memory),
-      memoryWindowMinutes: memory.length,
-      cpuPercent: min(cpu.slice(-10)),
-      evictionsPerMinute: min(evictions.slice(-5)),
-      connectionsPerNode: min(connections.slice(-5)),
-    };
+    const observation = await observeRedis(this.cloudWatch, target, group.memberClusters, now, freshAfter);
     const d = decideRedisShape({
-      policy: target,
+      policy,
       currentNodeType: group.nodeType,
       clusterMode: group.clusterMode,
       shards: group.shards,
@@ -400,11 +360,10 @@ export class DatabaseService {
       now,
       lastActionAt,
     });
-    const figures: Record<string, number> = {};
-    for (const [k, v] of Object.entries(observation)) if (typeof v === 'number') figures[k] = Math.round(v * 100) / 100;
+    const figures = figuresOf(observation);
     if (d.direction === 'none') {
       // Node type and shards hold; the replica count may still change (reads spread over more nodes).
-      const r = decideRedisReplicas({ policy: target, shards: group.shards, replicasPerShard: group.replicasPerShard, connectionsPerNode: observation.connectionsPerNode, now, lastActionAt });
+      const r = decideRedisReplicas({ policy, shards: group.shards, replicasPerShard: group.replicasPerShard, connectionsPerNode: observation.connectionsPerNode, now, lastActionAt });
       if (r.direction === 'none') return { change: false, reason: `${d.reason}; ${r.reason}`, figures };
       return {
         change: true,
@@ -463,38 +422,11 @@ export class DatabaseService {
     const i = await this.rds.instance(target.instanceIdentifier);
     if (!i || !i.instanceClass) throw new TerminalError(`instance "${target.instanceIdentifier}" not found`, 'DBInstanceNotFound');
     if (i.status !== 'available') return { change: false, reason: `${i.id} is ${i.status}; decided again once available`, figures: {} };
-    const m = rdsInstanceMetrics(target);
-    // 5-minute periods, like the alarms: the low window may be a day long.
-    const lookback = Math.max(target.cpuHighMinutes, target.cpuLowMinutes, 15);
-    const s = await this.cloudWatch.series(
-      [
-        { id: 'cpu', metric: m.cpu },
-        { id: 'memory', metric: m.freeableMemory },
-      ],
-      now - lookback * 60_000,
-      now,
-      300,
-    );
-    const recent = (points: Datapoint[], minutes: number) => points.filter((p) => p.at >= now - minutes * 60_000);
-    const highWindow = recent(s.cpu, target.cpuHighMinutes);
-    const lowWindow = recent(s.cpu, target.cpuLowMinutes);
-    const MiB = 1024 * 1024;
-    const freeable = min(recent(s.memory, 15));
-    const d = decideInstanceClass({
-      policy: target,
-      currentClass: i.instanceClass,
-      pendingClass: i.pendingInstanceClass,
-      // Sustained: every datapoint of the window above the mark, as the alarm's M of M.
-      cpuHighWindow: min(highWindow),
-      // A move down needs the window (mostly) covered and its peak below the mark.
-      cpuLowWindowPeak: lowWindow.length >= 0.8 * (target.cpuLowMinutes / 5) ? max(lowWindow) : undefined,
-      freeableMemoryMiB: freeable === undefined ? undefined : freeable / MiB,
-      now,
-      lastActionAt,
-    });
+    const observation = await observeInstance(this.cloudWatch, target, now);
+    const d = decideInstanceClass({ policy: target, currentClass: i.instanceClass, pendingClass: i.pendingInstanceClass, ...observation, now, lastActionAt });
     const figures: Record<string, number> = {};
-    if (min(highWindow) !== undefined) figures.cpuHighWindow = Math.round(min(highWindow)! * 100) / 100;
-    if (freeable !== undefined) figures.freeableMiB = Math.round(freeable / MiB);
+    if (observation.cpuHighWindow !== undefined) figures.cpuHighWindow = Math.round(observation.cpuHighWindow * 100) / 100;
+    if (observation.freeableMemoryMiB !== undefined) figures.freeableMiB = Math.round(observation.freeableMemoryMiB);
     if (d.direction === 'none') return { change: false, reason: d.reason, figures };
     return {
       change: true,

@@ -2,6 +2,7 @@
  * Small backends for the in-memory RDS and ElastiCache tests: a list of replicas and a replication
  * group on a clock the test advances, and a runbook context whose adapters talk to the fakes.
  */
+import { CloudWatchAdapter } from '../../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../../lambdas/adapters/elasticache';
 import { RdsAdapter } from '../../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../../lambdas/adapters/route53';
@@ -10,6 +11,7 @@ import type { RunbookContext } from '../../../lambdas/runbooks/context';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
 import { MemoryStateStore } from '../../../lambdas/state/memory';
 import type { CacheBackend, CacheGroupState, CacheShape, ReplicaBackend, ReplicaUnit } from '../../../sim/data/backends';
+import { FakeCloudWatch, MetricStore } from '../../../sim/cloud/cloudwatch';
 import { FakeElastiCache } from '../../../sim/cloud/elasticache';
 import { FakeRds } from '../../../sim/cloud/rds';
 import { CallLog } from '../../../sim/cloud/recorder';
@@ -106,6 +108,7 @@ export function runbookContext(config: AutoscalerConfig, cloud: ReturnType<typeo
         throw new Error(`Route 53 is not simulated (${(command as object).constructor.name})`);
       },
     }),
+    cloudWatch: new CloudWatchAdapter(new FakeCloudWatch(new MetricStore(), cloud.log, () => cloud.clock.epochMs())),
     store: new MemoryStateStore(),
     now: () => cloud.clock.epochMs(),
   };

@@ -142,12 +142,12 @@ describe('the redis runbook tasks over FakeElastiCache', () => {
     const cloud = dataCloud({ provisioningSeconds: 1200, cache: { nodeType: 'cache.r7g.large', shards: 1, replicasPerShard: 1 } });
     const ctx = runbookContext(config, cloud);
 
-    let state: RedisState = await check(ctx, { targetId: 'cache', nodeType: 'cache.r7g.xlarge' });
+    let state: RedisState = await check(ctx, { targetId: 'cache', nodeType: 'cache.r7g.xlarge' }, 'manual');
     expect(state).toMatchObject({ step: 'modify', change: 'nodeType', before: { nodeType: 'cache.r7g.large', shards: 1, replicasPerShard: 1 } });
-    state = await modify(ctx, state);
+    state = await modify(ctx, state, 'manual');
     expect(cloud.group.started).toEqual([{ nodeType: 'cache.r7g.xlarge' }]);
     // A second run's check meanwhile finds the group busy.
-    await expect(check(ctx, { targetId: 'cache', nodeType: 'cache.r7g.xlarge' })).rejects.toBeInstanceOf(ResourceBusyError);
+    await expect(check(ctx, { targetId: 'cache', nodeType: 'cache.r7g.xlarge' }, 'manual')).rejects.toBeInstanceOf(ResourceBusyError);
 
     const looks: string[] = [];
     while (state.step === 'wait') {
@@ -157,7 +157,7 @@ describe('the redis runbook tasks over FakeElastiCache', () => {
     }
     // Done at 1200 s: looks at 30, 90, 210, 450, 750 and 1050 s find it modifying.
     expect(looks).toEqual(['30:wait', '90:wait', '210:wait', '450:wait', '750:wait', '1050:wait', '1350:check']);
-    state = await check(ctx, state);
+    state = await check(ctx, state, 'manual');
     expect(state).toMatchObject({ step: 'done', summary: 'shop-cache: cache.r7g.large, 1 shard(s) of 1+1 -> cache.r7g.xlarge, 1 shard(s) of 1+1, available' });
     expect(state.actions).toEqual(['ModifyReplicationGroup shop-cache to cache.r7g.xlarge']);
     expect(cloud.log.of('elasticache', 'ModifyReplicationGroupCommand')).toHaveLength(1);

@@ -120,7 +120,7 @@ describe('the rds-replicas runbook tasks over FakeRds and FakeSsm', () => {
     cloud.replicas.addReplica('orders-db-ro-1', TAGS);
     cloud.clock.advance(3600);
 
-    let state: ReplicasState = await reconcile(ctx, { targetId: 'orders-db', desiredReplicas: 2 });
+    let state: ReplicasState = await reconcile(ctx, { targetId: 'orders-db', desiredReplicas: 2 }, 'manual');
     expect(state).toMatchObject({ step: 'add', replicaId: 'orders-db-ro-2', engine: 'postgres', instanceClass: 'db.r6g.large' });
     state = await create(ctx, state, 'arn:aws:states:us-east-1:123456789012:execution:shop-rds-replicas:orders-db-add-2');
     expect(state.actions).toEqual(['created orders-db-ro-2']);
@@ -130,7 +130,7 @@ describe('the rds-replicas runbook tasks over FakeRds and FakeSsm', () => {
     const waits: string[] = [];
     while (state.step === 'wait') {
       cloud.clock.advance(state.waitSeconds!);
-      state = await reconcile(ctx, state);
+      state = await reconcile(ctx, state, 'manual');
       waits.push(`${cloud.clock.seconds}:${state.step}`);
     }
     // Created at 3600, it serves at 4200: waits of 30, 60, 120 and 240 s reach 4050 (creating), then 300 s more.
