@@ -137,6 +137,15 @@ describe('RdsReplicasScalingTarget', () => {
     });
   });
 
+  test('the runbook task function may read metrics (a move down is checked on current metrics at the write)', () => {
+    const roleOf = (fn: unknown) => stack.resolve((fn as { role: { roleName: string } }).role.roleName);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify(roleOf(autoscaler.dataRunbooks!.taskFunction))),
+    );
+    const granted = policies.flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap(actions));
+    expect(granted).toContain('cloudwatch:GetMetricData');
+  });
+
   test('the database function may start the runbook and nothing else in Step Functions', () => {
     const starts = all.filter((s) => actions(s).some((a) => a.startsWith('states:')));
     expect(starts.flatMap(actions).every((a) => a === 'states:StartExecution')).toBe(true);
