@@ -2,7 +2,8 @@
  * Lambda entry of the data tier's runbook tasks (rds-replicas, redis, rds-storage, rds-instance): one function, the
  * task named in the event. Thin: parse, dispatch, return the run's new state. Errors travel by name to
  * the state machine: `ResourceBusy` is retried with backoff; throttling or a 5xx that outlasted the
- * SDK's retries leaves as `ServiceUnavailable`, also retried with backoff; anything else is caught,
+ * SDK's retries leaves as `ServiceUnavailable`, also retried with backoff; `Paused` and `DryRun` (the
+ * switches, read before each write) end the run through its stop chain; anything else is caught,
  * reported, and fails the run.
  */
 import middy from '@middy/core';
