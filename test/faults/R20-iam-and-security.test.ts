@@ -1,12 +1,15 @@
 /**
- * Everything read from the synthesized stack of the example config (every target kind; one synth for
- * the file): R20 IAM, the security of every resource, and the template half of R04. The dead-letter
- * queue's wiring and alarm are R11's and R32's (R11-malformed-events, R32-dead-letter-once).
+ * Everything read from synthesized stacks: R20 IAM, the security of every resource, and the template
+ * half of R04. The dead-letter queue's wiring and alarm are R11's and R32's.
  *
- * R20: IAM, read from the synthesized template. Every function role's every statement is walked, so
- * target kinds added later are checked without touching this file: no `*` actions; `*` resources only
- * for the few actions that support no resource-level permissions; every write scoped to the stack's
- * own resources or to ARNs naming a configured resource; every delete conditioned on the autoscaler's tag.
+ * R20: IAM, read from the templates of two configs: the example config and one with every target kind
+ * wired every way (test/support/configs.ts: RDS and Aurora, Route 53, Redis with and without cluster
+ * mode, ASG and ECS workers, each deploy trigger, windows). Every function role's every statement is
+ * walked, so target kinds added later are checked without touching this file: no `*` actions; `*`
+ * resources only for the few actions that support no resource-level permissions; every write scoped to
+ * the stack's own resources or to ARNs naming a configured resource; and every destructive action
+ * (deletes, and what removes data or capacity: DecreaseReplicaCount, shard removal, record deletion)
+ * counted and held to one of the three guards below.
  */
 import alarmFixture from '../fixtures/cloudwatch-alarm-state-change.json';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
@@ -14,6 +17,7 @@ import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { logger } from '../../lambdas/shared/powertools';
 import { LEASE_SECONDS } from '../../lambdas/scalers/capacity/service';
 import { EXAMPLE_CONFIG, validationFindings } from '../lib/helpers';
+import { ALL_KINDS_CONFIG } from '../support/configs';
 import { alarmEvent, scheduleEvent, synthesize, withHarness } from './support';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
@@ -22,6 +26,12 @@ const config = loadConfigFile(EXAMPLE_CONFIG);
 const { app, template } = synthesize(config);
 const resources = template.toJSON().Resources as Resources;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** The configs whose IAM is checked, each synthesized once (the example's synth is the one above). */
+const STACKS: readonly { name: string; config: AutoscalerConfig; resources: Resources }[] = [
+  { name: 'the example config', config, resources },
+  { name: 'every target kind', config: ALL_KINDS_CONFIG, resources: synthesize(ALL_KINDS_CONFIG).template.toJSON().Resources as Resources },
+];
 
 /** Actions that support no resource-level permissions (AWS's service authorization reference), each read-only or telemetry. */
 const UNSCOPABLE = new Set([
@@ -62,7 +72,25 @@ function functionStatements(resources: Resources) {
 }
 
 const isRead = (action: string) => /^[a-z0-9-]+:(Describe|Get|List|BatchGet|Query|Scan)/.test(action);
-const isDelete = (action: string) => /^[a-z0-9-]+:(Delete|Remove|Terminate|Destroy|Deregister)/.test(action) && action !== 'dynamodb:DeleteItem';
+
+/**
+ * What removes something: a delete of any kind, and the actions that remove data or capacity without
+ * the word (replicas of a Redis shard, shards of a group, DNS records). DynamoDB items of the stack's
+ * own tables (the lease, the CloudFront batches) are the autoscaler's bookkeeping, not a resource.
+ */
+const REMOVES_WITHOUT_THE_WORD = new Set(['elasticache:DecreaseReplicaCount', 'elasticache:ModifyReplicationGroupShardConfiguration', 'route53:ChangeResourceRecordSets']);
+const isDestructive = (action: string) =>
+  (/^[a-z0-9-]+:(Delete|Remove|Terminate|Destroy|Deregister|Detach|Revoke)/.test(action) && action !== 'dynamodb:DeleteItem') || REMOVES_WITHOUT_THE_WORD.has(action);
+
+/**
+ * Destructive actions on a resource the autoscaler did not create (the user's Redis group): IAM cannot
+ * tell what the autoscaler added from what the user made, so the grant names that one resource and the
+ * code holds the floor. Each with the guarantee and the test that proves the code's side.
+ */
+const GUARDED_IN_CODE: Readonly<Record<string, string>> = {
+  'elasticache:DecreaseReplicaCount': 'R24 (the replicas first seen are the floor), R22 (one step, cooldown, fit on current metrics), R21 (switches): test/faults/R24-redis-floor, R22-runbook-rules, R21-runbook-switches',
+  'elasticache:ModifyReplicationGroupShardConfiguration': 'R24 (the shards first seen are the floor), R22 (one shard in, fit on current metrics), R21: test/faults/R24-redis-floor, R22-runbook-rules, R21-runbook-switches',
+};
 
 /** Every name the config gives a resource (group, cluster, service, distribution, database, replication group, queue, parameter, target id). */
 function configuredNames(config: AutoscalerConfig): Set<string> {
@@ -92,33 +120,13 @@ function scopedToConfig(resource: unknown, names: Set<string>, own: Set<string>)
   return segments.some((s) => names.has(s) || [...names].some((n) => s.startsWith(`${n}-`) && /^[a-z0-9-]*\*?$/.test(s.slice(n.length))));
 }
 
-const own = new Set(Object.keys(resources));
-const names = configuredNames(config);
-const { roles, statements } = functionStatements(resources);
-
-test(`R20 IAM: every function has a role of its own with statements to check`, () => {
-  expect(roles.size).toBeGreaterThan(0);
-  expect(statements.length).toBeGreaterThan(roles.size);
-  expect(statements.every((s) => s.statement.Effect === 'Allow')).toBe(true);
-});
-
-test(`R20 IAM: no "*" actions, in any role of the stack`, () => {
-  for (const r of Object.values(resources)) {
-    const docs = r.Type === 'AWS::IAM::Policy' ? [r.Properties.PolicyDocument] : r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument) : [];
-    for (const doc of docs) {
-      for (const s of doc.Statement as Statement[]) {
-        for (const a of list(s.Action)) expect(a).not.toMatch(/^\*$|:\*$/);
-      }
-    }
-  }
-});
-
-test(`R20 IAM: "*" resources only for actions that support no resource-level permissions`, () => {
-  const offenders = statements
-    .filter(({ statement }) => list(statement.Resource).includes('*'))
-    .flatMap(({ policy, statement }) => list(statement.Action).filter((a) => !UNSCOPABLE.has(a)).map((a) => `${policy}: ${a}`));
-  expect(offenders).toEqual([]);
-});
+/** The ARN names exactly one configured resource: its last segment is a configured name, no wildcard anywhere. */
+function exactlyConfigured(resource: unknown, names: Set<string>): boolean {
+  const json = typeof resource === 'string' ? resource : JSON.stringify(resource);
+  if (json.includes('*')) return false;
+  const last = json.replace(/["\]}]+$/, '').split(/[:/]/).pop() ?? '';
+  return names.has(last);
+}
 
 /**
  * A statement whose conditions confine it where AWS allows no narrower resource: only requests that
@@ -128,38 +136,124 @@ test(`R20 IAM: "*" resources only for actions that support no resource-level per
 const confined = (s: Statement) =>
   Object.values(s.Condition ?? {}).some((c) => Object.keys(c).some((k) => k === 'aws:RequestTag/autoscaler:managed-by' || k === 'kms:ViaService'));
 
-test(`R20 IAM: every write is scoped to the stack's own resources or to configured ones`, () => {
-  const offenders: string[] = [];
-  for (const { policy, statement } of statements) {
-    const writes = list(statement.Action).filter((a) => !isRead(a) && !UNSCOPABLE.has(a));
-    if (!writes.length) continue;
-    for (const resource of list(statement.Resource)) {
-      if (!scopedToConfig(resource, names, own) && !confined(statement)) offenders.push(`${policy}: ${writes.join(',')} on ${JSON.stringify(resource)}`);
+const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
+
+/**
+ * Why a destructive grant is safe, or undefined: (1) tag-held, only on resources carrying this
+ * deployment's managed-by tag (what it created); (2) record-held, Route 53 changes only to the
+ * configured record names and types; (3) one named resource whose floor the code holds (GUARDED_IN_CODE).
+ */
+function destructiveGuard(action: string, s: Statement, config: AutoscalerConfig, names: Set<string>): string | undefined {
+  const managedBy = Object.values(s.Condition ?? {}).map((c) => c['aws:ResourceTag/autoscaler:managed-by']).find((v) => v !== undefined);
+  if (managedBy !== undefined) return managedBy === config.prefix ? 'tag' : undefined;
+  if (action === 'route53:ChangeResourceRecordSets') {
+    const keys = conditionKeys(s);
+    const recordNames = Object.values(s.Condition ?? {}).flatMap((c) => list((c['route53:ChangeResourceRecordSetsNormalizedRecordNames'] ?? []) as string[]));
+    const configured = new Set(config.targets.flatMap((t) => (t.kind === 'rds-replicas' && t.route53 ? [t.route53.recordName.replace(/\.$/, '').toLowerCase()] : [])));
+    const held = keys.includes('route53:ChangeResourceRecordSetsRecordTypes') && recordNames.length > 0 && recordNames.every((n) => configured.has(n));
+    return held ? 'records' : undefined;
+  }
+  if (GUARDED_IN_CODE[action] && list(s.Resource).every((r) => exactlyConfigured(r, names))) return 'one resource, floor in code';
+  return undefined;
+}
+
+describe.each(STACKS)('R20 IAM of $name', ({ config, resources }) => {
+  const own = new Set(Object.keys(resources));
+  const names = configuredNames(config);
+  const { roles, statements } = functionStatements(resources);
+
+  test('every function has a role of its own with statements to check', () => {
+    expect(roles.size).toBeGreaterThan(0);
+    expect(statements.length).toBeGreaterThan(roles.size);
+    expect(statements.every((s) => s.statement.Effect === 'Allow')).toBe(true);
+  });
+
+  test('no "*" actions, in any role of the stack', () => {
+    for (const r of Object.values(resources)) {
+      const docs = r.Type === 'AWS::IAM::Policy' ? [r.Properties.PolicyDocument] : r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument) : [];
+      for (const doc of docs) {
+        for (const s of doc.Statement as Statement[]) {
+          for (const a of list(s.Action)) expect(a).not.toMatch(/^\*$|:\*$/);
+        }
+      }
+    }
+  });
+
+  test('"*" resources only for actions that support no resource-level permissions', () => {
+    const offenders = statements
+      .filter(({ statement }) => list(statement.Resource).includes('*'))
+      .flatMap(({ policy, statement }) => list(statement.Action).filter((a) => !UNSCOPABLE.has(a)).map((a) => `${policy}: ${a}`));
+    expect(offenders).toEqual([]);
+  });
+
+  test("every write is scoped to the stack's own resources or to configured ones", () => {
+    const offenders: string[] = [];
+    for (const { policy, statement } of statements) {
+      const writes = list(statement.Action).filter((a) => !isRead(a) && !UNSCOPABLE.has(a));
+      if (!writes.length) continue;
+      for (const resource of list(statement.Resource)) {
+        if (!scopedToConfig(resource, names, own) && !confined(statement)) offenders.push(`${policy}: ${writes.join(',')} on ${JSON.stringify(resource)}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  test('every destructive action is held by the tag of what it created, by the configured records, or to one resource whose floor the code keeps', () => {
+    const offenders: string[] = [];
+    for (const { policy, statement } of statements) {
+      for (const action of list(statement.Action).filter(isDestructive)) {
+        if (!destructiveGuard(action, statement, config, names)) offenders.push(`${policy}: ${action} on ${JSON.stringify(statement.Resource)} ${JSON.stringify(statement.Condition ?? {})}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+test('R20 IAM: the destructive actions granted across the configs, counted: a new one must be classified here first', () => {
+  const counted = new Map<string, Set<string>>();
+  for (const { config, resources } of STACKS) {
+    const names = configuredNames(config);
+    for (const { statement } of functionStatements(resources).statements) {
+      for (const action of list(statement.Action).filter(isDestructive)) {
+        const guard = destructiveGuard(action, statement, config, names) ?? 'UNGUARDED';
+        counted.set(action, (counted.get(action) ?? new Set()).add(guard));
+      }
     }
   }
-  expect(offenders).toEqual([]);
+  const summary = Object.fromEntries([...counted].sort(([a], [b]) => a.localeCompare(b)).map(([a, g]) => [a, [...g].sort()]));
+  expect(summary).toEqual({
+    'elasticache:DecreaseReplicaCount': ['one resource, floor in code'],
+    'elasticache:ModifyReplicationGroupShardConfiguration': ['one resource, floor in code'],
+    'rds:DeleteDBInstance': ['tag'],
+    'route53:ChangeResourceRecordSets': ['records'],
+  });
 });
 
-test(`R20 IAM: a delete is allowed only on resources carrying the autoscaler's tag`, () => {
-  const offenders: string[] = [];
-  for (const { policy, statement } of statements) {
-    const deletes = list(statement.Action).filter(isDelete);
-    if (!deletes.length) continue;
-    const keys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
-    if (!keys.some((k) => /^aws:ResourceTag\/autoscaler:managed-by$/.test(k))) offenders.push(`${policy}: ${deletes.join(',')}`);
-    // and the tag's value is this deployment's
-    const managedBy = Object.values(statement.Condition ?? {}).map((c) => c['aws:ResourceTag/autoscaler:managed-by']).find((v) => v !== undefined);
-    if (managedBy !== undefined) expect(managedBy).toBe(config.prefix);
-  }
-  expect(offenders).toEqual([]);
-});
-
-test(`R20 IAM: the checks above do catch what they are for`, () => {
+test('R20 IAM: the checks above do catch what they are for', () => {
+  const names = configuredNames(config);
+  const own = new Set(Object.keys(resources));
   expect(scopedToConfig('arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/someone-elses', names, own)).toBe(false);
   expect(scopedToConfig('*', names, own)).toBe(false);
   expect(scopedToConfig({ 'Fn::GetAtt': ['NotInThisStack', 'Arn'] }, names, own)).toBe(false);
-  expect(isDelete('rds:DeleteDBInstance')).toBe(true);
+  expect(isDestructive('rds:DeleteDBInstance')).toBe(true);
+  expect(isDestructive('elasticache:DecreaseReplicaCount')).toBe(true);
+  expect(isDestructive('dynamodb:DeleteItem')).toBe(false);
   expect(isRead('rds:DeleteDBInstance')).toBe(false);
+  // A delete without the tag, with another deployment's tag, on a wildcard, or on records of any name: refused.
+  const del = (Condition?: Statement['Condition'], Resource: unknown = 'arn:aws:rds:eu-west-1:123456789012:db:orders-db-ro-*'): Statement => ({ Effect: 'Allow', Action: 'rds:DeleteDBInstance', Resource, Condition });
+  expect(destructiveGuard('rds:DeleteDBInstance', del(), config, names)).toBeUndefined();
+  expect(destructiveGuard('rds:DeleteDBInstance', del({ StringEquals: { 'aws:ResourceTag/autoscaler:managed-by': 'someone-else' } }), config, names)).toBeUndefined();
+  expect(destructiveGuard('rds:DeleteDBInstance', del({ StringEquals: { 'aws:ResourceTag/autoscaler:managed-by': config.prefix } }), config, names)).toBe('tag');
+  const decrease = (Resource: unknown): Statement => ({ Effect: 'Allow', Action: 'elasticache:DecreaseReplicaCount', Resource });
+  const group = (config.targets.find((t) => t.kind === 'redis') as { replicationGroupId: string }).replicationGroupId;
+  expect(destructiveGuard('elasticache:DecreaseReplicaCount', decrease(`arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:${group}`), config, names)).toBe('one resource, floor in code');
+  expect(destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:*'), config, names)).toBeUndefined();
+  expect(destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:someone-elses'), config, names)).toBeUndefined();
+  const records = (c: Statement['Condition']): Statement => ({ Effect: 'Allow', Action: 'route53:ChangeResourceRecordSets', Resource: 'arn:aws:route53:::hostedzone/Z1', Condition: c });
+  expect(destructiveGuard('route53:ChangeResourceRecordSets', records(undefined), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBeUndefined();
+  expect(
+    destructiveGuard('route53:ChangeResourceRecordSets', records({ 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['www.example.com'], 'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'] } }), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG)),
+  ).toBeUndefined();
 });
 
 // ------------------------------------------------------------------ security of every resource

@@ -1,0 +1,50 @@
+/**
+ * Configs shared by the suites that must see every target kind at once: the IAM checks (R20, R29) and
+ * whatever else walks the whole stack. Its queues are in the fault suite's stack region and account.
+ */
+import { parseConfig } from '../../lambdas/shared/config';
+import { ACCOUNT, REGION } from './iam-template';
+
+const TG = { loadBalancerFullName: 'app/shop-alb/50dc6c495c0c9188', targetGroupFullName: 'targetgroup/shop-web/73e2d6bc24d8a067' };
+const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
+
+/** Every target kind, each way it can be wired: ASG and ECS workers, RDS and Aurora, Redis with and without cluster mode, each deploy trigger, windows. */
+export const ALL_KINDS_CONFIG = parseConfig({
+  prefix: 'shop',
+  targets: [
+    { kind: 'asg', id: 'web', autoScalingGroupName: 'shop-web', minCapacity: 2, maxCapacity: 10, targetGroup: TG },
+    { kind: 'ecs-service', id: 'api', cluster: 'shop', service: 'shop-api', minCapacity: 2, maxCapacity: 10 },
+    {
+      kind: 'queue-workers',
+      id: 'celery',
+      queueUrl: QUEUE('shop-default'),
+      deadLetterQueueUrl: QUEUE('shop-default-dlq'),
+      workers: { kind: 'asg', autoScalingGroupName: 'shop-workers' },
+      messagesPerSecondPerWorker: 2,
+      maxCapacity: 20,
+    },
+    { kind: 'queue-workers', id: 'reports', queueUrl: QUEUE('shop-reports'), workers: { kind: 'ecs-service', cluster: 'shop', service: 'shop-reports-worker' }, messagesPerSecondPerWorker: 1, maxCapacity: 8 },
+    { kind: 'rds-replicas', id: 'orders-db', sourceInstanceIdentifier: 'orders-primary', minReplicas: 0, maxReplicas: 3, route53: { hostedZoneId: 'Z0123456789PRIVATE', recordName: 'read.orders.internal' } },
+    { kind: 'rds-replicas', id: 'reports-db', clusterIdentifier: 'reports-cluster', replicaInstanceClass: 'db.r6g.large', minReplicas: 0, maxReplicas: 2 },
+    { kind: 'rds-storage', id: 'ledger-disk', instanceIdentifier: 'ledger-db', maxAllocatedGiB: 500 },
+    { kind: 'rds-instance', id: 'search-class', instanceIdentifier: 'search-db', instanceClassLadder: ['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge'], applyImmediately: true },
+    { kind: 'redis', id: 'cache', replicationGroupId: 'shop-cache', nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge', 'cache.r7g.2xlarge'], minReplicasPerShard: 1, maxReplicasPerShard: 2 },
+    {
+      kind: 'redis',
+      id: 'sessions',
+      replicationGroupId: 'shop-sessions',
+      nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge', 'cache.r7g.2xlarge'],
+      minShards: 1,
+      maxShards: 4,
+      minReplicasPerShard: 1,
+      maxReplicasPerShard: 2,
+    },
+    { kind: 'cloudfront', id: 'cdn-web', distributionId: 'E2QWRUHAPOMQZL', triggers: [{ ecsDeployment: { cluster: 'django-shop', service: 'django-shop-web' } }] },
+    { kind: 'cloudfront', id: 'cdn-app', distributionId: 'E1APPEXAMPLE01', triggers: [{ codePipeline: { pipeline: 'django-shop-frontend', paths: ['/index.html', '/app/*'] } }] },
+    { kind: 'cloudfront', id: 'cdn-static', distributionId: 'E3STATICEXAMPLE', triggers: [{ s3: { bucket: 'django-shop-static', prefix: 'static/', pathPrefix: '/static/' } }] },
+  ],
+  windows: [
+    { name: 'evening-web', target: 'web', start: 'cron(0 17 * * ? *)', durationMinutes: 240, minCapacity: 1, maxCapacity: 2 },
+    { name: 'evening-celery', target: 'celery', start: 'cron(0 17 * * ? *)', end: 'cron(0 21 * * ? *)', minCapacity: 0, maxCapacity: 1 },
+  ],
+});
