@@ -5,11 +5,11 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadScenario, type ScenarioFaults } from '../sim/scenario';
-import { loadTrace } from '../sim/trace';
 import { runAutoscaler } from '../sim/policies/autoscaler';
 import { runDataAutoscaler } from '../sim/policies/autoscaler-data';
 import { scoreWorld } from '../sim/runner';
+import { loadScenario, type ScenarioFaults } from '../sim/scenario';
+import { loadTrace } from '../sim/trace';
 
 export const CHAOS_FAULTS: ScenarioFaults = { throttleShare: 0.1, duplicateShare: 0.1, delaySeconds: 120, seed: 7 };
 
@@ -32,7 +32,9 @@ export interface ChaosRow {
 
 export async function chaosTable(dir: string): Promise<ChaosRow[]> {
   const rows: ChaosRow[] = [];
-  for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort()) {
     const scenario = loadScenario(join(dir, file));
     const kind = scenario.workload.kind;
     const trace = loadTrace(scenario.trace.file, scenario.trace);
@@ -45,7 +47,8 @@ export async function chaosTable(dir: string): Promise<ChaosRow[]> {
       web: () => faulted.calls.of('autoscaling', 'SetDesiredCapacityCommand').map((c) => (c.input as { DesiredCapacity: number }).DesiredCapacity),
       queue: () => faulted.calls.of('ecs', 'UpdateServiceCommand').map((c) => (c.input as { desiredCount: number }).desiredCount),
       database: () => Array.from(faulted.world.billed),
-      cache: () => faulted.calls.of('elasticache', 'ModifyReplicationGroupShardConfigurationCommand').map((c) => (c.input as { NodeGroupCount: number }).NodeGroupCount),
+      cache: () =>
+        faulted.calls.of('elasticache', 'ModifyReplicationGroupShardConfigurationCommand').map((c) => (c.input as { NodeGroupCount: number }).NodeGroupCount),
     }[kind]();
     const targetId = { web: 'web', queue: 'workers', database: 'db', cache: 'cache' }[kind];
     const applied = (await faulted.state.listAudit(targetId, 0, Number.MAX_SAFE_INTEGER, 1_000_000)).filter((e) => e.outcome === 'applied');

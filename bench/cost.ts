@@ -44,7 +44,8 @@ export interface CostRow {
 
 /** Monthly cost per target for a deployment of `targets` targets with `alarms` alarms and `families` schedules. */
 export function costPerTarget(targets: number, alarms: number, families: number): CostRow {
-  const p = PRICES, u = USAGE;
+  const p = PRICES,
+    u = USAGE;
   const ticks = families * u.minutes;
   const fixed =
     ticks * p.schedulerInvocation +

@@ -7,13 +7,13 @@ import '../sim/esm-interop';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { familyOf } from '../lambdas/shared/alarms';
 import { loadConfigFile } from '../lambdas/shared/config-file';
 import { FAMILY_ENTRIES } from '../lib/shared/function';
-import { familyOf } from '../lambdas/shared/alarms';
 import { bundleTable } from './bundles';
+import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { costPerTarget, PRICES, USAGE } from './cost';
 import { scenarioTable } from './scenarios';
-import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { synthRow } from './synth';
 
 const ROOT = join(__dirname, '..');
@@ -25,7 +25,9 @@ async function main() {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   out('# Benchmark results');
   out();
-  out(`Run ${new Date().toISOString()} on ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}.`);
+  out(
+    `Run ${new Date().toISOString()} on ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}.`,
+  );
   out('Produced by `npm run bench`; every figure below comes from this one run.');
 
   process.stderr.write('scenarios...\n');
@@ -36,11 +38,17 @@ async function main() {
   out('| scenario | policy | violation % | cost ratio | unit-hours | actions/h | reversals | peak units |');
   out('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of scen.rows) {
-    out(`| ${r.scenario} | ${r.policy} | ${f(r.violationPct)} | ${f(r.costRatio)} | ${f(r.unitHours, 1)} | ${f(r.actionsPerHour, 2)} | ${r.reversals} | ${r.peakUnits} |`);
+    out(
+      `| ${r.scenario} | ${r.policy} | ${f(r.violationPct)} | ${f(r.costRatio)} | ${f(r.unitHours, 1)} | ${f(r.actionsPerHour, 2)} | ${r.reversals} | ${r.peakUnits} |`,
+    );
   }
   for (const s of scen.skipped) out(`\nNot run: ${s}`);
   out();
-  out(`Simulation time (all policies of a scenario): ${Object.entries(scen.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
+  out(
+    `Simulation time (all policies of a scenario): ${Object.entries(scen.seconds)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ')}.`,
+  );
 
   process.stderr.write('bundles...\n');
   const config = loadConfigFile(join(ROOT, 'autoscaler.config.yaml'));
@@ -68,7 +76,10 @@ async function main() {
   out('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of synth) {
     if (s.error) out(`| ${s.targets} | ${f(s.seconds, 1)} | fails: ${s.error.replace(/\|/g, '/')} | | | | | |`);
-    else out(`| ${s.targets} | ${f(s.seconds, 1)} | ${s.stacks.length} | ${Math.max(...s.stacks.map((x) => x.resources))} | ${s.alarms} | ${s.rules} | ${s.functions} | ${s.families} |`);
+    else
+      out(
+        `| ${s.targets} | ${f(s.seconds, 1)} | ${s.stacks.length} | ${Math.max(...s.stacks.map((x) => x.resources))} | ${s.alarms} | ${s.rules} | ${s.functions} | ${s.families} |`,
+      );
   }
 
   out();
@@ -77,10 +88,16 @@ async function main() {
   out();
   out('## Monthly AWS cost of the deployment itself, per target');
   out();
-  out(`Prices (us-east-1, AWS public pricing pages; free tiers ignored), in dollars per million units: ${Object.entries(PRICES)
-    .map(([k, v]) => `${k} ${+(v * 1e6).toPrecision(6)}`)
-    .join(', ')}.`);
-  out(`Usage assumed: ${Object.entries(USAGE).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  out(
+    `Prices (us-east-1, AWS public pricing pages; free tiers ignored), in dollars per million units: ${Object.entries(PRICES)
+      .map(([k, v]) => `${k} ${+(v * 1e6).toPrecision(6)}`)
+      .join(', ')}.`,
+  );
+  out(
+    `Usage assumed: ${Object.entries(USAGE)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+  );
   out();
   out('| targets | alarms | alarms per target | fixed per month (schedule, ticks) | per target per month |');
   out('| ---: | ---: | ---: | ---: | ---: |');
@@ -100,10 +117,14 @@ async function main() {
   out('event that many seconds late. Double actions: applied');
   out('decisions beyond the first of one event; out of bounds: desired counts set outside min/max (both must be 0).');
   out();
-  out('| scenario | violation % clean | violation % faulted | cost ratio clean / faulted | actions clean / faulted | throttled | duplicated | delayed | double actions | out of bounds |');
+  out(
+    '| scenario | violation % clean | violation % faulted | cost ratio clean / faulted | actions clean / faulted | throttled | duplicated | delayed | double actions | out of bounds |',
+  );
   out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const c of chaos) {
-    out(`| ${c.scenario} | ${f(c.cleanViolationPct)} | ${f(c.faultedViolationPct)} | ${f(c.cleanCostRatio)} / ${f(c.faultedCostRatio)} | ${c.cleanActions} / ${c.faultedActions} | ${c.throttled} | ${c.duplicated} | ${c.delayed} | ${c.doubleActions} | ${c.outOfBounds} |`);
+    out(
+      `| ${c.scenario} | ${f(c.cleanViolationPct)} | ${f(c.faultedViolationPct)} | ${f(c.cleanCostRatio)} / ${f(c.faultedCostRatio)} | ${c.cleanActions} / ${c.faultedActions} | ${c.throttled} | ${c.duplicated} | ${c.delayed} | ${c.doubleActions} | ${c.outOfBounds} |`,
+    );
   }
 
   const text = `${lines.join('\n')}\n`;

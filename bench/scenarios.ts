@@ -1,8 +1,8 @@
 /** The scenario table: every bundled scenario x every policy, from the simulator's own runner. */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadScenario } from '../sim/scenario';
 import { runScenario } from '../sim/runner';
+import { loadScenario } from '../sim/scenario';
 
 export interface ScenarioRow {
   readonly scenario: string;
@@ -19,7 +19,9 @@ export async function scenarioTable(dir: string): Promise<{ rows: ScenarioRow[];
   const rows: ScenarioRow[] = [];
   const skipped: string[] = [];
   const seconds: Record<string, number> = {};
-  const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
   for (const file of files) {
     const scenario = loadScenario(join(dir, file));
     const run = await runScenario(scenario);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, NestedStack } from 'aws-cdk-lib';
 import { familyOf } from '../lambdas/shared/alarms';
-import { parseConfig, type AutoscalerConfig } from '../lambdas/shared/config';
+import { type AutoscalerConfig, parseConfig } from '../lambdas/shared/config';
 import { buildApp } from '../lib/app';
 
 type Template = { Resources?: Record<string, { Type: string }> };
@@ -30,12 +30,8 @@ export function syntheticConfig(n: number): AutoscalerConfig {
   const targets = Array.from({ length: n }, (_, i) => {
     const id = `web-${String(i).padStart(4, '0')}`;
     const tg =
-      i % 2 === 0
-        ? { targetGroup: { loadBalancerFullName: `app/alb-${i}/0123456789abcdef`, targetGroupFullName: `targetgroup/${id}/0123456789abcdef` } }
-        : {};
-    return i % 4 === 3
-      ? { id, kind: 'ecs-service', cluster: 'django', service: id, ...tg }
-      : { id, kind: 'asg', autoScalingGroupName: id, ...tg };
+      i % 2 === 0 ? { targetGroup: { loadBalancerFullName: `app/alb-${i}/0123456789abcdef`, targetGroupFullName: `targetgroup/${id}/0123456789abcdef` } } : {};
+    return i % 4 === 3 ? { id, kind: 'ecs-service', cluster: 'django', service: id, ...tg } : { id, kind: 'asg', autoScalingGroupName: id, ...tg };
   });
   return parseConfig({ prefix: 'bench', targets });
 }
@@ -71,6 +67,15 @@ export function synthRow(n: number): SynthRow {
       template: assembly.stacks[0].template as Record<string, unknown>,
     };
   } catch (err) {
-    return { targets: n, seconds: (performance.now() - started) / 1000, stacks: [], alarms: 0, rules: 0, functions: 0, families: 0, error: (err as Error).message };
+    return {
+      targets: n,
+      seconds: (performance.now() - started) / 1000,
+      stacks: [],
+      alarms: 0,
+      rules: 0,
+      functions: 0,
+      families: 0,
+      error: (err as Error).message,
+    };
   }
 }

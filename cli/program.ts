@@ -3,7 +3,7 @@
  * config validate, runbook start. Every AWS client and the state store come in through `CliDeps`, so
  * tests drive the same program in-process; `bin/cli.ts` supplies the real ones (default credential chain).
  */
-import { DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, type Output, type Stack } from '@aws-sdk/client-cloudformation';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Command, CommanderError } from 'commander';
@@ -83,7 +83,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
 
 export function buildProgram(deps: CliDeps): Command {
   const program = new Command('autoscaler')
-    .description("Operate a deployed autoscaler: what it sees and did, and its switches")
+    .description('Operate a deployed autoscaler: what it sees and did, and its switches')
     .option('-c, --config <file>', 'the config the stack was deployed with', DEFAULT_CONFIG)
     .option('-s, --stack <name>', 'the stack name (default: derived from the config prefix)')
     .exitOverride()
@@ -107,9 +107,7 @@ export function buildProgram(deps: CliDeps): Command {
     .option('--until <when>', 'up to this time: ISO 8601 or an age', undefined)
     .option('-n, --limit <n>', 'at most this many entries', String(DEFAULT_HISTORY_LIMIT))
     .option('--json', 'machine-readable output')
-    .action(async (opts: { target?: string; since: string; until?: string; limit: string; json?: boolean }) =>
-      history(await open(), deps, opts),
-    );
+    .action(async (opts: { target?: string; since: string; until?: string; limit: string; json?: boolean }) => history(await open(), deps, opts));
 
   program
     .command('explain')
@@ -170,7 +168,7 @@ async function openDeployment(opts: GlobalOptions, deps: CliDeps): Promise<Deplo
   }
   const stackName = opts.stack ?? stackNameFor(config.prefix);
   const region = await deps.region();
-  let stack;
+  let stack: Stack | undefined;
   try {
     const res = await deps.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     stack = res.Stacks?.[0];
@@ -185,7 +183,9 @@ async function openDeployment(opts: GlobalOptions, deps: CliDeps): Promise<Deplo
   }
   const deployedPrefix = outputs[OUTPUT_KEYS.prefix]?.OutputValue;
   if (deployedPrefix && deployedPrefix !== config.prefix) {
-    throw new CliError(`stack "${stackName}" was deployed with prefix "${deployedPrefix}", but ${opts.config} has "${config.prefix}": pass the deployed config with --config`);
+    throw new CliError(
+      `stack "${stackName}" was deployed with prefix "${deployedPrefix}", but ${opts.config} has "${config.prefix}": pass the deployed config with --config`,
+    );
   }
   return { config, stackName, region, outputs, store: deps.store(tableName) };
 }
@@ -292,9 +292,18 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
             return [key, alarmStates.get(target.id)?.[key] ?? 'MISSING'];
           }),
         ),
-        lastDecision: last && { at: new Date(last.at).toISOString(), outcome: last.outcome, previous: last.previous, desired: last.desired, reason: last.reason },
+        lastDecision: last && {
+          at: new Date(last.at).toISOString(),
+          outcome: last.outcome,
+          previous: last.previous,
+          desired: last.desired,
+          reason: last.reason,
+        },
         lastActionAt: acted === undefined ? undefined : new Date(acted).toISOString(),
-        cooldownLeftSeconds: capacity && 'scaleOutCooldownSeconds' in capacity && acted !== undefined ? { out: left(capacity.scaleOutCooldownSeconds), in: left(capacity.cooldownSeconds) } : undefined,
+        cooldownLeftSeconds:
+          capacity && 'scaleOutCooldownSeconds' in capacity && acted !== undefined
+            ? { out: left(capacity.scaleOutCooldownSeconds), in: left(capacity.cooldownSeconds) }
+            : undefined,
         paused: switches.paused,
         dryRun,
         error,
@@ -311,13 +320,12 @@ async function status(d: Deployment, deps: CliDeps, json: boolean): Promise<void
     return;
   }
   const now = deps.now();
-  const globalState = [global.paused ? 'PAUSED' : '', global.dryRun ? 'DRY-RUN' : '', d.config.dryRun ? 'DRY-RUN (config)' : '']
-    .filter(Boolean)
-    .join(', ');
+  const globalState = [global.paused ? 'PAUSED' : '', global.dryRun ? 'DRY-RUN' : '', d.config.dryRun ? 'DRY-RUN (config)' : ''].filter(Boolean).join(', ');
   deps.stdout(`stack ${d.stackName} (${d.region}), prefix "${d.config.prefix}"; all targets: ${globalState || 'active'}\n\n`);
   const rows = targets.map((t) => {
     const nonOk = Object.entries(t.alarms).filter(([, s]) => s !== 'OK');
-    const alarms = Object.keys(t.alarms).length === 0 ? '-' : nonOk.length ? nonOk.map(([k, s]) => `${k} ${s}`).join(', ') : `all OK (${Object.keys(t.alarms).length})`;
+    const alarms =
+      Object.keys(t.alarms).length === 0 ? '-' : nonOk.length ? nonOk.map(([k, s]) => `${k} ${s}`).join(', ') : `all OK (${Object.keys(t.alarms).length})`;
     const last = t.lastDecision
       ? `${t.lastDecision.outcome} ${t.lastDecision.previous}->${t.lastDecision.desired}, ${formatDuration(now - Date.parse(t.lastDecision.at))} ago`
       : '-';
@@ -341,11 +349,7 @@ function num(n: number | undefined, error?: string): string {
 
 // ---- history ----
 
-async function history(
-  d: Deployment,
-  deps: CliDeps,
-  opts: { target?: string; since: string; until?: string; limit: string; json?: boolean },
-): Promise<void> {
+async function history(d: Deployment, deps: CliDeps, opts: { target?: string; since: string; until?: string; limit: string; json?: boolean }): Promise<void> {
   const now = deps.now();
   const from = parseWhen(opts.since, now);
   const to = opts.until === undefined ? now : parseWhen(opts.until, now);
@@ -361,7 +365,13 @@ async function history(
     .sort((a, b) => b.at - a.at)
     .slice(0, limit);
   if (opts.json) {
-    deps.stdout(`${JSON.stringify(entries.map((e) => ({ ...e, time: new Date(e.at).toISOString() })), null, 2)}\n`);
+    deps.stdout(
+      `${JSON.stringify(
+        entries.map((e) => ({ ...e, time: new Date(e.at).toISOString() })),
+        null,
+        2,
+      )}\n`,
+    );
     return;
   }
   if (!entries.length) {
@@ -382,7 +392,10 @@ function change(e: AuditEntry): string {
 }
 
 function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 // ---- explain ----
@@ -392,7 +405,9 @@ async function explain(d: Deployment, deps: CliDeps, targetId: string, json: boo
   const [record, switches] = await Promise.all([d.store.getTarget(target.id), d.store.getSwitches(target.id)]);
   const decision = record?.lastDecision;
   if (json) {
-    deps.stdout(`${JSON.stringify({ target: target.id, kind: target.kind, decision: decision ?? null, switches, lastActionAt: record?.lastActionAt ?? null }, null, 2)}\n`);
+    deps.stdout(
+      `${JSON.stringify({ target: target.id, kind: target.kind, decision: decision ?? null, switches, lastActionAt: record?.lastActionAt ?? null }, null, 2)}\n`,
+    );
     return;
   }
   if (!decision) {
@@ -427,12 +442,18 @@ async function setSwitch(d: Deployment, deps: CliDeps, name: keyof Switches, val
   await d.store.setSwitch(scope, name, value);
   const what = name === 'paused' ? (value ? 'paused' : 'resumed') : `dry-run ${value ? 'on' : 'off'}`;
   const subject = scope === ALL_TARGETS ? 'every target' : `target ${scope}`;
-  await d.store.appendAudit({ targetId: scope, at: deps.now(), outcome: 'control', actor: who, reason: `${what} for ${subject} by ${who}` }, d.config.auditRetentionDays);
+  await d.store.appendAudit(
+    { targetId: scope, at: deps.now(), outcome: 'control', actor: who, reason: `${what} for ${subject} by ${who}` },
+    d.config.auditRetentionDays,
+  );
   deps.stdout(`${what}: ${subject}\n`);
   if (scope !== ALL_TARGETS) {
     // A global switch wins over a target's own: say so when it hides this change.
     const global = await d.store.getSwitches(ALL_TARGETS);
-    if (!value && global[name]) deps.stdout(`note: ${name === 'paused' ? 'pause' : 'dry-run'} is still on for every target (\`${name === 'paused' ? 'resume' : 'dry-run off'}\` without a target lifts it)\n`);
+    if (!value && global[name])
+      deps.stdout(
+        `note: ${name === 'paused' ? 'pause' : 'dry-run'} is still on for every target (\`${name === 'paused' ? 'resume' : 'dry-run off'}\` without a target lifts it)\n`,
+      );
   }
 }
 

@@ -1,6 +1,6 @@
 /** Building the CDK app from a config: the same code for `bin/autoscaler.ts` and for the tests. */
 import { App, type AppProps, type Environment, Stack, Validations } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type AutoscalerConfig, ConfigError } from '../lambdas/shared/config';
 import { loadConfigFile } from '../lambdas/shared/config-file';

@@ -3,37 +3,37 @@
  * function and one re-evaluation schedule per action family, and the state they share.
  */
 import { CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { RUNBOOK_ARN_ENV } from '../lambdas/runbooks/names';
 import { alarmRulePattern, allAlarms, type Family, familyOf } from '../lambdas/shared/alarms';
 import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } from '../lambdas/shared/config';
 import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
 import { NotificationTopic } from './monitoring/topic';
+import { INVALIDATE_RUNBOOK, InvalidateRunbook } from './runbooks/cloudfront';
+import { DATA_RUNBOOKS, type DataKind, DataRunbooks } from './runbooks/data';
 import { AlarmStacks } from './shared/alarm';
 import { toEventPattern } from './shared/event-pattern';
 import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, createDeadLetterQueue, createFamilyFunction } from './shared/function';
 import { ReevaluationSchedule } from './shared/schedule';
 import { AsgScalingTarget } from './targets/asg';
-import { EcsServiceScalingTarget } from './targets/ecs-service';
 import { CdnDeployRules, CloudfrontInvalidationTarget } from './targets/cloudfront';
-import { INVALIDATE_RUNBOOK, InvalidateRunbook } from './runbooks/cloudfront';
-import { RUNBOOK_ARN_ENV } from '../lambdas/runbooks/names';
-import { DATA_RUNBOOKS, type DataKind, DataRunbooks } from './runbooks/data';
-import { RdsReplicasScalingTarget } from './targets/rds-replicas';
+import { EcsServiceScalingTarget } from './targets/ecs-service';
+import { QueueWorkersScalingTarget } from './targets/queue-workers';
 import { RdsInstanceScalingTarget } from './targets/rds-instance';
+import { RdsReplicasScalingTarget } from './targets/rds-replicas';
 import { RdsStorageScalingTarget } from './targets/rds-storage';
 import { RedisScalingTarget } from './targets/redis';
-import { QueueWorkersScalingTarget } from './targets/queue-workers';
 import { CapacityWindowSchedules } from './targets/schedule';
 
 export interface AutoscalerProps {
@@ -53,7 +53,15 @@ export interface AutoscalerProps {
 export const MAIN_STACK_ALARMS = 300;
 export const ALARMS_PER_NESTED_STACK = 400;
 
-export type ScalingTarget = AsgScalingTarget | EcsServiceScalingTarget | CloudfrontInvalidationTarget | RdsReplicasScalingTarget | RedisScalingTarget | RdsStorageScalingTarget | RdsInstanceScalingTarget | QueueWorkersScalingTarget;
+export type ScalingTarget =
+  | AsgScalingTarget
+  | EcsServiceScalingTarget
+  | CloudfrontInvalidationTarget
+  | RdsReplicasScalingTarget
+  | RedisScalingTarget
+  | RdsStorageScalingTarget
+  | RdsInstanceScalingTarget
+  | QueueWorkersScalingTarget;
 
 export class Autoscaler extends Construct {
   /** The validated config the functions are bundled with. */
@@ -213,17 +221,18 @@ export class Autoscaler extends Construct {
     for (const family of families) {
       const handler = functions[family]!;
       // The cdn family has no alarms: its deploy rules (below) and its schedule drive it.
-      if (family !== 'cdn') rules[family] = new events.Rule(this, `${pascal(family)}AlarmRule`, {
-        description: `${config.prefix}: state changes of the ${family} family's alarms`,
-        eventPattern: toEventPattern(alarmRulePattern(config.prefix, family)),
-        targets: [
-          new eventsTargets.LambdaFunction(handler, {
-            deadLetterQueue: this.deadLetterQueue,
-            retryAttempts: ASYNC_RETRY_ATTEMPTS,
-            maxEventAge: ASYNC_MAX_EVENT_AGE,
-          }),
-        ],
-      });
+      if (family !== 'cdn')
+        rules[family] = new events.Rule(this, `${pascal(family)}AlarmRule`, {
+          description: `${config.prefix}: state changes of the ${family} family's alarms`,
+          eventPattern: toEventPattern(alarmRulePattern(config.prefix, family)),
+          targets: [
+            new eventsTargets.LambdaFunction(handler, {
+              deadLetterQueue: this.deadLetterQueue,
+              retryAttempts: ASYNC_RETRY_ATTEMPTS,
+              maxEventAge: ASYNC_MAX_EVENT_AGE,
+            }),
+          ],
+        });
       schedules[family] = new ReevaluationSchedule(this, `${pascal(family)}Reevaluation`, {
         family,
         handler,

@@ -6,14 +6,14 @@ import './policies/quiet';
 import './esm-interop';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { loadScenario, ScenarioError } from './scenario';
-import { policiesOf, runScenario, scoreJson } from './runner';
+import { Command } from 'commander';
+import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
 import { renderReport } from './report';
+import { policiesOf, runScenario, scoreJson } from './runner';
+import { loadScenario, ScenarioError } from './scenario';
 import { renderTable } from './table';
 import { loadTrace } from './trace';
-import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
 
 export const DEFAULT_SCENARIO = 'scenarios/synthetic-diurnal-flash.yaml';
 
@@ -28,7 +28,10 @@ async function main(argv: string[]): Promise<void> {
     .parse(argv);
   const opts = program.opts<{ scenario: string; out: string; policies?: string }>();
   const scenario = loadScenario(opts.scenario);
-  const filter = opts.policies?.split(',').map((p) => p.trim()).filter(Boolean);
+  const filter = opts.policies
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const policies = policiesOf(scenario, filter);
 
   const trace = loadTrace(scenario.trace.file, scenario.trace);

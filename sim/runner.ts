@@ -1,16 +1,16 @@
 /**
  * Runs a scenario: every policy side by side on its own copy of the world, scored alike.
  */
-import { baselineFor, BaselineConfig } from './baselines';
-import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
-import type { BaselineName, Scenario } from './scenario';
-import { score, Score } from './score';
-import { loadTrace, Trace } from './trace';
-import { World } from './world';
+import { type BaselineConfig, baselineFor } from './baselines';
+import { metricVisibility } from './cloud/metric-faults';
+import { runCacheBaseline, runDatabaseBaseline } from './data/baselines';
 import type { CacheWorld } from './data/cache-world';
 import type { DatabaseWorld } from './data/database-world';
-import { runCacheBaseline, runDatabaseBaseline } from './data/baselines';
-import { metricVisibility } from './cloud/metric-faults';
+import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
+import type { BaselineName, Scenario } from './scenario';
+import { type Score, score } from './score';
+import { loadTrace, type Trace } from './trace';
+import { World } from './world';
 
 /** The world of one policy's run, by workload kind. */
 export type AnyWorld = World | DatabaseWorld | CacheWorld;
@@ -124,7 +124,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       }
       if ('executions' in run) {
         const failed = run.executions.filter((e) => e.status === 'FAILED');
-        notes.push(`${run.executions.length} runbook execution(s), ${failed.length} failed${failed.length ? `; first: ${failed[0].name}: ${failed[0].error}` : ''}`);
+        notes.push(
+          `${run.executions.length} runbook execution(s), ${failed.length} failed${failed.length ? `; first: ${failed[0].name}: ${failed[0].error}` : ''}`,
+        );
       }
       runs.push({ name, world: run.world, score: scoreWorld(scenario, run.world), notes });
     } else {

@@ -234,13 +234,15 @@ function cacheWorkload(s: z.infer<typeof scenarioSchema>, problems: string[]): C
   if (!nodeType) problems.push('workload.nodeType: required for a cache workload (the node type at the start)');
   if (!ladder || !nodeType) return undefined;
   ladder.forEach((t, i) => {
-    if (!Object.hasOwn(NODE_MEMORY_GIB, t)) problems.push(`target.nodeTypeLadder[${i}]: "${t}" has no published memory size (${Object.keys(NODE_MEMORY_GIB).join(', ')})`);
+    if (!Object.hasOwn(NODE_MEMORY_GIB, t))
+      problems.push(`target.nodeTypeLadder[${i}]: "${t}" has no published memory size (${Object.keys(NODE_MEMORY_GIB).join(', ')})`);
     else if (i > 0 && NODE_MEMORY_GIB[ladder[i - 1]] !== undefined && NODE_MEMORY_GIB[t] <= NODE_MEMORY_GIB[ladder[i - 1]]) {
       problems.push(`target.nodeTypeLadder[${i}]: "${t}" is not larger than "${ladder[i - 1]}"`);
     }
   });
   if (!ladder.includes(nodeType)) problems.push(`workload.nodeType: "${nodeType}" is not on target.nodeTypeLadder (${ladder.join(', ')})`);
-  if (s.target.minUnits !== undefined && s.target.minUnits < 1) problems.push(`target.minUnits: ${s.target.minUnits} shards; a replication group has at least 1`);
+  if (s.target.minUnits !== undefined && s.target.minUnits < 1)
+    problems.push(`target.minUnits: ${s.target.minUnits} shards; a replication group has at least 1`);
   const clusterMode = s.workload.clusterMode ?? true;
   if (!clusterMode && s.target.maxUnits > 1) problems.push(`target.maxUnits: ${s.target.maxUnits} shards need workload.clusterMode true`);
   return { itemBytes: s.workload.itemBytes ?? 1024, ttlSeconds: s.workload.ttlSeconds ?? 86400, nodeType, clusterMode, nodeTypeLadder: ladder };

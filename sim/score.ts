@@ -39,8 +39,7 @@ export function idealUnits(scenario: Scenario, arrivals: number): number {
   if (scenario.workload.kind === 'database') return DatabaseWorld.ideal(scenario, arrivals);
   if (scenario.workload.kind === 'cache') throw new Error('the ideal of a cache step depends on its memory, not its arrivals alone');
   const l = arrivals / scenario.trace.stepSeconds;
-  const per =
-    scenario.workload.kind === 'web' ? scenario.workload.unitCapacity * (scenario.target.targetUtilization / 100) : scenario.workload.unitCapacity;
+  const per = scenario.workload.kind === 'web' ? scenario.workload.unitCapacity * (scenario.target.targetUtilization / 100) : scenario.workload.unitCapacity;
   const i = Math.ceil(l / per - 1e-9);
   return Math.min(scenario.target.maxUnits, Math.max(scenario.target.minUnits, i));
 }
@@ -49,7 +48,11 @@ export function score(scenario: Scenario, input: ScoreInput): Score {
   const d = scenario.trace.stepSeconds;
   const n = input.arrivals.length;
   const cap = scenario.workload.unitCapacity;
-  let sumA = 0, sumB = 0, sumI = 0, excess = 0, peak = 0;
+  let sumA = 0,
+    sumB = 0,
+    sumI = 0,
+    excess = 0,
+    peak = 0;
   for (let t = 0; t < n; t++) {
     const a = input.arrivals[t];
     const b = input.billed[t];
@@ -63,10 +66,11 @@ export function score(scenario: Scenario, input: ScoreInput): Score {
     }
   }
   const kind = scenario.workload.kind;
-  const violated = kind === 'web' ? excess : kind === 'queue' ? input.violatedMessages ?? 0 : input.violated ?? 0;
+  const violated = kind === 'web' ? excess : kind === 'queue' ? (input.violatedMessages ?? 0) : (input.violated ?? 0);
   let reversals = 0;
   for (let i = 1; i < input.actions.length; i++) {
-    const prev = input.actions[i - 1], cur = input.actions[i];
+    const prev = input.actions[i - 1],
+      cur = input.actions[i];
     const opposite = Math.sign(cur.to - cur.from) === -Math.sign(prev.to - prev.from);
     if (opposite && cur.at - prev.at <= REVERSAL_WINDOW_SECONDS) reversals++;
   }

@@ -4,8 +4,9 @@
  * and the per-minute metrics as CloudWatch would publish them. O(1) per step apart from the minute
  * bookkeeping; no allocation per step.
  */
-import type { Scenario } from './scenario';
+
 import { forEachMinute, newestVisibleMinute } from './minutes';
+import type { Scenario } from './scenario';
 import type { Trace } from './trace';
 
 /** Units of one service: a stack of ready times (seconds from the trace start), newest last. */
@@ -45,7 +46,8 @@ export class Fleet {
   /** Units whose ready time has come by `now` (a unit ready inside a step serves from the next one). */
   readyCount(now: number): number {
     // Ready times never decrease along the stack: binary search for the first one after now.
-    let lo = 0, hi = this.readyAt.length;
+    let lo = 0,
+      hi = this.readyAt.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.readyAt[mid] <= now) lo = mid + 1;

@@ -39,10 +39,7 @@ export class AutoScalingAdapter implements CapacityBackend {
   async setDesired(desired: number): Promise<void> {
     try {
       await withRetry(
-        () =>
-          this.client.send(
-            new SetDesiredCapacityCommand({ AutoScalingGroupName: this.groupName, DesiredCapacity: desired, HonorCooldown: false }),
-          ),
+        () => this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: this.groupName, DesiredCapacity: desired, HonorCooldown: false })),
         { retryable: (e) => awsErrorName(e) === IN_PROGRESS, sleep: this.sleep },
       );
     } catch (err) {

@@ -2,9 +2,9 @@
  * CloudWatch: the datapoints the engine decides on, and which alarms are in ALARM now. Throttling and
  * server errors are the SDK's to retry (lambdas/shared/clients.ts); nothing is retried here.
  */
-import { DescribeAlarmsCommand, GetMetricDataCommand, MetricAlarm, StateValue } from '@aws-sdk/client-cloudwatch';
-import type { MetricRef } from '../shared/alarms';
+import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type StateValue } from '@aws-sdk/client-cloudwatch';
 import type { Datapoint } from '../engine/capacity';
+import type { MetricRef } from '../shared/alarms';
 import type { SendClient } from './types';
 
 /**
@@ -24,7 +24,7 @@ export interface SeriesQuery {
 export class CloudWatchAdapter {
   constructor(private readonly client: SendClient) {}
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: what SendClient.send returns (the SDK boundary)
   private send(command: unknown): Promise<any> {
     return this.client.send(command);
   }
@@ -44,7 +44,13 @@ export class CloudWatchAdapter {
   }
 
   /** One GetMetricData request of at most MAX_QUERIES_PER_CALL queries, every page of it, into `out`. */
-  private async seriesCall(queries: readonly SeriesQuery[], start: number, end: number, periodSeconds: number, out: Record<string, Datapoint[]>): Promise<void> {
+  private async seriesCall(
+    queries: readonly SeriesQuery[],
+    start: number,
+    end: number,
+    periodSeconds: number,
+    out: Record<string, Datapoint[]>,
+  ): Promise<void> {
     let nextToken: string | undefined;
     do {
       const res = await this.send(

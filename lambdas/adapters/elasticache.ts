@@ -3,12 +3,12 @@ import {
   DecreaseReplicaCountCommand,
   DescribeReplicationGroupsCommand,
   IncreaseReplicaCountCommand,
-  ModifyReplicationGroupShardConfigurationCommand,
   ListAllowedNodeTypeModificationsCommand,
   ModifyReplicationGroupCommand,
+  ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
-import { awsErrorName, TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../runbooks/errors';
+import { awsErrorName, TerminalError } from '../shared/errors';
 import type { SendClient } from './types';
 
 const BUSY = new Set(['InvalidReplicationGroupState', 'InvalidReplicationGroupStateFault', 'InvalidCacheClusterState', 'InvalidCacheClusterStateFault']);
@@ -68,7 +68,10 @@ export class ElastiCacheAdapter {
         replicasPerShard: Math.max(0, (groups[0]?.NodeGroupMembers?.length ?? 1) - 1),
         snapshotting: typeof g.SnapshottingClusterId === 'string' && g.SnapshottingClusterId.length > 0,
         memberClusters: g.MemberClusters ?? [],
-        nodeGroupIds: (groups as { NodeGroupId?: string }[]).map((n) => n.NodeGroupId ?? '').filter(Boolean).sort(),
+        nodeGroupIds: (groups as { NodeGroupId?: string }[])
+          .map((n) => n.NodeGroupId ?? '')
+          .filter(Boolean)
+          .sort(),
       };
     } catch (err) {
       const name = awsErrorName(err);
@@ -105,7 +108,12 @@ export class ElastiCacheAdapter {
     const remove = count < nodeGroupIds.length ? [...nodeGroupIds].sort().slice(count) : undefined;
     try {
       await this.client.send(
-        new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: id, NodeGroupCount: count, ApplyImmediately: true, NodeGroupsToRemove: remove }),
+        new ModifyReplicationGroupShardConfigurationCommand({
+          ReplicationGroupId: id,
+          NodeGroupCount: count,
+          ApplyImmediately: true,
+          NodeGroupsToRemove: remove,
+        }),
       );
     } catch (err) {
       throw classifyElastiCacheError(err, `ModifyReplicationGroupShardConfiguration ${id} to ${count} shards`);

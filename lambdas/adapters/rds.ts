@@ -6,15 +6,15 @@
 import {
   CreateDBInstanceCommand,
   CreateDBInstanceReadReplicaCommand,
+  type DBInstance,
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
-  type DBInstance,
   type Tag,
 } from '@aws-sdk/client-rds';
-import { awsErrorName, TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../runbooks/errors';
+import { awsErrorName, TerminalError } from '../shared/errors';
 import type { SendClient } from './types';
 
 /** The tag every resource the autoscaler creates carries; IAM lets it delete only what carries it. */
@@ -183,7 +183,13 @@ export class RdsAdapter {
     }
   }
 
-  async createClusterReader(args: { id: string; clusterId: string; engine: string; instanceClass: string; tags: Record<string, string> }): Promise<'created' | 'exists'> {
+  async createClusterReader(args: {
+    id: string;
+    clusterId: string;
+    engine: string;
+    instanceClass: string;
+    tags: Record<string, string>;
+  }): Promise<'created' | 'exists'> {
     try {
       await this.client.send(
         new CreateDBInstanceCommand({

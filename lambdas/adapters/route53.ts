@@ -3,7 +3,7 @@
  * private hosted zone. The name is the autoscaler's: records under it that name no current reader are
  * removed, in the same change batch that adds the new ones.
  */
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type Change, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { type Change, ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { SendClient } from './types';
 
 export interface WeightedReader {
@@ -23,7 +23,12 @@ export class Route53Adapter {
     let start: { name?: string; type?: string; id?: string } = { name: fqdn(name), type: 'CNAME' };
     for (;;) {
       const res = await this.client.send(
-        new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: start.name, StartRecordType: start.type as never, StartRecordIdentifier: start.id }),
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: start.name,
+          StartRecordType: start.type as never,
+          StartRecordIdentifier: start.id,
+        }),
       );
       const sets: ResourceRecordSet[] = res.ResourceRecordSets ?? [];
       const mine = sets.filter((r) => fqdn(r.Name ?? '') === fqdn(name) && r.Type === 'CNAME');

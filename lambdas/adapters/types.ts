@@ -4,7 +4,7 @@
  */
 export interface SendClient {
   // The SDK's own `send` is generic over every command of the service; adapters need only this much.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: the boundary with the SDK's generic send; adapters type what they read
   send(command: any): Promise<any>;
 }
 

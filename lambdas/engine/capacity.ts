@@ -126,7 +126,7 @@ const MAX_TREND_GROWTH = 0.5;
 const READY_SEEN_KEPT = 30;
 
 function last<T>(xs: readonly T[] | undefined): T | undefined {
-  return xs && xs.length ? xs[xs.length - 1] : undefined;
+  return xs?.length ? xs[xs.length - 1] : undefined;
 }
 
 function median(xs: number[]): number {
@@ -143,13 +143,16 @@ function trendPerSecond(points: readonly Datapoint[]): number {
   const n = points.length;
   if (n < 3) return 0;
   const t0 = points[0].at;
-  let sx = 0, sy = 0;
+  let sx = 0,
+    sy = 0;
   for (const p of points) {
     sx += (p.at - t0) / 1000;
     sy += p.value;
   }
-  const mx = sx / n, my = sy / n;
-  let sxx = 0, sxy = 0;
+  const mx = sx / n,
+    my = sy / n;
+  let sxx = 0,
+    sxy = 0;
   for (const p of points) {
     const dx = (p.at - t0) / 1000 - mx;
     sxx += dx * dx;
@@ -244,7 +247,6 @@ interface Need {
   text: string;
 }
 
-
 /**
  * Units each signal asks for, with the words that explain it. With `late` datapoints, a signal read
  * per unit (memory, saturation, p95) is counted against the units in service when it was measured,
@@ -262,7 +264,7 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
   const rc = obs.requestCount;
   const perUnitTarget =
     policy.requestsPerTarget !== undefined ? policy.requestsPerTarget / 60 : unitRate !== undefined ? (unitRate * policy.targetCpu) / 100 : undefined;
-  if (rc && rc.length && perUnitTarget !== undefined && perUnitTarget > 0) {
+  if (rc?.length && perUnitTarget !== undefined && perUnitTarget > 0) {
     const rates = rc.map((d) => ({ at: d.at, value: d.value / period }));
     const p = assess(rates, period, now, policy, late);
     const units = p.projected / perUnitTarget;
@@ -324,7 +326,8 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
 
 /** Requests/s per unit at 100% CPU from the unsaturated datapoints of this observation. */
 function learnUnitRate(obs: CapacityObservation, previous: number | undefined): number | undefined {
-  const rc = obs.requestCount, rcpt = obs.requestCountPerTarget;
+  const rc = obs.requestCount,
+    rcpt = obs.requestCountPerTarget;
   if (!rc || !rcpt) return previous;
   const rates: number[] = [];
   for (const d of obs.cpu) {
@@ -393,7 +396,11 @@ export function decideCapacity(input: CapacityInput): { decision: CapacityDecisi
   const onData = decideOnData(input, { previous, raw, top, list, recommendations, why, figures }, (d, reason, heldBy) => result(d, reason, heldBy, withRecs));
   // Stalled or missing metrics may hide a load that has since grown: they never remove capacity.
   if (blind && onData.decision.desired < previous) {
-    return withFallback(result(previous, `${why}; no scale-in while metrics are stalled or missing, ${previous} kept`, 'late-metrics', withRecs), why, withRecs);
+    return withFallback(
+      result(previous, `${why}; no scale-in while metrics are stalled or missing, ${previous} kept`, 'late-metrics', withRecs),
+      why,
+      withRecs,
+    );
   }
   return withFallback(onData, why, withRecs);
 }
@@ -401,7 +408,15 @@ export function decideCapacity(input: CapacityInput): { decision: CapacityDecisi
 /** The decision the datapoints ask for, from the recommendation `raw` and the signal `top` that set it. */
 function decideOnData<R>(
   input: CapacityInput,
-  d: { previous: number; raw: number; top: Need; list: Need[]; recommendations: readonly { at: number; desired: number }[]; why: string; figures: Record<string, number> },
+  d: {
+    previous: number;
+    raw: number;
+    top: Need;
+    list: Need[];
+    recommendations: readonly { at: number; desired: number }[];
+    why: string;
+    figures: Record<string, number>;
+  },
   result: (desired: number, reason: string, heldBy?: CapacityDecision['heldBy']) => R,
 ): R {
   const { policy, now } = input;

@@ -67,7 +67,10 @@ export function collapseToDepth(paths: readonly string[], depth: number): string
   const out = paths.map((p) => {
     const dirs = directories(p);
     if (dirs.length < depth) return p;
-    return `/${dirs.slice(0, depth).map((d) => `${d}/`).join('')}*`;
+    return `/${dirs
+      .slice(0, depth)
+      .map((d) => `${d}/`)
+      .join('')}*`;
   });
   return normalizePaths(out);
 }
@@ -156,7 +159,10 @@ export function planInvalidation(input: InvalidationInput): InvalidationPlan {
   const inRoom = fitPaths(requested, room);
   const busy = `${input.inProgress.paths} path(s), ${input.inProgress.wildcards} wildcard(s) in progress`;
   if (!inRoom) {
-    return { action: 'wait', reason: `${requested.length} path(s) do not fit next to ${busy} (limits ${CLOUDFRONT_LIMITS.paths} / ${CLOUDFRONT_LIMITS.wildcards})` };
+    return {
+      action: 'wait',
+      reason: `${requested.length} path(s) do not fit next to ${busy} (limits ${CLOUDFRONT_LIMITS.paths} / ${CLOUDFRONT_LIMITS.wildcards})`,
+    };
   }
   const left = input.policy.monthlyPathBudget - input.usedThisMonth;
   let paths = inRoom;
@@ -208,7 +214,11 @@ export function objectPath(key: string, prefix: string, pathPrefix: string): str
   const base = pathPrefix.endsWith('/') ? pathPrefix : `${pathPrefix}/`;
   const encoded = rest
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/\*/g, '%2A').replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((segment) =>
+      encodeURIComponent(segment)
+        .replace(/\*/g, '%2A')
+        .replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
     .join('/');
   return `${base}${encoded}`;
 }

@@ -58,7 +58,8 @@ export function decideInstanceClass(input: InstanceClassInput): InstanceClassDec
   const low = lowSignals(policy, input);
   if (low) return hold(low);
   if (at === 0) return hold('already on the smallest class of the ladder');
-  if (since < policy.cooldownSeconds) return hold(`CPU is low, but the last class change was ${Math.round(since)} s ago (cooldown ${policy.cooldownSeconds} s)`);
+  if (since < policy.cooldownSeconds)
+    return hold(`CPU is low, but the last class change was ${Math.round(since)} s ago (cooldown ${policy.cooldownSeconds} s)`);
   const fit = classDownFit(policy, input, ladder[at - 1]);
   if (!fit.fits) return hold(fit.why);
   return { instanceClass: ladder[at - 1], direction: 'down', reason: `${fit.reason}; ${cur} -> ${ladder[at - 1]}` };
@@ -82,7 +83,11 @@ function lowSignals(policy: InstanceClassPolicy, o: InstanceClassObservation): s
  * half the capacity) under 75% of `cpuHighPercent`. The database function decides with it; the runbook
  * checks it again on current metrics right before it writes.
  */
-export function classDownFit(policy: InstanceClassPolicy, o: InstanceClassObservation, lower: string): { readonly fits: true; readonly reason: string } | { readonly fits: false; readonly why: string } {
+export function classDownFit(
+  policy: InstanceClassPolicy,
+  o: InstanceClassObservation,
+  lower: string,
+): { readonly fits: true; readonly reason: string } | { readonly fits: false; readonly why: string } {
   const low = lowSignals(policy, o);
   if (low) return { fits: false, why: low };
   const peak = o.cpuLowWindowPeak!;

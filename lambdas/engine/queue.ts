@@ -169,7 +169,8 @@ export function workersForBacklog(segments: readonly BacklogSegment[], ready: nu
   const enough = (n: number) => checks.every((c) => workDone(n, ready, mu, p.warmupSeconds, c.deadline) + 1e-9 >= c.pos);
   if (!enough(cap)) return cap + 1;
   // Feasibility grows with n: binary search the smallest n in [0, cap].
-  let lo = 0, hi = cap;
+  let lo = 0,
+    hi = cap;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (enough(mid)) hi = mid;
@@ -227,10 +228,7 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
   const idleFor = emptySince === undefined ? 0 : (now - emptySince) / 1000;
   const idle = backlog === 0 && idleFor >= p.idleSeconds;
 
-  const recommendations = [
-    ...m.recommendations.filter((r) => r.at > now - p.scaleInStabilizationSeconds * 1000),
-    { at: now, desired: needed },
-  ];
+  const recommendations = [...m.recommendations.filter((r) => r.at > now - p.scaleInStabilizationSeconds * 1000), { at: now, desired: needed }];
 
   const clamp = (n: number) => Math.min(p.maxCapacity, Math.max(p.minCapacity, n));
   let desired = current;

@@ -87,7 +87,13 @@ const pct = (x: number) => `${Math.round(x * 10) / 10}%`;
  * Whether the data held now on `from` fits on `to` with `headroom` to spare, and stays under the high
  * mark: used GiB = memory% x memory of `from`; it must be at most (1 - headroom) x memory of `to`.
  */
-export function fitsOn(from: string, to: string, memoryPercent: number, headroom: number, highPercent: number): { fits: boolean; usedGiB?: number; projectedPercent?: number } {
+export function fitsOn(
+  from: string,
+  to: string,
+  memoryPercent: number,
+  headroom: number,
+  highPercent: number,
+): { fits: boolean; usedGiB?: number; projectedPercent?: number } {
   const fromGiB = NODE_MEMORY_GIB[from];
   const toGiB = NODE_MEMORY_GIB[to];
   if (fromGiB === undefined || toGiB === undefined) return { fits: false };
@@ -148,7 +154,10 @@ export function nodeTypeDownFit(policy: RedisPolicy, o: RedisObservation, from: 
           : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${to}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
     };
   }
-  return { fits: true, reason: `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${to}` };
+  return {
+    fits: true,
+    reason: `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${to}`,
+  };
 }
 
 /** Seconds since the last action (Infinity without one). */
@@ -177,7 +186,8 @@ export function decideRedis(input: RedisInput): RedisDecision {
   if ('why' in low) return hold(low.why);
   if (at === 0) return hold(`already on the smallest type of the ladder`);
   const since = secondsSince(input.now, input.lastActionAt);
-  if (since < policy.scaleDownCooldownSeconds) return hold(`memory is low, but the last resize was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  if (since < policy.scaleDownCooldownSeconds)
+    return hold(`memory is low, but the last resize was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
   const lower = ladder[at - 1];
   if (!input.allowedDown.includes(lower)) return hold(`${lower} is not an allowed scale-down of ${cur} (allowed: ${input.allowedDown.join(', ') || 'none'})`);
   const fit = nodeTypeDownFit(policy, o, cur, lower);
@@ -213,7 +223,8 @@ export interface RedisShapeDecision {
  * Below the high mark with room for growth (the new shards do not go hot again at once), above the low
  * mark (the new shards are not removed again at once): the same hysteresis band the node type keeps.
  */
-export const shardTargetPercent = (policy: Pick<RedisPolicy, 'memoryLowPercent' | 'memoryHighPercent'>) => (policy.memoryLowPercent + policy.memoryHighPercent) / 2;
+export const shardTargetPercent = (policy: Pick<RedisPolicy, 'memoryLowPercent' | 'memoryHighPercent'>) =>
+  (policy.memoryLowPercent + policy.memoryHighPercent) / 2;
 
 /**
  * Whether the data of the fullest node, spread over one shard fewer, fits with `headroom` to spare and
@@ -252,7 +263,12 @@ export function decideRedisShape(input: RedisShapeInput): RedisShapeDecision {
   const at = ladder.indexOf(cur);
   if (at < 0) return nodeOnly();
   const hold = (reason: string): RedisShapeDecision => ({ nodeType: cur, shards, direction: 'none', reason: `${reason}; ${cur} x ${shards} shard(s) kept` });
-  const to = (n: number, why: string): RedisShapeDecision => ({ nodeType: cur, shards: n, direction: n > shards ? 'out' : 'in', reason: `${why}; shards ${shards} -> ${n}` });
+  const to = (n: number, why: string): RedisShapeDecision => ({
+    nodeType: cur,
+    shards: n,
+    direction: n > shards ? 'out' : 'in',
+    reason: `${why}; shards ${shards} -> ${n}`,
+  });
 
   if (shards < policy.minShards) return to(policy.minShards, `${shards} shard(s) below minShards ${policy.minShards}`);
 
@@ -269,19 +285,26 @@ export function decideRedisShape(input: RedisShapeInput): RedisShapeDecision {
       const upGiB = NODE_MEMORY_GIB[up] * shards;
       const outGiB = NODE_MEMORY_GIB[cur] * n;
       if (shards >= policy.maxShards || !(outGiB < upGiB)) return nodeOnly();
-      return to(n, `${hot.join(', ')}; ${n} shard(s) of ${cur} (${outGiB.toFixed(2)} GiB) hold it in less memory than ${up} x ${shards} (${upGiB.toFixed(2)} GiB)`);
+      return to(
+        n,
+        `${hot.join(', ')}; ${n} shard(s) of ${cur} (${outGiB.toFixed(2)} GiB) hold it in less memory than ${up} x ${shards} (${upGiB.toFixed(2)} GiB)`,
+      );
     }
     const why = `${hot.join(', ')}, and no larger type on the ladder is allowed (allowed: ${input.allowedUp.join(', ') || 'none'})`;
     if (shards >= policy.maxShards) return hold(`${why}, and already at maxShards ${policy.maxShards}`);
     if (!memoryHot) return to(shards + 1, why);
-    return to(n, `${why}; ${pct(o.memoryPercent!)} over ${shards} shard(s) is ${pct((shards * o.memoryPercent!) / n)} per shard on ${n} (aim ${pct(target)}${n < sized ? `, capped at maxShards ${policy.maxShards}` : ''})`);
+    return to(
+      n,
+      `${why}; ${pct(o.memoryPercent!)} over ${shards} shard(s) is ${pct((shards * o.memoryPercent!) / n)} per shard on ${n} (aim ${pct(target)}${n < sized ? `, capped at maxShards ${policy.maxShards}` : ''})`,
+    );
   }
 
   if (shards <= policy.minShards) return nodeOnly();
   const low = lowWindow(policy, o);
   if ('why' in low) return hold(low.why);
   const since = secondsSince(input.now, input.lastActionAt);
-  if (since < policy.scaleDownCooldownSeconds) return hold(`memory is low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  if (since < policy.scaleDownCooldownSeconds)
+    return hold(`memory is low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
   const fit = shardInFit(policy, o, cur, shards);
   if (!fit.fits) return hold(fit.why);
   return to(shards - 1, fit.reason);
@@ -303,7 +326,10 @@ export function shardInFit(policy: RedisPolicy, o: RedisObservation, nodeType: s
           : `${fit.usedGiB.toFixed(2)} GiB used would be ${pct(fit.projectedPercent!)} of ${nodeType} per shard on ${shards - 1}, leaving less than ${pct(policy.scaleDownHeadroom * 100)} headroom`,
     };
   }
-  return { fits: true, reason: `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${nodeType} per shard on ${shards - 1}` };
+  return {
+    fits: true,
+    reason: `memory ${pct(low.peak)} < ${policy.memoryLowPercent}%; ${fit.usedGiB!.toFixed(2)} GiB used is ${pct(fit.projectedPercent!)} of ${nodeType} per shard on ${shards - 1}`,
+  };
 }
 
 export interface RedisReplicaPolicy {
@@ -339,7 +365,12 @@ export function decideRedisReplicas(input: RedisReplicaInput): RedisReplicaDecis
   const hold = (reason: string): RedisReplicaDecision => ({ replicasPerShard: r, direction: 'none', reason: `${reason}; ${r} replica(s) per shard kept` });
   const max = policy.maxReplicasPerShard;
   if (max === undefined) return hold('replica count not managed (no maxReplicasPerShard)');
-  if (r < policy.minReplicasPerShard) return { replicasPerShard: policy.minReplicasPerShard, direction: 'out', reason: `${r} replica(s) per shard below minReplicasPerShard ${policy.minReplicasPerShard}; ${r} -> ${policy.minReplicasPerShard}` };
+  if (r < policy.minReplicasPerShard)
+    return {
+      replicasPerShard: policy.minReplicasPerShard,
+      direction: 'out',
+      reason: `${r} replica(s) per shard below minReplicasPerShard ${policy.minReplicasPerShard}; ${r} -> ${policy.minReplicasPerShard}`,
+    };
   if (r > max) return { replicasPerShard: max, direction: 'in', reason: `${r} replica(s) per shard above maxReplicasPerShard ${max}; ${r} -> ${max}` };
   if (cpn === undefined) return hold('no CurrConnections datapoints');
   const high = policy.connectionsPerNodeHigh;
@@ -351,18 +382,25 @@ export function decideRedisReplicas(input: RedisReplicaInput): RedisReplicaDecis
   const fit = replicaInFit(policy, shards, r, cpn);
   if (!fit.fits) return hold(fit.why);
   const since = input.lastActionAt === undefined ? Infinity : (input.now - input.lastActionAt) / 1000;
-  if (since < policy.scaleDownCooldownSeconds) return hold(`connections are low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  if (since < policy.scaleDownCooldownSeconds)
+    return hold(`connections are low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
   return { replicasPerShard: r - 1, direction: 'in', reason: `${fit.reason}; ${r} -> ${r - 1} replica(s) per shard` };
 }
 
 /** One replica per shard fewer than `replicasPerShard`: the nodes left would carry less than half of `connectionsPerNodeHigh`. */
-export function replicaInFit(policy: Pick<RedisReplicaPolicy, 'connectionsPerNodeHigh'>, shards: number, replicasPerShard: number, connectionsPerNode: number | undefined): DownFit {
+export function replicaInFit(
+  policy: Pick<RedisReplicaPolicy, 'connectionsPerNodeHigh'>,
+  shards: number,
+  replicasPerShard: number,
+  connectionsPerNode: number | undefined,
+): DownFit {
   const high = policy.connectionsPerNodeHigh;
   const cpn = connectionsPerNode;
   if (cpn === undefined) return { fits: false, why: 'no CurrConnections datapoints' };
   if (replicasPerShard < 1) return { fits: false, why: 'no replica to remove' };
   const after = (cpn * shards * (1 + replicasPerShard)) / (shards * replicasPerShard);
-  if (after >= high / 2) return { fits: false, why: `${Math.round(cpn)} connections per node would be ${Math.round(after)} on one replica fewer, not below half of ${high}` };
+  if (after >= high / 2)
+    return { fits: false, why: `${Math.round(cpn)} connections per node would be ${Math.round(after)} on one replica fewer, not below half of ${high}` };
   return { fits: true, reason: `${Math.round(cpn)} connections per node, ${Math.round(after)} on one replica fewer (< ${high / 2})` };
 }
 

@@ -73,7 +73,11 @@ export function decideReplicas(input: ReplicaInput): ReplicaDecision {
     return { desired, direction: 'out', reason: `${current} replica(s) below minReplicas ${policy.minReplicas}; ${current} -> ${desired}` };
   }
   if (current > policy.maxReplicas) {
-    return { desired: policy.maxReplicas, direction: 'in', reason: `${current} replica(s) above maxReplicas ${policy.maxReplicas}; ${current} -> ${policy.maxReplicas}` };
+    return {
+      desired: policy.maxReplicas,
+      direction: 'in',
+      reason: `${current} replica(s) above maxReplicas ${policy.maxReplicas}; ${current} -> ${policy.maxReplicas}`,
+    };
   }
 
   const hot: string[] = [];
@@ -91,7 +95,8 @@ export function decideReplicas(input: ReplicaInput): ReplicaDecision {
           : `maxReplicas ${policy.maxReplicas}`;
       return hold(`${why}, but already at ${limit}`);
     }
-    if (sinceAction < policy.cooldownSeconds) return hold(`${why}, but the last change was ${Math.round(sinceAction)} s ago (cooldown ${policy.cooldownSeconds} s)`);
+    if (sinceAction < policy.cooldownSeconds)
+      return hold(`${why}, but the last change was ${Math.round(sinceAction)} s ago (cooldown ${policy.cooldownSeconds} s)`);
     return { desired: current + 1, direction: 'out', reason: `${why}; ${current} -> ${current + 1}` };
   }
 
@@ -110,7 +115,11 @@ export function decideReplicas(input: ReplicaInput): ReplicaDecision {
  * of the one removed well below the high mark. The database function decides with it; the runbook
  * checks it again on current metrics right before it deletes.
  */
-export function replicaRemovalFit(policy: ReplicaPolicy, o: ReplicaObservation, total: number): { readonly fits: true; readonly reason: string } | { readonly fits: false; readonly why: string } {
+export function replicaRemovalFit(
+  policy: ReplicaPolicy,
+  o: ReplicaObservation,
+  total: number,
+): { readonly fits: true; readonly reason: string } | { readonly fits: false; readonly why: string } {
   const sourceLow = o.sourceCpu !== undefined && o.sourceCpu < policy.cpuLowPercent;
   const replicasLow = o.replicaCpu === undefined || o.replicaCpu < policy.cpuLowPercent;
   if (!sourceLow || !replicasLow) {
@@ -123,7 +132,10 @@ export function replicaRemovalFit(policy: ReplicaPolicy, o: ReplicaObservation, 
   if (o.replicaCpu !== undefined && total > 1) {
     const projected = (o.replicaCpu * total) / (total - 1);
     if (projected >= policy.cpuLowPercent + (policy.cpuHighPercent - policy.cpuLowPercent) / 2) {
-      return { fits: false, why: `replica CPU ${fmt(o.replicaCpu)} would be ${fmt(projected)} on ${total - 1} replica(s), too close to ${policy.cpuHighPercent}%` };
+      return {
+        fits: false,
+        why: `replica CPU ${fmt(o.replicaCpu)} would be ${fmt(projected)} on ${total - 1} replica(s), too close to ${policy.cpuHighPercent}%`,
+      };
     }
   }
   return { fits: true, reason: `source CPU ${fmt(o.sourceCpu)} and replica CPU ${fmt(o.replicaCpu)} below ${policy.cpuLowPercent}%` };

@@ -214,11 +214,7 @@ export function activeWindow(windows: readonly CapacityWindow[], targetId: strin
     const opened = openedAt(w, at);
     if (opened === undefined) continue;
     const candidate: ActiveWindow = { name: w.name, openedAt: opened, minCapacity: w.minCapacity, maxCapacity: w.maxCapacity };
-    if (
-      !best ||
-      opened > best.openedAt ||
-      (opened === best.openedAt && (candidate.minCapacity ?? -1) > (best.minCapacity ?? -1))
-    ) {
+    if (!best || opened > best.openedAt || (opened === best.openedAt && (candidate.minCapacity ?? -1) > (best.minCapacity ?? -1))) {
       best = candidate;
     }
   }

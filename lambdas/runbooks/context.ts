@@ -1,9 +1,9 @@
 /** What every runbook task gets: the config, the adapters, the state store and the clock. */
 import type { CloudWatchAdapter } from '../adapters/cloudwatch';
-import type { RdsAdapter } from '../adapters/rds';
 import type { ElastiCacheAdapter } from '../adapters/elasticache';
-import type { Notifier } from '../adapters/sns';
+import type { RdsAdapter } from '../adapters/rds';
 import type { Route53Adapter } from '../adapters/route53';
+import type { Notifier } from '../adapters/sns';
 import type { SsmAdapter } from '../adapters/ssm';
 import type { AutoscalerConfig, TargetConfig } from '../shared/config';
 import { TerminalError } from '../shared/errors';
@@ -27,7 +27,8 @@ export interface RunbookContext {
 /** The configured target of that id and kind; a runbook never acts on anything the config does not name. */
 export function targetOf<K extends TargetConfig['kind']>(config: AutoscalerConfig, targetId: unknown, kind: K): Extract<TargetConfig, { kind: K }> {
   const target = config.targets.find((t) => t.id === targetId);
-  if (!target) throw new TerminalError(`no target "${String(targetId)}" in the config (targets: ${config.targets.map((t) => t.id).join(', ')})`, 'UnknownTarget');
+  if (!target)
+    throw new TerminalError(`no target "${String(targetId)}" in the config (targets: ${config.targets.map((t) => t.id).join(', ')})`, 'UnknownTarget');
   if (target.kind !== kind) throw new TerminalError(`target "${target.id}" is a ${target.kind} target, not ${kind}`, 'WrongTargetKind');
   return target as Extract<TargetConfig, { kind: K }>;
 }

@@ -6,18 +6,19 @@
  * switches, read before each write) end the run through its stop chain; anything else is caught,
  * reported, and fails the run.
  */
-import middy from '@middy/core';
-import { z } from 'zod';
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import { z } from 'zod';
 import { CloudWatchAdapter } from '../adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../adapters/elasticache';
 import { RdsAdapter } from '../adapters/rds';
@@ -31,8 +32,8 @@ import { summarizeParseError } from '../shared/events';
 import { logger, tracer } from '../shared/powertools';
 import { DynamoStateStore } from '../state/dynamo';
 import type { RunbookContext } from './context';
-import { notifyOutcome } from './notify';
 import * as instance from './instance';
+import { notifyOutcome } from './notify';
 import * as redis from './redis';
 import * as replicas from './replicas';
 import * as storage from './storage';
@@ -134,6 +135,9 @@ function deployedContext(): RunbookContext {
 let deployed: ReturnType<typeof createRunbookTask> | undefined;
 
 /** The function's entry point; its clients and config are built once per execution environment. */
-export const handler = middy((event: unknown) => (deployed ??= createRunbookTask(deployedContext()))(event))
+export const handler = middy((event: unknown) => {
+  deployed ??= createRunbookTask(deployedContext());
+  return deployed(event);
+})
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }));

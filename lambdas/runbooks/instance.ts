@@ -42,7 +42,10 @@ export interface InstanceState extends z.infer<typeof InstanceInputSchema> {
 /** The class is on the ladder and the input does not override the target's applyImmediately: never passed over. */
 function validate(target: RdsInstanceTarget, input: z.infer<typeof InstanceInputSchema>): void {
   if (!target.instanceClassLadder.includes(input.instanceClass)) {
-    throw new TerminalError(`${input.instanceClass} is not on the ladder of "${target.id}" (${target.instanceClassLadder.join(', ')})`, 'InstanceClassNotOnLadder');
+    throw new TerminalError(
+      `${input.instanceClass} is not on the ladder of "${target.id}" (${target.instanceClassLadder.join(', ')})`,
+      'InstanceClassNotOnLadder',
+    );
   }
   if (input.applyImmediately !== undefined && input.applyImmediately !== target.applyImmediately) {
     throw new TerminalError(
@@ -53,7 +56,13 @@ function validate(target: RdsInstanceTarget, input: z.infer<typeof InstanceInput
 }
 
 function inputOf(state: InstanceState) {
-  return InstanceInputSchema.parse({ targetId: state?.targetId, instanceClass: state?.instanceClass, applyImmediately: state?.applyImmediately, force: state?.force, reason: state?.reason });
+  return InstanceInputSchema.parse({
+    targetId: state?.targetId,
+    instanceClass: state?.instanceClass,
+    applyImmediately: state?.applyImmediately,
+    force: state?.force,
+    reason: state?.reason,
+  });
 }
 
 export async function check(ctx: RunbookContext, raw: unknown, execution: string): Promise<InstanceState> {
@@ -71,7 +80,13 @@ export async function check(ctx: RunbookContext, raw: unknown, execution: string
   }
   if (i.status !== 'available') throw new ResourceBusyError(`${i.id} is ${i.status}, not available`);
   // The step is refused here, before anything is asked of RDS (and again at the write).
-  const forced = await enforce(ctx, state, execution, [ladderStep(target.instanceClassLadder, previousClass, input.instanceClass)], `${i.id}: ${i.instanceClass} -> ${input.instanceClass}`);
+  const forced = await enforce(
+    ctx,
+    state,
+    execution,
+    [ladderStep(target.instanceClassLadder, previousClass, input.instanceClass)],
+    `${i.id}: ${i.instanceClass} -> ${input.instanceClass}`,
+  );
   return { ...base, forced, step: 'modify', summary: `${i.id}: ${i.instanceClass} -> ${input.instanceClass} ${now ? 'now' : 'in the maintenance window'}` };
 }
 
@@ -101,7 +116,14 @@ export async function modify(ctx: RunbookContext, state: InstanceState, executio
   await ctx.rds.setInstanceClass(target.instanceIdentifier, input.instanceClass, now);
   const actions = [...(state.actions ?? []), action];
   // In the maintenance window: nothing to wait for now; the change is pending.
-  if (!now) return { ...state, forced, actions, step: 'done', summary: `${target.instanceIdentifier}: ${state.previousClass ?? '?'} -> ${input.instanceClass} in the maintenance window` };
+  if (!now)
+    return {
+      ...state,
+      forced,
+      actions,
+      step: 'done',
+      summary: `${target.instanceIdentifier}: ${state.previousClass ?? '?'} -> ${input.instanceClass} in the maintenance window`,
+    };
   return { ...state, forced, actions, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
 }
 

@@ -60,7 +60,10 @@ export async function notifyOutcome(deps: NotifyDeps, state: RunState, execution
   }
   if (forced.length) reason += `; forced (force: true) past: ${forced.join('; ')}`;
   if (typeof state.targetId === 'string') {
-    await deps.store.appendAudit({ targetId: state.targetId, at: deps.now(), outcome: AUDIT_OUTCOME[outcome], reason, eventId: execution }, deps.config.auditRetentionDays);
+    await deps.store.appendAudit(
+      { targetId: state.targetId, at: deps.now(), outcome: AUDIT_OUTCOME[outcome], reason, eventId: execution },
+      deps.config.auditRetentionDays,
+    );
   }
   (outcome === 'failed' ? logger.error : logger.info).call(logger, 'runbook finished', { execution, targetId: state.targetId, outcome, reason });
   if (deps.notifier) {

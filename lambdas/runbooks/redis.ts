@@ -65,7 +65,8 @@ type Floors = { minShards: number; minReplicasPerShard: number };
 /** The floors in force: the config's, else what the group had when first seen (recorded the first time a run sees it). */
 async function floorsOf(ctx: RunbookContext, target: RedisTarget, record: TargetRecord | undefined, g: ReplicationGroupInfo): Promise<Floors> {
   let seen = record?.firstSeen?.values;
-  if (!seen && g.status === 'available') seen = (await ctx.store.recordFirstSeen(target.id, { shards: g.shards, replicasPerShard: g.replicasPerShard }, ctx.now())).values;
+  if (!seen && g.status === 'available')
+    seen = (await ctx.store.recordFirstSeen(target.id, { shards: g.shards, replicasPerShard: g.replicasPerShard }, ctx.now())).values;
   return redisFloors(target, seen);
 }
 
@@ -95,7 +96,16 @@ function stepBreaches(target: RedisTarget, floors: Floors, before: NonNullable<R
   if (input.nodeType !== undefined && input.nodeType !== before.nodeType) out.push(ladderStep(target.nodeTypeLadder, before.nodeType, input.nodeType));
   if (input.shards !== undefined) out.push(countStep('shards', before.shards, input.shards, { min: floors.minShards, max: target.maxShards }, Infinity, 1));
   if (input.replicasPerShard !== undefined) {
-    out.push(countStep('replicas per shard', before.replicasPerShard, input.replicasPerShard, { min: floors.minReplicasPerShard, max: target.maxReplicasPerShard ?? 5 }, 1, 1));
+    out.push(
+      countStep(
+        'replicas per shard',
+        before.replicasPerShard,
+        input.replicasPerShard,
+        { min: floors.minReplicasPerShard, max: target.maxReplicasPerShard ?? 5 },
+        1,
+        1,
+      ),
+    );
   }
   return out.filter((b): b is Breach => b !== undefined);
 }
@@ -124,7 +134,13 @@ export async function check(ctx: RunbookContext, raw: unknown, execution: string
   }
   const before = state.before ?? { nodeType: g.nodeType, shards: g.shards, replicasPerShard: g.replicasPerShard };
   // The step of the whole goal is refused here, before any change is made (and again at each write).
-  const forced = await enforce(ctx, state, execution, stepBreaches(target, floors, before, input), `${g.id}: ${describe(before)} -> ${describe({ nodeType: input.nodeType ?? before.nodeType, shards: input.shards ?? before.shards, replicasPerShard: input.replicasPerShard ?? before.replicasPerShard })}`);
+  const forced = await enforce(
+    ctx,
+    state,
+    execution,
+    stepBreaches(target, floors, before, input),
+    `${g.id}: ${describe(before)} -> ${describe({ nodeType: input.nodeType ?? before.nodeType, shards: input.shards ?? before.shards, replicasPerShard: input.replicasPerShard ?? before.replicasPerShard })}`,
+  );
   const base = { ...state, actions: [...(state.actions ?? [])], before, forced, polls: 0 };
   if (input.nodeType !== undefined && g.nodeType !== input.nodeType) {
     const allowed = await ctx.elastiCache.allowedNodeTypes(g.id);
@@ -171,7 +187,8 @@ export async function modify(ctx: RunbookContext, state: RedisState, execution: 
     const lastAction = record?.lastExecution === execution ? -Infinity : (record?.lastActionAt ?? -Infinity);
     return observeRedis(ctx.cloudWatch, target, g.memberClusters, now, Math.max(changingSeenAt, lastAction, state.lastWriteAt ?? -Infinity));
   };
-  const fit = (f: { fits: true } | { fits: false; why: string }): Breach | undefined => (f.fits ? undefined : { rule: 'fit', why: `on current metrics: ${f.why}` });
+  const fitBreach = (f: { fits: true } | { fits: false; why: string }): Breach | undefined =>
+    f.fits ? undefined : { rule: 'fit', why: `on current metrics: ${f.why}` };
   const breaches: (Breach | undefined)[] = stepBreaches(target, floors, before, input);
   let action: string;
   let write: () => Promise<void>;
@@ -181,7 +198,7 @@ export async function modify(ctx: RunbookContext, state: RedisState, execution: 
       const allowed = await ctx.elastiCache.allowedNodeTypes(id);
       if (!allowed.up.includes(to) && !allowed.down.includes(to)) throw notAllowed(g, to, allowed);
       if (g.nodeType && target.nodeTypeLadder.indexOf(to) < target.nodeTypeLadder.indexOf(g.nodeType)) {
-        breaches.push(cooldown(), fit(nodeTypeDownFit(policy, await observe(), g.nodeType, to)));
+        breaches.push(cooldown(), fitBreach(nodeTypeDownFit(policy, await observe(), g.nodeType, to)));
       }
       action = `ModifyReplicationGroup ${id} to ${to}`;
       write = () => ctx.elastiCache.setNodeType(id, to);
@@ -190,7 +207,7 @@ export async function modify(ctx: RunbookContext, state: RedisState, execution: 
     case 'shards': {
       const to = state.shards!;
       if (to < g.shards && !intoBounds(g.shards, to, { min: floors.minShards, max: target.maxShards })) {
-        breaches.push(cooldown(), fit(shardInFit(policy, await observe(), g.nodeType ?? '?', g.shards)));
+        breaches.push(cooldown(), fitBreach(shardInFit(policy, await observe(), g.nodeType ?? '?', g.shards)));
       }
       action = `ModifyReplicationGroupShardConfiguration ${id} to ${to} shards`;
       write = () => ctx.elastiCache.setShardCount(id, g.nodeGroupIds, to);
@@ -199,7 +216,7 @@ export async function modify(ctx: RunbookContext, state: RedisState, execution: 
     case 'replicasPerShard': {
       const to = state.replicasPerShard!;
       if (to < g.replicasPerShard && !intoBounds(g.replicasPerShard, to, { min: floors.minReplicasPerShard, max: target.maxReplicasPerShard ?? 5 })) {
-        breaches.push(cooldown(), fit(replicaInFit(policy, g.shards, g.replicasPerShard, (await observe()).connectionsPerNode)));
+        breaches.push(cooldown(), fitBreach(replicaInFit(policy, g.shards, g.replicasPerShard, (await observe()).connectionsPerNode)));
       }
       action = `${to > g.replicasPerShard ? 'Increase' : 'Decrease'}ReplicaCount ${id} to ${to}`;
       write = () => ctx.elastiCache.setReplicaCount(id, g.replicasPerShard, to);

@@ -7,11 +7,11 @@
  * replica is deleted only while it is still ours and still a replica of the configured source.
  */
 import { z } from 'zod';
-import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG, type DbInstanceInfo } from '../adapters/rds';
-import type { RdsReplicasTarget } from '../shared/config';
-import { TerminalError } from '../shared/errors';
+import { type DbInstanceInfo, EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../adapters/rds';
 import { MAX_REPLICAS_PER_SOURCE, replicaRemovalFit } from '../engine/replicas';
 import { observeReplicas } from '../scalers/database/observe';
+import type { RdsReplicasTarget } from '../shared/config';
+import { TerminalError } from '../shared/errors';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { ResourceBusyError } from './errors';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds } from './rules';
@@ -90,7 +90,14 @@ async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<
     const ids = new Set([...cluster.members.filter((m) => !m.writer).map((m) => m.id), ...slots]);
     const found = await ctx.rds.instances([...ids]);
     const replicas = found.filter((i) => i.clusterId === target.clusterIdentifier && i.id !== writerId);
-    return { sourceStatus: cluster.status, backups: cluster.backupRetentionPeriod, engine: cluster.engine, sourceClass: writer?.instanceClass, replicas, takenIds: new Set(found.map((i) => i.id)) };
+    return {
+      sourceStatus: cluster.status,
+      backups: cluster.backupRetentionPeriod,
+      engine: cluster.engine,
+      sourceClass: writer?.instanceClass,
+      replicas,
+      takenIds: new Set(found.map((i) => i.id)),
+    };
   }
   const sourceId = target.sourceInstanceIdentifier!;
   const source = await ctx.rds.instance(sourceId);
@@ -100,7 +107,14 @@ async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<
   const ids = new Set([...source.replicaIds, ...slots]);
   const found = await ctx.rds.instances([...ids]);
   const replicas = found.filter((i) => i.sourceId === sourceId);
-  return { sourceStatus: source.status, backups: source.backupRetentionPeriod, engine: source.engine, sourceClass: source.instanceClass, replicas, takenIds: new Set(found.map((i) => i.id)) };
+  return {
+    sourceStatus: source.status,
+    backups: source.backupRetentionPeriod,
+    engine: source.engine,
+    sourceClass: source.instanceClass,
+    replicas,
+    takenIds: new Set(found.map((i) => i.id)),
+  };
 }
 
 function newestFirst(a: DbInstanceInfo, b: DbInstanceInfo): number {
@@ -132,7 +146,13 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
   const counted = (r: DbInstanceInfo) => !BROKEN.has(r.status) && r.status !== 'deleting';
   // The run's step counts from what it first found, and is refused before anything is changed.
   const startReplicas = state.startReplicas ?? managed.filter(counted).length;
-  const forced = await enforce(ctx, state, execution, [stepBreach(target, { ...state, startReplicas }, input.desiredReplicas)], `replicas of "${target.id}": ${startReplicas} -> ${input.desiredReplicas}`);
+  const forced = await enforce(
+    ctx,
+    state,
+    execution,
+    [stepBreach(target, { ...state, startReplicas }, input.desiredReplicas)],
+    `replicas of "${target.id}": ${startReplicas} -> ${input.desiredReplicas}`,
+  );
   for (const broken of managed.filter((r) => BROKEN.has(r.status))) {
     const result = await deleteOwnReplica(ctx, target, broken.id, 'broken');
     actions.push(result === 'deleting' ? `deleted ${broken.id} (left ${broken.status} by an earlier run)` : `${broken.id} not deleted: ${result}`);
@@ -140,7 +160,15 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
   const live = managed.filter(counted);
   const busy = managed.filter((r) => TRANSITIONAL.has(r.status));
   const polls = state.polls ?? 0;
-  const base = { ...state, actions, forced, startReplicas, engine: fleet.engine, instanceClass: target.replicaInstanceClass ?? fleet.sourceClass, replicaId: undefined };
+  const base = {
+    ...state,
+    actions,
+    forced,
+    startReplicas,
+    engine: fleet.engine,
+    instanceClass: target.replicaInstanceClass ?? fleet.sourceClass,
+    replicaId: undefined,
+  };
 
   const wait = (why: string): ReplicasState => {
     if (polls >= MAX_POLLS) throw new TerminalError(`gave up after ${polls} polls: ${why}`, 'WaitTimeout');
@@ -162,7 +190,13 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
     const taken = new Set([...fleet.takenIds, ...fleet.replicas.map((r) => r.id)]);
     let slot = 1;
     while (taken.has(replicaIdentifier(target.id, slot))) slot++;
-    return { ...base, step: 'add', replicaId: replicaIdentifier(target.id, slot), polls: 0, summary: `${live.length} of ${input.desiredReplicas} replica(s): add one` };
+    return {
+      ...base,
+      step: 'add',
+      replicaId: replicaIdentifier(target.id, slot),
+      polls: 0,
+      summary: `${live.length} of ${input.desiredReplicas} replica(s): add one`,
+    };
   }
   if (live.length > input.desiredReplicas) {
     if (busy.length > 0) return wait(`${busy.map((r) => `${r.id} ${r.status}`).join(', ')}; one change at a time`);
@@ -170,7 +204,13 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
     const candidates = live.filter((r) => r.status === 'available');
     if (candidates.length === 0) return wait(`${live.map((r) => `${r.id} ${r.status}`).join(', ')}: none available to remove`);
     const victim = [...candidates].sort(newestFirst)[0];
-    return { ...base, step: 'remove', replicaId: victim.id, polls: 0, summary: `${live.length} of ${input.desiredReplicas} replica(s): remove the newest, ${victim.id}` };
+    return {
+      ...base,
+      step: 'remove',
+      replicaId: victim.id,
+      polls: 0,
+      summary: `${live.length} of ${input.desiredReplicas} replica(s): remove the newest, ${victim.id}`,
+    };
   }
   const settling = managed.filter((r) => r.status !== 'available');
   if (settling.length > 0) return wait(`${settling.map((r) => `${r.id} ${r.status}`).join(', ')}`);
@@ -181,19 +221,27 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
 export async function create(ctx: RunbookContext, state: ReplicasState, execution: string): Promise<ReplicasState> {
   const target = targetOf(ctx.config, state.targetId, 'rds-replicas');
   const id = state.replicaId;
-  if (!id || !id.startsWith(`${target.id}-ro-`)) throw new TerminalError(`no replica identifier of "${target.id}" to create (got ${String(id)})`, 'BadState');
+  if (!id?.startsWith(`${target.id}-ro-`)) throw new TerminalError(`no replica identifier of "${target.id}" to create (got ${String(id)})`, 'BadState');
   // Replicas that fail as soon as they are made would otherwise be replaced forever.
   const created = (state.created ?? 0) + 1;
   if (created > state.desiredReplicas + 2) {
-    throw new TerminalError(`${created - 1} replica(s) created by this run for a goal of ${state.desiredReplicas}: they keep failing; stopped`, 'ReplicasKeepFailing');
+    throw new TerminalError(
+      `${created - 1} replica(s) created by this run for a goal of ${state.desiredReplicas}: they keep failing; stopped`,
+      'ReplicasKeepFailing',
+    );
   }
   const tags = { [MANAGED_BY_TAG]: ctx.config.prefix, [TARGET_TAG]: target.id, [EXECUTION_TAG]: execution.slice(0, 256) };
-  const action = target.clusterIdentifier ? `CreateDBInstance ${id} in cluster ${target.clusterIdentifier}` : `CreateDBInstanceReadReplica ${id} of ${target.sourceInstanceIdentifier}`;
+  const action = target.clusterIdentifier
+    ? `CreateDBInstance ${id} in cluster ${target.clusterIdentifier}`
+    : `CreateDBInstanceReadReplica ${id} of ${target.sourceInstanceIdentifier}`;
   const forced = await enforce(
     ctx,
     state,
     execution,
-    [stepBreach(target, state, state.desiredReplicas), cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), target.cooldownSeconds, 'cooldownSeconds')],
+    [
+      stepBreach(target, state, state.desiredReplicas),
+      cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), target.cooldownSeconds, 'cooldownSeconds'),
+    ],
     action,
   );
   let result: 'created' | 'exists';
@@ -232,7 +280,10 @@ export async function remove(ctx: RunbookContext, state: ReplicasState, executio
   }
   const forced = await enforce(ctx, state, execution, breaches, `DeleteDBInstance ${id}`);
   const result = await deleteOwnReplica(ctx, target, id, 'available');
-  const actions = [...(state.actions ?? []), result === 'deleting' ? `deleting ${id}` : result === 'gone' ? `${id} already gone` : `${id} not deleted: ${result}`];
+  const actions = [
+    ...(state.actions ?? []),
+    result === 'deleting' ? `deleting ${id}` : result === 'gone' ? `${id} already gone` : `${id} not deleted: ${result}`,
+  ];
   return { ...state, forced, actions, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
 }
 
@@ -244,20 +295,32 @@ export async function remove(ctx: RunbookContext, state: ReplicasState, executio
  * it never recovers from). Anything else that is ours is left alone with the reason returned; anything
  * not ours, or no longer a replica, fails the run. The switches are read last.
  */
-export async function deleteOwnReplica(ctx: RunbookContext, target: RdsReplicasTarget, id: string, expect: 'available' | 'broken'): Promise<'deleting' | 'gone' | string> {
+export async function deleteOwnReplica(
+  ctx: RunbookContext,
+  target: RdsReplicasTarget,
+  id: string,
+  expect: 'available' | 'broken',
+): Promise<'deleting' | 'gone' | string> {
   const i = await ctx.rds.instance(id);
   if (!i) return 'gone';
   if (!isManaged(ctx.config.prefix, target.id, i) || !new RegExp(`^${target.id}-ro-\\d+$`).test(id)) {
-    throw new TerminalError(`${id} does not carry ${MANAGED_BY_TAG}=${ctx.config.prefix} and ${TARGET_TAG}=${target.id}: not the autoscaler's to delete`, 'NotManaged');
+    throw new TerminalError(
+      `${id} does not carry ${MANAGED_BY_TAG}=${ctx.config.prefix} and ${TARGET_TAG}=${target.id}: not the autoscaler's to delete`,
+      'NotManaged',
+    );
   }
   if (target.clusterIdentifier) {
     if (i.clusterId !== target.clusterIdentifier) {
-      throw new TerminalError(`${id} is not an instance of Aurora cluster ${target.clusterIdentifier} (${i.clusterId ? `it is in ${i.clusterId}` : 'it is in no cluster'}): not deleted`, 'NotAReplica');
+      throw new TerminalError(
+        `${id} is not an instance of Aurora cluster ${target.clusterIdentifier} (${i.clusterId ? `it is in ${i.clusterId}` : 'it is in no cluster'}): not deleted`,
+        'NotAReplica',
+      );
     }
     const cluster = await ctx.rds.cluster(target.clusterIdentifier);
     const member = cluster?.members.find((m) => m.id === id);
     if (!member) throw new TerminalError(`${id} is not a member of Aurora cluster ${target.clusterIdentifier}: not deleted`, 'NotAReplica');
-    if (member.writer) throw new TerminalError(`${id} is the writer of Aurora cluster ${target.clusterIdentifier} (a failover made it so): not deleted`, 'NotAReplica');
+    if (member.writer)
+      throw new TerminalError(`${id} is the writer of Aurora cluster ${target.clusterIdentifier} (a failover made it so): not deleted`, 'NotAReplica');
   } else if (i.sourceId !== target.sourceInstanceIdentifier) {
     throw new TerminalError(
       `${id} is no longer a read replica of ${target.sourceInstanceIdentifier} (${i.sourceId ? `its source is ${i.sourceId}` : 'it was promoted to a standalone instance'}): not deleted`,

@@ -49,7 +49,14 @@ export async function enforce(deps: RuleDeps, state: RuleState, execution: strin
   const fresh = found.map((b) => `${b.rule}: ${b.why}`).filter((w) => !forced.includes(w));
   if (fresh.length > 0) {
     await deps.store.appendAudit(
-      { targetId: state.targetId, at: deps.now(), outcome: 'control', actor: 'runbook', reason: `${execution}: ${what} forced (force: true) past ${fresh.join('; ')}`, eventId: execution },
+      {
+        targetId: state.targetId,
+        at: deps.now(),
+        outcome: 'control',
+        actor: 'runbook',
+        reason: `${execution}: ${what} forced (force: true) past ${fresh.join('; ')}`,
+        eventId: execution,
+      },
       deps.config.auditRetentionDays,
     );
     forced.push(...fresh);
@@ -82,7 +89,14 @@ export function ladderStep(ladder: readonly string[], from: string | undefined, 
  * at most `up` more or `down` fewer, except a move from outside `[min, max]` to the nearest bound,
  * which the engine makes at once.
  */
-export function countStep(noun: string, from: number, to: number, bounds: { readonly min: number; readonly max: number }, up: number, down: number): Breach | undefined {
+export function countStep(
+  noun: string,
+  from: number,
+  to: number,
+  bounds: { readonly min: number; readonly max: number },
+  up: number,
+  down: number,
+): Breach | undefined {
   if ((from < bounds.min && to <= bounds.min && to > from) || (from > bounds.max && to >= bounds.max && to < from)) return undefined;
   if (to > from + up) return { rule: 'step', why: `${noun} ${from} -> ${to} adds ${to - from}: ${up} more per run` };
   if (to < from - down) return { rule: 'step', why: `${noun} ${from} -> ${to} removes ${from - to}: ${down} fewer per run` };

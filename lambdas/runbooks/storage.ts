@@ -45,13 +45,28 @@ function checkBounds(target: RdsStorageTarget, allocatedGiB: number): void {
 }
 
 /** One growth step per run from where it started, and the 6 hours RDS needs between storage changes (from the target's last action). */
-async function breaches(ctx: RunbookContext, target: RdsStorageTarget, state: StorageState, fromGiB: number, execution: string): Promise<(Breach | undefined)[]> {
+async function breaches(
+  ctx: RunbookContext,
+  target: RdsStorageTarget,
+  state: StorageState,
+  fromGiB: number,
+  execution: string,
+): Promise<(Breach | undefined)[]> {
   const step = growthStep(target, fromGiB);
   const stepBreach: Breach | undefined =
     state.allocatedGiB > step
-      ? { rule: 'step', why: `${state.allocatedGiB} GiB is more than one growth step above ${fromGiB} GiB (at most ${step} GiB: growRatio ${target.growRatio}, at least 10%)` }
+      ? {
+          rule: 'step',
+          why: `${state.allocatedGiB} GiB is more than one growth step above ${fromGiB} GiB (at most ${step} GiB: growRatio ${target.growRatio}, at least 10%)`,
+        }
       : undefined;
-  const interval = cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), STORAGE_MODIFICATION_INTERVAL_SECONDS, 'RDS needs 6 hours between storage changes');
+  const interval = cooldownBreach(
+    await ctx.store.getTarget(target.id),
+    execution,
+    ctx.now(),
+    STORAGE_MODIFICATION_INTERVAL_SECONDS,
+    'RDS needs 6 hours between storage changes',
+  );
   return [stepBreach, interval];
 }
 
@@ -63,7 +78,12 @@ export async function check(ctx: RunbookContext, raw: unknown, execution: string
   const i = await ctx.rds.requiredInstance(target.instanceIdentifier);
   const current = i.pendingStorageGiB ?? i.allocatedGiB ?? 0;
   if (current >= input.allocatedGiB) {
-    return { ...state, step: 'done', previousGiB: state.previousGiB ?? i.allocatedGiB, summary: `${i.id} already has ${current} GiB (${input.allocatedGiB} wanted)` };
+    return {
+      ...state,
+      step: 'done',
+      previousGiB: state.previousGiB ?? i.allocatedGiB,
+      summary: `${i.id} already has ${current} GiB (${input.allocatedGiB} wanted)`,
+    };
   }
   if (i.status === 'storage-optimization') {
     throw new TerminalError(`${i.id} is still optimizing its last storage change; RDS accepts the next one 6 hours after it`, 'StorageOptimizing');

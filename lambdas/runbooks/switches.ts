@@ -20,6 +20,6 @@ export interface SwitchReader {
 export async function beforeWrite(deps: SwitchReader, target: { readonly id: string; readonly dryRun?: boolean }, write: string): Promise<void> {
   const switches = await deps.store.getSwitches(target.id);
   if (switches.paused) throw new PausedError(`"${target.id}" is paused: stopped before ${write}`);
-  const by = switches.dryRun ? 'the dry-run switch' : deps.config.dryRun ? 'the config\'s dryRun' : target.dryRun ? `the target's dryRun` : undefined;
+  const by = switches.dryRun ? 'the dry-run switch' : deps.config.dryRun ? "the config's dryRun" : target.dryRun ? `the target's dryRun` : undefined;
   if (by) throw new DryRunError(`dry-run (${by}) for "${target.id}": would ${write}`);
 }

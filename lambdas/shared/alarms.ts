@@ -69,10 +69,7 @@ export function alarmName(prefix: string, targetId: string, signal: Signal, dire
 const SIGNALS: readonly Signal[] = ['cpu', 'requests', 'latency', 'memory', 'replica-cpu', 'connections', 'storage', 'evictions', 'age'];
 
 /** The parts of an alarm name this deployment made, or undefined for any other name. */
-export function parseAlarmName(
-  prefix: string,
-  name: string,
-): { targetId: string; signal: Signal; direction: Direction } | undefined {
+export function parseAlarmName(prefix: string, name: string): { targetId: string; signal: Signal; direction: Direction } | undefined {
   const parts = name.split('/');
   if (parts.length !== 4 || parts[0] !== prefix) return undefined;
   const [, targetId, signal, direction] = parts;
@@ -122,14 +119,7 @@ export const SCALE_IN_CPU_RATIO = 0.9;
 
 function capacityAlarms(prefix: string, target: CapacityTarget): AlarmSpec[] {
   const m = capacityMetrics(target);
-  const spec = (
-    signal: Signal,
-    direction: Direction,
-    metric: MetricRef,
-    threshold: number,
-    evaluationPeriods: number,
-    description: string,
-  ): AlarmSpec => ({
+  const spec = (signal: Signal, direction: Direction, metric: MetricRef, threshold: number, evaluationPeriods: number, description: string): AlarmSpec => ({
     name: alarmName(prefix, target.id, signal, direction),
     targetId: target.id,
     signal,
@@ -156,11 +146,25 @@ function capacityAlarms(prefix: string, target: CapacityTarget): AlarmSpec[] {
   if (tg && m.requestCountPerTarget && m.responseTimeP95) {
     if (tg.requestsPerTarget !== undefined) {
       alarms.push(
-        spec('requests', 'high', m.requestCountPerTarget, tg.requestsPerTarget, 1, `${target.id}: more than ${tg.requestsPerTarget} requests per target per minute`),
+        spec(
+          'requests',
+          'high',
+          m.requestCountPerTarget,
+          tg.requestsPerTarget,
+          1,
+          `${target.id}: more than ${tg.requestsPerTarget} requests per target per minute`,
+        ),
       );
     }
     alarms.push(
-      spec('latency', 'high', m.responseTimeP95, tg.responseTimeP95Seconds, 2, `${target.id}: p95 response time above ${tg.responseTimeP95Seconds} s for 2 minutes`),
+      spec(
+        'latency',
+        'high',
+        m.responseTimeP95,
+        tg.responseTimeP95Seconds,
+        2,
+        `${target.id}: p95 response time above ${tg.responseTimeP95Seconds} s for 2 minutes`,
+      ),
     );
   }
   return alarms;

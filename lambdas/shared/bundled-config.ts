@@ -3,7 +3,7 @@
  * (`define: { __AUTOSCALER_CONFIG__: ... }`), so a cold start fetches nothing. Validated again here
  * so a hand-edited bundle cannot slip an invalid config in.
  */
-import { AutoscalerConfig, parseConfig } from './config';
+import { type AutoscalerConfig, parseConfig } from './config';
 
 declare const __AUTOSCALER_CONFIG__: unknown;
 

@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { AutoscalerConfig, ConfigError, formatPath, parseConfig } from './config';
+import { type AutoscalerConfig, ConfigError, formatPath, parseConfig } from './config';
 
 /** Limits of the YAML itself. */
 export const YAML_LIMITS = {
@@ -168,7 +168,11 @@ function inspect(doc: Document, lines: LineCounter): { problems: string[]; neste
       if (open.has(target)) stop(path, `the alias *${node.source}${at(n)} refers to a value that contains it`);
       const size = sizes.get(target) as Size;
       if (depth + size.height > YAML_LIMITS.maxDepth) deeper(path, n, `the alias *${node.source} makes the document `);
-      count(size.values, path, `the alias *${node.source}${at(n)} expands the document past ${YAML_LIMITS.maxValues.toLocaleString('en-US')} values; aliases may not multiply it`);
+      count(
+        size.values,
+        path,
+        `the alias *${node.source}${at(n)} expands the document past ${YAML_LIMITS.maxValues.toLocaleString('en-US')} values; aliases may not multiply it`,
+      );
       return size;
     }
     count(1, path, `the document holds more than ${YAML_LIMITS.maxValues.toLocaleString('en-US')} values`);

@@ -49,7 +49,10 @@ function resourceName(pattern: RegExp, message: string) {
  * An Auto Scaling group name: 1-255 printable ASCII characters without ":" (CreateAutoScalingGroup:
  * "any ASCII character 33 to 126 ... You cannot use a colon (:) in the name"), so never an ARN.
  */
-const autoScalingGroupName = resourceName(/^[!-9;-~]{1,255}$/, 'must be an Auto Scaling group name: 1-255 printable ASCII characters, no spaces, no ":" (a name, not an ARN)');
+const autoScalingGroupName = resourceName(
+  /^[!-9;-~]{1,255}$/,
+  'must be an Auto Scaling group name: 1-255 printable ASCII characters, no spaces, no ":" (a name, not an ARN)',
+);
 
 /** An ECS cluster or service name: "up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens", so never an ARN. */
 const ecsName = resourceName(/^[A-Za-z0-9_-]{1,255}$/, 'must be an ECS name: 1-255 letters, digits, "_" or "-" (a name, not an ARN)');
@@ -267,10 +270,10 @@ export const cloudfrontTargetSchema = z.strictObject({
 });
 
 /** An RDS DB instance identifier: 1-63 letters, digits or hyphens, starting with a letter, no `--`, no trailing hyphen. */
-const dbInstanceIdentifier = resourceName(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/, 'must be an RDS identifier: 1-63 letters, digits or hyphens, starting with a letter, no "--"').refine(
-  (s) => !s.endsWith('-'),
-  'must not end with a hyphen',
-);
+const dbInstanceIdentifier = resourceName(
+  /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/,
+  'must be an RDS identifier: 1-63 letters, digits or hyphens, starting with a letter, no "--"',
+).refine((s) => !s.endsWith('-'), 'must not end with a hyphen');
 
 /** An RDS instance class such as `db.r6g.large`. */
 const dbInstanceClass = z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large');
@@ -314,7 +317,12 @@ export const rdsReplicasTargetSchema = z.strictObject({
   cooldownSeconds: z.number().int().min(0).max(DAY).default(1200),
   /** Least seconds after any change before a replica is removed. @default 3600 */
   // Common sense: a week.
-  scaleInCooldownSeconds: z.number().int().min(0).max(7 * DAY).default(3600),
+  scaleInCooldownSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * DAY)
+    .default(3600),
   /**
    * SSM parameter (String, JSON) holding the available reader endpoints, for a Django database router.
    * @default "/<prefix>/<targetId>/reader-endpoints"
@@ -390,7 +398,12 @@ export const rdsInstanceTargetSchema = z.strictObject({
   cpuLowMinutes: z.number().int().min(30).max(1440).default(240),
   /** FreeableMemory, MiB, below which (for 15 minutes) the instance moves up. @default no memory signal */
   // Common sense: 4 TiB, the memory of RDS's largest classes.
-  freeableMemoryLowMiB: z.number().int().positive().max(4 * 1024 * 1024).optional(),
+  freeableMemoryLowMiB: z
+    .number()
+    .int()
+    .positive()
+    .max(4 * 1024 * 1024)
+    .optional(),
   /**
    * Apply a class change now (the instance restarts, a Multi-AZ one fails over) or in the next
    * maintenance window.
@@ -399,7 +412,12 @@ export const rdsInstanceTargetSchema = z.strictObject({
   applyImmediately: z.boolean().default(false),
   /** Least seconds after a class change before the next one. @default 86400 */
   // Common sense: thirty days.
-  cooldownSeconds: z.number().int().min(0).max(30 * DAY).default(86400),
+  cooldownSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY)
+    .default(86400),
   /** Late or missing metrics: no move down on them. @default late after 240 s */
   missingData: missingDataHoldSchema.prefault({}),
   /** Record decisions without acting on this target. @default false */
@@ -411,7 +429,10 @@ export const redisTargetSchema = z.strictObject({
   kind: z.literal('redis'),
   id: targetId,
   /** The replication group. */
-  replicationGroupId: resourceName(/^[a-z](?!.*--)[a-z0-9-]{0,39}$/, 'must be a replication group id: 1-40 lowercase letters, digits or hyphens, starting with a letter'),
+  replicationGroupId: resourceName(
+    /^[a-z](?!.*--)[a-z0-9-]{0,39}$/,
+    'must be a replication group id: 1-40 lowercase letters, digits or hyphens, starting with a letter',
+  ),
   /** Node types from smallest to largest, each larger than the one before; the group moves one rung at a time, only to types AWS allows. */
   nodeTypeLadder: z.array(cacheNodeType).min(2).max(20),
   /** DatabaseMemoryUsagePercentage of the fullest node, for 5 minutes, above which the group moves one rung up (the seed rule: 80-90). @default 80 */
@@ -433,7 +454,12 @@ export const redisTargetSchema = z.strictObject({
   scaleDownHeadroom: z.number().min(0.1).max(0.9).default(0.5),
   /** Least seconds after a resize before the group moves down. @default 21600 */
   // Common sense: thirty days.
-  scaleDownCooldownSeconds: z.number().int().min(0).max(30 * DAY).default(21600),
+  scaleDownCooldownSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY)
+    .default(21600),
   /**
    * Fewest replicas per shard. With `maxReplicasPerShard`, the replica count is managed too
    * (IncreaseReplicaCount / DecreaseReplicaCount). Set it to go below what the group had.
@@ -459,7 +485,8 @@ export const redisTargetSchema = z.strictObject({
 });
 
 /** An SQS queue URL: `https://sqs.<region>.amazonaws.com/<account>/<name>` (the legacy `<region>.queue.amazonaws.com` host too). */
-export const SQS_QUEUE_URL = /^https:\/\/(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?|([a-z]{2}(?:-[a-z]+)+-\d)\.queue\.amazonaws\.com)\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
+export const SQS_QUEUE_URL =
+  /^https:\/\/(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?|([a-z]{2}(?:-[a-z]+)+-\d)\.queue\.amazonaws\.com)\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
 const sqsQueueUrl = resourceName(SQS_QUEUE_URL, 'must be an SQS queue URL: https://sqs.<region>.amazonaws.com/<account>/<queue name>');
 
 /**
@@ -543,7 +570,9 @@ export const queueWorkersTargetSchema = z.strictObject({
 });
 
 /** EventBridge Scheduler's cron expression: `cron(minutes hours day-of-month month day-of-week year)`. */
-const cronExpression = z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'must be an EventBridge cron expression: cron(minutes hours day-of-month month day-of-week year)');
+const cronExpression = z
+  .string()
+  .regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'must be an EventBridge cron expression: cron(minutes hours day-of-month month day-of-week year)');
 
 /**
  * A capacity window: from each `start` for `durationMinutes` (or until the next `end`), in `timezone`,
@@ -568,7 +597,16 @@ export const capacityWindowSchema = z.strictObject({
   maxCapacity: z.number().int().min(0).max(MAX_UNITS).optional(),
 });
 
-export const targetSchema = z.discriminatedUnion('kind', [asgTargetSchema, ecsServiceTargetSchema, cloudfrontTargetSchema, rdsReplicasTargetSchema, rdsStorageTargetSchema, rdsInstanceTargetSchema, redisTargetSchema, queueWorkersTargetSchema]);
+export const targetSchema = z.discriminatedUnion('kind', [
+  asgTargetSchema,
+  ecsServiceTargetSchema,
+  cloudfrontTargetSchema,
+  rdsReplicasTargetSchema,
+  rdsStorageTargetSchema,
+  rdsInstanceTargetSchema,
+  redisTargetSchema,
+  queueWorkersTargetSchema,
+]);
 
 /** Subscriptions of the deployment's notification topic (actions, refusals, failures, self-alarms). */
 export const notificationsSchema = z.strictObject({
@@ -635,28 +673,48 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxReplicas'], message: `${t.maxReplicas} is below minReplicas ${t.minReplicas}` });
         }
         if (t.cpuLowPercent >= t.cpuHighPercent) {
-          ctx.addIssue({ code: 'custom', path: ['targets', i, 'cpuLowPercent'], message: `${t.cpuLowPercent} must be below cpuHighPercent ${t.cpuHighPercent}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'cpuLowPercent'],
+            message: `${t.cpuLowPercent} must be below cpuHighPercent ${t.cpuHighPercent}`,
+          });
         }
         if (!/^[a-z]/.test(t.id) || t.id.includes('--')) {
-          ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `"${t.id}" names the replicas (<id>-ro-<n>): it must start with a letter and hold no "--"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'id'],
+            message: `"${t.id}" names the replicas (<id>-ro-<n>): it must start with a letter and hold no "--"`,
+          });
         }
       }
       if (t.kind === 'rds-instance') {
         checkLadder(t.instanceClassLadder, ['targets', i, 'instanceClassLadder'], ctx);
         if (t.cpuLowPercent >= t.cpuHighPercent) {
-          ctx.addIssue({ code: 'custom', path: ['targets', i, 'cpuLowPercent'], message: `${t.cpuLowPercent} must be below cpuHighPercent ${t.cpuHighPercent}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'cpuLowPercent'],
+            message: `${t.cpuLowPercent} must be below cpuHighPercent ${t.cpuHighPercent}`,
+          });
         }
       }
       if (t.kind === 'redis') {
         checkLadder(t.nodeTypeLadder, ['targets', i, 'nodeTypeLadder'], ctx);
         if (t.maxReplicasPerShard !== undefined && t.minReplicasPerShard !== undefined && t.maxReplicasPerShard < t.minReplicasPerShard) {
-          ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxReplicasPerShard'], message: `${t.maxReplicasPerShard} is below minReplicasPerShard ${t.minReplicasPerShard}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'maxReplicasPerShard'],
+            message: `${t.maxReplicasPerShard} is below minReplicasPerShard ${t.minReplicasPerShard}`,
+          });
         }
         if (t.minShards !== undefined && t.maxShards < t.minShards) {
           ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxShards'], message: `${t.maxShards} is below minShards ${t.minShards}` });
         }
         if (t.memoryLowPercent >= t.memoryHighPercent) {
-          ctx.addIssue({ code: 'custom', path: ['targets', i, 'memoryLowPercent'], message: `${t.memoryLowPercent} must be below memoryHighPercent ${t.memoryHighPercent}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'memoryLowPercent'],
+            message: `${t.memoryLowPercent} must be below memoryHighPercent ${t.memoryHighPercent}`,
+          });
         }
       }
     });
@@ -674,7 +732,8 @@ function checkOneTargetPerResource(targets: readonly TargetConfig[], ctx: z.core
       if (r.key === undefined) continue;
       const owner = owners.get(r.key);
       if (owner === undefined) owners.set(r.key, i);
-      else if (owner !== i) ctx.addIssue({ code: 'custom', path: ['targets', i, ...r.path], message: `${r.shown} is already the ${r.noun} of targets[${owner}]` });
+      else if (owner !== i)
+        ctx.addIssue({ code: 'custom', path: ['targets', i, ...r.path], message: `${r.shown} is already the ${r.noun} of targets[${owner}]` });
     }
   });
 }
@@ -705,12 +764,17 @@ function checkLadder(ladder: readonly string[], path: readonly (string | number)
   const at = (i: number) => formatPath([...path, i]);
   ladder.forEach((rung, i) => {
     if (sizeRank(rung) === undefined) {
-      ctx.addIssue({ code: 'custom', path: [...path, i], message: `"${rung}" has a size that cannot be ordered (${NAMED_SIZES.join(', ')}, 2xlarge ... 48xlarge or metal)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i],
+        message: `"${rung}" has a size that cannot be ordered (${NAMED_SIZES.join(', ')}, 2xlarge ... 48xlarge or metal)`,
+      });
       return;
     }
     if (i === 0 || sizeRank(ladder[i - 1]) === undefined) return;
     const prev = ladder[i - 1];
-    const memory = Object.hasOwn(NODE_MEMORY_GIB, prev) && Object.hasOwn(NODE_MEMORY_GIB, rung) ? ([NODE_MEMORY_GIB[prev], NODE_MEMORY_GIB[rung]] as const) : undefined;
+    const memory =
+      Object.hasOwn(NODE_MEMORY_GIB, prev) && Object.hasOwn(NODE_MEMORY_GIB, rung) ? ([NODE_MEMORY_GIB[prev], NODE_MEMORY_GIB[rung]] as const) : undefined;
     const larger = memory ? memory[1] > memory[0] : (sizeRank(rung) as number) > (sizeRank(prev) as number);
     if (!larger) {
       const gib = (v: number) => ` (${v} GiB)`;
@@ -752,7 +816,10 @@ function checkMissingData(
 
 /** Windows name an existing capacity or queue target, hold valid crons and time zones, and keep floor <= ceiling. */
 function checkWindows(
-  config: { targets: readonly { id: string; kind: string; minCapacity?: number; maxCapacity?: number }[]; windows: readonly z.output<typeof capacityWindowSchema>[] },
+  config: {
+    targets: readonly { id: string; kind: string; minCapacity?: number; maxCapacity?: number }[];
+    windows: readonly z.output<typeof capacityWindowSchema>[];
+  },
   ctx: z.core.$RefinementCtx,
 ): void {
   const names = new Map<string, number>();
@@ -873,7 +940,9 @@ export const TARGET_RESOURCES: { readonly [K in TargetKind]: (t: TargetOfKind<K>
   'queue-workers': (t) => [
     sqsQueue(['queueUrl'], t.queueUrl, true),
     ...(t.deadLetterQueueUrl !== undefined ? [sqsQueue(['deadLetterQueueUrl'], t.deadLetterQueueUrl, false)] : []),
-    t.workers.kind === 'asg' ? group(['workers', 'autoScalingGroupName'], t.workers.autoScalingGroupName) : ecsService(['workers', 'service'], t.workers.cluster, t.workers.service),
+    t.workers.kind === 'asg'
+      ? group(['workers', 'autoScalingGroupName'], t.workers.autoScalingGroupName)
+      : ecsService(['workers', 'service'], t.workers.cluster, t.workers.service),
   ],
 };
 
@@ -894,9 +963,12 @@ export function placementProblems(config: AutoscalerConfig, stack: { readonly re
     for (const r of resourcesOf(t)) {
       const where: string[] = [];
       if (stack.region !== undefined && r.region !== undefined && r.region !== stack.region) where.push(`region ${r.region} (the stack's: ${stack.region})`);
-      if (stack.account !== undefined && r.account !== undefined && r.account !== stack.account) where.push(`account ${r.account} (the stack's: ${stack.account})`);
+      if (stack.account !== undefined && r.account !== undefined && r.account !== stack.account)
+        where.push(`account ${r.account} (the stack's: ${stack.account})`);
       if (where.length) {
-        problems.push(`${formatPath(['targets', i, ...r.path])}: the ${r.noun} of target "${t.id}" is in ${where.join(' and ')}; a target must be in the stack's region and account (deploy one stack per region and account)`);
+        problems.push(
+          `${formatPath(['targets', i, ...r.path])}: the ${r.noun} of target "${t.id}" is in ${where.join(' and ')}; a target must be in the stack's region and account (deploy one stack per region and account)`,
+        );
       }
     }
   });
@@ -971,7 +1043,13 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
         } else {
           // The one shape whose own keys all fit (its problems lie deeper) is what was meant: name those problems.
           const fitting = issue.errors.filter((errs) => errs.every((e) => e.path.length > 0 && !(e.path.length === 1 && valueAt(value, e.path) === undefined)));
-          if (fitting.length === 1) lines.push(...describeIssues(fitting[0].map((e) => ({ ...e, path: [...issue.path, ...e.path] })), input));
+          if (fitting.length === 1)
+            lines.push(
+              ...describeIssues(
+                fitting[0].map((e) => ({ ...e, path: [...issue.path, ...e.path] })),
+                input,
+              ),
+            );
           else lines.push(`${formatPath(issue.path)}: ${show(value)} matches none of the allowed shapes`);
         }
         break;

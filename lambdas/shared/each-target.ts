@@ -54,7 +54,11 @@ export async function eachTarget<T, R>(items: readonly T[], work: (item: T) => P
   await Promise.all(Array.from({ length: lanes }, worker));
   if (failures.length) {
     failures.sort((a, b) => a.index - b.index);
-    throw new TargetFailuresError(options.family, failures.map(({ targetId, error }) => ({ targetId, error })), items.length);
+    throw new TargetFailuresError(
+      options.family,
+      failures.map(({ targetId, error }) => ({ targetId, error })),
+      items.length,
+    );
   }
   return results;
 }

@@ -5,7 +5,10 @@
 
 /** Worth another try later: throttling or a 5xx that outlasted the SDK's retries, a resource in a transitional state. */
 export class TransientError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'TransientError';
   }
@@ -26,7 +29,11 @@ export class ServiceUnavailableError extends TransientError {
 
 /** Will fail the same way every time (validation, quota, missing resource): record, report, stop. */
 export class TerminalError extends Error {
-  constructor(message: string, readonly code: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'TerminalError';
   }

@@ -2,8 +2,9 @@
  * The events the functions accept, as zod schemas (Powertools parser's EventBridge envelope extended
  * with the CloudWatch alarm detail), and the scheduler's re-evaluation input. Anything else is rejected.
  */
-import { z } from 'zod';
+
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { z } from 'zod';
 import { REEVALUATE_SOURCE } from './alarms';
 
 const alarmState = z.object({

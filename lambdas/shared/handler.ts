@@ -3,24 +3,25 @@
  * the event's identity, wrap it in the Powertools middlewares (in this order: tracer, logger,
  * metrics), and build the deployed clients once per execution environment.
  */
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
+
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
 import { SnsNotifier } from '../adapters/sns';
 import { realSleep, type Sleep } from '../adapters/types';
 import { DynamoStateStore } from '../state/dynamo';
-import type { AutoscalerConfig } from './config';
 import { bundledConfig } from './bundled-config';
 import { awsClient } from './clients';
+import type { AutoscalerConfig } from './config';
 import { RejectedEventError } from './errors';
 import { summarizeParseError } from './events';
 import { dynamoPersistence, memoryPersistence } from './idempotency';
@@ -112,5 +113,8 @@ export function deployedBase(options: { idempotency: boolean }): DeployedBase {
 /** The function's entry point: its clients and config are built on the first event, once per execution environment. */
 export function lazyEntry<H extends (event: unknown, context: Context) => Promise<unknown>>(build: () => H) {
   let built: H | undefined;
-  return (event: unknown, context: Context) => (built ??= build())(event, context);
+  return (event: unknown, context: Context) => {
+    built ??= build();
+    return built(event, context);
+  };
 }

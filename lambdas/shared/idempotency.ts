@@ -2,10 +2,11 @@
  * Idempotency persistence. Deployed: Powertools' DynamoDB layer on the idempotency table. Simulator
  * and tests: Powertools' cache layer over a Map, so the same idempotency code runs everywhere.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+
 import { CachePersistenceLayer } from '@aws-lambda-powertools/idempotency/cache';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export function dynamoPersistence(tableName: string, client?: DynamoDBClient): BasePersistenceLayer {
   return new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });

@@ -75,7 +75,10 @@ export function metricsNotification(input: MetricsNotificationInput): Notificati
   const minutes = Math.max(1, Math.round((at - since) / 60_000));
   // Stalled or late, the operator's news is the same: the metrics are late (the body tells which).
   const word = change === 'missing' ? 'missing' : 'late';
-  const subject = change === 'back' ? `[${prefix}] ${targetId}: metrics back on time after ${minutes} min` : `[${prefix}] ${targetId}: metrics ${word} (${age}); ${meanwhile}`;
+  const subject =
+    change === 'back'
+      ? `[${prefix}] ${targetId}: metrics back on time after ${minutes} min`
+      : `[${prefix}] ${targetId}: metrics ${word} (${age}); ${meanwhile}`;
   return {
     subject,
     body: {

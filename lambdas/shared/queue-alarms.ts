@@ -7,7 +7,7 @@
  * age of the oldest message is the fast path between polls, and a safety net when the poller is late.
  */
 import type { AlarmSpec, MetricRef } from './alarms';
-import { SQS_QUEUE_URL, type QueueWorkersTarget } from './config';
+import { type QueueWorkersTarget, SQS_QUEUE_URL } from './config';
 
 /** Region, account and name of a queue, from its URL (the config validated its shape). */
 export function queueParts(url: string): { region: string; account: string; name: string } {

@@ -4,7 +4,7 @@
  * family function of the window's target with a `window` event. The construct synthesizes exactly
  * these; the handlers parse their input (lambdas/shared/events.ts `WindowEventSchema`).
  */
-import { familyOf, type Family, REEVALUATE_SOURCE } from './alarms';
+import { type Family, familyOf, REEVALUATE_SOURCE } from './alarms';
 import type { AutoscalerConfig } from './config';
 
 export interface WindowScheduleSpec {

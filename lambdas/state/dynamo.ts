@@ -12,15 +12,8 @@
  * an expression placeholder, so reserved words (`ttl`, `memory`, ...) never matter.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { ALL_TARGETS, AuditEntry, FirstSeen, LeaseLostError, StateStore, Switches, SwitchScope, TargetRecord } from './store';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ALL_TARGETS, type AuditEntry, type FirstSeen, LeaseLostError, type StateStore, type Switches, type SwitchScope, type TargetRecord } from './store';
 
 export interface DynamoStateStoreProps {
   /** Name of the state table (pk/sk strings, TTL on `ttl`). */
@@ -98,9 +91,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getTarget(targetId: string): Promise<TargetRecord | undefined> {
-    const { Item: item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: targetKey(targetId), ConsistentRead: true }),
-    );
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: targetKey(targetId), ConsistentRead: true }));
     // An item holding only a lease was never saved: the memory store has no record for it either.
     if (!item || item.targetId === undefined) return undefined;
     return stripInternal(item) as unknown as TargetRecord;
@@ -161,7 +152,13 @@ export class DynamoStateStore implements StateStore {
       if (!isConditionalCheckFailed(err)) throw err;
     }
     const { Item: item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: targetKey(targetId), ConsistentRead: true, ProjectionExpression: '#firstSeen', ExpressionAttributeNames: { '#firstSeen': 'firstSeen' } }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: targetKey(targetId),
+        ConsistentRead: true,
+        ProjectionExpression: '#firstSeen',
+        ExpressionAttributeNames: { '#firstSeen': 'firstSeen' },
+      }),
     );
     return item!.firstSeen as FirstSeen;
   }
@@ -246,9 +243,7 @@ export class DynamoStateStore implements StateStore {
     const found: Item[] = [];
     let pending = keys;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const out = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
+      const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
       found.push(...(out.Responses?.[this.tableName] ?? []));
       pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       if (pending.length === 0) break;

@@ -8,7 +8,7 @@
  * count for the monthly budget) until `ttl`. A batch's item stays after it is done, so a late event
  * for its window is refused instead of opening the window again.
  */
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DoneBatch, InvalidationStore, OpenBatch } from './invalidations';
 
 export interface DynamoInvalidationStoreProps {
@@ -96,9 +96,7 @@ export class DynamoInvalidationStore implements InvalidationStore {
   }
 
   private async get(targetId: string, windowStart: number): Promise<Item | undefined> {
-    const { Item: item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: batchKey(targetId, windowStart), ConsistentRead: true }),
-    );
+    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: batchKey(targetId, windowStart), ConsistentRead: true }));
     return item;
   }
 
@@ -131,7 +129,7 @@ export class DynamoInvalidationStore implements InvalidationStore {
       if (!isConditionalCheckFailed(err)) throw err;
     }
     const item = await this.get(targetId, windowStart);
-    if (!item || item.status !== 'open') return undefined;
+    if (item?.status !== 'open') return undefined;
     return item.planned as string[] | undefined;
   }
 

@@ -1,5 +1,5 @@
 /** In-memory state store: the simulator's and the unit tests' stand-in, same contract as DynamoDB. */
-import { ALL_TARGETS, AuditEntry, FirstSeen, LeaseLostError, StateStore, Switches, SwitchScope, TargetRecord } from './store';
+import { ALL_TARGETS, type AuditEntry, type FirstSeen, LeaseLostError, type StateStore, type Switches, type SwitchScope, type TargetRecord } from './store';
 
 interface Lease {
   owner: string;

@@ -114,7 +114,10 @@ export interface StateStore {
 }
 
 export class LeaseLostError extends Error {
-  constructor(readonly targetId: string, readonly owner: string) {
+  constructor(
+    readonly targetId: string,
+    readonly owner: string,
+  ) {
     super(`lease on target "${targetId}" is no longer held by ${owner}`);
     this.name = 'LeaseLostError';
   }

@@ -9,9 +9,9 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type AlarmSpec, alarmsForTarget, type MetricRef } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig, TargetConfig } from '../../lambdas/shared/config';
@@ -177,8 +177,8 @@ function unitMetrics(target: TargetConfig): { desired: cloudwatch.Metric; actual
       // The workers' fleet, drawn like the web tier's.
       return unitMetrics(
         target.workers.kind === 'asg'
-          ? { kind: 'asg', id: target.id, autoScalingGroupName: target.workers.autoScalingGroupName } as TargetConfig
-          : { kind: 'ecs-service', id: target.id, cluster: target.workers.cluster, service: target.workers.service } as TargetConfig,
+          ? ({ kind: 'asg', id: target.id, autoScalingGroupName: target.workers.autoScalingGroupName } as TargetConfig)
+          : ({ kind: 'ecs-service', id: target.id, cluster: target.workers.cluster, service: target.workers.service } as TargetConfig),
       );
     default:
       return undefined;

@@ -6,10 +6,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export interface SelfAlarmsProps {
@@ -43,8 +43,12 @@ export class SelfAlarms extends Construct {
     this.prefix = props.prefix;
     this.action = new actions.SnsAction(props.topic);
 
-    this.add('DeadLetterQueueDepth', 'dlq/depth', props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
-      'messages wait in the dead-letter queue: events that failed every retry (read them, then purge the queue)');
+    this.add(
+      'DeadLetterQueueDepth',
+      'dlq/depth',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+      'messages wait in the dead-letter queue: events that failed every retry (read them, then purge the queue)',
+    );
     for (const [name, fn] of Object.entries(props.functions)) this.addFunction(name, fn);
     for (const [name, machine] of Object.entries(props.stateMachines ?? {})) this.addStateMachine(name, machine);
   }

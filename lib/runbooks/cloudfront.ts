@@ -57,7 +57,11 @@ export class InvalidateRunbook extends Construct {
       );
     const failed = new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     // The same exits as every runbook: a switch (pause, dry-run) read before CreateInvalidation stops the run.
-    const exits = new RunbookExits(this, failed, task('NotifyStopped', 'invalidate.notify', 'Record and report that a switch stopped the run (paused, dry-run)'));
+    const exits = new RunbookExits(
+      this,
+      failed,
+      task('NotifyStopped', 'invalidate.notify', 'Record and report that a switch stopped the run (paused, dry-run)'),
+    );
     const caught = (t: tasks.LambdaInvoke) => exits.catch(t);
 
     const check = caught(task('CheckDistribution', 'invalidate.check', 'Configured target, valid paths, distribution exists'));

@@ -88,10 +88,17 @@ export class DataRunbooks extends Construct {
       reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
 
-    const definitions = { 'rds-replicas': replicasDefinition, redis: redisDefinition, 'rds-storage': storageDefinition, 'rds-instance': instanceDefinition } as const;
+    const definitions = {
+      'rds-replicas': replicasDefinition,
+      redis: redisDefinition,
+      'rds-storage': storageDefinition,
+      'rds-instance': instanceDefinition,
+    } as const;
     const descriptions: Record<DataKind, string> = {
-      'rds-replicas': 'Converge the autoscaler\'s read replicas of an RDS source (or Aurora readers) to {"targetId","desiredReplicas"} and publish the reader endpoints',
-      redis: 'Converge an ElastiCache replication group to {"targetId","nodeType","shards","replicasPerShard"}: a type of its ladder that AWS allows, shards, replicas',
+      'rds-replicas':
+        'Converge the autoscaler\'s read replicas of an RDS source (or Aurora readers) to {"targetId","desiredReplicas"} and publish the reader endpoints',
+      redis:
+        'Converge an ElastiCache replication group to {"targetId","nodeType","shards","replicasPerShard"}: a type of its ladder that AWS allows, shards, replicas',
       'rds-storage': 'Grow an RDS instance\'s allocated storage to {"targetId","allocatedGiB"}',
       'rds-instance': 'Move an RDS instance to {"targetId","instanceClass"} of its ladder, now or in the maintenance window',
     };

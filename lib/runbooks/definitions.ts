@@ -12,11 +12,17 @@ import { backoffWait, Runbook, type RunbookExits, runbookTask } from './runbook'
 export function replicasDefinition(fn: lambda.IFunction) {
   return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
     const reconcile = Runbook.catchAll(
-      runbookTask(scope, 'Reconcile', fn, 'replicas.reconcile', 'Compare the replicas with the goal, clean up broken ones, check preconditions, choose the next step'),
+      runbookTask(
+        scope,
+        'Reconcile',
+        fn,
+        'replicas.reconcile',
+        'Compare the replicas with the goal, clean up broken ones, check preconditions, choose the next step',
+      ),
       exits,
     );
-    const create = Runbook.catchAll(runbookTask(scope, 'CreateReplica', fn, 'replicas.create', 'Create the chosen replica, tagged as the autoscaler\'s'), exits);
-    const remove = Runbook.catchAll(runbookTask(scope, 'DeleteReplica', fn, 'replicas.remove', 'Delete the newest of the autoscaler\'s replicas'), exits);
+    const create = Runbook.catchAll(runbookTask(scope, 'CreateReplica', fn, 'replicas.create', "Create the chosen replica, tagged as the autoscaler's"), exits);
+    const remove = Runbook.catchAll(runbookTask(scope, 'DeleteReplica', fn, 'replicas.remove', "Delete the newest of the autoscaler's replicas"), exits);
     const publish = Runbook.catchAll(runbookTask(scope, 'PublishEndpoints', fn, 'replicas.publish', 'Write the available reader endpoints to SSM'), exits);
     const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), exits);
     const wait = backoffWait(scope, 'WaitForReplicas');
@@ -42,7 +48,13 @@ export function redisDefinition(fn: lambda.IFunction) {
       exits,
     );
     const modify = Runbook.catchAll(
-      runbookTask(scope, 'ModifyGroup', fn, 'redis.modify', 'ModifyReplicationGroup (node type), ModifyReplicationGroupShardConfiguration or Increase/DecreaseReplicaCount, ApplyImmediately'),
+      runbookTask(
+        scope,
+        'ModifyGroup',
+        fn,
+        'redis.modify',
+        'ModifyReplicationGroup (node type), ModifyReplicationGroupShardConfiguration or Increase/DecreaseReplicaCount, ApplyImmediately',
+      ),
       exits,
     );
     const poll = Runbook.catchAll(runbookTask(scope, 'CheckChange', fn, 'redis.poll', 'Available again?'), exits);
@@ -59,7 +71,10 @@ export function redisDefinition(fn: lambda.IFunction) {
 /** Input: `{ "targetId": "...", "allocatedGiB": N }`. */
 export function storageDefinition(fn: lambda.IFunction) {
   return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
-    const check = Runbook.catchAll(runbookTask(scope, 'CheckPreconditions', fn, 'storage.check', 'Within the maximum, instance available, not optimizing storage'), exits);
+    const check = Runbook.catchAll(
+      runbookTask(scope, 'CheckPreconditions', fn, 'storage.check', 'Within the maximum, instance available, not optimizing storage'),
+      exits,
+    );
     const modify = Runbook.catchAll(runbookTask(scope, 'ModifyStorage', fn, 'storage.modify', 'ModifyDBInstance AllocatedStorage, ApplyImmediately'), exits);
     const poll = Runbook.catchAll(runbookTask(scope, 'CheckStorage', fn, 'storage.poll', 'New size allocated?'), exits);
     const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), exits);
@@ -75,8 +90,14 @@ export function storageDefinition(fn: lambda.IFunction) {
 /** Input: `{ "targetId": "...", "instanceClass": "db.r6g.2xlarge", "applyImmediately": false }`. */
 export function instanceDefinition(fn: lambda.IFunction) {
   return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
-    const check = Runbook.catchAll(runbookTask(scope, 'CheckPreconditions', fn, 'instance.check', 'Class on the ladder, instance available, change not already made or pending'), exits);
-    const modify = Runbook.catchAll(runbookTask(scope, 'ModifyClass', fn, 'instance.modify', 'ModifyDBInstance DBInstanceClass, now or in the maintenance window'), exits);
+    const check = Runbook.catchAll(
+      runbookTask(scope, 'CheckPreconditions', fn, 'instance.check', 'Class on the ladder, instance available, change not already made or pending'),
+      exits,
+    );
+    const modify = Runbook.catchAll(
+      runbookTask(scope, 'ModifyClass', fn, 'instance.modify', 'ModifyDBInstance DBInstanceClass, now or in the maintenance window'),
+      exits,
+    );
     const poll = Runbook.catchAll(runbookTask(scope, 'CheckClass', fn, 'instance.poll', 'Available on the new class?'), exits);
     const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result'), exits);
     const done = notify.next(new sfn.Succeed(scope, 'Done'));

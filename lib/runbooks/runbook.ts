@@ -14,8 +14,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DryRunError, ResourceBusyError, SWITCH_STOP_ERRORS } from '../../lambdas/runbooks/errors';
-import { ServiceUnavailableError } from '../../lambdas/shared/errors';
 import type { RunbookTask } from '../../lambdas/runbooks/handler';
+import { ServiceUnavailableError } from '../../lambdas/shared/errors';
 
 /** How long a `ResourceBusy` (modifying, snapshotting...) is waited out: 60 s, x1.5, at most 10 min, 30 tries (about 4 hours). */
 export const BUSY_RETRY = { interval: Duration.seconds(60), backoffRate: 1.5, maxDelay: Duration.minutes(10), maxAttempts: 30 } as const;
@@ -35,14 +35,26 @@ export const LAMBDA_ERRORS = [
 ] as const;
 
 /** How Lambda's errors are retried: 2 s, x2, at most 1 min, 6 tries (about 2 minutes), full jitter. */
-export const LAMBDA_RETRY = { interval: Duration.seconds(2), backoffRate: 2, maxDelay: Duration.minutes(1), maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL } as const;
+export const LAMBDA_RETRY = {
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxDelay: Duration.minutes(1),
+  maxAttempts: 6,
+  jitterStrategy: sfn.JitterType.FULL,
+} as const;
 
 /**
  * How `ServiceUnavailable` is retried: 10 s, x2, at most 5 min, 6 tries (about 10 minutes), full jitter.
  * The SDK already spent its attempts (seconds) on the call; this waits out a longer burst of throttling
  * or an outage before the run fails.
  */
-export const SERVICE_RETRY = { interval: Duration.seconds(10), backoffRate: 2, maxDelay: Duration.minutes(5), maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL } as const;
+export const SERVICE_RETRY = {
+  interval: Duration.seconds(10),
+  backoffRate: 2,
+  maxDelay: Duration.minutes(5),
+  maxAttempts: 6,
+  jitterStrategy: sfn.JitterType.FULL,
+} as const;
 
 /** The retries every runbook task has, before any Catch: Lambda's own errors and `ServiceUnavailable`. */
 export function addServiceRetries(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
@@ -86,11 +98,20 @@ export class RunbookExits {
    * @param failed the chain every other caught error goes to
    * @param notifyStopped the task that records and reports a stop (`notify`, or the runbook's own)
    */
-  constructor(scope: Construct, readonly failed: sfn.IChainable, notifyStopped: tasks.LambdaInvoke) {
+  constructor(
+    scope: Construct,
+    readonly failed: sfn.IChainable,
+    notifyStopped: tasks.LambdaInvoke,
+  ) {
     this.stopped = notifyStopped.next(
       new sfn.Choice(scope, 'StoppedBy')
-        .when(sfn.Condition.stringEquals('$.error.Error', DryRunError.NAME), new sfn.Succeed(scope, 'DryRunStopped', { comment: 'Dry-run: stopped before its first write, recorded what it would have done' }))
-        .otherwise(new sfn.Fail(scope, 'PausedStopped', { comment: 'Paused: stopped before its next write', errorPath: '$.error.Error', causePath: '$.reason' })),
+        .when(
+          sfn.Condition.stringEquals('$.error.Error', DryRunError.NAME),
+          new sfn.Succeed(scope, 'DryRunStopped', { comment: 'Dry-run: stopped before its first write, recorded what it would have done' }),
+        )
+        .otherwise(
+          new sfn.Fail(scope, 'PausedStopped', { comment: 'Paused: stopped before its next write', errorPath: '$.error.Error', causePath: '$.reason' }),
+        ),
     );
   }
 
@@ -138,7 +159,11 @@ export class Runbook extends Construct {
     });
     const notifyFailure = runbookTask(this, 'NotifyFailure', props.fn, 'notify', 'Record and report why the run failed');
     const fail = notifyFailure.next(new sfn.Fail(this, 'Failed', { errorPath: '$.error.Error', causePath: '$.reason' }));
-    const exits = new RunbookExits(this, fail, runbookTask(this, 'NotifyStopped', props.fn, 'notify', 'Record and report that a switch stopped the run (paused, dry-run)'));
+    const exits = new RunbookExits(
+      this,
+      fail,
+      runbookTask(this, 'NotifyStopped', props.fn, 'notify', 'Record and report that a switch stopped the run (paused, dry-run)'),
+    );
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${props.prefix}-${props.name}`,
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -150,8 +175,7 @@ export class Runbook extends Construct {
     });
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...) support no resource-level permissions.',
+      reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...) support no resource-level permissions.',
     });
   }
 

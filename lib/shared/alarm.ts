@@ -67,7 +67,11 @@ export class AlarmStacks extends Construct {
   public readonly stacks: NestedStack[] = [];
   private used = 0;
 
-  constructor(scope: Construct, id: string, private readonly props: AlarmStacksProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AlarmStacksProps,
+  ) {
     super(scope, id);
     if (HOMES.has(props.targetsScope)) throw new Error(`${props.targetsScope.node.path} already has nested stacks for its alarms`);
     HOMES.set(props.targetsScope, this);

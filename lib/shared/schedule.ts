@@ -1,9 +1,9 @@
 /** The 1-minute re-evaluation schedule of an action family (EventBridge Scheduler). */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type Family, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
 import { ASYNC_RETRY_ATTEMPTS } from './function';

@@ -80,7 +80,9 @@ export class CdnDeployRules extends Construct {
     for (const [source, pattern] of Object.entries(cdnRulePatterns(config)) as Array<[CdnRuleSource, Record<string, unknown>]>) {
       const length = JSON.stringify(pattern).length;
       if (length > MAX_EVENT_PATTERN_LENGTH) {
-        throw new Error(`the ${source} deploy rule's pattern is ${length} characters, more than EventBridge's ${MAX_EVENT_PATTERN_LENGTH}: fewer ${source} triggers`);
+        throw new Error(
+          `the ${source} deploy rule's pattern is ${length} characters, more than EventBridge's ${MAX_EVENT_PATTERN_LENGTH}: fewer ${source} triggers`,
+        );
       }
       rules[source] = new events.Rule(this, `${source.charAt(0).toUpperCase()}${source.slice(1)}Rule`, {
         description: `${config.prefix}: ${descriptions[source]} (CloudFront invalidations)`,

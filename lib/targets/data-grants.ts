@@ -58,7 +58,11 @@ export function grantKeyUseVia(fn: lambda.IFunction, service: 'rds' | 'elasticac
   const via = { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` };
   const policy = new iam.Policy(fn, id, {
     statements: [
-      new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [keys], conditions: { StringEquals: via, Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
+      new iam.PolicyStatement({
+        actions: ['kms:CreateGrant'],
+        resources: [keys],
+        conditions: { StringEquals: via, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
       new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [keys], conditions: { StringEquals: via } }),
     ],
   });

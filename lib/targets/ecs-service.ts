@@ -1,8 +1,8 @@
 /** An ECS service target: its alarms and the least permissions the capacity function needs on it. */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { EcsServiceTarget } from '../../lambdas/shared/config';
@@ -36,9 +36,7 @@ export class EcsServiceScalingTarget extends Construct {
       resourceName: `${target.cluster}/${target.service}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    handler.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.serviceArn] }),
-    );
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.serviceArn] }));
     grantMetricReads(handler);
     grantAlarmStateReads(handler, props.prefix);
   }

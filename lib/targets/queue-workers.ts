@@ -4,9 +4,9 @@
  * dead-letter queue), and the desired count of the configured worker fleet (ECS service or ASG).
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { QueueWorkersTarget } from '../../lambdas/shared/config';
@@ -48,12 +48,20 @@ export class QueueWorkersScalingTarget extends Construct {
     this.queueArn = arnOf(target.queueUrl);
     this.deadLetterQueueArn = target.deadLetterQueueUrl ? arnOf(target.deadLetterQueueUrl) : undefined;
     handler.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [this.queueArn, ...(this.deadLetterQueueArn ? [this.deadLetterQueueArn] : [])] }),
+      new iam.PolicyStatement({
+        actions: ['sqs:GetQueueAttributes'],
+        resources: [this.queueArn, ...(this.deadLetterQueueArn ? [this.deadLetterQueueArn] : [])],
+      }),
     );
 
     const w = target.workers;
     if (w.kind === 'ecs-service') {
-      this.workersArn = stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${w.cluster}/${w.service}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      this.workersArn = stack.formatArn({
+        service: 'ecs',
+        resource: 'service',
+        resourceName: `${w.cluster}/${w.service}`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
       handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.workersArn] }));
     } else {
       this.workersArn = stack.formatArn({

@@ -43,7 +43,9 @@ export class RdsReplicasScalingTarget extends Construct {
 
     const stack = Stack.of(this);
     this.replicaArnPattern = rdsArn(taskFunction, 'db', `${target.id}-ro-*`);
-    const sourceArn = target.clusterIdentifier ? rdsArn(taskFunction, 'cluster', target.clusterIdentifier) : rdsArn(taskFunction, 'db', target.sourceInstanceIdentifier!);
+    const sourceArn = target.clusterIdentifier
+      ? rdsArn(taskFunction, 'cluster', target.clusterIdentifier)
+      : rdsArn(taskFunction, 'db', target.sourceInstanceIdentifier!);
     const ours = { [`aws:RequestTag/${MANAGED_BY_TAG}`]: prefix, [`aws:RequestTag/${TARGET_TAG}`]: target.id };
 
     // The handler: read the fleet and the metrics, start the runbook.
@@ -58,7 +60,11 @@ export class RdsReplicasScalingTarget extends Construct {
     // og, pg and subgrp required, and cluster for a Multi-AZ DB cluster source). A replica in the
     // source's region inherits the source's groups, which are not known at synth: any group of the
     // account and region, for a request that carries the autoscaler's tags only.
-    const groups = target.clusterIdentifier ? [] : (['og', 'pg', 'subgrp'] as const).map((type) => stack.formatArn({ service: 'rds', resource: type, resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const groups = target.clusterIdentifier
+      ? []
+      : (['og', 'pg', 'subgrp'] as const).map((type) =>
+          stack.formatArn({ service: 'rds', resource: type, resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        );
     const statements = [
       // Create only replicas named <targetId>-ro-*, only of the configured source, only carrying the autoscaler's tags.
       new iam.PolicyStatement({
@@ -94,7 +100,14 @@ export class RdsReplicasScalingTarget extends Construct {
     });
     statements.push(new iam.PolicyStatement({ sid: 'PublishReaderEndpoints', actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameterArn] }));
     if (target.route53) {
-      const zoneArn = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: target.route53.hostedZoneId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      const zoneArn = stack.formatArn({
+        service: 'route53',
+        region: '',
+        account: '',
+        resource: 'hostedzone',
+        resourceName: target.route53.hostedZoneId,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
       statements.push(
         new iam.PolicyStatement({ sid: 'ReadReaderRecords', actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }),
         // Only CNAME records of the target's own name in the configured zone.

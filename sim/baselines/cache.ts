@@ -153,6 +153,7 @@ export const targetTrackingCache: CacheBaseline<TargetTrackingCacheState> = {
 
 /** The cache baseline of that name. */
 export function cacheBaselineFor(name: 'seed-step' | 'target-tracking'): CacheBaseline<unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: baselines of different state types in one table; each runs with its own state
   const table: Record<string, CacheBaseline<any>> = { 'seed-step': seedStepCache, 'target-tracking': targetTrackingCache };
   const b = table[name];
   if (!b) throw new Error(`no cache baseline named ${name}`);

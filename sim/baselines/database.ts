@@ -7,7 +7,7 @@
  * the predefined metric RDSReaderAverageCPUUtilization does (Aurora User Guide, "Amazon Aurora Auto
  * Scaling with Aurora Replicas"): with no ready replica there is no reader datapoint and it does nothing.
  */
-import { Baseline, clampUnits, onFiveMinutes } from './types';
+import { type Baseline, clampUnits, onFiveMinutes } from './types';
 
 /** Datapoints above SCALE_OUT_CPU that add a replica (10 one-minute datapoints: 10 minutes). */
 export const DATABASE_SCALE_OUT_POINTS = 10;

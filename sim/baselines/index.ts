@@ -9,6 +9,7 @@ export * from './types';
 
 /** The baseline of that name for that workload kind. */
 export function baselineFor(kind: WorkloadKind, name: BaselineName): Baseline<unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: baselines of different state types in one table; each runs with its own state
   const table: Record<string, Partial<Record<BaselineName, Baseline<any>>>> = {
     web: { 'seed-step': seedStepWeb, 'target-tracking': targetTracking },
     queue: { 'seed-step': seedStepQueue, keda },

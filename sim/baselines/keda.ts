@@ -4,7 +4,7 @@
  * max(2 x current, current + 4) per 15 s, compounded over the step; scale-down to the highest
  * recommendation of the last 300 s (this step's included).
  */
-import { Baseline, clampUnits } from './types';
+import { type Baseline, clampUnits } from './types';
 
 export interface KedaState {
   /** Recommendations of the stabilization window, oldest first. */

@@ -3,7 +3,7 @@
  * Web: the average of the newest 5 visible CPU datapoints (fewer at the start) above 70 adds one
  * unit, below 30 removes one. Queue: visible messages above 100 add one worker, below 10 remove one.
  */
-import { Baseline, clampUnits, onFiveMinutes } from './types';
+import { type Baseline, clampUnits, onFiveMinutes } from './types';
 
 export const seedStepWeb: Baseline<null> = {
   name: 'seed-step',

@@ -5,7 +5,7 @@
  * are all below 0.9 x target sets desired = max(minUnits, ceil(ready x cpu / target)) when that is
  * lower, at most once per 300 s.
  */
-import { Baseline, clampUnits } from './types';
+import { type Baseline, clampUnits } from './types';
 
 export interface TargetTrackingState {
   /** Seconds from the trace start of the last scale-in, if any. */

@@ -4,7 +4,7 @@
  * only a change) emits an EventBridge "CloudWatch Alarm State Change" event shaped like AWS's.
  */
 import type { AlarmSpec } from '../../lambdas/shared/alarms';
-import { MetricStore, metricKey } from './cloudwatch';
+import { type MetricStore, metricKey } from './cloudwatch';
 import { cwTimestamp, isoSeconds, uuidLike } from './recorder';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -70,11 +70,16 @@ const javaDouble = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x
 
 function breaches(spec: AlarmSpec, value: number): boolean {
   switch (spec.comparison as string) {
-    case 'GreaterThanThreshold': return value > spec.threshold;
-    case 'GreaterThanOrEqualToThreshold': return value >= spec.threshold;
-    case 'LessThanThreshold': return value < spec.threshold;
-    case 'LessThanOrEqualToThreshold': return value <= spec.threshold;
-    default: throw new Error(`alarm ${spec.name}: unsupported comparison ${spec.comparison}`);
+    case 'GreaterThanThreshold':
+      return value > spec.threshold;
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= spec.threshold;
+    case 'LessThanThreshold':
+      return value < spec.threshold;
+    case 'LessThanOrEqualToThreshold':
+      return value <= spec.threshold;
+    default:
+      throw new Error(`alarm ${spec.name}: unsupported comparison ${spec.comparison}`);
   }
 }
 
@@ -153,7 +158,6 @@ export class AlarmEvaluator {
           if (real.length === 0) return undefined;
           value = realBreaching >= m ? 'ALARM' : 'OK';
           break;
-        case 'missing':
         default:
           value = real.length === 0 ? 'INSUFFICIENT_DATA' : realBreaching >= m ? 'ALARM' : 'OK';
       }

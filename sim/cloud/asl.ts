@@ -32,7 +32,12 @@ export function resolveIntrinsics(value: unknown): string {
     return functionArn(id);
   }
   if (typeof v.Ref === 'string') {
-    const pseudo: Record<string, string> = { 'AWS::Partition': FAKE.partition, 'AWS::Region': FAKE.region, 'AWS::AccountId': FAKE.account, 'AWS::URLSuffix': 'amazonaws.com' };
+    const pseudo: Record<string, string> = {
+      'AWS::Partition': FAKE.partition,
+      'AWS::Region': FAKE.region,
+      'AWS::AccountId': FAKE.account,
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
     if (pseudo[v.Ref]) return pseudo[v.Ref];
     throw new Error(`cannot resolve Ref ${v.Ref}`);
   }

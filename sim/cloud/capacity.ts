@@ -2,7 +2,7 @@
  * In-memory Auto Scaling and ECS, both backed by a simulated fleet: billed = desired, ready after
  * provisioning (InService / running), provisioning ones Pending / pending.
  */
-import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 /** A fleet the fake services read and change (the simulator's World implements it). */
 export interface CapacityBackend {
@@ -50,14 +50,17 @@ export class FakeAutoScaling {
         const g = this.group(input.AutoScalingGroupName);
         const n = input.DesiredCapacity;
         if (typeof n !== 'number' || !Number.isInteger(n)) throw new FakeServiceError('ValidationError', `DesiredCapacity must be a whole number.`);
-        if (n > g.maxSize) throw new FakeServiceError('ValidationError', `New SetDesiredCapacity value ${n} is above max value ${g.maxSize} for the AutoScalingGroup.`);
-        if (n < g.minSize) throw new FakeServiceError('ValidationError', `New SetDesiredCapacity value ${n} is below min value ${g.minSize} for the AutoScalingGroup.`);
+        if (n > g.maxSize)
+          throw new FakeServiceError('ValidationError', `New SetDesiredCapacity value ${n} is above max value ${g.maxSize} for the AutoScalingGroup.`);
+        if (n < g.minSize)
+          throw new FakeServiceError('ValidationError', `New SetDesiredCapacity value ${n} is below min value ${g.minSize} for the AutoScalingGroup.`);
         g.backend.setDesired(n);
         return { ...meta };
       }
       case 'UpdateAutoScalingGroupCommand': {
         const g = this.group(input.AutoScalingGroupName);
-        const min = input.MinSize ?? g.minSize, max = input.MaxSize ?? g.maxSize;
+        const min = input.MinSize ?? g.minSize,
+          max = input.MaxSize ?? g.maxSize;
         if (min > max) throw new FakeServiceError('ValidationError', `Max bound, ${max}, must be greater than or equal to min bound, ${min}`);
         g.minSize = min;
         g.maxSize = max;
@@ -134,7 +137,8 @@ export class FakeEcs {
     const cluster = this.clusterName(input.cluster);
     switch (name) {
       case 'DescribeServicesCommand': {
-        const found = [], failures = [];
+        const found = [],
+          failures = [];
         for (const s of (input.services ?? []) as string[]) {
           const svc = this.services.get(`${cluster}/${this.lastPart(s)}`);
           if (svc) found.push(this.describe(svc));
@@ -147,7 +151,8 @@ export class FakeEcs {
         if (!svc) throw new FakeServiceError('ServiceNotFoundException', 'Service not found.');
         if (input.desiredCount !== undefined) {
           const n = input.desiredCount;
-          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new FakeServiceError('InvalidParameterException', 'desiredCount must be a whole number >= 0.');
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+            throw new FakeServiceError('InvalidParameterException', 'desiredCount must be a whole number >= 0.');
           svc.backend.setDesired(n);
         }
         return { service: this.describe(svc), ...meta };

@@ -4,7 +4,7 @@
  * current simulated time.
  */
 import type { AlarmEvaluator } from './alarms';
-import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 export interface MetricId {
   readonly namespace: string;
@@ -67,7 +67,10 @@ export class MetricStore {
   put(metric: MetricId, timestamp: number, value: number, visibleFrom: number, sampleCount = 1): void {
     const key = metricKey(metric.namespace, metric.metricName, metric.dimensions);
     let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = new Series()));
+    if (!s) {
+      s = new Series();
+      this.series.set(key, s);
+    }
     s.put(timestamp, { sum: value * sampleCount, count: sampleCount, min: value, max: value, visibleFrom });
   }
 
@@ -80,7 +83,11 @@ export class MetricStore {
     if (!s) return undefined;
     const first = Math.floor(start / MINUTE);
     const minutes = Math.max(1, Math.round(periodSeconds / 60));
-    let sum = 0, count = 0, min = Infinity, max = -Infinity, found = 0;
+    let sum = 0,
+      count = 0,
+      min = Infinity,
+      max = -Infinity,
+      found = 0;
     const values: number[] = [];
     for (let m = first; m < first + minutes; m++) {
       const p = s.get(m);
@@ -95,11 +102,21 @@ export class MetricStore {
     if (!found) return undefined;
     let value: number;
     switch (stat) {
-      case 'Average': value = sum / count; break;
-      case 'Sum': value = sum; break;
-      case 'Minimum': value = min; break;
-      case 'Maximum': value = max; break;
-      case 'SampleCount': value = count; break;
+      case 'Average':
+        value = sum / count;
+        break;
+      case 'Sum':
+        value = sum;
+        break;
+      case 'Minimum':
+        value = min;
+        break;
+      case 'Maximum':
+        value = max;
+        break;
+      case 'SampleCount':
+        value = count;
+        break;
       default: {
         const pm = /^p(\d+(?:\.\d+)?)$/.exec(stat);
         if (!pm) throw new FakeServiceError('InvalidParameterValue', `The statistic ${stat} is not supported by the in-memory CloudWatch.`);

@@ -4,9 +4,10 @@
  * and refuses another; the shape it shows (node type, shards, members) is the one in effect until the
  * change is done.
  */
-import { type CacheBackend, type CacheGroupState, type CacheShape, memberNodes, nodeGroupId } from '../data/backends';
+
 import { NODE_MEMORY_GIB } from '../../lambdas/engine/redis';
-import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+import { type CacheBackend, type CacheGroupState, type CacheShape, memberNodes, nodeGroupId } from '../data/backends';
+import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 export interface FakeElastiCacheOptions {
   readonly replicationGroupId: string;
@@ -85,7 +86,10 @@ export class FakeElastiCache {
         const g = this.changeable(input, 'ModifyReplicationGroupShardConfiguration');
         const count = input.NodeGroupCount;
         if (!g.clusterMode) {
-          throw new FakeServiceError('InvalidParameterValueException', `Replication group ${this.id} is not cluster mode enabled: its node groups cannot be changed.`);
+          throw new FakeServiceError(
+            'InvalidParameterValueException',
+            `Replication group ${this.id} is not cluster mode enabled: its node groups cannot be changed.`,
+          );
         }
         if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_SHARDS) {
           throw new FakeServiceError('InvalidParameterValueException', `NodeGroupCount must be a whole number from 1 to ${MAX_SHARDS}, got ${String(count)}.`);
@@ -98,20 +102,33 @@ export class FakeElastiCache {
           // Reducing: AWS requires NodeGroupsToRemove (or NodeGroupsToRetain) naming the node groups.
           const existing = Array.from({ length: g.shards }, (_, s) => nodeGroupId(s));
           if (!Array.isArray(remove) || remove.length === 0) {
-            throw new FakeServiceError('InvalidParameterValueException', `NodeGroupsToRemove or NodeGroupsToRetain is required when reducing the node groups of ${this.id} from ${g.shards} to ${count}.`);
+            throw new FakeServiceError(
+              'InvalidParameterValueException',
+              `NodeGroupsToRemove or NodeGroupsToRetain is required when reducing the node groups of ${this.id} from ${g.shards} to ${count}.`,
+            );
           }
           for (const r of remove) {
-            if (!existing.includes(r)) throw new FakeServiceError('InvalidParameterValueException', `Node group ${String(r)} is not a node group of ${this.id} (${existing.join(', ')}).`);
+            if (!existing.includes(r))
+              throw new FakeServiceError(
+                'InvalidParameterValueException',
+                `Node group ${String(r)} is not a node group of ${this.id} (${existing.join(', ')}).`,
+              );
           }
           if (new Set(remove).size !== g.shards - count) {
-            throw new FakeServiceError('InvalidParameterValueException', `NodeGroupsToRemove names ${new Set(remove).size} node group(s); going from ${g.shards} to ${count} removes ${g.shards - count}.`);
+            throw new FakeServiceError(
+              'InvalidParameterValueException',
+              `NodeGroupsToRemove names ${new Set(remove).size} node group(s); going from ${g.shards} to ${count} removes ${g.shards - count}.`,
+            );
           }
           const highest = existing.slice(count);
           if (!remove.every((r) => highest.includes(r))) {
             throw new Error(`in-memory ElastiCache removes only the highest-numbered node groups (${highest.join(', ')}), not ${remove.join(', ')}`);
           }
         } else if (remove !== undefined) {
-          throw new FakeServiceError('InvalidParameterCombinationException', `NodeGroupsToRemove is only valid when reducing the node groups of ${this.id} (${g.shards} -> ${count}).`);
+          throw new FakeServiceError(
+            'InvalidParameterCombinationException',
+            `NodeGroupsToRemove is only valid when reducing the node groups of ${this.id} (${g.shards} -> ${count}).`,
+          );
         }
         this.backend.startChange({ shards: count });
         return { ReplicationGroup: this.describe(), ...meta };
@@ -126,7 +143,10 @@ export class FakeElastiCache {
         }
         const n = input.NewReplicaCount;
         if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_REPLICAS_PER_SHARD) {
-          throw new FakeServiceError('InvalidParameterValueException', `NewReplicaCount must be a whole number from 0 to ${MAX_REPLICAS_PER_SHARD}, got ${String(n)}.`);
+          throw new FakeServiceError(
+            'InvalidParameterValueException',
+            `NewReplicaCount must be a whole number from 0 to ${MAX_REPLICAS_PER_SHARD}, got ${String(n)}.`,
+          );
         }
         if (increase ? n <= g.replicasPerShard : n >= g.replicasPerShard) {
           throw new FakeServiceError(

@@ -37,8 +37,7 @@ export function matchesPattern(pattern: Record<string, unknown>, event: unknown)
 
 function onlyAbsent(p: Record<string, unknown>): boolean {
   return Object.values(p).every(
-    (v) =>
-      (Array.isArray(v) && v.length > 0 && v.every((m) => isPlainObject(m) && m.exists === false)) || (isPlainObject(v) && onlyAbsent(v)),
+    (v) => (Array.isArray(v) && v.length > 0 && v.every((m) => isPlainObject(m) && m.exists === false)) || (isPlainObject(v) && onlyAbsent(v)),
   );
 }
 
@@ -123,9 +122,9 @@ function anythingBut(arg: unknown, v: unknown): boolean {
 function numeric(arg: unknown, v: number): boolean {
   if (!Array.isArray(arg) || arg.length % 2 !== 0) throw new Error(`event pattern: bad numeric matcher ${JSON.stringify(arg)}`);
   for (let i = 0; i < arg.length; i += 2) {
-    const op = arg[i], n = Number(arg[i + 1]);
-    const ok =
-      op === '=' ? v === n : op === '>' ? v > n : op === '>=' ? v >= n : op === '<' ? v < n : op === '<=' ? v <= n : undefined;
+    const op = arg[i],
+      n = Number(arg[i + 1]);
+    const ok = op === '=' ? v === n : op === '>' ? v > n : op === '>=' ? v >= n : op === '<' ? v < n : op === '<=' ? v <= n : undefined;
     if (ok === undefined) throw new Error(`event pattern: bad numeric operator ${JSON.stringify(op)}`);
     if (!ok) return false;
   }

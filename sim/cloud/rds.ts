@@ -5,9 +5,10 @@
  * DescribeDBInstances for DELETE_SECONDS before it is not found, as RDS keeps it listed while it tears
  * it down. There is no Aurora in the simulation: every cluster is not found.
  */
-import type { ReplicaBackend, ReplicaUnit } from '../data/backends';
+
 import { MAX_REPLICAS_PER_SOURCE } from '../../lambdas/engine/replicas';
-import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+import type { ReplicaBackend, ReplicaUnit } from '../data/backends';
+import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 /** Seconds a deleted instance shows `deleting` before DescribeDBInstances no longer finds it. */
 export const DELETE_SECONDS = 300;
@@ -60,7 +61,8 @@ function tagsOf(input: unknown): Record<string, string> {
   if (input === undefined) return out;
   if (!Array.isArray(input)) throw new FakeServiceError('InvalidParameterValue', `Tags must be a list of {Key, Value}, got ${JSON.stringify(input)}.`);
   for (const t of input as { Key?: unknown; Value?: unknown }[]) {
-    if (typeof t?.Key !== 'string' || t.Key.length === 0) throw new FakeServiceError('InvalidParameterValue', `Tag key must be a non-empty string, got ${JSON.stringify(t?.Key)}.`);
+    if (typeof t?.Key !== 'string' || t.Key.length === 0)
+      throw new FakeServiceError('InvalidParameterValue', `Tag key must be a non-empty string, got ${JSON.stringify(t?.Key)}.`);
     out[t.Key] = typeof t.Value === 'string' ? t.Value : '';
   }
   return out;
@@ -147,7 +149,10 @@ export class FakeRds {
       );
     }
     if (this.backend.replicas().length >= MAX_REPLICAS_PER_SOURCE) {
-      throw new FakeServiceError('InvalidParameterCombination', `DB instance ${this.source.id} already has ${MAX_REPLICAS_PER_SOURCE} read replicas, the most RDS allows; ${id} cannot be created.`);
+      throw new FakeServiceError(
+        'InvalidParameterCombination',
+        `DB instance ${this.source.id} already has ${MAX_REPLICAS_PER_SOURCE} read replicas, the most RDS allows; ${id} cannot be created.`,
+      );
     }
     const instanceClass: string | undefined = input.DBInstanceClass;
     if (instanceClass !== undefined && !/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceClass)) {
@@ -184,7 +189,8 @@ export class FakeRds {
   }
 
   private identifier(raw: unknown): string {
-    if (typeof raw !== 'string' || raw.length === 0) throw new FakeServiceError('InvalidParameterValue', `DBInstanceIdentifier must be a non-empty string, got ${JSON.stringify(raw)}.`);
+    if (typeof raw !== 'string' || raw.length === 0)
+      throw new FakeServiceError('InvalidParameterValue', `DBInstanceIdentifier must be a non-empty string, got ${JSON.stringify(raw)}.`);
     // RDS identifiers are not case-sensitive and are stored in lowercase; an ARN names the instance too.
     return this.lastPart(raw).toLowerCase();
   }

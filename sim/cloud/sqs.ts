@@ -3,7 +3,7 @@
  * from the simulated queue, with attribute values as strings like the real API.
  */
 import type { QueueState } from '../world';
-import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 export class FakeSqs {
   private requests = 0;

@@ -2,7 +2,7 @@
  * In-memory SSM Parameter Store for the database workload: the reader endpoints the `rds-replicas`
  * runbook publishes (lambdas/adapters/ssm.ts), kept by name with a version per write.
  */
-import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 /** One stored parameter. */
 export interface SsmParameter {
@@ -76,21 +76,27 @@ export class FakeSsm {
       case 'PutParameterCommand': {
         const key = this.name(input.Name);
         const value = input.Value;
-        if (typeof value !== 'string' || value.length === 0) throw new FakeServiceError('ValidationException', `Value of parameter ${key} must be a non-empty string.`);
+        if (typeof value !== 'string' || value.length === 0)
+          throw new FakeServiceError('ValidationException', `Value of parameter ${key} must be a non-empty string.`);
         if (value.length > MAX_STANDARD_VALUE_LENGTH) {
           throw new FakeServiceError(
             'ValidationException',
             `1 validation error detected: Value of length ${value.length} at 'value' failed to satisfy constraint: Member must have length less than or equal to ${MAX_STANDARD_VALUE_LENGTH}`,
           );
         }
-        if (input.Tier !== undefined && input.Tier !== 'Standard') throw new Error(`in-memory SSM implements the Standard tier only, not ${String(input.Tier)}`);
+        if (input.Tier !== undefined && input.Tier !== 'Standard')
+          throw new Error(`in-memory SSM implements the Standard tier only, not ${String(input.Tier)}`);
         const old = this.store.get(key);
         if (old && input.Overwrite !== true) {
-          throw new FakeServiceError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+          throw new FakeServiceError(
+            'ParameterAlreadyExists',
+            'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+          );
         }
         const type = input.Type ?? old?.type;
         if (type === undefined) throw new FakeServiceError('ValidationException', `A parameter type is required when you create a parameter (${key}).`);
-        if (!TYPES.has(type)) throw new FakeServiceError('ValidationException', `Type ${String(type)} of parameter ${key} is not one of String, StringList, SecureString.`);
+        if (!TYPES.has(type))
+          throw new FakeServiceError('ValidationException', `Type ${String(type)} of parameter ${key} is not one of String, StringList, SecureString.`);
         const version = (old?.version ?? 0) + 1;
         this.store.set(key, {
           name: key,
@@ -108,7 +114,8 @@ export class FakeSsm {
   }
 
   private name(raw: unknown): string {
-    if (typeof raw !== 'string' || raw.length === 0) throw new FakeServiceError('ValidationException', `Parameter name must be a non-empty string, got ${JSON.stringify(raw)}.`);
+    if (typeof raw !== 'string' || raw.length === 0)
+      throw new FakeServiceError('ValidationException', `Parameter name must be a non-empty string, got ${JSON.stringify(raw)}.`);
     // A parameter ARN names the parameter too: arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash>.
     const m = /^arn:aws:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(raw);
     if (!m) return raw;

@@ -10,7 +10,7 @@
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { AslDefinition } from './asl';
-import { CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
+import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 /** A Lambda task function run in-process: a JSON event in, a JSON result out. */
 export type TaskHandler = (event: unknown) => Promise<unknown>;
@@ -69,7 +69,10 @@ export class FakeStepFunctions {
     private readonly now: () => number,
   ) {
     for (const [arn, spec] of machines) {
-      this.machines.set(arn, { spec, machine: new StateMachine(spec.definition as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: true } }) });
+      this.machines.set(arn, {
+        spec,
+        machine: new StateMachine(spec.definition as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: true } }),
+      });
     }
   }
 

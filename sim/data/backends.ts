@@ -62,7 +62,11 @@ export function nodeGroupId(shard: number): string {
  * in cluster mode (`shop-cache-0001-001`), `<group>-<node>` otherwise (`shop-cache-001`). Node 001 of
  * each shard is its primary. CloudWatch publishes the group's metrics per member node under these ids.
  */
-export function memberNodes(groupId: string, shape: CacheShape, clusterMode: boolean): { readonly id: string; readonly shard: number; readonly primary: boolean }[] {
+export function memberNodes(
+  groupId: string,
+  shape: CacheShape,
+  clusterMode: boolean,
+): { readonly id: string; readonly shard: number; readonly primary: boolean }[] {
   const out: { id: string; shard: number; primary: boolean }[] = [];
   for (let s = 0; s < shape.shards; s++) {
     for (let n = 0; n <= shape.replicasPerShard; n++) {

@@ -2,11 +2,11 @@
  * The data-tier baselines run on their worlds: each sees what it could see in AWS (the visible
  * datapoints, the group's shape, whether it is modifying) and sets a replica count or a shape.
  */
-import { baselineFor, type BaselineConfig } from '../baselines';
+import { type BaselineConfig, baselineFor } from '../baselines';
 import { cacheBaselineFor } from '../baselines/cache';
+import { metricVisibility } from '../cloud/metric-faults';
 import type { BaselineName, Scenario } from '../scenario';
 import type { Trace } from '../trace';
-import { metricVisibility } from '../cloud/metric-faults';
 import { CacheWorld } from './cache-world';
 import { DatabaseWorld } from './database-world';
 
@@ -39,7 +39,8 @@ export function runDatabaseBaseline(scenario: Scenario, trace: Trace, name: Base
   for (let t = 0; t < world.steps; t++) {
     const last30 = visibility.visibleMinutes(world.now(), world.completeMinutes, 30);
     for (const m of last30) dbCpu[m] = world.databaseCpu(m);
-    const cpu = name === 'seed-step' ? visibleSeries(dbCpu, last30) : visibleSeries(world.replicaCpu, visibility.visibleMinutes(world.now(), world.completeMinutes, 15));
+    const cpu =
+      name === 'seed-step' ? visibleSeries(dbCpu, last30) : visibleSeries(world.replicaCpu, visibility.visibleMinutes(world.now(), world.completeMinutes, 15));
     const desired = world.desired;
     const out = baseline.decide(config, state, { now: world.now(), ready: world.readyNow(), desired, cpu });
     state = out.state;

@@ -9,8 +9,8 @@
  * Units in the scores are GiB of node memory holding one copy of the data (node memory x shards).
  */
 import { NODE_MEMORY_GIB } from '../../lambdas/engine/redis';
-import type { CacheWorkload, Scenario } from '../scenario';
 import { forEachMinute, newestVisibleMinute } from '../minutes';
+import type { CacheWorkload, Scenario } from '../scenario';
 import type { Trace } from '../trace';
 import type { Action } from '../world';
 import type { CacheBackend, CacheGroupState, CacheShape } from './backends';
@@ -212,7 +212,8 @@ export class CacheWorld implements CacheBackend {
     // maxmemory is proportional to GiB: the first size at or above the need, by binary search.
     const sizes = this.sizes;
     const need = bytes / this.targetShare / (GIB * (1 - RESERVED_MEMORY_SHARE));
-    let lo = 0, hi = sizes.length - 1;
+    let lo = 0,
+      hi = sizes.length - 1;
     if (sizes[hi] < need - EPS) return sizes[hi];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;

@@ -7,8 +7,9 @@
  * `provisioningSeconds` after its creation; a deleted one stops serving and being billed at once.
  * Metrics follow the contract's CloudWatch timing: minute m is visible from the start of minute m + 2.
  */
-import type { Scenario } from '../scenario';
+
 import { forEachMinute, newestVisibleMinute } from '../minutes';
+import type { Scenario } from '../scenario';
 import type { Trace } from '../trace';
 import type { Action } from '../world';
 import type { ReplicaBackend, ReplicaUnit } from './backends';
@@ -54,7 +55,8 @@ export class DatabaseWorld implements ReplicaBackend {
    *   tags them as its own); default `replica-<k>` untagged.
    */
   constructor(scenario: Scenario, trace: Trace, initialReplica?: (k: number) => { id: string; tags: Readonly<Record<string, string>> }) {
-    if (scenario.workload.kind !== 'database' || !scenario.workload.database) throw new Error(`a DatabaseWorld needs a database scenario, not ${scenario.workload.kind}`);
+    if (scenario.workload.kind !== 'database' || !scenario.workload.database)
+      throw new Error(`a DatabaseWorld needs a database scenario, not ${scenario.workload.kind}`);
     this.steps = trace.arrivals.length;
     this.stepSeconds = scenario.trace.stepSeconds;
     this.start = trace.start;

@@ -7,10 +7,9 @@
  */
 import './quiet';
 import '../esm-interop';
-import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../lambdas/adapters/elasticache';
-import { RdsAdapter } from '../../lambdas/adapters/rds';
+import { MANAGED_BY_TAG, RdsAdapter, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../lambdas/adapters/route53';
 import { SsmAdapter } from '../../lambdas/adapters/ssm';
 import type { SendClient } from '../../lambdas/adapters/types';
@@ -54,7 +53,14 @@ export function dataConfig(scenario: Scenario): AutoscalerConfig {
   const target =
     scenario.workload.kind === 'database'
       ? { id: DB_TARGET, kind: 'rds-replicas', sourceInstanceIdentifier: SIM_SOURCE, minReplicas: t.minUnits, maxReplicas: t.maxUnits }
-      : { id: CACHE_TARGET, kind: 'redis', replicationGroupId: SIM_CACHE, nodeTypeLadder: scenario.workload.cache?.nodeTypeLadder, minShards: t.minUnits, maxShards: t.maxUnits };
+      : {
+          id: CACHE_TARGET,
+          kind: 'redis',
+          replicationGroupId: SIM_CACHE,
+          nodeTypeLadder: scenario.workload.cache?.nodeTypeLadder,
+          minShards: t.minUnits,
+          maxShards: t.maxUnits,
+        };
   return parseConfig({ prefix: SIM_PREFIX, targets: [target] }, 'simulated autoscaler config');
 }
 
@@ -98,9 +104,15 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
   const cloudWatch = new FakeCloudWatch(store, calls, now, alarms);
   const rds =
     world instanceof DatabaseWorld
-      ? new FakeRds({ source: { id: SIM_SOURCE, instanceClass: 'db.r6g.large', engine: 'postgres', engineVersion: '16.4', backupRetentionPeriod: 7, allocatedGiB: 100 }, backend: world, log: calls, start: trace.start })
+      ? new FakeRds({
+          source: { id: SIM_SOURCE, instanceClass: 'db.r6g.large', engine: 'postgres', engineVersion: '16.4', backupRetentionPeriod: 7, allocatedGiB: 100 },
+          backend: world,
+          log: calls,
+          start: trace.start,
+        })
       : undefined;
-  const elastiCache = world instanceof CacheWorld ? new FakeElastiCache({ replicationGroupId: SIM_CACHE, backend: world, log: calls, start: trace.start }) : undefined;
+  const elastiCache =
+    world instanceof CacheWorld ? new FakeElastiCache({ replicationGroupId: SIM_CACHE, backend: world, log: calls, start: trace.start }) : undefined;
   const missing = (service: string): SendClient => ({
     send: async () => {
       throw new Error(`the ${kind} simulation has no ${service}`);
@@ -187,5 +199,14 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
     world.endStep();
     options.onStep?.(t);
   }
-  return { world, calls, alarmEvents, failures: lambda.failures, invocations: lambda.count(), state, executions: stepFunctions.records(), chaos: chaos.summary() };
+  return {
+    world,
+    calls,
+    alarmEvents,
+    failures: lambda.failures,
+    invocations: lambda.count(),
+    state,
+    executions: stepFunctions.records(),
+    chaos: chaos.summary(),
+  };
 }

@@ -8,21 +8,21 @@
 import './quiet';
 import '../esm-interop';
 import type { Context } from 'aws-lambda';
-import { allAlarms, alarmRulePattern, capacityMetrics, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
-import { AsgTarget, AutoscalerConfig, parseConfig, QueueWorkersTarget } from '../../lambdas/shared/config';
-import { queueMetrics } from '../../lambdas/shared/queue-alarms';
-import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
-import { FakeSqs } from '../cloud/sqs';
-import { MemoryStateStore } from '../../lambdas/state/memory';
 import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
-import { AlarmEvaluator, AlarmStateChangeEvent } from '../cloud/alarms';
-import { FakeAutoScaling, FakeEcs, CapacityBackend } from '../cloud/capacity';
+import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
+import { alarmRulePattern, allAlarms, capacityMetrics, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
+import { type AsgTarget, type AutoscalerConfig, parseConfig, type QueueWorkersTarget } from '../../lambdas/shared/config';
+import { queueMetrics } from '../../lambdas/shared/queue-alarms';
+import { MemoryStateStore } from '../../lambdas/state/memory';
+import { AlarmEvaluator, type AlarmStateChangeEvent } from '../cloud/alarms';
+import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../cloud/capacity';
 import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { matchesPattern } from '../cloud/event-pattern';
-import { CallLog, uuidLike } from '../cloud/recorder';
 import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
 import { metricVisibility } from '../cloud/metric-faults';
+import { CallLog, uuidLike } from '../cloud/recorder';
 import { FakeScheduler } from '../cloud/scheduler';
+import { FakeSqs } from '../cloud/sqs';
 import type { Scenario } from '../scenario';
 import type { Trace } from '../trace';
 import { World } from '../world';
@@ -120,7 +120,8 @@ export function lambdaContext(functionName: string, requestId: string): Context 
  * invocation without application metrics): swallow the handler's output while it runs.
  */
 export function muteConsoleStreams(): () => void {
-  const out = process.stdout.write, err = process.stderr.write;
+  const out = process.stdout.write,
+    err = process.stderr.write;
   const mute = (() => true) as typeof process.stdout.write;
   process.stdout.write = mute;
   process.stderr.write = mute;
@@ -207,7 +208,10 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
     setDesired: (n) => world.setDesired(n),
     units: () => world.fleet.units().map((u) => ({ serial: u.serial, ready: u.readyAt <= world.now })),
   };
-  const autoScaling = new FakeAutoScaling(queue ? [] : [{ name: SIM_GROUP, minSize: scenario.target.minUnits, maxSize: scenario.target.maxUnits, backend }], calls);
+  const autoScaling = new FakeAutoScaling(
+    queue ? [] : [{ name: SIM_GROUP, minSize: scenario.target.minUnits, maxSize: scenario.target.maxUnits, backend }],
+    calls,
+  );
   const ecs = new FakeEcs(queue ? [{ ...SIM_WORKERS, backend }] : [], calls);
   const family = queue ? 'queue' : 'capacity';
   const scheduler = new FakeScheduler([{ name: `sim-${family}-reevaluate`, rateSeconds: 60, input: reevaluateScheduleInput(family) }]);

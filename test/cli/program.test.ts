@@ -5,18 +5,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { useDynalite } from '../support/dynalite';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../cli/program';
 import { OUTPUT_KEYS } from '../../lambdas/shared/deployment';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
+import { useDynalite } from '../support/dynalite';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 const REGION = 'eu-west-1';
@@ -113,7 +113,10 @@ beforeEach(async () => {
         DesiredCapacity: 6,
         MinSize: 2,
         MaxSize: 12,
-        Instances: [...Array.from({ length: 4 }, (_, i) => ({ InstanceId: `i-${i}`, LifecycleState: 'InService', HealthStatus: 'Healthy' })), { InstanceId: 'i-9', LifecycleState: 'Pending', HealthStatus: 'Healthy' }],
+        Instances: [
+          ...Array.from({ length: 4 }, (_, i) => ({ InstanceId: `i-${i}`, LifecycleState: 'InService', HealthStatus: 'Healthy' })),
+          { InstanceId: 'i-9', LifecycleState: 'Pending', HealthStatus: 'Healthy' },
+        ],
       } as never,
     ],
   });
@@ -139,8 +142,12 @@ async function run(...args: string[]) {
     region: async () => REGION,
     store: (name) => new DynamoStateStore({ tableName: name, client: doc }),
     now: () => clock,
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
   });
   return { code, out, err };
 }
@@ -153,7 +160,15 @@ async function webActed() {
     {
       targetId: 'web',
       lastActionAt: at,
-      lastDecision: { at, previous: 4, desired: 6, direction: 'out', outcome: 'applied', reason: 'CPU 91.0% on 4 need 5.2; 4 -> 6', figures: { cpu: 91, busyUnits: 3.64, projected: 5.2 } },
+      lastDecision: {
+        at,
+        previous: 4,
+        desired: 6,
+        direction: 'out',
+        outcome: 'applied',
+        reason: 'CPU 91.0% on 4 need 5.2; 4 -> 6',
+        figures: { cpu: 91, busyUnits: 3.64, projected: 5.2 },
+      },
     },
     'seed',
   );
@@ -213,7 +228,17 @@ describe('status', () => {
         paused: true,
         dryRun: [],
       },
-      { id: 'api', kind: 'ecs-service', current: 3, desired: 3, min: 2, max: 10, alarms: { 'cpu/high': 'OK', 'cpu/low': 'OK', 'memory/high': 'OK' }, paused: false, dryRun: ['target config'] },
+      {
+        id: 'api',
+        kind: 'ecs-service',
+        current: 3,
+        desired: 3,
+        min: 2,
+        max: 10,
+        alarms: { 'cpu/high': 'OK', 'cpu/low': 'OK', 'memory/high': 'OK' },
+        paused: false,
+        dryRun: ['target config'],
+      },
     ]);
   });
 
@@ -226,7 +251,18 @@ describe('status', () => {
     expect(lines[0]).toBe('stack shop-autoscaler (eu-west-1), prefix "shop"; all targets: DRY-RUN');
     expect(lines[2]).toMatch(/^TARGET\s+KIND\s+CURRENT\s+DESIRED\s+MIN\s+MAX\s+ALARMS\s+LAST DECISION\s+COOLDOWN LEFT\s+MODE$/);
     const web = lines[3].split(/\s{2,}/);
-    expect(web).toEqual(['web', 'asg', '4', '6', '2', '12', 'cpu/high ALARM, latency/high INSUFFICIENT_DATA', 'applied 4->6, 30s ago', 'out 30s, in 4m30s', 'dry-run (switch)']);
+    expect(web).toEqual([
+      'web',
+      'asg',
+      '4',
+      '6',
+      '2',
+      '12',
+      'cpu/high ALARM, latency/high INSUFFICIENT_DATA',
+      'applied 4->6, 30s ago',
+      'out 30s, in 4m30s',
+      'dry-run (switch)',
+    ]);
     expect(lines[4].split(/\s{2,}/)).toEqual(['api', 'ecs-service', '3', '3', '2', '10', 'all OK (3)', '-', '-', 'dry-run (switch, target config)']);
     // Columns line up: every row's second column starts where the header's does.
     const col = lines[2].indexOf('KIND');
@@ -299,7 +335,10 @@ describe('history', () => {
   test('every target and the control actions, newest first, within --since', async () => {
     const { code, out } = await run('history', '--since', '1h');
     expect(code).toBe(0);
-    const rows = out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    const rows = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
     expect(rows).toEqual([
       ['TIME (UTC)', 'TARGET', 'OUTCOME', 'CHANGE', 'REASON'],
       ['2026-01-05 11:55:00Z', '(all)', 'control', '-', 'paused for every target'],
@@ -316,7 +355,9 @@ describe('history', () => {
   });
 
   test('bad times, limits and targets are named', async () => {
-    expect((await run('history', '--since', 'yesterday')).err).toBe('autoscaler: --since "yesterday" is neither an ISO 8601 time nor an age such as 30m, 6h, 7d\n');
+    expect((await run('history', '--since', 'yesterday')).err).toBe(
+      'autoscaler: --since "yesterday" is neither an ISO 8601 time nor an age such as 30m, 6h, 7d\n',
+    );
     expect((await run('history', '--limit', '0')).err).toBe('autoscaler: --limit "0" is not a whole number of at least 1\n');
     expect((await run('history', '--target', 'db')).code).toBe(1);
   });
@@ -327,7 +368,7 @@ describe('history', () => {
 });
 
 describe('explain', () => {
-  test("the last decision with its change, reason, figures, switches and policy", async () => {
+  test('the last decision with its change, reason, figures, switches and policy', async () => {
     await webActed();
     const { code, out } = await run('explain', 'web');
     expect(code).toBe(0);
@@ -349,7 +390,11 @@ describe('explain', () => {
 
   test('--json, a target with no decision yet, and an unknown target', async () => {
     await webActed();
-    expect(JSON.parse((await run('explain', 'web', '--json')).out)).toMatchObject({ target: 'web', decision: { outcome: 'applied', figures: { cpu: 91 } }, lastActionAt: NOW - 30_000 });
+    expect(JSON.parse((await run('explain', 'web', '--json')).out)).toMatchObject({
+      target: 'web',
+      decision: { outcome: 'applied', figures: { cpu: 91 } },
+      lastActionAt: NOW - 30_000,
+    });
     expect((await run('explain', 'api')).out).toBe('api (ecs-service): no decision recorded yet\n');
     expect((await run('explain', 'db')).code).toBe(1);
   });
@@ -374,7 +419,10 @@ describe('config validate', () => {
 
   test('a bad file: every problem on its own line, exit 1', async () => {
     const bad = path.join(dir, 'invalid.yaml');
-    fs.writeFileSync(bad, 'prefix: shop\nnotifications: { email: not-an-address }\ntargets:\n  - { kind: asg, id: Web, autoScalingGroupName: g, minCapacity: 5, maxCapacity: 3 }\n');
+    fs.writeFileSync(
+      bad,
+      'prefix: shop\nnotifications: { email: not-an-address }\ntargets:\n  - { kind: asg, id: Web, autoScalingGroupName: g, minCapacity: 5, maxCapacity: 3 }\n',
+    );
     const res = await run('config', 'validate', bad);
     expect(res.code).toBe(1);
     expect(res.out).toBe('');
@@ -400,7 +448,11 @@ describe('runbook start', () => {
     const res = await run('runbook', 'start', 'add-replica', '--input', '{"targetId":"db","count":1}');
     expect(res).toMatchObject({ code: 0, out: `started runbook add-replica: ${RUNBOOK_ARN.replace('stateMachine', 'execution')}:run-1\n` });
     expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({ stateMachineArn: RUNBOOK_ARN, input: '{"targetId":"db","count":1}' });
-    expect((await store.listAudit('*', 0, NOW + 1))[0]).toMatchObject({ outcome: 'control', actor: CALLER, reason: expect.stringMatching(/^runbook add-replica started by/) });
+    expect((await store.listAudit('*', 0, NOW + 1))[0]).toMatchObject({
+      outcome: 'control',
+      actor: CALLER,
+      reason: expect.stringMatching(/^runbook add-replica started by/),
+    });
   });
 
   test('an unknown runbook lists those deployed; bad input is refused before any start', async () => {
@@ -412,7 +464,10 @@ describe('runbook start', () => {
 
   test('an AWS error is one line with its name, exit 1', async () => {
     sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Execution already exists'), { name: 'ExecutionAlreadyExists' }));
-    expect(await run('runbook', 'start', 'add-replica', '--execution-name', 'x')).toMatchObject({ code: 1, err: 'autoscaler: ExecutionAlreadyExists: Execution already exists\n' });
+    expect(await run('runbook', 'start', 'add-replica', '--execution-name', 'x')).toMatchObject({
+      code: 1,
+      err: 'autoscaler: ExecutionAlreadyExists: Execution already exists\n',
+    });
   });
 });
 

@@ -2,7 +2,7 @@
  * R02: two alarms of one target fire at once. The lease serializes them: one decides and acts, the
  * other finds the target busy; the result is one consistent step, not two.
  */
-import { eventOf, withHarness, useDynalite } from './support';
+import { eventOf, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 const TARGET_GROUP = { loadBalancerFullName: 'app/django/0123456789abcdef', targetGroupFullName: 'targetgroup/web/0123456789abcdef', requestsPerTarget: 1200 };

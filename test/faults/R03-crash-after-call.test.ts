@@ -4,7 +4,7 @@
  * left to do: one effective change, never a second step.
  */
 import type { StateStore } from '../../lambdas/state/store';
-import { eventOf, scheduleEvent, withHarness, useDynalite } from './support';
+import { eventOf, scheduleEvent, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 

@@ -5,7 +5,7 @@
  */
 import { LEASE_SECONDS } from '../../lambdas/scalers/capacity/service';
 import { LeaseLostError } from '../../lambdas/state/store';
-import { alarmEvent, eventOf, scheduleEvent, withHarness, useDynalite } from './support';
+import { alarmEvent, eventOf, scheduleEvent, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -23,7 +23,10 @@ test('R04 lease expiry: a crash while holding the lease blocks the target until 
           // the first invocation hangs on its first look at the group, lease in hand
           delay: (call) =>
             call.command === 'DescribeAutoScalingGroupsCommand' && describes++ === 0
-              ? new Promise<void>((resolve) => ((kill = resolve), hung()))
+              ? new Promise<void>((resolve) => {
+                  kill = resolve;
+                  hung();
+                })
               : undefined,
         },
       },

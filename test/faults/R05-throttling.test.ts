@@ -14,7 +14,7 @@ import { SDK_MAX_ATTEMPTS } from '../../lambdas/shared/clients';
 import { TransientError } from '../../lambdas/shared/errors';
 import { DEFAULT_RETRY_ATTEMPTS } from '../../lambdas/shared/retry';
 import { type FaultCall, InjectedServiceError, withSdkRetries } from '../../sim/cloud/faults';
-import { eventOf, type Harness, type HarnessOptions, scheduleEvent, withHarness, useDynalite } from './support';
+import { eventOf, type Harness, type HarnessOptions, scheduleEvent, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -102,7 +102,12 @@ for (const api of APIS) {
 
 test('R05 ScalingActivityInProgress on SetDesiredCapacity: the adapter waits it out with its own backoff, the SDK layer does not retry it', async () => {
   await withHarness(
-    { db: db(), faults: { autoScaling: { errors: [{ command: 'SetDesiredCapacityCommand', error: 'ScalingActivityInProgressFault', times: DEFAULT_RETRY_ATTEMPTS - 1 }] } } },
+    {
+      db: db(),
+      faults: {
+        autoScaling: { errors: [{ command: 'SetDesiredCapacityCommand', error: 'ScalingActivityInProgressFault', times: DEFAULT_RETRY_ATTEMPTS - 1 }] },
+      },
+    },
     async (h) => {
       const result = await h.handler(await overload(h));
       expect(result.targets[0]).toMatchObject({ outcome: 'applied' });
@@ -120,7 +125,11 @@ test('R05 ScalingActivityInProgress on SetDesiredCapacity: the adapter waits it 
 
 test('R05 a server error (503) on UpdateService is retried by the SDK layer like throttling, and only there', async () => {
   await withHarness(
-    { db: db(), kind: 'ecs-service', faults: { ecs: { errors: [{ command: 'UpdateServiceCommand', error: 'ServiceUnavailableException', status: 503, times: 2 }] } } },
+    {
+      db: db(),
+      kind: 'ecs-service',
+      faults: { ecs: { errors: [{ command: 'UpdateServiceCommand', error: 'ServiceUnavailableException', status: 503, times: 2 }] } },
+    },
     async (h) => {
       const result = await h.handler(await overload(h));
       expect(result.targets[0]).toMatchObject({ outcome: 'applied' });
@@ -155,7 +164,7 @@ test("R05 throttling on the schedule's DescribeAlarms listing: the SDK layer ret
   );
 });
 
-test('R05 throttling on every call of every service at once: the invocation gives up within one call\'s attempts and a later one succeeds', async () => {
+test("R05 throttling on every call of every service at once: the invocation gives up within one call's attempts and a later one succeeds", async () => {
   let storm = true;
   const throttle = () => storm;
   await withHarness(
@@ -183,17 +192,14 @@ test('R05 throttling on every call of every service at once: the invocation give
   );
 });
 
-test('R05 throttling on DynamoDB: the state store throttled on every call fails the invocation after the SDK layer\'s attempts, nothing written to AWS', async () => {
-  await withHarness(
-    { db: db(), faults: { dynamo: { throttle: 1, throttleError: 'ProvisionedThroughputExceededException' } } },
-    async (h) => {
-      const event = await overload(h);
-      await expect(h.handler(event)).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
-      expect(h.writes()).toHaveLength(0);
-      expect(h.clients.dynamo!.faults.attempted.length).toBe(SDK_MAX_ATTEMPTS);
-      expect(h.sdk.dynamo!.exhausted).toBe(1);
-    },
-  );
+test("R05 throttling on DynamoDB: the state store throttled on every call fails the invocation after the SDK layer's attempts, nothing written to AWS", async () => {
+  await withHarness({ db: db(), faults: { dynamo: { throttle: 1, throttleError: 'ProvisionedThroughputExceededException' } } }, async (h) => {
+    const event = await overload(h);
+    await expect(h.handler(event)).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    expect(h.writes()).toHaveLength(0);
+    expect(h.clients.dynamo!.faults.attempted.length).toBe(SDK_MAX_ATTEMPTS);
+    expect(h.sdk.dynamo!.exhausted).toBe(1);
+  });
 });
 
 /** What the Auto Scaling API answers to one SetDesiredCapacity request. */

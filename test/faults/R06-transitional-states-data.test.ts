@@ -5,14 +5,15 @@
  * are waited out with the state machine's ResourceBusy backoff and the change is then made once; one
  * that outlasts every retry fails the run, reported once, with nothing made.
  */
-import { CreateDBInstanceReadReplicaCommand } from '@aws-sdk/client-rds';
+
 import { ModifyReplicationGroupCommand } from '@aws-sdk/client-elasticache';
+import { CreateDBInstanceReadReplicaCommand } from '@aws-sdk/client-rds';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { BUSY_RETRY } from '../../lib/runbooks/runbook';
 import { world } from '../runbooks/context';
 import { awsError } from '../runbooks/fake-aws';
 import { dataConfig } from '../runbooks/fixtures';
-import { synthesizeRunbooks, type SynthesizedRunbooks } from '../runbooks/harness';
+import { type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';
 
 const config = dataConfig();
 let synthesized: SynthesizedRunbooks;

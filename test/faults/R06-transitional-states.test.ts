@@ -5,7 +5,7 @@
  * data tier's runbooks.)
  */
 import { TransientError } from '../../lambdas/shared/errors';
-import { eventOf, withHarness, useDynalite } from './support';
+import { eventOf, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 const IN_PROGRESS = 'ScalingActivityInProgressFault';

@@ -5,13 +5,14 @@
  * not retried (the task runs once), and leaves nothing half-done: no replica left behind untagged, no
  * second create, the group as it was.
  */
-import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
+
 import { ModifyReplicationGroupCommand } from '@aws-sdk/client-elasticache';
+import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
-import { world, type World } from '../runbooks/context';
+import { type World, world } from '../runbooks/context';
 import { awsError } from '../runbooks/fake-aws';
 import { dataConfig } from '../runbooks/fixtures';
-import { synthesizeRunbooks, type SynthesizedRunbooks } from '../runbooks/harness';
+import { type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';
 
 const config = dataConfig();
 let synthesized: SynthesizedRunbooks;

@@ -4,7 +4,7 @@
  * desired count, the cooldown and the engine's memory are as they were.
  */
 import { FAILED_HOLD_SECONDS } from '../../lambdas/scalers/capacity/service';
-import { eventOf, scheduleEvent, withHarness, useDynalite } from './support';
+import { eventOf, scheduleEvent, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -30,7 +30,9 @@ for (const c of CASES) {
       expect(result.targets[0]).toMatchObject({ outcome: 'failed', previous: 10 });
       expect(result.targets[0].reason).toContain(c.error);
 
-      const attempts = (h.clients[client] as unknown as { faults: { attempted: { command: string }[] } }).faults.attempted.filter((x) => x.command === c.command);
+      const attempts = (h.clients[client] as unknown as { faults: { attempted: { command: string }[] } }).faults.attempted.filter(
+        (x) => x.command === c.command,
+      );
       expect(attempts).toHaveLength(1);
       expect(h.sleeps).toEqual([]);
       expect(h.fleet.history).toEqual([]);
@@ -47,7 +49,9 @@ for (const c of CASES) {
       h.clock.advance(60);
       expect(await h.handler(structuredClone(event))).toEqual(result);
       expect(attempts.length).toBe(1);
-      expect((h.clients[client] as unknown as { faults: { attempted: { command: string }[] } }).faults.attempted.filter((x) => x.command === c.command)).toHaveLength(1);
+      expect(
+        (h.clients[client] as unknown as { faults: { attempted: { command: string }[] } }).faults.attempted.filter((x) => x.command === c.command),
+      ).toHaveLength(1);
       expect(await h.audit()).toHaveLength(1);
       expect(h.notifications).toHaveLength(1);
     });
@@ -68,7 +72,10 @@ test('R07 terminal error: a group that no longer exists fails the invocation bef
 
 test('R07 terminal error: the 1-minute re-evaluation does not retry the failed change in a loop; one report, one attempt, until the hold-off ends', async () => {
   await withHarness({ db: db(), faults: { autoScaling: { errors: [{ command: 'SetDesiredCapacityCommand', error: 'AccessDenied' }] } } }, async (h) => {
-    const attempts = () => (h.clients.autoScaling as unknown as { faults: { attempted: { command: string }[] } }).faults.attempted.filter((x) => x.command === 'SetDesiredCapacityCommand').length;
+    const attempts = () =>
+      (h.clients.autoScaling as unknown as { faults: { attempted: { command: string }[] } }).faults.attempted.filter(
+        (x) => x.command === 'SetDesiredCapacityCommand',
+      ).length;
     h.load(92);
     await h.handler(eventOf(h.evaluate(), 'autoscaler/web/cpu/high'));
     expect(attempts()).toBe(1);
@@ -96,13 +103,16 @@ test('R07 terminal error: the 1-minute re-evaluation does not retry the failed c
 });
 
 test('R07 terminal error: a success after the hold-off clears it; the next change is made at once', async () => {
-  await withHarness({ db: db(), faults: { autoScaling: { errors: [{ command: 'SetDesiredCapacityCommand', error: 'ValidationError', times: 1 }] } } }, async (h) => {
-    h.load(92);
-    expect((await h.handler(eventOf(h.evaluate(), 'autoscaler/web/cpu/high'))).targets[0].outcome).toBe('failed');
-    h.clock.advance(FAILED_HOLD_SECONDS + 60);
-    h.load(92);
-    h.evaluate();
-    expect((await h.handler(scheduleEvent(h.clock.now))).targets[0].outcome).toBe('applied');
-    expect((await h.store.getTarget('web'))?.lastFailure).toBeUndefined();
-  });
+  await withHarness(
+    { db: db(), faults: { autoScaling: { errors: [{ command: 'SetDesiredCapacityCommand', error: 'ValidationError', times: 1 }] } } },
+    async (h) => {
+      h.load(92);
+      expect((await h.handler(eventOf(h.evaluate(), 'autoscaler/web/cpu/high'))).targets[0].outcome).toBe('failed');
+      h.clock.advance(FAILED_HOLD_SECONDS + 60);
+      h.load(92);
+      h.evaluate();
+      expect((await h.handler(scheduleEvent(h.clock.now))).targets[0].outcome).toBe('applied');
+      expect((await h.store.getTarget('web'))?.lastFailure).toBeUndefined();
+    },
+  );
 });

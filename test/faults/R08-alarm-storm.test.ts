@@ -4,7 +4,7 @@
  * scale-out cooldown. The events are distinct, so idempotency (R01's subject) keeps its records in
  * memory here: the lease's conditional writes are the DynamoDB traffic this case is about.
  */
-import { alarmEvent, withHarness, useDynalite } from './support';
+import { alarmEvent, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 

@@ -3,7 +3,7 @@
  * is already back to OK. Nothing is written to AWS and no lease is taken.
  */
 import { logger } from '../../lambdas/shared/powertools';
-import { alarmEvent, eventOf, withHarness, useDynalite } from './support';
+import { alarmEvent, eventOf, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -47,7 +47,10 @@ test('R09 stale event: an ALARM event whose alarm is already back to OK is dropp
     expect(h.evaluate().map((e) => [e.detail.alarmName, e.detail.state.value])).toContainEqual(['autoscaler/web/cpu/high', 'OK']);
     const result = await h.handler(event);
     expect(result).toMatchObject({ status: 'ignored', detail: expect.stringMatching(/is OK now/) });
-    expect(info).toHaveBeenCalledWith('alarm is no longer in ALARM; event dropped', expect.objectContaining({ alarmName: 'autoscaler/web/cpu/high', state: 'OK' }));
+    expect(info).toHaveBeenCalledWith(
+      'alarm is no longer in ALARM; event dropped',
+      expect.objectContaining({ alarmName: 'autoscaler/web/cpu/high', state: 'OK' }),
+    );
     expect(h.writes()).toHaveLength(0);
     expect(h.calls.calls.map((c) => c.command)).toEqual(['DescribeAlarmsCommand']);
   });

@@ -2,7 +2,7 @@
  * R10: events arrive out of order. Whatever order OK and ALARM come in, the decision follows the
  * alarm's state now (DescribeAlarms), not the state the event carries.
  */
-import { eventOf, withHarness, useDynalite } from './support';
+import { eventOf, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 

@@ -8,11 +8,6 @@
  * case red.
  */
 import type { Context } from 'aws-lambda';
-import alarmFixture from '../fixtures/cloudwatch-alarm-state-change.json';
-import ecsDeployment from '../fixtures/ecs-deployment-state-change.json';
-import codePipeline from '../fixtures/codepipeline-execution-state-change.json';
-import s3Object from '../fixtures/s3-object-created.json';
-import scheduleFixture from '../fixtures/scheduler-reevaluate.json';
 import type { SendClient } from '../../lambdas/adapters/types';
 import { createCdnHandler } from '../../lambdas/scalers/cdn/handler';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
@@ -24,6 +19,11 @@ import { logger } from '../../lambdas/shared/powertools';
 import { MemoryInvalidationStore } from '../../lambdas/state/invalidations';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { ASYNC_RETRY_ATTEMPTS } from '../../lib/shared/function';
+import alarmFixture from '../fixtures/cloudwatch-alarm-state-change.json';
+import codePipeline from '../fixtures/codepipeline-execution-state-change.json';
+import ecsDeployment from '../fixtures/ecs-deployment-state-change.json';
+import s3Object from '../fixtures/s3-object-created.json';
+import scheduleFixture from '../fixtures/scheduler-reevaluate.json';
 import { EXAMPLE_CONFIG } from '../lib/helpers';
 import { asyncInvokeConfigs, Clock, type InvocationRecord, LambdaAsync, lambdaContext, synthesize, useDynalite, withHarness } from './support';
 
@@ -33,7 +33,10 @@ const config = loadConfigFile(EXAMPLE_CONFIG);
 const { stack, autoscaler, template } = synthesize(config);
 const wiring = asyncInvokeConfigs(template.toJSON().Resources);
 const dlqId = stack.getLogicalId(autoscaler.deadLetterQueue.node.defaultChild as never);
-const FAMILIES = Object.entries(autoscaler.functions).map(([family, fn]) => ({ family: family as Family, id: stack.getLogicalId(fn!.node.defaultChild as never) }));
+const FAMILIES = Object.entries(autoscaler.functions).map(([family, fn]) => ({
+  family: family as Family,
+  id: stack.getLogicalId(fn!.node.defaultChild as never),
+}));
 
 /** The asynchronous settings of the family's function, read from the template. */
 function asyncConfigOf(family: Family) {
@@ -63,7 +66,15 @@ const MALFORMED: Record<string, unknown> = {
 };
 
 /** Malformed for every family's function, whatever events it takes. */
-const MALFORMED_FOR_ALL = ['not an object', 'null', 'an empty object', 'an array of events', 'wrong source', 'schedule with another action', 'schedule with a bad time'];
+const MALFORMED_FOR_ALL = [
+  'not an object',
+  'null',
+  'an empty object',
+  'an array of events',
+  'wrong source',
+  'schedule with another action',
+  'schedule with a bad time',
+];
 
 /** What the dead-letter queue holds after `event` failed every attempt: one record, of this event, with the rejection. */
 function expectOneDeadLetter(lambda: LambdaAsync, event: unknown) {
@@ -122,20 +133,36 @@ function recorder() {
     new Proxy(target, {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver);
-        return typeof v === 'function' ? (...args: unknown[]) => (used.push(`${what}.${String(prop)}`), v.apply(t, args)) : v;
+        return typeof v === 'function'
+          ? (...args: unknown[]) => {
+              used.push(`${what}.${String(prop)}`);
+              return v.apply(t, args);
+            }
+          : v;
       },
     });
   return { used, client, store: spy('store', new MemoryStateStore()), batches: spy('batches', new MemoryInvalidationStore()) };
 }
 
 /** The family's real handler over recording clients and in-memory stores. */
-function familyHandler(family: Exclude<Family, 'capacity'>, r: ReturnType<typeof recorder>, clock: Clock): (event: unknown, context: Context) => Promise<unknown> {
+function familyHandler(
+  family: Exclude<Family, 'capacity'>,
+  r: ReturnType<typeof recorder>,
+  clock: Clock,
+): (event: unknown, context: Context) => Promise<unknown> {
   const common = { config, store: r.store, now: () => clock.now, sleep: async () => undefined };
   switch (family) {
     case 'queue':
       return createQueueHandler({ ...common, sqs: r.client('sqs'), autoScaling: r.client('autoscaling'), ecs: r.client('ecs') });
     case 'database':
-      return createDatabaseHandler({ ...common, rds: r.client('rds'), elastiCache: r.client('elasticache'), cloudWatch: r.client('cloudwatch'), stepFunctions: r.client('sfn'), runbooks: {} });
+      return createDatabaseHandler({
+        ...common,
+        rds: r.client('rds'),
+        elastiCache: r.client('elasticache'),
+        cloudWatch: r.client('cloudwatch'),
+        stepFunctions: r.client('sfn'),
+        runbooks: {},
+      });
     case 'cdn':
       return createCdnHandler({ ...common, batches: r.batches, cloudFront: r.client('cloudfront') });
   }

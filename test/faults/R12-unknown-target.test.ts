@@ -1,6 +1,6 @@
 /** R12: an alarm name with the deployment's prefix but no such target in the config: rejected and logged, no AWS call. */
 import { logger } from '../../lambdas/shared/powertools';
-import { alarmEvent, withHarness, useDynalite } from './support';
+import { alarmEvent, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -31,7 +31,13 @@ for (const name of NAMES) {
 test('R12 unknown target: a data-tier target id is not a capacity target either', async () => {
   await withHarness({ db: db() }, async (h) => {
     // the capacity function only knows asg and ecs-service targets; a schedule of another family is refused too
-    const result = await h.handler({ source: 'autoscaler.scheduler', action: 'reevaluate', family: 'database', scheduledTime: '2026-01-05T10:00:00Z', executionId: 'x' });
+    const result = await h.handler({
+      source: 'autoscaler.scheduler',
+      action: 'reevaluate',
+      family: 'database',
+      scheduledTime: '2026-01-05T10:00:00Z',
+      executionId: 'x',
+    });
     expect(result).toMatchObject({ status: 'rejected' });
     expect(h.calls.calls).toHaveLength(0);
   });

@@ -5,7 +5,7 @@
  * schedule: no StartExecution) and cdn (deploy events, then the tick: no CreateInvalidation, the plan
  * recorded). Each on its real handler, the state store on dynalite, the in-memory AWS.
  */
-import { eventOf, scheduleEvent, withHarness, useDynalite, type HarnessOptions } from './support';
+import { eventOf, type HarnessOptions, scheduleEvent, useDynalite, withHarness } from './support';
 import { CDN_PATHS } from './support-cdn';
 import { DATABASE_PATHS } from './support-database';
 import { CAPACITY_PATHS, type FamilyPath, planOf } from './support-families';

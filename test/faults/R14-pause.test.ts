@@ -6,8 +6,8 @@
  * coalesce into batches; no CreateInvalidation while paused, sent after resume). Each on its real
  * handler, the state store on dynalite, the in-memory AWS.
  */
-import { eventOf, scheduleEvent, withHarness, useDynalite } from './support';
-import { cdnHarness, CDN_PATHS, tickOutcome } from './support-cdn';
+import { eventOf, scheduleEvent, useDynalite, withHarness } from './support';
+import { CDN_PATHS, cdnHarness, tickOutcome } from './support-cdn';
 import { DATABASE_PATHS } from './support-database';
 import { CAPACITY_PATHS, type FamilyPath, planOf } from './support-families';
 import { QUEUE_PATHS } from './support-queue';
@@ -76,7 +76,12 @@ for (const p of PATHS) {
         await w.store.setSwitch(id, 'paused', false);
         expect(await w.act()).toBe('applied');
         expect(w.writes().length).toBeGreaterThanOrEqual(1);
-        expect(w.writes().map((c) => c.command).filter((c) => c !== p.write)).toEqual([]);
+        expect(
+          w
+            .writes()
+            .map((c) => c.command)
+            .filter((c) => c !== p.write),
+        ).toEqual([]);
       } finally {
         w.restore();
       }

@@ -6,10 +6,11 @@
  * from one poll to the next. On ECS, task scale-in protection is ECS's own: the autoscaler only lowers
  * desiredCount and never stops, or unprotects, a task itself.
  */
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
 import type { QueueResult } from '../../lambdas/scalers/queue/service';
@@ -57,7 +58,11 @@ async function world(workers: 'asg' | 'ecs-service', cloud: Cloud) {
   const asgMock = mockClient(autoScaling);
   const ecsMock = mockClient(ecs);
   sqsMock.on(GetQueueAttributesCommand).callsFake(async () => ({
-    Attributes: { ApproximateNumberOfMessages: String(cloud.visible), ApproximateNumberOfMessagesNotVisible: String(cloud.notVisible), ApproximateNumberOfMessagesDelayed: '0' },
+    Attributes: {
+      ApproximateNumberOfMessages: String(cloud.visible),
+      ApproximateNumberOfMessagesNotVisible: String(cloud.notVisible),
+      ApproximateNumberOfMessagesDelayed: '0',
+    },
   }));
   let protectedAtDescribe = 0;
   asgMock.on(DescribeAutoScalingGroupsCommand).callsFake(async () => {
@@ -165,7 +170,7 @@ test('R15 scale-in never removes a protected or busy unit: 8 instances, 5 busy, 
   expect(cloud.desired).toBe(0);
 });
 
-test('R15 scale-in never removes a protected or busy unit: on ECS the autoscaler only lowers desiredCount (task protection is ECS\'s)', async () => {
+test("R15 scale-in never removes a protected or busy unit: on ECS the autoscaler only lowers desiredCount (task protection is ECS's)", async () => {
   const cloud: Cloud = { visible: 0, notVisible: 0, desired: 6, protectedCount: 0, sets: [] };
   const w = await world('ecs-service', cloud);
   for (let i = 0; i < 15; i++) await w.poll();

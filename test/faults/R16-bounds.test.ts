@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { activeWindow, boundsIn } from '../../lambdas/engine/windows';
-import { scheduleEvent, withHarness, useDynalite } from './support';
+import { scheduleEvent, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -60,26 +60,39 @@ const WINDOW = { name: 'midday', target: 'web', start: 'cron(0 9 * * ? *)', dura
 
 test("R16 bounds: never above an active window's ceiling under any load, never below its floor", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 2, max: 20 }), async (floor, span, cpu, initial) => {
-      const ceiling = floor + span;
-      await withHarness(
-        { db: db(), initial, groupMin: 0, groupMax: 100, target: { minCapacity: 2, maxCapacity: 20 }, config: { windows: [{ ...WINDOW, minCapacity: floor, maxCapacity: ceiling }] } },
-        async (h) => {
-          expect(activeWindow(h.config.windows, 'web', h.clock.now)).toBeDefined();
-          await drive(h, cpu);
-          let previous = initial;
-          for (const { at, desired } of h.fleet.history) {
-            const b = boundsIn(h.target, activeWindow(h.config.windows, 'web', at));
-            expect(b.window).toBe('midday');
-            expect(desired).toBeLessThanOrEqual(b.maxCapacity);
-            // never below the floor; a count that starts below it only moves up toward it
-            expect(desired).toBeGreaterThanOrEqual(Math.min(b.minCapacity, previous));
-            if (previous < b.minCapacity) expect(desired).toBeGreaterThan(previous);
-            previous = desired;
-          }
-        },
-      );
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 2, max: 8 }),
+      fc.integer({ min: 0, max: 6 }),
+      fc.integer({ min: 1, max: 100 }),
+      fc.integer({ min: 2, max: 20 }),
+      async (floor, span, cpu, initial) => {
+        const ceiling = floor + span;
+        await withHarness(
+          {
+            db: db(),
+            initial,
+            groupMin: 0,
+            groupMax: 100,
+            target: { minCapacity: 2, maxCapacity: 20 },
+            config: { windows: [{ ...WINDOW, minCapacity: floor, maxCapacity: ceiling }] },
+          },
+          async (h) => {
+            expect(activeWindow(h.config.windows, 'web', h.clock.now)).toBeDefined();
+            await drive(h, cpu);
+            let previous = initial;
+            for (const { at, desired } of h.fleet.history) {
+              const b = boundsIn(h.target, activeWindow(h.config.windows, 'web', at));
+              expect(b.window).toBe('midday');
+              expect(desired).toBeLessThanOrEqual(b.maxCapacity);
+              // never below the floor; a count that starts below it only moves up toward it
+              expect(desired).toBeGreaterThanOrEqual(Math.min(b.minCapacity, previous));
+              if (previous < b.minCapacity) expect(desired).toBeGreaterThan(previous);
+              previous = desired;
+            }
+          },
+        );
+      },
+    ),
     { numRuns: 10 },
   );
 });

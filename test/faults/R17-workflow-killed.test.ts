@@ -4,12 +4,13 @@
  * runbook definitions, each run is killed after every task in turn, and after the next run nothing is
  * orphaned or untagged and nothing was done twice (asserted on the fake AWS's resources, tags and calls).
  */
-import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
+
 import { DecreaseReplicaCountCommand, IncreaseReplicaCountCommand, ModifyReplicationGroupCommand } from '@aws-sdk/client-elasticache';
+import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
-import { world, type World } from '../runbooks/context';
+import { type World, world } from '../runbooks/context';
 import { dataConfig } from '../runbooks/fixtures';
-import { synthesizeRunbooks, type SynthesizedRunbooks } from '../runbooks/harness';
+import { type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';
 
 const config = dataConfig([], { cache: { maxReplicasPerShard: 3, minReplicasPerShard: 1 } });
 let synthesized: SynthesizedRunbooks;
@@ -24,7 +25,12 @@ function replicasWorld(ours: number) {
   w.rds.add({ id: 'orders-primary', status: 'available', engine: 'postgres', instanceClass: 'db.r6g.xlarge' });
   w.rds.add({ id: 'legacy-reader', status: 'available', sourceId: 'orders-primary' });
   for (let i = 1; i <= ours; i++) {
-    w.rds.add({ id: `orders-db-ro-${i}`, status: 'available', sourceId: 'orders-primary', tags: { [MANAGED_BY_TAG]: 'shop', [TARGET_TAG]: 'orders-db', [EXECUTION_TAG]: 'earlier' } });
+    w.rds.add({
+      id: `orders-db-ro-${i}`,
+      status: 'available',
+      sourceId: 'orders-primary',
+      tags: { [MANAGED_BY_TAG]: 'shop', [TARGET_TAG]: 'orders-db', [EXECUTION_TAG]: 'earlier' },
+    });
   }
   return w;
 }

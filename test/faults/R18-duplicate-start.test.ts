@@ -6,17 +6,18 @@
  * second StartExecution with ExecutionAlreadyExists: one execution exists, and the retry reports the
  * start as a success (a duplicate), not as an error. RDS is the runbooks' fake (test/runbooks/fake-aws.ts).
  */
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import rdsAlarm from '../fixtures/cloudwatch-alarm-state-change-rds.json';
+import { mockClient } from 'aws-sdk-client-mock';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
 import type { DatabaseResult } from '../../lambdas/scalers/database/service';
 import { parseConfig } from '../../lambdas/shared/config';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import type { StateStore } from '../../lambdas/state/store';
+import rdsAlarm from '../fixtures/cloudwatch-alarm-state-change-rds.json';
 import { awsError, FakeRds } from '../runbooks/fake-aws';
 import { RDS_REPLICAS } from '../runbooks/fixtures';
 import { Clock, type Harness, invokeAsync, lambdaContext, useDynalite } from './support';
@@ -119,7 +120,12 @@ test('R18 the same state machine started twice with the same name: one execution
   // the second start is reported as success: applied, a duplicate of the one already running
   expect(results).toHaveLength(1);
   expect(results[0].targets).toEqual([
-    expect.objectContaining({ targetId: 'orders-db', outcome: 'applied', execution: { name, status: 'duplicate' }, reason: expect.stringMatching(/already started/) }),
+    expect.objectContaining({
+      targetId: 'orders-db',
+      outcome: 'applied',
+      execution: { name, status: 'duplicate' },
+      reason: expect.stringMatching(/already started/),
+    }),
   ]);
   const audit = await durable.listAudit('orders-db', 0, Number.MAX_SAFE_INTEGER);
   expect(audit.map((e) => e.outcome)).toEqual(['applied']);

@@ -2,7 +2,7 @@
  * R19: the state table fails. The handler fails closed: no AWS write, the error is thrown so that the
  * event is retried later; once the table answers again, the retry acts once.
  */
-import { eventOf, withHarness, useDynalite } from './support';
+import { eventOf, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -17,23 +17,20 @@ for (const { stage, command } of STAGES) {
   for (const error of ['InternalServerError', 'ServiceUnavailable', 'ResourceNotFoundException']) {
     test(`R19 state table failing (${error} while ${stage}): fails closed, no AWS write, retried later`, async () => {
       let broken = true;
-      await withHarness(
-        { db: db(), faults: { dynamo: { throttle: (c) => broken && c.command === command, throttleError: error } } },
-        async (h) => {
-          h.load(92);
-          const event = eventOf(h.evaluate(), 'autoscaler/web/cpu/high');
-          await expect(h.handler(event)).rejects.toMatchObject({ name: error });
-          expect(h.writes()).toHaveLength(0);
-          expect(h.fleet.desired).toBe(10);
+      await withHarness({ db: db(), faults: { dynamo: { throttle: (c) => broken && c.command === command, throttleError: error } } }, async (h) => {
+        h.load(92);
+        const event = eventOf(h.evaluate(), 'autoscaler/web/cpu/high');
+        await expect(h.handler(event)).rejects.toMatchObject({ name: error });
+        expect(h.writes()).toHaveLength(0);
+        expect(h.fleet.desired).toBe(10);
 
-          broken = false;
-          h.clock.advance(60); // Lambda's retry; a lease taken before the failure was given back or has expired
-          if (command !== 'UpdateCommand') h.clock.advance(90);
-          const retry = await h.handler(structuredClone(event));
-          expect(retry.targets[0]).toMatchObject({ outcome: 'applied', previous: 10 });
-          expect(h.writes()).toHaveLength(1);
-        },
-      );
+        broken = false;
+        h.clock.advance(60); // Lambda's retry; a lease taken before the failure was given back or has expired
+        if (command !== 'UpdateCommand') h.clock.advance(90);
+        const retry = await h.handler(structuredClone(event));
+        expect(retry.targets[0]).toMatchObject({ outcome: 'applied', previous: 10 });
+        expect(h.writes()).toHaveLength(1);
+      });
     });
   }
 }

@@ -11,11 +11,12 @@
  * (deletes, and what removes data or capacity: DecreaseReplicaCount, shard removal, record deletion)
  * counted and held to one of the three guards below.
  */
-import alarmFixture from '../fixtures/cloudwatch-alarm-state-change.json';
+
+import { LEASE_SECONDS } from '../../lambdas/scalers/capacity/service';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { logger } from '../../lambdas/shared/powertools';
-import { LEASE_SECONDS } from '../../lambdas/scalers/capacity/service';
+import alarmFixture from '../fixtures/cloudwatch-alarm-state-change.json';
 import { EXAMPLE_CONFIG, validationFindings } from '../lib/helpers';
 import { ALL_KINDS_CONFIG } from '../support/configs';
 import { alarmEvent, scheduleEvent, synthesize, withHarness } from './support';
@@ -34,12 +35,7 @@ const STACKS: readonly { name: string; config: AutoscalerConfig; resources: Reso
 ];
 
 /** Actions that support no resource-level permissions (AWS's service authorization reference), each read-only or telemetry. */
-const UNSCOPABLE = new Set([
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'cloudwatch:GetMetricData',
-  'autoscaling:DescribeAutoScalingGroups',
-]);
+const UNSCOPABLE = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:GetMetricData', 'autoscaling:DescribeAutoScalingGroups']);
 
 interface Statement {
   Effect: string;
@@ -65,7 +61,8 @@ function functionStatements(resources: Resources) {
     }
     if (r.Type === 'AWS::IAM::Role' && roles.has(id)) {
       expect(r.Properties.ManagedPolicyArns ?? []).toEqual([]);
-      for (const p of r.Properties.Policies ?? []) for (const statement of p.PolicyDocument.Statement) out.push({ role: id, policy: `${id}/${p.PolicyName}`, statement });
+      for (const p of r.Properties.Policies ?? [])
+        for (const statement of p.PolicyDocument.Statement) out.push({ role: id, policy: `${id}/${p.PolicyName}`, statement });
     }
   }
   return { roles, statements: out };
@@ -78,9 +75,14 @@ const isRead = (action: string) => /^[a-z0-9-]+:(Describe|Get|List|BatchGet|Quer
  * the word (replicas of a Redis shard, shards of a group, DNS records). DynamoDB items of the stack's
  * own tables (the lease, the CloudFront batches) are the autoscaler's bookkeeping, not a resource.
  */
-const REMOVES_WITHOUT_THE_WORD = new Set(['elasticache:DecreaseReplicaCount', 'elasticache:ModifyReplicationGroupShardConfiguration', 'route53:ChangeResourceRecordSets']);
+const REMOVES_WITHOUT_THE_WORD = new Set([
+  'elasticache:DecreaseReplicaCount',
+  'elasticache:ModifyReplicationGroupShardConfiguration',
+  'route53:ChangeResourceRecordSets',
+]);
 const isDestructive = (action: string) =>
-  (/^[a-z0-9-]+:(Delete|Remove|Terminate|Destroy|Deregister|Detach|Revoke)/.test(action) && action !== 'dynamodb:DeleteItem') || REMOVES_WITHOUT_THE_WORD.has(action);
+  (/^[a-z0-9-]+:(Delete|Remove|Terminate|Destroy|Deregister|Detach|Revoke)/.test(action) && action !== 'dynamodb:DeleteItem') ||
+  REMOVES_WITHOUT_THE_WORD.has(action);
 
 /**
  * Destructive actions on a resource the autoscaler did not create (the user's Redis group): IAM cannot
@@ -88,8 +90,10 @@ const isDestructive = (action: string) =>
  * code holds the floor. Each with the guarantee and the test that proves the code's side.
  */
 const GUARDED_IN_CODE: Readonly<Record<string, string>> = {
-  'elasticache:DecreaseReplicaCount': 'R24 (the replicas first seen are the floor), R22 (one step, cooldown, fit on current metrics), R21 (switches): test/faults/R24-redis-floor, R22-runbook-rules, R21-runbook-switches',
-  'elasticache:ModifyReplicationGroupShardConfiguration': 'R24 (the shards first seen are the floor), R22 (one shard in, fit on current metrics), R21: test/faults/R24-redis-floor, R22-runbook-rules, R21-runbook-switches',
+  'elasticache:DecreaseReplicaCount':
+    'R24 (the replicas first seen are the floor), R22 (one step, cooldown, fit on current metrics), R21 (switches): test/faults/R24-redis-floor, R22-runbook-rules, R21-runbook-switches',
+  'elasticache:ModifyReplicationGroupShardConfiguration':
+    'R24 (the shards first seen are the floor), R22 (one shard in, fit on current metrics), R21: test/faults/R24-redis-floor, R22-runbook-rules, R21-runbook-switches',
 };
 
 /** Every name the config gives a resource (group, cluster, service, distribution, database, replication group, queue, parameter, target id). */
@@ -103,7 +107,7 @@ function configuredNames(config: AutoscalerConfig): Set<string> {
       if (v.length >= 2) names.add(v);
       return;
     }
-    if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    if (Array.isArray(v)) for (const x of v) walk(x, key);
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
   };
   walk(config.targets);
@@ -124,7 +128,11 @@ function scopedToConfig(resource: unknown, names: Set<string>, own: Set<string>)
 function exactlyConfigured(resource: unknown, names: Set<string>): boolean {
   const json = typeof resource === 'string' ? resource : JSON.stringify(resource);
   if (json.includes('*')) return false;
-  const last = json.replace(/["\]}]+$/, '').split(/[:/]/).pop() ?? '';
+  const last =
+    json
+      .replace(/["\]}]+$/, '')
+      .split(/[:/]/)
+      .pop() ?? '';
   return names.has(last);
 }
 
@@ -144,12 +152,16 @@ const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap
  * configured record names and types; (3) one named resource whose floor the code holds (GUARDED_IN_CODE).
  */
 function destructiveGuard(action: string, s: Statement, config: AutoscalerConfig, names: Set<string>): string | undefined {
-  const managedBy = Object.values(s.Condition ?? {}).map((c) => c['aws:ResourceTag/autoscaler:managed-by']).find((v) => v !== undefined);
+  const managedBy = Object.values(s.Condition ?? {})
+    .map((c) => c['aws:ResourceTag/autoscaler:managed-by'])
+    .find((v) => v !== undefined);
   if (managedBy !== undefined) return managedBy === config.prefix ? 'tag' : undefined;
   if (action === 'route53:ChangeResourceRecordSets') {
     const keys = conditionKeys(s);
     const recordNames = Object.values(s.Condition ?? {}).flatMap((c) => list((c['route53:ChangeResourceRecordSetsNormalizedRecordNames'] ?? []) as string[]));
-    const configured = new Set(config.targets.flatMap((t) => (t.kind === 'rds-replicas' && t.route53 ? [t.route53.recordName.replace(/\.$/, '').toLowerCase()] : [])));
+    const configured = new Set(
+      config.targets.flatMap((t) => (t.kind === 'rds-replicas' && t.route53 ? [t.route53.recordName.replace(/\.$/, '').toLowerCase()] : [])),
+    );
     const held = keys.includes('route53:ChangeResourceRecordSetsRecordTypes') && recordNames.length > 0 && recordNames.every((n) => configured.has(n));
     return held ? 'records' : undefined;
   }
@@ -170,7 +182,12 @@ describe.each(STACKS)('R20 IAM of $name', ({ config, resources }) => {
 
   test('no "*" actions, in any role of the stack', () => {
     for (const r of Object.values(resources)) {
-      const docs = r.Type === 'AWS::IAM::Policy' ? [r.Properties.PolicyDocument] : r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument) : [];
+      const docs =
+        r.Type === 'AWS::IAM::Policy'
+          ? [r.Properties.PolicyDocument]
+          : r.Type === 'AWS::IAM::Role'
+            ? (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument)
+            : [];
       for (const doc of docs) {
         for (const s of doc.Statement as Statement[]) {
           for (const a of list(s.Action)) expect(a).not.toMatch(/^\*$|:\*$/);
@@ -182,7 +199,11 @@ describe.each(STACKS)('R20 IAM of $name', ({ config, resources }) => {
   test('"*" resources only for actions that support no resource-level permissions', () => {
     const offenders = statements
       .filter(({ statement }) => list(statement.Resource).includes('*'))
-      .flatMap(({ policy, statement }) => list(statement.Action).filter((a) => !UNSCOPABLE.has(a)).map((a) => `${policy}: ${a}`));
+      .flatMap(({ policy, statement }) =>
+        list(statement.Action)
+          .filter((a) => !UNSCOPABLE.has(a))
+          .map((a) => `${policy}: ${a}`),
+      );
     expect(offenders).toEqual([]);
   });
 
@@ -202,7 +223,8 @@ describe.each(STACKS)('R20 IAM of $name', ({ config, resources }) => {
     const offenders: string[] = [];
     for (const { policy, statement } of statements) {
       for (const action of list(statement.Action).filter(isDestructive)) {
-        if (!destructiveGuard(action, statement, config, names)) offenders.push(`${policy}: ${action} on ${JSON.stringify(statement.Resource)} ${JSON.stringify(statement.Condition ?? {})}`);
+        if (!destructiveGuard(action, statement, config, names))
+          offenders.push(`${policy}: ${action} on ${JSON.stringify(statement.Resource)} ${JSON.stringify(statement.Condition ?? {})}`);
       }
     }
     expect(offenders).toEqual([]);
@@ -240,19 +262,49 @@ test('R20 IAM: the checks above do catch what they are for', () => {
   expect(isDestructive('dynamodb:DeleteItem')).toBe(false);
   expect(isRead('rds:DeleteDBInstance')).toBe(false);
   // A delete without the tag, with another deployment's tag, on a wildcard, or on records of any name: refused.
-  const del = (Condition?: Statement['Condition'], Resource: unknown = 'arn:aws:rds:eu-west-1:123456789012:db:orders-db-ro-*'): Statement => ({ Effect: 'Allow', Action: 'rds:DeleteDBInstance', Resource, Condition });
+  const del = (Condition?: Statement['Condition'], Resource: unknown = 'arn:aws:rds:eu-west-1:123456789012:db:orders-db-ro-*'): Statement => ({
+    Effect: 'Allow',
+    Action: 'rds:DeleteDBInstance',
+    Resource,
+    Condition,
+  });
   expect(destructiveGuard('rds:DeleteDBInstance', del(), config, names)).toBeUndefined();
-  expect(destructiveGuard('rds:DeleteDBInstance', del({ StringEquals: { 'aws:ResourceTag/autoscaler:managed-by': 'someone-else' } }), config, names)).toBeUndefined();
-  expect(destructiveGuard('rds:DeleteDBInstance', del({ StringEquals: { 'aws:ResourceTag/autoscaler:managed-by': config.prefix } }), config, names)).toBe('tag');
+  expect(
+    destructiveGuard('rds:DeleteDBInstance', del({ StringEquals: { 'aws:ResourceTag/autoscaler:managed-by': 'someone-else' } }), config, names),
+  ).toBeUndefined();
+  expect(destructiveGuard('rds:DeleteDBInstance', del({ StringEquals: { 'aws:ResourceTag/autoscaler:managed-by': config.prefix } }), config, names)).toBe(
+    'tag',
+  );
   const decrease = (Resource: unknown): Statement => ({ Effect: 'Allow', Action: 'elasticache:DecreaseReplicaCount', Resource });
   const group = (config.targets.find((t) => t.kind === 'redis') as { replicationGroupId: string }).replicationGroupId;
-  expect(destructiveGuard('elasticache:DecreaseReplicaCount', decrease(`arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:${group}`), config, names)).toBe('one resource, floor in code');
-  expect(destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:*'), config, names)).toBeUndefined();
-  expect(destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:someone-elses'), config, names)).toBeUndefined();
-  const records = (c: Statement['Condition']): Statement => ({ Effect: 'Allow', Action: 'route53:ChangeResourceRecordSets', Resource: 'arn:aws:route53:::hostedzone/Z1', Condition: c });
+  expect(
+    destructiveGuard('elasticache:DecreaseReplicaCount', decrease(`arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:${group}`), config, names),
+  ).toBe('one resource, floor in code');
+  expect(
+    destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:*'), config, names),
+  ).toBeUndefined();
+  expect(
+    destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:someone-elses'), config, names),
+  ).toBeUndefined();
+  const records = (c: Statement['Condition']): Statement => ({
+    Effect: 'Allow',
+    Action: 'route53:ChangeResourceRecordSets',
+    Resource: 'arn:aws:route53:::hostedzone/Z1',
+    Condition: c,
+  });
   expect(destructiveGuard('route53:ChangeResourceRecordSets', records(undefined), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBeUndefined();
   expect(
-    destructiveGuard('route53:ChangeResourceRecordSets', records({ 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['www.example.com'], 'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'] } }), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG)),
+    destructiveGuard(
+      'route53:ChangeResourceRecordSets',
+      records({
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['www.example.com'],
+          'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+        },
+      }),
+      ALL_KINDS_CONFIG,
+      configuredNames(ALL_KINDS_CONFIG),
+    ),
   ).toBeUndefined();
 });
 
@@ -260,11 +312,12 @@ test('R20 IAM: the checks above do catch what they are for', () => {
 
 /** Whether a resource policy of `type` denies every request to `id` made without TLS. */
 function tlsOnly(policyType: string, listKey: string, id: string): boolean {
-  return ofType(policyType).some(([, p]) =>
-    JSON.stringify(p.Properties[listKey]).includes(`"${id}"`) &&
-    p.Properties.PolicyDocument.Statement.some(
-      (s: { Effect: string; Condition?: { Bool?: Record<string, string> } }) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
-    ),
+  return ofType(policyType).some(
+    ([, p]) =>
+      JSON.stringify(p.Properties[listKey]).includes(`"${id}"`) &&
+      p.Properties.PolicyDocument.Statement.some(
+        (s: { Effect: string; Condition?: { Bool?: Record<string, string> } }) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      ),
   );
 }
 
@@ -365,7 +418,7 @@ test('security: the handler logs neither the event nor any credential', async ()
     expect(text).not.toContain('evaluatedDatapoints');
     expect(text).not.toContain('"resources"');
   } finally {
-    spies.forEach((s) => s.mockRestore());
+    for (const s of spies) s.mockRestore();
     delete process.env.AWS_SECRET_ACCESS_KEY;
     delete process.env.AWS_SESSION_TOKEN;
   }

@@ -8,10 +8,11 @@
  * with what it would have done. The rds-replicas runbook runs on the DynamoDB state store (dynalite),
  * its switches flipped through the store.
  */
-import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CreateDBInstanceReadReplicaCommand } from '@aws-sdk/client-rds';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import type { Notification } from '../../lambdas/adapters/sns';
 import { SWITCH_STOP_ERRORS } from '../../lambdas/runbooks/errors';
@@ -21,10 +22,10 @@ import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import { MemoryInvalidationStore } from '../../lambdas/state/invalidations';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import type { StateStore } from '../../lambdas/state/store';
-import { NOW, world, type World } from '../runbooks/context';
+import { NOW, type World, world } from '../runbooks/context';
 import { awsError } from '../runbooks/fake-aws';
 import { AURORA_REPLICAS, RDS_INSTANCE, RDS_REPLICAS, RDS_STORAGE, REDIS } from '../runbooks/fixtures';
-import { functionArn, type RunResult, runLocally, synthesizeRunbooks, type SynthesizedRunbooks } from '../runbooks/harness';
+import { functionArn, type RunResult, runLocally, type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';
 import { useDynalite } from './support';
 
 const db = useDynalite();
@@ -63,7 +64,13 @@ const isWrite = (command: string) => !/^(Describe|Get|List)/.test(command);
 const named = (calls: { args: [{ constructor: { name: string } }] }[]) => calls.map((c) => c.args[0].constructor.name.replace(/Command$/, '')).filter(isWrite);
 
 /** A data runbook's world whose config is its own copy (a deploy may turn dryRun on while a run waits). */
-function dataRig(machine: string, targetId: string, input: Record<string, unknown>, setup: (w: World) => void, store: StateStore = new MemoryStateStore()): Rig {
+function dataRig(
+  machine: string,
+  targetId: string,
+  input: Record<string, unknown>,
+  setup: (w: World) => void,
+  store: StateStore = new MemoryStateStore(),
+): Rig {
   const config = structuredClone(base) as AutoscalerConfig & { dryRun: boolean };
   const w = world(config, synthesized, { store });
   setup(w);
@@ -114,9 +121,12 @@ function invalidateRig(store: StateStore = new MemoryStateStore()): Rig {
     sleep: async () => undefined,
   });
   const context = { awsRequestId: 'req', functionName: 'cdn', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
-  const handlers = { [functionArn(synthesized.logicalId(synthesized.autoscaler.functions.cdn!))]: (event: unknown) => handler(event, context) as Promise<unknown> };
+  const handlers = {
+    [functionArn(synthesized.logicalId(synthesized.autoscaler.functions.cdn!))]: (event: unknown) => handler(event, context) as Promise<unknown>,
+  };
   return {
-    run: (name, abortAfter) => runLocally(synthesized.definition('InvalidateRunbook'), handlers, { targetId: 'cdn', paths: ['/index.html', '/static/*'] }, { name, abortAfter }),
+    run: (name, abortAfter) =>
+      runLocally(synthesized.definition('InvalidateRunbook'), handlers, { targetId: 'cdn', paths: ['/index.html', '/static/*'] }, { name, abortAfter }),
     writes: () => named(cf.calls() as never),
     switchOn: (mode) => switchOn(mode, config, 'cdn', store),
     store,
@@ -187,19 +197,32 @@ const CASES: Case[] = [
   {
     name: 'rds-storage: one growth step',
     targetId: 'orders-disk',
-    make: (store) => dataRig('RdsStorage', 'orders-disk', { targetId: 'orders-disk', allocatedGiB: 120 }, (w) => void w.rds.add({ id: 'orders-primary', status: 'available', allocatedGiB: 100 }), store),
+    make: (store) =>
+      dataRig(
+        'RdsStorage',
+        'orders-disk',
+        { targetId: 'orders-disk', allocatedGiB: 120 },
+        (w) => void w.rds.add({ id: 'orders-primary', status: 'available', allocatedGiB: 100 }),
+        store,
+      ),
   },
   {
     name: 'rds-instance: one rung up, now',
     targetId: 'orders-class',
     make: (store) =>
-      dataRig('RdsInstance', 'orders-class', { targetId: 'orders-class', instanceClass: 'db.r6g.xlarge' }, (w) => void w.rds.add({ id: 'reports-primary', status: 'available', instanceClass: 'db.r6g.large' }), store),
+      dataRig(
+        'RdsInstance',
+        'orders-class',
+        { targetId: 'orders-class', instanceClass: 'db.r6g.xlarge' },
+        (w) => void w.rds.add({ id: 'reports-primary', status: 'available', instanceClass: 'db.r6g.large' }),
+        store,
+      ),
   },
   { name: 'invalidate: CreateInvalidation', targetId: 'cdn', make: (store) => invalidateRig(store) },
 ];
 
 /** The error name a failed run ended with (the Fail state's error). */
-const errorName = (run: RunResult) => ((run.error as { cause?: { name?: string } } | undefined)?.cause?.name ?? run.error?.name);
+const errorName = (run: RunResult) => (run.error as { cause?: { name?: string } } | undefined)?.cause?.name ?? run.error?.name;
 
 /** The run stopped on `mode`: FAILED: Paused, or SUCCEEDED with the outcome dry-run; recorded and announced with what it would have done. */
 async function expectStopped(rig: Rig, run: RunResult, mode: Mode, targetId: string, name: string): Promise<void> {
@@ -209,7 +232,10 @@ async function expectStopped(rig: Rig, run: RunResult, mode: Mode, targetId: str
     expect({ name, error: run.error?.message, outcome: run.output?.outcome }).toEqual({ name, error: undefined, outcome: 'dry-run' });
   }
   const entry = (await rig.store.listAudit(targetId, 0, Number.MAX_SAFE_INTEGER)).find((e) => e.eventId === name);
-  expect(entry).toMatchObject({ outcome: paused(mode) ? 'paused' : 'dry-run', reason: expect.stringMatching(paused(mode) ? /paused: .*stopped before \w+/ : /dry-run: dry-run \(.+\) .*would \w+/) });
+  expect(entry).toMatchObject({
+    outcome: paused(mode) ? 'paused' : 'dry-run',
+    reason: expect.stringMatching(paused(mode) ? /paused: .*stopped before \w+/ : /dry-run: dry-run \(.+\) .*would \w+/),
+  });
   expect(rig.notifications.at(-1)?.subject).toMatch(paused(mode) ? /runbook PAUSED/ : /runbook DRY-RUN/);
 }
 
@@ -265,7 +291,11 @@ describe('R21 on the DynamoDB state store (dynalite)', () => {
         let flipped: Promise<void> = Promise.resolve();
         const gated = new Proxy(real, {
           get(target, prop, receiver) {
-            if (prop === 'getSwitches') return async (id: string) => (await flipped, target.getSwitches(id));
+            if (prop === 'getSwitches')
+              return async (id: string) => {
+                await flipped;
+                return target.getSwitches(id);
+              };
             const value = Reflect.get(target, prop, receiver);
             return typeof value === 'function' ? value.bind(target) : value;
           },
@@ -305,7 +335,10 @@ describe('R21 on the DynamoDB state store (dynalite)', () => {
     expect(errorName(run)).toBe('Paused');
     expect(run.calls.map((c) => c.state)).toEqual(['Reconcile', 'CreateReplica', 'CreateReplica', 'NotifyStopped']);
     const [entry] = await s.listAudit('orders-db', 0, Number.MAX_SAFE_INTEGER);
-    expect(entry).toMatchObject({ outcome: 'paused', reason: expect.stringContaining('stopped before CreateDBInstanceReadReplica orders-db-ro-2 of orders-primary') });
+    expect(entry).toMatchObject({
+      outcome: 'paused',
+      reason: expect.stringContaining('stopped before CreateDBInstanceReadReplica orders-db-ro-2 of orders-primary'),
+    });
   });
 });
 
@@ -319,7 +352,8 @@ describe('R21 one mechanism in every runbook', () => {
       for (const [name, state] of tasks) {
         const s = state as { Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[] };
         for (const r of s.Retry ?? []) {
-          for (const e of [...SWITCH_STOP_ERRORS, 'States.ALL', 'States.TaskFailed']) expect({ name, retries: r.ErrorEquals.includes(e) }).toEqual({ name, retries: false });
+          for (const e of [...SWITCH_STOP_ERRORS, 'States.ALL', 'States.TaskFailed'])
+            expect({ name, retries: r.ErrorEquals.includes(e) }).toEqual({ name, retries: false });
         }
         if (/^Notify/.test(name)) continue;
         const first = (s.Catch ?? []).find((c) => SWITCH_STOP_ERRORS.some((e) => c.ErrorEquals.includes(e)) || c.ErrorEquals.includes('States.ALL'));

@@ -7,7 +7,7 @@
  * step, cooldown and fit rules, never the others, and is audited and notified. Through the synthesized
  * ASL with the real task handler; the database function is the real one where it starts the run.
  */
-import { mockClient } from 'aws-sdk-client-mock';
+
 import {
   DecreaseReplicaCountCommand,
   IncreaseReplicaCountCommand,
@@ -15,6 +15,7 @@ import {
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
 import type { DatabaseResult } from '../../lambdas/scalers/database/service';
@@ -24,10 +25,10 @@ import { rdsInstanceMetrics, redisNodeMetrics, replicaSourceMetrics } from '../.
 import type { StateStore } from '../../lambdas/state/store';
 import { FakeCloudWatch } from '../../sim/cloud/cloudwatch';
 import { CallLog } from '../../sim/cloud/recorder';
-import { NOW, world, type World } from '../runbooks/context';
+import { NOW, type World, world } from '../runbooks/context';
 import { awsError } from '../runbooks/fake-aws';
 import { RDS_REPLICAS, RDS_STORAGE } from '../runbooks/fixtures';
-import { synthesizeRunbooks, type SynthesizedRunbooks } from '../runbooks/harness';
+import { type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';
 import { lambdaContext } from './support';
 
 const LADDER = ['cache.r7g.large', 'cache.r7g.xlarge', 'cache.r7g.2xlarge', 'cache.r7g.4xlarge'];
@@ -36,7 +37,16 @@ const config = parseConfig({
   prefix: 'shop',
   targets: [
     RDS_REPLICAS,
-    { kind: 'redis', id: 'cache', replicationGroupId: 'shop-cache', nodeTypeLadder: LADDER, minShards: 1, maxShards: 8, minReplicasPerShard: 0, maxReplicasPerShard: 3 },
+    {
+      kind: 'redis',
+      id: 'cache',
+      replicationGroupId: 'shop-cache',
+      nodeTypeLadder: LADDER,
+      minShards: 1,
+      maxShards: 8,
+      minReplicasPerShard: 0,
+      maxReplicasPerShard: 3,
+    },
     RDS_STORAGE,
     { kind: 'rds-instance', id: 'billing-class', instanceIdentifier: 'billing-primary', instanceClassLadder: CLASSES },
   ],
@@ -84,7 +94,7 @@ function hotMemory(w: World, memory: number): void {
   w.load(redisNodeMetrics('shop-cache-001').memory, memory, 60);
 }
 
-describe('R22 the issue\'s inputs', () => {
+describe("R22 the issue's inputs", () => {
   test('redis {cache.r7g.large, 1 shard, 0 replicas} on a 4xlarge group of 4 shards: refused before any write, naming the rule', async () => {
     const w = world(config, synthesized);
     w.quiet();
@@ -102,30 +112,76 @@ describe('R22 the issue\'s inputs', () => {
     expect(w.elastiCache.group).toMatchObject({ nodeType: 'cache.r7g.4xlarge', shards: 4, replicas: 2 });
   });
 
-  test('rds-instance {applyImmediately: true} over the target\'s false: refused, the setting named; two rungs at once: refused by the step', async () => {
+  test("rds-instance {applyImmediately: true} over the target's false: refused, the setting named; two rungs at once: refused by the step", async () => {
     const w = world(config, synthesized);
     w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.large' });
 
     const run = await w.run('RdsInstance', { targetId: 'billing-class', instanceClass: 'db.r6g.2xlarge', applyImmediately: true }, 'now-by-hand');
     expect(run.error).toBeDefined();
-    expect(await endReason(w, 'billing-class', 'now-by-hand')).toMatch(/applyImmediately true is not the setting of "billing-class" \(applyImmediately false\)/);
+    expect(await endReason(w, 'billing-class', 'now-by-hand')).toMatch(
+      /applyImmediately true is not the setting of "billing-class" \(applyImmediately false\)/,
+    );
 
     const skip = await w.run('RdsInstance', { targetId: 'billing-class', instanceClass: 'db.r6g.2xlarge' }, 'two-rungs');
     expect(skip.error).toBeDefined();
-    expect(await endReason(w, 'billing-class', 'two-rungs')).toMatch(/db\.r6g\.2xlarge is 2 rungs above db\.r6g\.large: one rung per run \(force: true to override\)/);
+    expect(await endReason(w, 'billing-class', 'two-rungs')).toMatch(
+      /db\.r6g\.2xlarge is 2 rungs above db\.r6g\.large: one rung per run \(force: true to override\)/,
+    );
     expect(writes(w)).toEqual([]);
   });
 });
 
 describe('R22 the step, from where the run started', () => {
   const refused: [string, string, (w: World) => void, Record<string, unknown>, RegExp][] = [
-    ['rds-replicas: two more', 'RdsReplicas', (w) => replicasSource(w, 1), { targetId: 'orders-db', desiredReplicas: 3 }, /replicas 1 -> 3 adds 2: 1 more per run/],
-    ['rds-replicas: two fewer', 'RdsReplicas', (w) => replicasSource(w, 3), { targetId: 'orders-db', desiredReplicas: 1 }, /replicas 3 -> 1 removes 2: 1 fewer per run/],
-    ['redis: two rungs up', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }), { targetId: 'cache', nodeType: 'cache.r7g.2xlarge' }, /cache\.r7g\.2xlarge is 2 rungs above cache\.r7g\.large/],
-    ['redis: two shards in', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 4, replicas: 1 }), { targetId: 'cache', shards: 2 }, /shards 4 -> 2 removes 2: 1 fewer per run/],
-    ['redis: two replicas per shard more', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }), { targetId: 'cache', replicasPerShard: 3 }, /replicas per shard 1 -> 3 adds 2: 1 more per run/],
-    ['rds-storage: more than one growth step', 'RdsStorage', (w) => replicasSource(w, 0), { targetId: 'orders-disk', allocatedGiB: 200 }, /200 GiB is more than one growth step above 100 GiB \(at most 120 GiB/],
-    ['rds-instance: two rungs down', 'RdsInstance', (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.2xlarge' }), { targetId: 'billing-class', instanceClass: 'db.r6g.large' }, /db\.r6g\.large is 2 rungs below db\.r6g\.2xlarge/],
+    [
+      'rds-replicas: two more',
+      'RdsReplicas',
+      (w) => replicasSource(w, 1),
+      { targetId: 'orders-db', desiredReplicas: 3 },
+      /replicas 1 -> 3 adds 2: 1 more per run/,
+    ],
+    [
+      'rds-replicas: two fewer',
+      'RdsReplicas',
+      (w) => replicasSource(w, 3),
+      { targetId: 'orders-db', desiredReplicas: 1 },
+      /replicas 3 -> 1 removes 2: 1 fewer per run/,
+    ],
+    [
+      'redis: two rungs up',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }),
+      { targetId: 'cache', nodeType: 'cache.r7g.2xlarge' },
+      /cache\.r7g\.2xlarge is 2 rungs above cache\.r7g\.large/,
+    ],
+    [
+      'redis: two shards in',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 4, replicas: 1 }),
+      { targetId: 'cache', shards: 2 },
+      /shards 4 -> 2 removes 2: 1 fewer per run/,
+    ],
+    [
+      'redis: two replicas per shard more',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }),
+      { targetId: 'cache', replicasPerShard: 3 },
+      /replicas per shard 1 -> 3 adds 2: 1 more per run/,
+    ],
+    [
+      'rds-storage: more than one growth step',
+      'RdsStorage',
+      (w) => replicasSource(w, 0),
+      { targetId: 'orders-disk', allocatedGiB: 200 },
+      /200 GiB is more than one growth step above 100 GiB \(at most 120 GiB/,
+    ],
+    [
+      'rds-instance: two rungs down',
+      'RdsInstance',
+      (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.2xlarge' }),
+      { targetId: 'billing-class', instanceClass: 'db.r6g.large' },
+      /db\.r6g\.large is 2 rungs below db\.r6g\.2xlarge/,
+    ],
   ];
 
   test.each(refused)('%s: refused before any write, naming the rule', async (_name, machine, setup, input, rule) => {
@@ -146,9 +202,16 @@ describe('R22 the step, from where the run started', () => {
     expect(run.error).toBeUndefined();
     expect(writes(w).length).toBeGreaterThan(0);
     const entries = await w.store.listAudit(String(input.targetId), 0, Number.MAX_SAFE_INTEGER);
-    expect(entries.find((e) => e.outcome === 'control')).toMatchObject({ actor: 'runbook', eventId: 'forced', reason: expect.stringMatching(/forced \(force: true\) past step: /) });
+    expect(entries.find((e) => e.outcome === 'control')).toMatchObject({
+      actor: 'runbook',
+      eventId: 'forced',
+      reason: expect.stringMatching(/forced \(force: true\) past step: /),
+    });
     expect(entries.find((e) => e.outcome === 'applied')?.reason).toMatch(new RegExp(`forced \\(force: true\\) past: step: .*${rule.source}`));
-    expect(w.notifications.at(-1)).toMatchObject({ subject: expect.stringMatching(/runbook done \(forced\)/), body: expect.objectContaining({ forced: [expect.stringMatching(rule)] }) });
+    expect(w.notifications.at(-1)).toMatchObject({
+      subject: expect.stringMatching(/runbook done \(forced\)/),
+      body: expect.objectContaining({ forced: [expect.stringMatching(rule)] }),
+    });
   });
 
   test('redis shards out go as far as the engine sizes them, up to maxShards, in one run', async () => {
@@ -162,10 +225,34 @@ describe('R22 the step, from where the run started', () => {
 
 describe('R22 never passed over, not even with force', () => {
   const cases: [string, string, (w: World) => void, Record<string, unknown>, RegExp][] = [
-    ['rds-replicas above maxReplicas', 'RdsReplicas', (w) => replicasSource(w, 3), { targetId: 'orders-db', desiredReplicas: 4 }, /desiredReplicas 4 is outside 1-3/],
-    ['redis shards above maxShards', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.4xlarge', shards: 4, replicas: 1 }), { targetId: 'cache', shards: 9 }, /shards 9 is outside 1-8/],
-    ['redis replicas per shard above the maximum', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }), { targetId: 'cache', replicasPerShard: 4 }, /outside 0-3/],
-    ['redis node type off the ladder', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }), { targetId: 'cache', nodeType: 'cache.m7g.large' }, /not on the ladder/],
+    [
+      'rds-replicas above maxReplicas',
+      'RdsReplicas',
+      (w) => replicasSource(w, 3),
+      { targetId: 'orders-db', desiredReplicas: 4 },
+      /desiredReplicas 4 is outside 1-3/,
+    ],
+    [
+      'redis shards above maxShards',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.4xlarge', shards: 4, replicas: 1 }),
+      { targetId: 'cache', shards: 9 },
+      /shards 9 is outside 1-8/,
+    ],
+    [
+      'redis replicas per shard above the maximum',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }),
+      { targetId: 'cache', replicasPerShard: 4 },
+      /outside 0-3/,
+    ],
+    [
+      'redis node type off the ladder',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.large', shards: 2, replicas: 1 }),
+      { targetId: 'cache', nodeType: 'cache.m7g.large' },
+      /not on the ladder/,
+    ],
     [
       'redis node type AWS does not allow',
       'Redis',
@@ -176,8 +263,20 @@ describe('R22 never passed over, not even with force', () => {
       { targetId: 'cache', nodeType: 'cache.r7g.xlarge' },
       /not in ListAllowedNodeTypeModifications/,
     ],
-    ['rds-storage above maxAllocatedGiB', 'RdsStorage', (w) => replicasSource(w, 0), { targetId: 'orders-disk', allocatedGiB: 600 }, /600 GiB is above maxAllocatedGiB 500/],
-    ['rds-instance off the ladder', 'RdsInstance', (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.large' }), { targetId: 'billing-class', instanceClass: 'db.m7g.large' }, /not on the ladder/],
+    [
+      'rds-storage above maxAllocatedGiB',
+      'RdsStorage',
+      (w) => replicasSource(w, 0),
+      { targetId: 'orders-disk', allocatedGiB: 600 },
+      /600 GiB is above maxAllocatedGiB 500/,
+    ],
+    [
+      'rds-instance off the ladder',
+      'RdsInstance',
+      (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.large' }),
+      { targetId: 'billing-class', instanceClass: 'db.m7g.large' },
+      /not on the ladder/,
+    ],
     [
       'rds-instance applyImmediately against the target',
       'RdsInstance',
@@ -207,11 +306,13 @@ describe('R22 what AWS allows, asked again at the write', () => {
     });
     expect(run.error).toBeDefined();
     expect(writes(w)).toEqual([]);
-    expect(await endReason(w, 'cache', 'no-longer-allowed')).toMatch(/cannot move from cache\.r7g\.large to cache\.r7g\.xlarge: not in ListAllowedNodeTypeModifications/);
+    expect(await endReason(w, 'cache', 'no-longer-allowed')).toMatch(
+      /cannot move from cache\.r7g\.large to cache\.r7g\.xlarge: not in ListAllowedNodeTypeModifications/,
+    );
   });
 });
 
-describe('R22 cooldowns, from the target\'s record', () => {
+describe("R22 cooldowns, from the target's record", () => {
   test('rds-replicas: the run the database function started is not refused by the cooldown its own start set; a run by hand right after is', async () => {
     const w = world(config, synthesized);
     replicasSource(w, 1);
@@ -219,7 +320,9 @@ describe('R22 cooldowns, from the target\'s record', () => {
     // The real database function: decides (source CPU 91%) and starts the runbook, recording the execution.
     const sfn = new SFNClient({ region: 'us-east-1' });
     const starts = mockClient(sfn);
-    starts.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:shop-rds-replicas:x', startDate: new Date(NOW) });
+    starts
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:shop-rds-replicas:x', startDate: new Date(NOW) });
     const handle = createDatabaseHandler({
       config,
       store: w.store,
@@ -237,7 +340,7 @@ describe('R22 cooldowns, from the target\'s record', () => {
     const started = result.targets.find((t) => t.targetId === 'orders-db');
     expect(started).toMatchObject({ outcome: 'applied', execution: { status: 'started' } });
     const { name, input } = starts.commandCalls(StartExecutionCommand)[0].args[0].input;
-    expect((await w.store.getTarget('orders-db'))).toMatchObject({ lastActionAt: NOW, lastExecution: name });
+    expect(await w.store.getTarget('orders-db')).toMatchObject({ lastActionAt: NOW, lastExecution: name });
 
     const own = await w.run('RdsReplicas', JSON.parse(input!), name!);
     expect(own.error).toBeUndefined();
@@ -247,35 +350,82 @@ describe('R22 cooldowns, from the target\'s record', () => {
     const byHand = await w.run('RdsReplicas', { targetId: 'orders-db', desiredReplicas: 3 }, 'by-hand-right-after');
     expect(byHand.error).toBeDefined();
     expect(writes(w)).toHaveLength(created);
-    expect(await endReason(w, 'orders-db', 'by-hand-right-after')).toMatch(/the last change of "orders-db" was 0 s ago: cooldownSeconds 1200 s \(force: true to override\)/);
+    expect(await endReason(w, 'orders-db', 'by-hand-right-after')).toMatch(
+      /the last change of "orders-db" was 0 s ago: cooldownSeconds 1200 s \(force: true to override\)/,
+    );
   });
 
   const cases: [string, string, (w: World) => void, Record<string, unknown>, string, RegExp][] = [
-    ['rds-replicas removal', 'RdsReplicas', (w) => replicasSource(w, 2), { targetId: 'orders-db', desiredReplicas: 1 }, 'orders-db', /scaleInCooldownSeconds 3600 s/],
-    ['redis down one rung', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 1, replicas: 1 }), { targetId: 'cache', nodeType: 'cache.r7g.large' }, 'cache', /scaleDownCooldownSeconds 21600 s/],
-    ['redis one shard in', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 3, replicas: 1 }), { targetId: 'cache', shards: 2 }, 'cache', /scaleDownCooldownSeconds 21600 s/],
-    ['redis one replica per shard fewer', 'Redis', (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 2, replicas: 2 }), { targetId: 'cache', replicasPerShard: 1 }, 'cache', /scaleDownCooldownSeconds 21600 s/],
-    ['rds-storage (RDS\'s 6 hours)', 'RdsStorage', (w) => replicasSource(w, 0), { targetId: 'orders-disk', allocatedGiB: 120 }, 'orders-disk', /RDS needs 6 hours between storage changes 21600 s/],
-    ['rds-instance', 'RdsInstance', (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.large' }), { targetId: 'billing-class', instanceClass: 'db.r6g.xlarge' }, 'billing-class', /cooldownSeconds 86400 s/],
+    [
+      'rds-replicas removal',
+      'RdsReplicas',
+      (w) => replicasSource(w, 2),
+      { targetId: 'orders-db', desiredReplicas: 1 },
+      'orders-db',
+      /scaleInCooldownSeconds 3600 s/,
+    ],
+    [
+      'redis down one rung',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 1, replicas: 1 }),
+      { targetId: 'cache', nodeType: 'cache.r7g.large' },
+      'cache',
+      /scaleDownCooldownSeconds 21600 s/,
+    ],
+    [
+      'redis one shard in',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 3, replicas: 1 }),
+      { targetId: 'cache', shards: 2 },
+      'cache',
+      /scaleDownCooldownSeconds 21600 s/,
+    ],
+    [
+      'redis one replica per shard fewer',
+      'Redis',
+      (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 2, replicas: 2 }),
+      { targetId: 'cache', replicasPerShard: 1 },
+      'cache',
+      /scaleDownCooldownSeconds 21600 s/,
+    ],
+    [
+      "rds-storage (RDS's 6 hours)",
+      'RdsStorage',
+      (w) => replicasSource(w, 0),
+      { targetId: 'orders-disk', allocatedGiB: 120 },
+      'orders-disk',
+      /RDS needs 6 hours between storage changes 21600 s/,
+    ],
+    [
+      'rds-instance',
+      'RdsInstance',
+      (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.large' }),
+      { targetId: 'billing-class', instanceClass: 'db.r6g.xlarge' },
+      'billing-class',
+      /cooldownSeconds 86400 s/,
+    ],
   ];
 
-  test.each(cases)('%s: refused within the cooldown, unless the run is the one that action started, or forced', async (_name, machine, setup, input, targetId, rule) => {
-    const w = world(config, synthesized);
-    w.quiet();
-    setup(w);
-    await lastAction(w.store, targetId, NOW - 600_000, 'started-by-the-function');
+  test.each(cases)(
+    '%s: refused within the cooldown, unless the run is the one that action started, or forced',
+    async (_name, machine, setup, input, targetId, rule) => {
+      const w = world(config, synthesized);
+      w.quiet();
+      setup(w);
+      await lastAction(w.store, targetId, NOW - 600_000, 'started-by-the-function');
 
-    const byHand = await w.run(machine, input, 'by-hand');
-    expect(byHand.error).toBeDefined();
-    expect(writes(w)).toEqual([]);
-    expect(await endReason(w, targetId, 'by-hand')).toMatch(new RegExp(`the last change of "${targetId}" was 600 s ago: ${rule.source}`));
+      const byHand = await w.run(machine, input, 'by-hand');
+      expect(byHand.error).toBeDefined();
+      expect(writes(w)).toEqual([]);
+      expect(await endReason(w, targetId, 'by-hand')).toMatch(new RegExp(`the last change of "${targetId}" was 600 s ago: ${rule.source}`));
 
-    const own = await w.run(machine, input, 'started-by-the-function');
-    expect(own.error).toBeUndefined();
-    const done = writes(w).length;
-    expect(done).toBeGreaterThan(0);
-    expect(await endReason(w, targetId, 'started-by-the-function')).not.toMatch(/forced/);
-  });
+      const own = await w.run(machine, input, 'started-by-the-function');
+      expect(own.error).toBeUndefined();
+      const done = writes(w).length;
+      expect(done).toBeGreaterThan(0);
+      expect(await endReason(w, targetId, 'started-by-the-function')).not.toMatch(/forced/);
+    },
+  );
 
   test('a forced run passes the cooldown and says so', async () => {
     const w = world(config, synthesized);
@@ -283,7 +433,9 @@ describe('R22 cooldowns, from the target\'s record', () => {
     await lastAction(w.store, 'billing-class', NOW - 600_000, 'earlier-run');
     const run = await w.run('RdsInstance', { targetId: 'billing-class', instanceClass: 'db.r6g.xlarge', force: true }, 'forced-cooldown');
     expect(run.error).toBeUndefined();
-    expect(await endReason(w, 'billing-class', 'forced-cooldown')).toMatch(/forced \(force: true\) past: cooldown: the last change of "billing-class" was 600 s ago/);
+    expect(await endReason(w, 'billing-class', 'forced-cooldown')).toMatch(
+      /forced \(force: true\) past: cooldown: the last change of "billing-class" was 600 s ago/,
+    );
   });
 });
 
@@ -394,7 +546,7 @@ describe('R22 a move down is checked on current metrics (GetMetricData at the wr
   });
 });
 
-describe('R22 force on the issue\'s Redis input', () => {
+describe("R22 force on the issue's Redis input", () => {
   test('passes the step and the fit (never the bounds): done one change at a time, each audited, the end notified as forced', async () => {
     const w = world(config, synthesized);
     w.quiet();

@@ -9,10 +9,10 @@
 import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { parseConfig } from '../../lambdas/shared/config';
-import { world, type World } from '../runbooks/context';
+import { type World, world } from '../runbooks/context';
 import type { FakeInstance } from '../runbooks/fake-aws';
 import { AURORA_REPLICAS, RDS_REPLICAS } from '../runbooks/fixtures';
-import { synthesizeRunbooks, type SynthesizedRunbooks } from '../runbooks/harness';
+import { type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';
 
 const config = parseConfig({
   prefix: 'shop',

@@ -5,9 +5,10 @@
  * DynamoDB store (dynalite) and the simulator's in-memory CloudWatch; the real runbook (synthesized
  * ASL, real task handler) refuses a goal below the floor, even forced.
  */
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { DecreaseReplicaCountCommand, ModifyReplicationGroupShardConfigurationCommand } from '@aws-sdk/client-elasticache';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
 import type { DatabaseResult } from '../../lambdas/scalers/database/service';
 import { REEVALUATE_SOURCE } from '../../lambdas/shared/alarms';
@@ -15,12 +16,19 @@ import { type AutoscalerConfig, parseConfig } from '../../lambdas/shared/config'
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import { FakeCloudWatch } from '../../sim/cloud/cloudwatch';
 import { CallLog } from '../../sim/cloud/recorder';
-import { NOW, world, type World } from '../runbooks/context';
-import { synthesizeRunbooks, type SynthesizedRunbooks } from '../runbooks/harness';
+import { NOW, type World, world } from '../runbooks/context';
+import { type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';
 import { lambdaContext, useDynalite } from './support';
 
 const db = useDynalite();
-const REDIS = { kind: 'redis', id: 'cache', replicationGroupId: 'shop-cache', nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'], maxReplicasPerShard: 3, maxShards: 8 };
+const REDIS = {
+  kind: 'redis',
+  id: 'cache',
+  replicationGroupId: 'shop-cache',
+  nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'],
+  maxReplicasPerShard: 3,
+  maxShards: 8,
+};
 /** No floor in the config: the shape first seen is the floor. */
 const recorded = parseConfig({ prefix: 'shop', targets: [REDIS] });
 /** Floors set lower, explicitly. */
@@ -53,7 +61,10 @@ async function decide(w: World, config: AutoscalerConfig) {
     runbooks: { redis: 'arn:aws:states:us-east-1:123456789012:stateMachine:shop-redis' },
     now: () => NOW,
   });
-  const result = (await handle({ source: REEVALUATE_SOURCE, action: 'reevaluate', family: 'database', scheduledTime: new Date(NOW).toISOString(), executionId: 'tick' }, lambdaContext())) as DatabaseResult;
+  const result = (await handle(
+    { source: REEVALUATE_SOURCE, action: 'reevaluate', family: 'database', scheduledTime: new Date(NOW).toISOString(), executionId: 'tick' },
+    lambdaContext(),
+  )) as DatabaseResult;
   const started = starts.commandCalls(StartExecutionCommand).map((c) => JSON.parse(c.args[0].input.input!) as Record<string, unknown>);
   return { target: result.targets[0], started };
 }
@@ -114,7 +125,9 @@ describe('R24 the runbook holds the same floor', () => {
     expect(audit.find((e) => e.eventId === 'fewer-replicas')?.reason).toMatch(
       /replicasPerShard 1 is outside 2-3 of "cache" \(the floor is the replicas per shard it had when first seen; set minReplicasPerShard to go lower\)/,
     );
-    expect(audit.find((e) => e.eventId === 'fewer-shards')?.reason).toMatch(/shards 2 is outside 3-8 of "cache" \(the floor is the shards it had when first seen; set minShards to go lower\)/);
+    expect(audit.find((e) => e.eventId === 'fewer-shards')?.reason).toMatch(
+      /shards 2 is outside 3-8 of "cache" \(the floor is the shards it had when first seen; set minShards to go lower\)/,
+    );
   });
 
   test('with the floors set lower explicitly, the same goals are done', async () => {
@@ -134,6 +147,8 @@ describe('R24 config', () => {
     expect(t.minShards).toBeUndefined();
     expect(explicit.targets[0]).toMatchObject({ minReplicasPerShard: 0, minShards: 1 });
     expect(() => parseConfig({ prefix: 'shop', targets: [{ ...REDIS, minShards: 9 }] })).toThrow(/maxShards.*8 is below minShards 9/s);
-    expect(() => parseConfig({ prefix: 'shop', targets: [{ ...REDIS, minReplicasPerShard: 4 }] })).toThrow(/maxReplicasPerShard.*3 is below minReplicasPerShard 4/s);
+    expect(() => parseConfig({ prefix: 'shop', targets: [{ ...REDIS, minReplicasPerShard: 4 }] })).toThrow(
+      /maxReplicasPerShard.*3 is below minReplicasPerShard 4/s,
+    );
   });
 });

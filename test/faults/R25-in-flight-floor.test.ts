@@ -6,8 +6,9 @@
  * group it never asks for fewer than the instances protected now. The real queue handler, the state
  * store on dynalite, the in-memory SQS, ECS and Auto Scaling.
  */
-import { pollEvent, queueHarness, type QueueHarness } from './support-queue';
+
 import { useDynalite } from './support';
+import { pollEvent, type QueueHarness, queueHarness } from './support-queue';
 
 const db = useDynalite();
 
@@ -38,7 +39,9 @@ for (const workers of ['ecs-service', 'asg'] as const) {
       h.clock.advance(60);
       const inFlight = [5, 5, 3, 3, 3, 1, 1, 0];
       const after = await polls(h, inFlight.length, (m) => ({ visible: 0, notVisible: inFlight[m] }));
-      after.forEach((desired, m) => expect(desired).toBeGreaterThanOrEqual(inFlight[m]));
+      after.forEach((desired, m) => {
+        expect(desired).toBeGreaterThanOrEqual(inFlight[m]);
+      });
       expect(after[after.length - 1]).toBeLessThan(8);
     } finally {
       h.restore();

@@ -5,7 +5,7 @@
  * synthesized SetDesiredCapacity on every group); a ladder that descends makes "one rung up" a move
  * down. Each is refused by `config validate` and by `cdk synth`, the line naming both paths or the value.
  */
-import { parseConfig, resourcesOf, targetSchema, type TargetConfig } from '../../lambdas/shared/config';
+import { parseConfig, resourcesOf, type TargetConfig, targetSchema } from '../../lambdas/shared/config';
 import { parseConfigText } from '../../lambdas/shared/config-file';
 import { configFile, STACK_TRACE, synth, validate } from './config-entries';
 
@@ -70,7 +70,11 @@ test('R26 every target kind declares the resources it acts on (one table), and e
 });
 
 test.each([
-  ['two asg targets on one group', [TARGETS.asg, TARGETS.ecs, TARGETS.redis, twin(TARGETS.asg)], ['targets[3].autoScalingGroupName: "web-asg" is already the group of targets[0]']],
+  [
+    'two asg targets on one group',
+    [TARGETS.asg, TARGETS.ecs, TARGETS.redis, twin(TARGETS.asg)],
+    ['targets[3].autoScalingGroupName: "web-asg" is already the group of targets[0]'],
+  ],
   [
     'an asg target and the workers of a queue-workers target on one group',
     [TARGETS.asg, { ...TARGETS.workers, workers: { kind: 'asg', autoScalingGroupName: 'web-asg' } }],
@@ -86,16 +90,43 @@ test.each([
     [TARGETS.workers, twin(TARGETS.ecsWorkers, { queueUrl: 'https://eu-west-1.queue.amazonaws.com/123456789012/celery-default' })],
     ['targets[1].queueUrl: "https://eu-west-1.queue.amazonaws.com/123456789012/celery-default" is already the queue of targets[0]'],
   ],
-  ['two rds-replicas targets on one source', [TARGETS.replicas, twin(TARGETS.replicas, { readerEndpointsParameter: undefined, route53: undefined })], ['targets[1].sourceInstanceIdentifier: "orders-primary" is already the source instance of targets[0]']],
-  ['two rds-replicas targets on one Aurora cluster', [TARGETS.aurora, twin(TARGETS.aurora)], ['targets[1].clusterIdentifier: "reports-cluster" is already the Aurora cluster of targets[0]']],
-  ['two rds-storage targets on one instance (identifiers are case-insensitive)', [TARGETS.storage, twin(TARGETS.storage, { instanceIdentifier: 'Orders-Primary' })], ['targets[1].instanceIdentifier: "Orders-Primary" is already the instance (storage) of targets[0]']],
-  ['two rds-instance targets on one instance', [TARGETS.klass, twin(TARGETS.klass)], ['targets[1].instanceIdentifier: "orders-primary" is already the instance (class) of targets[0]']],
-  ['two redis targets on one replication group', [TARGETS.redis, twin(TARGETS.redis)], ['targets[1].replicationGroupId: "shop-cache" is already the replication group of targets[0]']],
-  ['two cloudfront targets on one distribution', [TARGETS.cdn, twin(TARGETS.cdn)], ['targets[1].distributionId: "E2QWRUHAPOMQZL" is already the distribution of targets[0]']],
+  [
+    'two rds-replicas targets on one source',
+    [TARGETS.replicas, twin(TARGETS.replicas, { readerEndpointsParameter: undefined, route53: undefined })],
+    ['targets[1].sourceInstanceIdentifier: "orders-primary" is already the source instance of targets[0]'],
+  ],
+  [
+    'two rds-replicas targets on one Aurora cluster',
+    [TARGETS.aurora, twin(TARGETS.aurora)],
+    ['targets[1].clusterIdentifier: "reports-cluster" is already the Aurora cluster of targets[0]'],
+  ],
+  [
+    'two rds-storage targets on one instance (identifiers are case-insensitive)',
+    [TARGETS.storage, twin(TARGETS.storage, { instanceIdentifier: 'Orders-Primary' })],
+    ['targets[1].instanceIdentifier: "Orders-Primary" is already the instance (storage) of targets[0]'],
+  ],
+  [
+    'two rds-instance targets on one instance',
+    [TARGETS.klass, twin(TARGETS.klass)],
+    ['targets[1].instanceIdentifier: "orders-primary" is already the instance (class) of targets[0]'],
+  ],
+  [
+    'two redis targets on one replication group',
+    [TARGETS.redis, twin(TARGETS.redis)],
+    ['targets[1].replicationGroupId: "shop-cache" is already the replication group of targets[0]'],
+  ],
+  [
+    'two cloudfront targets on one distribution',
+    [TARGETS.cdn, twin(TARGETS.cdn)],
+    ['targets[1].distributionId: "E2QWRUHAPOMQZL" is already the distribution of targets[0]'],
+  ],
   [
     'a queue-workers twin: its queue and its group both',
     [TARGETS.workers, twin(TARGETS.workers)],
-    ['targets[1].queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default" is already the queue of targets[0]', 'targets[1].workers.autoScalingGroupName: "celery-asg" is already the group of targets[0]'],
+    [
+      'targets[1].queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default" is already the queue of targets[0]',
+      'targets[1].workers.autoScalingGroupName: "celery-asg" is already the group of targets[0]',
+    ],
   ],
 ])('R26 %s: refused, naming both paths', (_name, targets, expected) => {
   expect(problems(targets)).toEqual(expected);
@@ -163,7 +194,9 @@ test.each(NAME_FIELDS.flatMap(([key, at]) => ['*', '?'].map((wildcard) => [`${ke
     const field = at[at.length - 1];
     const value = `${String(parent[field])}${wildcard}`;
     parent[field] = value;
-    expect(problems([target])).toEqual([`targets[0]${pathText(at)}: ${JSON.stringify(value)} must name one resource: "*" and "?" are wildcards in IAM and would match others`]);
+    expect(problems([target])).toEqual([
+      `targets[0]${pathText(at)}: ${JSON.stringify(value)} must name one resource: "*" and "?" are wildcards in IAM and would match others`,
+    ]);
   },
 );
 
@@ -202,7 +235,11 @@ describe('R26 ladders ascend strictly', () => {
   });
 
   test('other types compare by size token: nano < ... < xlarge < 2xlarge < ... < 48xlarge < metal', () => {
-    expect(problems(klass(['db.t4g.micro', 'db.t4g.small', 'db.t4g.medium', 'db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge', 'db.r6g.4xlarge', 'db.r6g.12xlarge']))).toEqual([]);
+    expect(
+      problems(
+        klass(['db.t4g.micro', 'db.t4g.small', 'db.t4g.medium', 'db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge', 'db.r6g.4xlarge', 'db.r6g.12xlarge']),
+      ),
+    ).toEqual([]);
     expect(problems(klass(['db.r6i.24xlarge', 'db.r6i.32xlarge', 'db.r6i.metal']))).toEqual([]);
     expect(problems(redis(['cache.r6gd.xlarge', 'cache.r6gd.2xlarge', 'cache.r6gd.16xlarge']))).toEqual([]);
     expect(problems(klass(['db.r6i.metal', 'db.r6i.48xlarge']))).toHaveLength(1);

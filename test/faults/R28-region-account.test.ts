@@ -14,6 +14,7 @@ interface HttpRequest {
   readonly hostname: string;
   readonly headers: Record<string, string>;
 }
+
 import type { SendClient } from '../../lambdas/adapters/types';
 import { createQueueHandler, deployedSqs, sqsByQueueRegion } from '../../lambdas/scalers/queue/handler';
 import type { QueueResult } from '../../lambdas/scalers/queue/service';
@@ -49,14 +50,14 @@ describe('R28 with the stack in eu-west-1, account 123456789012', () => {
     [
       'a queue in both another region and another account (the legacy URL host)',
       workers('reports', `https://ap-southeast-2.queue.amazonaws.com/210987654321/reports`),
-      'targets[1].queueUrl: the queue of target "reports" is in region ap-southeast-2 (the stack\'s: eu-west-1) and account 210987654321 (the stack\'s: 123456789012); a target must be in the stack\'s region and account (deploy one stack per region and account)',
+      "targets[1].queueUrl: the queue of target \"reports\" is in region ap-southeast-2 (the stack's: eu-west-1) and account 210987654321 (the stack's: 123456789012); a target must be in the stack's region and account (deploy one stack per region and account)",
     ],
     [
       'a dead-letter queue in another region',
       workers('reports', url('eu-west-1', 'reports'), { deadLetterQueueUrl: url('us-west-2', 'reports-dlq') }),
       'targets[1].deadLetterQueueUrl: the dead-letter queue of target "reports" is in region us-west-2 (the stack\'s: eu-west-1); a target must be in the stack\'s region and account (deploy one stack per region and account)',
     ],
-  ])('%s: synth fails naming the target path, its region/account and the stack\'s', (_name, target, line) => {
+  ])("%s: synth fails naming the target path, its region/account and the stack's", (_name, target, line) => {
     const file = configFile({ prefix: 'shop', targets: [workers('default', url('eu-west-1', 'default')), target] });
     const res = synth(file, env);
     expect([res.code, res.escaped, res.built]).toEqual([1, undefined, undefined]);
@@ -64,23 +65,34 @@ describe('R28 with the stack in eu-west-1, account 123456789012', () => {
     expect(res.stderr).not.toMatch(STACK_TRACE);
   });
 
-  test('queues of the stack\'s region and account synthesize', () => {
-    const file = configFile({ prefix: 'shop', targets: [workers('default', url('eu-west-1', 'default'), { deadLetterQueueUrl: url('eu-west-1', 'default-dlq') })] });
+  test("queues of the stack's region and account synthesize", () => {
+    const file = configFile({
+      prefix: 'shop',
+      targets: [workers('default', url('eu-west-1', 'default'), { deadLetterQueueUrl: url('eu-west-1', 'default-dlq') })],
+    });
     const res = synth(file, env);
     expect([res.code, res.escaped, res.stderr]).toEqual([0, undefined, '']);
     expect(res.built?.stack.region).toBe('eu-west-1');
   });
 
   test('only what is known is checked: a stack with a known region and no account refuses the region only', () => {
-    const file = configFile({ prefix: 'shop', targets: [workers('reports', url('eu-west-1', 'reports', '210987654321')), workers('other', url('us-east-1', 'other', '210987654321'))] });
+    const file = configFile({
+      prefix: 'shop',
+      targets: [workers('reports', url('eu-west-1', 'reports', '210987654321')), workers('other', url('us-east-1', 'other', '210987654321'))],
+    });
     const res = synth(file, { region: 'eu-west-1' });
     expect(res.code).toBe(1);
-    expect(res.stderr.split('\n').slice(1, -1)).toEqual([expect.stringMatching(/^ {2}targets\[1\]\.queueUrl: the queue of target "other" is in region us-east-1 \(the stack's: eu-west-1\); /)]);
+    expect(res.stderr.split('\n').slice(1, -1)).toEqual([
+      expect.stringMatching(/^ {2}targets\[1\]\.queueUrl: the queue of target "other" is in region us-east-1 \(the stack's: eu-west-1\); /),
+    ]);
   });
 });
 
 test('R28 an environment-agnostic stack (region and account are tokens) synthesizes queues of any region', () => {
-  const file = configFile({ prefix: 'shop', targets: [workers('default', url('eu-west-1', 'default')), workers('reports', url('ap-southeast-2', 'reports', '210987654321'))] });
+  const file = configFile({
+    prefix: 'shop',
+    targets: [workers('default', url('eu-west-1', 'default')), workers('reports', url('ap-southeast-2', 'reports', '210987654321'))],
+  });
   const res = synth(file);
   expect([res.code, res.escaped, res.stderr]).toEqual([0, undefined, '']);
 });
@@ -89,7 +101,7 @@ test('R28 an environment-agnostic stack (region and account are tokens) synthesi
 
 const db = useDynalite();
 
-test('R28 the queue family reads each queue through a client of the queue\'s own region, one per region, built once', async () => {
+test("R28 the queue family reads each queue through a client of the queue's own region, one per region, built once", async () => {
   const clock = new Clock(T0);
   const log = new CallLog(() => clock.now);
   const regions: Record<string, { queues: Map<string, () => { visible: number; notVisible: number; ageOfOldest: number }>; log: CallLog }> = {};
@@ -100,7 +112,11 @@ test('R28 the queue family reads each queue through a client of the queue\'s own
   };
   const config = parseConfig({
     prefix: 'shop',
-    targets: [workers('default', queue('eu-west-1', 'default', 1200)), workers('reports', queue('ap-southeast-2', 'reports', 3000)), workers('mail', queue('eu-west-1', 'mail', 0))],
+    targets: [
+      workers('default', queue('eu-west-1', 'default', 1200)),
+      workers('reports', queue('ap-southeast-2', 'reports', 3000)),
+      workers('mail', queue('eu-west-1', 'mail', 0)),
+    ],
   });
   const built: string[] = [];
   const sqs = sqsByQueueRegion((region) => {
@@ -161,9 +177,10 @@ function capture() {
 }
 
 const scope = (r: HttpRequest) => /Credential=[^/]+\/\d{8}\/([^/]+)\/sqs\/aws4_request/.exec(String(r.headers.authorization))?.[1];
-const read = (client: SendClient, queueUrl: string) => client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+const read = (client: SendClient, queueUrl: string) =>
+  client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
 
-test('R28 the deployed SQS clients sign each call for the queue\'s region and send it there', async () => {
+test("R28 the deployed SQS clients sign each call for the queue's region and send it there", async () => {
   const { requests, requestHandler, credentials } = capture();
   const sqs = deployedSqs({ region: 'us-east-1', requestHandler, credentials, logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
   await read(sqs, url('eu-west-1', 'default'));
@@ -176,7 +193,7 @@ test('R28 the deployed SQS clients sign each call for the queue\'s region and se
   ]);
 });
 
-test('R28 why: one client of the function\'s region sends to the queue\'s host but signs for its own region', async () => {
+test("R28 why: one client of the function's region sends to the queue's host but signs for its own region", async () => {
   const { requests, requestHandler, credentials } = capture();
   const one = new SQSClient({ region: 'us-east-1', requestHandler, credentials, logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
   await read(one, url('eu-west-1', 'default'));

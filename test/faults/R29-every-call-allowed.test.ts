@@ -14,22 +14,22 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context } from 'aws-lambda';
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { CfnElement } from 'aws-cdk-lib';
-import ecsFixture from '../fixtures/ecs-deployment-state-change.json';
-import pipelineFixture from '../fixtures/codepipeline-execution-state-change.json';
-import s3Fixture from '../fixtures/s3-object-created.json';
+import type { Context } from 'aws-lambda';
 import { allAlarms, familyOf } from '../../lambdas/shared/alarms';
-import { FAMILY_ENTRIES, PROJECT_ROOT } from '../../lib/shared/function';
 import { RUNBOOK_HANDLER_ENTRY } from '../../lib/runbooks/data';
-import { resolveIntrinsics, type AslState } from '../../sim/cloud/asl';
+import { FAMILY_ENTRIES, PROJECT_ROOT } from '../../lib/shared/function';
+import { type AslState, resolveIntrinsics } from '../../sim/cloud/asl';
+import pipelineFixture from '../fixtures/codepipeline-execution-state-change.json';
+import ecsFixture from '../fixtures/ecs-deployment-state-change.json';
+import s3Fixture from '../fixtures/s3-object-created.json';
 import { runLocally, type TaskHandler } from '../runbooks/harness';
+import { ALL_KINDS_CONFIG as CONFIG } from '../support/configs';
 import { projectClientClasses, SdkTap, type SentCall } from '../support/iam-calls';
 import { type IamRequest, requestsOf } from '../support/iam-requests';
-import { ALL_KINDS_CONFIG as CONFIG } from '../support/configs';
-import { ACCOUNT, asList, type DeployedFunction, type PolicyDocument, REGION, ResolvedTemplate, type CfnTemplate } from '../support/iam-template';
+import { ACCOUNT, asList, type CfnTemplate, type DeployedFunction, type PolicyDocument, REGION, ResolvedTemplate } from '../support/iam-template';
 import { DATA_KEY, IamWorld, type Load } from '../support/iam-world';
 import { alarmEvent, Clock, lambdaContext, synthesize, T0, useDynalite } from './support';
 
@@ -40,13 +40,22 @@ const CLUSTER_MODE_GROUPS = ['shop-sessions'];
  * resource) the resource it may hold them on.
  */
 const NOT_CALLED_BY_THE_CODE: Readonly<Record<string, { readonly why: string; readonly on?: 'dead-letter queue' }>> = {
-  'logs:CreateLogStream': { why: 'the Lambda service writes the function\'s log streams with the function\'s role' },
-  'logs:PutLogEvents': { why: 'the Lambda service writes the function\'s log events with the function\'s role' },
-  'xray:PutTraceSegments': { why: 'active tracing: the Lambda runtime sends the trace segments with the function\'s role' },
-  'xray:PutTelemetryRecords': { why: 'active tracing: the Lambda runtime sends its telemetry with the function\'s role' },
-  'sqs:SendMessage': { why: 'Lambda\'s asynchronous invocation sends a failed event to the dead-letter queue and the on-failure destination with the function\'s role', on: 'dead-letter queue' },
-  'sqs:GetQueueAttributes': { why: 'granted with SendMessage by the SQS on-failure destination (CDK\'s grantSendMessages); Lambda needs SendMessage only', on: 'dead-letter queue' },
-  'sqs:GetQueueUrl': { why: 'granted with SendMessage by the SQS on-failure destination (CDK\'s grantSendMessages); Lambda needs SendMessage only', on: 'dead-letter queue' },
+  'logs:CreateLogStream': { why: "the Lambda service writes the function's log streams with the function's role" },
+  'logs:PutLogEvents': { why: "the Lambda service writes the function's log events with the function's role" },
+  'xray:PutTraceSegments': { why: "active tracing: the Lambda runtime sends the trace segments with the function's role" },
+  'xray:PutTelemetryRecords': { why: "active tracing: the Lambda runtime sends its telemetry with the function's role" },
+  'sqs:SendMessage': {
+    why: "Lambda's asynchronous invocation sends a failed event to the dead-letter queue and the on-failure destination with the function's role",
+    on: 'dead-letter queue',
+  },
+  'sqs:GetQueueAttributes': {
+    why: "granted with SendMessage by the SQS on-failure destination (CDK's grantSendMessages); Lambda needs SendMessage only",
+    on: 'dead-letter queue',
+  },
+  'sqs:GetQueueUrl': {
+    why: "granted with SendMessage by the SQS on-failure destination (CDK's grantSendMessages); Lambda needs SendMessage only",
+    on: 'dead-letter queue',
+  },
 };
 
 interface Drive {
@@ -95,7 +104,13 @@ describe('R29: every AWS call is allowed by the role it runs as', () => {
     for (const fn of drive.functions) {
       const needed = [...new Set(drive.requests.filter((r) => r.fn === fn.logicalId).map((r) => r.action))];
       for (const { action: pattern, resources } of allowedActions(fn)) {
-        const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+        const re = new RegExp(
+          `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+          'i',
+        );
         if (needed.some((a) => re.test(a))) continue;
         const exception = NOT_CALLED_BY_THE_CODE[pattern];
         if (exception && (!exception.on || resources.every((r) => r === drive.deadLetterQueueArn))) continue;
@@ -160,7 +175,8 @@ async function simulate(fn: DeployedFunction, r: IamRequest, resourcePolicy: Pol
 /** Every action pattern an Allow statement of the role grants, with the statement's resources. */
 function allowedActions(fn: DeployedFunction): { action: string; resources: string[] }[] {
   const out: { action: string; resources: string[] }[] = [];
-  for (const p of fn.policies) for (const s of p.document.Statement) if (s.Effect === 'Allow') for (const a of asList(s.Action)) out.push({ action: a, resources: asList(s.Resource) });
+  for (const p of fn.policies)
+    for (const s of p.document.Statement) if (s.Effect === 'Allow') for (const a of asList(s.Action)) out.push({ action: a, resources: asList(s.Resource) });
   return out;
 }
 
@@ -206,7 +222,9 @@ async function runEverything(): Promise<Drive> {
     config: CONFIG,
     clock,
     clusterModeGroups: CLUSTER_MODE_GROUPS,
-    topic: topicId ? { arn: template.ref(topicId), keyArn: template.resolve(template.resource(topicId).Properties?.KmsMasterKeyId) as string | undefined } : undefined,
+    topic: topicId
+      ? { arn: template.ref(topicId), keyArn: template.resolve(template.resource(topicId).Properties?.KmsMasterKeyId) as string | undefined }
+      : undefined,
   });
   const requests: IamRequest[] = [];
   const tap = new SdkTap(world.backends(), async (call) => void requests.push(...(await requestsOf(call, world))));
@@ -220,11 +238,16 @@ async function runEverything(): Promise<Drive> {
     let requestId = 0;
     const invoke = (fn: DeployedFunction, event: unknown) => {
       Object.assign(process.env, fn.environment);
-      return tap.as(fn.logicalId, () => handlers.get(fn.logicalId)!(structuredClone(event), lambdaContext(`req-${++requestId}`))).catch((err: Error) => {
-        throw new Error(`${fn.logicalId} failed on ${JSON.stringify(event).slice(0, 200)}: ${err.message} ${(err as { cause?: Error }).cause?.message ?? ''}`);
-      });
+      return tap
+        .as(fn.logicalId, () => handlers.get(fn.logicalId)!(structuredClone(event), lambdaContext(`req-${++requestId}`)))
+        .catch((err: Error) => {
+          throw new Error(
+            `${fn.logicalId} failed on ${JSON.stringify(event).slice(0, 200)}: ${err.message} ${(err as { cause?: Error }).cause?.message ?? ''}`,
+          );
+        });
     };
-    const familyFunction = (family: string) => byArn.get(template.getAtt(logicalId(built.autoscaler.functions[family as keyof typeof built.autoscaler.functions]!), 'Arn'))!;
+    const familyFunction = (family: string) =>
+      byArn.get(template.getAtt(logicalId(built.autoscaler.functions[family as keyof typeof built.autoscaler.functions]!), 'Arn'))!;
 
     // The state machines as deployed, each task served by its function's entry.
     const machines = new Map<string, { States: Record<string, AslState> }>();
@@ -305,7 +328,10 @@ async function runEverything(): Promise<Drive> {
       const event = alarmEvent(alarm.name, clock.now, 'ALARM', `again-${target.id}`);
       await invoke(fn, event);
       await invoke(fn, event);
-      tap.failNext((c) => c.fn === fn.logicalId && c.operation === 'UpdateItem' && c.input.TableName === stateTable, Object.assign(new Error('injected'), { name: 'InternalServerError' }));
+      tap.failNext(
+        (c) => c.fn === fn.logicalId && c.operation === 'UpdateItem' && c.input.TableName === stateTable,
+        Object.assign(new Error('injected'), { name: 'InternalServerError' }),
+      );
       await invoke(fn, alarmEvent(alarm.name, clock.now, 'ALARM', `failing-${target.id}`)).catch(() => undefined);
       tap.clearFaults();
       clock.advance(60);
@@ -313,7 +339,11 @@ async function runEverything(): Promise<Drive> {
 
     // Deploys: each trigger's event, then the tick that flushes the window.
     const cdn = familyFunction('cdn');
-    const deployed = (fixture: { time: string; id?: string }, i: number) => ({ ...fixture, id: `deploy-${i}`, time: new Date(clock.now).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    const deployed = (fixture: { time: string; id?: string }, i: number) => ({
+      ...fixture,
+      id: `deploy-${i}`,
+      time: new Date(clock.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
     for (const [i, fixture] of [ecsFixture, pipelineFixture, s3Fixture].entries()) await invoke(cdn, deployed(fixture, i));
     clock.advance(120);
     await scheduled();
@@ -331,7 +361,10 @@ async function runEverything(): Promise<Drive> {
     }
     const resourcePolicies = template.resourcePolicies();
     // The key's default policy: the account's IAM policies decide (AWS KMS Developer Guide, "Default key policy").
-    resourcePolicies.set(DATA_KEY, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' } as never] });
+    resourcePolicies.set(DATA_KEY, {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' } as never],
+    });
     const deadLetterQueueArn = template.getAtt(logicalId(built.autoscaler.deadLetterQueue), 'Arn');
     return { functions, resourcePolicies, deadLetterQueueArn, calls: tap.calls, requests, runs };
   } finally {

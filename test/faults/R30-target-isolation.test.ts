@@ -12,7 +12,7 @@ import type { StateStore } from '../../lambdas/state/store';
 import { MAX_METRIC_DATA_QUERIES } from '../../sim/cloud/cloudwatch';
 import { scheduleEvent, useDynalite, withHarness } from './support';
 import { cdnHarness } from './support-cdn';
-import { databaseHarness, ORDERS_DB, type CacheGroupSpec } from './support-database';
+import { type CacheGroupSpec, databaseHarness, ORDERS_DB } from './support-database';
 import { pollEvent, queueHarness } from './support-queue';
 
 const db = useDynalite();
@@ -22,7 +22,10 @@ const BIG: CacheGroupSpec = { id: 'big-cache', clusterMode: true, shards: 30, re
 const BIG_TARGET = { id: 'sessions', kind: 'redis', replicationGroupId: BIG.id, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge', 'cache.r7g.2xlarge'] };
 
 interface MetricDataInput {
-  readonly MetricDataQueries: readonly { readonly Id: string; readonly MetricStat: { readonly Metric: { readonly Dimensions: readonly { readonly Value: string }[] } } }[];
+  readonly MetricDataQueries: readonly {
+    readonly Id: string;
+    readonly MetricStat: { readonly Metric: { readonly Dimensions: readonly { readonly Value: string }[] } };
+  }[];
 }
 
 test('R30 a 150-node Redis cluster (30 shards x 5 nodes) is evaluated: its 600 queries go in calls of at most 500, every node is read', async () => {
@@ -37,8 +40,12 @@ test('R30 a 150-node Redis cluster (30 shards x 5 nodes) is evaluated: its 600 q
     expect(nodes.size).toBe(150);
     expect(new Set(gets.flatMap((g) => g.MetricDataQueries.map((q) => q.Id))).size).toBe(600);
     // decided on the fullest node (92% > 80%), and acted through the redis runbook
-    expect(result.targets).toEqual([expect.objectContaining({ targetId: 'sessions', outcome: 'applied', execution: expect.objectContaining({ status: 'started' }) })]);
-    expect([...h.stepFunctions.executions.values()]).toEqual([expect.objectContaining({ stateMachineArn: h.runbook('redis'), input: expect.objectContaining({ targetId: 'sessions' }) })]);
+    expect(result.targets).toEqual([
+      expect.objectContaining({ targetId: 'sessions', outcome: 'applied', execution: expect.objectContaining({ status: 'started' }) }),
+    ]);
+    expect([...h.stepFunctions.executions.values()]).toEqual([
+      expect.objectContaining({ stateMachineArn: h.runbook('redis'), input: expect.objectContaining({ targetId: 'sessions' }) }),
+    ]);
     expect((await h.audit('sessions'))[0].reason).toMatch(/memory 92% > 80%/);
   } finally {
     h.restore();
@@ -50,9 +57,19 @@ test(`R30 the in-memory CloudWatch refuses more than ${MAX_METRIC_DATA_QUERIES} 
   try {
     const { FakeCloudWatch } = await import('../../sim/cloud/cloudwatch');
     const cw = new FakeCloudWatch(h.metrics, h.calls, () => h.clock.now);
-    const query = (i: number) => ({ Id: `q${i}`, MetricStat: { Metric: { Namespace: 'AWS/ElastiCache', MetricName: 'EngineCPUUtilization', Dimensions: [] }, Period: 60, Stat: 'Maximum' } });
+    const query = (i: number) => ({
+      Id: `q${i}`,
+      MetricStat: { Metric: { Namespace: 'AWS/ElastiCache', MetricName: 'EngineCPUUtilization', Dimensions: [] }, Period: 60, Stat: 'Maximum' },
+    });
     const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
-    const ask = (n: number) => cw.send(new GetMetricDataCommand({ StartTime: new Date(h.clock.now - 600_000), EndTime: new Date(h.clock.now), MetricDataQueries: Array.from({ length: n }, (_, i) => query(i)) }));
+    const ask = (n: number) =>
+      cw.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(h.clock.now - 600_000),
+          EndTime: new Date(h.clock.now),
+          MetricDataQueries: Array.from({ length: n }, (_, i) => query(i)),
+        }),
+      );
     await expect(ask(500)).resolves.toMatchObject({ MetricDataResults: expect.any(Array) });
     await expect(ask(501)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/less than or equal to 500/) });
   } finally {
@@ -66,7 +83,9 @@ test('R30 database schedule: a target whose describe throws does not stop the ne
     db: db(),
     targets: [{ ...BIG_TARGET, id: 'broken', replicationGroupId: broken.id }, BIG_TARGET, ORDERS_DB],
     groups: [broken, BIG],
-    groupFaults: { [broken.id]: { errors: [{ command: 'DescribeReplicationGroupsCommand', error: 'InternalServerError', message: 'We encountered an internal error.' }] } },
+    groupFaults: {
+      [broken.id]: { errors: [{ command: 'DescribeReplicationGroupsCommand', error: 'InternalServerError', message: 'We encountered an internal error.' }] },
+    },
   });
   try {
     h.loadGroup(BIG.id, 92);
@@ -101,7 +120,9 @@ test('R30 capacity schedule: a target whose group is gone does not stop the next
     h.evaluate();
 
     await expect(h.handler(scheduleEvent(h.clock.now))).rejects.toThrow(/^1 of 2 capacity target\(s\) failed: gone: Auto Scaling group "gone-web" not found/);
-    expect(h.writes().map((c) => [c.command, (c.input as { AutoScalingGroupName: string }).AutoScalingGroupName])).toEqual([['SetDesiredCapacityCommand', 'django-web']]);
+    expect(h.writes().map((c) => [c.command, (c.input as { AutoScalingGroupName: string }).AutoScalingGroupName])).toEqual([
+      ['SetDesiredCapacityCommand', 'django-web'],
+    ]);
     expect((await h.audit()).map((e) => e.outcome)).toEqual(['applied']);
   });
 });
@@ -136,7 +157,11 @@ test('R30 cdn tick: a target whose state cannot be read does not stop the next d
 
 test('R30 queue poll: a queue that cannot be read does not stop the next one; the invocation fails at the end, naming it', async () => {
   // a second target, before `workers`, on a queue the in-memory SQS does not have
-  const gone = { id: 'gone', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/celery-gone', workers: { kind: 'ecs-service', cluster: 'celery', service: 'gone-workers' } };
+  const gone = {
+    id: 'gone',
+    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/celery-gone',
+    workers: { kind: 'ecs-service', cluster: 'celery', service: 'gone-workers' },
+  };
   const q = await queueHarness({ db: db(), more: [gone] });
   try {
     q.queue.visible = 3000;

@@ -9,7 +9,7 @@
 import type { Context } from 'aws-lambda';
 import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../lambdas/adapters/elasticache';
-import { RdsAdapter } from '../../lambdas/adapters/rds';
+import { MANAGED_BY_TAG, RdsAdapter, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../lambdas/adapters/route53';
 import type { Notification } from '../../lambdas/adapters/sns';
 import { SsmAdapter } from '../../lambdas/adapters/ssm';
@@ -21,13 +21,12 @@ import { ServiceUnavailableError } from '../../lambdas/shared/errors';
 import { MemoryInvalidationStore } from '../../lambdas/state/invalidations';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { LAMBDA_ERRORS, LAMBDA_RETRY, SERVICE_RETRY } from '../../lib/runbooks/runbook';
-import { type ErrorRule, type FaultCall, withFaults, withSdkRetries } from '../../sim/cloud/faults';
 import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
+import { type ErrorRule, type FaultCall, withFaults, withSdkRetries } from '../../sim/cloud/faults';
 import { CallLog, commandName } from '../../sim/cloud/recorder';
 import { FakeElastiCache, FakeRds, FakeRoute53, FakeSsm } from '../runbooks/fake-aws';
 import { dataConfig, RDS_INSTANCE } from '../runbooks/fixtures';
 import { functionArn, runLocally, synthesizeRunbooks, type TaskHandler } from '../runbooks/harness';
-import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 
 const CDN = { kind: 'cloudfront', id: 'cdn', distributionId: 'E2QWRUHAPOMQZL', triggers: [{ s3: { bucket: 'shop-static' } }] };
 const config = dataConfig([RDS_INSTANCE, CDN]);
@@ -47,12 +46,25 @@ test('R31 every task of every runbook retries Lambda throttling and ServiceUnava
     for (const [name, state] of Object.entries(states)) {
       if (state.Type !== 'Task') continue;
       tasks++;
-      const retry = (state.Retry ?? []) as { ErrorEquals: string[]; IntervalSeconds: number; BackoffRate: number; MaxAttempts: number; MaxDelaySeconds?: number; JitterStrategy?: string }[];
+      const retry = (state.Retry ?? []) as {
+        ErrorEquals: string[];
+        IntervalSeconds: number;
+        BackoffRate: number;
+        MaxAttempts: number;
+        MaxDelaySeconds?: number;
+        JitterStrategy?: string;
+      }[];
       const lambda = retry.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'));
       expect({ id, name, errors: lambda?.ErrorEquals }).toEqual({ id, name, errors: [...LAMBDA_ERRORS] });
       expect(lambda).toMatchObject({ IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: LAMBDA_RETRY.maxAttempts, JitterStrategy: 'FULL' });
       const service = retry.find((r) => r.ErrorEquals.includes(ServiceUnavailableError.NAME));
-      expect(service).toMatchObject({ ErrorEquals: [ServiceUnavailableError.NAME], IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: SERVICE_RETRY.maxAttempts, JitterStrategy: 'FULL' });
+      expect(service).toMatchObject({
+        ErrorEquals: [ServiceUnavailableError.NAME],
+        IntervalSeconds: 10,
+        BackoffRate: 2,
+        MaxAttempts: SERVICE_RETRY.maxAttempts,
+        JitterStrategy: 'FULL',
+      });
       // bounded: every retrier backs off, has a cap on its attempts, and none retries everything
       for (const r of retry) {
         expect(r.BackoffRate).toBeGreaterThan(1);
@@ -196,13 +208,22 @@ function fakeCloudFront(): SendClient & { invalidations: { id: string; ref: stri
         case 'CreateInvalidationCommand': {
           const batch = input.InvalidationBatch;
           let inv = invalidations.find((i) => i.ref === batch.CallerReference);
-          if (!inv) invalidations.push((inv = { id: `I${invalidations.length + 1}`, ref: batch.CallerReference, paths: batch.Paths.Items, looks: 0 }));
+          if (!inv) {
+            inv = { id: `I${invalidations.length + 1}`, ref: batch.CallerReference, paths: batch.Paths.Items, looks: 0 };
+            invalidations.push(inv);
+          }
           return { Invalidation: { Id: inv.id, Status: 'InProgress', InvalidationBatch: batch } };
         }
         case 'GetInvalidationCommand': {
           const inv = invalidations.find((i) => i.id === input.Id)!;
           inv.looks++;
-          return { Invalidation: { Id: inv.id, Status: inv.looks >= 2 ? 'Completed' : 'InProgress', InvalidationBatch: { CallerReference: inv.ref, Paths: { Quantity: inv.paths.length, Items: inv.paths } } } };
+          return {
+            Invalidation: {
+              Id: inv.id,
+              Status: inv.looks >= 2 ? 'Completed' : 'InProgress',
+              InvalidationBatch: { CallerReference: inv.ref, Paths: { Quantity: inv.paths.length, Items: inv.paths } },
+            },
+          };
         }
         default:
           throw new Error(`unexpected ${commandName(command)}`);

@@ -15,8 +15,10 @@
  *   10-minute-late overload, the fallback count kept, an alarm-driven target (rds-instance) found
  *   by the freshness probe.
  */
-import type { Notification } from '../../lambdas/adapters/sns';
+
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
+import type { Notification } from '../../lambdas/adapters/sns';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
 import type { DatabaseResult } from '../../lambdas/scalers/database/service';
 import { allAlarms, capacityMetrics } from '../../lambdas/shared/alarms';
@@ -24,7 +26,6 @@ import { parseConfig, type RdsReplicasTarget } from '../../lambdas/shared/config
 import { rdsInstanceMetrics, replicaMetrics, replicaSourceMetrics } from '../../lambdas/shared/data-alarms';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import { MemoryStateStore } from '../../lambdas/state/memory';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AlarmEvaluator } from '../../sim/cloud/alarms';
 import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
 import { FakeRds } from '../../sim/cloud/rds';
@@ -137,10 +138,12 @@ describe('R33 capacity: CloudWatch 4 and 10 minutes late', () => {
 describe('R33 capacity: CloudWatch silent for a while', () => {
   // 66% CPU on 10 units; 420 req/s for two minutes (a scale-out to 20), then 100 req/s; datapoints of
   // minutes 26-45 never published. The scale-in cooldown (900 s) ends inside the gap.
-  const load = (lostFrom: number, lostTo: number) => (m: number): Load => ({
-    demand: m < 15 ? 185 : m < 17 ? 420 : 100,
-    lost: m >= lostFrom && m < lostTo,
-  });
+  const load =
+    (lostFrom: number, lostTo: number) =>
+    (m: number): Load => ({
+      demand: m < 15 ? 185 : m < 17 ? 420 : 100,
+      lost: m >= lostFrom && m < lostTo,
+    });
 
   test('fallback hold: no scale-in on the last datapoints, however low; scale-in once they are back; told when it starts and when it ends (DynamoDB keeps the state)', async () => {
     await withHarness({ db: db(), target: { cooldownSeconds: 900 } }, async (h) => {
@@ -150,7 +153,11 @@ describe('R33 capacity: CloudWatch silent for a while', () => {
       // the last datapoints say 100 req/s (6 units' worth); nothing new arrives from minute 28 to 47
       const gap = minutes.filter((m) => m.minute >= 28 && m.minute < 48);
       expect(gap.every((m) => m.desired === 20)).toBe(true);
-      expect(gap.filter((m) => m.minute >= 33).every((m) => m.reasons.some((r) => /metrics (stalled|missing) .*no scale-in while metrics are stalled or missing, 20 kept/.test(r)))).toBe(true);
+      expect(
+        gap
+          .filter((m) => m.minute >= 33)
+          .every((m) => m.reasons.some((r) => /metrics (stalled|missing) .*no scale-in while metrics are stalled or missing, 20 kept/.test(r))),
+      ).toBe(true);
       // the scale-in alarm does not fire on missing data (treatMissingData notBreaching)
       expect(gap.filter((m) => m.minute >= 32).every((m) => m.cpuLow === 'OK' && m.cpuHigh === 'INSUFFICIENT_DATA')).toBe(true);
       expect(scaleIns(minutes).filter((m) => m < 48)).toEqual([]);
@@ -257,7 +264,9 @@ async function databaseWorld(target: Record<string, unknown>, managedReplicas = 
     },
   };
   const notifications: Notification[] = [];
-  const store = dynamo ? new DynamoStateStore({ tableName: await db().stateTable(), client: db().doc as unknown as DynamoDBDocumentClient }) : new MemoryStateStore();
+  const store = dynamo
+    ? new DynamoStateStore({ tableName: await db().stateTable(), client: db().doc as unknown as DynamoDBDocumentClient })
+    : new MemoryStateStore();
   const handler = createDatabaseHandler({
     config,
     store,
@@ -343,7 +352,7 @@ describe('R33 database: late and missing metrics', () => {
     expect(notes[1]).toBe('[shop] orders-db: metrics back on time after 27 min');
   });
 
-  test('rds-replicas, fallback fixed: once missing, at least its count of the autoscaler\'s replicas; none removed', async () => {
+  test("rds-replicas, fallback fixed: once missing, at least its count of the autoscaler's replicas; none removed", async () => {
     // nothing published at all: CloudWatch has no datapoint of this source
     const w = await databaseWorld({ ...REPLICAS, scaleInCooldownSeconds: 0, missingData: { fallback: 'fixed', count: 3 } });
     await w.run(30, () => ({ source: 12, replicas: 8, lost: true }));
@@ -374,7 +383,10 @@ describe('R33 simulator: the metric faults reach every policy', () => {
   // 10 req/s for 20 minutes (50% CPU on 2 units), then 100 req/s (15 units' worth) for 40 minutes
   const web = webScenario({ workload: { unitCapacity: 10, provisioningSeconds: 60 }, target: { minUnits: 2, maxUnits: 20 } });
   const webTrace = traceOf([...new Array(20).fill(600), ...new Array(40).fill(6000)]);
-  const withFaults = (s: Scenario, faults: Partial<ScenarioFaults>): Scenario => ({ ...s, faults: { throttleShare: 0, duplicateShare: 0, delaySeconds: 0, seed: 1, ...faults } });
+  const withFaults = (s: Scenario, faults: Partial<ScenarioFaults>): Scenario => ({
+    ...s,
+    faults: { throttleShare: 0, duplicateShare: 0, delaySeconds: 0, seed: 1, ...faults },
+  });
   const firstOut = (w: { actions: readonly { step: number; from: number; to: number }[] }) => w.actions.find((a) => a.to > a.from)?.step;
 
   test('target tracking reads the same late datapoints: its first scale-out comes exactly the delay later', () => {

@@ -5,10 +5,10 @@
  * within the bounds, no event acting twice, every write accounted for by exactly one recorded decision.
  */
 import { join } from 'node:path';
+import { type AutoscalerRun, runAutoscaler } from '../../sim/policies/autoscaler';
+import { scoreWorld } from '../../sim/runner';
 import { loadScenario, parseScenario, type Scenario } from '../../sim/scenario';
 import { loadTrace } from '../../sim/trace';
-import { runAutoscaler, type AutoscalerRun } from '../../sim/policies/autoscaler';
-import { scoreWorld } from '../../sim/runner';
 
 const SCENARIOS = join(__dirname, '..', '..', 'scenarios');
 const FAULTS = { throttleShare: 0.1, duplicateShare: 0.1, delaySeconds: 120, seed: 7 };
@@ -63,7 +63,12 @@ for (const [file, rows] of RUNS) {
 test('chaos: the scenario `faults` section is optional, defaulted, and strict', () => {
   const base = { name: 'x', trace: { file: 't.csv' }, workload: { kind: 'web', unitCapacity: 10 }, target: { maxUnits: 5 } };
   expect(parseScenario(base, 'x.yaml', '/').faults).toBeUndefined();
-  expect(parseScenario({ ...base, faults: { throttleShare: 0.1 } }, 'x.yaml', '/').faults).toEqual({ throttleShare: 0.1, duplicateShare: 0, delaySeconds: 0, seed: 1 });
+  expect(parseScenario({ ...base, faults: { throttleShare: 0.1 } }, 'x.yaml', '/').faults).toEqual({
+    throttleShare: 0.1,
+    duplicateShare: 0,
+    delaySeconds: 0,
+    seed: 1,
+  });
   expect(() => parseScenario({ ...base, faults: { throttle: 0.1 } }, 'x.yaml', '/')).toThrow(/faults\.throttle: unknown key/);
   expect(() => parseScenario({ ...base, faults: { duplicateShare: 2 } }, 'x.yaml', '/')).toThrow(/faults\.duplicateShare: 2 is above the maximum 1/);
 });

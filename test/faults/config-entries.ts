@@ -55,8 +55,12 @@ export async function validate(file: string): Promise<EntryResult> {
         throw new Error('config validate opened the state store');
       },
       now: () => 0,
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t),
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
     });
   } catch (err) {
     escaped = err;
@@ -82,7 +86,9 @@ export function synth(file: string, env: { region?: string; account?: string } =
   let stderr = '';
   try {
     const built = main(testApp({ config: file }), {
-      stderr: (t) => void (stderr += t),
+      stderr: (t) => {
+        stderr += t;
+      },
       exit: (code) => {
         throw new Exit(code);
       },

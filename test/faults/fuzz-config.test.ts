@@ -25,7 +25,7 @@ type Path = (string | number)[];
 /** Every path in `v` to an object, an array or a leaf, with the value there. */
 function paths(v: Json, at: Path = []): { path: Path; value: Json }[] {
   const out = [{ path: at, value: v }];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) out.push(...paths(x, [...at, i]));
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;
 }
@@ -45,18 +45,41 @@ function set(root: Json, path: Path, value: Json | undefined): void {
 
 /** A value of another JSON type than `v`. */
 function otherType(v: Json, pick: number): Json {
-  const choices: Json[] = ['text', 42, true, null, [1, 2], { a: 1 }].filter((c) => typeof c !== typeof v || Array.isArray(c) !== Array.isArray(v) || (c === null) !== (v === null));
+  const choices: Json[] = ['text', 42, true, null, [1, 2], { a: 1 }].filter(
+    (c) => typeof c !== typeof v || Array.isArray(c) !== Array.isArray(v) || (c === null) !== (v === null),
+  );
   return choices[pick % choices.length];
 }
 
 const KNOWN_KEYS = new Set(paths(BASE as Json).flatMap((p) => p.path.filter((k): k is string => typeof k === 'string')));
 /** Fields that every target or window must have (their absence is always an error). */
-const REQUIRED = new Set(['kind', 'id', 'autoScalingGroupName', 'cluster', 'service', 'distributionId', 'maxAllocatedGiB', 'instanceIdentifier', 'replicationGroupId', 'nodeTypeLadder', 'queueUrl', 'workers', 'name', 'target', 'start', 'targets']);
+const REQUIRED = new Set([
+  'kind',
+  'id',
+  'autoScalingGroupName',
+  'cluster',
+  'service',
+  'distributionId',
+  'maxAllocatedGiB',
+  'instanceIdentifier',
+  'replicationGroupId',
+  'nodeTypeLadder',
+  'queueUrl',
+  'workers',
+  'name',
+  'target',
+  'start',
+  'targets',
+]);
 
 const mutation = fc.oneof(
   fc.record({ op: fc.constant('unknown-key' as const), at: fc.nat(), key: fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,12}$/), value: fc.jsonValue() }),
   fc.record({ op: fc.constant('wrong-type' as const), at: fc.nat(), pick: fc.nat() }),
-  fc.record({ op: fc.constant('out-of-range' as const), at: fc.nat(), value: fc.constantFrom(-1, -1000, -0.5, Number.NaN, Infinity, -Infinity, 1e309) }),
+  fc.record({
+    op: fc.constant('out-of-range' as const),
+    at: fc.nat(),
+    value: fc.constantFrom(-1, -1000, -0.5, Number.NaN, Infinity, -Infinity, Number.MAX_VALUE),
+  }),
   fc.record({ op: fc.constant('missing' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('bad-kind' as const), at: fc.nat(), kind: fc.string({ maxLength: 20 }) }),
   fc.record({ op: fc.constant('duplicate-id' as const), a: fc.nat(), b: fc.nat() }),
@@ -103,7 +126,8 @@ function apply(config: Json, m: Mutation): boolean {
     }
     case 'duplicate-id': {
       if (!Array.isArray(targets) || targets.length < 2) return false;
-      const a = m.a % targets.length, b = m.b % targets.length;
+      const a = m.a % targets.length,
+        b = m.b % targets.length;
       if (a === b) return false;
       (targets[b] as Record<string, Json>).id = (targets[a] as Record<string, Json>).id;
       return true;
@@ -157,9 +181,12 @@ test('config fuzzing: 1,200 mutated configs are each rejected with a ConfigError
 
 test('config fuzzing: 1,000 random values are each rejected the same way', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.anything(), fc.record({ prefix: fc.anything(), targets: fc.anything(), windows: fc.anything() }, { requiredKeys: [] })), (input) => {
-      expectDesignedRejection(input);
-    }),
+    fc.property(
+      fc.oneof(fc.anything(), fc.record({ prefix: fc.anything(), targets: fc.anything(), windows: fc.anything() }, { requiredKeys: [] })),
+      (input) => {
+        expectDesignedRejection(input);
+      },
+    ),
     { numRuns: 1000, seed: 42 },
   );
 });
@@ -210,10 +237,13 @@ test('hostile YAML: 60 alias bombs (fan-out, depth, flow or block, at the root o
       const list = (items: string[], depth: number) => (flow ? ` [${items.join(', ')}]` : `\n${items.map((x) => `${indent(depth + 2)}- ${x}`).join('\n')}`);
       const lines = [`${indent(at)}l0: &l0${list(Array(fanout).fill('lol'), at)}`];
       for (let i = 1; i <= levels; i++) lines.push(`${indent(at)}l${i}: &l${i}${list(Array(fanout).fill(`*l${i - 1}`), at)}`);
-      const text = inTarget ? `prefix: shop\ntargets:\n  - kind: asg\n    id: web\n    autoScalingGroupName: web-asg\n${lines.join('\n')}\n` : `${lines.join('\n')}\n`;
+      const text = inTarget
+        ? `prefix: shop\ntargets:\n  - kind: asg\n    id: web\n    autoScalingGroupName: web-asg\n${lines.join('\n')}\n`
+        : `${lines.join('\n')}\n`;
       const problems = rejectionOf(text);
       // A bomb (its expansion past the limit) is named as one; a small one is refused by the schema (unknown keys).
-      if (fanout ** (levels + 1) > YAML_LIMITS.maxValues) expect(problems).toEqual([expect.stringMatching(/: the alias \*l\d+ \(line \d+\) expands the document past 200,000 values/)]);
+      if (fanout ** (levels + 1) > YAML_LIMITS.maxValues)
+        expect(problems).toEqual([expect.stringMatching(/: the alias \*l\d+ \(line \d+\) expands the document past 200,000 values/)]);
     }),
     { numRuns: 60, seed: 2713 },
   );
@@ -221,17 +251,22 @@ test('hostile YAML: 60 alias bombs (fan-out, depth, flow or block, at the root o
 
 test('hostile YAML: 40 deeply nested documents (flow and block lists and maps, to 3,000 levels, block ones to 900) each end in a ConfigError naming the path', () => {
   fc.assert(
-    fc.property(fc.integer({ min: YAML_LIMITS.maxDepth + 1, max: 3000 }), fc.constantFrom('flow-list', 'flow-map', 'block-list', 'block-map'), fc.boolean(), (depth, style, inTargets) => {
-      let nested: string;
-      // Block styles indent each level: past about 900 levels the file outgrows the size limit instead.
-      if (style.startsWith('block')) depth = YAML_LIMITS.maxDepth + 1 + (depth % 880);
-      if (style === 'flow-list') nested = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
-      else if (style === 'flow-map') nested = `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`;
-      else if (style === 'block-list') nested = `\n${Array.from({ length: depth }, (_, i) => `${indent(2 + 2 * i)}-`).join('\n')} 1`;
-      else nested = `\n${Array.from({ length: depth }, (_, i) => `${indent(2 + 2 * i)}a:`).join('\n')} 1`;
-      const problems = rejectionOf(inTargets ? `prefix: shop\ntargets: ${nested}\n` : `deep: ${nested}\n`);
-      expect(problems).toContainEqual(expect.stringMatching(/: nested more than 16 levels deep \(line \d+\); a config needs at most 7$/));
-    }),
+    fc.property(
+      fc.integer({ min: YAML_LIMITS.maxDepth + 1, max: 3000 }),
+      fc.constantFrom('flow-list', 'flow-map', 'block-list', 'block-map'),
+      fc.boolean(),
+      (depth, style, inTargets) => {
+        let nested: string;
+        // Block styles indent each level: past about 900 levels the file outgrows the size limit instead.
+        if (style.startsWith('block')) depth = YAML_LIMITS.maxDepth + 1 + (depth % 880);
+        if (style === 'flow-list') nested = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+        else if (style === 'flow-map') nested = `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`;
+        else if (style === 'block-list') nested = `\n${Array.from({ length: depth }, (_, i) => `${indent(2 + 2 * i)}-`).join('\n')} 1`;
+        else nested = `\n${Array.from({ length: depth }, (_, i) => `${indent(2 + 2 * i)}a:`).join('\n')} 1`;
+        const problems = rejectionOf(inTargets ? `prefix: shop\ntargets: ${nested}\n` : `deep: ${nested}\n`);
+        expect(problems).toContainEqual(expect.stringMatching(/: nested more than 16 levels deep \(line \d+\); a config needs at most 7$/));
+      },
+    ),
     { numRuns: 40, seed: 2714 },
   );
 });
@@ -243,7 +278,9 @@ test('hostile YAML: every key of the example config, repeated right after itself
   for (const { l, i } of keyLines) {
     const text = [...lines.slice(0, i + 1), l.replace(/:.*$/, ': null'), ...lines.slice(i + 1)].join('\n');
     const key = /^\s*([A-Za-z0-9]+):/.exec(l)![1];
-    expect(rejectionOf(text)).toContainEqual(expect.stringMatching(new RegExp(`(^|\\.)${key}: the key is repeated \\(line ${i + 2}\\), first on line ${i + 1}; keys of a map are unique$`)));
+    expect(rejectionOf(text)).toContainEqual(
+      expect.stringMatching(new RegExp(`(^|\\.)${key}: the key is repeated \\(line ${i + 2}\\), first on line ${i + 1}; keys of a map are unique$`)),
+    );
   }
 });
 
@@ -251,7 +288,9 @@ test('hostile YAML: files over the size limit are refused before they are parsed
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 64 * 1024 }), fc.constantFrom('#', 'a', '[', '{', '*x ', '&x '), (extra, unit) => {
       const text = unit.repeat(Math.ceil((YAML_LIMITS.maxBytes + extra) / unit.length));
-      expect(rejectionOf(text)).toEqual([expect.stringMatching(/^\(root\): the file holds [\d,]+ bytes; a config may hold at most 1,048,576 bytes \(1 MiB\)$/)]);
+      expect(rejectionOf(text)).toEqual([
+        expect.stringMatching(/^\(root\): the file holds [\d,]+ bytes; a config may hold at most 1,048,576 bytes \(1 MiB\)$/),
+      ]);
     }),
     { numRuns: 12, seed: 2715 },
   );

@@ -12,19 +12,20 @@
  *   scale-out (the load is high) within the bounds and the step limit, and the result says so.
  * A last test feeds the oracle an injected write to show that it does fail.
  */
+
+import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import fc from 'fast-check';
 import { z } from 'zod';
-import alarm from '../fixtures/cloudwatch-alarm-state-change.json';
-import rdsAlarm from '../fixtures/cloudwatch-alarm-state-change-rds.json';
-import schedule from '../fixtures/scheduler-reevaluate.json';
-import ecsDeployment from '../fixtures/ecs-deployment-state-change.json';
-import codePipeline from '../fixtures/codepipeline-execution-state-change.json';
-import s3Object from '../fixtures/s3-object-created.json';
-import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import type { CapacityResult } from '../../lambdas/scalers/capacity/service';
 import { RejectedEventError } from '../../lambdas/shared/errors';
 import { CapacityEventSchema, WindowEventSchema } from '../../lambdas/shared/events';
-import type { CapacityResult } from '../../lambdas/scalers/capacity/service';
-import { GROUP, type Harness, withHarness, useDynalite } from './support';
+import alarm from '../fixtures/cloudwatch-alarm-state-change.json';
+import rdsAlarm from '../fixtures/cloudwatch-alarm-state-change-rds.json';
+import codePipeline from '../fixtures/codepipeline-execution-state-change.json';
+import ecsDeployment from '../fixtures/ecs-deployment-state-change.json';
+import s3Object from '../fixtures/s3-object-created.json';
+import schedule from '../fixtures/scheduler-reevaluate.json';
+import { GROUP, type Harness, useDynalite, withHarness } from './support';
 
 const db = useDynalite();
 
@@ -37,17 +38,35 @@ const START_UNITS = 10;
 
 function paths(v: Json, at: Path = []): Path[] {
   const out = [at];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) out.push(...paths(x, [...at, i]));
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;
 }
 
 /** Interesting strings for the fields the handler reads. */
 const NAMES = fc.constantFrom(
-  'autoscaler/web/cpu/high', 'autoscaler/web/cpu/low', 'autoscaler/web/requests/high', 'autoscaler/nope/cpu/high',
-  'autoscaler/web/cpu/high/x', 'autoscaler', '', 'autoscaler//cpu/high', 'other/web/cpu/high', 'ALARM', 'OK', 'INSUFFICIENT_DATA',
-  'capacity', 'queue', 'reevaluate', 'window', 'aws.cloudwatch', 'CloudWatch Alarm State Change', 'autoscaler.scheduler',
-  '2026-01-05T10:00:00Z', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z',
+  'autoscaler/web/cpu/high',
+  'autoscaler/web/cpu/low',
+  'autoscaler/web/requests/high',
+  'autoscaler/nope/cpu/high',
+  'autoscaler/web/cpu/high/x',
+  'autoscaler',
+  '',
+  'autoscaler//cpu/high',
+  'other/web/cpu/high',
+  'ALARM',
+  'OK',
+  'INSUFFICIENT_DATA',
+  'capacity',
+  'queue',
+  'reevaluate',
+  'window',
+  'aws.cloudwatch',
+  'CloudWatch Alarm State Change',
+  'autoscaler.scheduler',
+  '2026-01-05T10:00:00Z',
+  '1970-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
 );
 
 const mutation = fc.record({
@@ -64,7 +83,19 @@ type Mutation = { at: number; op: string; value: unknown; key: string };
  */
 const ISO = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const fieldEdit = fc.oneof(
-  fc.record({ field: fc.constant(['detail', 'alarmName']), value: fc.constantFrom('autoscaler/web/cpu/high', 'autoscaler/web/cpu/low', 'autoscaler/web/requests/high', 'autoscaler/web/latency/high', 'autoscaler/nope/cpu/high', 'autoscaler/web/cpu/high/x', 'other/web/cpu/high', 'autoscaler') }),
+  fc.record({
+    field: fc.constant(['detail', 'alarmName']),
+    value: fc.constantFrom(
+      'autoscaler/web/cpu/high',
+      'autoscaler/web/cpu/low',
+      'autoscaler/web/requests/high',
+      'autoscaler/web/latency/high',
+      'autoscaler/nope/cpu/high',
+      'autoscaler/web/cpu/high/x',
+      'other/web/cpu/high',
+      'autoscaler',
+    ),
+  }),
   fc.record({ field: fc.constant(['detail', 'state', 'value']), value: fc.constantFrom('ALARM', 'OK', 'INSUFFICIENT_DATA') }),
   fc.record({ field: fc.constant(['time']), value: fc.constantFrom(-700_000, -300_000, 0, 3_600_000, -Infinity) }),
   fc.record({ field: fc.constant(['family']), value: fc.constantFrom('capacity', 'queue', 'database', 'cdn', 'nope') }),
@@ -226,7 +257,10 @@ async function deliver(h: Harness, event: unknown, handler: (e: unknown) => Prom
  * time. Idempotency records stay in memory (R01 and R03 prove them on DynamoDB); the state store, whose
  * every call the oracle counts, is on dynalite.
  */
-for (const [part, seed] of [[1, 20260105], [2, 20261130]] as const) {
+for (const [part, seed] of [
+  [1, 20260105],
+  [2, 20261130],
+] as const) {
   test(`event fuzzing (${part} of 2): 600 random and mutated events, many reaching a decision, each ending as the oracle allows`, async () => {
     const outcomes: Partial<Record<Outcome, number>> = {};
     await withHarness({ db: db(), idempotency: 'memory', faults: { dynamo: {} } }, async (h) => {

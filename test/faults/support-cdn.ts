@@ -7,9 +7,8 @@
  * Every call is recorded in the same CallLog the simulator's services use.
  */
 import type { Context } from 'aws-lambda';
-import s3Fixture from '../fixtures/s3-object-created.json';
-import type { SendClient } from '../../lambdas/adapters/types';
 import type { Notification } from '../../lambdas/adapters/sns';
+import type { SendClient } from '../../lambdas/adapters/types';
 import { createCdnHandler } from '../../lambdas/scalers/cdn/handler';
 import type { CdnResult } from '../../lambdas/scalers/cdn/service';
 import { type AutoscalerConfig, parseConfig } from '../../lambdas/shared/config';
@@ -18,9 +17,10 @@ import { DynamoInvalidationStore } from '../../lambdas/state/invalidations-dynam
 import type { AuditEntry, StateStore } from '../../lambdas/state/store';
 import { type FaultOptions, withFaults } from '../../sim/cloud/faults';
 import { type ApiCall, CallLog, commandName, FakeServiceError, metadata, uuidLike } from '../../sim/cloud/recorder';
+import s3Fixture from '../fixtures/s3-object-created.json';
 import type { LocalDynamo } from '../support/dynalite';
-import { callHook, type FamilyPath } from './support-families';
 import { Clock, isWrite, lambdaContext, scheduleEvent } from './support';
+import { callHook, type FamilyPath } from './support-families';
 
 export const DISTRIBUTION = 'E2QWRUHAPOMQZL';
 const BUCKET = s3Fixture.detail.bucket.name;
@@ -48,7 +48,12 @@ export class FakeCloudFront implements SendClient {
   }
 
   private answer(i: Invalidation) {
-    return { Id: i.id, Status: this.status(i), CreateTime: new Date(i.createdAt), InvalidationBatch: { CallerReference: i.ref, Paths: { Quantity: i.paths.length, Items: i.paths } } };
+    return {
+      Id: i.id,
+      Status: this.status(i),
+      CreateTime: new Date(i.createdAt),
+      InvalidationBatch: { CallerReference: i.ref, Paths: { Quantity: i.paths.length, Items: i.paths } },
+    };
   }
 
   async send(command: { input?: any }): Promise<any> {
@@ -66,12 +71,23 @@ export class FakeCloudFront implements SendClient {
         if (batch.Paths.Quantity !== paths.length) throw new FakeServiceError('InconsistentQuantities', 'Quantity does not match the number of paths.');
         const same = own.find((i) => i.ref === batch.CallerReference);
         if (same) {
-          if (JSON.stringify(same.paths) !== JSON.stringify(paths)) throw new FakeServiceError('InvalidationBatchAlreadyExists', 'The CallerReference was used with other paths.');
+          if (JSON.stringify(same.paths) !== JSON.stringify(paths))
+            throw new FakeServiceError('InvalidationBatchAlreadyExists', 'The CallerReference was used with other paths.');
           return { Invalidation: this.answer(same), ...meta };
         }
-        const created: Invalidation = { distributionId, id: `I${String(this.invalidations.length + 1).padStart(12, '0')}`, ref: batch.CallerReference, paths, createdAt: this.now() };
+        const created: Invalidation = {
+          distributionId,
+          id: `I${String(this.invalidations.length + 1).padStart(12, '0')}`,
+          ref: batch.CallerReference,
+          paths,
+          createdAt: this.now(),
+        };
         this.invalidations.push(created);
-        return { Location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${distributionId}/invalidation/${created.id}`, Invalidation: this.answer(created), ...meta };
+        return {
+          Location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${distributionId}/invalidation/${created.id}`,
+          Invalidation: this.answer(created),
+          ...meta,
+        };
       }
       case 'ListInvalidationsCommand': {
         const items = [...own].reverse().map((i) => ({ Id: i.id, Status: this.status(i), CreateTime: new Date(i.createdAt) }));
@@ -161,7 +177,12 @@ export async function cdnHarness(options: CdnHarnessOptions): Promise<CdnHarness
     notifications,
     handler,
     upload: (name) =>
-      handler({ ...s3Fixture, id: `put-${name}-${clock.now}`, time: iso(clock.now), detail: { ...s3Fixture.detail, object: { ...s3Fixture.detail.object, key: `static/${name}` } } }),
+      handler({
+        ...s3Fixture,
+        id: `put-${name}-${clock.now}`,
+        time: iso(clock.now),
+        detail: { ...s3Fixture.detail, object: { ...s3Fixture.detail.object, key: `static/${name}` } },
+      }),
     tick: () => handler(scheduleEvent(clock.now, 'cdn')),
     writes: () => calls.calls.filter(isWrite),
     audit: async (targetId = 'cdn') => (await store.listAudit(targetId, 0, clock.now + 86_400_000, 10_000)).reverse(),

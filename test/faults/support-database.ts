@@ -29,8 +29,8 @@ import { FakeRds } from '../../sim/cloud/rds';
 import { type ApiCall, CallLog, commandName, FakeServiceError, metadata, uuidLike } from '../../sim/cloud/recorder';
 import { type CacheGroupState, type CacheShape, memberNodes, type ReplicaUnit } from '../../sim/data/backends';
 import type { LocalDynamo } from '../support/dynalite';
-import { callHook, type FamilyPath } from './support-families';
 import { alarmEvent, Clock, isWrite, lambdaContext, scheduleEvent, T0 } from './support';
+import { callHook, type FamilyPath } from './support-families';
 
 const MINUTE = 60_000;
 export const SOURCE = 'orders-primary';
@@ -99,7 +99,8 @@ export class FakeStartExecution implements SendClient {
     const input = command.input ?? {};
     this.log.record('stepfunctions', name, input);
     if (name !== 'StartExecutionCommand') throw new Error(`in-memory Step Functions does not implement ${name}`);
-    if (!this.machines.has(input.stateMachineArn)) throw new FakeServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`);
+    if (!this.machines.has(input.stateMachineArn))
+      throw new FakeServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`);
     const arn = `${String(input.stateMachineArn).replace(':stateMachine:', ':execution:')}:${String(input.name)}`;
     if (this.executions.has(arn)) throw new FakeServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     this.executions.set(arn, { stateMachineArn: input.stateMachineArn, name: input.name, input: JSON.parse(input.input ?? '{}') });
@@ -128,7 +129,11 @@ export async function databaseHarness(options: DatabaseHarnessOptions): Promise<
       now: seconds,
       replicas: () => replicas,
       addReplica: (id, tags, instanceClass) => void replicas.push({ id, tags, instanceClass, createdAt: seconds(), readyAt: seconds() + 900 }),
-      removeReplica: (id) => void replicas.splice(replicas.findIndex((r) => r.id === id), 1),
+      removeReplica: (id) =>
+        void replicas.splice(
+          replicas.findIndex((r) => r.id === id),
+          1,
+        ),
     },
     log: calls,
     start: T0,
@@ -145,7 +150,9 @@ export async function databaseHarness(options: DatabaseHarnessOptions): Promise<
       backend: {
         now: seconds,
         group: () => state,
-        startChange: (to) => void (state = { ...state, change: { to: { ...state, ...to }, doneAt: seconds() + 1200 } }),
+        startChange: (to) => {
+          state = { ...state, change: { to: { ...state, ...to }, doneAt: seconds() + 1200 } };
+        },
       },
     });
     const faults = options.groupFaults?.[g.id];

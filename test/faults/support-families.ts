@@ -5,9 +5,10 @@
  * support-database.ts, support-cdn.ts) runs its real handler with the state store on dynalite and the
  * in-memory AWS, and offers its paths here.
  */
+
+import type { AuditEntry, StateStore } from '../../lambdas/state/store';
 import type { FaultOptions } from '../../sim/cloud/faults';
 import type { ApiCall } from '../../sim/cloud/recorder';
-import type { AuditEntry, StateStore } from '../../lambdas/state/store';
 import type { LocalDynamo } from '../support/dynalite';
 import { alarmEvent, harness, scheduleEvent } from './support';
 

@@ -6,12 +6,12 @@
  * scale-in protection to DescribeAutoScalingGroups. Time is the simulated clock Date.now follows.
  */
 import type { Context } from 'aws-lambda';
+import type { Notification } from '../../lambdas/adapters/sns';
+import type { SendClient } from '../../lambdas/adapters/types';
 import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
 import type { QueueResult } from '../../lambdas/scalers/queue/service';
 import { type AutoscalerConfig, parseConfig, type QueueWorkersTarget } from '../../lambdas/shared/config';
 import { dynamoPersistence } from '../../lambdas/shared/idempotency';
-import type { SendClient } from '../../lambdas/adapters/types';
-import type { Notification } from '../../lambdas/adapters/sns';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import type { AuditEntry } from '../../lambdas/state/store';
 import type { AlarmStateChangeEvent } from '../../sim/cloud/alarms';
@@ -20,8 +20,8 @@ import { type FaultOptions, withFaults } from '../../sim/cloud/faults';
 import { type ApiCall, CallLog, commandName } from '../../sim/cloud/recorder';
 import { FakeSqs } from '../../sim/cloud/sqs';
 import type { LocalDynamo } from '../support/dynalite';
-import { callHook, type FamilyPath } from './support-families';
 import { alarmEvent, Clock, Fleet, isWrite, lambdaContext, scheduleEvent } from './support';
+import { callHook, type FamilyPath } from './support-families';
 
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/celery-default';
 export const WORKERS_GROUP = 'celery-workers';
@@ -71,7 +71,13 @@ export function pollEvent(time: number) {
 /** The age-of-oldest-message alarm of target `workers` going to ALARM at `time`, having seen `ageSeconds`. */
 export function ageAlarmEvent(time: number, ageSeconds: number): AlarmStateChangeEvent {
   const e = alarmEvent('autoscaler/workers/age/high', time);
-  return { ...e, detail: { ...e.detail, state: { ...e.detail.state, reasonData: JSON.stringify({ version: '1.0', statistic: 'Maximum', period: 60, recentDatapoints: [ageSeconds] }) } } };
+  return {
+    ...e,
+    detail: {
+      ...e.detail,
+      state: { ...e.detail.state, reasonData: JSON.stringify({ version: '1.0', statistic: 'Maximum', period: 60, recentDatapoints: [ageSeconds] }) },
+    },
+  };
 }
 
 /** A capacity window's schedule firing at `time`. */
@@ -104,7 +110,8 @@ export async function queueHarness(options: QueueHarnessOptions): Promise<QueueH
     async send(command: { input?: unknown }) {
       const res = await rawAutoScaling.send(command);
       if (commandName(command) === 'DescribeAutoScalingGroupsCommand') {
-        for (const g of res.AutoScalingGroups) g.Instances = g.Instances.map((i: object, k: number) => ({ ...i, ProtectedFromScaleIn: k < world.protectedCount }));
+        for (const g of res.AutoScalingGroups)
+          g.Instances = g.Instances.map((i: object, k: number) => ({ ...i, ProtectedFromScaleIn: k < world.protectedCount }));
       }
       return res;
     },

@@ -7,24 +7,26 @@
  * SDK retries, the adapter sees what is left). Time is a simulated clock that Date.now follows, so
  * idempotency expiry and leases run on it too.
  */
+
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LocalDynamo } from '../support/dynalite';
+import type { Notification, Notifier } from '../../lambdas/adapters/sns';
+import type { SendClient } from '../../lambdas/adapters/types';
+import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
+import type { CapacityResult } from '../../lambdas/scalers/capacity/service';
 import { allAlarms, capacityMetrics } from '../../lambdas/shared/alarms';
 import { type AutoscalerConfig, type CapacityTarget, parseConfig } from '../../lambdas/shared/config';
 import { dynamoPersistence, memoryPersistence } from '../../lambdas/shared/idempotency';
-import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
-import type { CapacityResult } from '../../lambdas/scalers/capacity/service';
-import type { Notification, Notifier } from '../../lambdas/adapters/sns';
-import type { SendClient } from '../../lambdas/adapters/types';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import type { AuditEntry, StateStore } from '../../lambdas/state/store';
 import { AlarmEvaluator, type AlarmStateChangeEvent } from '../../sim/cloud/alarms';
-import { FakeAutoScaling, FakeEcs, type CapacityBackend } from '../../sim/cloud/capacity';
+import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../../sim/cloud/capacity';
 import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
 import { type FaultOptions, type FaultyClient, type SdkRetryLog, withFaults, withSdkRetries } from '../../sim/cloud/faults';
 import { type ApiCall, CallLog } from '../../sim/cloud/recorder';
+import type { LocalDynamo } from '../support/dynalite';
 
 /** Monday 5 January 2026, 10:00 UTC: the suite's epoch. */
 export const T0 = Date.parse('2026-01-05T10:00:00Z');
@@ -163,9 +165,7 @@ export interface Harness {
 export function harnessConfig(options: Pick<HarnessOptions, 'kind' | 'target' | 'config' | 'others'> = {}): AutoscalerConfig {
   const kind = options.kind ?? 'asg';
   const base =
-    kind === 'asg'
-      ? { id: 'web', kind, autoScalingGroupName: GROUP, targetGroup: TARGET_GROUP }
-      : { id: 'web', kind, cluster: CLUSTER, service: SERVICE };
+    kind === 'asg' ? { id: 'web', kind, autoScalingGroupName: GROUP, targetGroup: TARGET_GROUP } : { id: 'web', kind, cluster: CLUSTER, service: SERVICE };
   return parseConfig({
     prefix: 'autoscaler',
     ...options.config,
@@ -198,10 +198,15 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   let store: StateStore;
   let dynamo: FaultyClient | undefined;
   let dynamoSdk: ReturnType<typeof withSdkRetries> | undefined;
-  let idempotency;
+  let idempotency: BasePersistenceLayer;
   if (options.db) {
     // Faults on DynamoDB sit under the SDK layer; without them the real client's own retries serve.
-    const doc = f.dynamo ? (dynamoSdk = withSdkRetries((dynamo = withFaults(options.db.doc, f.dynamo)))) : options.db.doc;
+    let doc: unknown = options.db.doc;
+    if (f.dynamo) {
+      dynamo = withFaults(options.db.doc, f.dynamo);
+      dynamoSdk = withSdkRetries(dynamo);
+      doc = dynamoSdk;
+    }
     store = new DynamoStateStore({ tableName: await options.db.stateTable(), client: doc as unknown as DynamoDBDocumentClient });
     idempotency = options.idempotency === 'memory' ? memoryPersistence() : dynamoPersistence(await options.db.idempotencyTable(), options.db.client);
   } else {
@@ -353,7 +358,11 @@ function refOf(value: unknown): string | undefined {
  * schedule's target, an EventInvokeConfig), with the settings Lambda applies to those invocations.
  */
 export function asyncInvokeConfigs(resources: TemplateResources): Map<string, AsyncInvokeConfig> {
-  const functions = new Set(Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id));
+  const functions = new Set(
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id]) => id),
+  );
   const invokers = new Map<string, string[]>();
   const invokedBy = (fn: string | undefined, by: string) => {
     if (fn && functions.has(fn)) invokers.set(fn, [...(invokers.get(fn) ?? []), by]);
@@ -391,7 +400,12 @@ export function asyncInvokeConfigs(resources: TemplateResources): Map<string, As
 export interface InvocationRecord {
   readonly version: '1.0';
   readonly timestamp: string;
-  readonly requestContext: { readonly requestId: string; readonly functionArn: string; readonly condition: 'RetriesExhausted' | 'EventAgeExceeded'; readonly approximateInvokeCount: number };
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: 'RetriesExhausted' | 'EventAgeExceeded';
+    readonly approximateInvokeCount: number;
+  };
   readonly requestPayload: unknown;
   readonly responseContext: { readonly statusCode: number; readonly executedVersion: string; readonly functionError: 'Unhandled' };
   readonly responsePayload: { readonly errorType: string; readonly errorMessage: string };

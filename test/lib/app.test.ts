@@ -5,7 +5,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { buildApp, main, stackNameFor } from '../../lib/app';
-import { asg, config, ecs, EXAMPLE_CONFIG, TG, testApp, validationFindings } from './helpers';
+import { asg, config, EXAMPLE_CONFIG, ecs, TG, testApp, validationFindings } from './helpers';
 
 describe('buildApp', () => {
   test('the example config synthesizes with zero unacknowledged AwsSolutions findings and no CloudFormation validation finding', () => {

@@ -65,9 +65,7 @@ describe('Autoscaler', () => {
       'AWS::SQS::QueuePolicy',
       Match.objectLike({
         PolicyDocument: Match.objectLike({
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         }),
       }),
     );
@@ -115,9 +113,7 @@ describe('Autoscaler', () => {
     });
     expect(Object.keys(policies)).toHaveLength(1);
     const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }),
-    );
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }));
     const dlqId = Stack.of(autoscaler).getLogicalId(autoscaler.deadLetterQueue.node.defaultChild as never);
     expect(statements).toContainEqual(expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] } }));
     expect(statements).toHaveLength(2);
@@ -169,6 +165,8 @@ describe('Autoscaler validation', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual(expect.arrayContaining(['targets[0].bogus: unknown key', 'targets[0].maxCapacity: 3 is below minCapacity 5']));
+    expect((error as ConfigError).problems).toEqual(
+      expect.arrayContaining(['targets[0].bogus: unknown key', 'targets[0].maxCapacity: 3 is below minCapacity 5']),
+    );
   });
 });

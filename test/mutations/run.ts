@@ -44,7 +44,10 @@ function apply(m: Mutation): () => void {
   const original = readFileSync(file, 'utf8');
   const occurrences = original.split(m.find).length - 1;
   if (occurrences !== 1) throw new Error(`${m.id}: the text to mutate occurs ${occurrences} times in ${m.file} (expected once)`);
-  writeFileSync(file, original.replace(m.find, () => m.replace));
+  writeFileSync(
+    file,
+    original.replace(m.find, () => m.replace),
+  );
   return () => writeFileSync(file, original);
 }
 
@@ -93,7 +96,8 @@ function mutate(m: Mutation): Outcome {
     restoreCurrent = undefined;
   }
   const seconds = (Date.now() - started) / 1000;
-  if (!res.json) return { mutation: m, caught: false, by: [`jest gave no result (exit ${res.status}): ${res.stderr.split('\n').slice(-3).join(' ')}`], seconds };
+  if (!res.json)
+    return { mutation: m, caught: false, by: [`jest gave no result (exit ${res.status}): ${res.stderr.split('\n').slice(-3).join(' ')}`], seconds };
   const by = failures(res.json);
   // A type error in the mutated file fails every suite that imports it: a mutation must compile, so
   // that "caught" means a test saw the behaviour, not the compiler.
@@ -131,7 +135,9 @@ function main(argv: string[]): number {
     if (o.by.length > 3) process.stdout.write(`    ... and ${o.by.length - 3} more\n`);
   }
   const survived = outcomes.filter((o) => !o.caught);
-  process.stdout.write(`\n${outcomes.length - survived.length} of ${outcomes.length} mutations caught${survived.length ? `; survived: ${survived.map((o) => o.mutation.id).join(', ')}` : ''}\n`);
+  process.stdout.write(
+    `\n${outcomes.length - survived.length} of ${outcomes.length} mutations caught${survived.length ? `; survived: ${survived.map((o) => o.mutation.id).join(', ')}` : ''}\n`,
+  );
   return survived.length ? 1 : 0;
 }
 

@@ -2,13 +2,14 @@
  * The `invalidate` runbook, run locally: the ASL from the synthesized template, its tasks served by the
  * real cdn handler in-process, CloudFront answered by aws-sdk-client-mock with CloudFront's own rules.
  */
+
+import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { createCdnHandler } from '../../lambdas/scalers/cdn/handler';
 import { parseConfig } from '../../lambdas/shared/config';
-import { MemoryStateStore } from '../../lambdas/state/memory';
 import { MemoryInvalidationStore } from '../../lambdas/state/invalidations';
+import { MemoryStateStore } from '../../lambdas/state/memory';
 import { INVALIDATE_BUSY_RETRY } from '../../lib/runbooks/cloudfront';
 import { functionArn, runLocally, synthesizeRunbooks } from './harness';
 
@@ -55,7 +56,13 @@ beforeEach(() => {
   cf.on(GetInvalidationCommand).callsFake((input) => {
     const inv = invalidations.find((i) => i.id === input.Id)!;
     inv.polls++;
-    return { Invalidation: { Id: inv.id, Status: inv.polls >= 2 ? 'Completed' : 'InProgress', InvalidationBatch: { CallerReference: inv.ref, Paths: { Quantity: inv.paths.length, Items: inv.paths } } } };
+    return {
+      Invalidation: {
+        Id: inv.id,
+        Status: inv.polls >= 2 ? 'Completed' : 'InProgress',
+        InvalidationBatch: { CallerReference: inv.ref, Paths: { Quantity: inv.paths.length, Items: inv.paths } },
+      },
+    };
   });
 });
 
@@ -138,6 +145,18 @@ describe('invalidate runbook infrastructure', () => {
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
     });
     expect(synthesized.autoscaler.runbooks.invalidate).toBeDefined();
-    expect(Object.keys(definition.States).sort()).toEqual(['CheckDistribution', 'CheckInvalidation', 'Completed', 'CreateInvalidation', 'Done', 'DryRunStopped', 'Failed', 'NotifyStopped', 'PausedStopped', 'StoppedBy', 'WaitForInvalidation']);
+    expect(Object.keys(definition.States).sort()).toEqual([
+      'CheckDistribution',
+      'CheckInvalidation',
+      'Completed',
+      'CreateInvalidation',
+      'Done',
+      'DryRunStopped',
+      'Failed',
+      'NotifyStopped',
+      'PausedStopped',
+      'StoppedBy',
+      'WaitForInvalidation',
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * locally: the ASL from the synthesized template, every task served in-process by the real task handler
  * (lambdas/runbooks/), RDS, ElastiCache, SSM and Route 53 answered at the SDK boundary. One synth for all.
  */
-import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+
 import {
   DecreaseReplicaCountCommand,
   IncreaseReplicaCountCommand,
@@ -11,13 +11,14 @@ import {
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
+import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { remove } from '../../lambdas/runbooks/replicas';
 import { TerminalError } from '../../lambdas/shared/errors';
-import { world, type World } from './context';
+import { type World, world } from './context';
 import { awsError } from './fake-aws';
 import { dataConfig, RDS_INSTANCE } from './fixtures';
-import { synthesizeRunbooks, type SynthesizedRunbooks } from './harness';
+import { type SynthesizedRunbooks, synthesizeRunbooks } from './harness';
 
 /** An instance whose class changes are applied now (the target says so; an input cannot). */
 const RDS_INSTANCE_NOW = { ...RDS_INSTANCE, id: 'reports-class', instanceIdentifier: 'reports-primary', applyImmediately: true };
@@ -93,7 +94,7 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
     expect(readers(w)).toEqual(['legacy-reader', 'orders-db-ro-1', 'orders-db-ro-2']);
   });
 
-  test('with a Route 53 name: one weighted CNAME per available reader, and the removed replica\'s record deleted', async () => {
+  test("with a Route 53 name: one weighted CNAME per available reader, and the removed replica's record deleted", async () => {
     const w = world(config, synthesized);
     rdsSource(w);
     w.rds.add({ id: 'orders-db-ro-1', status: 'available', sourceId: 'orders-primary', tags: OURS(1) });
@@ -150,7 +151,9 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
     const [entry] = await audit(w);
     expect(entry).toMatchObject({ outcome: 'failed' });
     expect(entry.reason).toMatch(/no automated backups \(BackupRetentionPeriod 0\)/);
-    expect(w.notifications).toEqual([expect.objectContaining({ subject: expect.stringMatching(/runbook FAILED: TerminalError/), body: expect.objectContaining({ outcome: 'failed' }) })]);
+    expect(w.notifications).toEqual([
+      expect.objectContaining({ subject: expect.stringMatching(/runbook FAILED: TerminalError/), body: expect.objectContaining({ outcome: 'failed' }) }),
+    ]);
   });
 
   test('a source already at 15 replicas is terminal (quota), whoever made them', async () => {
@@ -446,18 +449,22 @@ describe('rds-instance runbook', () => {
     const run = await w.run('RdsInstance', { targetId: 'reports-class', instanceClass: 'db.r6g.xlarge' }, 'reports-class-up-1');
 
     expect(run.error).toBeUndefined();
-    expect(w.rds.calls(ModifyDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: 'reports-primary', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true }]);
+    expect(w.rds.calls(ModifyDBInstanceCommand)).toEqual([
+      { DBInstanceIdentifier: 'reports-primary', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: true },
+    ]);
     expect(run.calls.filter((c) => c.state === 'CheckClass').length).toBeGreaterThanOrEqual(2);
     expect(w.rds.instances.get('reports-primary')).toMatchObject({ status: 'available', instanceClass: 'db.r6g.xlarge' });
   });
 
-  test('in the maintenance window (the target\'s default): the change is made pending, not waited for; a second run finds it pending', async () => {
+  test("in the maintenance window (the target's default): the change is made pending, not waited for; a second run finds it pending", async () => {
     const w = world(config, synthesized);
     w.rds.add({ id: 'orders-primary', status: 'available', instanceClass: 'db.r6g.large' });
 
     const run = await w.run('RdsInstance', { targetId: 'orders-class', instanceClass: 'db.r6g.xlarge' }, 'window-1');
     expect(run.error).toBeUndefined();
-    expect(w.rds.calls(ModifyDBInstanceCommand)).toEqual([{ DBInstanceIdentifier: 'orders-primary', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false }]);
+    expect(w.rds.calls(ModifyDBInstanceCommand)).toEqual([
+      { DBInstanceIdentifier: 'orders-primary', DBInstanceClass: 'db.r6g.xlarge', ApplyImmediately: false },
+    ]);
     expect(run.calls.map((c) => c.state)).toEqual(['CheckPreconditions', 'ModifyClass', 'Notify']);
 
     const again = await w.run('RdsInstance', { targetId: 'orders-class', instanceClass: 'db.r6g.xlarge' }, 'window-2');

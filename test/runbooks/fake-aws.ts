@@ -3,15 +3,7 @@
  * these services have no local implementation). Resources change state the way AWS does: a replica is
  * `creating` for a few looks before it is `available`, a resize is `modifying` for a few looks.
  */
-import {
-  CreateDBInstanceCommand,
-  CreateDBInstanceReadReplicaCommand,
-  DeleteDBInstanceCommand,
-  DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
-  ModifyDBInstanceCommand,
-  RDSClient,
-} from '@aws-sdk/client-rds';
+
 import {
   DecreaseReplicaCountCommand,
   DescribeReplicationGroupsCommand,
@@ -21,6 +13,15 @@ import {
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
+import {
+  CreateDBInstanceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -92,37 +93,51 @@ export class FakeRds {
         ],
       };
     });
-    this.mock.on(CreateDBInstanceReadReplicaCommand).callsFake((input: { DBInstanceIdentifier: string; SourceDBInstanceIdentifier: string; DBInstanceClass?: string; Tags?: { Key: string; Value: string }[] }) => {
-      this.fault('create');
-      if (this.instances.has(input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
-      const source = this.instances.get(input.SourceDBInstanceIdentifier)!;
-      this.add({
-        id: input.DBInstanceIdentifier,
-        status: 'creating',
-        sourceId: source.id,
-        instanceClass: input.DBInstanceClass ?? source.instanceClass,
-        engine: source.engine,
-        tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value])),
-        settlesIn: this.settleLooks,
-        settlesTo: this.settleTo,
-      });
-      return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'creating' } };
-    });
-    this.mock.on(CreateDBInstanceCommand).callsFake((input: { DBInstanceIdentifier: string; DBClusterIdentifier: string; Engine: string; DBInstanceClass: string; Tags?: { Key: string; Value: string }[] }) => {
-      this.fault('create');
-      if (this.instances.has(input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
-      this.add({
-        id: input.DBInstanceIdentifier,
-        status: 'creating',
-        clusterId: input.DBClusterIdentifier,
-        instanceClass: input.DBInstanceClass,
-        engine: input.Engine,
-        tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value])),
-        settlesIn: this.settleLooks,
-        settlesTo: 'available',
-      });
-      return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'creating' } };
-    });
+    this.mock
+      .on(CreateDBInstanceReadReplicaCommand)
+      .callsFake(
+        (input: { DBInstanceIdentifier: string; SourceDBInstanceIdentifier: string; DBInstanceClass?: string; Tags?: { Key: string; Value: string }[] }) => {
+          this.fault('create');
+          if (this.instances.has(input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
+          const source = this.instances.get(input.SourceDBInstanceIdentifier)!;
+          this.add({
+            id: input.DBInstanceIdentifier,
+            status: 'creating',
+            sourceId: source.id,
+            instanceClass: input.DBInstanceClass ?? source.instanceClass,
+            engine: source.engine,
+            tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value])),
+            settlesIn: this.settleLooks,
+            settlesTo: this.settleTo,
+          });
+          return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'creating' } };
+        },
+      );
+    this.mock
+      .on(CreateDBInstanceCommand)
+      .callsFake(
+        (input: {
+          DBInstanceIdentifier: string;
+          DBClusterIdentifier: string;
+          Engine: string;
+          DBInstanceClass: string;
+          Tags?: { Key: string; Value: string }[];
+        }) => {
+          this.fault('create');
+          if (this.instances.has(input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
+          this.add({
+            id: input.DBInstanceIdentifier,
+            status: 'creating',
+            clusterId: input.DBClusterIdentifier,
+            instanceClass: input.DBInstanceClass,
+            engine: input.Engine,
+            tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value])),
+            settlesIn: this.settleLooks,
+            settlesTo: 'available',
+          });
+          return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: 'creating' } };
+        },
+      );
     this.mock.on(DeleteDBInstanceCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
       this.fault('delete');
       const i = this.instances.get(input.DBInstanceIdentifier);
@@ -131,20 +146,33 @@ export class FakeRds {
       Object.assign(i, { status: 'deleting', settlesIn: this.settleLooks, settlesTo: undefined });
       return { DBInstance: { DBInstanceIdentifier: i.id, DBInstanceStatus: 'deleting' } };
     });
-    this.mock.on(ModifyDBInstanceCommand).callsFake((input: { DBInstanceIdentifier: string; AllocatedStorage?: number; DBInstanceClass?: string; ApplyImmediately?: boolean }) => {
-      this.fault('modify');
-      const i = this.instances.get(input.DBInstanceIdentifier);
-      if (!i) throw awsError('DBInstanceNotFoundFault');
-      if (i.status !== 'available') throw awsError('InvalidDBInstanceStateFault', `Database instance is in a state that cannot be modified: ${i.status}`);
-      if (input.DBInstanceClass && !input.ApplyImmediately) {
-        Object.assign(i, { pendingClass: input.DBInstanceClass, pendingInWindow: true });
-      } else if (input.DBInstanceClass) {
-        Object.assign(i, { status: 'modifying', settlesIn: this.settleLooks, settlesTo: 'available', pendingClass: input.DBInstanceClass, pendingInWindow: false });
-      } else {
-        Object.assign(i, { status: 'modifying', settlesIn: this.settleLooks, settlesTo: 'storage-optimization', allocatedGiB: input.AllocatedStorage ?? i.allocatedGiB });
-      }
-      return { DBInstance: { DBInstanceIdentifier: i.id, DBInstanceStatus: i.status } };
-    });
+    this.mock
+      .on(ModifyDBInstanceCommand)
+      .callsFake((input: { DBInstanceIdentifier: string; AllocatedStorage?: number; DBInstanceClass?: string; ApplyImmediately?: boolean }) => {
+        this.fault('modify');
+        const i = this.instances.get(input.DBInstanceIdentifier);
+        if (!i) throw awsError('DBInstanceNotFoundFault');
+        if (i.status !== 'available') throw awsError('InvalidDBInstanceStateFault', `Database instance is in a state that cannot be modified: ${i.status}`);
+        if (input.DBInstanceClass && !input.ApplyImmediately) {
+          Object.assign(i, { pendingClass: input.DBInstanceClass, pendingInWindow: true });
+        } else if (input.DBInstanceClass) {
+          Object.assign(i, {
+            status: 'modifying',
+            settlesIn: this.settleLooks,
+            settlesTo: 'available',
+            pendingClass: input.DBInstanceClass,
+            pendingInWindow: false,
+          });
+        } else {
+          Object.assign(i, {
+            status: 'modifying',
+            settlesIn: this.settleLooks,
+            settlesTo: 'storage-optimization',
+            allocatedGiB: input.AllocatedStorage ?? i.allocatedGiB,
+          });
+        }
+        return { DBInstance: { DBInstanceIdentifier: i.id, DBInstanceStatus: i.status } };
+      });
   }
 
   add(i: FakeInstance): FakeInstance {
@@ -247,7 +275,9 @@ export class FakeElastiCache {
         ],
       };
     });
-    this.mock.on(ListAllowedNodeTypeModificationsCommand).callsFake(() => ({ ScaleUpModifications: this.allowed.up, ScaleDownModifications: this.allowed.down }));
+    this.mock
+      .on(ListAllowedNodeTypeModificationsCommand)
+      .callsFake(() => ({ ScaleUpModifications: this.allowed.up, ScaleDownModifications: this.allowed.down }));
     const change = (pending: { nodeType?: string; shards?: number; replicas?: number }) => {
       const f = this.faults.modify;
       if (f && f.times > 0) {
@@ -298,17 +328,22 @@ export class FakeRoute53 {
 
   constructor() {
     this.mock.on(ListResourceRecordSetsCommand).callsFake((input: { StartRecordName?: string }) => {
-      const sorted = [...this.records].sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? '') || (a.SetIdentifier ?? '').localeCompare(b.SetIdentifier ?? ''));
+      const sorted = [...this.records].sort(
+        (a, b) => (a.Name ?? '').localeCompare(b.Name ?? '') || (a.SetIdentifier ?? '').localeCompare(b.SetIdentifier ?? ''),
+      );
       return { ResourceRecordSets: sorted.filter((r) => (r.Name ?? '') >= (input.StartRecordName ?? '')), IsTruncated: false, MaxItems: 300 };
     });
-    this.mock.on(ChangeResourceRecordSetsCommand).callsFake((input: { ChangeBatch: { Changes: { Action: string; ResourceRecordSet: ResourceRecordSet }[] } }) => {
-      for (const c of input.ChangeBatch.Changes) {
-        const same = (r: ResourceRecordSet) => r.Name === c.ResourceRecordSet.Name && r.Type === c.ResourceRecordSet.Type && r.SetIdentifier === c.ResourceRecordSet.SetIdentifier;
-        if (c.Action === 'DELETE' && !this.records.some(same)) throw awsError('InvalidChangeBatch', 'record not found');
-        this.records = this.records.filter((r) => !same(r));
-        if (c.Action !== 'DELETE') this.records.push(c.ResourceRecordSet);
-      }
-      return { ChangeInfo: { Id: '/change/C1', Status: 'PENDING' } };
-    });
+    this.mock
+      .on(ChangeResourceRecordSetsCommand)
+      .callsFake((input: { ChangeBatch: { Changes: { Action: string; ResourceRecordSet: ResourceRecordSet }[] } }) => {
+        for (const c of input.ChangeBatch.Changes) {
+          const same = (r: ResourceRecordSet) =>
+            r.Name === c.ResourceRecordSet.Name && r.Type === c.ResourceRecordSet.Type && r.SetIdentifier === c.ResourceRecordSet.SetIdentifier;
+          if (c.Action === 'DELETE' && !this.records.some(same)) throw awsError('InvalidChangeBatch', 'record not found');
+          this.records = this.records.filter((r) => !same(r));
+          if (c.Action !== 'DELETE') this.records.push(c.ResourceRecordSet);
+        }
+        return { ChangeInfo: { Id: '/change/C1', Status: 'PENDING' } };
+      });
   }
 }

@@ -9,7 +9,10 @@ const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
 
 writeFileSync(join(dir, 't.csv'), 'time,requests\n2026-01-05T00:00:00Z,100\n2026-01-05T00:01:00Z,oops\n');
-writeFileSync(join(dir, 'ok.csv'), 'time,requests\n' + Array.from({ length: 30 }, (_, i) => `2026-01-05T00:${String(i).padStart(2, '0')}:00Z,${i * 100}`).join('\n'));
+writeFileSync(
+  join(dir, 'ok.csv'),
+  `time,requests\n${Array.from({ length: 30 }, (_, i) => `2026-01-05T00:${String(i).padStart(2, '0')}:00Z,${i * 100}`).join('\n')}`,
+);
 const scenario = (extra = '', file = 't.csv') =>
   `name: x\ntrace: { file: ${file} }\nworkload: { kind: web, unitCapacity: 40${extra} }\ntarget: { maxUnits: 5 }\n`;
 

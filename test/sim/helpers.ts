@@ -1,5 +1,5 @@
 /** Small scenarios and traces for the simulator's tests. */
-import { parseScenario, Scenario } from '../../sim/scenario';
+import { parseScenario, type Scenario } from '../../sim/scenario';
 import type { Trace } from '../../sim/trace';
 
 export const T0 = Date.parse('2026-01-05T00:00:00Z');

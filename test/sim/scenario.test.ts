@@ -51,10 +51,7 @@ describe('scenario defaults', () => {
 
   test('JSON with the same shape is read too, and paths are relative to the scenario file', () => {
     const file = join(dir, 'j.json');
-    writeFileSync(
-      file,
-      JSON.stringify({ name: 'j', trace: { file: 't.csv', rows: 5 }, workload: { kind: 'web', unitCapacity: 1 }, target: { maxUnits: 2 } }),
-    );
+    writeFileSync(file, JSON.stringify({ name: 'j', trace: { file: 't.csv', rows: 5 }, workload: { kind: 'web', unitCapacity: 1 }, target: { maxUnits: 2 } }));
     const s = loadScenario(file);
     expect(s.trace.file).toBe(join(dir, 't.csv'));
     expect(s.trace.rows).toBe(5);
@@ -149,7 +146,10 @@ target: { maxUnits: 4, nodeTypeLadder: [cache.r7g.large, cache.r7g.xlarge] }
     const re = (kind: string) => new RegExp(`${path.replace('.', '\\.')}: only for ${owner} workloads, not ${kind}`);
     expect(errorOf(minimalWeb.replace('unitCapacity: 40', `unitCapacity: 40, ${field}`))).toMatch(re('web'));
     expect(errorOf(minimalQueue.replace('unitCapacity: 2', `unitCapacity: 2, ${field}`))).toMatch(re('queue'));
-    const other = owner === 'database' ? minimalCache.replace('unitCapacity: 20000', `unitCapacity: 20000, ${field}`) : minimalDatabase.replace('unitCapacity: 400', `unitCapacity: 400, ${field}`);
+    const other =
+      owner === 'database'
+        ? minimalCache.replace('unitCapacity: 20000', `unitCapacity: 20000, ${field}`)
+        : minimalDatabase.replace('unitCapacity: 400', `unitCapacity: 400, ${field}`);
     expect(errorOf(other)).toMatch(re(owner === 'database' ? 'cache' : 'database'));
   });
 
@@ -163,7 +163,9 @@ target: { maxUnits: 4, nodeTypeLadder: [cache.r7g.large, cache.r7g.xlarge] }
   });
 
   test('a cache without a node type ladder or a node type is refused naming each', () => {
-    expect(errorOf(minimalCache.replace(', nodeTypeLadder: [cache.r7g.large, cache.r7g.xlarge]', ''))).toMatch(/target\.nodeTypeLadder: required for a cache workload/);
+    expect(errorOf(minimalCache.replace(', nodeTypeLadder: [cache.r7g.large, cache.r7g.xlarge]', ''))).toMatch(
+      /target\.nodeTypeLadder: required for a cache workload/,
+    );
     expect(errorOf(minimalCache.replace(', nodeType: cache.r7g.large', ''))).toMatch(/workload\.nodeType: required for a cache workload/);
   });
 
@@ -173,10 +175,14 @@ target: { maxUnits: 4, nodeTypeLadder: [cache.r7g.large, cache.r7g.xlarge] }
   });
 
   test('a name of an object property is no node type; a group has at least one shard', () => {
-    const msg = errorOf(minimalCache.replace('nodeType: cache.r7g.large', 'nodeType: toString').replace('[cache.r7g.large, cache.r7g.xlarge]', '[toString, constructor]'));
+    const msg = errorOf(
+      minimalCache.replace('nodeType: cache.r7g.large', 'nodeType: toString').replace('[cache.r7g.large, cache.r7g.xlarge]', '[toString, constructor]'),
+    );
     expect(msg).toMatch(/target\.nodeTypeLadder\[0\]: "toString" has no published memory size/);
     expect(msg).toMatch(/target\.nodeTypeLadder\[1\]: "constructor" has no published memory size/);
-    expect(errorOf(minimalCache.replace('target: { maxUnits: 4', 'target: { minUnits: 0, maxUnits: 4'))).toMatch(/target\.minUnits: 0 shards; a replication group has at least 1/);
+    expect(errorOf(minimalCache.replace('target: { maxUnits: 4', 'target: { minUnits: 0, maxUnits: 4'))).toMatch(
+      /target\.minUnits: 0 shards; a replication group has at least 1/,
+    );
   });
 
   test('a ladder that does not ascend in memory is refused naming the type', () => {
@@ -223,7 +229,13 @@ target: { maxUnits: 4, nodeTypeLadder: [cache.r7g.large, cache.r7g.xlarge] }
     expect(s.workload.kind).toBe('cache');
     expect(s.workload.provisioningSeconds).toBe(1200);
     expect(s.workload.initialUnits).toBe(1);
-    expect(s.workload.cache).toEqual({ itemBytes: 1024, ttlSeconds: 172800, nodeType: 'cache.r7g.large', clusterMode: true, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'] });
+    expect(s.workload.cache).toEqual({
+      itemBytes: 1024,
+      ttlSeconds: 172800,
+      nodeType: 'cache.r7g.large',
+      clusterMode: true,
+      nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'],
+    });
     expect(s.target).toEqual({ minUnits: 1, maxUnits: 4, targetUtilization: 70 });
     expect(s.compare).toEqual(['seed-step', 'target-tracking']);
   });

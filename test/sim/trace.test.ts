@@ -19,8 +19,12 @@ describe('parseTrace', () => {
   test('a bad row fails naming its line number and content', () => {
     const bad = csv.replace('2026-01-05T00:02:00Z,30', '2026-01-05T00:02:00Z,thirty');
     expect(() => parseTrace(bad, 't.csv', all)).toThrow('t.csv: line 4: column 2 is not a non-negative number: "2026-01-05T00:02:00Z,thirty"');
-    expect(() => parseTrace(csv.replace('2026-01-05T00:01:00Z,20', 'yesterday,20'), 't.csv', all)).toThrow(/line 3: column 1 is not an ISO-8601 UTC time: "yesterday,20"/);
-    expect(() => parseTrace(csv.replace('2026-01-05T00:01:00Z,20', '2026-01-05T00:01:00Z'), 't.csv', all)).toThrow(/line 3: expected a time and an arrival count/);
+    expect(() => parseTrace(csv.replace('2026-01-05T00:01:00Z,20', 'yesterday,20'), 't.csv', all)).toThrow(
+      /line 3: column 1 is not an ISO-8601 UTC time: "yesterday,20"/,
+    );
+    expect(() => parseTrace(csv.replace('2026-01-05T00:01:00Z,20', '2026-01-05T00:01:00Z'), 't.csv', all)).toThrow(
+      /line 3: expected a time and an arrival count/,
+    );
     expect(() => parseTrace(csv.replace('2026-01-05T00:03:00Z', '2026-01-05T00:00:30Z'), 't.csv', all)).toThrow(/line 5: time does not increase/);
   });
 

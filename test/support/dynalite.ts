@@ -2,8 +2,8 @@
  * dynalite, a real DynamoDB implementation, in-process for tests: tables laid out exactly as the
  * Autoscaler construct creates them, one new table per store so tests do not share state.
  */
-import { Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';

@@ -92,11 +92,11 @@ export class SdkTap {
     const owners = new Set<{ send: SendFn }>();
     for (const cls of clientClasses) {
       let proto = cls.prototype as { send?: SendFn } | null;
-      while (proto && !Object.prototype.hasOwnProperty.call(proto, 'send')) proto = Object.getPrototypeOf(proto);
+      while (proto && !Object.hasOwn(proto, 'send')) proto = Object.getPrototypeOf(proto);
       if (!proto) throw new Error(`${cls.name} has no send`);
       // The shared base of every client owns the send that reaches the network; subclasses only inherit it.
       let base: { send?: SendFn } = proto;
-      for (let p = Object.getPrototypeOf(proto); p; p = Object.getPrototypeOf(p)) if (Object.prototype.hasOwnProperty.call(p, 'send')) base = p;
+      for (let p = Object.getPrototypeOf(proto); p; p = Object.getPrototypeOf(p)) if (Object.hasOwn(p, 'send')) base = p;
       owners.add(base as { send: SendFn });
     }
     const tap = this;

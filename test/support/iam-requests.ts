@@ -69,16 +69,20 @@ type ResourceRule = (input: Input, where: Where, facts: WorldFacts, required: bo
 
 const rdsArn = (w: Where, type: string, name: string) => `arn:aws:rds:${w.region}:${w.account}:${type}:${name}`;
 /** The groups a new replica inherits from its source when the request names none. */
-const rdsGroup = (key: 'optionGroup' | 'parameterGroup' | 'subnetGroup', field: string, type: string): ResourceRule => (i, w, facts, required) => {
-  const named = list(i[field]);
-  if (named.length) return named.map((n) => rdsArn(w, type, n));
-  const source = list(i.SourceDBInstanceIdentifier)[0];
-  return required && source ? [rdsArn(w, type, facts.rdsGroupsOf(source)[key])] : [];
-};
+const rdsGroup =
+  (key: 'optionGroup' | 'parameterGroup' | 'subnetGroup', field: string, type: string): ResourceRule =>
+  (i, w, facts, required) => {
+    const named = list(i[field]);
+    if (named.length) return named.map((n) => rdsArn(w, type, n));
+    const source = list(i.SourceDBInstanceIdentifier)[0];
+    return required && source ? [rdsArn(w, type, facts.rdsGroupsOf(source)[key])] : [];
+  };
 
 export const RESOURCE_RULES: Readonly<Record<string, ResourceRule>> = {
   'autoscaling:autoScalingGroup': (i, w) =>
-    list(i.AutoScalingGroupName, i.AutoScalingGroupNames).map((n) => `arn:aws:autoscaling:${w.region}:${w.account}:autoScalingGroup:${groupUuid(n)}:autoScalingGroupName/${n}`),
+    list(i.AutoScalingGroupName, i.AutoScalingGroupNames).map(
+      (n) => `arn:aws:autoscaling:${w.region}:${w.account}:autoScalingGroup:${groupUuid(n)}:autoScalingGroupName/${n}`,
+    ),
   'ecs:service': (i, w) => {
     const cluster = lastPart(list(i.cluster)[0] ?? 'default', '/');
     return list(i.service, i.services).map((s) => `arn:aws:ecs:${w.region}:${w.account}:service/${cluster}/${lastPart(s, '/')}`);
@@ -86,10 +90,16 @@ export const RESOURCE_RULES: Readonly<Record<string, ResourceRule>> = {
   'ecs:cluster': (i, w) => list(i.cluster).map((c) => `arn:aws:ecs:${w.region}:${w.account}:cluster/${lastPart(c, '/')}`),
   // A prefix asks for every alarm under it: each that exists is a resource the call reads.
   'cloudwatch:alarm': (i, w, facts) =>
-    [...list(i.AlarmNames, i.AlarmName), ...list(i.AlarmNamePrefix).flatMap((p) => facts.alarmsUnder(p))].map((n) => `arn:aws:cloudwatch:${w.region}:${w.account}:alarm:${n}`),
+    [...list(i.AlarmNames, i.AlarmName), ...list(i.AlarmNamePrefix).flatMap((p) => facts.alarmsUnder(p))].map(
+      (n) => `arn:aws:cloudwatch:${w.region}:${w.account}:alarm:${n}`,
+    ),
   'dynamodb:table': (i, w) => {
-    const transact = ((i.TransactItems as Record<string, { TableName?: string }>[] | undefined) ?? []).flatMap((t) => Object.values(t).map((op) => op.TableName));
-    return [...new Set(list(i.TableName, Object.keys((i.RequestItems as object | undefined) ?? {}), transact))].map((t) => `arn:aws:dynamodb:${w.region}:${w.account}:table/${t}`);
+    const transact = ((i.TransactItems as Record<string, { TableName?: string }>[] | undefined) ?? []).flatMap((t) =>
+      Object.values(t).map((op) => op.TableName),
+    );
+    return [...new Set(list(i.TableName, Object.keys((i.RequestItems as object | undefined) ?? {}), transact))].map(
+      (t) => `arn:aws:dynamodb:${w.region}:${w.account}:table/${t}`,
+    );
   },
   'dynamodb:index': (i, w) => list(i.IndexName).map((x) => `arn:aws:dynamodb:${w.region}:${w.account}:table/${String(i.TableName)}/index/${x}`),
   'sns:topic': (i) => list(i.TopicArn),
@@ -116,7 +126,8 @@ export const RESOURCE_RULES: Readonly<Record<string, ResourceRule>> = {
   'elasticache:cluster': (i, w) => list(i.CacheClusterId).map((c) => `arn:aws:elasticache:${w.region}:${w.account}:cluster:${c}`),
   'elasticache:parametergroup': (i, w) => list(i.CacheParameterGroupName).map((p) => `arn:aws:elasticache:${w.region}:${w.account}:parametergroup:${p}`),
   'elasticache:securitygroup': (i, w) => list(i.CacheSecurityGroupNames).map((p) => `arn:aws:elasticache:${w.region}:${w.account}:securitygroup:${p}`),
-  'elasticache:usergroup': (i, w) => list(i.UserGroupIdsToAdd, i.UserGroupIdsToRemove).map((p) => `arn:aws:elasticache:${w.region}:${w.account}:usergroup:${p}`),
+  'elasticache:usergroup': (i, w) =>
+    list(i.UserGroupIdsToAdd, i.UserGroupIdsToRemove).map((p) => `arn:aws:elasticache:${w.region}:${w.account}:usergroup:${p}`),
   'kms:key': (i) => list(i.KeyId),
 };
 
@@ -125,7 +136,8 @@ export const RESOURCE_RULES: Readonly<Record<string, ResourceRule>> = {
  * resource when the input does (a replica of a Multi-AZ DB cluster names its source cluster).
  */
 export const NOT_TOUCHED: Readonly<Record<string, string>> = {
-  'rds:CreateDBInstanceReadReplica/cluster': 'only a replica of a Multi-AZ DB cluster (SourceDBClusterIdentifier) touches a cluster; a replica of an instance touches none',
+  'rds:CreateDBInstanceReadReplica/cluster':
+    'only a replica of a Multi-AZ DB cluster (SourceDBClusterIdentifier) touches a cluster; a replica of an instance touches none',
 };
 
 /** A stable stand-in for an Auto Scaling group's UUID (IAM matches it with a wildcard). */
@@ -177,7 +189,9 @@ function resourceContext(service: string, resourceType: string, arn: string, fac
 /** The IAM action a call is authorized as: the operation's name, checked against iam-data. */
 export async function actionOf(call: Pick<SentCall, 'service' | 'operation'>): Promise<string> {
   if (!(await iamActionExists(call.service, call.operation))) {
-    throw new Error(`${call.service}:${call.operation} is no IAM action in the Service Authorization Reference: map the operation to the action that authorizes it`);
+    throw new Error(
+      `${call.service}:${call.operation} is no IAM action in the Service Authorization Reference: map the operation to the action that authorizes it`,
+    );
   }
   return `${call.service}:${call.operation}`;
 }
@@ -206,10 +220,22 @@ export async function requestsOf(call: SentCall, facts: WorldFacts): Promise<Iam
       }
       // Check the rule against the ARN format iam-data gives for the type.
       const format = (await iamResourceTypeDetails(call.service, rt.name)).arn;
-      const shape = new RegExp(`^${format.replace(/[.*+?^()|[\]\\]/g, '\\$&').replace(/\$\{(Partition|Region|Account)\}/g, '[^:]*').replace(/\$\{[^}]+\}/g, '.+')}$`);
+      const shape = new RegExp(
+        `^${format
+          .replace(/[.*+?^()|[\]\\]/g, '\\$&')
+          .replace(/\$\{(Partition|Region|Account)\}/g, '[^:]*')
+          .replace(/\$\{[^}]+\}/g, '.+')}$`,
+      );
       for (const arn of arns) {
         if (!shape.test(arn)) throw new Error(`${arn} does not have the form of ${format}`);
-        out.push({ fn: call.fn, action, resource: arn, resourceType: rt.name, context: { ...context, ...resourceContext(call.service, rt.name, arn, facts) }, origin });
+        out.push({
+          fn: call.fn,
+          action,
+          resource: arn,
+          resourceType: rt.name,
+          context: { ...context, ...resourceContext(call.service, rt.name, arn, facts) },
+          origin,
+        });
       }
     }
     // Only optional types, none named: the action is authorized on all resources.
@@ -227,7 +253,14 @@ export async function requestsOf(call: SentCall, facts: WorldFacts): Promise<Iam
 function tagOnCreate(call: SentCall, action: string, context: Context, where: Where): IamRequest[] {
   if (call.service !== 'rds' || !call.operation.startsWith('Create') || Object.keys(requestTags(call.input)).length === 0) return [];
   const created = list(call.input.DBInstanceIdentifier).map((n) => rdsArn(where, 'db', n));
-  return created.map((arn) => ({ fn: call.fn, action: 'rds:AddTagsToResource', resource: arn, resourceType: 'db', context, origin: `tags of ${action}(${arn})` }));
+  return created.map((arn) => ({
+    fn: call.fn,
+    action: 'rds:AddTagsToResource',
+    resource: arn,
+    resourceType: 'db',
+    context,
+    origin: `tags of ${action}(${arn})`,
+  }));
 }
 
 /**
@@ -261,7 +294,8 @@ function forwardAccess(call: SentCall, direct: readonly IamRequest[], facts: Wor
     );
   };
   if (call.service === 'rds' && /^(Create|Restore)/.test(call.operation)) return keyed('rds', ['kms:CreateGrant', 'kms:DescribeKey'], true);
-  if (call.service === 'elasticache' && /^(Modify|Increase|Decrease|Create)/.test(call.operation)) return keyed('elasticache', ['kms:CreateGrant', 'kms:DescribeKey'], true);
+  if (call.service === 'elasticache' && /^(Modify|Increase|Decrease|Create)/.test(call.operation))
+    return keyed('elasticache', ['kms:CreateGrant', 'kms:DescribeKey'], true);
   if (call.service === 'sns' && call.operation === 'Publish') return keyed('sns', ['kms:GenerateDataKey', 'kms:Decrypt'], false);
   return [];
 }

@@ -7,7 +7,13 @@ import { functionArn } from '../../sim/cloud/asl';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
-const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::NoValue': '' };
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::NoValue': '',
+};
 
 export interface CfnResource {
   readonly Type: string;
@@ -195,7 +201,8 @@ export class ResolvedTemplate {
     }
     for (const id of this.ofType('AWS::IAM::ManagedPolicy')) {
       const roles = (this.resource(id).Properties?.Roles as { Ref?: string }[] | undefined) ?? [];
-      if (roles.some((r) => r.Ref === roleLogicalId)) throw new Error(`managed policy ${id} is attached to ${roleLogicalId}; this check reads inline policies only`);
+      if (roles.some((r) => r.Ref === roleLogicalId))
+        throw new Error(`managed policy ${id} is attached to ${roleLogicalId}; this check reads inline policies only`);
     }
     const env = ((fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
     return {

@@ -60,7 +60,8 @@ export class LevelCloudWatch {
           MetricDataResults: (input.MetricDataQueries as Input[]).map((q) => {
             const period = (q.MetricStat?.Period ?? q.Period ?? 60) * 1000;
             const timestamps: Date[] = [];
-            for (let t = Math.floor(end / period) * period - period; t >= start; t -= period) if (this.silentFrom === undefined || t < this.silentFrom) timestamps.push(new Date(t));
+            for (let t = Math.floor(end / period) * period - period; t >= start; t -= period)
+              if (this.silentFrom === undefined || t < this.silentFrom) timestamps.push(new Date(t));
             const level = LEVELS[q.MetricStat?.Metric?.MetricName as string]?.[this.load] ?? (this.load === 'high' ? 95 : 1);
             return { Id: q.Id, Label: q.Id, Timestamps: timestamps, Values: timestamps.map(() => level), StatusCode: 'Complete' };
           }),
@@ -90,7 +91,8 @@ export class StartedExecutions {
   async send(command: unknown): Promise<unknown> {
     const input = (command as { input: Input }).input;
     if (operationOf(command) !== 'StartExecution') throw new Error(`in-memory Step Functions does not implement ${operationOf(command)}`);
-    if (this.started.some((s) => s.stateMachineArn === input.stateMachineArn && s.name === input.name)) throw awsError('ExecutionAlreadyExists', 'Execution Already Exists');
+    if (this.started.some((s) => s.stateMachineArn === input.stateMachineArn && s.name === input.name))
+      throw awsError('ExecutionAlreadyExists', 'Execution Already Exists');
     this.started.push({ stateMachineArn: input.stateMachineArn, name: input.name, input: JSON.parse(input.input ?? '{}') });
     return { executionArn: `${String(input.stateMachineArn).replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() };
   }
@@ -109,12 +111,25 @@ export class InMemoryCloudFront {
     });
     switch (operationOf(command)) {
       case 'GetDistribution':
-        return { Distribution: { Id: input.Id, Status: 'Deployed', DomainName: `${String(input.Id).toLowerCase()}.cloudfront.net`, DistributionConfig: { Enabled: true } } };
+        return {
+          Distribution: {
+            Id: input.Id,
+            Status: 'Deployed',
+            DomainName: `${String(input.Id).toLowerCase()}.cloudfront.net`,
+            DistributionConfig: { Enabled: true },
+          },
+        };
       case 'CreateInvalidation': {
         const ref = input.InvalidationBatch.CallerReference;
         const same = this.invalidations.find((i) => i.distributionId === input.DistributionId && i.ref === ref);
         if (same) return { Invalidation: render(same) };
-        const inv = { distributionId: input.DistributionId, id: `I${this.invalidations.length + 1}EXAMPLE`, ref, paths: input.InvalidationBatch.Paths.Items, looks: 0 };
+        const inv = {
+          distributionId: input.DistributionId,
+          id: `I${this.invalidations.length + 1}EXAMPLE`,
+          ref,
+          paths: input.InvalidationBatch.Paths.Items,
+          looks: 0,
+        };
         this.invalidations.push(inv);
         return { Location: `https://cloudfront.amazonaws.com/${inv.id}`, Invalidation: render(inv) };
       }
@@ -195,7 +210,13 @@ export class IamWorld implements WorldFacts {
         case 'rds-replicas':
           if (t.clusterIdentifier) {
             this.rds.clusters.set(t.clusterIdentifier, { id: t.clusterIdentifier, status: 'available', engine: 'aurora-postgresql', backupRetentionPeriod: 7 });
-            this.rds.add({ id: `${t.clusterIdentifier}-writer`, status: 'available', clusterId: t.clusterIdentifier, engine: 'aurora-postgresql', tags: { role: 'writer' } });
+            this.rds.add({
+              id: `${t.clusterIdentifier}-writer`,
+              status: 'available',
+              clusterId: t.clusterIdentifier,
+              engine: 'aurora-postgresql',
+              tags: { role: 'writer' },
+            });
             this.keys.set(this.arn('rds', `cluster:${t.clusterIdentifier}`), DATA_KEY);
           } else this.database(t.sourceInstanceIdentifier!);
           break;

@@ -3,15 +3,16 @@
  * re-evaluation schedule. Thin: parse the event, make the work idempotent on the event's identity,
  * delegate to CapacityService.
  */
-import { z } from 'zod';
+
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { CapacityEvent, CapacityEventSchema, isAlarmEvent, WindowEvent, WindowEventSchema } from '../../shared/events';
-import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { z } from 'zod';
 import { awsClient } from '../../shared/clients';
-import { CapacityResult, CapacityService, CapacityServiceDeps } from './service';
+import { type CapacityEvent, CapacityEventSchema, isAlarmEvent, type WindowEvent, WindowEventSchema } from '../../shared/events';
+import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { type CapacityResult, CapacityService, type CapacityServiceDeps } from './service';
 
 export interface CapacityHandlerDeps extends CapacityServiceDeps {
   /** Where idempotency records live. @default an in-memory layer (simulator, tests) */

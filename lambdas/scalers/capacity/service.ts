@@ -3,26 +3,27 @@
  * concerns, and for each one observe, decide (pure engine), guard (lease, pause, dry-run, bounds),
  * act (absolute desired count) and record.
  */
-import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
+
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { familyOf, parseAlarmName, capacityMetrics } from '../../shared/alarms';
+import { AutoScalingAdapter } from '../../adapters/autoscaling';
+import type { CapacityBackend } from '../../adapters/capacity';
+import type { SeriesQuery } from '../../adapters/cloudwatch';
+import { EcsAdapter } from '../../adapters/ecs';
+import { LateAwareCloudWatch } from '../../adapters/late-metrics';
+import { type Notification, type Notifier, noopNotifier } from '../../adapters/sns';
+import type { SendClient, Sleep } from '../../adapters/types';
+import { type CapacityObservation, capacityPolicyOf, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../engine/capacity';
+import { checkMetrics, type MetricsCheck } from '../../engine/staleness';
+import { activeWindow, boundsIn } from '../../engine/windows';
+import { capacityMetrics, familyOf, parseAlarmName } from '../../shared/alarms';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
-import { AlarmStateChangeEvent, CapacityEvent, isAlarmEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
-import { activeWindow, boundsIn } from '../../engine/windows';
-import { logger, metrics } from '../../shared/powertools';
-import { capacityPolicyOf, CapacityObservation, decideCapacity, EMPTY_MEMORY, EngineMemory } from '../../engine/capacity';
-import { checkMetrics, type MetricsCheck } from '../../engine/staleness';
-import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
-import { AutoScalingAdapter } from '../../adapters/autoscaling';
-import { EcsAdapter } from '../../adapters/ecs';
-import type { CapacityBackend } from '../../adapters/capacity';
-import type { SeriesQuery } from '../../adapters/cloudwatch';
-import { LateAwareCloudWatch } from '../../adapters/late-metrics';
-import type { SendClient, Sleep } from '../../adapters/types';
-import { noopNotifier, type Notification, type Notifier } from '../../adapters/sns';
+import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent, type WindowEvent } from '../../shared/events';
 import { decisionNotification, metricsNotification } from '../../shared/notifications';
+import { logger, metrics } from '../../shared/powertools';
+import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
+import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
 
 export interface CapacityServiceDeps {
   readonly config: AutoscalerConfig;
@@ -58,6 +59,7 @@ export interface CapacityResult {
 
 /** The target lease's length, shared by every family (lambdas/state/lease.ts). */
 export { LEASE_SECONDS };
+
 /** Datapoints fetched for a decision: enough for the trend and for learning what a unit serves. */
 const LOOKBACK_MINUTES = 15;
 const PERIOD_SECONDS = 60;
@@ -75,9 +77,7 @@ export class CapacityService {
   private readonly cloudWatch: LateAwareCloudWatch;
 
   constructor(private readonly deps: CapacityServiceDeps) {
-    this.targets = new Map(
-      deps.config.targets.filter((t): t is CapacityTarget => familyOf(t) === 'capacity').map((t) => [t.id, t]),
-    );
+    this.targets = new Map(deps.config.targets.filter((t): t is CapacityTarget => familyOf(t) === 'capacity').map((t) => [t.id, t]));
     // Late datapoints are read where they are (the newest window there is, not an empty one);
     // throttled reads are the SDK's to retry (lambdas/shared/clients.ts).
     this.cloudWatch = new LateAwareCloudWatch(deps.cloudWatch);
@@ -157,9 +157,15 @@ export class CapacityService {
     for (const id of await this.lateOrSilent(ids)) ids.add(id);
     // A window that opened or closed without its own schedule (durationMinutes) is applied within a minute.
     const windowed = await this.windowChanged(this.deps.now());
-    const due = [...[...windowed].map((id) => ({ id, scheduled: false })), ...[...ids].filter((id) => !windowed.has(id)).map((id) => ({ id, scheduled: true }))];
+    const due = [
+      ...[...windowed].map((id) => ({ id, scheduled: false })),
+      ...[...ids].filter((id) => !windowed.has(id)).map((id) => ({ id, scheduled: true })),
+    ];
     // One target's failure does not stop the others; the invocation fails at the end if any failed.
-    const results = await eachTarget(due, (d) => this.evaluate(this.targets.get(d.id)!, eventKey, undefined, d.scheduled), { family: 'capacity', idOf: (d) => d.id });
+    const results = await eachTarget(due, (d) => this.evaluate(this.targets.get(d.id)!, eventKey, undefined, d.scheduled), {
+      family: 'capacity',
+      idOf: (d) => d.id,
+    });
     return { status: due.length ? 'evaluated' : 'ignored', detail: `${due.length} target(s) with an alarm in ALARM or metrics late`, targets: results };
   }
 
@@ -286,9 +292,7 @@ export class CapacityService {
         }
       }
       const applied = outcome === 'applied';
-      const keptMemory: EngineMemory = applied
-        ? nextMemory
-        : { ...nextMemory, lastScaleOutAt: memory.lastScaleOutAt, lastScaleInAt: memory.lastScaleInAt };
+      const keptMemory: EngineMemory = applied ? nextMemory : { ...nextMemory, lastScaleOutAt: memory.lastScaleOutAt, lastScaleInAt: memory.lastScaleInAt };
       const direction = desired > snapshot.desired ? 'out' : desired < snapshot.desired ? 'in' : 'none';
       const figures = bounds.window ? { ...decision.figures, boundMin: bounds.minCapacity, boundMax: bounds.maxCapacity } : decision.figures;
       const summary = { at: start, previous: snapshot.desired, desired, direction, reason, figures, outcome } as const;

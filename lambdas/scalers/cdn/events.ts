@@ -3,8 +3,9 @@
  * them: ECS service deployments completed, CodePipeline executions succeeded, objects created in a
  * static-assets bucket. The 1-minute schedule's input (ReevaluateSchema, family "cdn") flushes batches.
  */
-import { z } from 'zod';
+
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { z } from 'zod';
 import type { AutoscalerConfig, CloudfrontTarget } from '../../shared/config';
 import { ReevaluateSchema } from '../../shared/events';
 

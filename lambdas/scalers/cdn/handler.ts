@@ -8,9 +8,9 @@
  * deduplicates (a repeated send returns the first invalidation).
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { deployedBase, lazyEntry, parseOrReject, withPowertools } from '../../shared/handler';
 import { awsClient } from '../../shared/clients';
 import { asTaskError } from '../../shared/errors';
+import { deployedBase, lazyEntry, parseOrReject, withPowertools } from '../../shared/handler';
 import { DynamoInvalidationStore } from '../../state/invalidations-dynamo';
 import { type CdnEvent, CdnEventSchema, isDeployEvent } from './events';
 import { InvalidateRunbookTasks, InvalidateTaskEventSchema } from './runbook';

@@ -8,14 +8,14 @@
  */
 import { z } from 'zod';
 import { CloudFrontAdapter } from '../../adapters/cloudfront';
+import type { Notifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
 import { CLOUDFRONT_LIMITS, countPaths, normalizePaths } from '../../engine/cloudfront';
+import { notifyOutcome } from '../../runbooks/notify';
+import { beforeWrite } from '../../runbooks/switches';
 import { type AutoscalerConfig, type CloudfrontTarget, cloudfrontPath } from '../../shared/config';
 import { summarizeParseError } from '../../shared/events';
 import { logger } from '../../shared/powertools';
-import type { Notifier } from '../../adapters/sns';
-import { notifyOutcome } from '../../runbooks/notify';
-import { beforeWrite } from '../../runbooks/switches';
 import type { StateStore } from '../../state/store';
 
 export const INVALIDATE_TASKS = ['invalidate.check', 'invalidate.create', 'invalidate.poll', 'invalidate.notify'] as const;

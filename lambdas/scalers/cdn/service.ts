@@ -6,7 +6,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudFrontAdapter, InvalidationsBusyError } from '../../adapters/cloudfront';
-import { noopNotifier, type Notifier } from '../../adapters/sns';
+import { type Notifier, noopNotifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
 import { callerReference, monthOf, objectPath, planInvalidation, windowStartOf } from '../../engine/cloudfront';
 import type { AutoscalerConfig, CloudfrontTarget } from '../../shared/config';
@@ -16,7 +16,7 @@ import type { ReevaluateEvent } from '../../shared/events';
 import { logger, metrics } from '../../shared/powertools';
 import { type InvalidationStore, pathsUsed } from '../../state/invalidations';
 import type { Outcome, StateStore } from '../../state/store';
-import { type CdnEvent, type DeployEvent, ECS_DEPLOYMENT_COMPLETED, isDeployEvent, parseServiceArn, PIPELINE_SUCCEEDED } from './events';
+import { type CdnEvent, type DeployEvent, ECS_DEPLOYMENT_COMPLETED, isDeployEvent, PIPELINE_SUCCEEDED, parseServiceArn } from './events';
 
 export interface CdnServiceDeps {
   readonly config: AutoscalerConfig;
@@ -62,10 +62,13 @@ export function pathsForEvent(target: CloudfrontTarget, event: DeployEvent): str
     if ('ecsDeployment' in trigger && event.source === 'aws.ecs') {
       if (event.detail.eventName !== ECS_DEPLOYMENT_COMPLETED) continue;
       const { cluster, service } = trigger.ecsDeployment;
-      if (!event.resources.some((r) => {
-        const s = parseServiceArn(r);
-        return s?.cluster === cluster && s.service === service;
-      })) continue;
+      if (
+        !event.resources.some((r) => {
+          const s = parseServiceArn(r);
+          return s?.cluster === cluster && s.service === service;
+        })
+      )
+        continue;
       matched = true;
       paths.push(...(trigger.ecsDeployment.paths ?? target.paths));
     } else if ('codePipeline' in trigger && event.source === 'aws.codepipeline') {
@@ -278,7 +281,9 @@ export class CdnService {
       config.auditRetentionDays,
     );
     if (outcome === 'sent' && paths.length === 0) return;
-    const what = { sent: `invalidated ${paths.length} path(s)`, 'dry-run': `dry-run, would invalidate ${paths.length} path(s)`, failed: 'invalidation FAILED' }[outcome];
+    const what = { sent: `invalidated ${paths.length} path(s)`, 'dry-run': `dry-run, would invalidate ${paths.length} path(s)`, failed: 'invalidation FAILED' }[
+      outcome
+    ];
     try {
       await (this.deps.notifier ?? noopNotifier).notify({
         subject: `[${config.prefix}] ${target.id}: ${what}${overBudget ? ' (monthly path budget exceeded)' : ''}`,

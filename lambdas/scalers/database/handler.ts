@@ -3,16 +3,17 @@
  * 1-minute re-evaluation schedule. Thin: parse the event, make the work idempotent on the event's
  * identity, delegate to DatabaseService, which starts the targets' runbooks.
  */
+
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { CapacityEvent, CapacityEventSchema, isAlarmEvent } from '../../shared/events';
-import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
-import { awsClient } from '../../shared/clients';
 import { RUNBOOK_ARN_ENV } from '../../runbooks/names';
-import { DatabaseResult, DatabaseService, DatabaseServiceDeps, RunbookArns } from './service';
+import { awsClient } from '../../shared/clients';
+import { type CapacityEvent, CapacityEventSchema, isAlarmEvent } from '../../shared/events';
+import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { type DatabaseResult, DatabaseService, type DatabaseServiceDeps, type RunbookArns } from './service';
 
 export interface DatabaseHandlerDeps extends DatabaseServiceDeps {
   /** Where idempotency records live. @default an in-memory layer (tests) */

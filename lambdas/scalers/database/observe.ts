@@ -16,9 +16,9 @@ import { rdsInstanceMetrics, redisNodeMetrics, replicaMetrics, replicaSourceMetr
 /** Minutes of datapoints a decision reads (longer where a target's window is longer). */
 export const LOOKBACK_MINUTES = 10;
 
-export const mean = (d: readonly Datapoint[] | undefined) => (d && d.length ? d.reduce((s, p) => s + p.value, 0) / d.length : undefined);
-export const max = (d: readonly Datapoint[] | undefined) => (d && d.length ? Math.max(...d.map((p) => p.value)) : undefined);
-export const min = (d: readonly Datapoint[] | undefined) => (d && d.length ? Math.min(...d.map((p) => p.value)) : undefined);
+export const mean = (d: readonly Datapoint[] | undefined) => (d?.length ? d.reduce((s, p) => s + p.value, 0) / d.length : undefined);
+export const max = (d: readonly Datapoint[] | undefined) => (d?.length ? Math.max(...d.map((p) => p.value)) : undefined);
+export const min = (d: readonly Datapoint[] | undefined) => (d?.length ? Math.min(...d.map((p) => p.value)) : undefined);
 
 /** Rounded to 2 decimals, for the audit entry's figures. */
 export function figuresOf(o: object): Record<string, number> {
@@ -31,7 +31,12 @@ export function figuresOf(o: object): Record<string, number> {
  * Source (or writer) CPU and connections, reader CPU and lag for Aurora; for RDS, the CPU and lag of
  * each `available` replica in `replicas` (every replica of the source, whoever made it).
  */
-export async function observeReplicas(cloudWatch: CloudWatchAdapter, target: RdsReplicasTarget, replicas: readonly DbInstanceInfo[], now: number): Promise<ReplicaObservation> {
+export async function observeReplicas(
+  cloudWatch: CloudWatchAdapter,
+  target: RdsReplicasTarget,
+  replicas: readonly DbInstanceInfo[],
+  now: number,
+): Promise<ReplicaObservation> {
   const src = replicaSourceMetrics(target);
   const queries = [
     { id: 'cpu', metric: src.cpu },
@@ -46,8 +51,14 @@ export async function observeReplicas(cloudWatch: CloudWatchAdapter, target: Rds
       ]),
   ];
   const s = await cloudWatch.series(queries, now - LOOKBACK_MINUTES * 60_000, now, 60);
-  const perReplicaCpu = Object.entries(s).filter(([k]) => /^r\d+cpu$/.test(k)).map(([, v]) => mean(v)).filter((v): v is number => v !== undefined);
-  const lags = Object.entries(s).filter(([k]) => /^r\d+lag$|^lag$/.test(k)).map(([, v]) => max(v)).filter((v): v is number => v !== undefined);
+  const perReplicaCpu = Object.entries(s)
+    .filter(([k]) => /^r\d+cpu$/.test(k))
+    .map(([, v]) => mean(v))
+    .filter((v): v is number => v !== undefined);
+  const lags = Object.entries(s)
+    .filter(([k]) => /^r\d+lag$|^lag$/.test(k))
+    .map(([, v]) => max(v))
+    .filter((v): v is number => v !== undefined);
   return {
     sourceCpu: mean(s.cpu),
     connections: mean(s.connections),
@@ -67,7 +78,13 @@ export interface RedisNodesObservation extends RedisObservation {
  * older ones describe the shape the group had before its last change. Sustained: the lowest of the last
  * minutes (5 for memory, evictions and connections, 10 for CPU), like an alarm's M of M.
  */
-export async function observeRedis(cloudWatch: CloudWatchAdapter, target: RedisTarget, nodes: readonly string[], now: number, freshAfter: number): Promise<RedisNodesObservation> {
+export async function observeRedis(
+  cloudWatch: CloudWatchAdapter,
+  target: RedisTarget,
+  nodes: readonly string[],
+  now: number,
+  freshAfter: number,
+): Promise<RedisNodesObservation> {
   const lookback = Math.max(LOOKBACK_MINUTES, target.memoryLowMinutes);
   const queries = nodes.flatMap((node, i) => {
     const m = redisNodeMetrics(node);

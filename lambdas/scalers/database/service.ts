@@ -3,19 +3,20 @@
  * target, observe, decide (pure engines), guard (lease, pause, dry-run) and act by starting the
  * target's runbook under a deterministic name, then record. The runbook does the long work.
  */
-import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchAdapter } from '../../adapters/cloudwatch';
-import { LateAwareCloudWatch } from '../../adapters/late-metrics';
-import { noopNotifier, type Notifier } from '../../adapters/sns';
 import { ElastiCacheAdapter } from '../../adapters/elasticache';
-import { RdsAdapter, type DbInstanceInfo } from '../../adapters/rds';
+import { LateAwareCloudWatch } from '../../adapters/late-metrics';
+import { type DbInstanceInfo, RdsAdapter } from '../../adapters/rds';
+import { type Notifier, noopNotifier } from '../../adapters/sns';
 import { StepFunctionsAdapter } from '../../adapters/stepfunctions';
 import type { SendClient } from '../../adapters/types';
 import { decideInstanceClass } from '../../engine/instance-class';
 import { decideRedisReplicas, decideRedisShape, redisFloors } from '../../engine/redis';
 import { decideReplicas } from '../../engine/replicas';
-import { decideStorage, STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../../engine/storage';
 import { checkMetrics, describeMetrics, type FreshnessPolicy, type MetricsCheck } from '../../engine/staleness';
+import { decideStorage, STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../../engine/storage';
 import { executionName } from '../../runbooks/names';
 import { isManaged } from '../../runbooks/replicas';
 import { familyOf, parseAlarmName } from '../../shared/alarms';
@@ -24,9 +25,9 @@ import { rdsInstanceMetrics, rdsStorageMetrics, replicaSourceMetrics } from '../
 import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent } from '../../shared/events';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metricsNotification } from '../../shared/notifications';
 import { logger, metrics } from '../../shared/powertools';
+import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
 import type { Outcome, StateStore } from '../../state/store';
 import { figuresOf, LOOKBACK_MINUTES, min, observeInstance, observeRedis, observeReplicas } from './observe';
 
@@ -112,7 +113,8 @@ export class DatabaseService {
     if (ageSeconds > config.maxEventAgeSeconds) {
       return { status: 'ignored', detail: `event is ${Math.round(ageSeconds)} s old, older than ${config.maxEventAgeSeconds} s`, targets: [] };
     }
-    if (event.detail.state.value !== 'ALARM') return { status: 'ignored', detail: `alarm "${name}" went to ${event.detail.state.value}; nothing to do`, targets: [] };
+    if (event.detail.state.value !== 'ALARM')
+      return { status: 'ignored', detail: `alarm "${name}" went to ${event.detail.state.value}; nothing to do`, targets: [] };
     const state = await this.cloudWatch.alarmState(name);
     if (state !== 'ALARM') return { status: 'ignored', detail: `alarm "${name}" is ${state ?? 'gone'} now`, targets: [] };
     return { status: 'evaluated', detail: `alarm "${name}"`, targets: [await this.evaluate(target, eventKey)] };
@@ -155,7 +157,12 @@ export class DatabaseService {
     if (probed.length) {
       const at = now();
       const cpu = (t: DataTarget) => (t.kind === 'rds-instance' ? rdsInstanceMetrics(t).cpu : replicaSourceMetrics(t as RdsReplicasTarget).cpu);
-      const s = await this.probe.series(probed.map((t, i) => ({ id: `p${i}`, metric: cpu(t) })), at - PROBE_MINUTES * 60_000, at, 60);
+      const s = await this.probe.series(
+        probed.map((t, i) => ({ id: `p${i}`, metric: cpu(t) })),
+        at - PROBE_MINUTES * 60_000,
+        at,
+        60,
+      );
       probed.forEach((t, i) => {
         const last = s[`p${i}`]?.at(-1);
         if (!last || (at - last.at) / 1000 - 60 > t.missingData.lateAfterSeconds) ids.add(t.id);
@@ -301,7 +308,11 @@ export class DatabaseService {
     }
     const live = replicas.filter((r) => !STRANDED.has(r.status));
     const managed = live.filter((r) => isManaged(this.deps.config.prefix, target.id, r));
-    const fleet = { managed: managed.length, unmanaged: live.length - managed.length, changing: live.filter((r) => r.status === 'creating' || r.status === 'deleting').length };
+    const fleet = {
+      managed: managed.length,
+      unmanaged: live.length - managed.length,
+      changing: live.filter((r) => r.status === 'creating' || r.status === 'deleting').length,
+    };
     const observation = await observeReplicas(this.cloudWatch, target, live, now);
     const d = decideReplicas({ policy: target, fleet, observation, now, lastActionAt });
     const figures: Record<string, number> = { managed: fleet.managed, unmanaged: fleet.unmanaged, desired: d.desired, ...figuresOf(observation) };
@@ -330,7 +341,7 @@ export class DatabaseService {
     firstSeen: Readonly<Record<string, number>> | undefined,
   ): Promise<Plan> {
     const group = await this.elastiCache.replicationGroup(target.replicationGroupId);
-    if (!group || !group.nodeType) throw new TerminalError(`replication group "${target.replicationGroupId}" not found`, 'ReplicationGroupNotFound');
+    if (!group?.nodeType) throw new TerminalError(`replication group "${target.replicationGroupId}" not found`, 'ReplicationGroupNotFound');
     // The shape the group had when first seen is its floor, unless the config sets one (recorded once).
     if (!firstSeen && group.status === 'available') {
       firstSeen = (await this.deps.store.recordFirstSeen(target.id, { shards: group.shards, replicasPerShard: group.replicasPerShard }, now)).values;
@@ -363,7 +374,14 @@ export class DatabaseService {
     const figures = figuresOf(observation);
     if (d.direction === 'none') {
       // Node type and shards hold; the replica count may still change (reads spread over more nodes).
-      const r = decideRedisReplicas({ policy, shards: group.shards, replicasPerShard: group.replicasPerShard, connectionsPerNode: observation.connectionsPerNode, now, lastActionAt });
+      const r = decideRedisReplicas({
+        policy,
+        shards: group.shards,
+        replicasPerShard: group.replicasPerShard,
+        connectionsPerNode: observation.connectionsPerNode,
+        now,
+        lastActionAt,
+      });
       if (r.direction === 'none') return { change: false, reason: `${d.reason}; ${r.reason}`, figures };
       return {
         change: true,
@@ -420,7 +438,7 @@ export class DatabaseService {
 
   private async planInstance(target: RdsInstanceTarget, now: number, lastActionAt: number | undefined): Promise<Plan> {
     const i = await this.rds.instance(target.instanceIdentifier);
-    if (!i || !i.instanceClass) throw new TerminalError(`instance "${target.instanceIdentifier}" not found`, 'DBInstanceNotFound');
+    if (!i?.instanceClass) throw new TerminalError(`instance "${target.instanceIdentifier}" not found`, 'DBInstanceNotFound');
     if (i.status !== 'available') return { change: false, reason: `${i.id} is ${i.status}; decided again once available`, figures: {} };
     const observation = await observeInstance(this.cloudWatch, target, now);
     const d = decideInstanceClass({ policy: target, currentClass: i.instanceClass, pendingClass: i.pendingInstanceClass, ...observation, now, lastActionAt });
@@ -445,7 +463,9 @@ const MOVES_DOWN: ReadonlySet<string> = new Set(['remove', 'replicas-down', 'sha
 
 function freshnessPolicy(target: DataTarget): FreshnessPolicy {
   const m = target.missingData;
-  return 'fallbackAfterSeconds' in m ? { lateAfterSeconds: m.lateAfterSeconds, fallbackAfterSeconds: m.fallbackAfterSeconds } : { lateAfterSeconds: m.lateAfterSeconds };
+  return 'fallbackAfterSeconds' in m
+    ? { lateAfterSeconds: m.lateAfterSeconds, fallbackAfterSeconds: m.fallbackAfterSeconds }
+    : { lateAfterSeconds: m.lateAfterSeconds };
 }
 
 /**
@@ -463,7 +483,8 @@ function withMissingData(target: DataTarget, plan: Plan, check: MetricsCheck, si
   if (plan.change && plan.action && MOVES_DOWN.has(plan.action)) {
     out = { change: false, reason: `${out.reason}: no move down while none new arrives`, figures, memory: plan.memory };
   }
-  if (target.kind !== 'rds-replicas' || check.freshness !== 'missing' || target.missingData.fallback !== 'fixed' || target.missingData.count === undefined) return out;
+  if (target.kind !== 'rds-replicas' || check.freshness !== 'missing' || target.missingData.fallback !== 'fixed' || target.missingData.count === undefined)
+    return out;
   if (sinceActionSeconds < target.cooldownSeconds) return out;
   const count = target.missingData.count;
   const managed = plan.figures.managed;

@@ -3,17 +3,18 @@
  * age-of-oldest-message alarm and capacity window schedules. Thin: parse the event, make the work
  * idempotent on the event's identity, delegate to QueueService.
  */
-import { z } from 'zod';
+
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { z } from 'zod';
 import type { SendClient } from '../../adapters/types';
+import { awsClient } from '../../shared/clients';
 import { SQS_QUEUE_URL } from '../../shared/config';
 import { AlarmStateChangeSchema, ReevaluateSchema, WindowEventSchema } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
-import { awsClient } from '../../shared/clients';
-import { QueueEvent, QueueResult, QueueService, QueueServiceDeps } from './service';
+import { type QueueEvent, type QueueResult, QueueService, type QueueServiceDeps } from './service';
 
 export const QueueEventSchema = z.union([AlarmStateChangeSchema, ReevaluateSchema, WindowEventSchema]);
 
@@ -53,7 +54,10 @@ export function sqsByQueueRegion(build: (region: string | undefined) => SendClie
       const m = typeof url === 'string' ? SQS_QUEUE_URL.exec(url) : null;
       const region = m ? (m[1] ?? m[2]) : undefined;
       let client = clients.get(region);
-      if (!client) clients.set(region, (client = build(region)));
+      if (!client) {
+        client = build(region);
+        clients.set(region, client);
+      }
       return client.send(command);
     },
   };

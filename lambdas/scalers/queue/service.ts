@@ -8,23 +8,24 @@
  * dry-run, bounds, busy workers), act (absolute desired count) and record. Dead-letter queue depth
  * is reported, never scaled on.
  */
-import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
+
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
 import type { CapacityBackend, CapacitySnapshot } from '../../adapters/capacity';
 import { EcsAdapter } from '../../adapters/ecs';
-import { noopNotifier, type Notifier } from '../../adapters/sns';
+import { type Notifier, noopNotifier } from '../../adapters/sns';
 import { SqsAdapter } from '../../adapters/sqs';
 import type { SendClient, Sleep } from '../../adapters/types';
-import { decideQueue, EMPTY_QUEUE_MEMORY, queuePolicyOf, type QueueMemory } from '../../engine/queue';
+import { decideQueue, EMPTY_QUEUE_MEMORY, type QueueMemory, queuePolicyOf } from '../../engine/queue';
 import { activeWindow, boundsIn } from '../../engine/windows';
 import { familyOf, parseAlarmName } from '../../shared/alarms';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../shared/config';
+import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import type { AlarmStateChangeEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
-import { eachTarget } from '../../shared/each-target';
 import { decisionNotification } from '../../shared/notifications';
 import { logger, metrics } from '../../shared/powertools';
+import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
 import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
 
 export type QueueEvent = AlarmStateChangeEvent | ReevaluateEvent | WindowEvent;
@@ -64,6 +65,7 @@ interface StoredMemory extends QueueMemory {
 }
 
 export { LEASE_SECONDS };
+
 /** An alarm or window event within this many seconds of the target's last decision adds nothing. */
 const RECENTLY_SECONDS = 20;
 export const DEFAULT_CONCURRENCY = 5;
@@ -73,9 +75,7 @@ export class QueueService {
   private readonly sqs: SqsAdapter;
 
   constructor(private readonly deps: QueueServiceDeps) {
-    this.targets = new Map(
-      deps.config.targets.filter((t): t is QueueWorkersTarget => familyOf(t) === 'queue').map((t) => [t.id, t]),
-    );
+    this.targets = new Map(deps.config.targets.filter((t): t is QueueWorkersTarget => familyOf(t) === 'queue').map((t) => [t.id, t]));
     this.sqs = new SqsAdapter(deps.sqs);
   }
 
@@ -202,7 +202,12 @@ export class QueueService {
       const figures = { ...decision.figures, ...(window ? { windowMin: bounds.minCapacity, windowMax: bounds.maxCapacity } : {}) };
       const summary = { at: start, previous: snapshot.desired, desired, direction, reason, figures, outcome } as const;
       await store.saveTarget(
-        { targetId: target.id, memory: kept as unknown as Record<string, unknown>, lastDecision: summary, lastActionAt: applied ? start : record?.lastActionAt },
+        {
+          targetId: target.id,
+          memory: kept as unknown as Record<string, unknown>,
+          lastDecision: summary,
+          lastActionAt: applied ? start : record?.lastActionAt,
+        },
         owner,
       );
       if (!options.poll || outcome !== 'held' || record?.lastDecision?.outcome !== 'held' || record.lastDecision.desired !== desired) {

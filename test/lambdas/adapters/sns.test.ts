@@ -1,5 +1,5 @@
-import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_SUBJECT_LENGTH, SnsNotifier, snsSubject } from '../../../lambdas/adapters/sns';
 
 const sns = mockClient(SNSClient);

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import {
-  CapacityInput,
-  CapacityObservation,
-  CapacityPolicy,
+  type CapacityInput,
+  type CapacityObservation,
+  type CapacityPolicy,
   decideCapacity,
   EMPTY_MEMORY,
-  EngineMemory,
+  type EngineMemory,
 } from '../../../lambdas/engine/capacity';
 
 const MIN = 60_000;
@@ -33,9 +33,18 @@ function series(values: number[], lateMinutes = 0) {
 function webObservation(rates: number[], units: number, perUnit = 40, lateMinutes = 0): CapacityObservation {
   return {
     periodSeconds: 60,
-    cpu: series(rates.map((r) => Math.min(100, (100 * r) / (units * perUnit))), lateMinutes),
-    requestCount: series(rates.map((r) => r * 60), lateMinutes),
-    requestCountPerTarget: series(rates.map((r) => (r * 60) / units), lateMinutes),
+    cpu: series(
+      rates.map((r) => Math.min(100, (100 * r) / (units * perUnit))),
+      lateMinutes,
+    ),
+    requestCount: series(
+      rates.map((r) => r * 60),
+      lateMinutes,
+    ),
+    requestCountPerTarget: series(
+      rates.map((r) => (r * 60) / units),
+      lateMinutes,
+    ),
   };
 }
 
@@ -94,7 +103,7 @@ describe('decideCapacity examples', () => {
     expect(noisy.decision.figures.recommended).toBeGreaterThan(calm.decision.figures.recommended);
   });
 
-  test('scale-in goes no lower than the levels of the window\'s datapoints, even with no earlier decision', () => {
+  test("scale-in goes no lower than the levels of the window's datapoints, even with no earlier decision", () => {
     // Demand fell from 840 to 200 req/s three minutes ago: the window still holds the higher levels.
     const rates = [840, 840, 840, 840, 840, 840, 840, 200, 200, 200];
     const { decision } = decide({ current: { desired: 40, ready: 40 }, observation: webObservation(rates, 40) });
@@ -159,7 +168,9 @@ describe('decideCapacity with late, stalled or missing metrics', () => {
   const late = (lateMinutes: number) => ({ freshness: 'late' as const, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 0 });
   const stalled = (lateMinutes: number) => ({ freshness: 'stalled' as const, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 60 + 60 * lateMinutes });
   const missing = (lateMinutes?: number) =>
-    lateMinutes === undefined ? { freshness: 'missing' as const } : { freshness: 'missing' as const, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 60 + 60 * lateMinutes };
+    lateMinutes === undefined
+      ? { freshness: 'missing' as const }
+      : { freshness: 'missing' as const, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 60 + 60 * lateMinutes };
 
   test('late but still arriving (a steady lag): decisions go on as usual, a scale-in included, with the lag in the reason', () => {
     const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(60), 10, 40, 4), metrics: late(4) });
@@ -182,7 +193,9 @@ describe('decideCapacity with late, stalled or missing metrics', () => {
   test('stalled (no new datapoint): low load is not read as a reason to scale in', () => {
     const { decision } = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(60), 10, 40, 4), metrics: stalled(4) });
     expect(decision).toMatchObject({ desired: 10, direction: 'none', heldBy: 'late-metrics' });
-    expect(decision.reason).toMatch(/metrics stalled \(newest datapoint 300 s old, none new for 300 s\); no scale-in while metrics are stalled or missing, 10 kept/);
+    expect(decision.reason).toMatch(
+      /metrics stalled \(newest datapoint 300 s old, none new for 300 s\); no scale-in while metrics are stalled or missing, 10 kept/,
+    );
   });
 
   test('a late datapoint of overload is still overload: stalled, and missing with fallback hold', () => {
@@ -196,11 +209,22 @@ describe('decideCapacity with late, stalled or missing metrics', () => {
   test('late saturated CPU is counted against the units that produced it: one step, not one per minute', () => {
     const obs: CapacityObservation = { periodSeconds: 60, cpu: series(Array(5).fill(100), 6) };
     // 4 units were in service when the datapoints were measured; the first late decision doubled them.
-    const memory: EngineMemory = { ...EMPTY_MEMORY, readySeen: [{ at: NOW - 30 * MIN, ready: 4 }, { at: NOW - MIN, ready: 8 }] };
+    const memory: EngineMemory = {
+      ...EMPTY_MEMORY,
+      readySeen: [
+        { at: NOW - 30 * MIN, ready: 4 },
+        { at: NOW - MIN, ready: 8 },
+      ],
+    };
     expect(decide({ current: { desired: 4, ready: 4 }, observation: obs, memory, metrics: stalled(6) }).decision.desired).toBe(8);
-    expect(decide({ current: { desired: 8, ready: 8 }, observation: obs, memory, now: NOW + MIN, metrics: stalled(7) }).decision).toMatchObject({ desired: 8, direction: 'none' });
+    expect(decide({ current: { desired: 8, ready: 8 }, observation: obs, memory, now: NOW + MIN, metrics: stalled(7) }).decision).toMatchObject({
+      desired: 8,
+      direction: 'none',
+    });
     // the same datapoints on time would ask for another full step
-    expect(decide({ current: { desired: 8, ready: 8 }, observation: { periodSeconds: 60, cpu: series(Array(5).fill(100)) }, memory }).decision.desired).toBe(16);
+    expect(decide({ current: { desired: 8, ready: 8 }, observation: { periodSeconds: 60, cpu: series(Array(5).fill(100)) }, memory }).decision.desired).toBe(
+      16,
+    );
   });
 
   test('no datapoint at all: fallback hold keeps the count', () => {
@@ -214,14 +238,27 @@ describe('decideCapacity with late, stalled or missing metrics', () => {
     const up = decide({ policy: fixed6, current: { desired: 4, ready: 4 }, observation: none, metrics: missing() }).decision;
     expect(up).toMatchObject({ desired: 6, direction: 'out' });
     expect(up.reason).toMatch(/fallback "fixed", at least 6; 4 -> 6/);
-    expect(decide({ policy: fixed6, current: { desired: 9, ready: 9 }, observation: none, metrics: missing() }).decision).toMatchObject({ desired: 9, direction: 'none' });
+    expect(decide({ policy: fixed6, current: { desired: 9, ready: 9 }, observation: none, metrics: missing() }).decision).toMatchObject({
+      desired: 9,
+      direction: 'none',
+    });
     // low load 11 minutes stale: the floor, not a scale-in
-    const old = decide({ policy: fixed6, current: { desired: 4, ready: 4 }, observation: webObservation(Array(10).fill(10), 4, 40, 10), metrics: missing(10) }).decision;
+    const old = decide({
+      policy: fixed6,
+      current: { desired: 4, ready: 4 },
+      observation: webObservation(Array(10).fill(10), 4, 40, 10),
+      metrics: missing(10),
+    }).decision;
     expect(old).toMatchObject({ desired: 6, direction: 'out' });
   });
 
   test('fallback fixed waits for the metrics to be missing: stalled ones are only held', () => {
-    const { decision } = decide({ policy: fixed6, current: { desired: 4, ready: 4 }, observation: webObservation(Array(10).fill(10), 4, 40, 5), metrics: stalled(5) });
+    const { decision } = decide({
+      policy: fixed6,
+      current: { desired: 4, ready: 4 },
+      observation: webObservation(Array(10).fill(10), 4, 40, 5),
+      metrics: stalled(5),
+    });
     expect(decision).toMatchObject({ desired: 4, heldBy: 'late-metrics' });
   });
 
@@ -241,10 +278,20 @@ describe('decideCapacity with late, stalled or missing metrics', () => {
         fc.constantFrom<'stalled' | 'missing'>('stalled', 'missing'),
         fc.array(fc.record({ at: fc.integer({ min: NOW - 600_000, max: NOW }), desired: fc.integer({ min: 0, max: 60 }) }), { maxLength: 5 }),
         (rates, lateMinutes, desired, fallback, count, freshness, recommendations) => {
-          const p: CapacityPolicy = { ...policy, missingData: { lateAfterSeconds: 240, fallback, count: fallback === 'fixed' ? count : undefined, fallbackAfterSeconds: 600 } };
+          const p: CapacityPolicy = {
+            ...policy,
+            missingData: { lateAfterSeconds: 240, fallback, count: fallback === 'fixed' ? count : undefined, fallbackAfterSeconds: 600 },
+          };
           const obs = rates.length ? webObservation(rates, desired, 40, lateMinutes) : { periodSeconds: 60, cpu: [] };
           const metrics = rates.length ? { freshness, ageSeconds: 60 + 60 * lateMinutes, stalledSeconds: 60 + 60 * lateMinutes } : { freshness };
-          const { decision } = decideCapacity({ policy: p, current: { desired, ready: desired }, observation: obs, memory: { recommendations }, now: NOW, metrics });
+          const { decision } = decideCapacity({
+            policy: p,
+            current: { desired, ready: desired },
+            observation: obs,
+            memory: { recommendations },
+            now: NOW,
+            metrics,
+          });
           expect(decision.desired).toBeGreaterThanOrEqual(desired);
         },
       ),
@@ -272,7 +319,15 @@ describe('decideCapacity properties', () => {
     }),
   });
 
-  const toPolicy = (p: { minCapacity: number; span: number; targetCpu: number; tolerance: number; maxStepUpRatio: number; maxStepUp?: number; maxStepDownRatio: number }): CapacityPolicy => ({
+  const toPolicy = (p: {
+    minCapacity: number;
+    span: number;
+    targetCpu: number;
+    tolerance: number;
+    maxStepUpRatio: number;
+    maxStepUp?: number;
+    maxStepDownRatio: number;
+  }): CapacityPolicy => ({
     ...policy,
     minCapacity: p.minCapacity,
     maxCapacity: Math.max(1, p.minCapacity + p.span),
@@ -287,7 +342,13 @@ describe('decideCapacity properties', () => {
     fc.assert(
       fc.property(arbPolicy, arbRates, fc.integer({ min: 0, max: 150 }), fc.integer({ min: 1, max: 60 }), arbMemory, (p, rates, desired, units, memory) => {
         const pol = toPolicy(p);
-        const { decision } = decideCapacity({ policy: pol, current: { desired, ready: Math.min(desired, units) }, observation: webObservation(rates, units), memory, now: NOW });
+        const { decision } = decideCapacity({
+          policy: pol,
+          current: { desired, ready: Math.min(desired, units) },
+          observation: webObservation(rates, units),
+          memory,
+          now: NOW,
+        });
         expect(decision.desired).toBeGreaterThanOrEqual(pol.minCapacity);
         expect(decision.desired).toBeLessThanOrEqual(pol.maxCapacity);
       }),
@@ -300,7 +361,13 @@ describe('decideCapacity properties', () => {
       fc.property(arbPolicy, arbRates, fc.integer({ min: 0, max: 150 }), arbMemory, (p, rates, start, memory) => {
         const pol = toPolicy(p);
         const desired = Math.min(pol.maxCapacity, Math.max(pol.minCapacity, start));
-        const { decision } = decideCapacity({ policy: pol, current: { desired, ready: desired }, observation: webObservation(rates, Math.max(1, desired)), memory, now: NOW });
+        const { decision } = decideCapacity({
+          policy: pol,
+          current: { desired, ready: desired },
+          observation: webObservation(rates, Math.max(1, desired)),
+          memory,
+          now: NOW,
+        });
         let up = Math.max(1, Math.ceil(desired * pol.maxStepUpRatio));
         if (pol.maxStepUp !== undefined) up = Math.min(up, pol.maxStepUp);
         const down = Math.max(1, Math.floor(desired * pol.maxStepDownRatio));
@@ -313,14 +380,26 @@ describe('decideCapacity properties', () => {
 
   test('monotone in load: more requests never ask for fewer units', () => {
     fc.assert(
-      fc.property(arbPolicy, arbRates, fc.double({ min: 1, max: 4, noNaN: true }), fc.integer({ min: 1, max: 40 }), arbMemory, (p, rates, factor, units, memory) => {
-        const pol = toPolicy(p);
-        const desired = Math.min(pol.maxCapacity, Math.max(pol.minCapacity, units));
-        const run = (rs: number[]) =>
-          decideCapacity({ policy: pol, current: { desired, ready: desired }, observation: webObservation(rs, Math.max(1, desired)), memory: { ...memory, unitRate: 40 }, now: NOW })
-            .decision.desired;
-        expect(run(rates.map((r) => r * factor))).toBeGreaterThanOrEqual(run(rates));
-      }),
+      fc.property(
+        arbPolicy,
+        arbRates,
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        fc.integer({ min: 1, max: 40 }),
+        arbMemory,
+        (p, rates, factor, units, memory) => {
+          const pol = toPolicy(p);
+          const desired = Math.min(pol.maxCapacity, Math.max(pol.minCapacity, units));
+          const run = (rs: number[]) =>
+            decideCapacity({
+              policy: pol,
+              current: { desired, ready: desired },
+              observation: webObservation(rs, Math.max(1, desired)),
+              memory: { ...memory, unitRate: 40 },
+              now: NOW,
+            }).decision.desired;
+          expect(run(rates.map((r) => r * factor))).toBeGreaterThanOrEqual(run(rates));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
-  callerReference,
   CLOUDFRONT_LIMITS,
+  callerReference,
   collapseToDepth,
   countPaths,
   covers,

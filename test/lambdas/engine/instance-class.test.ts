@@ -4,11 +4,22 @@ import { decideInstanceClass, type InstanceClassInput, type InstanceClassPolicy 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const LADDER = ['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge', 'db.r6g.4xlarge'];
 const policy: InstanceClassPolicy = { instanceClassLadder: LADDER, cpuHighPercent: 80, cpuLowPercent: 20, cooldownSeconds: 86400 };
-const input = (over: Partial<InstanceClassInput> = {}): InstanceClassInput => ({ policy, currentClass: 'db.r6g.xlarge', now: NOW, cpuHighWindow: 50, cpuLowWindowPeak: 50, ...over });
+const input = (over: Partial<InstanceClassInput> = {}): InstanceClassInput => ({
+  policy,
+  currentClass: 'db.r6g.xlarge',
+  now: NOW,
+  cpuHighWindow: 50,
+  cpuLowWindowPeak: 50,
+  ...over,
+});
 
 describe('decideInstanceClass', () => {
   test('sustained CPU above the mark moves one rung up, with the numbers', () => {
-    expect(decideInstanceClass(input({ cpuHighWindow: 88 }))).toEqual({ instanceClass: 'db.r6g.2xlarge', direction: 'up', reason: 'CPU 88% > 80%; db.r6g.xlarge -> db.r6g.2xlarge' });
+    expect(decideInstanceClass(input({ cpuHighWindow: 88 }))).toEqual({
+      instanceClass: 'db.r6g.2xlarge',
+      direction: 'up',
+      reason: 'CPU 88% > 80%; db.r6g.xlarge -> db.r6g.2xlarge',
+    });
   });
 
   test('too little freeable memory moves up too', () => {
@@ -31,14 +42,20 @@ describe('decideInstanceClass', () => {
   test('properties: at most one rung, never off the ladder, nothing while a change is pending', () => {
     const cpu = fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: LADDER.length - 1 }), cpu, cpu, fc.option(fc.constantFrom(...LADDER), { nil: undefined }), (at, high, low, pending) => {
-        const d = decideInstanceClass(input({ currentClass: LADDER[at], cpuHighWindow: high, cpuLowWindowPeak: low, pendingClass: pending }));
-        const to = LADDER.indexOf(d.instanceClass);
-        expect(Math.abs(to - at)).toBeLessThanOrEqual(1);
-        if (pending) expect(d.direction).toBe('none');
-        if (d.direction === 'up') expect(high! > policy.cpuHighPercent).toBe(true);
-        if (d.direction === 'down') expect(low!).toBeLessThan(policy.cpuLowPercent);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: LADDER.length - 1 }),
+        cpu,
+        cpu,
+        fc.option(fc.constantFrom(...LADDER), { nil: undefined }),
+        (at, high, low, pending) => {
+          const d = decideInstanceClass(input({ currentClass: LADDER[at], cpuHighWindow: high, cpuLowWindowPeak: low, pendingClass: pending }));
+          const to = LADDER.indexOf(d.instanceClass);
+          expect(Math.abs(to - at)).toBeLessThanOrEqual(1);
+          if (pending) expect(d.direction).toBe('none');
+          if (d.direction === 'up') expect(high! > policy.cpuHighPercent).toBe(true);
+          if (d.direction === 'down') expect(low!).toBeLessThan(policy.cpuLowPercent);
+        },
+      ),
     );
   });
 });

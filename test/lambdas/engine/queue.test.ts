@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decideQueue, EMPTY_QUEUE_MEMORY, QueueInput, QueueMemory, QueuePolicy, workersForBacklog } from '../../../lambdas/engine/queue';
+import { decideQueue, EMPTY_QUEUE_MEMORY, type QueueInput, type QueueMemory, type QueuePolicy, workersForBacklog } from '../../../lambdas/engine/queue';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 const MIN = 60_000;
@@ -192,28 +192,49 @@ describe('decideQueue examples', () => {
     // ceil(9 / 4) = 3, above what the step alone (8 -> 4) would keep? No: the step keeps 4, the floor 3
     expect(decision.desired).toBe(4);
     expect(decision.figures.holding).toBe(3);
-    const wide = decideQueue({ policy: { ...p, maxStepDownRatio: 1 }, fleet: { desired: 8, ready: 8 }, observation: { visible: 0, notVisible: 9 }, memory, now: NOW }).decision;
+    const wide = decideQueue({
+      policy: { ...p, maxStepDownRatio: 1 },
+      fleet: { desired: 8, ready: 8 },
+      observation: { visible: 0, notVisible: 9 },
+      memory,
+      now: NOW,
+    }).decision;
     expect(wide).toMatchObject({ desired: 3, heldBy: 'in-flight' });
   });
 
   test('R25 with scale-in protection, the documented behaviour: scale-in is left to the service, which spares the protected workers', () => {
     const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 3600_000 };
     // ECS: task protection is ECS's own; the engine lowers the count and ECS keeps the protected tasks
-    const ecs = decideQueue({ policy: protectedPolicy, fleet: { desired: 8, ready: 8 }, observation: { visible: 0, notVisible: 8 }, memory, now: NOW }).decision;
+    const ecs = decideQueue({
+      policy: protectedPolicy,
+      fleet: { desired: 8, ready: 8 },
+      observation: { visible: 0, notVisible: 8 },
+      memory,
+      now: NOW,
+    }).decision;
     expect(ecs.desired).toBe(4);
     expect(ecs.figures.holding).toBe(0);
     expect(ecs.reason).not.toMatch(/no scale-in protection/);
     // Auto Scaling: never below the instances protected now
-    const asg = decideQueue({ policy: protectedPolicy, fleet: { desired: 8, ready: 8, busy: 6 }, observation: { visible: 0, notVisible: 8 }, memory, now: NOW }).decision;
+    const asg = decideQueue({
+      policy: protectedPolicy,
+      fleet: { desired: 8, ready: 8, busy: 6 },
+      observation: { visible: 0, notVisible: 8 },
+      memory,
+      now: NOW,
+    }).decision;
     expect(asg).toMatchObject({ desired: 6, heldBy: 'busy' });
   });
 
   test('a lowered ceiling (capacity window) applies at once, but not below busy workers', () => {
     const memory: QueueMemory = { ...EMPTY_QUEUE_MEMORY, lastChangeAt: NOW - 10_000 };
     const night = { ...policy, maxCapacity: 2 };
-    expect(decideQueue({ policy: night, fleet: { desired: 10, ready: 10 }, observation: { visible: 5000, notVisible: 10 }, memory, now: NOW }).decision.desired).toBe(2);
     expect(
-      decideQueue({ policy: night, fleet: { desired: 10, ready: 10, busy: 4 }, observation: { visible: 5000, notVisible: 10 }, memory, now: NOW }).decision.desired,
+      decideQueue({ policy: night, fleet: { desired: 10, ready: 10 }, observation: { visible: 5000, notVisible: 10 }, memory, now: NOW }).decision.desired,
+    ).toBe(2);
+    expect(
+      decideQueue({ policy: night, fleet: { desired: 10, ready: 10, busy: 4 }, observation: { visible: 5000, notVisible: 10 }, memory, now: NOW }).decision
+        .desired,
     ).toBe(4);
   });
 
@@ -252,17 +273,29 @@ describe('decideQueue properties', () => {
     const { span, ...rest } = a;
     return { ...rest, maxCapacity: Math.max(1, a.minCapacity + span) };
   };
-  const arbFleet = fc.record({ desired: fc.integer({ min: 0, max: 100 }), readyShare: fc.double({ min: 0, max: 1, noNaN: true }), busy: fc.integer({ min: 0, max: 20 }) });
+  const arbFleet = fc.record({
+    desired: fc.integer({ min: 0, max: 100 }),
+    readyShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    busy: fc.integer({ min: 0, max: 20 }),
+  });
   const arbDepth = fc.record({ visible: fc.integer({ min: 0, max: 200_000 }), notVisible: fc.integer({ min: 0, max: 5000 }) });
   const arbMemory: fc.Arbitrary<QueueMemory> = fc.record({
     lastPoll: fc.option(
-      fc.record({ at: fc.integer({ min: NOW - 10 * MIN, max: NOW - 1000 }), backlog: fc.integer({ min: 0, max: 100_000 }), ready: fc.integer({ min: 0, max: 100 }) }),
+      fc.record({
+        at: fc.integer({ min: NOW - 10 * MIN, max: NOW - 1000 }),
+        backlog: fc.integer({ min: 0, max: 100_000 }),
+        ready: fc.integer({ min: 0, max: 100 }),
+      }),
       { nil: undefined },
     ),
-    arrivals: fc.array(fc.record({ at: fc.integer({ min: NOW - 30 * MIN, max: NOW - 1000 }), total: fc.integer({ min: 0, max: 1_000_000 }) }), { maxLength: 10 }).map((a) =>
-      [...a].sort((x, y) => x.at - y.at || x.total - y.total).map((x, i, all) => ({ at: x.at, total: Math.max(x.total, i ? all[i - 1].total : 0) })),
-    ),
-    recommendations: fc.array(fc.record({ at: fc.integer({ min: NOW - 20 * MIN, max: NOW - 1000 }), desired: fc.integer({ min: 0, max: 100 }) }), { maxLength: 10 }),
+    arrivals: fc
+      .array(fc.record({ at: fc.integer({ min: NOW - 30 * MIN, max: NOW - 1000 }), total: fc.integer({ min: 0, max: 1_000_000 }) }), { maxLength: 10 })
+      .map((a) =>
+        [...a].sort((x, y) => x.at - y.at || x.total - y.total).map((x, i, all) => ({ at: x.at, total: Math.max(x.total, i ? all[i - 1].total : 0) })),
+      ),
+    recommendations: fc.array(fc.record({ at: fc.integer({ min: NOW - 20 * MIN, max: NOW - 1000 }), desired: fc.integer({ min: 0, max: 100 }) }), {
+      maxLength: 10,
+    }),
     emptySince: fc.option(fc.integer({ min: NOW - 60 * MIN, max: NOW }), { nil: undefined }),
     lastChangeAt: fc.option(fc.integer({ min: NOW - 60 * MIN, max: NOW }), { nil: undefined }),
   });
@@ -310,7 +343,13 @@ describe('decideQueue properties', () => {
         const floor = Math.min(f.desired, p.maxCapacity, Math.ceil(o.notVisible / p.messagesInFlightPerWorker));
         expect(off.desired).toBe(Math.max(on.desired, floor));
         // with protection, how many messages a worker holds changes nothing
-        const other = decideQueue({ policy: { ...p, scaleInProtection: true, messagesInFlightPerWorker: p.messagesInFlightPerWorker + 7 }, fleet, observation: o, memory, now: NOW }).decision;
+        const other = decideQueue({
+          policy: { ...p, scaleInProtection: true, messagesInFlightPerWorker: p.messagesInFlightPerWorker + 7 },
+          fleet,
+          observation: o,
+          memory,
+          now: NOW,
+        }).decision;
         expect(other.desired).toBe(on.desired);
       }),
       { numRuns: 400 },

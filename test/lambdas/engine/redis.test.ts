@@ -105,7 +105,9 @@ describe('decideRedis', () => {
     expect(short.reason).toMatch(/only 20 of the 60 minutes/);
     const spiky = decideRedis(input({ policy: p, observation: { memoryPercent: 10, memoryPeakPercent: 45, memoryWindowMinutes: 60, cpuPercent: 5 } }));
     expect(spiky.reason).toMatch(/memory 45% is not below 30%/);
-    expect(decideRedis(input({ policy: p, observation: { memoryPercent: 10, memoryPeakPercent: 12, memoryWindowMinutes: 58, cpuPercent: 5 } })).direction).toBe('down');
+    expect(decideRedis(input({ policy: p, observation: { memoryPercent: 10, memoryPeakPercent: 12, memoryWindowMinutes: 58, cpuPercent: 5 } })).direction).toBe(
+      'down',
+    );
   });
 
   test('fitsOn refuses types whose memory it does not know', () => {
@@ -118,7 +120,11 @@ describe('decideRedisReplicas', () => {
   const base = { policy: rp, shards: 1, replicasPerShard: 1, now: NOW };
 
   test('connections per node above the mark add one replica per shard', () => {
-    expect(decideRedisReplicas({ ...base, connectionsPerNode: 1400 })).toEqual({ replicasPerShard: 2, direction: 'out', reason: '1400 connections per node > 1000; 1 -> 2 replica(s) per shard' });
+    expect(decideRedisReplicas({ ...base, connectionsPerNode: 1400 })).toEqual({
+      replicasPerShard: 2,
+      direction: 'out',
+      reason: '1400 connections per node > 1000; 1 -> 2 replica(s) per shard',
+    });
   });
 
   test('one fewer only when the nodes left stay under half the mark, after the cooldown', () => {
@@ -135,16 +141,21 @@ describe('decideRedisReplicas', () => {
 
   test('properties: within [min, max], one step at a time inside the bounds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 5 }), fc.option(fc.double({ min: 0, max: 5000, noNaN: true }), { nil: undefined }), (shards, r, cpn) => {
-        const d = decideRedisReplicas({ ...base, shards, replicasPerShard: r, connectionsPerNode: cpn });
-        if (r >= rp.minReplicasPerShard && r <= rp.maxReplicasPerShard) {
-          expect(d.replicasPerShard).toBeGreaterThanOrEqual(rp.minReplicasPerShard);
-          expect(d.replicasPerShard).toBeLessThanOrEqual(rp.maxReplicasPerShard);
-          expect(Math.abs(d.replicasPerShard - r)).toBeLessThanOrEqual(1);
-        } else {
-          expect(d.replicasPerShard).toBe(r < rp.minReplicasPerShard ? rp.minReplicasPerShard : rp.maxReplicasPerShard);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.option(fc.double({ min: 0, max: 5000, noNaN: true }), { nil: undefined }),
+        (shards, r, cpn) => {
+          const d = decideRedisReplicas({ ...base, shards, replicasPerShard: r, connectionsPerNode: cpn });
+          if (r >= rp.minReplicasPerShard && r <= rp.maxReplicasPerShard) {
+            expect(d.replicasPerShard).toBeGreaterThanOrEqual(rp.minReplicasPerShard);
+            expect(d.replicasPerShard).toBeLessThanOrEqual(rp.maxReplicasPerShard);
+            expect(Math.abs(d.replicasPerShard - r)).toBeLessThanOrEqual(1);
+          } else {
+            expect(d.replicasPerShard).toBe(r < rp.minReplicasPerShard ? rp.minReplicasPerShard : rp.maxReplicasPerShard);
+          }
+        },
+      ),
     );
   });
 });
@@ -176,11 +187,21 @@ describe('decideRedisShape', () => {
     });
     // A next rung barely larger (12.93 -> 13.07 GiB) beats doubling the shards: the node type moves.
     const small = decideRedisShape(
-      shape({ policy: { ...shape().policy, nodeTypeLadder: ['cache.m6g.xlarge', 'cache.r7g.large'] }, currentNodeType: 'cache.m6g.xlarge', allowedUp: ['cache.r7g.large'], shards: 2, observation: { memoryPercent: 88 } }),
+      shape({
+        policy: { ...shape().policy, nodeTypeLadder: ['cache.m6g.xlarge', 'cache.r7g.large'] },
+        currentNodeType: 'cache.m6g.xlarge',
+        allowedUp: ['cache.r7g.large'],
+        shards: 2,
+        observation: { memoryPercent: 88 },
+      }),
     );
     expect(small).toMatchObject({ nodeType: 'cache.r7g.large', shards: 2, direction: 'up' });
     // At maxShards only the node type can grow.
-    expect(decideRedisShape(shape({ shards: 10, observation: { memoryPercent: 88 } }))).toMatchObject({ nodeType: 'cache.r7g.2xlarge', shards: 10, direction: 'up' });
+    expect(decideRedisShape(shape({ shards: 10, observation: { memoryPercent: 88 } }))).toMatchObject({
+      nodeType: 'cache.r7g.2xlarge',
+      shards: 10,
+      direction: 'up',
+    });
   });
 
   test('memory hot at the top of the ladder: shards are added until memory per shard is at the target', () => {
@@ -190,7 +211,8 @@ describe('decideRedisShape', () => {
       nodeType: TOP,
       shards: 5,
       direction: 'out',
-      reason: 'memory 88% > 80%, and no larger type on the ladder is allowed (allowed: none); 88% over 3 shard(s) is 52.8% per shard on 5 (aim 55%); shards 3 -> 5',
+      reason:
+        'memory 88% > 80%, and no larger type on the ladder is allowed (allowed: none); 88% over 3 shard(s) is 52.8% per shard on 5 (aim 55%); shards 3 -> 5',
     });
     // Just above the mark on one shard: 81 / 55 = 1.47, so 2.
     expect(decideRedisShape(top({ shards: 1, observation: { memoryPercent: 81 } })).shards).toBe(2);
@@ -253,7 +275,9 @@ describe('decideRedisShape', () => {
     expect(decideRedisShape(shape({ observation: { memoryPercent: 10, cpuPercent: 45 } })).direction).toBe('none');
     const p = { ...shapePolicy, memoryLowMinutes: 60 };
     expect(decideRedisShape(shape({ policy: p, observation: { ...low, memoryWindowMinutes: 20 } })).reason).toMatch(/only 20 of the 60 minutes/);
-    expect(decideRedisShape(shape({ policy: p, observation: { ...low, memoryPeakPercent: 45, memoryWindowMinutes: 60 } })).reason).toMatch(/memory 45% is not below 30%/);
+    expect(decideRedisShape(shape({ policy: p, observation: { ...low, memoryPeakPercent: 45, memoryWindowMinutes: 60 } })).reason).toMatch(
+      /memory 45% is not below 30%/,
+    );
   });
 
   test('below minShards (a raised bound), shards are added up to it', () => {
@@ -262,9 +286,16 @@ describe('decideRedisShape', () => {
 
   test('a group without cluster mode decides exactly as decideRedis, shards untouched', () => {
     const hot = decideRedisShape(top({ clusterMode: false, observation: { memoryPercent: 95 } }));
-    expect(hot).toEqual({ ...decideRedis(input({ currentNodeType: TOP, allowedUp: [], allowedDown: ['cache.r7g.2xlarge'], observation: { memoryPercent: 95 } })), shards: 3 });
+    expect(hot).toEqual({
+      ...decideRedis(input({ currentNodeType: TOP, allowedUp: [], allowedDown: ['cache.r7g.2xlarge'], observation: { memoryPercent: 95 } })),
+      shards: 3,
+    });
     expect(hot.direction).toBe('none');
-    expect(decideRedisShape(shape({ clusterMode: false, observation: { memoryPercent: 20, cpuPercent: 10 } }))).toMatchObject({ nodeType: 'cache.r7g.large', shards: 3, direction: 'down' });
+    expect(decideRedisShape(shape({ clusterMode: false, observation: { memoryPercent: 20, cpuPercent: 10 } }))).toMatchObject({
+      nodeType: 'cache.r7g.large',
+      shards: 3,
+      direction: 'down',
+    });
   });
 
   test('fitsOnFewerShards refuses one shard and types whose memory it does not know', () => {
@@ -294,7 +325,12 @@ describe('decideRedisShape', () => {
         (g) => {
           const p: RedisShapePolicy = { ...shapePolicy, evictionsHigh: 200, minShards: g.minShards, maxShards: g.minShards + g.span };
           const cur = LADDER[g.at];
-          const observation = { memoryPercent: g.memoryPercent, memoryPeakPercent: g.memoryPeakPercent, cpuPercent: g.cpuPercent, evictionsPerMinute: g.evictionsPerMinute };
+          const observation = {
+            memoryPercent: g.memoryPercent,
+            memoryPeakPercent: g.memoryPeakPercent,
+            cpuPercent: g.cpuPercent,
+            evictionsPerMinute: g.evictionsPerMinute,
+          };
           const i = shape({
             policy: p,
             currentNodeType: cur,

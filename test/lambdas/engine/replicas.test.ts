@@ -58,12 +58,16 @@ describe('decideReplicas', () => {
   });
 
   test('low CPU everywhere removes one replica after the scale-in cooldown', () => {
-    const d = decideReplicas(input({ fleet: { managed: 3, unmanaged: 0, changing: 0 }, observation: { sourceCpu: 12, replicaCpu: 10 }, lastActionAt: NOW - 7200_000 }));
+    const d = decideReplicas(
+      input({ fleet: { managed: 3, unmanaged: 0, changing: 0 }, observation: { sourceCpu: 12, replicaCpu: 10 }, lastActionAt: NOW - 7200_000 }),
+    );
     expect(d).toMatchObject({ desired: 2, direction: 'in' });
   });
 
   test('scale-in is held while replicas lag, or when the rest would run too hot (hysteresis)', () => {
-    const lagging = decideReplicas(input({ fleet: { managed: 3, unmanaged: 0, changing: 0 }, observation: { sourceCpu: 10, replicaCpu: 10, maxLagSeconds: 120 } }));
+    const lagging = decideReplicas(
+      input({ fleet: { managed: 3, unmanaged: 0, changing: 0 }, observation: { sourceCpu: 10, replicaCpu: 10, maxLagSeconds: 120 } }),
+    );
     expect(lagging.reason).toMatch(/replica lag 120 s exceeds 30 s/);
     // 2 replicas at 29% would be one at 58%, above the midpoint 55% of 30..80.
     const hot = decideReplicas(input({ observation: { sourceCpu: 10, replicaCpu: 29 } }));
@@ -73,7 +77,12 @@ describe('decideReplicas', () => {
 
   test('properties: one step at a time, within [min, max] and the quota, never above the 15', () => {
     const arbPolicy = fc
-      .record({ minReplicas: fc.integer({ min: 0, max: 5 }), span: fc.integer({ min: 0, max: 10 }), low: fc.integer({ min: 5, max: 40 }), gap: fc.integer({ min: 10, max: 50 }) })
+      .record({
+        minReplicas: fc.integer({ min: 0, max: 5 }),
+        span: fc.integer({ min: 0, max: 10 }),
+        low: fc.integer({ min: 5, max: 40 }),
+        gap: fc.integer({ min: 10, max: 50 }),
+      })
       .map(({ minReplicas, span, low, gap }) => ({
         ...policy,
         minReplicas,
@@ -92,7 +101,13 @@ describe('decideReplicas', () => {
         cpu,
         fc.option(fc.integer({ min: 0, max: 10_000_000 }), { nil: undefined }),
         (p, managed, unmanaged, changing, sourceCpu, replicaCpu, sinceMs) => {
-          const d = decideReplicas({ policy: p, fleet: { managed, unmanaged, changing }, observation: { sourceCpu, replicaCpu }, now: NOW, lastActionAt: sinceMs === undefined ? undefined : NOW - sinceMs });
+          const d = decideReplicas({
+            policy: p,
+            fleet: { managed, unmanaged, changing },
+            observation: { sourceCpu, replicaCpu },
+            now: NOW,
+            lastActionAt: sinceMs === undefined ? undefined : NOW - sinceMs,
+          });
           expect(d.reason.length).toBeGreaterThan(0);
           if (changing > 0) expect(d.desired).toBe(managed);
           if (d.direction === 'none') expect(d.desired).toBe(managed);

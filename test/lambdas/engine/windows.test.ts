@@ -1,4 +1,4 @@
-import { activeWindow, boundsIn, CapacityWindow, nextFire, openedAt, parseCron, previousFire, zoneOffsetMinutes } from '../../../lambdas/engine/windows';
+import { activeWindow, boundsIn, type CapacityWindow, nextFire, openedAt, parseCron, previousFire, zoneOffsetMinutes } from '../../../lambdas/engine/windows';
 
 const utc = (s: string) => Date.parse(s);
 
@@ -13,7 +13,7 @@ describe('parseCron', () => {
     expect(c.years).toBeUndefined();
   });
 
-  test('day-of-week numbers are EventBridge\'s: 1 is Sunday', () => {
+  test("day-of-week numbers are EventBridge's: 1 is Sunday", () => {
     expect([...parseCron('cron(0 0 ? * 1 *)').daysOfWeek!]).toEqual([0]);
     expect([...parseCron('cron(0 0 ? * 7 *)').daysOfWeek!]).toEqual([6]);
   });
@@ -94,7 +94,15 @@ describe('active window', () => {
   });
 
   test('overlapping windows: the one opened most recently wins', () => {
-    const batch: CapacityWindow = { name: 'nightly-batch', target: 'workers', start: 'cron(0 2 * * ? *)', durationMinutes: 60, timezone: 'Europe/Paris', minCapacity: 10, maxCapacity: 60 };
+    const batch: CapacityWindow = {
+      name: 'nightly-batch',
+      target: 'workers',
+      start: 'cron(0 2 * * ? *)',
+      durationMinutes: 60,
+      timezone: 'Europe/Paris',
+      minCapacity: 10,
+      maxCapacity: 60,
+    };
     // 02:30 Paris: night opened 23:00, the batch at 02:00
     expect(activeWindow([night, batch], 'workers', utc('2026-01-15T01:30:00Z'))?.name).toBe('nightly-batch');
     expect(activeWindow([batch, night], 'workers', utc('2026-01-15T01:30:00Z'))?.name).toBe('nightly-batch');
@@ -108,7 +116,16 @@ describe('active window', () => {
     const at = utc('2026-01-15T01:00:00Z');
     expect(activeWindow([low, high], 'workers', at)?.name).toBe('high');
     expect(activeWindow([high, low], 'workers', at)?.name).toBe('high');
-    expect(activeWindow([{ ...low, name: 'a' }, { ...low, name: 'b' }], 'workers', at)?.name).toBe('a');
+    expect(
+      activeWindow(
+        [
+          { ...low, name: 'a' },
+          { ...low, name: 'b' },
+        ],
+        'workers',
+        at,
+      )?.name,
+    ).toBe('a');
   });
 
   test('bounds: the window replaces the floor and ceiling it sets, keeps the others, and never puts the floor above the ceiling', () => {

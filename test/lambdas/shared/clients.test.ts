@@ -61,7 +61,12 @@ test('every deployed SDK client is built through awsClient: no function builds o
   for (const f of files) {
     const text = readFileSync(join(root, f), 'utf8');
     // the client classes the file imports from an AWS SDK package
-    const names = [...text.matchAll(/import \{([^}]*)\} from '@aws-sdk\/client-[a-z0-9-]+'/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()).filter((n) => /^[A-Z]\w*Client$/.test(n)));
+    const names = [...text.matchAll(/import \{([^}]*)\} from '@aws-sdk\/client-[a-z0-9-]+'/g)].flatMap((m) =>
+      m[1]
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => /^[A-Z]\w*Client$/.test(n)),
+    );
     sdkClients += names.length;
     for (const name of names) if (new RegExp(`new ${name}\\(`).test(text)) own.push(`${f}: new ${name}(`);
   }

@@ -26,13 +26,15 @@ describe('data tier config', () => {
     expect(problems([{ kind: 'rds-instance', id: 'c', instanceIdentifier: 'db1', instanceClassLadder: ['db.r6g.large', 'db.r6g.large'] }])).toEqual([
       'targets[0].instanceClassLadder[1]: "db.r6g.large" is not larger than targets[0].instanceClassLadder[0] "db.r6g.large": a ladder goes from smallest to largest',
     ]);
-    expect(problems([{ kind: 'rds-instance', id: 'c', instanceIdentifier: 'db1', instanceClassLadder: ['db.r6g.large', 'db.r6g.xlarge'], cpuLowPercent: 90 }])).toEqual([
-      'targets[0].cpuLowPercent: 90 must be below cpuHighPercent 80',
-    ]);
+    expect(
+      problems([{ kind: 'rds-instance', id: 'c', instanceIdentifier: 'db1', instanceClassLadder: ['db.r6g.large', 'db.r6g.xlarge'], cpuLowPercent: 90 }]),
+    ).toEqual(['targets[0].cpuLowPercent: 90 must be below cpuHighPercent 80']);
   });
 
   test('rds-replicas needs exactly one of a source instance and an Aurora cluster', () => {
-    expect(problems([{ kind: 'rds-replicas', id: 'db' }])).toEqual(['targets[0]: needs exactly one of sourceInstanceIdentifier (RDS) and clusterIdentifier (Aurora)']);
+    expect(problems([{ kind: 'rds-replicas', id: 'db' }])).toEqual([
+      'targets[0]: needs exactly one of sourceInstanceIdentifier (RDS) and clusterIdentifier (Aurora)',
+    ]);
     expect(problems([{ ...RDS_REPLICAS, clusterIdentifier: 'c' }])).toHaveLength(1);
   });
 
@@ -40,7 +42,9 @@ describe('data tier config', () => {
     expect(problems([{ ...RDS_REPLICAS, minReplicas: 4, maxReplicas: 2 }])).toEqual(['targets[0].maxReplicas: 2 is below minReplicas 4']);
     expect(problems([{ ...RDS_REPLICAS, maxReplicas: 16 }])).toEqual(['targets[0].maxReplicas: 16 is above the maximum 15']);
     expect(problems([{ ...RDS_REPLICAS, id: '9db' }])[0]).toMatch(/targets\[0\]\.id: "9db" names the replicas/);
-    expect(problems([{ ...REDIS, nodeTypeLadder: ['cache.r7g.large', 'r7g.xlarge'] }])[0]).toMatch(/targets\[0\]\.nodeTypeLadder\[1\]: "r7g.xlarge" must be an ElastiCache node type/);
+    expect(problems([{ ...REDIS, nodeTypeLadder: ['cache.r7g.large', 'r7g.xlarge'] }])[0]).toMatch(
+      /targets\[0\]\.nodeTypeLadder\[1\]: "r7g.xlarge" must be an ElastiCache node type/,
+    );
     expect(problems([{ ...REDIS, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.large'] }])).toEqual([
       'targets[0].nodeTypeLadder[1]: "cache.r7g.large" (13.07 GiB) is not larger than targets[0].nodeTypeLadder[0] "cache.r7g.large" (13.07 GiB): a ladder goes from smallest to largest',
     ]);
@@ -54,7 +58,13 @@ describe('data tier config', () => {
   test('alarm names parse back to the target and signal, including replica-cpu', () => {
     const cfg = parseConfig({ prefix: 'shop', targets: [RDS_REPLICAS, AURORA_REPLICAS] });
     const names = cfg.targets.flatMap((t) => alarmsForTarget('shop', t)).map((a) => a.name);
-    expect(names).toEqual(['shop/orders-db/cpu/high', 'shop/orders-db/cpu/low', 'shop/reports-db/cpu/high', 'shop/reports-db/cpu/low', 'shop/reports-db/replica-cpu/high']);
+    expect(names).toEqual([
+      'shop/orders-db/cpu/high',
+      'shop/orders-db/cpu/low',
+      'shop/reports-db/cpu/high',
+      'shop/reports-db/cpu/low',
+      'shop/reports-db/replica-cpu/high',
+    ]);
     expect(parseAlarmName('shop', 'shop/reports-db/replica-cpu/high')).toEqual({ targetId: 'reports-db', signal: 'replica-cpu', direction: 'high' });
   });
 });

@@ -46,13 +46,17 @@ describe('queue-workers config', () => {
 
   test('an ASG fleet and a dead-letter queue are accepted', () => {
     const c = parseConfig({
-      targets: [queue({ workers: { kind: 'asg', autoScalingGroupName: 'celery' }, deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-dlq' })],
+      targets: [
+        queue({ workers: { kind: 'asg', autoScalingGroupName: 'celery' }, deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-dlq' }),
+      ],
     });
     expect(c.targets[0]).toMatchObject({ workers: { kind: 'asg' } });
   });
 
-  test('scale-in protection and the messages a worker holds are the fleet\'s settings', () => {
-    const c = parseConfig({ targets: [queue({ workers: { kind: 'asg', autoScalingGroupName: 'celery', scaleInProtection: true, messagesInFlightPerWorker: 8 } })] });
+  test("scale-in protection and the messages a worker holds are the fleet's settings", () => {
+    const c = parseConfig({
+      targets: [queue({ workers: { kind: 'asg', autoScalingGroupName: 'celery', scaleInProtection: true, messagesInFlightPerWorker: 8 } })],
+    });
     expect(c.targets[0]).toMatchObject({ workers: { scaleInProtection: true, messagesInFlightPerWorker: 8 } });
   });
 
@@ -66,7 +70,10 @@ describe('queue-workers config', () => {
     [{ workers: { kind: 'ecs-service', cluster: 'c' } }, /workers\.service: is required/],
     [{ minCapacity: 5, maxCapacity: 3 }, /maxCapacity: 3 is below minCapacity 5/],
     [{ prefetch: 4 }, /targets\[0\]\.prefetch: unknown key/],
-    [{ workers: { kind: 'ecs-service', cluster: 'c', service: 's', messagesInFlightPerWorker: 0 } }, /workers\.messagesInFlightPerWorker: 0 is below the minimum 1/],
+    [
+      { workers: { kind: 'ecs-service', cluster: 'c', service: 's', messagesInFlightPerWorker: 0 } },
+      /workers\.messagesInFlightPerWorker: 0 is below the minimum 1/,
+    ],
     [{ workers: { kind: 'ecs-service', cluster: 'c', service: 's', messagesInFlightPerWorker: 2.5 } }, /workers\.messagesInFlightPerWorker: 2\.5 /],
     [{ workers: { kind: 'asg', autoScalingGroupName: 'g', scaleInProtection: 'yes' } }, /workers\.scaleInProtection/],
   ])('a bad field is named with its value: %o', (extra, message) => {
@@ -84,7 +91,10 @@ describe('capacity windows config', () => {
   const night = { name: 'night', target: 'default-workers', start: 'cron(0 23 * * ? *)', end: 'cron(0 8 * * ? *)', timezone: 'Europe/Paris', maxCapacity: 1 };
 
   test('a window parses, time zone defaulting to UTC', () => {
-    const c = parseConfig({ targets: [queue()], windows: [night, { name: 'batch', target: 'default-workers', start: 'cron(0 2 * * ? *)', durationMinutes: 30, minCapacity: 5 }] });
+    const c = parseConfig({
+      targets: [queue()],
+      windows: [night, { name: 'batch', target: 'default-workers', start: 'cron(0 2 * * ? *)', durationMinutes: 30, minCapacity: 5 }],
+    });
     expect(c.windows).toHaveLength(2);
     expect(c.windows[1].timezone).toBe('UTC');
     expect(parseConfig({ targets: [queue()] }).windows).toEqual([]);

@@ -128,7 +128,8 @@ describe('upper bounds', () => {
     const out = [{ path: at, schema }];
     for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) out.push(...leaves(v, `${at}.${k}`));
     if (schema.items) out.push(...leaves(schema.items as Record<string, unknown>, `${at}[]`));
-    for (const key of ['anyOf', 'oneOf', 'allOf']) ((schema[key] ?? []) as Record<string, unknown>[]).forEach((s, i) => out.push(...leaves(s, `${at}<${i}>`)));
+    for (const key of ['anyOf', 'oneOf', 'allOf'])
+      for (const [i, s] of ((schema[key] ?? []) as Record<string, unknown>[]).entries()) out.push(...leaves(s, `${at}<${i}>`));
     return out;
   }
   const all = leaves(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
@@ -165,7 +166,9 @@ describe('messages', () => {
 
   test('a value of a union of shapes (a cloudfront trigger) is described by the one shape its keys fit', () => {
     const cdn = { kind: 'cloudfront', id: 'cdn', distributionId: 'E2QWRUHAPOMQZL' };
-    expect(problems({ targets: [{ ...cdn, triggers: [{ s3: { bucket: 'Not_A_Bucket' } }] }] })).toEqual(['targets[0].triggers[0].s3.bucket: "Not_A_Bucket" must be an S3 bucket name']);
+    expect(problems({ targets: [{ ...cdn, triggers: [{ s3: { bucket: 'Not_A_Bucket' } }] }] })).toEqual([
+      'targets[0].triggers[0].s3.bucket: "Not_A_Bucket" must be an S3 bucket name',
+    ]);
     expect(problems({ targets: [{ ...cdn, triggers: [{ lambda: {} }] }] })).toEqual(['targets[0].triggers[0]: an object matches none of the allowed shapes']);
   });
 });
@@ -194,14 +197,18 @@ describe('missingData (late or missing metrics)', () => {
     expect(problems({ targets: [{ ...replicas, missingData: { fallback: 'fixed', count: 0 } }] })).toEqual([
       'targets[0].missingData.count: 0 is outside minReplicas-maxReplicas (1-4)',
     ]);
-    expect(parseConfig({ targets: [{ ...asg, missingData: { fallback: 'fixed', count: 6 } }] }).targets[0]).toMatchObject({ missingData: { fallback: 'fixed', count: 6 } });
+    expect(parseConfig({ targets: [{ ...asg, missingData: { fallback: 'fixed', count: 6 } }] }).targets[0]).toMatchObject({
+      missingData: { fallback: 'fixed', count: 6 },
+    });
   });
 
   test('the fallback comes no sooner than lateness; bounds and unknown keys are named', () => {
     expect(problems({ targets: [{ ...asg, missingData: { lateAfterSeconds: 300, fallbackAfterSeconds: 200 } }] })).toEqual([
       'targets[0].missingData.fallbackAfterSeconds: 200 is below lateAfterSeconds 300: metrics are missing only after they are late',
     ]);
-    expect(problems({ targets: [{ ...asg, missingData: { lateAfterSeconds: 60 } }] })).toEqual(['targets[0].missingData.lateAfterSeconds: 60 is below the minimum 120']);
+    expect(problems({ targets: [{ ...asg, missingData: { lateAfterSeconds: 60 } }] })).toEqual([
+      'targets[0].missingData.lateAfterSeconds: 60 is below the minimum 120',
+    ]);
     expect(problems({ targets: [{ ...asg, missingData: { fallback: 'scale-in' } }] })).toEqual([
       'targets[0].missingData.fallback: "scale-in" is not one of "hold", "fixed"',
     ]);

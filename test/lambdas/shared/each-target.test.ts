@@ -4,7 +4,14 @@ const idOf = (x: string) => x;
 
 test('every item is run, results in the items order', async () => {
   const seen: string[] = [];
-  const out = await eachTarget(['a', 'b', 'c'], async (x) => (seen.push(x), x.toUpperCase()), { family: 'test', idOf });
+  const out = await eachTarget(
+    ['a', 'b', 'c'],
+    async (x) => {
+      seen.push(x);
+      return x.toUpperCase();
+    },
+    { family: 'test', idOf },
+  );
   expect(out).toEqual(['A', 'B', 'C']);
   expect(seen).toEqual(['a', 'b', 'c']);
 });

@@ -64,6 +64,8 @@ describe('metrics late, missing, back', () => {
   });
 
   test('leaving: how long it lasted', () => {
-    expect(metricsNotification({ ...common, change: 'back', ageSeconds: 60, at: AT, meanwhile: '' }).subject).toBe('[shop] web: metrics back on time after 12 min');
+    expect(metricsNotification({ ...common, change: 'back', ageSeconds: 60, at: AT, meanwhile: '' }).subject).toBe(
+      '[shop] web: metrics back on time after 12 min',
+    );
   });
 });

@@ -2,7 +2,7 @@
  * DynamoStateStore against dynalite: a real DynamoDB implementation running in-process, no mocks.
  * Every store gets a table of its own, laid out exactly as the Autoscaler construct creates it.
  */
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore } from '../../../lambdas/state/dynamo';
 import { useDynalite } from '../../support/dynalite';
 import { storeContract } from './store-contract';
@@ -66,9 +66,7 @@ describe('DynamoStateStore table layout', () => {
     await store.acquireLease('web', 'a', now, 30);
     await store.saveTarget({ targetId: 'web', memory: { streak: 2 }, lastActionAt: now }, 'a');
 
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: tableName, Key: { pk: 'target#web', sk: 'state' }, ConsistentRead: true }),
-    );
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'target#web', sk: 'state' }, ConsistentRead: true }));
     expect(Item).toEqual({
       pk: 'target#web',
       sk: 'state',
@@ -86,9 +84,7 @@ describe('DynamoStateStore table layout', () => {
     await store.acquireLease('web', 'a', now, 30);
     await store.saveTarget({ targetId: 'web', lastActionAt: now }, 'a');
     await store.releaseLease('web', 'a');
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: tableName, Key: { pk: 'target#web', sk: 'state' }, ConsistentRead: true }),
-    );
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: 'target#web', sk: 'state' }, ConsistentRead: true }));
     expect(Item).toEqual({ pk: 'target#web', sk: 'state', targetId: 'web', lastActionAt: now });
   });
 

@@ -5,7 +5,17 @@ import { pathsUsed } from '../../../lambdas/state/invalidations';
 const W = 1_748_779_200; // 2025-06-01T12:00:00Z
 
 function done(extra: Partial<DoneBatch> = {}): DoneBatch {
-  return { targetId: 'cdn', windowStart: W, outcome: 'sent', pathCount: 2, paths: ['/a', '/b'], invalidationId: 'I1', reason: 'r', at: W * 1000 + 61_000, ...extra };
+  return {
+    targetId: 'cdn',
+    windowStart: W,
+    outcome: 'sent',
+    pathCount: 2,
+    paths: ['/a', '/b'],
+    invalidationId: 'I1',
+    reason: 'r',
+    at: W * 1000 + 61_000,
+    ...extra,
+  };
 }
 
 export function invalidationStoreContract(name: string, make: () => Promise<InvalidationStore>): void {

@@ -1,5 +1,5 @@
 /** DynamoInvalidationStore against dynalite (a real DynamoDB implementation, in-process), in the state table's layout. */
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchKey, DynamoInvalidationStore, MAX_BATCH_PATH_BYTES } from '../../../lambdas/state/invalidations-dynamo';
 import { useDynalite } from '../../support/dynalite';
 import { invalidationStoreContract } from './invalidations-contract';

@@ -2,7 +2,7 @@
  * The StateStore contract: the same tests run against every implementation (memory and DynamoDB), so
  * the simulator's store and the deployed one cannot drift apart.
  */
-import { AuditEntry, DecisionSummary, LeaseLostError, StateStore, TargetRecord } from '../../../lambdas/state/store';
+import { type AuditEntry, type DecisionSummary, LeaseLostError, type StateStore, type TargetRecord } from '../../../lambdas/state/store';
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 const LEASE_SECONDS = 30;
@@ -49,9 +49,7 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
         expect(await store.acquireLease('web', 'next', T0 + LEASE_MS - 1, LEASE_SECONDS)).toBe(false);
         // A lease that expires at `now` is over.
         expect(await store.acquireLease('web', 'next', T0 + LEASE_MS, LEASE_SECONDS)).toBe(true);
-        await expect(store.saveTarget({ targetId: 'web', lastActionAt: T0 }, 'crashed')).rejects.toBeInstanceOf(
-          LeaseLostError,
-        );
+        await expect(store.saveTarget({ targetId: 'web', lastActionAt: T0 }, 'crashed')).rejects.toBeInstanceOf(LeaseLostError);
         await store.saveTarget({ targetId: 'web', lastActionAt: T0 + LEASE_MS }, 'next');
         expect(await store.getTarget('web')).toEqual({ targetId: 'web', lastActionAt: T0 + LEASE_MS });
       });
@@ -99,9 +97,7 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
       test('concurrent invocations on an expired lease: exactly one takes it over', async () => {
         await store.acquireLease('web', 'crashed', T0, LEASE_SECONDS);
         const later = T0 + 2 * LEASE_MS;
-        const results = await Promise.all(
-          Array.from({ length: 8 }, (_, i) => store.acquireLease('web', `invocation-${i}`, later, LEASE_SECONDS)),
-        );
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.acquireLease('web', `invocation-${i}`, later, LEASE_SECONDS)));
         expect(results.filter((r) => r)).toHaveLength(1);
       });
     });
@@ -137,9 +133,7 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
       });
 
       test('saveTarget without the lease throws LeaseLostError and stores nothing', async () => {
-        await expect(store.saveTarget({ targetId: 'web', lastActionAt: T0 }, 'a')).rejects.toBeInstanceOf(
-          LeaseLostError,
-        );
+        await expect(store.saveTarget({ targetId: 'web', lastActionAt: T0 }, 'a')).rejects.toBeInstanceOf(LeaseLostError);
         expect(await store.getTarget('web')).toBeUndefined();
       });
 
@@ -179,7 +173,10 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
     describe('first seen (put-if-absent, no lease)', () => {
       test('the first record wins; a later one returns the first, unchanged', async () => {
         expect(await store.recordFirstSeen('cache', { shards: 4, replicasPerShard: 2 }, T0)).toEqual({ at: T0, values: { shards: 4, replicasPerShard: 2 } });
-        expect(await store.recordFirstSeen('cache', { shards: 1, replicasPerShard: 0 }, T0 + 60_000)).toEqual({ at: T0, values: { shards: 4, replicasPerShard: 2 } });
+        expect(await store.recordFirstSeen('cache', { shards: 1, replicasPerShard: 0 }, T0 + 60_000)).toEqual({
+          at: T0,
+          values: { shards: 4, replicasPerShard: 2 },
+        });
         expect((await store.getTarget('cache'))?.firstSeen).toEqual({ at: T0, values: { shards: 4, replicasPerShard: 2 } });
       });
 
@@ -201,7 +198,11 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
         await store.acquireLease('cache', 'a', T0, LEASE_SECONDS);
         await store.saveTarget({ targetId: 'cache', lastActionAt: T0, lastExecution: 'cache-up-x-1' }, 'a');
         await store.saveTarget({ targetId: 'cache', lastActionAt: T0 + 1, firstSeen: { at: T0 + 1, values: { shards: 9 } } }, 'a');
-        expect(await store.getTarget('cache')).toEqual({ targetId: 'cache', lastActionAt: T0 + 1, firstSeen: { at: T0, values: { shards: 3, replicasPerShard: 1 } } });
+        expect(await store.getTarget('cache')).toEqual({
+          targetId: 'cache',
+          lastActionAt: T0 + 1,
+          firstSeen: { at: T0, values: { shards: 3, replicasPerShard: 1 } },
+        });
       });
 
       test('concurrent first records: every caller gets the same one', async () => {

@@ -5,7 +5,10 @@ import { alarmsForTarget } from '../../../lambdas/shared/alarms';
 import { Autoscaler } from '../../../lib/autoscaler';
 import { asg, config, ecs, TG, testApp } from '../helpers';
 
-const withEmail = config({ notifications: { email: 'ops@example.com' }, targets: [asg('web', { targetGroup: { ...TG, requestsPerTarget: 1000 } }), ecs('api')] });
+const withEmail = config({
+  notifications: { email: 'ops@example.com' },
+  targets: [asg('web', { targetGroup: { ...TG, requestsPerTarget: 1000 } }), ecs('api')],
+});
 
 function synth(cfg = withEmail, extend?: (a: Autoscaler) => void) {
   const stack = new Stack(testApp(), 'Test');
@@ -45,4 +48,3 @@ describe('dashboard', () => {
     expect(body).toContain('"Autoscaler\\",\\"Actions\\",\\"kind\\",\\"asg\\",\\"service\\",\\"autoscaler\\",\\"target\\",\\"web\\"');
   });
 });
-

@@ -4,7 +4,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Autoscaler } from '../../../lib/autoscaler';
 import { asg, config, ecs, TG, testApp } from '../helpers';
 
-const withEmail = config({ notifications: { email: 'ops@example.com' }, targets: [asg('web', { targetGroup: { ...TG, requestsPerTarget: 1000 } }), ecs('api')] });
+const withEmail = config({
+  notifications: { email: 'ops@example.com' },
+  targets: [asg('web', { targetGroup: { ...TG, requestsPerTarget: 1000 } }), ecs('api')],
+});
 
 function synth(cfg = withEmail, extend?: (a: Autoscaler) => void) {
   const stack = new Stack(testApp(), 'Test');
@@ -44,4 +47,3 @@ describe('self-alarms', () => {
     expect(Object.keys(synth(many).autoscaler.selfAlarms.alarms)).toHaveLength(Object.keys(autoscaler.selfAlarms.alarms).length);
   });
 });
-

@@ -5,7 +5,10 @@ import { buildApp } from '../../../lib/app';
 import { Autoscaler } from '../../../lib/autoscaler';
 import { asg, config, ecs, TG, testApp, validationFindings } from '../helpers';
 
-const withEmail = config({ notifications: { email: 'ops@example.com' }, targets: [asg('web', { targetGroup: { ...TG, requestsPerTarget: 1000 } }), ecs('api')] });
+const withEmail = config({
+  notifications: { email: 'ops@example.com' },
+  targets: [asg('web', { targetGroup: { ...TG, requestsPerTarget: 1000 } }), ecs('api')],
+});
 
 function synth(cfg = withEmail, extend?: (a: Autoscaler) => void) {
   const stack = new Stack(testApp(), 'Test');
@@ -36,9 +39,7 @@ describe('notification topic', () => {
     });
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: Match.objectLike({
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Principal: { Service: 'cloudwatch.amazonaws.com' } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Principal: { Service: 'cloudwatch.amazonaws.com' } })]),
       }),
     });
   });

@@ -5,14 +5,23 @@
  */
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../../lib/app';
 import { RUNBOOK_ARN_ENV } from '../../../lambdas/runbooks/names';
 import { parseConfig } from '../../../lambdas/shared/config';
-import { testApp, validationFindings } from '../helpers';
+import { buildApp } from '../../../lib/app';
 import { AURORA_REPLICAS, RDS_INSTANCE, RDS_REPLICAS, RDS_STORAGE, REDIS } from '../../runbooks/fixtures';
+import { testApp, validationFindings } from '../helpers';
 
 const { app, stack, autoscaler } = buildApp(
-  parseConfig({ prefix: 'shop', targets: [{ ...RDS_REPLICAS, connectionsHigh: 400, route53: { hostedZoneId: 'Z0PRIVATE123', recordName: 'read.orders-db.internal' } }, AURORA_REPLICAS, { ...REDIS, evictionsHigh: 100 }, RDS_STORAGE, { ...RDS_INSTANCE, freeableMemoryLowMiB: 1024 }] }),
+  parseConfig({
+    prefix: 'shop',
+    targets: [
+      { ...RDS_REPLICAS, connectionsHigh: 400, route53: { hostedZoneId: 'Z0PRIVATE123', recordName: 'read.orders-db.internal' } },
+      AURORA_REPLICAS,
+      { ...REDIS, evictionsHigh: 100 },
+      RDS_STORAGE,
+      { ...RDS_INSTANCE, freeableMemoryLowMiB: 1024 },
+    ],
+  }),
   { app: testApp() },
 );
 const template = Template.fromStack(stack as Stack);
@@ -22,7 +31,8 @@ function statements(template: Template): Statement[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 /** Reads, X-Ray, and the log delivery calls Step Functions logging needs: the only actions allowed on "*". */
-const UNSCOPED_OK = /:(Describe|Get|List)\w*$|^xray:Put(TraceSegments|TelemetryRecords)$|^logs:\w*LogDelivery\w*$|^logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
+const UNSCOPED_OK =
+  /:(Describe|Get|List)\w*$|^xray:Put(TraceSegments|TelemetryRecords)$|^logs:\w*LogDelivery\w*$|^logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const dbArn = (name: string) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:db:${name}`]],
@@ -34,7 +44,9 @@ const withAction = (a: string) => all.filter((s) => actions(s).includes(a));
 describe('DataRunbooks', () => {
   test('one Standard state machine per data kind, named <prefix>-<runbook>, traced, logging ALL to its own log group', () => {
     const machines = template.findResources('AWS::StepFunctions::StateMachine');
-    const names = Object.values(machines).map((m) => m.Properties.StateMachineName).sort();
+    const names = Object.values(machines)
+      .map((m) => m.Properties.StateMachineName)
+      .sort();
     expect(names).toEqual(expect.arrayContaining(['shop-rds-replicas', 'shop-rds-storage', 'shop-redis', 'shop-rds-instance']));
     for (const name of ['shop-rds-replicas', 'shop-rds-storage', 'shop-redis', 'shop-rds-instance']) {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -67,7 +79,6 @@ describe('DataRunbooks', () => {
 });
 
 describe('RdsReplicasScalingTarget', () => {
-
   test('the seed rule as an alarm: source CPU above 80% for 10 minutes, and the scale-in and connections alarms', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'shop/orders-db/cpu/high',
@@ -80,8 +91,17 @@ describe('RdsReplicasScalingTarget', () => {
       Period: 60,
       ComparisonOperator: 'GreaterThanThreshold',
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'shop/orders-db/cpu/low', Threshold: 30, EvaluationPeriods: 30, TreatMissingData: 'notBreaching' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'shop/orders-db/connections/high', MetricName: 'DatabaseConnections', Threshold: 400 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'shop/orders-db/cpu/low',
+      Threshold: 30,
+      EvaluationPeriods: 30,
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'shop/orders-db/connections/high',
+      MetricName: 'DatabaseConnections',
+      Threshold: 400,
+    });
     // Aurora: the writer's and the readers' CPU, by cluster and role.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'shop/reports-db/replica-cpu/high',
@@ -89,7 +109,7 @@ describe('RdsReplicasScalingTarget', () => {
     });
   });
 
-  test('rds:DeleteDBInstance only on the target\'s replica names AND only when the resource carries the autoscaler\'s tags', () => {
+  test("rds:DeleteDBInstance only on the target's replica names AND only when the resource carries the autoscaler's tags", () => {
     const deletes = all.filter((s) => actions(s).includes('rds:DeleteDBInstance'));
     expect(deletes).toHaveLength(2);
     for (const [s, id] of deletes.map((d, i) => [d, ['orders-db', 'reports-db'][i]] as const)) {
@@ -126,7 +146,7 @@ describe('RdsReplicasScalingTarget', () => {
     ]);
   });
 
-  test('Route 53: CNAME changes only, only of the target\'s record name, only in the configured zone', () => {
+  test("Route 53: CNAME changes only, only of the target's record name, only in the configured zone", () => {
     const [change] = withAction('route53:ChangeResourceRecordSets');
     expect(JSON.stringify(change.Resource)).toMatch(/:route53:::hostedzone\/Z0PRIVATE123"/);
     expect(change.Condition).toEqual({
@@ -160,7 +180,12 @@ describe('RedisScalingTarget and RdsStorageScalingTarget', () => {
   });
 
   test('ModifyReplicationGroup only on the configured replication group', () => {
-    for (const action of ['elasticache:ModifyReplicationGroup', 'elasticache:ModifyReplicationGroupShardConfiguration', 'elasticache:IncreaseReplicaCount', 'elasticache:DecreaseReplicaCount']) {
+    for (const action of [
+      'elasticache:ModifyReplicationGroup',
+      'elasticache:ModifyReplicationGroupShardConfiguration',
+      'elasticache:IncreaseReplicaCount',
+      'elasticache:DecreaseReplicaCount',
+    ]) {
       const [statement] = withAction(action);
       expect(JSON.stringify(statement.Resource)).toMatch(/:replicationgroup:shop-cache"\]\]\}$/);
     }
@@ -170,14 +195,29 @@ describe('RedisScalingTarget and RdsStorageScalingTarget', () => {
     const modify = withAction('rds:ModifyDBInstance');
     expect(modify.length).toBeGreaterThan(0);
     for (const m of modify) expect(JSON.stringify(m.Resource)).toMatch(/:db:orders-primary"\]\]\}$/);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'shop/orders-disk/storage/low', MetricName: 'FreeStorageSpace', ComparisonOperator: 'LessThanThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'shop/orders-disk/storage/low',
+      MetricName: 'FreeStorageSpace',
+      ComparisonOperator: 'LessThanThreshold',
+    });
   });
 });
 
 describe('RdsInstanceScalingTarget', () => {
   test('CPU alarms over long windows in 5-minute periods, and free memory low', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'shop/orders-class/cpu/high', Period: 300, EvaluationPeriods: 6, DatapointsToAlarm: 6, Threshold: 80 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'shop/orders-class/cpu/high',
+      Period: 300,
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+      Threshold: 80,
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'shop/orders-class/cpu/low', Period: 300, EvaluationPeriods: 48, Threshold: 20 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'shop/orders-class/memory/low', MetricName: 'FreeableMemory', Threshold: 1024 * 1024 * 1024, ComparisonOperator: 'LessThanThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'shop/orders-class/memory/low',
+      MetricName: 'FreeableMemory',
+      Threshold: 1024 * 1024 * 1024,
+      ComparisonOperator: 'LessThanThreshold',
+    });
   });
 });

@@ -6,6 +6,7 @@ describe('flattenCfnValue', () => {
     expect(flattenCfnValue({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':x:', { 'Fn::GetAtt': ['Fn', 'Arn'] }]] })).toBe(
       'arn:<AWS::Partition>:x:<Fn.Arn>',
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template literal
     expect(flattenCfnValue({ 'Fn::Sub': 'arn:${AWS::Partition}:y' })).toBe('arn:<AWS::Partition>:y');
     expect(flattenCfnValue('*')).toBe('*');
   });

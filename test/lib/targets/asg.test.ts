@@ -12,11 +12,13 @@ function synth(cfg: AutoscalerConfig) {
 }
 
 function alarmNames(template: Template): string[] {
-  return Object.values(template.findResources('AWS::CloudWatch::Alarm'))
-    .map((r) => r.Properties.AlarmName as string)
-    // The deployment's self-alarms (lib/monitoring/self-alarms.ts) are not the target's.
-    .filter((name) => !name.includes('-self/'))
-    .sort();
+  return (
+    Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((r) => r.Properties.AlarmName as string)
+      // The deployment's self-alarms (lib/monitoring/self-alarms.ts) are not the target's.
+      .filter((name) => !name.includes('-self/'))
+      .sort()
+  );
 }
 
 function policyStatements(template: Template): Array<{ Action: string | string[]; Resource: unknown }> {
@@ -24,7 +26,18 @@ function policyStatements(template: Template): Array<{ Action: string | string[]
 }
 
 const ASG_ARN = {
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':autoScalingGroup:*:autoScalingGroupName/web-asg']],
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':autoscaling:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':autoScalingGroup:*:autoScalingGroupName/web-asg',
+    ],
+  ],
 };
 
 describe('AsgScalingTarget', () => {
@@ -92,9 +105,12 @@ describe('AsgScalingTarget', () => {
     const set = statements.filter((s) => [s.Action].flat().includes('autoscaling:SetDesiredCapacity'));
     expect(set).toHaveLength(1);
     expect(set[0].Resource).toEqual(ASG_ARN);
-    expect(statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat()).sort()).toEqual(
-      ['autoscaling:DescribeAutoScalingGroups', 'cloudwatch:GetMetricData', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
-    );
+    expect(
+      statements
+        .filter((s) => s.Resource === '*')
+        .flatMap((s) => [s.Action].flat())
+        .sort(),
+    ).toEqual(['autoscaling:DescribeAutoScalingGroups', 'cloudwatch:GetMetricData', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
   test('DescribeAlarms is scoped to the prefix', () => {

@@ -1,11 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { Validations } from 'aws-cdk-lib';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
-import { Autoscaler } from '../../../lib/autoscaler';
 import { loadConfigFile } from '../../../lambdas/shared/config-file';
-import { config, ecs, EXAMPLE_CONFIG, testApp, validationFindings } from '../helpers';
+import { Autoscaler } from '../../../lib/autoscaler';
+import { config, EXAMPLE_CONFIG, ecs, testApp, validationFindings } from '../helpers';
 
 function cloudfront(id: string, extra: Record<string, unknown> = {}) {
   return {
@@ -59,7 +58,9 @@ describe('CloudfrontInvalidationTarget', () => {
     const resources = cf.flatMap((s) => [s.Resource].flat());
     expect(resources).toHaveLength(2);
     expect(resources).toEqual(expect.arrayContaining([DISTRIBUTION_ARN('E2QWRUHAPOMQZL'), DISTRIBUTION_ARN('E1MEDIA0000000')]));
-    const unscoped = statements(template).filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
+    const unscoped = statements(template)
+      .filter((s) => s.Resource === '*')
+      .flatMap((s) => [s.Action].flat());
     expect(unscoped.filter((a) => a.startsWith('cloudfront:'))).toEqual([]);
   });
 
@@ -84,7 +85,15 @@ describe('CloudfrontInvalidationTarget', () => {
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
-      Target: { Input: JSON.stringify({ source: 'autoscaler.scheduler', action: 'reevaluate', family: 'cdn', scheduledTime: '<aws.scheduler.scheduled-time>', executionId: '<aws.scheduler.execution-id>' }) },
+      Target: {
+        Input: JSON.stringify({
+          source: 'autoscaler.scheduler',
+          action: 'reevaluate',
+          family: 'cdn',
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+          executionId: '<aws.scheduler.execution-id>',
+        }),
+      },
     });
   });
 

@@ -1,8 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
-import { Autoscaler } from '../../../lib/autoscaler';
 import { buildApp } from '../../../lib/app';
+import { Autoscaler } from '../../../lib/autoscaler';
 import type { QueueWorkersScalingTarget } from '../../../lib/targets/queue-workers';
 import { config, testApp, validationFindings } from '../helpers';
 
@@ -12,7 +12,14 @@ const REPORTS_DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-rep
 
 function queueTargets() {
   return [
-    { id: 'default-workers', kind: 'queue-workers' as const, queueUrl: QUEUE, workers: { kind: 'ecs-service' as const, cluster: 'celery', service: 'default-worker' }, messagesPerSecondPerWorker: 2, maxCapacity: 30 },
+    {
+      id: 'default-workers',
+      kind: 'queue-workers' as const,
+      queueUrl: QUEUE,
+      workers: { kind: 'ecs-service' as const, cluster: 'celery', service: 'default-worker' },
+      messagesPerSecondPerWorker: 2,
+      maxCapacity: 30,
+    },
     {
       id: 'report-workers',
       kind: 'queue-workers' as const,
@@ -25,7 +32,15 @@ function queueTargets() {
   ];
 }
 
-const NIGHT = { name: 'night', target: 'default-workers', start: 'cron(0 23 * * ? *)', end: 'cron(0 8 * * ? *)', timezone: 'Europe/Paris', minCapacity: 0, maxCapacity: 2 };
+const NIGHT = {
+  name: 'night',
+  target: 'default-workers',
+  start: 'cron(0 23 * * ? *)',
+  end: 'cron(0 8 * * ? *)',
+  timezone: 'Europe/Paris',
+  minCapacity: 0,
+  maxCapacity: 2,
+};
 
 function build(cfg: AutoscalerConfig) {
   const stack = new Stack(testApp(), 'Test');
@@ -75,7 +90,10 @@ describe('QueueWorkersScalingTarget', () => {
     const all = statements(template);
     const sqsStatements = all.filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:GetQueueAttributes')));
     // (the deployment's own dead-letter queue is read by Lambda's failure destination grant, not by this target)
-    const resources = sqsStatements.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)).filter((r) => !r.includes('AutoscalerDeadLetterQueue'));
+    const resources = sqsStatements
+      .flatMap((s) => [s.Resource].flat())
+      .map((r) => JSON.stringify(r))
+      .filter((r) => !r.includes('AutoscalerDeadLetterQueue'));
     expect(resources).toHaveLength(3);
     for (const name of ['celery-default', 'celery-reports', 'celery-reports-dlq']) {
       expect(resources.some((r) => r.includes(`:sqs:eu-west-1:123456789012:${name}"`))).toBe(true);
@@ -135,7 +153,7 @@ describe('CapacityWindowSchedules', () => {
     expect(Object.keys(autoscaler.windowSchedules!.schedules)).toEqual(['batch-start']);
   });
 
-  test('the windows role may invoke the windows\' family functions only', () => {
+  test("the windows role may invoke the windows' family functions only", () => {
     const { template } = build(config({ targets: queueTargets(), windows: [NIGHT] }));
     const invoke = statements(template).filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
     expect(invoke.every((s) => [s.Resource].flat().every((r) => JSON.stringify(r) !== '"*"'))).toBe(true);
@@ -150,7 +168,14 @@ describe('CapacityWindowSchedules', () => {
 describe('capacity windows on web targets', () => {
   test('a window on an asg target invokes the capacity function at its start and end', () => {
     const web = { kind: 'asg' as const, id: 'web', autoScalingGroupName: 'web-asg' };
-    const morning = { name: 'business', target: 'web', start: 'cron(0 8 ? * MON-FRI *)', end: 'cron(0 19 ? * MON-FRI *)', timezone: 'America/New_York', minCapacity: 4 };
+    const morning = {
+      name: 'business',
+      target: 'web',
+      start: 'cron(0 8 ? * MON-FRI *)',
+      end: 'cron(0 19 ? * MON-FRI *)',
+      timezone: 'America/New_York',
+      minCapacity: 4,
+    };
     const { template, autoscaler } = build(config({ targets: [web], windows: [morning] }));
     expect(Object.keys(autoscaler.windowSchedules!.schedules).sort()).toEqual(['business-end', 'business-start']);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {

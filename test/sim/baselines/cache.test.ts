@@ -1,11 +1,11 @@
 import {
   CACHE_COOLDOWN_SECONDS,
-  CacheBaselineConfig,
-  CacheBaselineInput,
+  type CacheBaselineConfig,
+  type CacheBaselineInput,
   cacheBaselineFor,
   seedStepCache,
+  type TargetTrackingCacheState,
   targetTrackingCache,
-  TargetTrackingCacheState,
 } from '../../../sim/baselines/cache';
 
 const ladder = ['cache.r7g.large', 'cache.r7g.xlarge', 'cache.r7g.2xlarge'];
@@ -127,7 +127,9 @@ describe('target-tracking, cache', () => {
   });
 
   test('a target of 0 or below is an error naming it', () => {
-    expect(() => targetTrackingCache.decide({ ...config, targetUtilization: 0 }, {}, { now: 0, nodeType: ladder[0], shards: 1, modifying: false, memory: [] })).toThrow('got 0');
+    expect(() =>
+      targetTrackingCache.decide({ ...config, targetUtilization: 0 }, {}, { now: 0, nodeType: ladder[0], shards: 1, modifying: false, memory: [] }),
+    ).toThrow('got 0');
   });
 });
 

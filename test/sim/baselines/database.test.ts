@@ -1,11 +1,10 @@
 import { baselineFor } from '../../../sim/baselines';
 import { seedStepDatabase } from '../../../sim/baselines/database';
-import { targetTracking, TargetTrackingState } from '../../../sim/baselines/target-tracking';
+import { type TargetTrackingState, targetTracking } from '../../../sim/baselines/target-tracking';
 import type { BaselineConfig, BaselineInput } from '../../../sim/baselines/types';
 
 const config: BaselineConfig = { minUnits: 0, maxUnits: 5, targetUtilization: 70, unitCapacity: 10, stepSeconds: 60 };
-const seed = (input: Partial<BaselineInput>) =>
-  seedStepDatabase.decide(config, null, { now: 300, ready: 2, desired: 2, cpu: [], ...input }).desired;
+const seed = (input: Partial<BaselineInput>) => seedStepDatabase.decide(config, null, { now: 300, ready: 2, desired: 2, cpu: [], ...input }).desired;
 const points = (n: number, value: number) => new Array<number>(n).fill(value);
 
 describe('seed-step, database', () => {

@@ -1,4 +1,4 @@
-import { keda, KedaState, scaleUpLimit } from '../../../sim/baselines/keda';
+import { type KedaState, keda, scaleUpLimit } from '../../../sim/baselines/keda';
 import type { BaselineConfig } from '../../../sim/baselines/types';
 
 const config: BaselineConfig = { minUnits: 0, maxUnits: 100, targetUtilization: 70, unitCapacity: 1, stepSeconds: 60 };

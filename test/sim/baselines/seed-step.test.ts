@@ -2,8 +2,7 @@ import { seedStepQueue, seedStepWeb } from '../../../sim/baselines/seed-step';
 import type { BaselineConfig, BaselineInput } from '../../../sim/baselines/types';
 
 const config: BaselineConfig = { minUnits: 1, maxUnits: 5, targetUtilization: 70, unitCapacity: 10, stepSeconds: 60 };
-const web = (input: Partial<BaselineInput>) =>
-  seedStepWeb.decide(config, null, { now: 300, ready: 3, desired: 3, cpu: [], ...input }).desired;
+const web = (input: Partial<BaselineInput>) => seedStepWeb.decide(config, null, { now: 300, ready: 3, desired: 3, cpu: [], ...input }).desired;
 
 describe('seed-step, web', () => {
   test('every 300 s, the average of the newest 5 visible datapoints above 70 adds one unit', () => {

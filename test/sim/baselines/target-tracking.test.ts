@@ -2,8 +2,7 @@ import { targetTracking } from '../../../sim/baselines/target-tracking';
 import type { BaselineConfig, BaselineInput } from '../../../sim/baselines/types';
 
 const config: BaselineConfig = { minUnits: 2, maxUnits: 12, targetUtilization: 50, unitCapacity: 10, stepSeconds: 60 };
-const decide = (input: Partial<BaselineInput>, state = {}) =>
-  targetTracking.decide(config, state, { now: 600, ready: 4, desired: 4, cpu: [], ...input });
+const decide = (input: Partial<BaselineInput>, state = {}) => targetTracking.decide(config, state, { now: 600, ready: 4, desired: 4, cpu: [], ...input });
 const low15 = new Array(15).fill(20);
 
 describe('target-tracking, scale-out', () => {

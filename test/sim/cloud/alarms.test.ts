@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AlarmSpec, alarmRulePattern, allAlarms } from '../../../lambdas/shared/alarms';
+import { type AlarmSpec, alarmRulePattern, allAlarms } from '../../../lambdas/shared/alarms';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { AlarmEvaluator } from '../../../sim/cloud/alarms';
 import { MetricStore } from '../../../sim/cloud/cloudwatch';
@@ -28,7 +28,7 @@ const at = (minute: number) => T0 + minute * 60_000;
 /** Publishes one datapoint per minute, each visible from the start of minute m + 2. */
 function storeWith(values: number[]): MetricStore {
   const store = new MetricStore();
-  values.forEach((v, m) => store.put(metric, at(m), v, at(m + 2)));
+  for (const [m, v] of values.entries()) store.put(metric, at(m), v, at(m + 2));
   return store;
 }
 
@@ -46,11 +46,7 @@ describe('AlarmEvaluator', () => {
     // minute 2: [80] -> OK; minute 3: [80, 50] -> OK; minute 4: [80, 50, 90] -> 2 of 3 -> ALARM;
     // minute 5: [50, 90, 60] -> OK; minute 6: [90, 60, 60] -> OK
     expect(states).toEqual(['INSUFFICIENT_DATA', 'INSUFFICIENT_DATA', 'OK', 'OK', 'ALARM', 'OK', 'OK']);
-    expect(events.map((e) => `${e.detail.previousState.value}->${e.detail.state.value}`)).toEqual([
-      'INSUFFICIENT_DATA->OK',
-      'OK->ALARM',
-      'ALARM->OK',
-    ]);
+    expect(events.map((e) => `${e.detail.previousState.value}->${e.detail.state.value}`)).toEqual(['INSUFFICIENT_DATA->OK', 'OK->ALARM', 'ALARM->OK']);
   });
 
   test('the event has the shape of AWS "CloudWatch Alarm State Change"', () => {
@@ -60,8 +56,14 @@ describe('AlarmEvaluator', () => {
     const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/cloudwatch-alarm-state-change.json'), 'utf8'));
     const keysDeep = (o: unknown): unknown =>
       o && typeof o === 'object' && !Array.isArray(o)
-        ? Object.fromEntries(Object.keys(o).sort().map((k) => [k, keysDeep((o as Record<string, unknown>)[k])]))
-        : Array.isArray(o) ? o.map(keysDeep) : typeof o;
+        ? Object.fromEntries(
+            Object.keys(o)
+              .sort()
+              .map((k) => [k, keysDeep((o as Record<string, unknown>)[k])]),
+          )
+        : Array.isArray(o)
+          ? o.map(keysDeep)
+          : typeof o;
     // same fields, same types as the real event (dimension names differ by target)
     const shape = (x: any) => {
       const s = keysDeep(x) as any;

@@ -1,6 +1,11 @@
-import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeAutoScalingGroupsCommand,
+  DescribePoliciesCommand,
+  SetDesiredCapacityCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { CapacityBackend, FakeAutoScaling, FakeEcs } from '../../../sim/cloud/capacity';
+import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../../../sim/cloud/capacity';
 import { CallLog } from '../../../sim/cloud/recorder';
 import { Fleet } from '../../../sim/world';
 
@@ -49,7 +54,9 @@ describe('FakeAutoScaling', () => {
       name: 'ValidationError',
       message: 'New SetDesiredCapacity value 0 is below min value 1 for the AutoScalingGroup.',
     });
-    await expect(asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'nope', DesiredCapacity: 2 }))).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'nope', DesiredCapacity: 2 }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
     expect(fleet.desired).toBe(2);
   });
 
@@ -69,7 +76,14 @@ describe('FakeEcs', () => {
     await ecs.send(new UpdateServiceCommand({ cluster: 'main', service: 'web', desiredCount: 3 }));
     const res = await ecs.send(new DescribeServicesCommand({ cluster: 'main', services: ['web', 'other'] }));
     expect(res.services).toEqual([
-      expect.objectContaining({ serviceName: 'web', status: 'ACTIVE', desiredCount: 3, runningCount: 1, pendingCount: 2, clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/main' }),
+      expect.objectContaining({
+        serviceName: 'web',
+        status: 'ACTIVE',
+        desiredCount: 3,
+        runningCount: 1,
+        pendingCount: 2,
+        clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/main',
+      }),
     ]);
     expect(res.failures).toEqual([{ arn: 'arn:aws:ecs:us-east-1:123456789012:service/main/other', reason: 'MISSING' }]);
     b.advance(60);

@@ -10,13 +10,22 @@ const at = (minute: number) => T0 + minute * 60_000;
 
 function setup(nowMinute: number) {
   const store = new MetricStore();
-  [10, 20, 30, 40, 50].forEach((v, m) => store.put(cpu, at(m), v, at(m + 2)));
+  for (const [m, v] of [10, 20, 30, 40, 50].entries()) store.put(cpu, at(m), v, at(m + 2));
   let now = at(nowMinute);
   const log = new CallLog(() => now);
   const spec: AlarmSpec = {
-    name: 'p/web/cpu/high', targetId: 'web', signal: 'cpu', direction: 'high', metric: { ...cpu, stat: 'Average' },
-    periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 25, comparison: 'GreaterThanThreshold',
-    treatMissingData: 'missing', description: 'd',
+    name: 'p/web/cpu/high',
+    targetId: 'web',
+    signal: 'cpu',
+    direction: 'high',
+    metric: { ...cpu, stat: 'Average' },
+    periodSeconds: 60,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: 25,
+    comparison: 'GreaterThanThreshold',
+    treatMissingData: 'missing',
+    description: 'd',
   };
   const low: AlarmSpec = { ...spec, name: 'p/web/cpu/low', direction: 'low', threshold: 5, comparison: 'LessThanThreshold' };
   const alarms = new AlarmEvaluator([spec, low], store, {}, T0);

@@ -10,12 +10,12 @@ import { SsmAdapter } from '../../../lambdas/adapters/ssm';
 import type { RunbookContext } from '../../../lambdas/runbooks/context';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
 import { MemoryStateStore } from '../../../lambdas/state/memory';
-import type { CacheBackend, CacheGroupState, CacheShape, ReplicaBackend, ReplicaUnit } from '../../../sim/data/backends';
 import { FakeCloudWatch, MetricStore } from '../../../sim/cloud/cloudwatch';
 import { FakeElastiCache } from '../../../sim/cloud/elasticache';
 import { FakeRds } from '../../../sim/cloud/rds';
 import { CallLog } from '../../../sim/cloud/recorder';
 import { FakeSsm } from '../../../sim/cloud/ssm';
+import type { CacheBackend, CacheGroupState, CacheShape, ReplicaBackend, ReplicaUnit } from '../../../sim/data/backends';
 
 /** Epoch ms of second 0. */
 export const START = Date.parse('2026-03-02T00:00:00Z');
@@ -34,7 +34,10 @@ export class Clock {
 /** Replicas in a list; each serves `provisioningSeconds` after it is added. */
 export class ListReplicas implements ReplicaBackend {
   readonly units: ReplicaUnit[] = [];
-  constructor(private readonly clock: Clock, private readonly provisioningSeconds: number) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly provisioningSeconds: number,
+  ) {}
   now(): number {
     return this.clock.seconds;
   }
@@ -58,7 +61,12 @@ export class OneGroup implements CacheBackend {
   private shape: CacheShape;
   private change?: { to: CacheShape; doneAt: number };
   readonly started: Partial<CacheShape>[] = [];
-  constructor(private readonly clock: Clock, initial: CacheShape, private readonly clusterMode: boolean, private readonly provisioningSeconds: number) {
+  constructor(
+    private readonly clock: Clock,
+    initial: CacheShape,
+    private readonly clusterMode: boolean,
+    private readonly provisioningSeconds: number,
+  ) {
     this.shape = { ...initial };
   }
   now(): number {
@@ -82,15 +90,32 @@ export class OneGroup implements CacheBackend {
   }
 }
 
-export const SOURCE = { id: 'orders-primary', instanceClass: 'db.r6g.large', engine: 'postgres' as const, engineVersion: '16.4', backupRetentionPeriod: 7, allocatedGiB: 200 };
+export const SOURCE = {
+  id: 'orders-primary',
+  instanceClass: 'db.r6g.large',
+  engine: 'postgres' as const,
+  engineVersion: '16.4',
+  backupRetentionPeriod: 7,
+  allocatedGiB: 200,
+};
 
 /** The fakes over the backends, with a call log on the clock. */
 export function dataCloud(opts: { provisioningSeconds?: number; backupRetentionPeriod?: number; cache?: CacheShape; clusterMode?: boolean } = {}) {
   const clock = new Clock();
   const log = new CallLog(() => clock.epochMs());
   const replicas = new ListReplicas(clock, opts.provisioningSeconds ?? 600);
-  const group = new OneGroup(clock, opts.cache ?? { nodeType: 'cache.r7g.large', shards: 1, replicasPerShard: 1 }, opts.clusterMode ?? false, opts.provisioningSeconds ?? 600);
-  const rds = new FakeRds({ source: { ...SOURCE, backupRetentionPeriod: opts.backupRetentionPeriod ?? SOURCE.backupRetentionPeriod }, backend: replicas, log, start: START });
+  const group = new OneGroup(
+    clock,
+    opts.cache ?? { nodeType: 'cache.r7g.large', shards: 1, replicasPerShard: 1 },
+    opts.clusterMode ?? false,
+    opts.provisioningSeconds ?? 600,
+  );
+  const rds = new FakeRds({
+    source: { ...SOURCE, backupRetentionPeriod: opts.backupRetentionPeriod ?? SOURCE.backupRetentionPeriod },
+    backend: replicas,
+    log,
+    start: START,
+  });
   const elastiCache = new FakeElastiCache({ replicationGroupId: 'shop-cache', backend: group, log, start: START });
   const ssm = new FakeSsm({ log, now: () => clock.epochMs() });
   return { clock, log, replicas, group, rds, elastiCache, ssm };

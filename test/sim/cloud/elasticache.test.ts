@@ -72,7 +72,10 @@ describe('FakeElastiCache through ElastiCacheAdapter', () => {
     expect((await ec.replicationGroup('shop-cache'))?.status).toBe('modifying');
     cloud.clock.advance(1);
     expect(await ec.replicationGroup('shop-cache')).toMatchObject({ status: 'available', nodeType: 'cache.r7g.xlarge' });
-    await expect(ec.setNodeType('shop-cache', 'cache.x9.huge')).rejects.toMatchObject({ code: 'InvalidParameterValueException', message: expect.stringContaining('cache.x9.huge') });
+    await expect(ec.setNodeType('shop-cache', 'cache.x9.huge')).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+      message: expect.stringContaining('cache.x9.huge'),
+    });
     await expect(ec.setNodeType('other-cache', 'cache.r7g.large')).rejects.toMatchObject({ code: 'ReplicationGroupNotFoundFault' });
   });
 
@@ -85,7 +88,9 @@ describe('FakeElastiCache through ElastiCacheAdapter', () => {
 
     let refused: unknown;
     try {
-      await cloud.elastiCache.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'shop-cache', NodeGroupCount: 2, ApplyImmediately: true }));
+      await cloud.elastiCache.send(
+        new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'shop-cache', NodeGroupCount: 2, ApplyImmediately: true }),
+      );
     } catch (err) {
       refused = err;
     }
@@ -111,14 +116,22 @@ describe('FakeElastiCache through ElastiCacheAdapter', () => {
   test('replicas per shard: 0-5, up with Increase and down with Decrease', async () => {
     const cloud = dataCloud({ provisioningSeconds: 60, cache: { nodeType: 'cache.r7g.large', shards: 1, replicasPerShard: 1 } });
     const ec = new ElastiCacheAdapter(cloud.elastiCache);
-    await expect(ec.setReplicaCount('shop-cache', 1, 6)).rejects.toMatchObject({ code: 'InvalidParameterValueException', message: expect.stringContaining('got 6') });
+    await expect(ec.setReplicaCount('shop-cache', 1, 6)).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+      message: expect.stringContaining('got 6'),
+    });
     // Increase to a count that is not more is refused, whatever the caller believed the count was.
-    await expect(cloud.elastiCache.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: 'shop-cache', NewReplicaCount: 1, ApplyImmediately: true }))).rejects.toMatchObject({
+    await expect(
+      cloud.elastiCache.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: 'shop-cache', NewReplicaCount: 1, ApplyImmediately: true })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValueException',
     });
     await ec.setReplicaCount('shop-cache', 1, 2);
     cloud.clock.advance(60);
-    expect(await ec.replicationGroup('shop-cache')).toMatchObject({ replicasPerShard: 2, memberClusters: ['shop-cache-001', 'shop-cache-002', 'shop-cache-003'] });
+    expect(await ec.replicationGroup('shop-cache')).toMatchObject({
+      replicasPerShard: 2,
+      memberClusters: ['shop-cache-001', 'shop-cache-002', 'shop-cache-003'],
+    });
     await ec.setReplicaCount('shop-cache', 2, 0);
     cloud.clock.advance(60);
     expect(await ec.replicationGroup('shop-cache')).toMatchObject({ replicasPerShard: 0, memberClusters: ['shop-cache-001'] });

@@ -29,7 +29,12 @@ describe('metricVisibility', () => {
 describe('scenario faults: metricDelayMinutes and metricGaps', () => {
   const base = { name: 'x', trace: { file: 't.csv' }, workload: { kind: 'web', unitCapacity: 10 }, target: { maxUnits: 5 } };
   test('optional; absent they change nothing', () => {
-    expect(parseScenario({ ...base, faults: { throttleShare: 0.1 } }, 'x.yaml', '/').faults).toEqual({ throttleShare: 0.1, duplicateShare: 0, delaySeconds: 0, seed: 1 });
+    expect(parseScenario({ ...base, faults: { throttleShare: 0.1 } }, 'x.yaml', '/').faults).toEqual({
+      throttleShare: 0.1,
+      duplicateShare: 0,
+      delaySeconds: 0,
+      seed: 1,
+    });
     expect(parseScenario({ ...base, faults: { metricDelayMinutes: 4, metricGaps: [{ fromMinute: 60, minutes: 30 }] } }, 'x.yaml', '/').faults).toMatchObject({
       metricDelayMinutes: 4,
       metricGaps: [{ fromMinute: 60, minutes: 30 }],
@@ -37,9 +42,17 @@ describe('scenario faults: metricDelayMinutes and metricGaps', () => {
   });
 
   test('bad values are named', () => {
-    expect(() => parseScenario({ ...base, faults: { metricDelayMinutes: 61 } }, 'x.yaml', '/')).toThrow(/faults\.metricDelayMinutes: 61 is above the maximum 60/);
-    expect(() => parseScenario({ ...base, faults: { metricDelayMinutes: 1.5 } }, 'x.yaml', '/')).toThrow(/faults\.metricDelayMinutes: 1\.5 is not a whole number/);
-    expect(() => parseScenario({ ...base, faults: { metricGaps: [{ fromMinute: 3 }] } }, 'x.yaml', '/')).toThrow(/faults\.metricGaps\[0\]\.minutes: is required/);
-    expect(() => parseScenario({ ...base, faults: { metricGaps: [{ fromMinute: 3, minutes: 0 }] } }, 'x.yaml', '/')).toThrow(/faults\.metricGaps\[0\]\.minutes: 0 is below the minimum 1/);
+    expect(() => parseScenario({ ...base, faults: { metricDelayMinutes: 61 } }, 'x.yaml', '/')).toThrow(
+      /faults\.metricDelayMinutes: 61 is above the maximum 60/,
+    );
+    expect(() => parseScenario({ ...base, faults: { metricDelayMinutes: 1.5 } }, 'x.yaml', '/')).toThrow(
+      /faults\.metricDelayMinutes: 1\.5 is not a whole number/,
+    );
+    expect(() => parseScenario({ ...base, faults: { metricGaps: [{ fromMinute: 3 }] } }, 'x.yaml', '/')).toThrow(
+      /faults\.metricGaps\[0\]\.minutes: is required/,
+    );
+    expect(() => parseScenario({ ...base, faults: { metricGaps: [{ fromMinute: 3, minutes: 0 }] } }, 'x.yaml', '/')).toThrow(
+      /faults\.metricGaps\[0\]\.minutes: 0 is below the minimum 1/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { DescribeDBInstancesCommand, RebootDBInstanceCommand } from '@aws-sdk/client-rds';
 import { MANAGED_BY_TAG, RdsAdapter, TARGET_TAG } from '../../../lambdas/adapters/rds';
 import { ResourceBusyError } from '../../../lambdas/runbooks/errors';
-import { create, publish, reconcile, type ReplicasState } from '../../../lambdas/runbooks/replicas';
+import { create, publish, type ReplicasState, reconcile } from '../../../lambdas/runbooks/replicas';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { TerminalError } from '../../../lambdas/shared/errors';
 import { DELETE_SECONDS } from '../../../sim/cloud/rds';
@@ -84,7 +84,10 @@ describe('FakeRds through RdsAdapter', () => {
     const unknown = rds.createReadReplica({ id: 'orders-db-ro-1', sourceId: 'nope', tags: TAGS });
     await expect(unknown).rejects.toBeInstanceOf(TerminalError);
     await expect(unknown).rejects.toMatchObject({ code: 'DBInstanceNotFoundFault', message: expect.stringContaining('DBInstance nope not found.') });
-    await expect(rds.createReadReplica({ id: 'bad--id', sourceId: 'orders-primary', tags: TAGS })).rejects.toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('"bad--id"') });
+    await expect(rds.createReadReplica({ id: 'bad--id', sourceId: 'orders-primary', tags: TAGS })).rejects.toMatchObject({
+      code: 'InvalidParameterValue',
+      message: expect.stringContaining('"bad--id"'),
+    });
     await expect(rds.requiredInstance('nope')).rejects.toMatchObject({ code: 'DBInstanceNotFound' });
     await expect(rds.deleteInstance('orders-primary')).rejects.toMatchObject({ code: 'InvalidParameterCombination' });
     expect(await rds.cluster('reports-cluster')).toBeUndefined();
@@ -105,16 +108,25 @@ describe('FakeRds through RdsAdapter', () => {
     const res = await cloud.rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: ['orders-db-ro-1', 'nope'] }] }));
     expect(res.DBInstances.map((i: { DBInstanceIdentifier: string }) => i.DBInstanceIdentifier)).toEqual(['orders-db-ro-1']);
     expect((await cloud.rds.send(new DescribeDBInstancesCommand({}))).DBInstances).toHaveLength(2);
-    expect(cloud.log.of('rds').map((c) => c.command)).toEqual(['CreateDBInstanceReadReplicaCommand', 'DescribeDBInstancesCommand', 'DescribeDBInstancesCommand']);
+    expect(cloud.log.of('rds').map((c) => c.command)).toEqual([
+      'CreateDBInstanceReadReplicaCommand',
+      'DescribeDBInstancesCommand',
+      'DescribeDBInstancesCommand',
+    ]);
     expect(cloud.log.of('rds', 'CreateDBInstanceReadReplicaCommand')[0]).toMatchObject({ at: START, input: { SourceDBInstanceIdentifier: 'orders-primary' } });
-    await expect(cloud.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'orders-primary' }))).rejects.toThrow('in-memory RDS does not implement RebootDBInstanceCommand');
+    await expect(cloud.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'orders-primary' }))).rejects.toThrow(
+      'in-memory RDS does not implement RebootDBInstanceCommand',
+    );
     await expect(rds.setInstanceClass('orders-primary', 'db.r6g.xlarge', true)).rejects.toThrow('in-memory RDS does not implement ModifyDBInstanceCommand');
   });
 });
 
 describe('the rds-replicas runbook tasks over FakeRds and FakeSsm', () => {
   test('adds one replica, waits for it, and publishes both readers', async () => {
-    const config = parseConfig({ prefix: 'shop', targets: [{ kind: 'rds-replicas', id: 'orders-db', sourceInstanceIdentifier: 'orders-primary', minReplicas: 1, maxReplicas: 3 }] });
+    const config = parseConfig({
+      prefix: 'shop',
+      targets: [{ kind: 'rds-replicas', id: 'orders-db', sourceInstanceIdentifier: 'orders-primary', minReplicas: 1, maxReplicas: 3 }],
+    });
     const cloud = dataCloud({ provisioningSeconds: 600 });
     const ctx = runbookContext(config, cloud);
     cloud.replicas.addReplica('orders-db-ro-1', TAGS);

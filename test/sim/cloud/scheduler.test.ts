@@ -22,7 +22,8 @@ describe('FakeScheduler', () => {
   });
 
   test('execution ids are deterministic and differ per run', () => {
-    const a = scheduler(), b = scheduler();
+    const a = scheduler(),
+      b = scheduler();
     const ids = (s: FakeScheduler) => [s.due(T0), s.due(T0 + 60_000)].map((f) => (f[0].payload as { executionId: string }).executionId);
     expect(ids(a)).toEqual(ids(b));
     expect(new Set(ids(scheduler())).size).toBe(2);

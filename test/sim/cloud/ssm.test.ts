@@ -41,11 +41,17 @@ describe('FakeSsm through SsmAdapter', () => {
 
   test('GetParameter of a missing name is ParameterNotFound; a write without Overwrite is refused; limits are named', async () => {
     const { ssm } = make();
-    await expect(ssm.send(new GetParameterCommand({ Name: '/nope' }))).rejects.toMatchObject({ name: 'ParameterNotFound', message: expect.stringContaining('/nope') });
+    await expect(ssm.send(new GetParameterCommand({ Name: '/nope' }))).rejects.toMatchObject({
+      name: 'ParameterNotFound',
+      message: expect.stringContaining('/nope'),
+    });
     expect(await ssm.send(new PutParameterCommand({ Name: '/p', Value: 'a', Type: 'String' }))).toMatchObject({ Version: 1, Tier: 'Standard' });
     await expect(ssm.send(new PutParameterCommand({ Name: '/p', Value: 'b', Type: 'String' }))).rejects.toMatchObject({ name: 'ParameterAlreadyExists' });
     expect(ssm.parameters.get('/p')?.value).toBe('a');
-    await expect(ssm.send(new PutParameterCommand({ Name: '/q', Value: 'a' }))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('/q') });
+    await expect(ssm.send(new PutParameterCommand({ Name: '/q', Value: 'a' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('/q'),
+    });
     await expect(ssm.send(new PutParameterCommand({ Name: '/p', Value: 'x'.repeat(MAX_STANDARD_VALUE_LENGTH + 1), Overwrite: true }))).rejects.toMatchObject({
       name: 'ValidationException',
       message: expect.stringContaining(`length ${MAX_STANDARD_VALUE_LENGTH + 1}`),

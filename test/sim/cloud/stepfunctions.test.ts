@@ -62,7 +62,7 @@ describe('FakeStepFunctions', () => {
     expect(record.tasks.map((t) => t.state)).toEqual(['Poll', 'Poll', 'Poll']);
   });
 
-  test('a retried error waits the Retry\'s backoff in simulated time (60 s, then 120 s)', async () => {
+  test("a retried error waits the Retry's backoff in simulated time (60 s, then 120 s)", async () => {
     const times: number[] = [];
     const w = world(async (state, at) => {
       times.push(at);
@@ -95,10 +95,18 @@ describe('FakeStepFunctions', () => {
   test('names are unique per state machine; unknown machines and bad names are refused as AWS does', async () => {
     const w = world(async (state) => ({ ...state, step: 'done' }));
     await w.sfn.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'same', input: '{}' }));
-    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'same', input: '{"other":1}' }))).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
-    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: `${ARN}-nope`, name: 'x', input: '{}' }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
-    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'has space', input: '{}' }))).rejects.toMatchObject({ name: 'InvalidName' });
-    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'bad-json', input: '{' }))).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'same', input: '{"other":1}' }))).rejects.toMatchObject({
+      name: 'ExecutionAlreadyExists',
+    });
+    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: `${ARN}-nope`, name: 'x', input: '{}' }))).rejects.toMatchObject({
+      name: 'StateMachineDoesNotExist',
+    });
+    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'has space', input: '{}' }))).rejects.toMatchObject({
+      name: 'InvalidName',
+    });
+    await expect(w.sfn.send(new StartExecutionCommand({ stateMachineArn: ARN, name: 'bad-json', input: '{' }))).rejects.toMatchObject({
+      name: 'InvalidExecutionInput',
+    });
     await w.sfn.settle();
     expect(w.sfn.records()).toHaveLength(1);
     expect(w.log.of('stepfunctions', 'StartExecutionCommand')).toHaveLength(5);

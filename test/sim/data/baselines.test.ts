@@ -1,8 +1,8 @@
-import { CacheWorld } from '../../../sim/data/cache-world';
 import { runCacheBaseline, runDatabaseBaseline, visibleSeries } from '../../../sim/data/baselines';
+import { CacheWorld } from '../../../sim/data/cache-world';
 import { DatabaseWorld } from '../../../sim/data/database-world';
 import { runBaseline, scoreWorld } from '../../../sim/runner';
-import { parseScenario, Scenario } from '../../../sim/scenario';
+import { parseScenario, type Scenario } from '../../../sim/scenario';
 import { score } from '../../../sim/score';
 import { traceOf } from '../helpers';
 
@@ -84,7 +84,7 @@ describe('runDatabaseBaseline', () => {
     expect(() => runDatabaseBaseline(databaseScenario(), traceOf([0]), 'keda')).toThrow(/no database baseline named keda/);
   });
 
-  test('score: violationPct from the world\'s violated queries, costRatio from DatabaseWorld.ideal', () => {
+  test("score: violationPct from the world's violated queries, costRatio from DatabaseWorld.ideal", () => {
     const scenario = databaseScenario({ workload: { initialUnits: 1 }, target: { minUnits: 1, maxUnits: 5 } });
     const trace = traceOf(repeat(10, 1200));
     const w = runDatabaseBaseline(scenario, trace, 'target-tracking');
@@ -131,7 +131,7 @@ describe('runCacheBaseline', () => {
     expect(() => runCacheBaseline(cacheScenario(), traceOf([0]), 'keda')).toThrow(/keda is not a cache baseline/);
   });
 
-  test('score: violationPct from the evicted keys, costRatio from the world\'s ideal', () => {
+  test("score: violationPct from the evicted keys, costRatio from the world's ideal", () => {
     const scenario = cacheScenario({ target: { maxUnits: 1 }, workload: { provisioningSeconds: 600 } });
     const w = runCacheBaseline(scenario, traceOf([900, 300, ...repeat(20, 0)]), 'seed-step');
     const s = scoreWorld(scenario, w);

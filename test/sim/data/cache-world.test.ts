@@ -1,5 +1,5 @@
 import { CacheWorld, maxmemoryBytes, RESERVED_MEMORY_SHARE, shapeGiB } from '../../../sim/data/cache-world';
-import { parseScenario, Scenario } from '../../../sim/scenario';
+import { parseScenario, type Scenario } from '../../../sim/scenario';
 import { traceOf } from '../helpers';
 
 const GIB = 1024 ** 3;
@@ -53,7 +53,10 @@ describe('CacheWorld, keys and memory', () => {
   test('memory percent is keys x itemBytes / (node GiB x 0.75 x shards)', () => {
     const w = run(cacheScenario({ workload: { initialUnits: 2, ttlSeconds: 3600 } }), [512, 0]);
     expect(Array.from(w.memoryPct)).toEqual([25, 25]);
-    const r = run(cacheScenario({ workload: { nodeType: 'cache.r7g.large', ttlSeconds: 3600, itemBytes: 1024 }, target: { nodeTypeLadder: ['cache.r7g.large'] } }), [1e6]);
+    const r = run(
+      cacheScenario({ workload: { nodeType: 'cache.r7g.large', ttlSeconds: 3600, itemBytes: 1024 }, target: { nodeTypeLadder: ['cache.r7g.large'] } }),
+      [1e6],
+    );
     expect(r.memoryPct[0]).toBeCloseTo((100 * 1e6 * 1024) / (13.07 * GIB * 0.75), 9);
   });
 

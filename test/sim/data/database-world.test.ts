@@ -1,5 +1,5 @@
 import { DatabaseWorld } from '../../../sim/data/database-world';
-import { parseScenario, Scenario } from '../../../sim/scenario';
+import { parseScenario, type Scenario } from '../../../sim/scenario';
 import { idealUnits, score } from '../../../sim/score';
 import { traceOf } from '../helpers';
 

@@ -4,10 +4,10 @@
  * on simulated time, its real tasks calling the in-memory RDS, ElastiCache and SSM.
  */
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../../lambdas/adapters/rds';
-import { dataConfig, runDataAutoscaler, SIM_CACHE, SIM_SOURCE } from '../../../sim/policies/autoscaler-data';
 import type { CacheWorld } from '../../../sim/data/cache-world';
-import { parseScenario } from '../../../sim/scenario';
+import { dataConfig, runDataAutoscaler, SIM_CACHE, SIM_SOURCE } from '../../../sim/policies/autoscaler-data';
 import { scoreWorld } from '../../../sim/runner';
+import { parseScenario } from '../../../sim/scenario';
 import { T0, traceOf } from '../helpers';
 
 const MIN = 60_000;
@@ -21,8 +21,15 @@ describe('the autoscaler policy on a database scenario', () => {
   const db = scenario({ kind: 'database', unitCapacity: 100, readShare: 0.9, initialUnits: 1 }, { minUnits: 1, maxUnits: 4 });
   const trace = traceOf([...new Array(120).fill(12_000), ...new Array(180).fill(1_200)]);
 
-  test('its config is an rds-replicas target on the source with the scenario\'s bounds', () => {
-    expect(dataConfig(db).targets[0]).toMatchObject({ id: 'db', kind: 'rds-replicas', sourceInstanceIdentifier: SIM_SOURCE, minReplicas: 1, maxReplicas: 4, cpuHighPercent: 80 });
+  test("its config is an rds-replicas target on the source with the scenario's bounds", () => {
+    expect(dataConfig(db).targets[0]).toMatchObject({
+      id: 'db',
+      kind: 'rds-replicas',
+      sourceInstanceIdentifier: SIM_SOURCE,
+      minReplicas: 1,
+      maxReplicas: 4,
+      cpuHighPercent: 80,
+    });
   });
 
   test('hot replicas get more, one runbook run at a time; quiet ones are removed down to the minimum', async () => {
@@ -40,7 +47,12 @@ describe('the autoscaler policy on a database scenario', () => {
     expect((creates[0].at - T0) / MIN).toBeLessThan(10);
     expect(creates.map((c) => (c.input as { DBInstanceIdentifier: string }).DBInstanceIdentifier)).toEqual(['db-ro-2', 'db-ro-3']);
     const tags = (creates[0].input as { Tags: { Key: string; Value: string }[] }).Tags;
-    expect(tags).toEqual(expect.arrayContaining([{ Key: MANAGED_BY_TAG, Value: 'sim' }, { Key: TARGET_TAG, Value: 'db' }]));
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { Key: MANAGED_BY_TAG, Value: 'sim' },
+        { Key: TARGET_TAG, Value: 'db' },
+      ]),
+    );
     // Removals: the newest first, an hour apart (the scale-in cooldown).
     const deletes = run.calls.of('rds', 'DeleteDBInstanceCommand');
     expect(deletes.map((c) => (c.input as { DBInstanceIdentifier: string }).DBInstanceIdentifier)).toEqual(['db-ro-3', 'db-ro-2']);
@@ -67,7 +79,14 @@ describe('the autoscaler policy on a cache scenario', () => {
   const trace = traceOf(new Array(400).fill(100));
 
   test('its config is a redis target on the group with the ladder and the shard bounds', () => {
-    expect(dataConfig(cache).targets[0]).toMatchObject({ id: 'cache', kind: 'redis', replicationGroupId: SIM_CACHE, minShards: 1, maxShards: 3, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'] });
+    expect(dataConfig(cache).targets[0]).toMatchObject({
+      id: 'cache',
+      kind: 'redis',
+      replicationGroupId: SIM_CACHE,
+      minShards: 1,
+      maxShards: 3,
+      nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'],
+    });
   });
 
   test('a filling cache takes the cheaper of more shards and a larger node, each change through the runbook', async () => {
@@ -77,7 +96,11 @@ describe('the autoscaler policy on a cache scenario', () => {
     const changes = run.calls.calls.filter((c) => c.service === 'elasticache' && /^Modify/.test(c.command)).map((c) => c.command);
     // 2 x large (26.14 GiB) costs less than 1 x xlarge (26.32), 3 x large less than 2 x xlarge; at
     // maxShards only the node type can grow.
-    expect(changes).toEqual(['ModifyReplicationGroupShardConfigurationCommand', 'ModifyReplicationGroupShardConfigurationCommand', 'ModifyReplicationGroupCommand']);
+    expect(changes).toEqual([
+      'ModifyReplicationGroupShardConfigurationCommand',
+      'ModifyReplicationGroupShardConfigurationCommand',
+      'ModifyReplicationGroupCommand',
+    ]);
     // Never two changes at once: each starts after the previous one is done (600 s).
     const at = run.world.actions.map((a) => a.at);
     for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(600);

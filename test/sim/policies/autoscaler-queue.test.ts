@@ -34,7 +34,9 @@ describe('the autoscaler policy on a queue scenario', () => {
     // the poller read the queue every minute
     const reads = run.calls.of('sqs', 'GetQueueAttributesCommand');
     expect(reads.length).toBe(trace.arrivals.length);
-    const updates = run.calls.of('ecs', 'UpdateServiceCommand').map((c) => ({ step: (c.at - T0) / MIN, n: (c.input as { desiredCount: number }).desiredCount }));
+    const updates = run.calls
+      .of('ecs', 'UpdateServiceCommand')
+      .map((c) => ({ step: (c.at - T0) / MIN, n: (c.input as { desiredCount: number }).desiredCount }));
     // the message of step 10 joins after that step's poll: the poll of step 11 asks for a worker
     expect(updates[0]).toEqual({ step: 11, n: 1 });
     // the batch from step 21 is acted on at step 22

@@ -1,19 +1,15 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import type { Context } from 'aws-lambda';
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  SetDesiredCapacityCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import alarmFixture from '../../../fixtures/cloudwatch-alarm-state-change.json';
-import scheduleFixture from '../../../fixtures/scheduler-reevaluate.json';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { createCapacityHandler } from '../../../../lambdas/scalers/capacity/handler';
 import { parseConfig } from '../../../../lambdas/shared/config';
-import { MemoryStateStore } from '../../../../lambdas/state/memory';
 import { RejectedEventError } from '../../../../lambdas/shared/errors';
+import { MemoryStateStore } from '../../../../lambdas/state/memory';
 import type { StateStore } from '../../../../lambdas/state/store';
+import alarmFixture from '../../../fixtures/cloudwatch-alarm-state-change.json';
+import scheduleFixture from '../../../fixtures/scheduler-reevaluate.json';
 
 const EVENT_TIME = Date.parse(alarmFixture.time);
 const context = { awsRequestId: 'req-1', functionName: 'capacity', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;

@@ -1,19 +1,23 @@
 /** CapacityService's notifications: every action, refusal and failure is told; nothing else is. */
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import alarmFixture from '../../../fixtures/cloudwatch-alarm-state-change.json';
-import { SnsNotifier, type Notification, type Notifier } from '../../../../lambdas/adapters/sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { type Notification, type Notifier, SnsNotifier } from '../../../../lambdas/adapters/sns';
 import { CapacityService } from '../../../../lambdas/scalers/capacity/service';
 import { parseConfig } from '../../../../lambdas/shared/config';
 import { CapacityEventSchema } from '../../../../lambdas/shared/events';
 import { MemoryStateStore } from '../../../../lambdas/state/memory';
+import alarmFixture from '../../../fixtures/cloudwatch-alarm-state-change.json';
 
 const EVENT_TIME = Date.parse(alarmFixture.time);
 const event = CapacityEventSchema.parse(alarmFixture);
-const config = parseConfig({ prefix: 'autoscaler', targets: [{ id: 'web', kind: 'asg', autoScalingGroupName: 'django-web', minCapacity: 2, maxCapacity: 20 }] });
+const config = parseConfig({
+  prefix: 'autoscaler',
+  targets: [{ id: 'web', kind: 'asg', autoScalingGroupName: 'django-web', minCapacity: 2, maxCapacity: 20 }],
+});
 
 const asg = mockClient(AutoScalingClient);
 const cw = mockClient(CloudWatchClient);

@@ -1,9 +1,10 @@
 /** Capacity windows on the web tier: the window's floor and ceiling reach the capacity engine on time. */
-import { mockClient } from 'aws-sdk-client-mock';
-import type { Context } from 'aws-lambda';
+
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { createCapacityHandler } from '../../../../lambdas/scalers/capacity/handler';
 import type { CapacityResult } from '../../../../lambdas/scalers/capacity/service';
 import { parseConfig } from '../../../../lambdas/shared/config';
@@ -76,10 +77,22 @@ const reevaluate = (at: number) => ({
   executionId: `r-${at}`,
 });
 
-test('the window\'s start schedule raises the floor at once, with the window named in the reason', async () => {
-  const event = { source: 'autoscaler.scheduler', action: 'window', family: 'capacity', window: 'business-hours', edge: 'start', scheduledTime: '2026-01-05T07:00:00Z', executionId: 'w-1' };
+test("the window's start schedule raises the floor at once, with the window named in the reason", async () => {
+  const event = {
+    source: 'autoscaler.scheduler',
+    action: 'window',
+    family: 'capacity',
+    window: 'business-hours',
+    edge: 'start',
+    scheduledTime: '2026-01-05T07:00:00Z',
+    executionId: 'w-1',
+  };
   const result = (await handler(OPEN + 5_000)(event, context)) as CapacityResult;
-  expect(result).toMatchObject({ status: 'evaluated', detail: 'window "business-hours" start', targets: [{ targetId: 'web', outcome: 'applied', previous: 2, desired: 6 }] });
+  expect(result).toMatchObject({
+    status: 'evaluated',
+    detail: 'window "business-hours" start',
+    targets: [{ targetId: 'web', outcome: 'applied', previous: 2, desired: 6 }],
+  });
   expect(result.targets[0].reason).toMatch(/window "business-hours" \(6-20\)/);
 });
 

@@ -3,26 +3,22 @@
  * CloudFront answered by aws-sdk-client-mock with CloudFront's own rules (a repeated CallerReference
  * with the same paths returns the first invalidation; in-progress invalidations count against the limits).
  */
+
+import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  CloudFrontClient,
-  CreateInvalidationCommand,
-  GetInvalidationCommand,
-  ListInvalidationsCommand,
-} from '@aws-sdk/client-cloudfront';
-import { useDynalite } from '../../../support/dynalite';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import ecsFixture from '../../../fixtures/ecs-deployment-state-change.json';
-import pipelineFixture from '../../../fixtures/codepipeline-execution-state-change.json';
-import s3Fixture from '../../../fixtures/s3-object-created.json';
+import type { Notification } from '../../../../lambdas/adapters/sns';
 import { createCdnHandler } from '../../../../lambdas/scalers/cdn/handler';
 import type { CdnResult } from '../../../../lambdas/scalers/cdn/service';
 import { type AutoscalerConfigInput, parseConfig } from '../../../../lambdas/shared/config';
 import { RejectedEventError } from '../../../../lambdas/shared/errors';
 import { DynamoStateStore } from '../../../../lambdas/state/dynamo';
 import { DynamoInvalidationStore } from '../../../../lambdas/state/invalidations-dynamo';
-import type { Notification } from '../../../../lambdas/adapters/sns';
+import pipelineFixture from '../../../fixtures/codepipeline-execution-state-change.json';
+import ecsFixture from '../../../fixtures/ecs-deployment-state-change.json';
+import s3Fixture from '../../../fixtures/s3-object-created.json';
+import { useDynalite } from '../../../support/dynalite';
 
 const context = { awsRequestId: 'req-1', functionName: 'cdn', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 const T0 = Date.parse('2025-06-01T12:00:00Z'); // the fixtures' window start
@@ -73,7 +69,10 @@ function cloudFrontBehaves() {
     if (failWith) throw awsError(failWith);
     if (busy > 0) {
       busy--;
-      throw awsError('TooManyInvalidationsInProgress', 'Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.');
+      throw awsError(
+        'TooManyInvalidationsInProgress',
+        'Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.',
+      );
     }
     const batch = input.InvalidationBatch;
     const paths: string[] = batch.Paths.Items;
@@ -81,7 +80,9 @@ function cloudFrontBehaves() {
     const same = invalidations.find((i) => i.ref === batch.CallerReference);
     if (same) {
       if (JSON.stringify(same.paths) !== JSON.stringify(paths)) throw awsError('InvalidationBatchAlreadyExists');
-      return { Invalidation: { Id: same.id, Status: same.status, InvalidationBatch: { CallerReference: same.ref, Paths: { Quantity: paths.length, Items: paths } } } };
+      return {
+        Invalidation: { Id: same.id, Status: same.status, InvalidationBatch: { CallerReference: same.ref, Paths: { Quantity: paths.length, Items: paths } } },
+      };
     }
     const inv: FakeInvalidation = { id: `I${invalidations.length + 1}ABCDEF`, ref: batch.CallerReference, paths, status: 'InProgress' };
     invalidations.push(inv);
@@ -92,7 +93,13 @@ function cloudFrontBehaves() {
   }));
   cf.on(GetInvalidationCommand).callsFake((input) => {
     const inv = invalidations.find((i) => i.id === input.Id)!;
-    return { Invalidation: { Id: inv.id, Status: inv.status, InvalidationBatch: { CallerReference: inv.ref, Paths: { Quantity: inv.paths.length, Items: inv.paths } } } };
+    return {
+      Invalidation: {
+        Id: inv.id,
+        Status: inv.status,
+        InvalidationBatch: { CallerReference: inv.ref, Paths: { Quantity: inv.paths.length, Items: inv.paths } },
+      },
+    };
   });
 }
 const creates = () => cf.commandCalls(CreateInvalidationCommand);
@@ -113,7 +120,15 @@ async function world(config = cfg()) {
   const batches = new DynamoInvalidationStore({ tableName, client: doc });
   const notes: Notification[] = [];
   const notifier = { notify: async (n: Notification) => void notes.push(n) };
-  const handler = createCdnHandler({ config, store, batches, notifier, cloudFront: new CloudFrontClient({ region: 'us-east-1' }), now: () => clock.now, sleep: async () => {} });
+  const handler = createCdnHandler({
+    config,
+    store,
+    batches,
+    notifier,
+    cloudFront: new CloudFrontClient({ region: 'us-east-1' }),
+    now: () => clock.now,
+    sleep: async () => {},
+  });
   const send = (event: unknown) => handler(event, context) as Promise<CdnResult>;
   const tick = (at: number) => {
     clock.now = at;
@@ -178,7 +193,10 @@ describe('cdn handler: coalescing', () => {
     });
     await w.tick(T0 + 121_000);
     expect(creates()).toHaveLength(2);
-    expect(creates()[1].args[0].input.InvalidationBatch).toEqual({ CallerReference: `cdn-${W0 + 60}`, Paths: { Quantity: 1, Items: ['/static/img/late.png'] } });
+    expect(creates()[1].args[0].input.InvalidationBatch).toEqual({
+      CallerReference: `cdn-${W0 + 60}`,
+      Paths: { Quantity: 1, Items: ['/static/img/late.png'] },
+    });
   });
 
   test('an event for a window already sent goes into the current window, not lost', async () => {
@@ -225,10 +243,7 @@ describe('cdn handler: limits and budget', () => {
     expect(creates()).toHaveLength(2);
     expect(creates()[1].args[0].input.InvalidationBatch?.Paths?.Items).toEqual(['/static/*']);
     expect(over.batches[0].reason).toContain('over the monthly budget: 3 of 3');
-    expect(w.notes.map((n) => n.subject)).toEqual([
-      '[shop] cdn: invalidated 3 path(s)',
-      '[shop] cdn: invalidated 1 path(s) (monthly path budget exceeded)',
-    ]);
+    expect(w.notes.map((n) => n.subject)).toEqual(['[shop] cdn: invalidated 3 path(s)', '[shop] cdn: invalidated 1 path(s) (monthly path budget exceeded)']);
     expect(w.notes[1].body).toMatchObject({ overBudget: true, monthlyPathBudget: 3, paths: ['/static/*'], distributionId: 'E2QWRUHAPOMQZL' });
   });
 });
@@ -240,7 +255,13 @@ describe('cdn handler: retries', () => {
     await w.tick(T0 + 60_000);
     // The same batch sent again (a flush that crashed after CreateInvalidation, before recording it).
     await w.batches.addPaths('cdn', W0 + 600, ['/x']); // unrelated later batch stays open
-    const again = await w.send({ source: 'autoscaler.scheduler', action: 'reevaluate', family: 'cdn', scheduledTime: new Date(T0 + 60_000).toISOString(), executionId: 'retry' });
+    const again = await w.send({
+      source: 'autoscaler.scheduler',
+      action: 'reevaluate',
+      family: 'cdn',
+      scheduledTime: new Date(T0 + 60_000).toISOString(),
+      executionId: 'retry',
+    });
     expect(again.batches).toEqual([]);
     // At CloudFront, a repeated CallerReference with the same paths is the same invalidation.
     const { CloudFrontAdapter } = await import('../../../../lambdas/adapters/cloudfront');
@@ -257,7 +278,10 @@ describe('cdn handler: retries', () => {
     // A first tick planned and sent, then died before recording the batch as done.
     await w.batches.plan('cdn', W0, ['/static/a.css', '/static/b.css']);
     const { CloudFrontAdapter } = await import('../../../../lambdas/adapters/cloudfront');
-    await new CloudFrontAdapter(new CloudFrontClient({ region: 'us-east-1' })).createInvalidation('E2QWRUHAPOMQZL', `cdn-${W0}`, ['/static/a.css', '/static/b.css']);
+    await new CloudFrontAdapter(new CloudFrontClient({ region: 'us-east-1' })).createInvalidation('E2QWRUHAPOMQZL', `cdn-${W0}`, [
+      '/static/a.css',
+      '/static/b.css',
+    ]);
     const result = await w.tick(T0 + 120_000);
     expect(result.batches).toMatchObject([{ outcome: 'sent', invalidationId: 'I1ABCDEF' }]);
     expect(creates()).toHaveLength(2);
@@ -317,7 +341,10 @@ describe('cdn handler: notifications', () => {
       sleep: async () => {},
     });
     await handler(s3Event('static/a.css', 'e1'), context);
-    const result = (await handler({ source: 'autoscaler.scheduler', action: 'reevaluate', family: 'cdn', scheduledTime: '2025-06-01T12:01:01Z', executionId: 'n' }, context)) as CdnResult;
+    const result = (await handler(
+      { source: 'autoscaler.scheduler', action: 'reevaluate', family: 'cdn', scheduledTime: '2025-06-01T12:01:01Z', executionId: 'n' },
+      context,
+    )) as CdnResult;
     expect(result.batches).toMatchObject([{ outcome: 'sent' }]);
     expect(await batches.openBatches('cdn', W0 + 3600)).toEqual([]);
     expect(creates()).toHaveLength(1);
@@ -368,7 +395,13 @@ describe('cdn handler: switches and bad input', () => {
 
   test('a tick for another family is rejected without an AWS call', async () => {
     const w = await world();
-    const result = await w.send({ source: 'autoscaler.scheduler', action: 'reevaluate', family: 'capacity', scheduledTime: '2025-06-01T12:01:00Z', executionId: 'x' });
+    const result = await w.send({
+      source: 'autoscaler.scheduler',
+      action: 'reevaluate',
+      family: 'capacity',
+      scheduledTime: '2025-06-01T12:01:00Z',
+      executionId: 'x',
+    });
     expect(result.status).toBe('rejected');
     expect(cf.calls()).toHaveLength(0);
   });

@@ -2,18 +2,19 @@
  * The database family's handler: alarm events and the 1-minute schedule to runbook executions under
  * deterministic names. RDS, ElastiCache, CloudWatch and Step Functions answered at the SDK boundary.
  */
-import { mockClient } from 'aws-sdk-client-mock';
-import type { Context } from 'aws-lambda';
+
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeReplicationGroupsCommand, ElastiCacheClient, ListAllowedNodeTypeModificationsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import rdsAlarm from '../../../fixtures/cloudwatch-alarm-state-change-rds.json';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../../../lambdas/adapters/rds';
 import { RedisInputSchema } from '../../../../lambdas/runbooks/redis';
 import { createDatabaseHandler } from '../../../../lambdas/scalers/database/handler';
 import { parseConfig } from '../../../../lambdas/shared/config';
 import { MemoryStateStore } from '../../../../lambdas/state/memory';
+import rdsAlarm from '../../../fixtures/cloudwatch-alarm-state-change-rds.json';
 import { awsError } from '../../../runbooks/fake-aws';
 import { RDS_INSTANCE, RDS_REPLICAS, RDS_STORAGE, REDIS } from '../../../runbooks/fixtures';
 
@@ -50,18 +51,31 @@ function cloudWatchSays(values: Record<string, number>, inAlarm: string[]) {
 
 /** orders-primary with `replicas` replicas of the autoscaler's, in `status`. */
 function fleet(replicas: number, status = 'available') {
-  const ours = [{ Key: MANAGED_BY_TAG, Value: 'shop' }, { Key: TARGET_TAG, Value: 'orders-db' }];
+  const ours = [
+    { Key: MANAGED_BY_TAG, Value: 'shop' },
+    { Key: TARGET_TAG, Value: 'orders-db' },
+  ];
   const ids = Array.from({ length: replicas }, (_, i) => `orders-db-ro-${i + 1}`);
   rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
     if (input.DBInstanceIdentifier === 'orders-primary') {
       return {
         DBInstances: [
-          { DBInstanceIdentifier: 'orders-primary', DBInstanceStatus: 'available', AllocatedStorage: 100, BackupRetentionPeriod: 7, ReadReplicaDBInstanceIdentifiers: ids },
+          {
+            DBInstanceIdentifier: 'orders-primary',
+            DBInstanceStatus: 'available',
+            AllocatedStorage: 100,
+            BackupRetentionPeriod: 7,
+            ReadReplicaDBInstanceIdentifiers: ids,
+          },
         ],
       };
     }
     if (!ids.includes(input.DBInstanceIdentifier)) throw awsError('DBInstanceNotFoundFault');
-    return { DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: status, ReadReplicaSourceDBInstanceIdentifier: 'orders-primary', TagList: ours }] };
+    return {
+      DBInstances: [
+        { DBInstanceIdentifier: input.DBInstanceIdentifier, DBInstanceStatus: status, ReadReplicaSourceDBInstanceIdentifier: 'orders-primary', TagList: ours },
+      ],
+    };
   });
 }
 
@@ -174,14 +188,28 @@ describe('database handler', () => {
     expect(new Set(dims.map((d) => `${d.Name}=${d.Value}`))).toEqual(new Set(['CacheClusterId=shop-cache-001', 'CacheClusterId=shop-cache-002']));
   });
 
-  test('after a resize, Redis is judged on datapoints from after it: the old node type\'s full memory moves nothing', async () => {
+  test("after a resize, Redis is judged on datapoints from after it: the old node type's full memory moves nothing", async () => {
     fleet(1);
     cloudWatchSays({ memory: 88, cpu: 40, evictions: 0, free: 50 * 1024 ** 3 }, []);
     const group = (status: string) => ({
-      ReplicationGroups: [{ ReplicationGroupId: 'shop-cache', Status: status, CacheNodeType: 'cache.r7g.large', MemberClusters: ['shop-cache-001'], NodeGroups: [{ NodeGroupMembers: [{}] }] }],
+      ReplicationGroups: [
+        {
+          ReplicationGroupId: 'shop-cache',
+          Status: status,
+          CacheNodeType: 'cache.r7g.large',
+          MemberClusters: ['shop-cache-001'],
+          NodeGroups: [{ NodeGroupMembers: [{}] }],
+        },
+      ],
     });
     cache.on(ListAllowedNodeTypeModificationsCommand).resolves({ ScaleUpModifications: ['cache.r7g.xlarge'], ScaleDownModifications: [] });
-    const schedule = (minute: number) => ({ source: 'autoscaler.scheduler', action: 'reevaluate', family: 'database', scheduledTime: `2026-11-23T12:${minute}:00Z`, executionId: `m-${minute}` });
+    const schedule = (minute: number) => ({
+      source: 'autoscaler.scheduler',
+      action: 'reevaluate',
+      family: 'database',
+      scheduledTime: `2026-11-23T12:${minute}:00Z`,
+      executionId: `m-${minute}`,
+    });
     // A tick while the group is modifying: remembered.
     cache.on(DescribeReplicationGroupsCommand).resolves(group('modifying'));
     const during = await makeHandler()(schedule(20), context);
@@ -211,7 +239,13 @@ describe('database handler', () => {
     cloudWatchSays({ memory: 50, cpu: 20, evictions: 0, connections: 1500, free: 50 * 1024 ** 3 }, []);
     cache.on(DescribeReplicationGroupsCommand).resolves({
       ReplicationGroups: [
-        { ReplicationGroupId: 'shop-cache', Status: 'available', CacheNodeType: 'cache.r7g.large', MemberClusters: ['shop-cache-001', 'shop-cache-002'], NodeGroups: [{ NodeGroupId: '0001', NodeGroupMembers: [{}, {}] }] },
+        {
+          ReplicationGroupId: 'shop-cache',
+          Status: 'available',
+          CacheNodeType: 'cache.r7g.large',
+          MemberClusters: ['shop-cache-001', 'shop-cache-002'],
+          NodeGroups: [{ NodeGroupId: '0001', NodeGroupMembers: [{}, {}] }],
+        },
       ],
     });
     cache.on(ListAllowedNodeTypeModificationsCommand).resolves({ ScaleUpModifications: ['cache.r7g.xlarge'], ScaleDownModifications: [] });
@@ -219,7 +253,10 @@ describe('database handler', () => {
 
     const result = await makeHandler(configWith({}, { maxReplicasPerShard: 3, connectionsPerNodeHigh: 1000 }))(schedule, context);
 
-    expect(result.targets.find((t) => t.targetId === 'cache')).toMatchObject({ outcome: 'applied', reason: expect.stringMatching(/1500 connections per node > 1000; 1 -> 2/) });
+    expect(result.targets.find((t) => t.targetId === 'cache')).toMatchObject({
+      outcome: 'applied',
+      reason: expect.stringMatching(/1500 connections per node > 1000; 1 -> 2/),
+    });
     const redisStart = startCalls().find((c) => c.stateMachineArn === REDIS_ARN)!;
     expect(redisStart.name).toMatch(/^cache-replicas-up-2-\d+$/);
     expect(JSON.parse(redisStart.input!)).toMatchObject({ targetId: 'cache', replicasPerShard: 2 });
@@ -253,7 +290,9 @@ describe('database handler', () => {
     // 2 shards at 88% = 176 shard-percent; at 55% per shard (midway between 30% and 80%) that is 3.2: 4 shards.
     expect(result.targets.find((t) => t.targetId === 'cache')).toMatchObject({
       outcome: 'applied',
-      reason: expect.stringMatching(/^memory 88% > 80%, and no larger type on the ladder is allowed .*; shards 2 -> 4; runbook cache-shards-out-4-\d+ started$/),
+      reason: expect.stringMatching(
+        /^memory 88% > 80%, and no larger type on the ladder is allowed .*; shards 2 -> 4; runbook cache-shards-out-4-\d+ started$/,
+      ),
     });
     const redisStart = startCalls().find((c) => c.stateMachineArn === REDIS_ARN)!;
     expect(redisStart.name).toMatch(/^cache-shards-out-4-\d+$/);
@@ -269,7 +308,10 @@ describe('database handler', () => {
     // Another group's story: no action of its own yet.
     store = new MemoryStateStore();
     const again = await makeHandler()({ ...schedule, executionId: 'e-5' }, context);
-    expect(again.targets.find((t) => t.targetId === 'cache')).toMatchObject({ outcome: 'held', reason: expect.stringMatching(/no larger type on the ladder is allowed/) });
+    expect(again.targets.find((t) => t.targetId === 'cache')).toMatchObject({
+      outcome: 'held',
+      reason: expect.stringMatching(/no larger type on the ladder is allowed/),
+    });
     expect(startCalls().filter((c) => c.stateMachineArn === REDIS_ARN)).toEqual([]);
   });
 
@@ -293,7 +335,9 @@ describe('database handler', () => {
 
   test('rds-instance: CPU above the mark for the whole window starts the rds-instance runbook for the next class', async () => {
     fleet(1);
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'orders-primary', DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large', PendingModifiedValues: {} }] });
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ DBInstanceIdentifier: 'orders-primary', DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large', PendingModifiedValues: {} }],
+    });
     cw.on(GetMetricDataCommand).callsFake((input) => ({
       MetricDataResults: input.MetricDataQueries.map((q: { Id: string }) => ({
         Id: q.Id,
@@ -317,7 +361,10 @@ describe('database handler', () => {
 
     const result = await handler(event, context);
 
-    expect(result.targets[0]).toMatchObject({ outcome: 'applied', reason: expect.stringMatching(/CPU 91% > 80%; db.r6g.large -> db.r6g.xlarge in the maintenance window/) });
+    expect(result.targets[0]).toMatchObject({
+      outcome: 'applied',
+      reason: expect.stringMatching(/CPU 91% > 80%; db.r6g.large -> db.r6g.xlarge in the maintenance window/),
+    });
     expect(JSON.parse(startCalls()[0].input!)).toMatchObject({ targetId: 'orders-class', instanceClass: 'db.r6g.xlarge' });
   });
 

@@ -3,19 +3,20 @@
  * (a real DynamoDB implementation), SQS, ECS and Auto Scaling answered at the SDK boundary by
  * aws-sdk-client-mock (no local implementation exists), keeping a little fleet state between calls.
  */
-import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { useDynalite } from '../../../support/dynalite';
+
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import alarmFixture from '../../../fixtures/sqs-age-alarm-state-change.json';
-import { createQueueHandler, QueueHandlerDeps } from '../../../../lambdas/scalers/queue/handler';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Notification } from '../../../../lambdas/adapters/sns';
+import { createQueueHandler, type QueueHandlerDeps } from '../../../../lambdas/scalers/queue/handler';
 import type { QueueResult } from '../../../../lambdas/scalers/queue/service';
-import { parseConfig, type AutoscalerConfigInput } from '../../../../lambdas/shared/config';
+import { type AutoscalerConfigInput, parseConfig } from '../../../../lambdas/shared/config';
 import { RejectedEventError } from '../../../../lambdas/shared/errors';
 import { DynamoStateStore } from '../../../../lambdas/state/dynamo';
-import type { Notification } from '../../../../lambdas/adapters/sns';
+import alarmFixture from '../../../fixtures/sqs-age-alarm-state-change.json';
+import { useDynalite } from '../../../support/dynalite';
 
 const context = { awsRequestId: 'req-1', functionName: 'queue', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 const T0 = Date.parse('2026-01-05T10:00:00Z');
@@ -88,7 +89,13 @@ function wireCloud() {
     };
   });
   ecs.on(DescribeServicesCommand).callsFake(async (input: { services: string[] }) => ({
-    services: input.services.map((s) => ({ serviceName: s, status: 'ACTIVE', desiredCount: cloud.service.desired, runningCount: cloud.service.running, pendingCount: 0 })),
+    services: input.services.map((s) => ({
+      serviceName: s,
+      status: 'ACTIVE',
+      desiredCount: cloud.service.desired,
+      runningCount: cloud.service.running,
+      pendingCount: 0,
+    })),
     failures: [],
   }));
   ecs.on(UpdateServiceCommand).callsFake(async (input: { desiredCount: number }) => {
@@ -165,10 +172,22 @@ describe('queue poller', () => {
       ['default-workers', 'applied'],
       ['report-workers', 'applied'],
     ]);
-    expect(sqs.commandCalls(GetQueueAttributesCommand).map((c) => c.args[0].input.QueueUrl).sort()).toEqual([DEFAULT_URL, REPORTS_DLQ, REPORTS_URL].sort());
-    expect(ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: 'celery', service: 'default-worker', desiredCount: cloud.service.desired });
+    expect(
+      sqs
+        .commandCalls(GetQueueAttributesCommand)
+        .map((c) => c.args[0].input.QueueUrl)
+        .sort(),
+    ).toEqual([DEFAULT_URL, REPORTS_DLQ, REPORTS_URL].sort());
+    expect(ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({
+      cluster: 'celery',
+      service: 'default-worker',
+      desiredCount: cloud.service.desired,
+    });
     expect(cloud.service.desired).toBeGreaterThanOrEqual(1);
-    expect(asg.commandCalls(SetDesiredCapacityCommand)[0].args[0].input).toMatchObject({ AutoScalingGroupName: 'celery-reports', DesiredCapacity: cloud.group.desired });
+    expect(asg.commandCalls(SetDesiredCapacityCommand)[0].args[0].input).toMatchObject({
+      AutoScalingGroupName: 'celery-reports',
+      DesiredCapacity: cloud.group.desired,
+    });
     // recorded in the state table: the decision with its numbers, and an audit entry
     const record = await store.getTarget('default-workers');
     expect(record?.lastDecision).toMatchObject({ outcome: 'applied', previous: 0, desired: cloud.service.desired });
@@ -310,10 +329,27 @@ describe('queue poller', () => {
     const store = await newStore();
     const configInput: AutoscalerConfigInput = {
       ...baseConfig,
-      windows: [{ name: 'business', target: 'default-workers', start: 'cron(0 8 ? * MON-FRI *)', end: 'cron(0 18 ? * MON-FRI *)', timezone: 'Europe/Paris', minCapacity: 3 }],
+      windows: [
+        {
+          name: 'business',
+          target: 'default-workers',
+          start: 'cron(0 8 ? * MON-FRI *)',
+          end: 'cron(0 18 ? * MON-FRI *)',
+          timezone: 'Europe/Paris',
+          minCapacity: 3,
+        },
+      ],
     };
     const at = Date.parse('2026-01-05T07:00:00Z'); // Monday 08:00 Paris
-    const event = { source: 'autoscaler.scheduler', action: 'window', family: 'queue', window: 'business', edge: 'start', scheduledTime: '2026-01-05T07:00:00Z', executionId: 'w-1' };
+    const event = {
+      source: 'autoscaler.scheduler',
+      action: 'window',
+      family: 'queue',
+      window: 'business',
+      edge: 'start',
+      scheduledTime: '2026-01-05T07:00:00Z',
+      executionId: 'w-1',
+    };
     const result = (await makeHandler(store, { now: at }, { configInput })(event, context)) as QueueResult;
     expect(result.detail).toBe('window "business" start');
     expect(cloud.service.desired).toBe(3);
