@@ -10,7 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { QueueWorkersTarget } from '../../lambdas/shared/config';
-import { queueParts } from '../../lambdas/shared/queue-alarms';
+import { queueParts } from '../../lambdas/shared/kinds/queue-workers';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantUnscoped } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';

@@ -12,7 +12,7 @@ import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
 import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
 import { alarmRulePattern, allAlarms, capacityMetrics, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
 import { type AsgTarget, type AutoscalerConfig, parseConfig, type QueueWorkersTarget } from '../../lambdas/shared/config';
-import { queueMetrics } from '../../lambdas/shared/queue-alarms';
+import { queueMetrics } from '../../lambdas/shared/kinds/queue-workers';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { AlarmEvaluator, type AlarmStateChangeEvent } from '../cloud/alarms';
 import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../cloud/capacity';

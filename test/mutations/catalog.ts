@@ -272,7 +272,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'two-targets-one-resource',
     breaks: 'one resource, one target: a second target on the same resource is refused',
-    file: 'lambdas/shared/config.ts',
+    file: 'lambdas/shared/config/index.ts',
     find: '      else if (owner !== i)\n',
     replace: '      else if (false as boolean)\n',
     tests: ['test/faults/R26-one-resource-one-target.test.ts'],

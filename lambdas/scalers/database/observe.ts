@@ -11,7 +11,9 @@ import type { InstanceClassObservation } from '../../engine/instance-class';
 import type { RedisObservation } from '../../engine/redis';
 import type { ReplicaObservation } from '../../engine/replicas';
 import type { RdsInstanceTarget, RdsReplicasTarget, RedisTarget } from '../../shared/config';
-import { rdsInstanceMetrics, redisNodeMetrics, replicaMetrics, replicaSourceMetrics } from '../../shared/data-alarms';
+import { rdsInstanceMetrics } from '../../shared/kinds/rds-instance';
+import { replicaMetrics, replicaSourceMetrics } from '../../shared/kinds/rds-replicas';
+import { redisNodeMetrics } from '../../shared/kinds/redis';
 
 /** Minutes of datapoints a decision reads (longer where a target's window is longer). */
 export const LOOKBACK_MINUTES = 10;

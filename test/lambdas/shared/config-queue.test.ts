@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from '../../../lambdas/shared/config';
-import { queueArn, queueParts } from '../../../lambdas/shared/queue-alarms';
+import { queueArn, queueParts } from '../../../lambdas/shared/kinds/queue-workers';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
 

@@ -1,0 +1,156 @@
+/**
+ * The one schema of the autoscaler's configuration, shared by the CDK app (validated at synth), the
+ * Lambda functions (the parsed config is bundled with each function) and the simulator: the whole
+ * config and its rules across targets here, each kind's own schema and checks in its module
+ * (lambdas/shared/kinds), the common fields in ./fields.
+ *
+ * Every default below is documented in the README's config reference; keep the two in step.
+ */
+import { z } from 'zod';
+import { kindOf, type TargetConfig, targetSchema } from '../kinds';
+import { DAY } from './fields';
+import { ConfigError, describeIssues } from './issues';
+import { formatPath } from './paths';
+import type { TargetResource } from './resources';
+import { capacityWindowSchema, checkWindows } from './windows';
+
+/**
+ * Most targets in one config: the scale the stack is built and tested for (alarms in nested stacks,
+ * every stack under CloudFormation's 500 resources, one function per family polling them all).
+ */
+export const MAX_TARGETS = 1000;
+
+/** Subscriptions of the deployment's notification topic (actions, refusals, failures, self-alarms). */
+export const notificationsSchema = z.strictObject({
+  /**
+   * An email address subscribed to the topic; AWS sends it a confirmation message first.
+   * @default undefined (no subscription)
+   */
+  email: z.email('must be an email address').max(254).optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    /**
+     * Prefix of every alarm name (`<prefix>/<targetId>/<signal>/<direction>`) and of the resource names.
+     * @default "autoscaler"
+     */
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/, 'must be 1-31 letters, digits or dashes, starting with a letter')
+      .default('autoscaler'),
+    /** Record every decision without acting on any target. @default false */
+    dryRun: z.boolean().default(false),
+    /** Events older than this many seconds are dropped. @default 600 */
+    // EventBridge retries a delivery for at most 24 hours (RetryPolicy.MaximumEventAgeInSeconds <= 86400).
+    maxEventAgeSeconds: z.number().int().positive().max(DAY).default(600),
+    /** Audit entries are kept this many days. @default 30 */
+    // Common sense: ten years.
+    auditRetentionDays: z.number().int().positive().max(3653).default(30),
+    /**
+     * Where every action, refusal and failure is announced besides the deployment's SNS topic.
+     * @default {} (the topic only, no subscription)
+     */
+    notifications: notificationsSchema.default({}),
+    targets: z.array(targetSchema).min(1).max(MAX_TARGETS),
+    /**
+     * Capacity windows: cron periods (with a time zone) that set a target's floor and ceiling, such as
+     * a night scale-down. Of overlapping windows of one target, the one opened most recently wins.
+     * @default []
+     */
+    // Common sense: a few windows per target.
+    windows: z.array(capacityWindowSchema).max(MAX_TARGETS).default([]),
+  })
+  .superRefine((config, ctx) => {
+    checkWindows(config, ctx);
+    checkOneTargetPerResource(config.targets, ctx);
+    const seen = new Map<string, number>();
+    config.targets.forEach((t, i) => {
+      const first = seen.get(t.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `"${t.id}" is already the id of targets[${first}]` });
+      } else {
+        seen.set(t.id, i);
+      }
+      if ('maxCapacity' in t && t.maxCapacity < t.minCapacity) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxCapacity'], message: `${t.maxCapacity} is below minCapacity ${t.minCapacity}` });
+      }
+      // The kind's own rules.
+      kindOf(t).check?.(t, ['targets', i], ctx);
+    });
+  });
+
+/**
+ * One resource, one target: two targets acting on the same group, service, queue, database or cache
+ * would each undo the other (two `asg` targets on one group flap it 4 -> 10 -> 4 every minute). The
+ * second is refused, naming the first.
+ */
+function checkOneTargetPerResource(targets: readonly TargetConfig[], ctx: z.core.$RefinementCtx): void {
+  const owners = new Map<string, number>();
+  targets.forEach((t, i) => {
+    for (const r of resourcesOf(t)) {
+      if (r.key === undefined) continue;
+      const owner = owners.get(r.key);
+      if (owner === undefined) owners.set(r.key, i);
+      else if (owner !== i)
+        ctx.addIssue({ code: 'custom', path: ['targets', i, ...r.path], message: `${r.shown} is already the ${r.noun} of targets[${owner}]` });
+    }
+  });
+}
+
+export type AutoscalerConfig = z.output<typeof configSchema>;
+export type AutoscalerConfigInput = z.input<typeof configSchema>;
+
+/** The resources a target acts on or reads (its kind's `resources`). */
+export function resourcesOf(t: TargetConfig): TargetResource[] {
+  return kindOf(t).resources(t);
+}
+
+/**
+ * Problems of targets in another region or account than the stack's, for what the config names with
+ * its region or account (SQS queue URLs); `undefined` region or account: unknown (an
+ * environment-agnostic stack), not checked. One line per resource, naming the target's path, the
+ * resource's region/account and the stack's.
+ */
+export function placementProblems(config: AutoscalerConfig, stack: { readonly region?: string; readonly account?: string }): string[] {
+  const problems: string[] = [];
+  config.targets.forEach((t, i) => {
+    for (const r of resourcesOf(t)) {
+      const where: string[] = [];
+      if (stack.region !== undefined && r.region !== undefined && r.region !== stack.region) where.push(`region ${r.region} (the stack's: ${stack.region})`);
+      if (stack.account !== undefined && r.account !== undefined && r.account !== stack.account)
+        where.push(`account ${r.account} (the stack's: ${stack.account})`);
+      if (where.length) {
+        problems.push(
+          `${formatPath(['targets', i, ...r.path])}: the ${r.noun} of target "${t.id}" is in ${where.join(' and ')}; a target must be in the stack's region and account (deploy one stack per region and account)`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+/** Validates a parsed (JSON/YAML) config; throws a ConfigError naming every bad path and value. */
+export function parseConfig(input: unknown, source?: string): AutoscalerConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(describeIssues(result.error.issues, input), source);
+  return result.data;
+}
+
+// The config's public names, wherever they are declared.
+export { type CapacityTarget, type DataTarget, type TargetConfig, type TargetKind, targetSchema } from '../kinds';
+export { type AsgTarget, asgTargetSchema } from '../kinds/asg';
+export { targetGroupSchema } from '../kinds/capacity';
+export { type CloudfrontTarget, type CloudfrontTrigger, cloudfrontPath, cloudfrontTargetSchema, cloudfrontTriggerSchema } from '../kinds/cloudfront';
+export { type EcsServiceTarget, ecsServiceTargetSchema } from '../kinds/ecs-service';
+export { type QueueWorkersTarget, queueWorkersFleetSchema, queueWorkersTargetSchema, SQS_QUEUE_URL } from '../kinds/queue-workers';
+export { type RdsInstanceTarget, rdsInstanceTargetSchema } from '../kinds/rds-instance';
+export { type RdsReplicasTarget, rdsReplicasTargetSchema } from '../kinds/rds-replicas';
+export { type RdsStorageTarget, rdsStorageTargetSchema } from '../kinds/rds-storage';
+export { type RedisTarget, redisTargetSchema } from '../kinds/redis';
+export { sizeRank } from './checks';
+export { type MissingDataConfig, type MissingDataHoldConfig, missingDataHoldSchema, missingDataSchema } from './fields';
+export { ConfigError, describeIssues } from './issues';
+export { formatPath, show } from './paths';
+export type { TargetResource } from './resources';
+export { type CapacityWindowConfig, capacityWindowSchema, WINDOW_KINDS } from './windows';

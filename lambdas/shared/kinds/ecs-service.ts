@@ -1,0 +1,39 @@
+/** `ecs-service`: the web tier's ECS service, sized by the capacity family (UpdateService desiredCount). */
+import { z } from 'zod';
+import { ecsName, percent } from '../config/fields';
+import { ecsServiceResource } from '../config/resources';
+import { capacityAlarms, capacityFields, checkCapacity, withTargetGroup } from './capacity';
+import type { CapacityKindModule, CapacityMetrics } from './kind';
+
+export const ecsServiceTargetSchema = z.strictObject({
+  kind: z.literal('ecs-service'),
+  ...capacityFields,
+  /** Name of the ECS cluster. */
+  cluster: ecsName,
+  /** Name of the ECS service. */
+  service: ecsName,
+  /** Average memory, percent, above which the service scales out. @default 80 */
+  targetMemory: percent.default(80),
+});
+
+export type EcsServiceTarget = z.output<typeof ecsServiceTargetSchema>;
+
+export function ecsServiceMetrics(target: EcsServiceTarget): CapacityMetrics {
+  const dimensions = { ClusterName: target.cluster, ServiceName: target.service };
+  return withTargetGroup(
+    { namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensions, stat: 'Average' },
+    { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', dimensions, stat: 'Average' },
+    target.targetGroup,
+  );
+}
+
+export const ecsService = {
+  schema: ecsServiceTargetSchema,
+  family: 'capacity',
+  namespaces: ['AWS/ECS', 'AWS/ApplicationELB'],
+  metrics: ecsServiceMetrics,
+  alarms: (prefix, target) => capacityAlarms(prefix, target, ecsServiceMetrics(target), target.targetMemory),
+  windows: true,
+  resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
+  check: checkCapacity,
+} satisfies CapacityKindModule<EcsServiceTarget>;

@@ -1,0 +1,62 @@
+/**
+ * What the runtime knows of a kind of target, declared once in the kind's module
+ * (lambdas/shared/kinds/<kind>.ts) and registered in lambdas/shared/kinds/index.ts. The infrastructure
+ * (lib/targets) and the operator CLI (cli/) keep their own table of the same kinds, so that a function
+ * bundle never pulls in the CDK or the CLI.
+ */
+import type { z } from 'zod';
+import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
+import type { ConfigPath } from '../config/checks';
+import type { TargetResource } from '../config/resources';
+
+/** What every target's config holds. */
+export interface TargetBase {
+  readonly kind: string;
+  readonly id: string;
+}
+
+export interface TargetKindModule<T extends TargetBase> {
+  /** The config schema of one target of this kind (a strict object whose `kind` is the kind's name). */
+  readonly schema: z.ZodType<T>;
+  /** The action family whose function decides for it (one rule, one function, one schedule per family). */
+  readonly family: Family;
+  /**
+   * The CloudWatch namespaces of its metrics: its family's rule matches alarm state changes on them.
+   * The namespace of the kind's own resource first.
+   */
+  readonly namespaces: readonly string[];
+  /** Its alarms, as plain data (none for a kind its family's schedule or deploy events drive alone). */
+  alarms(prefix: string, target: T): AlarmSpec[];
+  /** Whether capacity windows may set its floor and ceiling (`minCapacity`, `maxCapacity`). */
+  readonly windows: boolean;
+  /** What it acts on and reads: one resource, one target; the stack's region and account. */
+  resources(target: T): TargetResource[];
+  /**
+   * Rules across its fields that its schema cannot state (a floor below a ceiling, exactly one of two
+   * fields), reported below `at` (`['targets', 3]`). The whole-config rules come first.
+   * @default none
+   */
+  check?(target: T, at: ConfigPath, ctx: z.core.$RefinementCtx): void;
+  /**
+   * The Step Functions runbook its long actions run in: the state machine `<prefix>-<name>`, whose ARN its
+   * family's function finds in the environment variable `arnEnv`.
+   * @default none: the family's function acts itself
+   */
+  readonly runbook?: { readonly name: string; readonly arnEnv: string };
+}
+
+/** The metrics of a capacity target: its alarms' and the capacity engine's observation. */
+export interface CapacityMetrics {
+  readonly cpu: MetricRef;
+  readonly memory?: MetricRef;
+  readonly requestCount?: MetricRef;
+  readonly requestCountPerTarget?: MetricRef;
+  readonly responseTimeP95?: MetricRef;
+}
+
+/** A kind of the capacity family: a fleet of units sized on CPU (and memory, requests, latency). */
+export interface CapacityKindModule<T extends TargetBase> extends TargetKindModule<T> {
+  readonly family: 'capacity';
+  /** The metrics the capacity engine observes and the alarms watch. */
+  metrics(target: T): CapacityMetrics;
+}
