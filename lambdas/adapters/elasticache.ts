@@ -7,8 +7,8 @@ import {
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
-import { ResourceBusyError } from '../runbooks/errors';
 import { awsErrorName, TerminalError } from '../shared/errors';
+import { ResourceBusyError } from '../shared/runbook-errors';
 import type { SendClient } from './types';
 
 const BUSY = new Set(['InvalidReplicationGroupState', 'InvalidReplicationGroupStateFault', 'InvalidCacheClusterState', 'InvalidCacheClusterStateFault']);

@@ -13,16 +13,9 @@ import {
   ModifyDBInstanceCommand,
   type Tag,
 } from '@aws-sdk/client-rds';
-import { ResourceBusyError } from '../runbooks/errors';
 import { awsErrorName, TerminalError } from '../shared/errors';
+import { ResourceBusyError } from '../shared/runbook-errors';
 import type { SendClient } from './types';
-
-/** The tag every resource the autoscaler creates carries; IAM lets it delete only what carries it. */
-export const MANAGED_BY_TAG = 'autoscaler:managed-by';
-/** The target id the resource belongs to. */
-export const TARGET_TAG = 'autoscaler:target';
-/** The Step Functions execution that created it. */
-export const EXECUTION_TAG = 'autoscaler:execution';
 
 /** The RDS errors a resource in a transitional state raises: they pass if waited out. */
 const BUSY = new Set(['InvalidDBInstanceState', 'InvalidDBInstanceStateFault', 'InvalidDBClusterStateFault', 'InvalidDBClusterState']);

@@ -27,9 +27,11 @@ import { SnsNotifier } from '../adapters/sns';
 import { SsmAdapter } from '../adapters/ssm';
 import { bundledConfig } from '../shared/bundled-config';
 import { awsClient } from '../shared/clients';
+import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../shared/environment';
 import { asTaskError, RejectedEventError } from '../shared/errors';
 import { summarizeParseError } from '../shared/events';
 import { logger, tracer } from '../shared/powertools';
+import { RUNBOOK_TASKS } from '../shared/runbook-tasks';
 import { DynamoStateStore } from '../state/dynamo';
 import type { RunbookContext } from './context';
 import * as instance from './instance';
@@ -37,24 +39,6 @@ import { notifyOutcome } from './notify';
 import * as redis from './redis';
 import * as replicas from './replicas';
 import * as storage from './storage';
-
-export const RUNBOOK_TASKS = [
-  'replicas.reconcile',
-  'replicas.create',
-  'replicas.remove',
-  'replicas.publish',
-  'redis.check',
-  'redis.modify',
-  'redis.poll',
-  'storage.check',
-  'storage.modify',
-  'storage.poll',
-  'instance.check',
-  'instance.modify',
-  'instance.poll',
-  'notify',
-] as const;
-export type RunbookTask = (typeof RUNBOOK_TASKS)[number];
 
 export const TaskEventSchema = z.object({
   task: z.enum(RUNBOOK_TASKS),
@@ -116,8 +100,8 @@ function dispatchTask(ctx: RunbookContext) {
 }
 
 function deployedContext(): RunbookContext {
-  const stateTable = process.env.STATE_TABLE_NAME;
-  if (!stateTable) throw new Error('STATE_TABLE_NAME must be set');
+  const stateTable = process.env[STATE_TABLE_ENV];
+  if (!stateTable) throw new Error(`${STATE_TABLE_ENV} must be set`);
   const dynamo = awsClient(DynamoDBClient);
   return {
     config: bundledConfig(),
@@ -127,7 +111,7 @@ function deployedContext(): RunbookContext {
     route53: new Route53Adapter(awsClient(Route53Client)),
     cloudWatch: new CloudWatchAdapter(awsClient(CloudWatchClient)),
     store: new DynamoStateStore({ tableName: stateTable, client: DynamoDBDocumentClient.from(dynamo) }),
-    notifier: process.env.TOPIC_ARN ? new SnsNotifier(awsClient(SNSClient), process.env.TOPIC_ARN) : undefined,
+    notifier: process.env[TOPIC_ARN_ENV] ? new SnsNotifier(awsClient(SNSClient), process.env[TOPIC_ARN_ENV]) : undefined,
     now: Date.now,
   };
 }

@@ -9,8 +9,8 @@ import { classDownFit } from '../engine/instance-class';
 import { observeInstance } from '../scalers/database/observe';
 import type { RdsInstanceTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
+import { ResourceBusyError } from '../shared/runbook-errors';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
-import { ResourceBusyError } from './errors';
 import { type Breach, cooldownBreach, enforce, ladderStep } from './rules';
 import { beforeWrite } from './switches';
 

@@ -14,11 +14,3 @@ export function executionName(targetId: string, action: string, goal: string | n
   if (!NAME.test(name)) throw new Error(`execution name "${name}" is not a valid Step Functions name`);
   return name;
 }
-
-/** Environment variables of the database family's function holding the runbooks' ARNs, by target kind. */
-export const RUNBOOK_ARN_ENV = {
-  'rds-replicas': 'RUNBOOK_RDS_REPLICAS_ARN',
-  redis: 'RUNBOOK_REDIS_ARN',
-  'rds-storage': 'RUNBOOK_RDS_STORAGE_ARN',
-  'rds-instance': 'RUNBOOK_RDS_INSTANCE_ARN',
-} as const;

@@ -7,8 +7,8 @@
 import type { Notifier } from '../adapters/sns';
 import type { AutoscalerConfig } from '../shared/config';
 import { logger } from '../shared/powertools';
+import { DryRunError, PausedError } from '../shared/runbook-errors';
 import type { Outcome, StateStore } from '../state/store';
-import { DryRunError, PausedError } from './errors';
 
 export interface NotifyDeps {
   readonly config: AutoscalerConfig;

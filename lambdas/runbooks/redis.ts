@@ -12,9 +12,9 @@ import { nodeTypeDownFit, redisFloors, replicaInFit, shardInFit } from '../engin
 import { observeRedis } from '../scalers/database/observe';
 import type { RedisTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
+import { ResourceBusyError } from '../shared/runbook-errors';
 import type { TargetRecord } from '../state/store';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
-import { ResourceBusyError } from './errors';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds, ladderStep } from './rules';
 import { beforeWrite } from './switches';
 

@@ -7,13 +7,15 @@
  * replica is deleted only while it is still ours and still a replica of the configured source.
  */
 import { z } from 'zod';
-import { type DbInstanceInfo, EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../adapters/rds';
+import type { DbInstanceInfo } from '../adapters/rds';
 import { MAX_REPLICAS_PER_SOURCE, replicaRemovalFit } from '../engine/replicas';
 import { observeReplicas } from '../scalers/database/observe';
 import type { RdsReplicasTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
+import { readerEndpointsParameter } from '../shared/kinds/rds-replicas';
+import { ResourceBusyError } from '../shared/runbook-errors';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../shared/tags';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
-import { ResourceBusyError } from './errors';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds } from './rules';
 import { beforeWrite } from './switches';
 
@@ -59,10 +61,6 @@ const TRANSITIONAL = new Set(['creating', 'deleting']);
 /** The deterministic identifier of replica slot `n` of a target: `<targetId>-ro-<n>`. */
 export function replicaIdentifier(targetId: string, slot: number): string {
   return `${targetId}-ro-${slot}`;
-}
-
-export function readerEndpointsParameter(prefix: string, target: RdsReplicasTarget): string {
-  return target.readerEndpointsParameter ?? `/${prefix}/${target.id}/reader-endpoints`;
 }
 
 export function isManaged(prefix: string, targetId: string, i: DbInstanceInfo): boolean {

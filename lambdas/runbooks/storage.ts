@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../engine/storage';
 import type { RdsStorageTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
+import { ResourceBusyError } from '../shared/runbook-errors';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
-import { ResourceBusyError } from './errors';
 import { type Breach, cooldownBreach, enforce } from './rules';
 import { beforeWrite } from './switches';
 

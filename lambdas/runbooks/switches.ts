@@ -4,8 +4,8 @@
  * the switch is on. One helper for every write of every runbook (the data tier's and `invalidate`).
  */
 import type { AutoscalerConfig } from '../shared/config';
+import { DryRunError, PausedError } from '../shared/runbook-errors';
 import type { StateStore } from '../state/store';
-import { DryRunError, PausedError } from './errors';
 
 export interface SwitchReader {
   readonly config: Pick<AutoscalerConfig, 'dryRun'>;

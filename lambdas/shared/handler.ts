@@ -22,6 +22,7 @@ import { DynamoStateStore } from '../state/dynamo';
 import { bundledConfig } from './bundled-config';
 import { awsClient } from './clients';
 import type { AutoscalerConfig } from './config';
+import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from './environment';
 import { RejectedEventError } from './errors';
 import { summarizeParseError } from './events';
 import { dynamoPersistence, memoryPersistence } from './idempotency';
@@ -91,10 +92,10 @@ export interface DeployedBase {
 }
 
 export function deployedBase(options: { idempotency: boolean }): DeployedBase {
-  const stateTable = process.env.STATE_TABLE_NAME;
-  const idempotencyTable = process.env.IDEMPOTENCY_TABLE_NAME;
-  if (!stateTable) throw new Error('STATE_TABLE_NAME must be set');
-  if (options.idempotency && !idempotencyTable) throw new Error('IDEMPOTENCY_TABLE_NAME must be set');
+  const stateTable = process.env[STATE_TABLE_ENV];
+  const idempotencyTable = process.env[IDEMPOTENCY_TABLE_ENV];
+  if (!stateTable) throw new Error(`${STATE_TABLE_ENV} must be set`);
+  if (options.idempotency && !idempotencyTable) throw new Error(`${IDEMPOTENCY_TABLE_ENV} must be set`);
   const dynamo = awsClient(DynamoDBClient);
   const document = DynamoDBDocumentClient.from(dynamo);
   return {
@@ -104,7 +105,7 @@ export function deployedBase(options: { idempotency: boolean }): DeployedBase {
     stateTable,
     store: new DynamoStateStore({ tableName: stateTable, client: document }),
     idempotency: options.idempotency && idempotencyTable ? dynamoPersistence(idempotencyTable, dynamo) : undefined,
-    notifier: process.env.TOPIC_ARN ? new SnsNotifier(awsClient(SNSClient), process.env.TOPIC_ARN) : undefined,
+    notifier: process.env[TOPIC_ARN_ENV] ? new SnsNotifier(awsClient(SNSClient), process.env[TOPIC_ARN_ENV]) : undefined,
     now: Date.now,
     sleep: realSleep,
   };

@@ -13,7 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { InvalidateTask } from '../../lambdas/scalers/cdn/runbook';
+import type { InvalidateTask } from '../../lambdas/shared/runbook-tasks';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import { addServiceRetries, RunbookExits } from './runbook';
 

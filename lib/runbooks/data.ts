@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment';
 import type { NotificationTopic } from '../monitoring/topic';
 import { functionBundling, grantMetricReads, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
@@ -68,8 +69,8 @@ export class DataRunbooks extends Construct {
       role,
       logGroup,
       environment: {
-        STATE_TABLE_NAME: props.stateTable.tableName,
-        ...(props.notifications ? { TOPIC_ARN: props.notifications.topic.topicArn } : {}),
+        [STATE_TABLE_ENV]: props.stateTable.tableName,
+        ...(props.notifications ? { [TOPIC_ARN_ENV]: props.notifications.topic.topicArn } : {}),
         POWERTOOLS_SERVICE_NAME: 'autoscaler',
         NODE_OPTIONS: '--enable-source-maps',
       },

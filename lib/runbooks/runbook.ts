@@ -13,9 +13,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DryRunError, ResourceBusyError, SWITCH_STOP_ERRORS } from '../../lambdas/runbooks/errors';
-import type { RunbookTask } from '../../lambdas/runbooks/handler';
 import { ServiceUnavailableError } from '../../lambdas/shared/errors';
+import { DryRunError, ResourceBusyError, SWITCH_STOP_ERRORS } from '../../lambdas/shared/runbook-errors';
+import type { RunbookTask } from '../../lambdas/shared/runbook-tasks';
 
 /** How long a `ResourceBusy` (modifying, snapshotting...) is waited out: 60 s, x1.5, at most 10 min, 30 tries (about 4 hours). */
 export const BUSY_RETRY = { interval: Duration.seconds(60), backoffRate: 1.5, maxDelay: Duration.minutes(10), maxAttempts: 30 } as const;

@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Family } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment';
 import type { NotificationTopic } from '../monitoring/topic';
 import { acknowledgeWildcardResource } from './nag';
 
@@ -120,9 +121,9 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
     role,
     logGroup,
     environment: {
-      STATE_TABLE_NAME: props.stateTable.tableName,
-      ...(IDEMPOTENCY_TABLE_ACTIONS[family].length ? { IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName } : {}),
-      ...(props.notifications ? { TOPIC_ARN: props.notifications.topic.topicArn } : {}),
+      [STATE_TABLE_ENV]: props.stateTable.tableName,
+      ...(IDEMPOTENCY_TABLE_ACTIONS[family].length ? { [IDEMPOTENCY_TABLE_ENV]: props.idempotencyTable.tableName } : {}),
+      ...(props.notifications ? { [TOPIC_ARN_ENV]: props.notifications.topic.topicArn } : {}),
       POWERTOOLS_SERVICE_NAME: 'autoscaler',
       POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
       NODE_OPTIONS: '--enable-source-maps',

@@ -10,8 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type CdnRuleSource, cdnRulePatterns } from '../../lambdas/scalers/cdn/events';
 import type { AutoscalerConfig, CloudfrontTarget } from '../../lambdas/shared/config';
+import { type CdnRuleSource, cdnRulePatterns } from '../../lambdas/shared/kinds/cloudfront';
 import { toEventPattern } from '../shared/event-pattern';
 import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS } from '../shared/function';
 

@@ -9,7 +9,7 @@ import './quiet';
 import '../esm-interop';
 import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../lambdas/adapters/elasticache';
-import { MANAGED_BY_TAG, RdsAdapter, TARGET_TAG } from '../../lambdas/adapters/rds';
+import { RdsAdapter } from '../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../lambdas/adapters/route53';
 import { SsmAdapter } from '../../lambdas/adapters/ssm';
 import type { SendClient } from '../../lambdas/adapters/types';
@@ -20,6 +20,7 @@ import { alarmRulePattern, allAlarms, reevaluateScheduleInput } from '../../lamb
 import { type AutoscalerConfig, parseConfig, type RdsReplicasTarget } from '../../lambdas/shared/config';
 import { replicaMetrics, replicaSourceMetrics } from '../../lambdas/shared/kinds/rds-replicas';
 import { redisNodeMetrics } from '../../lambdas/shared/kinds/redis';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { AlarmEvaluator, type AlarmStateChangeEvent } from '../cloud/alarms';
 import { stateMachineArn, synthesizedStateMachines } from '../cloud/asl';

@@ -8,7 +8,7 @@
 
 import { ModifyReplicationGroupCommand } from '@aws-sdk/client-elasticache';
 import { CreateDBInstanceReadReplicaCommand } from '@aws-sdk/client-rds';
-import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { BUSY_RETRY } from '../../lib/runbooks/runbook';
 import { world } from '../runbooks/context';
 import { awsError } from '../runbooks/fake-aws';

@@ -8,7 +8,7 @@
 
 import { ModifyReplicationGroupCommand } from '@aws-sdk/client-elasticache';
 import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
-import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { type World, world } from '../runbooks/context';
 import { awsError } from '../runbooks/fake-aws';
 import { dataConfig } from '../runbooks/fixtures';

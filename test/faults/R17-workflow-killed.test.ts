@@ -7,7 +7,7 @@
 
 import { DecreaseReplicaCountCommand, IncreaseReplicaCountCommand, ModifyReplicationGroupCommand } from '@aws-sdk/client-elasticache';
 import { CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
-import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { type World, world } from '../runbooks/context';
 import { dataConfig } from '../runbooks/fixtures';
 import { type SynthesizedRunbooks, synthesizeRunbooks } from '../runbooks/harness';

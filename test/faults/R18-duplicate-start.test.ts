@@ -11,10 +11,10 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
 import type { DatabaseResult } from '../../lambdas/scalers/database/service';
 import { parseConfig } from '../../lambdas/shared/config';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import type { StateStore } from '../../lambdas/state/store';
 import rdsAlarm from '../fixtures/cloudwatch-alarm-state-change-rds.json';

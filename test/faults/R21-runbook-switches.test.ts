@@ -13,11 +13,11 @@ import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, Ge
 import { CreateDBInstanceReadReplicaCommand } from '@aws-sdk/client-rds';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import type { Notification } from '../../lambdas/adapters/sns';
-import { SWITCH_STOP_ERRORS } from '../../lambdas/runbooks/errors';
 import { createCdnHandler } from '../../lambdas/scalers/cdn/handler';
 import { type AutoscalerConfig, parseConfig } from '../../lambdas/shared/config';
+import { SWITCH_STOP_ERRORS } from '../../lambdas/shared/runbook-errors';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import { MemoryInvalidationStore } from '../../lambdas/state/invalidations';
 import { MemoryStateStore } from '../../lambdas/state/memory';

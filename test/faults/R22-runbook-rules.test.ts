@@ -16,7 +16,6 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
 import type { DatabaseResult } from '../../lambdas/scalers/database/service';
 import { REEVALUATE_SOURCE } from '../../lambdas/shared/alarms';
@@ -24,6 +23,7 @@ import { parseConfig } from '../../lambdas/shared/config';
 import { rdsInstanceMetrics } from '../../lambdas/shared/kinds/rds-instance';
 import { replicaSourceMetrics } from '../../lambdas/shared/kinds/rds-replicas';
 import { redisNodeMetrics } from '../../lambdas/shared/kinds/redis';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import type { StateStore } from '../../lambdas/state/store';
 import { FakeCloudWatch } from '../../sim/cloud/cloudwatch';
 import { CallLog } from '../../sim/cloud/recorder';

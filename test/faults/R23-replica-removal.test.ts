@@ -7,8 +7,8 @@
  * one for a replica); its automated backups are kept unless the target says otherwise.
  */
 import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
-import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { parseConfig } from '../../lambdas/shared/config';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { type World, world } from '../runbooks/context';
 import type { FakeInstance } from '../runbooks/fake-aws';
 import { AURORA_REPLICAS, RDS_REPLICAS } from '../runbooks/fixtures';

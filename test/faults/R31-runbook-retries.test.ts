@@ -9,7 +9,7 @@
 import type { Context } from 'aws-lambda';
 import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../../lambdas/adapters/elasticache';
-import { MANAGED_BY_TAG, RdsAdapter, TARGET_TAG } from '../../lambdas/adapters/rds';
+import { RdsAdapter } from '../../lambdas/adapters/rds';
 import { Route53Adapter } from '../../lambdas/adapters/route53';
 import type { Notification } from '../../lambdas/adapters/sns';
 import { SsmAdapter } from '../../lambdas/adapters/ssm';
@@ -18,6 +18,7 @@ import { createRunbookTask } from '../../lambdas/runbooks/handler';
 import { createCdnHandler } from '../../lambdas/scalers/cdn/handler';
 import { SDK_MAX_ATTEMPTS } from '../../lambdas/shared/clients';
 import { ServiceUnavailableError } from '../../lambdas/shared/errors';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { MemoryInvalidationStore } from '../../lambdas/state/invalidations';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { LAMBDA_ERRORS, LAMBDA_RETRY, SERVICE_RETRY } from '../../lib/runbooks/runbook';

@@ -17,7 +17,6 @@
  */
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import type { Notification } from '../../lambdas/adapters/sns';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
 import type { DatabaseResult } from '../../lambdas/scalers/database/service';
@@ -25,6 +24,7 @@ import { allAlarms, capacityMetrics } from '../../lambdas/shared/alarms';
 import { parseConfig, type RdsReplicasTarget } from '../../lambdas/shared/config';
 import { rdsInstanceMetrics } from '../../lambdas/shared/kinds/rds-instance';
 import { replicaMetrics, replicaSourceMetrics } from '../../lambdas/shared/kinds/rds-replicas';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { AlarmEvaluator } from '../../sim/cloud/alarms';

@@ -9,7 +9,6 @@
  * Time is the simulated clock Date.now follows.
  */
 import type { Context } from 'aws-lambda';
-import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import type { SendClient } from '../../lambdas/adapters/types';
 import { replicaIdentifier } from '../../lambdas/runbooks/replicas';
 import { createDatabaseHandler } from '../../lambdas/scalers/database/handler';
@@ -19,6 +18,7 @@ import { type AutoscalerConfig, parseConfig, type RdsReplicasTarget } from '../.
 import { dynamoPersistence } from '../../lambdas/shared/idempotency';
 import { replicaMetrics, replicaSourceMetrics } from '../../lambdas/shared/kinds/rds-replicas';
 import { redisNodeMetrics } from '../../lambdas/shared/kinds/redis';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import type { AuditEntry } from '../../lambdas/state/store';
 import { AlarmEvaluator } from '../../sim/cloud/alarms';

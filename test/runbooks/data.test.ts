@@ -12,9 +12,9 @@ import {
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
 import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/adapters/rds';
 import { remove } from '../../lambdas/runbooks/replicas';
 import { TerminalError } from '../../lambdas/shared/errors';
+import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
 import { type World, world } from './context';
 import { awsError } from './fake-aws';
 import { dataConfig, RDS_INSTANCE } from './fixtures';

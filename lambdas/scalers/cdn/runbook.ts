@@ -16,10 +16,8 @@ import { beforeWrite } from '../../runbooks/switches';
 import { type AutoscalerConfig, type CloudfrontTarget, cloudfrontPath } from '../../shared/config';
 import { summarizeParseError } from '../../shared/events';
 import { logger } from '../../shared/powertools';
+import { INVALIDATE_TASKS } from '../../shared/runbook-tasks';
 import type { StateStore } from '../../state/store';
-
-export const INVALIDATE_TASKS = ['invalidate.check', 'invalidate.create', 'invalidate.poll', 'invalidate.notify'] as const;
-export type InvalidateTask = (typeof INVALIDATE_TASKS)[number];
 
 export const InvalidateTaskEventSchema = z.strictObject({
   task: z.enum(INVALIDATE_TASKS),

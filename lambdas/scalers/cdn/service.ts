@@ -13,10 +13,11 @@ import type { AutoscalerConfig, CloudfrontTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import type { ReevaluateEvent } from '../../shared/events';
+import { ECS_DEPLOYMENT_COMPLETED, PIPELINE_SUCCEEDED } from '../../shared/kinds/cloudfront';
 import { logger, metrics } from '../../shared/powertools';
 import { type InvalidationStore, pathsUsed } from '../../state/invalidations';
 import type { Outcome, StateStore } from '../../state/store';
-import { type CdnEvent, type DeployEvent, ECS_DEPLOYMENT_COMPLETED, isDeployEvent, PIPELINE_SUCCEEDED, parseServiceArn } from './events';
+import { type CdnEvent, type DeployEvent, isDeployEvent, parseServiceArn } from './events';
 
 export interface CdnServiceDeps {
   readonly config: AutoscalerConfig;

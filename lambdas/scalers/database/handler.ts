@@ -9,10 +9,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { RUNBOOK_ARN_ENV } from '../../runbooks/names';
 import { awsClient } from '../../shared/clients';
 import { type CapacityEvent, CapacityEventSchema, isAlarmEvent } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { RUNBOOK_ARN_ENV } from '../../shared/kinds';
 import { type DatabaseResult, DatabaseService, type DatabaseServiceDeps, type RunbookArns } from './service';
 
 export interface DatabaseHandlerDeps extends DatabaseServiceDeps {

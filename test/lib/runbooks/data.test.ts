@@ -5,8 +5,8 @@
  */
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { RUNBOOK_ARN_ENV } from '../../../lambdas/runbooks/names';
 import { parseConfig } from '../../../lambdas/shared/config';
+import { RUNBOOK_ARN_ENV } from '../../../lambdas/shared/kinds';
 import { buildApp } from '../../../lib/app';
 import { AURORA_REPLICAS, RDS_INSTANCE, RDS_REPLICAS, RDS_STORAGE, REDIS } from '../../runbooks/fixtures';
 import { testApp, validationFindings } from '../helpers';

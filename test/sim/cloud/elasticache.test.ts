@@ -5,10 +5,10 @@ import {
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
 import { classifyElastiCacheError, ElastiCacheAdapter } from '../../../lambdas/adapters/elasticache';
-import { ResourceBusyError } from '../../../lambdas/runbooks/errors';
 import { check, modify, poll, type RedisState } from '../../../lambdas/runbooks/redis';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { TerminalError } from '../../../lambdas/shared/errors';
+import { ResourceBusyError } from '../../../lambdas/shared/runbook-errors';
 import { dataCloud, runbookContext } from './data-fixtures';
 
 describe('FakeElastiCache through ElastiCacheAdapter', () => {

@@ -1,9 +1,10 @@
 import { DescribeDBInstancesCommand, RebootDBInstanceCommand } from '@aws-sdk/client-rds';
-import { MANAGED_BY_TAG, RdsAdapter, TARGET_TAG } from '../../../lambdas/adapters/rds';
-import { ResourceBusyError } from '../../../lambdas/runbooks/errors';
+import { RdsAdapter } from '../../../lambdas/adapters/rds';
 import { create, publish, type ReplicasState, reconcile } from '../../../lambdas/runbooks/replicas';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { TerminalError } from '../../../lambdas/shared/errors';
+import { ResourceBusyError } from '../../../lambdas/shared/runbook-errors';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../../lambdas/shared/tags';
 import { DELETE_SECONDS } from '../../../sim/cloud/rds';
 import { dataCloud, runbookContext, START } from './data-fixtures';
 

@@ -3,7 +3,7 @@
  * database handler, the real runbook (synthesized ASL) started under its deterministic name and run
  * on simulated time, its real tasks calling the in-memory RDS, ElastiCache and SSM.
  */
-import { MANAGED_BY_TAG, TARGET_TAG } from '../../../lambdas/adapters/rds';
+import { MANAGED_BY_TAG, TARGET_TAG } from '../../../lambdas/shared/tags';
 import type { CacheWorld } from '../../../sim/data/cache-world';
 import { dataConfig, runDataAutoscaler, SIM_CACHE, SIM_SOURCE } from '../../../sim/policies/autoscaler-data';
 import { scoreWorld } from '../../../sim/runner';

@@ -1,0 +1,28 @@
+/**
+ * The names of the runbooks' tasks: each state machine's Lambda task passes one in the event
+ * (lib/runbooks), and the task function dispatches on it (lambdas/runbooks/handler.ts, and the cdn
+ * function for the `invalidate` runbook's).
+ */
+
+/** The tasks of the data tier's runbooks (rds-replicas, redis, rds-storage, rds-instance). */
+export const RUNBOOK_TASKS = [
+  'replicas.reconcile',
+  'replicas.create',
+  'replicas.remove',
+  'replicas.publish',
+  'redis.check',
+  'redis.modify',
+  'redis.poll',
+  'storage.check',
+  'storage.modify',
+  'storage.poll',
+  'instance.check',
+  'instance.modify',
+  'instance.poll',
+  'notify',
+] as const;
+export type RunbookTask = (typeof RUNBOOK_TASKS)[number];
+
+/** The tasks of the `invalidate` runbook, which run in the cdn family's function. */
+export const INVALIDATE_TASKS = ['invalidate.check', 'invalidate.create', 'invalidate.poll', 'invalidate.notify'] as const;
+export type InvalidateTask = (typeof INVALIDATE_TASKS)[number];
