@@ -13,27 +13,21 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { alarmRulePattern, allAlarms, type Family, familyOf } from '../lambdas/shared/alarms';
+import { alarmRulePattern, allAlarms, FAMILY_NAMESPACES, type Family, familyOf } from '../lambdas/shared/alarms';
 import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } from '../lambdas/shared/config';
 import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
-import { RUNBOOK_ARN_ENV } from '../lambdas/shared/kinds';
+import { kindOf, TARGET_KINDS, type TargetKind } from '../lambdas/shared/kinds';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
 import { NotificationTopic } from './monitoring/topic';
 import { INVALIDATE_RUNBOOK, InvalidateRunbook } from './runbooks/cloudfront';
-import { DATA_RUNBOOKS, type DataKind, DataRunbooks } from './runbooks/data';
+import { DataRunbooks } from './runbooks/data';
 import { AlarmStacks } from './shared/alarm';
 import { toEventPattern } from './shared/event-pattern';
 import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, createDeadLetterQueue, createFamilyFunction } from './shared/function';
 import { ReevaluationSchedule } from './shared/schedule';
-import { AsgScalingTarget } from './targets/asg';
-import { CdnDeployRules, CloudfrontInvalidationTarget } from './targets/cloudfront';
-import { EcsServiceScalingTarget } from './targets/ecs-service';
-import { QueueWorkersScalingTarget } from './targets/queue-workers';
-import { RdsInstanceScalingTarget } from './targets/rds-instance';
-import { RdsReplicasScalingTarget } from './targets/rds-replicas';
-import { RdsStorageScalingTarget } from './targets/rds-storage';
-import { RedisScalingTarget } from './targets/redis';
+import { infrastructureOf, type ScalingTarget } from './targets';
+import { CdnDeployRules } from './targets/cloudfront';
 import { CapacityWindowSchedules } from './targets/schedule';
 
 export interface AutoscalerProps {
@@ -53,15 +47,7 @@ export interface AutoscalerProps {
 export const MAIN_STACK_ALARMS = 300;
 export const ALARMS_PER_NESTED_STACK = 400;
 
-export type ScalingTarget =
-  | AsgScalingTarget
-  | EcsServiceScalingTarget
-  | CloudfrontInvalidationTarget
-  | RdsReplicasScalingTarget
-  | RedisScalingTarget
-  | RdsStorageScalingTarget
-  | RdsInstanceScalingTarget
-  | QueueWorkersScalingTarget;
+export type { ScalingTarget } from './targets';
 
 export class Autoscaler extends Construct {
   /** The validated config the functions are bundled with. */
@@ -86,7 +72,7 @@ export class Autoscaler extends Construct {
   public readonly deployRules: Readonly<Partial<Record<'ecs' | 'codePipeline' | 's3', events.Rule>>>;
   /** One construct per configured target, keyed by target id. */
   public readonly targets: Readonly<Record<string, ScalingTarget>>;
-  /** The data tier's runbooks and their task function, when the config has rds-replicas, rds-storage, rds-instance or redis targets. */
+  /** The runbooks of the configured kinds that have one (rds-replicas, rds-storage, rds-instance, redis) and their task function. */
   public readonly dataRunbooks?: DataRunbooks;
   /** Every action, refusal, failure and self-alarm is published here (KMS-encrypted, TLS only). */
   public readonly notifications: NotificationTopic;
@@ -153,13 +139,14 @@ export class Autoscaler extends Construct {
     }
     this.functions = functions;
 
-    // The data tier's long actions run as Step Functions runbooks, which the database function starts.
-    const dataRunbooks = functions.database
+    // The data tier's long actions run as Step Functions runbooks, which the family's function starts.
+    const dataRunbooks = config.targets.some((t) => kindOf(t).runbook)
       ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, notifications: this.notifications })
       : undefined;
     this.dataRunbooks = dataRunbooks;
     for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {})) {
-      functions.database!.addEnvironment(RUNBOOK_ARN_ENV[kind as DataKind], runbook.stateMachine.stateMachineArn);
+      const { family, runbook: declared } = TARGET_KINDS[kind as TargetKind];
+      functions[family]!.addEnvironment(declared!.arnEnv, runbook.stateMachine.stateMachineArn);
     }
 
     const targetsScope = new Construct(this, 'Targets');
@@ -174,41 +161,12 @@ export class Autoscaler extends Construct {
     const targets: Record<string, ScalingTarget> = {};
     const alarms: Record<string, cloudwatch.CfnAlarm> = {};
     for (const target of config.targets) {
-      const handler = functions[familyOf(target)]!;
-      // The data kinds all decide in the database function and act through their runbook.
-      const dataWiring = (kind: DataKind) => ({
+      const kind = kindOf(target);
+      const construct = infrastructureOf(target).construct(targetsScope, target, {
         prefix: config.prefix,
-        handler,
-        runbook: dataRunbooks!.stateMachine(kind),
-        taskFunction: dataRunbooks!.taskFunction,
+        handler: functions[kind.family]!,
+        runbook: kind.runbook ? { stateMachine: dataRunbooks!.stateMachine(target.kind), taskFunction: dataRunbooks!.taskFunction } : undefined,
       });
-      let construct: ScalingTarget;
-      switch (target.kind) {
-        case 'asg':
-          construct = new AsgScalingTarget(targetsScope, target.id, { prefix: config.prefix, target, handler });
-          break;
-        case 'ecs-service':
-          construct = new EcsServiceScalingTarget(targetsScope, target.id, { prefix: config.prefix, target, handler });
-          break;
-        case 'cloudfront':
-          construct = new CloudfrontInvalidationTarget(targetsScope, target.id, { target, handler });
-          break;
-        case 'rds-replicas':
-          construct = new RdsReplicasScalingTarget(targetsScope, target.id, { ...dataWiring('rds-replicas'), target });
-          break;
-        case 'redis':
-          construct = new RedisScalingTarget(targetsScope, target.id, { ...dataWiring('redis'), target });
-          break;
-        case 'rds-storage':
-          construct = new RdsStorageScalingTarget(targetsScope, target.id, { ...dataWiring('rds-storage'), target });
-          break;
-        case 'rds-instance':
-          construct = new RdsInstanceScalingTarget(targetsScope, target.id, { ...dataWiring('rds-instance'), target });
-          break;
-        case 'queue-workers':
-          construct = new QueueWorkersScalingTarget(targetsScope, target.id, { prefix: config.prefix, target, handler });
-          break;
-      }
       targets[target.id] = construct;
       Object.assign(alarms, construct.alarms);
     }
@@ -220,8 +178,8 @@ export class Autoscaler extends Construct {
     const schedules: Partial<Record<Family, scheduler.CfnSchedule>> = {};
     for (const family of families) {
       const handler = functions[family]!;
-      // The cdn family has no alarms: its deploy rules (below) and its schedule drive it.
-      if (family !== 'cdn')
+      // A family whose kinds watch no metric (cdn) gets no alarm rule: its deploy rules (below) and its schedule drive it.
+      if (FAMILY_NAMESPACES[family].length)
         rules[family] = new events.Rule(this, `${pascal(family)}AlarmRule`, {
           description: `${config.prefix}: state changes of the ${family} family's alarms`,
           eventPattern: toEventPattern(alarmRulePattern(config.prefix, family)),
@@ -261,7 +219,8 @@ export class Autoscaler extends Construct {
     this.output(OUTPUT_KEYS.topicArn, this.notifications.topic.topicArn, 'Notification topic');
     this.output(OUTPUT_KEYS.deadLetterQueueUrl, this.deadLetterQueue.queueUrl, 'Dead-letter queue');
     this.output(OUTPUT_KEYS.dashboardName, this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
-    for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {})) this.addRunbook(DATA_RUNBOOKS[kind as DataKind], runbook.stateMachine);
+    for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {}))
+      this.addRunbook(TARGET_KINDS[kind as TargetKind].runbook!.name, runbook.stateMachine);
     if (functions.cdn) {
       this.invalidateRunbook = new InvalidateRunbook(this, 'InvalidateRunbook', { prefix: config.prefix, fn: functions.cdn, logRetention });
       this.addRunbook(INVALIDATE_RUNBOOK, this.invalidateRunbook.stateMachine);

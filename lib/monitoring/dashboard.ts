@@ -4,8 +4,9 @@
  * decisions, actions and failures. Then a row on the autoscaler itself: dead-letter queue, functions,
  * state machines. The only part of the deployment that grows with the number of targets is its widgets.
  *
- * Desired against in-service needs the group metrics of each Auto Scaling group (`EnableMetricsCollection`)
- * and Container Insights on each ECS cluster (`DesiredTaskCount`, `RunningTaskCount`).
+ * Desired against in-service is the graph each kind declares with its construct (lib/targets, `units`):
+ * it needs the group metrics of each Auto Scaling group (`EnableMetricsCollection`) and Container
+ * Insights on each ECS cluster (`DesiredTaskCount`, `RunningTaskCount`).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,6 +16,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type AlarmSpec, alarmsForTarget, type MetricRef } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig, TargetConfig } from '../../lambdas/shared/config';
+import { infrastructureOf } from '../targets';
+import { DASHBOARD_PERIOD } from './units';
 
 /** The namespace and the `service` dimension the functions' EMF metrics carry (Powertools). */
 export const AUTOSCALER_NAMESPACE = 'Autoscaler';
@@ -37,7 +40,7 @@ export interface AutoscalerDashboardProps {
   readonly dashboardName?: string;
 }
 
-const PERIOD = Duration.minutes(1);
+const PERIOD = DASHBOARD_PERIOD;
 const WIDTH = 8;
 const HEIGHT = 6;
 
@@ -99,7 +102,7 @@ export function targetWidgets(prefix: string, target: TargetConfig): cloudwatch.
       }),
     );
   }
-  const units = unitMetrics(target);
+  const units = infrastructureOf(target).units?.(target);
   if (units) {
     widgets.push(
       new cloudwatch.GraphWidget({
@@ -152,37 +155,6 @@ function metricOf(ref: MetricRef, label: string): cloudwatch.Metric {
     period: PERIOD,
     label,
   });
-}
-
-/** Desired and in-service units: Auto Scaling group metrics, or ECS Container Insights. */
-function unitMetrics(target: TargetConfig): { desired: cloudwatch.Metric; actual: cloudwatch.Metric } | undefined {
-  const metric = (namespace: string, metricName: string, dimensionsMap: Record<string, string>, label: string) =>
-    new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic: 'Average', period: PERIOD, label });
-  switch (target.kind) {
-    case 'asg': {
-      const dims = { AutoScalingGroupName: target.autoScalingGroupName };
-      return {
-        desired: metric('AWS/AutoScaling', 'GroupDesiredCapacity', dims, 'desired'),
-        actual: metric('AWS/AutoScaling', 'GroupInServiceInstances', dims, 'in service'),
-      };
-    }
-    case 'ecs-service': {
-      const dims = { ClusterName: target.cluster, ServiceName: target.service };
-      return {
-        desired: metric('ECS/ContainerInsights', 'DesiredTaskCount', dims, 'desired'),
-        actual: metric('ECS/ContainerInsights', 'RunningTaskCount', dims, 'running'),
-      };
-    }
-    case 'queue-workers':
-      // The workers' fleet, drawn like the web tier's.
-      return unitMetrics(
-        target.workers.kind === 'asg'
-          ? ({ kind: 'asg', id: target.id, autoScalingGroupName: target.workers.autoScalingGroupName } as TargetConfig)
-          : ({ kind: 'ecs-service', id: target.id, cluster: target.workers.cluster, service: target.workers.service } as TargetConfig),
-      );
-    default:
-      return undefined;
-  }
 }
 
 function healthWidgets(props: AutoscalerDashboardProps): cloudwatch.IWidget[] {

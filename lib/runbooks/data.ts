@@ -1,7 +1,8 @@
 /**
  * The data tier's runbooks: one task function (lambdas/runbooks/handler.ts) and one Standard state
- * machine per kind of long action the configured targets need (replica count, Redis node type, RDS
- * storage). The alarm handler starts them; an operator starts the same ones by hand.
+ * machine per configured kind that declares a runbook (replica count, Redis node type, RDS storage,
+ * instance class: lambdas/shared/kinds names it, lib/targets defines its state machine). The family's
+ * function starts them; an operator starts the same ones by hand.
  */
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -14,17 +15,17 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment';
+import { TARGET_KIND_NAMES, TARGET_KINDS, type TargetKind } from '../../lambdas/shared/kinds';
 import type { NotificationTopic } from '../monitoring/topic';
 import { functionBundling, grantMetricReads, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
-import { instanceDefinition, redisDefinition, replicasDefinition, storageDefinition } from './definitions';
+import { TARGET_INFRASTRUCTURE } from '../targets';
 import { Runbook } from './runbook';
 
-export const RUNBOOK_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'runbooks', 'handler.ts');
+/** The kinds that declare a runbook, in the registry's order. */
+const RUNBOOK_KINDS = TARGET_KIND_NAMES.filter((k) => TARGET_KINDS[k].runbook);
 
-/** Runbook names (state machine `<prefix>-<name>`), by the target kind they act on. */
-export const DATA_RUNBOOKS = { 'rds-replicas': 'rds-replicas', redis: 'redis', 'rds-storage': 'rds-storage', 'rds-instance': 'rds-instance' } as const;
-export type DataKind = keyof typeof DATA_RUNBOOKS;
+export const RUNBOOK_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'runbooks', 'handler.ts');
 
 export interface DataRunbooksProps {
   readonly config: AutoscalerConfig;
@@ -41,14 +42,14 @@ export interface DataRunbooksProps {
 export class DataRunbooks extends Construct {
   /** The task function every data runbook invokes. */
   public readonly taskFunction: NodejsFunction;
-  /** One runbook per data target kind in the config. */
-  public readonly runbooks: Readonly<Partial<Record<DataKind, Runbook>>>;
+  /** One runbook per configured kind that has one, by kind. */
+  public readonly runbooks: Readonly<Partial<Record<TargetKind, Runbook>>>;
 
   constructor(scope: Construct, id: string, props: DataRunbooksProps) {
     super(scope, id);
     const { config } = props;
-    const kinds = [...new Set(config.targets.map((t) => t.kind).filter((k): k is DataKind => k in DATA_RUNBOOKS))];
-    if (kinds.length === 0) throw new Error('DataRunbooks needs at least one rds-replicas, rds-storage, rds-instance or redis target');
+    const kinds = [...new Set(config.targets.map((t) => t.kind).filter((k) => TARGET_KINDS[k].runbook))];
+    if (kinds.length === 0) throw new Error(`DataRunbooks needs at least one target of a kind with a runbook (${RUNBOOK_KINDS.join(', ')})`);
 
     const logGroup = new logs.LogGroup(this, 'TaskFunctionLogGroup', { retention: props.logRetention });
     const role = new iam.Role(this, 'TaskFunctionRole', {
@@ -89,37 +90,26 @@ export class DataRunbooks extends Construct {
       reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
 
-    const definitions = {
-      'rds-replicas': replicasDefinition,
-      redis: redisDefinition,
-      'rds-storage': storageDefinition,
-      'rds-instance': instanceDefinition,
-    } as const;
-    const descriptions: Record<DataKind, string> = {
-      'rds-replicas':
-        'Converge the autoscaler\'s read replicas of an RDS source (or Aurora readers) to {"targetId","desiredReplicas"} and publish the reader endpoints',
-      redis:
-        'Converge an ElastiCache replication group to {"targetId","nodeType","shards","replicasPerShard"}: a type of its ladder that AWS allows, shards, replicas',
-      'rds-storage': 'Grow an RDS instance\'s allocated storage to {"targetId","allocatedGiB"}',
-      'rds-instance': 'Move an RDS instance to {"targetId","instanceClass"} of its ladder, now or in the maintenance window',
-    };
-    const runbooks: Partial<Record<DataKind, Runbook>> = {};
+    const runbooks: Partial<Record<TargetKind, Runbook>> = {};
     for (const kind of kinds) {
-      runbooks[kind] = new Runbook(this, pascal(DATA_RUNBOOKS[kind]), {
+      const name = TARGET_KINDS[kind].runbook!.name;
+      const machine = TARGET_INFRASTRUCTURE[kind].runbook;
+      if (!machine) throw new Error(`the ${kind} kind declares the runbook "${name}" but lib/targets defines no state machine for it`);
+      runbooks[kind] = new Runbook(this, pascal(name), {
         prefix: config.prefix,
-        name: DATA_RUNBOOKS[kind],
-        description: descriptions[kind],
-        definition: definitions[kind](this.taskFunction),
+        name,
+        description: machine.description,
+        definition: machine.definition(this.taskFunction),
         fn: this.taskFunction,
         logRetention: props.logRetention,
-        timeout: kind === 'redis' ? Duration.hours(24) : Duration.hours(12),
+        timeout: machine.timeout,
       });
       acknowledgeInvoke(runbooks[kind]!.stateMachine, this.taskFunction);
     }
     this.runbooks = runbooks;
   }
 
-  stateMachine(kind: DataKind): sfn.StateMachine {
+  stateMachine(kind: TargetKind): sfn.StateMachine {
     const rb = this.runbooks[kind];
     if (!rb) throw new Error(`no ${kind} runbook: the config has no ${kind} target`);
     return rb.stateMachine;

@@ -6,9 +6,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { AsgTarget } from '../../lambdas/shared/config';
+import { autoScalingGroupUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantAlarmStateReads, grantMetricReads, grantUnscoped } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
+import type { TargetInfrastructure } from './kind';
 
 export interface AsgScalingTargetProps {
   /** The deployment's alarm name prefix (`config.prefix`). */
@@ -56,3 +58,9 @@ export class AsgScalingTarget extends Construct {
     grantAlarmStateReads(handler, props.prefix);
   }
 }
+
+/** The `asg` kind's infrastructure (lib/targets/index.ts). */
+export const asgInfrastructure = {
+  construct: (scope, target, w) => new AsgScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  units: (t) => autoScalingGroupUnits(t.autoScalingGroupName),
+} satisfies TargetInfrastructure<AsgTarget>;

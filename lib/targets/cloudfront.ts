@@ -14,6 +14,7 @@ import type { AutoscalerConfig, CloudfrontTarget } from '../../lambdas/shared/co
 import { type CdnRuleSource, cdnRulePatterns } from '../../lambdas/shared/kinds/cloudfront';
 import { toEventPattern } from '../shared/event-pattern';
 import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS } from '../shared/function';
+import type { TargetInfrastructure } from './kind';
 
 /** What the cdn function (and the invalidate runbook) may do on a distribution, and nothing else. */
 export const CLOUDFRONT_ACTIONS = [
@@ -99,3 +100,8 @@ export class CdnDeployRules extends Construct {
     this.rules = rules;
   }
 }
+
+/** The `cloudfront` kind's infrastructure (lib/targets/index.ts); its deploy rules are the cdn family's (CdnDeployRules). */
+export const cloudfrontInfrastructure = {
+  construct: (scope, target, w) => new CloudfrontInvalidationTarget(scope, target.id, { target, handler: w.handler }),
+} satisfies TargetInfrastructure<CloudfrontTarget>;

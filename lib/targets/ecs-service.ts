@@ -6,8 +6,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { EcsServiceTarget } from '../../lambdas/shared/config';
+import { ecsServiceUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
+import type { TargetInfrastructure } from './kind';
 
 export interface EcsServiceScalingTargetProps {
   /** The deployment's alarm name prefix (`config.prefix`). */
@@ -41,3 +43,9 @@ export class EcsServiceScalingTarget extends Construct {
     grantAlarmStateReads(handler, props.prefix);
   }
 }
+
+/** The `ecs-service` kind's infrastructure (lib/targets/index.ts). */
+export const ecsServiceInfrastructure = {
+  construct: (scope, target, w) => new EcsServiceScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  units: (t) => ecsServiceUnits(t.cluster, t.service),
+} satisfies TargetInfrastructure<EcsServiceTarget>;

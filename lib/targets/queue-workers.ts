@@ -11,9 +11,11 @@ import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { QueueWorkersTarget } from '../../lambdas/shared/config';
 import { queueParts } from '../../lambdas/shared/kinds/queue-workers';
+import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantUnscoped } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
+import type { TargetInfrastructure } from './kind';
 
 export interface QueueWorkersScalingTargetProps {
   /** The deployment's alarm name prefix (`config.prefix`). */
@@ -85,3 +87,10 @@ export class QueueWorkersScalingTarget extends Construct {
     }
   }
 }
+
+/** The `queue-workers` kind's infrastructure (lib/targets/index.ts). */
+export const queueWorkersInfrastructure = {
+  construct: (scope, target, w) => new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  // The workers' fleet, drawn like the web tier's.
+  units: (t) => (t.workers.kind === 'asg' ? autoScalingGroupUnits(t.workers.autoScalingGroupName) : ecsServiceUnits(t.workers.cluster, t.workers.service)),
+} satisfies TargetInfrastructure<QueueWorkersTarget>;

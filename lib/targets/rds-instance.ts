@@ -1,12 +1,15 @@
 /** An `rds-instance` target: its alarms and the least permissions to read the instance and change its class. */
+import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RdsInstanceTarget } from '../../lambdas/shared/config';
+import { instanceDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantInstanceModification } from './data-grants';
+import { runbookWiring, type TargetInfrastructure } from './kind';
 
 export interface RdsInstanceTargetProps {
   readonly prefix: string;
@@ -29,3 +32,16 @@ export class RdsInstanceScalingTarget extends Construct {
     this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier, prefix: props.prefix });
   }
 }
+
+/** The `rds-instance` kind's infrastructure (lib/targets/index.ts). */
+export const rdsInstanceInfrastructure = {
+  construct: (scope, target, w) => {
+    const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
+    return new RdsInstanceScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
+  },
+  runbook: {
+    description: 'Move an RDS instance to {"targetId","instanceClass"} of its ladder, now or in the maintenance window',
+    definition: instanceDefinition,
+    timeout: Duration.hours(12),
+  },
+} satisfies TargetInfrastructure<RdsInstanceTarget>;

@@ -3,7 +3,7 @@
  * the runbook, read the fleet) and the runbook tasks (create tagged replicas, delete only tagged ones,
  * publish the reader endpoints) need.
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,9 +13,11 @@ import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RdsReplicasTarget } from '../../lambdas/shared/config';
 import { readerEndpointsParameter } from '../../lambdas/shared/kinds/rds-replicas';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
+import { replicasDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import { grantDataReads, grantDescribeDbInstances, grantKeyUseVia, rdsArn } from './data-grants';
+import { runbookWiring, type TargetInfrastructure } from './kind';
 
 export interface RdsReplicasTargetProps {
   /** The deployment's prefix: alarm names, and the value of the `autoscaler:managed-by` tag. */
@@ -140,3 +142,17 @@ export class RdsReplicasScalingTarget extends Construct {
     }
   }
 }
+
+/** The `rds-replicas` kind's infrastructure (lib/targets/index.ts). */
+export const rdsReplicasInfrastructure = {
+  construct: (scope, target, w) => {
+    const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
+    return new RdsReplicasScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
+  },
+  runbook: {
+    description:
+      'Converge the autoscaler\'s read replicas of an RDS source (or Aurora readers) to {"targetId","desiredReplicas"} and publish the reader endpoints',
+    definition: replicasDefinition,
+    timeout: Duration.hours(12),
+  },
+} satisfies TargetInfrastructure<RdsReplicasTarget>;

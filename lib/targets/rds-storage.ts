@@ -1,12 +1,15 @@
 /** An `rds-storage` target: its alarm and the least permissions to read the instance and grow its storage. */
+import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RdsStorageTarget } from '../../lambdas/shared/config';
+import { storageDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantInstanceModification } from './data-grants';
+import { runbookWiring, type TargetInfrastructure } from './kind';
 
 export interface RdsStorageTargetProps {
   readonly prefix: string;
@@ -28,3 +31,16 @@ export class RdsStorageScalingTarget extends Construct {
     this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier, prefix: props.prefix });
   }
 }
+
+/** The `rds-storage` kind's infrastructure (lib/targets/index.ts). */
+export const rdsStorageInfrastructure = {
+  construct: (scope, target, w) => {
+    const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
+    return new RdsStorageScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
+  },
+  runbook: {
+    description: 'Grow an RDS instance\'s allocated storage to {"targetId","allocatedGiB"}',
+    definition: storageDefinition,
+    timeout: Duration.hours(12),
+  },
+} satisfies TargetInfrastructure<RdsStorageTarget>;

@@ -1,5 +1,5 @@
 /** A `redis` target: its alarms and the least permissions to read the group and change its node type. */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,8 +7,10 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RedisTarget } from '../../lambdas/shared/config';
+import { redisDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantDataReads, grantKeyUseVia } from './data-grants';
+import { runbookWiring, type TargetInfrastructure } from './kind';
 
 export interface RedisTargetProps {
   readonly prefix: string;
@@ -55,3 +57,17 @@ export class RedisScalingTarget extends Construct {
     );
   }
 }
+
+/** The `redis` kind's infrastructure (lib/targets/index.ts). */
+export const redisInfrastructure = {
+  construct: (scope, target, w) => {
+    const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
+    return new RedisScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
+  },
+  runbook: {
+    description:
+      'Converge an ElastiCache replication group to {"targetId","nodeType","shards","replicasPerShard"}: a type of its ladder that AWS allows, shards, replicas',
+    definition: redisDefinition,
+    timeout: Duration.hours(24),
+  },
+} satisfies TargetInfrastructure<RedisTarget>;
