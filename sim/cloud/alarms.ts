@@ -4,6 +4,7 @@
  * only a change) emits an EventBridge "CloudWatch Alarm State Change" event shaped like AWS's.
  */
 import type { AlarmSpec } from '../../lambdas/shared/alarms';
+import type { AlarmSource } from './alarm-source';
 import { type MetricStore, metricKey } from './cloudwatch';
 import { cwTimestamp, isoSeconds, uuidLike } from './recorder';
 
@@ -90,7 +91,7 @@ const COMPARISON_WORDS: Record<string, string> = {
   LessThanOrEqualToThreshold: 'less than or equal to',
 };
 
-export class AlarmEvaluator {
+export class AlarmEvaluator implements AlarmSource {
   private readonly statuses: Status[];
   private readonly region: string;
   private readonly account: string;

@@ -3,7 +3,7 @@
  * visible, and a client answering GetMetricData and DescribeAlarms with only what is visible at the
  * current simulated time.
  */
-import type { AlarmEvaluator } from './alarms';
+import type { AlarmSource } from './alarm-source';
 import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 export interface MetricId {
@@ -158,7 +158,7 @@ export class FakeCloudWatch {
     readonly store: MetricStore,
     private readonly log: CallLog,
     private readonly now: () => number,
-    private readonly alarms?: AlarmEvaluator,
+    private readonly alarms?: AlarmSource,
   ) {}
 
   async send(command: { input?: unknown }): Promise<any> {

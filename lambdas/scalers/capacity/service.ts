@@ -10,7 +10,7 @@ import type { CapacityBackend } from '../../adapters/capacity';
 import type { SeriesQuery } from '../../adapters/cloudwatch';
 import { EcsAdapter } from '../../adapters/ecs';
 import { LateAwareCloudWatch } from '../../adapters/late-metrics';
-import { type Notification, type Notifier, noopNotifier } from '../../adapters/sns';
+import type { Notifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
 import { type CapacityObservation, capacityPolicyOf, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../engine/capacity';
 import { checkMetrics, type MetricsCheck } from '../../engine/staleness';
@@ -18,12 +18,11 @@ import { activeWindow, boundsIn } from '../../engine/windows';
 import { capacityMetrics, familyOf, parseAlarmName } from '../../shared/alarms';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
-import { TerminalError } from '../../shared/errors';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent, type WindowEvent } from '../../shared/events';
-import { decisionNotification, metricsNotification } from '../../shared/notifications';
-import { logger, metrics } from '../../shared/powertools';
-import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
-import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
+import { LEASE_SECONDS } from '../../state/lease';
+import type { StateStore } from '../../state/store';
+import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
+import { DecisionLoop, type FamilyResult, skipped, type TargetResult, withinGroupBounds } from '../decision-loop';
 
 export interface CapacityServiceDeps {
   readonly config: AutoscalerConfig;
@@ -41,21 +40,8 @@ export interface CapacityServiceDeps {
   readonly notifier?: Notifier;
 }
 
-export interface TargetResult {
-  readonly targetId: string;
-  /** What happened: a decision's outcome, or why none was made. */
-  readonly outcome: Outcome | 'busy' | 'skipped';
-  readonly previous?: number;
-  readonly desired?: number;
-  readonly reason: string;
-}
-
-export interface CapacityResult {
-  /** evaluated: targets were looked at; ignored: nothing to do (stale, back to OK); rejected: not ours. */
-  readonly status: 'evaluated' | 'ignored' | 'rejected';
-  readonly detail: string;
-  readonly targets: TargetResult[];
-}
+export type { TargetResult };
+export type CapacityResult = FamilyResult;
 
 /** The target lease's length, shared by every family (lambdas/state/lease.ts). */
 export { LEASE_SECONDS };
@@ -75,12 +61,16 @@ export const FAILED_HOLD_SECONDS = 900;
 export class CapacityService {
   private readonly targets: Map<string, CapacityTarget>;
   private readonly cloudWatch: LateAwareCloudWatch;
+  private readonly family: FamilyTargets<CapacityTarget>;
+  private readonly loop: DecisionLoop<CapacityTarget>;
 
   constructor(private readonly deps: CapacityServiceDeps) {
     this.targets = new Map(deps.config.targets.filter((t): t is CapacityTarget => familyOf(t) === 'capacity').map((t) => [t.id, t]));
     // Late datapoints are read where they are (the newest window there is, not an empty one);
     // throttled reads are the SDK's to retry (lambdas/shared/clients.ts).
     this.cloudWatch = new LateAwareCloudWatch(deps.cloudWatch);
+    this.family = { family: 'capacity', targets: this.targets, config: deps.config, now: deps.now };
+    this.loop = new DecisionLoop(deps, { failureHoldSeconds: FAILED_HOLD_SECONDS, tellDecisions: true, meanwhile });
   }
 
   async handle(event: CapacityEvent | WindowEvent, eventKey: string): Promise<CapacityResult> {
@@ -90,14 +80,9 @@ export class CapacityService {
 
   /** A capacity window opens or closes: its target is evaluated now, under the bounds in force. */
   private async onWindow(event: WindowEvent, eventKey: string): Promise<CapacityResult> {
-    const window = this.deps.config.windows.find((w) => w.name === event.window);
-    const target = window && this.targets.get(window.target);
-    if (!window || !target) {
-      logger.warn('window names no configured capacity target; rejected', { window: event.window });
-      return { status: 'rejected', detail: `window "${event.window}" is not a window of a capacity target`, targets: [] };
-    }
-    const result = await this.evaluate(target, eventKey);
-    return { status: 'evaluated', detail: `window "${window.name}" ${event.edge}`, targets: [result] };
+    const admitted = admitWindow(event, this.family);
+    if ('result' in admitted) return admitted.result;
+    return { status: 'evaluated', detail: admitted.detail, targets: [await this.evaluate(admitted.target, eventKey)] };
   }
 
   /** Targets whose window bounds now differ from those of their last decision (a window opened or closed since). */
@@ -116,38 +101,17 @@ export class CapacityService {
   }
 
   private async onAlarm(event: AlarmStateChangeEvent, eventKey: string): Promise<CapacityResult> {
-    const { config, now } = this.deps;
-    const name = event.detail.alarmName;
-    const parts = parseAlarmName(config.prefix, name);
-    const target = parts && this.targets.get(parts.targetId);
-    if (!parts || !target) {
-      logger.warn('alarm names no configured capacity target; rejected', { alarmName: name });
-      return { status: 'rejected', detail: `alarm "${name}" names no configured capacity target`, targets: [] };
-    }
-    const ageSeconds = (now() - Date.parse(event.time)) / 1000;
-    if (ageSeconds > config.maxEventAgeSeconds) {
-      logger.warn('stale alarm event dropped', { alarmName: name, ageSeconds, maxEventAgeSeconds: config.maxEventAgeSeconds });
-      return { status: 'ignored', detail: `event is ${Math.round(ageSeconds)} s old, older than ${config.maxEventAgeSeconds} s`, targets: [] };
-    }
-    if (event.detail.state.value !== 'ALARM') {
-      return { status: 'ignored', detail: `alarm "${name}" went to ${event.detail.state.value}; nothing to do`, targets: [] };
-    }
     // Events can arrive late or out of order: act on the alarm's state now, not on the event's.
-    const state = await this.cloudWatch.alarmState(name);
-    if (state !== 'ALARM') {
-      logger.info('alarm is no longer in ALARM; event dropped', { alarmName: name, state });
-      return { status: 'ignored', detail: `alarm "${name}" is ${state ?? 'gone'} now`, targets: [] };
-    }
-    const result = await this.evaluate(target, eventKey, Date.parse(event.time));
-    return { status: 'evaluated', detail: `alarm "${name}"`, targets: [result] };
+    const admitted = await admitAlarm(event, this.family, (name) => this.cloudWatch.alarmState(name));
+    if ('result' in admitted) return admitted.result;
+    const result = await this.evaluate(admitted.target, eventKey, Date.parse(event.time));
+    return { status: 'evaluated', detail: admitted.detail, targets: [result] };
   }
 
   private async onSchedule(event: ReevaluateEvent, eventKey: string): Promise<CapacityResult> {
     const { config } = this.deps;
-    if (event.family !== 'capacity') {
-      logger.warn('schedule for another family; rejected', { family: event.family });
-      return { status: 'rejected', detail: `schedule is for family "${event.family}", not capacity`, targets: [] };
-    }
+    const rejected = otherFamily(event.family, 'capacity');
+    if (rejected) return rejected;
     const inAlarm = await this.cloudWatch.alarms(`${config.prefix}/`, 'ALARM');
     const ids = new Set<string>();
     for (const a of inAlarm) {
@@ -216,20 +180,16 @@ export class CapacityService {
     };
   }
 
-  /** One target, under its lease: observe, decide, guard, act, record. */
-  private async evaluate(target: CapacityTarget, eventKey: string, eventTime?: number, scheduled = false): Promise<TargetResult> {
-    const { store, config, now } = this.deps;
-    const start = now();
-    const result = await withTargetLease(store, target.id, eventKey, start, LEASE_SECONDS, async (owner): Promise<TargetResult> => {
-      const record = await store.getTarget(target.id);
+  /** One target, through the decision loop: observe and decide here; guard, act and record there. */
+  private evaluate(target: CapacityTarget, eventKey: string, eventTime?: number, scheduled = false): Promise<TargetResult> {
+    const { config, now } = this.deps;
+    return this.loop.run(target, eventKey, async ({ record, start }) => {
       if (scheduled) {
         const last = record?.lastDecision?.at;
-        if (last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
-          return { targetId: target.id, outcome: 'skipped', reason: `evaluated ${Math.round((start - last) / 1000)} s ago` };
-        }
+        if (last !== undefined && start - last < RECENTLY_SECONDS * 1000) return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
         const acted = record?.lastActionAt;
         if (acted !== undefined && start - acted < target.scaleOutCooldownSeconds * 1000) {
-          return { targetId: target.id, outcome: 'skipped', reason: `in cooldown after the action ${Math.round((start - acted) / 1000)} s ago` };
+          return skipped(target, `in cooldown after the action ${Math.round((start - acted) / 1000)} s ago`);
         }
       }
       const backend = this.backend(target);
@@ -255,113 +215,26 @@ export class CapacityService {
         now: start,
         metrics: check,
       });
-      const late = check.freshness !== 'fresh';
-      let desired = decision.desired;
-      let reason = decision.reason + (bounds.window ? `; window "${bounds.window}" (${bounds.minCapacity}-${bounds.maxCapacity})` : '');
       // The group's own bounds win: AWS rejects a desired count outside them.
-      if (snapshot.maxSize !== undefined && desired > snapshot.maxSize && desired > snapshot.desired) {
-        desired = Math.max(snapshot.desired, snapshot.maxSize);
-        reason += `; held to the group's MaxSize ${snapshot.maxSize}`;
-      }
-      if (snapshot.minSize !== undefined && desired < snapshot.minSize && desired < snapshot.desired) {
-        desired = Math.min(snapshot.desired, snapshot.minSize);
-        reason += `; held to the group's MinSize ${snapshot.minSize}`;
-      }
-
-      let outcome: Outcome = 'held';
-      const failure = record?.lastFailure;
-      let lastFailure = failure && start - failure.at < FAILED_HOLD_SECONDS * 1000 ? failure : undefined;
-      if (desired !== snapshot.desired) {
-        // Read right before the write: a pause or dry-run set while this decision was made holds it.
-        const switches = await store.getSwitches(target.id);
-        if (switches.paused) outcome = 'paused';
-        else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
-        else if (lastFailure) {
-          reason += `; held: a change failed terminally (${lastFailure.code}) ${Math.round((start - lastFailure.at) / 1000)} s ago, not attempted again for ${FAILED_HOLD_SECONDS} s`;
-        } else {
-          try {
-            await backend.setDesired(desired);
-            outcome = 'applied';
-          } catch (err) {
-            if (!(err instanceof TerminalError)) throw err;
-            outcome = 'failed';
-            lastFailure = { at: start, code: err.code, desired };
-            reason += `; failed: ${err.message}`;
-            logger.error('terminal error; recorded, not retried', { target: target.id, code: err.code, error: err.message });
-          }
-        }
-      }
-      const applied = outcome === 'applied';
-      const keptMemory: EngineMemory = applied ? nextMemory : { ...nextMemory, lastScaleOutAt: memory.lastScaleOutAt, lastScaleInAt: memory.lastScaleInAt };
-      const direction = desired > snapshot.desired ? 'out' : desired < snapshot.desired ? 'in' : 'none';
-      const figures = bounds.window ? { ...decision.figures, boundMin: bounds.minCapacity, boundMax: bounds.maxCapacity } : decision.figures;
-      const summary = { at: start, previous: snapshot.desired, desired, direction, reason, figures, outcome } as const;
-      await store.saveTarget(
-        {
-          targetId: target.id,
-          memory: keptMemory as unknown as Record<string, unknown>,
-          lastDecision: summary,
-          lastActionAt: applied ? start : record?.lastActionAt,
-          lastFailure: applied ? undefined : lastFailure,
-          metrics: check.memory,
+      const { desired, note } = withinGroupBounds(snapshot, decision.desired);
+      return {
+        change: desired !== snapshot.desired,
+        reason: decision.reason + (bounds.window ? `; window "${bounds.window}" (${bounds.minCapacity}-${bounds.maxCapacity})` : '') + note,
+        count: { previous: snapshot.desired, desired },
+        figures: bounds.window ? { ...decision.figures, boundMin: bounds.minCapacity, boundMax: bounds.maxCapacity } : decision.figures,
+        metrics: check,
+        act: async () => {
+          await backend.setDesired(desired);
+          return {};
         },
-        owner,
-      );
-      await store.appendAudit({ targetId: target.id, ...summary, eventId: eventKey }, config.auditRetentionDays);
-      this.emit(target, outcome, applied && eventTime !== undefined ? now() - eventTime : undefined);
-      await this.notify(target, summary, eventKey);
-      if (late !== wasLate) {
-        await this.publish(
-          target,
-          metricsNotification({
-            prefix: config.prefix,
-            targetId: target.id,
-            kind: target.kind,
-            change: check.freshness === 'fresh' ? 'back' : check.freshness,
-            ageSeconds: check.ageSeconds,
-            since: record?.metrics?.lateSince ?? start,
-            at: start,
-            meanwhile: meanwhile(target),
-            reason,
-          }),
-        );
-        logger.warn(late ? 'metrics late' : 'metrics back on time', { target: target.id, freshness: check.freshness, ageSeconds: check.ageSeconds });
-      }
-      logger.info('decision', { target: target.id, outcome, previous: snapshot.desired, desired, reason });
-      return { targetId: target.id, outcome, previous: snapshot.desired, desired, reason };
+        // A change not made is not a change: the engine's cooldowns run from the last applied one.
+        remember: (applied): EngineMemory =>
+          applied ? nextMemory : { ...nextMemory, lastScaleOutAt: memory.lastScaleOutAt, lastScaleInAt: memory.lastScaleInAt },
+        measure: (m, outcome) => {
+          if (outcome === 'applied' && eventTime !== undefined) m.addMetric('AlarmToActionLatency', MetricUnit.Milliseconds, now() - eventTime);
+        },
+      };
     });
-    if (result === BUSY) {
-      logger.info('another invocation holds the target; it decides on the same signals', { target: target.id });
-      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
-    }
-    return result;
-  }
-
-  /** Publishes the decision when it is worth telling. */
-  private async notify(target: CapacityTarget, decision: DecisionSummary, eventId: string): Promise<void> {
-    const notification = decisionNotification({ prefix: this.deps.config.prefix, targetId: target.id, kind: target.kind, decision, eventId });
-    if (notification) await this.publish(target, notification);
-  }
-
-  /** A failed publish is logged and counted, never thrown. */
-  private async publish(target: CapacityTarget, notification: Notification): Promise<void> {
-    try {
-      await (this.deps.notifier ?? noopNotifier).notify(notification);
-    } catch (err) {
-      logger.warn('notification not sent', { target: target.id, error: (err as Error).message });
-      const m = metrics.singleMetric();
-      m.addDimensions({ target: target.id, kind: target.kind });
-      m.addMetric('NotificationFailures', MetricUnit.Count, 1);
-    }
-  }
-
-  private emit(target: CapacityTarget, outcome: Outcome, latencyMs: number | undefined): void {
-    const m = metrics.singleMetric();
-    m.addDimensions({ target: target.id, kind: target.kind });
-    m.addMetric('Decisions', MetricUnit.Count, 1);
-    if (outcome === 'applied') m.addMetric('Actions', MetricUnit.Count, 1);
-    if (outcome === 'failed') m.addMetric('Failures', MetricUnit.Count, 1);
-    if (latencyMs !== undefined) m.addMetric('AlarmToActionLatency', MetricUnit.Milliseconds, latencyMs);
   }
 }
 

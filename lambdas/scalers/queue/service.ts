@@ -11,22 +11,22 @@
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
-import type { CapacityBackend, CapacitySnapshot } from '../../adapters/capacity';
+import type { CapacityBackend } from '../../adapters/capacity';
 import { EcsAdapter } from '../../adapters/ecs';
 import { type Notifier, noopNotifier } from '../../adapters/sns';
 import { SqsAdapter } from '../../adapters/sqs';
 import type { SendClient, Sleep } from '../../adapters/types';
 import { decideQueue, EMPTY_QUEUE_MEMORY, type QueueMemory, queuePolicyOf } from '../../engine/queue';
 import { activeWindow, boundsIn } from '../../engine/windows';
-import { familyOf, parseAlarmName } from '../../shared/alarms';
+import { familyOf } from '../../shared/alarms';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
-import { TerminalError } from '../../shared/errors';
 import type { AlarmStateChangeEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
-import { decisionNotification } from '../../shared/notifications';
 import { logger, metrics } from '../../shared/powertools';
-import { BUSY, LEASE_SECONDS, withTargetLease } from '../../state/lease';
-import type { DecisionSummary, Outcome, StateStore } from '../../state/store';
+import { LEASE_SECONDS } from '../../state/lease';
+import type { StateStore } from '../../state/store';
+import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
+import { DecisionLoop, type FamilyResult, skipped, type TargetResult, withinGroupBounds } from '../decision-loop';
 
 export type QueueEvent = AlarmStateChangeEvent | ReevaluateEvent | WindowEvent;
 
@@ -45,19 +45,8 @@ export interface QueueServiceDeps {
   readonly concurrency?: number;
 }
 
-export interface QueueTargetResult {
-  readonly targetId: string;
-  readonly outcome: Outcome | 'busy' | 'skipped';
-  readonly previous?: number;
-  readonly desired?: number;
-  readonly reason: string;
-}
-
-export interface QueueResult {
-  readonly status: 'evaluated' | 'ignored' | 'rejected';
-  readonly detail: string;
-  readonly targets: QueueTargetResult[];
-}
+export type QueueTargetResult = TargetResult;
+export type QueueResult = FamilyResult;
 
 /** What the state store keeps for a queue target: the engine's memory and the dead-letter depth last reported. */
 interface StoredMemory extends QueueMemory {
@@ -73,18 +62,20 @@ export const DEFAULT_CONCURRENCY = 5;
 export class QueueService {
   private readonly targets: Map<string, QueueWorkersTarget>;
   private readonly sqs: SqsAdapter;
+  private readonly family: FamilyTargets<QueueWorkersTarget>;
+  private readonly loop: DecisionLoop<QueueWorkersTarget>;
 
   constructor(private readonly deps: QueueServiceDeps) {
     this.targets = new Map(deps.config.targets.filter((t): t is QueueWorkersTarget => familyOf(t) === 'queue').map((t) => [t.id, t]));
     this.sqs = new SqsAdapter(deps.sqs);
+    this.family = { family: 'queue', targets: this.targets, config: deps.config, now: deps.now };
+    this.loop = new DecisionLoop(deps, { tellDecisions: true });
   }
 
   async handle(event: QueueEvent, eventKey: string): Promise<QueueResult> {
     if ('detail-type' in event) return this.onAlarm(event, eventKey);
-    if (event.family !== 'queue') {
-      logger.warn('schedule for another family; rejected', { family: event.family });
-      return { status: 'rejected', detail: `schedule is for family "${event.family}", not queue`, targets: [] };
-    }
+    const rejected = otherFamily(event.family, 'queue');
+    if (rejected) return rejected;
     if (event.action === 'window') return this.onWindow(event, eventKey);
     return this.poll(eventKey);
   }
@@ -105,35 +96,17 @@ export class QueueService {
   }
 
   private async onAlarm(event: AlarmStateChangeEvent, eventKey: string): Promise<QueueResult> {
-    const { config, now } = this.deps;
-    const name = event.detail.alarmName;
-    const parts = parseAlarmName(config.prefix, name);
-    const target = parts && this.targets.get(parts.targetId);
-    if (!parts || !target) {
-      logger.warn('alarm names no configured queue target; rejected', { alarmName: name });
-      return { status: 'rejected', detail: `alarm "${name}" names no configured queue target`, targets: [] };
-    }
-    const ageSeconds = (now() - Date.parse(event.time)) / 1000;
-    if (ageSeconds > config.maxEventAgeSeconds) {
-      return { status: 'ignored', detail: `event is ${Math.round(ageSeconds)} s old, older than ${config.maxEventAgeSeconds} s`, targets: [] };
-    }
-    if (event.detail.state.value !== 'ALARM') {
-      return { status: 'ignored', detail: `alarm "${name}" went to ${event.detail.state.value}; nothing to do`, targets: [] };
-    }
+    const admitted = await admitAlarm(event, this.family);
+    if ('result' in admitted) return admitted.result;
     const age = alarmAge(event);
-    const result = await this.evaluate(target, eventKey, { ageOfOldestSeconds: age, skipIfRecent: true });
-    return { status: 'evaluated', detail: `alarm "${name}"${age !== undefined ? ` (oldest message ${age} s)` : ''}`, targets: [result] };
+    const result = await this.evaluate(admitted.target, eventKey, { ageOfOldestSeconds: age, skipIfRecent: true });
+    return { status: 'evaluated', detail: `${admitted.detail}${age !== undefined ? ` (oldest message ${age} s)` : ''}`, targets: [result] };
   }
 
   private async onWindow(event: WindowEvent, eventKey: string): Promise<QueueResult> {
-    const window = this.deps.config.windows.find((w) => w.name === event.window);
-    const target = window && this.targets.get(window.target);
-    if (!window || !target) {
-      logger.warn('window names no configured queue target; rejected', { window: event.window });
-      return { status: 'rejected', detail: `window "${event.window}" is not a window of a queue target`, targets: [] };
-    }
-    const result = await this.evaluate(target, eventKey, {});
-    return { status: 'evaluated', detail: `window "${window.name}" ${event.edge}`, targets: [result] };
+    const admitted = admitWindow(event, this.family);
+    if ('result' in admitted) return admitted.result;
+    return { status: 'evaluated', detail: admitted.detail, targets: [await this.evaluate(admitted.target, eventKey, {})] };
   }
 
   private backend(target: QueueWorkersTarget): CapacityBackend {
@@ -142,19 +115,17 @@ export class QueueService {
     return w.kind === 'asg' ? new AutoScalingAdapter(autoScaling, w.autoScalingGroupName, sleep) : new EcsAdapter(ecs, w.cluster, w.service);
   }
 
-  /** One target, under its lease: observe, decide, guard, act, record. */
-  private async evaluate(
+  /** One target, through the decision loop: observe and decide here; guard, act and record there. */
+  private evaluate(
     target: QueueWorkersTarget,
     eventKey: string,
     options: { ageOfOldestSeconds?: number; skipIfRecent?: boolean; poll?: boolean },
   ): Promise<QueueTargetResult> {
-    const { store, config, now } = this.deps;
-    const start = now();
-    const result = await withTargetLease(store, target.id, eventKey, start, LEASE_SECONDS, async (owner): Promise<QueueTargetResult> => {
-      const record = await store.getTarget(target.id);
+    const { config } = this.deps;
+    return this.loop.run(target, eventKey, async ({ record, start }) => {
       const last = record?.lastDecision?.at;
       if (options.skipIfRecent && last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
-        return { targetId: target.id, outcome: 'skipped', reason: `evaluated ${Math.round((start - last) / 1000)} s ago` };
+        return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
       }
       const backend = this.backend(target);
       const [depth, snapshot] = await Promise.all([this.sqs.depth(target.queueUrl), backend.describe()]);
@@ -168,74 +139,26 @@ export class QueueService {
         memory: stored,
         now: start,
       });
-      let desired = decision.desired;
-      let reason = decision.reason + (bounds.window ? `; window "${bounds.window}"` : '');
-      desired = this.groupBounds(snapshot, desired, (why) => (reason += why));
-
-      let outcome: Outcome = 'held';
-      if (desired !== snapshot.desired) {
-        // Read right before the write: a pause or dry-run set while this decision was made holds it.
-        const switches = await store.getSwitches(target.id);
-        if (switches.paused) outcome = 'paused';
-        else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
-        else {
-          try {
-            await backend.setDesired(desired);
-            outcome = 'applied';
-          } catch (err) {
-            if (!(err instanceof TerminalError)) throw err;
-            outcome = 'failed';
-            reason += `; failed: ${err.message}`;
-            logger.error('terminal error; recorded, not retried', { target: target.id, code: err.code, error: err.message });
-          }
-        }
-      }
-      const applied = outcome === 'applied';
-      const deadLetterDepth = await this.deadLetters(target, stored.deadLetterDepth, eventKey);
-      const kept: StoredMemory = {
-        ...memory,
-        // A change not made is not a change: the cooldown runs from the last applied one.
-        lastChangeAt: applied ? start : stored.lastChangeAt,
-        deadLetterDepth,
-      };
-      const direction = desired > snapshot.desired ? 'out' : desired < snapshot.desired ? 'in' : 'none';
-      const figures = { ...decision.figures, ...(window ? { windowMin: bounds.minCapacity, windowMax: bounds.maxCapacity } : {}) };
-      const summary = { at: start, previous: snapshot.desired, desired, direction, reason, figures, outcome } as const;
-      await store.saveTarget(
-        {
-          targetId: target.id,
-          memory: kept as unknown as Record<string, unknown>,
-          lastDecision: summary,
-          lastActionAt: applied ? start : record?.lastActionAt,
+      const { desired, note } = withinGroupBounds(snapshot, decision.desired);
+      return {
+        change: desired !== snapshot.desired,
+        reason: decision.reason + (bounds.window ? `; window "${bounds.window}"` : '') + note,
+        count: { previous: snapshot.desired, desired },
+        figures: { ...decision.figures, ...(window ? { windowMin: bounds.minCapacity, windowMax: bounds.maxCapacity } : {}) },
+        quiet: options.poll,
+        act: async () => {
+          await backend.setDesired(desired);
+          return {};
         },
-        owner,
-      );
-      if (!options.poll || outcome !== 'held' || record?.lastDecision?.outcome !== 'held' || record.lastDecision.desired !== desired) {
-        // A poll that changes nothing, after one that changed nothing, is not worth an audit entry a minute.
-        await store.appendAudit({ targetId: target.id, ...summary, eventId: eventKey }, config.auditRetentionDays);
-      }
-      this.emit(target, outcome, depth.visible + depth.notVisible);
-      await this.notify(target, summary, eventKey);
-      if (outcome !== 'held') logger.info('decision', { target: target.id, outcome, previous: snapshot.desired, desired, reason });
-      return { targetId: target.id, outcome, previous: snapshot.desired, desired, reason };
+        remember: async (applied): Promise<StoredMemory> => ({
+          ...memory,
+          // A change not made is not a change: the cooldown runs from the last applied one.
+          lastChangeAt: applied ? start : stored.lastChangeAt,
+          deadLetterDepth: await this.deadLetters(target, stored.deadLetterDepth, eventKey),
+        }),
+        measure: (m) => m.addMetric('QueueBacklog', MetricUnit.Count, depth.visible + depth.notVisible),
+      };
     });
-    if (result === BUSY) {
-      return { targetId: target.id, outcome: 'busy', reason: 'another invocation is deciding for this target' };
-    }
-    return result;
-  }
-
-  /** An Auto Scaling group's own MinSize/MaxSize win: AWS rejects a desired count outside them. */
-  private groupBounds(snapshot: CapacitySnapshot, desired: number, note: (why: string) => void): number {
-    if (snapshot.maxSize !== undefined && desired > snapshot.maxSize && desired > snapshot.desired) {
-      note(`; held to the group's MaxSize ${snapshot.maxSize}`);
-      return Math.max(snapshot.desired, snapshot.maxSize);
-    }
-    if (snapshot.minSize !== undefined && desired < snapshot.minSize && desired < snapshot.desired) {
-      note(`; held to the group's MinSize ${snapshot.minSize}`);
-      return Math.min(snapshot.desired, snapshot.minSize);
-    }
-    return desired;
   }
 
   /**
@@ -277,28 +200,6 @@ export class QueueService {
       }
     }
     return depth;
-  }
-
-  private async notify(target: QueueWorkersTarget, decision: DecisionSummary, eventId: string): Promise<void> {
-    const notification = decisionNotification({ prefix: this.deps.config.prefix, targetId: target.id, kind: target.kind, decision, eventId });
-    if (!notification) return;
-    try {
-      await (this.deps.notifier ?? noopNotifier).notify(notification);
-    } catch (err) {
-      logger.warn('notification not sent', { target: target.id, error: (err as Error).message });
-      const m = metrics.singleMetric();
-      m.addDimensions({ target: target.id, kind: target.kind });
-      m.addMetric('NotificationFailures', MetricUnit.Count, 1);
-    }
-  }
-
-  private emit(target: QueueWorkersTarget, outcome: Outcome, backlog: number): void {
-    const m = metrics.singleMetric();
-    m.addDimensions({ target: target.id, kind: target.kind });
-    m.addMetric('Decisions', MetricUnit.Count, 1);
-    m.addMetric('QueueBacklog', MetricUnit.Count, backlog);
-    if (outcome === 'applied') m.addMetric('Actions', MetricUnit.Count, 1);
-    if (outcome === 'failed') m.addMetric('Failures', MetricUnit.Count, 1);
   }
 }
 
