@@ -1,0 +1,237 @@
+/**
+ * What the CLI shows of every target kind (ALL_KINDS_CONFIG: each kind, each way it can be wired):
+ * `status` reads the units of the kinds that have them from Auto Scaling and ECS and nothing for the
+ * others; `status`, `explain` and `config validate` show bounds, cooldowns and the policy only where
+ * the kind has them. The state store is the in-memory one; Auto Scaling and ECS answer per resource
+ * through aws-sdk-client-mock (no local implementations).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { stringify } from 'yaml';
+import { runCli } from '../../cli/program';
+import { type TargetKind, targetSchema } from '../../lambdas/shared/config';
+import { OUTPUT_KEYS } from '../../lambdas/shared/deployment';
+import { MemoryStateStore } from '../../lambdas/state/memory';
+import { ALL_KINDS_CONFIG } from '../support/configs';
+
+const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
+const REGION = 'eu-west-1';
+const ACTED = NOW - 30_000;
+
+const cfn = mockClient(CloudFormationClient);
+const cw = mockClient(CloudWatchClient);
+const asg = mockClient(AutoScalingClient);
+const ecs = mockClient(ECSClient);
+
+/** Instances of each group: desired count and how many are in service. */
+const GROUPS: Record<string, { desired: number; inService: number }> = {
+  'shop-web': { desired: 6, inService: 4 },
+  'shop-workers': { desired: 3, inService: 2 },
+};
+/** Tasks of each service: desired and running. */
+const SERVICES: Record<string, { desired: number; running: number }> = {
+  'shop-api': { desired: 3, running: 3 },
+  'shop-reports-worker': { desired: 5, running: 1 },
+};
+
+let dir: string;
+let configFile: string;
+let store: MemoryStateStore;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-cli-kinds-'));
+  configFile = path.join(dir, 'autoscaler.config.yaml');
+  fs.writeFileSync(configFile, stringify(ALL_KINDS_CONFIG));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  for (const m of [cfn, cw, asg, ecs]) m.reset();
+  store = new MemoryStateStore();
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'shop-autoscaler',
+        StackStatus: 'UPDATE_COMPLETE',
+        CreationTime: new Date(NOW - 86_400_000),
+        Outputs: [
+          { OutputKey: OUTPUT_KEYS.prefix, OutputValue: 'shop' },
+          { OutputKey: OUTPUT_KEYS.stateTableName, OutputValue: 'shop-state' },
+        ],
+      },
+    ],
+  });
+  cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames: string[] }) => {
+    const name = input.AutoScalingGroupNames[0];
+    const g = GROUPS[name];
+    return {
+      AutoScalingGroups: g
+        ? [
+            {
+              AutoScalingGroupName: name,
+              DesiredCapacity: g.desired,
+              MinSize: 0,
+              MaxSize: 20,
+              Instances: Array.from({ length: g.inService }, (_, i) => ({ InstanceId: `i-${i}`, LifecycleState: 'InService', HealthStatus: 'Healthy' })),
+            },
+          ]
+        : [],
+    };
+  });
+  ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
+    const s = SERVICES[input.services[0]];
+    return { services: s ? [{ serviceName: input.services[0], status: 'ACTIVE', desiredCount: s.desired, runningCount: s.running, pendingCount: 0 }] : [] };
+  });
+  // Every target decided and acted 30 s ago (2 -> 3).
+  for (const t of ALL_KINDS_CONFIG.targets) {
+    expect(await store.acquireLease(t.id, 'seed', ACTED, 90)).toBe(true);
+    await store.saveTarget(
+      {
+        targetId: t.id,
+        lastActionAt: ACTED,
+        lastDecision: { at: ACTED, previous: 2, desired: 3, direction: 'out', outcome: 'applied', reason: `${t.kind} grew`, figures: { load: 1.5 } },
+      },
+      'seed',
+    );
+    await store.releaseLease(t.id, 'seed');
+  }
+});
+
+async function run(...args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(['--config', configFile, ...args], {
+    cloudFormation: new CloudFormationClient({ region: REGION }),
+    cloudWatch: new CloudWatchClient({ region: REGION }),
+    autoScaling: new AutoScalingClient({ region: REGION }),
+    ecs: new ECSClient({ region: REGION }),
+    sfn: new SFNClient({ region: REGION }),
+    sts: new STSClient({ region: REGION }),
+    region: async () => REGION,
+    store: () => store,
+    now: () => NOW,
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  });
+  return { code, out, err };
+}
+
+test('the config names every target kind', () => {
+  const kinds = new Set<TargetKind>(ALL_KINDS_CONFIG.targets.map((t) => t.kind));
+  expect([...kinds].sort()).toEqual(targetSchema.options.map((o) => o.shape.kind.value).sort());
+});
+
+describe('status', () => {
+  test('units read from the group or service where the kind has them; bounds and cooldowns where the config has them', async () => {
+    const res = await run('status', '--json');
+    expect(res).toMatchObject({ code: 0, err: '' });
+    const rows = Object.fromEntries(
+      (JSON.parse(res.out).targets as Record<string, unknown>[]).map(({ id, current, desired, min, max, cooldownLeftSeconds }) => [
+        id,
+        { current, desired, min, max, cooldownLeftSeconds },
+      ]),
+    );
+    const none = { current: undefined, desired: undefined, min: undefined, max: undefined, cooldownLeftSeconds: undefined };
+    expect(rows).toEqual({
+      web: { current: 4, desired: 6, min: 2, max: 10, cooldownLeftSeconds: { out: 30, in: 270 } },
+      api: { current: 3, desired: 3, min: 2, max: 10, cooldownLeftSeconds: { out: 30, in: 270 } },
+      celery: { current: 2, desired: 3, min: 0, max: 20, cooldownLeftSeconds: undefined },
+      reports: { current: 1, desired: 5, min: 0, max: 8, cooldownLeftSeconds: undefined },
+      'orders-db': none,
+      'reports-db': none,
+      'ledger-disk': none,
+      'search-class': none,
+      cache: none,
+      sessions: none,
+      'cdn-web': none,
+      'cdn-app': none,
+      'cdn-static': none,
+    });
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand).map((c) => c.args[0].input.AutoScalingGroupNames)).toEqual([['shop-web'], ['shop-workers']]);
+    expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services)).toEqual([['shop-api'], ['shop-reports-worker']]);
+  });
+
+  test('the table, byte for byte', async () => {
+    const res = await run('status');
+    expect(res).toMatchObject({ code: 0, err: '' });
+    expect(res.out).toBe(
+      [
+        'stack shop-autoscaler (eu-west-1), prefix "shop"; all targets: active',
+        '',
+        'TARGET        KIND           CURRENT  DESIRED  MIN  MAX  ALARMS                                                       LAST DECISION          COOLDOWN LEFT      MODE',
+        'web           asg            4        6        2    10   cpu/high MISSING, cpu/low MISSING, latency/high MISSING      applied 2->3, 30s ago  out 30s, in 4m30s  active',
+        'api           ecs-service    3        3        2    10   cpu/high MISSING, cpu/low MISSING, memory/high MISSING       applied 2->3, 30s ago  out 30s, in 4m30s  active',
+        'celery        queue-workers  2        3        0    20   age/high MISSING                                             applied 2->3, 30s ago  -                  active',
+        'reports       queue-workers  1        5        0    8    age/high MISSING                                             applied 2->3, 30s ago  -                  active',
+        'orders-db     rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING                            applied 2->3, 30s ago  -                  active',
+        'reports-db    rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING  applied 2->3, 30s ago  -                  active',
+        'ledger-disk   rds-storage    -        -        -    -    storage/low MISSING                                          applied 2->3, 30s ago  -                  active',
+        'search-class  rds-instance   -        -        -    -    cpu/high MISSING, cpu/low MISSING                            applied 2->3, 30s ago  -                  active',
+        'cache         redis          -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
+        'sessions      redis          -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
+        'cdn-web       cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
+        'cdn-app       cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
+        'cdn-static    cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('explain', () => {
+  test('the policy line for the kinds that have a CPU policy, none for the others', async () => {
+    const policies: Record<string, string | undefined> = {};
+    for (const t of ALL_KINDS_CONFIG.targets) {
+      const res = await run('explain', t.id);
+      expect(res).toMatchObject({ code: 0, err: '' });
+      const lines = res.out.trimEnd().split('\n');
+      expect(lines[0]).toBe(`${t.id} (${t.kind}): applied at 2026-01-05 11:59:30Z (30s ago)`);
+      expect(lines[2]).toBe(`  reason:   ${t.kind} grew`);
+      policies[t.id] = lines.find((l) => l.startsWith('  policy:'));
+    }
+    expect(Object.entries(policies).filter(([, p]) => p !== undefined)).toEqual([
+      ['web', '  policy:   2-10 units, CPU target 70%, scale-out cooldown 60 s, scale-in cooldown 300 s'],
+      ['api', '  policy:   2-10 units, CPU target 70%, scale-out cooldown 60 s, scale-in cooldown 300 s'],
+    ]);
+  });
+});
+
+test('config validate shows the unit bounds of the kinds that have them', async () => {
+  const res = await run('config', 'validate', configFile);
+  expect(res).toMatchObject({ code: 0, err: '' });
+  expect(res.out.split('\n').map((l) => l.replace(/\): .*/, ')'))).toEqual([
+    `${configFile}: OK`,
+    '  prefix "shop", stack shop-autoscaler, 13 target(s)',
+    '  web (asg, 2-10 units)',
+    '  api (ecs-service, 2-10 units)',
+    '  celery (queue-workers, 0-20 units)',
+    '  reports (queue-workers, 0-8 units)',
+    '  orders-db (rds-replicas)',
+    '  reports-db (rds-replicas)',
+    '  ledger-disk (rds-storage)',
+    '  search-class (rds-instance)',
+    '  cache (redis)',
+    '  sessions (redis)',
+    '  cdn-web (cloudfront)',
+    '  cdn-app (cloudfront)',
+    '  cdn-static (cloudfront)',
+    expect.stringMatching(/^ {2}\d+ alarm\(s\) in all$/),
+    '',
+  ]);
+});
