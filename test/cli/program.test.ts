@@ -476,3 +476,40 @@ test('an unknown command exits non-zero with the usage on stderr', async () => {
   expect(res.code).not.toBe(0);
   expect(res.err).toMatch(/unknown command 'scale'/);
 });
+
+test('--help lists the options and every command in order, exit 0', async () => {
+  const res = await run('--help');
+  expect(res).toEqual({
+    code: 0,
+    err: '',
+    out: [
+      'Usage: autoscaler [options] [command]',
+      '',
+      'Operate a deployed autoscaler: what it sees and did, and its switches',
+      '',
+      'Options:',
+      '  -c, --config <file>         the config the stack was deployed with (default:',
+      '                              "autoscaler.config.yaml")',
+      '  -s, --stack <name>          the stack name (default: derived from the config',
+      '                              prefix)',
+      '  -h, --help                  display help for command',
+      '',
+      'Commands:',
+      '  status [options]            every target: current, desired, min, max, alarms,',
+      '                              last decision, cooldown left, switches',
+      '  history [options]           the audit log: decisions and control actions,',
+      '                              newest first',
+      "  explain [options] <target>  a target's last decision with its numbers",
+      '  pause [target]              stop acting on one target, or on all (decisions',
+      '                              are still recorded)',
+      '  resume [target]             act again on one target, or on all',
+      '  dry-run <state> [target]    record what would be done without doing it, for',
+      '                              one target or all',
+      '  config                      config files',
+      "  runbook                     the deployment's runbooks (Step Functions state",
+      '                              machines)',
+      '  help [command]              display help for command',
+      '',
+    ].join('\n'),
+  });
+});
