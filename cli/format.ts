@@ -1,4 +1,4 @@
-/** Text helpers of the CLI: aligned tables, short durations, times given as ISO or as an age. */
+/** Text helpers of the CLI: aligned tables, short durations, UTC times to the second, times given as ISO or as an age. */
 
 /** Columns padded to their widest cell, two spaces apart, a header line first. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -31,4 +31,12 @@ export function parseWhen(text: string, now: number): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : at;
+}
+
+/** `2026-01-05 11:59:30Z`: an epoch ms as UTC to the second. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,0 +1,71 @@
+/** `history`: the audit log, decisions and control actions, newest first. */
+import type { Command } from 'commander';
+import { ALL_TARGETS, type AuditEntry } from '../../lambdas/state/store';
+import { type CommandContext, type Deployment, findTarget } from '../deployment';
+import { type CliDeps, CliError } from '../deps';
+import { isoSeconds, parseWhen, table } from '../format';
+
+const DEFAULT_HISTORY_LIMIT = 50;
+const DEFAULT_HISTORY_SINCE = '24h';
+
+interface HistoryOptions {
+  readonly target?: string;
+  readonly since: string;
+  readonly until?: string;
+  readonly limit: string;
+  readonly json?: boolean;
+}
+
+export function registerHistory(program: Command, { deps, open }: CommandContext): void {
+  program
+    .command('history')
+    .description('the audit log: decisions and control actions, newest first')
+    .option('-t, --target <id>', 'only this target (`*` for control actions on all targets)')
+    .option('--since <when>', 'from this time: ISO 8601 or an age such as 30m, 6h, 7d', DEFAULT_HISTORY_SINCE)
+    .option('--until <when>', 'up to this time: ISO 8601 or an age', undefined)
+    .option('-n, --limit <n>', 'at most this many entries', String(DEFAULT_HISTORY_LIMIT))
+    .option('--json', 'machine-readable output')
+    .action(async (opts: HistoryOptions) => history(await open(), deps, opts));
+}
+
+async function history(d: Deployment, deps: CliDeps, opts: HistoryOptions): Promise<void> {
+  const now = deps.now();
+  const from = parseWhen(opts.since, now);
+  const to = opts.until === undefined ? now : parseWhen(opts.until, now);
+  if (from === undefined) throw new CliError(`--since "${opts.since}" is neither an ISO 8601 time nor an age such as 30m, 6h, 7d`);
+  if (to === undefined) throw new CliError(`--until "${opts.until}" is neither an ISO 8601 time nor an age such as 30m, 6h, 7d`);
+  const limit = Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit "${opts.limit}" is not a whole number of at least 1`);
+  if (opts.target !== undefined && opts.target !== ALL_TARGETS) findTarget(d, opts.target);
+  const ids = opts.target !== undefined ? [opts.target] : [ALL_TARGETS, ...d.config.targets.map((t) => t.id)];
+  const lists = await Promise.all(ids.map((id) => d.store.listAudit(id, from, to, limit)));
+  const entries = lists
+    .flat()
+    .sort((a, b) => b.at - a.at)
+    .slice(0, limit);
+  if (opts.json) {
+    deps.stdout(
+      `${JSON.stringify(
+        entries.map((e) => ({ ...e, time: new Date(e.at).toISOString() })),
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  if (!entries.length) {
+    deps.stdout(`no audit entries between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}\n`);
+    return;
+  }
+  deps.stdout(
+    table(
+      ['TIME (UTC)', 'TARGET', 'OUTCOME', 'CHANGE', 'REASON'],
+      entries.map((e) => [isoSeconds(e.at), e.targetId === ALL_TARGETS ? '(all)' : e.targetId, e.outcome, change(e), e.reason]),
+    ),
+  );
+}
+
+function change(e: AuditEntry): string {
+  if (e.previous === undefined || e.desired === undefined) return '-';
+  return e.previous === e.desired ? `${e.desired}` : `${e.previous} -> ${e.desired}`;
+}

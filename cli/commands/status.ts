@@ -1,0 +1,135 @@
+/** `status`: every target's current and desired units, bounds, alarms, last decision, cooldown left and switches. */
+import type { Command } from 'commander';
+import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
+import { alarmsForTarget, parseAlarmName } from '../../lambdas/shared/alarms';
+import { ALL_TARGETS, type Switches } from '../../lambdas/state/store';
+import { backendOf } from '../backends';
+import type { TargetNow } from '../backends/backend';
+import type { CommandContext, Deployment } from '../deployment';
+import type { CliDeps } from '../deps';
+import { formatDuration, table } from '../format';
+
+export function registerStatus(program: Command, { deps, open }: CommandContext): void {
+  program
+    .command('status')
+    .description('every target: current, desired, min, max, alarms, last decision, cooldown left, switches')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => status(await open(), deps, Boolean(opts.json)));
+}
+
+export interface TargetStatus {
+  readonly id: string;
+  readonly kind: string;
+  readonly current?: number;
+  readonly desired?: number;
+  readonly min?: number;
+  readonly max?: number;
+  /** Alarm name suffix (`cpu/high`) -> state. */
+  readonly alarms: Readonly<Record<string, string>>;
+  readonly lastDecision?: { at: string; outcome: string; previous: number; desired: number; reason: string };
+  readonly lastActionAt?: string;
+  /** Seconds until a scale-out, and a scale-in, may follow the last action; 0 when free. */
+  readonly cooldownLeftSeconds?: { out: number; in: number };
+  readonly paused: boolean;
+  /** Why dry-run holds, if it does: `switch`, `config`, `target config`. */
+  readonly dryRun: string[];
+  /** Set when the service could not be described. */
+  readonly error?: string;
+}
+
+async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: Switches; targets: TargetStatus[] }> {
+  const now = deps.now();
+  const alarms = await new CloudWatchAdapter(deps.cloudWatch).alarms(`${d.config.prefix}/`);
+  const alarmStates = new Map<string, Record<string, string>>();
+  for (const a of alarms) {
+    const parts = a.AlarmName ? parseAlarmName(d.config.prefix, a.AlarmName) : undefined;
+    if (!parts) continue;
+    const states = alarmStates.get(parts.targetId) ?? {};
+    states[`${parts.signal}/${parts.direction}`] = a.StateValue ?? 'UNKNOWN';
+    alarmStates.set(parts.targetId, states);
+  }
+  const global = await d.store.getSwitches(ALL_TARGETS);
+  const targets = await Promise.all(
+    d.config.targets.map(async (target): Promise<TargetStatus> => {
+      const [record, switches] = await Promise.all([d.store.getTarget(target.id), d.store.getSwitches(target.id)]);
+      const backend = backendOf(target);
+      let read: TargetNow | undefined;
+      let error: string | undefined;
+      if (backend.readNow) {
+        try {
+          read = await backend.readNow(deps);
+        } catch (err) {
+          error = (err as Error).message;
+        }
+      }
+      const acted = record?.lastActionAt;
+      const left = (seconds: number) => (acted === undefined ? 0 : Math.max(0, Math.ceil((acted + seconds * 1000 - now) / 1000)));
+      const dryRun = [...(switches.dryRun ? ['switch'] : []), ...(d.config.dryRun ? ['config'] : []), ...(target.dryRun ? ['target config'] : [])];
+      const last = record?.lastDecision;
+      return {
+        id: target.id,
+        kind: target.kind,
+        current: read?.current,
+        desired: read?.desired,
+        min: backend.bounds?.min,
+        max: backend.bounds?.max,
+        // Every alarm the config defines, even one CloudWatch does not know (not deployed yet).
+        alarms: Object.fromEntries(
+          alarmsForTarget(d.config.prefix, target).map((s) => {
+            const key = `${s.signal}/${s.direction}`;
+            return [key, alarmStates.get(target.id)?.[key] ?? 'MISSING'];
+          }),
+        ),
+        lastDecision: last && {
+          at: new Date(last.at).toISOString(),
+          outcome: last.outcome,
+          previous: last.previous,
+          desired: last.desired,
+          reason: last.reason,
+        },
+        lastActionAt: acted === undefined ? undefined : new Date(acted).toISOString(),
+        cooldownLeftSeconds:
+          backend.cooldowns && acted !== undefined ? { out: left(backend.cooldowns.outSeconds), in: left(backend.cooldowns.inSeconds) } : undefined,
+        paused: switches.paused,
+        dryRun,
+        error,
+      };
+    }),
+  );
+  return { global, targets };
+}
+
+async function status(d: Deployment, deps: CliDeps, json: boolean): Promise<void> {
+  const { global, targets } = await targetStatuses(d, deps);
+  if (json) {
+    deps.stdout(`${JSON.stringify({ stack: d.stackName, region: d.region, prefix: d.config.prefix, global, targets }, null, 2)}\n`);
+    return;
+  }
+  const now = deps.now();
+  const globalState = [global.paused ? 'PAUSED' : '', global.dryRun ? 'DRY-RUN' : '', d.config.dryRun ? 'DRY-RUN (config)' : ''].filter(Boolean).join(', ');
+  deps.stdout(`stack ${d.stackName} (${d.region}), prefix "${d.config.prefix}"; all targets: ${globalState || 'active'}\n\n`);
+  const rows = targets.map((t) => {
+    const nonOk = Object.entries(t.alarms).filter(([, s]) => s !== 'OK');
+    const alarms =
+      Object.keys(t.alarms).length === 0 ? '-' : nonOk.length ? nonOk.map(([k, s]) => `${k} ${s}`).join(', ') : `all OK (${Object.keys(t.alarms).length})`;
+    const last = t.lastDecision
+      ? `${t.lastDecision.outcome} ${t.lastDecision.previous}->${t.lastDecision.desired}, ${formatDuration(now - Date.parse(t.lastDecision.at))} ago`
+      : '-';
+    const cooldown = t.cooldownLeftSeconds
+      ? t.cooldownLeftSeconds.out || t.cooldownLeftSeconds.in
+        ? `out ${formatDuration(t.cooldownLeftSeconds.out * 1000)}, in ${formatDuration(t.cooldownLeftSeconds.in * 1000)}`
+        : 'none'
+      : '-';
+    const mode = [t.paused ? 'paused' : '', t.dryRun.length ? `dry-run (${t.dryRun.join(', ')})` : ''].filter(Boolean).join(', ') || 'active';
+    return [t.id, t.kind, num(t.current, t.error), num(t.desired, t.error), num(t.min), num(t.max), alarms, last, cooldown, mode];
+  });
+  deps.stdout(table(['TARGET', 'KIND', 'CURRENT', 'DESIRED', 'MIN', 'MAX', 'ALARMS', 'LAST DECISION', 'COOLDOWN LEFT', 'MODE'], rows));
+  for (const t of targets) if (t.error) deps.stdout(`\n${t.id}: ${t.error}`);
+  if (targets.some((t) => t.error)) deps.stdout('\n');
+}
+
+/** A count cell: `error` when the target could not be read, `-` when there is no count. */
+function num(n: number | undefined, error?: string): string {
+  if (error) return 'error';
+  return n === undefined ? '-' : String(n);
+}

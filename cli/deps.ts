@@ -1,0 +1,32 @@
+/**
+ * What every part of the CLI is given: the AWS clients, the state store, the clock and the output
+ * streams (`CliDeps`, so tests drive the same program in-process), and the error for a problem the
+ * operator can fix.
+ */
+import type { SendClient } from '../lambdas/adapters/types';
+import type { StateStore } from '../lambdas/state/store';
+
+export interface CliDeps {
+  readonly cloudFormation: SendClient;
+  readonly cloudWatch: SendClient;
+  readonly autoScaling: SendClient;
+  readonly ecs: SendClient;
+  readonly sfn: SendClient;
+  readonly sts: SendClient;
+  /** The region the clients talk to, for messages. */
+  readonly region: () => Promise<string>;
+  /** The state store over the deployed table. */
+  readonly store: (tableName: string) => StateStore;
+  /** Epoch ms now. */
+  readonly now: () => number;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** A problem the operator can fix; printed as one line, exit code 1, no stack trace. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
