@@ -10,7 +10,7 @@ import { loadConfigFile } from '../lambdas/shared/config-file';
 import { OUTPUT_KEYS, stackNameFor } from '../lambdas/shared/deployment';
 import { awsErrorName } from '../lambdas/shared/errors';
 import type { StateStore } from '../lambdas/state/store';
-import { type CliDeps, CliError } from './deps';
+import { type CliDeps, CliError, type OutputFormat } from './deps';
 
 export const DEFAULT_CONFIG = 'autoscaler.config.yaml';
 
@@ -82,4 +82,8 @@ export interface CommandContext {
   readonly deps: CliDeps;
   /** Loads the config, finds its stack and opens the state store (every command but `config validate`). */
   readonly open: () => Promise<Deployment>;
+  /** The config file the command line names (`--config`, default autoscaler.config.yaml). */
+  readonly configFile: () => string;
+  /** How to print results: `--output`, or `json` where the command's own `--json` is given. */
+  readonly output: (local?: { readonly json?: boolean }) => OutputFormat;
 }

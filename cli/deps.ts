@@ -23,6 +23,19 @@ export interface CliDeps {
   readonly stderr: (text: string) => void;
 }
 
+/** The AWS settings of the command line (`--region`, `--profile`); unset: the SDK's default chain. */
+export interface AwsOptions {
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/** Builds the program's dependencies once the command line's AWS settings are known. */
+export type CliDepsFactory = (aws: AwsOptions) => CliDeps;
+
+/** How a command prints what it found: `table` (aligned, for people), `text` (tab-separated, no header), `json`. */
+export type OutputFormat = 'json' | 'table' | 'text';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'table', 'text'];
+
 /** A problem the operator can fix; printed as one line, exit code 1, no stack trace. */
 export class CliError extends Error {
   constructor(message: string) {

@@ -1,4 +1,4 @@
-/** Text helpers of the CLI: aligned tables, short durations, UTC times to the second, times given as ISO or as an age. */
+/** Text helpers of the CLI: aligned tables and tab-separated rows, short durations, UTC times to the second, times given as ISO or as an age. */
 
 /** Columns padded to their widest cell, two spaces apart, a header line first. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -9,6 +9,15 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .join('  ')
       .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+/**
+ * Rows for `--output table` (aligned, a header line first) or `--output text` (tab-separated, no
+ * header, one row a line, as the AWS CLI's text output: for cut, awk and grep).
+ */
+export function rows(format: 'table' | 'text', header: readonly string[], body: readonly (readonly string[])[]): string {
+  if (format === 'table') return table(header, body);
+  return body.map((r) => `${r.map((c) => c.replace(/[\t\n]/g, ' ')).join('\t')}\n`).join('');
 }
 
 /** `45s`, `4m40s`, `2h05m`, `3d04h`. */

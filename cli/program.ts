@@ -4,7 +4,7 @@
  * the state store come in through `CliDeps`, so tests drive the same program in-process; `bin/cli.ts`
  * supplies the real ones (default credential chain).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { awsErrorName } from '../lambdas/shared/errors';
 import { registerConfig } from './commands/config';
 import { registerExplain } from './commands/explain';
@@ -13,28 +13,72 @@ import { registerRunbook } from './commands/runbook';
 import { registerStatus } from './commands/status';
 import { registerSwitches } from './commands/switches';
 import { type CommandContext, DEFAULT_CONFIG, type GlobalOptions, openDeployment } from './deployment';
-import { type CliDeps, CliError } from './deps';
+import { type AwsOptions, type CliDeps, type CliDepsFactory, CliError, OUTPUT_FORMATS, type OutputFormat } from './deps';
 
 export type { TargetStatus } from './commands/status';
 export { DEFAULT_CONFIG } from './deployment';
-export { type CliDeps, CliError } from './deps';
+export { type AwsOptions, type CliDeps, type CliDepsFactory, CliError } from './deps';
 
-/** Runs one command line (without `node` and the script); resolves to the exit code. */
-export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const program = buildProgram(deps);
+/**
+ * Runs one command line (without `node` and the script); resolves to the exit code. `deps` may be a
+ * factory, given the command line's `--region` and `--profile` (bin/cli.ts builds the real clients so).
+ */
+export async function runCli(argv: readonly string[], deps: CliDeps | CliDepsFactory): Promise<number> {
+  const aws = awsOptions(argv);
+  const resolved = typeof deps === 'function' ? deps(aws) : deps;
+  const program = buildProgram(resolved);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof CliError) {
-      deps.stderr(`autoscaler: ${err.message}\n`);
+      resolved.stderr(`autoscaler: ${err.message}\n`);
       return 1;
     }
-    // An AWS or network error: its name and message, not a stack trace.
-    deps.stderr(`autoscaler: ${awsErrorName(err)}: ${(err as Error).message}\n`);
+    // An AWS or network error: one line that says what to do where the operator can fix it, else its name and message.
+    resolved.stderr(`autoscaler: ${awsProblem(err, aws) ?? `${awsErrorName(err)}: ${(err as Error).message}`}\n`);
     return 1;
   }
+}
+
+/**
+ * What the SDK's errors for a missing region or missing or expired credentials mean for the operator,
+ * in one line; undefined for any other error. The SDK says "Region is missing" and, from its default
+ * credential chain, CredentialsProviderError "Could not load credentials from any providers".
+ */
+export function awsProblem(err: unknown, aws: AwsOptions): string | undefined {
+  const name = awsErrorName(err);
+  const message = (err as Error)?.message ?? '';
+  if (/^Region is missing/.test(message)) return 'no AWS region: pass --region, set AWS_REGION, or set region in the profile (~/.aws/config)';
+  if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message)) {
+    return aws.profile
+      ? `no AWS credentials for profile "${aws.profile}": check it in ~/.aws/config, or sign in (aws sso login --profile ${aws.profile})`
+      : 'no AWS credentials: pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  }
+  if (name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'TokenRefreshRequired') {
+    return `the AWS credentials have expired: sign in again${aws.profile ? ` (aws sso login --profile ${aws.profile})` : ''}`;
+  }
+  return undefined;
+}
+
+/** The command line's `--region` and `--profile`, wherever they stand, before the clients are built. */
+function awsOptions(argv: readonly string[]): AwsOptions {
+  const peek = new Command()
+    .option('--region <region>')
+    .option('--profile <name>')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  try {
+    peek.parse([...argv], { from: 'user' });
+  } catch {
+    return {};
+  }
+  const { region, profile } = peek.opts<AwsOptions>();
+  return { ...(region ? { region } : {}), ...(profile ? { profile } : {}) };
 }
 
 export function buildProgram(deps: CliDeps): Command {
@@ -42,11 +86,20 @@ export function buildProgram(deps: CliDeps): Command {
     .description('Operate a deployed autoscaler: what it sees and did, and its switches')
     .option('-c, --config <file>', 'the config the stack was deployed with', DEFAULT_CONFIG)
     .option('-s, --stack <name>', 'the stack name (default: derived from the config prefix)')
+    .option('--region <region>', "the AWS region (default: AWS_REGION or the profile's)")
+    .option('--profile <name>', 'the AWS profile (default: AWS_PROFILE or the default chain)')
+    .addOption(new Option('-o, --output <format>', 'how results are printed').choices(OUTPUT_FORMATS).default('table'))
     .exitOverride()
     .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
     .showHelpAfterError();
 
-  const ctx: CommandContext = { deps, open: () => openDeployment(program.opts<GlobalOptions>(), deps) };
+  const ctx: CommandContext = {
+    deps,
+    open: () => openDeployment(program.opts<GlobalOptions>(), deps),
+    configFile: () => program.opts<GlobalOptions>().config,
+    // A command's own --json is the older spelling of --output json.
+    output: (local) => (local?.json ? 'json' : (program.opts<{ output: OutputFormat }>().output ?? 'table')),
+  };
   // In this order in the help.
   registerStatus(program, ctx);
   registerHistory(program, ctx);

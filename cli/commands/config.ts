@@ -6,27 +6,35 @@ import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { stackNameFor } from '../../lambdas/shared/deployment';
 import { backendOf } from '../backends';
 import type { CommandContext } from '../deployment';
-import type { CliDeps } from '../deps';
+import type { CliDeps, OutputFormat } from '../deps';
 
-export function registerConfig(program: Command, { deps }: CommandContext): void {
+export function registerConfig(program: Command, { deps, configFile, output }: CommandContext): void {
   const config = program.command('config').description('config files');
   config
     .command('validate')
     .description('check a config file against the schema: a summary, or every problem')
-    .argument('<file>', 'the config file')
-    .action((file: string) => validate(file, deps));
+    .argument('[file]', 'the config file (default: --config, autoscaler.config.yaml)')
+    .action((file: string | undefined) => validate(file ?? configFile(), deps, output()));
 }
 
-function validate(file: string, deps: CliDeps): void {
+function validate(file: string, deps: CliDeps, format: OutputFormat): void {
   let config: AutoscalerConfig;
   try {
     config = loadConfigFile(file);
   } catch (err) {
     if (err instanceof ConfigError) {
-      deps.stderr(`${file}: invalid\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      if (format === 'json') deps.stdout(`${JSON.stringify({ file, valid: false, problems: err.problems }, null, 2)}\n`);
+      else deps.stderr(`${file}: invalid\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
       throw new CommanderError(1, 'autoscaler.invalidConfig', 'invalid config');
     }
     throw err;
+  }
+  if (format === 'json') {
+    const targets = config.targets.map((t) => ({ id: t.id, kind: t.kind, alarms: alarmsForTarget(config.prefix, t).map((a) => `${a.signal}/${a.direction}`) }));
+    deps.stdout(
+      `${JSON.stringify({ file, valid: true, prefix: config.prefix, stack: stackNameFor(config.prefix), dryRun: config.dryRun, targets }, null, 2)}\n`,
+    );
+    return;
   }
   const lines = [`${file}: OK`, `  prefix "${config.prefix}", stack ${stackNameFor(config.prefix)}, ${config.targets.length} target(s)`];
   let alarmCount = 0;

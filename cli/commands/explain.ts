@@ -5,13 +5,14 @@ import { type CommandContext, type Deployment, findTarget } from '../deployment'
 import type { CliDeps } from '../deps';
 import { formatDuration, isoSeconds } from '../format';
 
-export function registerExplain(program: Command, { deps, open }: CommandContext): void {
+export function registerExplain(program: Command, { deps, open, output }: CommandContext): void {
   program
     .command('explain')
     .description("a target's last decision with its numbers")
     .argument('<target>', 'target id')
-    .option('--json', 'machine-readable output')
-    .action(async (targetId: string, opts: { json?: boolean }) => explain(await open(), deps, targetId, Boolean(opts.json)));
+    .option('--json', 'the same as --output json')
+    // Table and text print the same lines: a decision is read, not parsed (json is for scripts).
+    .action(async (targetId: string, opts: { json?: boolean }) => explain(await open(), deps, targetId, output(opts) === 'json'));
 }
 
 async function explain(d: Deployment, deps: CliDeps, targetId: string, json: boolean): Promise<void> {

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { ALL_TARGETS, type AuditEntry } from '../../lambdas/state/store';
 import { type CommandContext, type Deployment, findTarget } from '../deployment';
-import { type CliDeps, CliError } from '../deps';
-import { isoSeconds, parseWhen, table } from '../format';
+import { type CliDeps, CliError, type OutputFormat } from '../deps';
+import { isoSeconds, parseWhen, rows } from '../format';
 
 const DEFAULT_HISTORY_LIMIT = 50;
 const DEFAULT_HISTORY_SINCE = '24h';
@@ -16,7 +16,7 @@ interface HistoryOptions {
   readonly json?: boolean;
 }
 
-export function registerHistory(program: Command, { deps, open }: CommandContext): void {
+export function registerHistory(program: Command, { deps, open, output }: CommandContext): void {
   program
     .command('history')
     .description('the audit log: decisions and control actions, newest first')
@@ -24,11 +24,11 @@ export function registerHistory(program: Command, { deps, open }: CommandContext
     .option('--since <when>', 'from this time: ISO 8601 or an age such as 30m, 6h, 7d', DEFAULT_HISTORY_SINCE)
     .option('--until <when>', 'up to this time: ISO 8601 or an age', undefined)
     .option('-n, --limit <n>', 'at most this many entries', String(DEFAULT_HISTORY_LIMIT))
-    .option('--json', 'machine-readable output')
-    .action(async (opts: HistoryOptions) => history(await open(), deps, opts));
+    .option('--json', 'the same as --output json')
+    .action(async (opts: HistoryOptions) => history(await open(), deps, opts, output(opts)));
 }
 
-async function history(d: Deployment, deps: CliDeps, opts: HistoryOptions): Promise<void> {
+async function history(d: Deployment, deps: CliDeps, opts: HistoryOptions, format: OutputFormat): Promise<void> {
   const now = deps.now();
   const from = parseWhen(opts.since, now);
   const to = opts.until === undefined ? now : parseWhen(opts.until, now);
@@ -43,7 +43,7 @@ async function history(d: Deployment, deps: CliDeps, opts: HistoryOptions): Prom
     .flat()
     .sort((a, b) => b.at - a.at)
     .slice(0, limit);
-  if (opts.json) {
+  if (format === 'json') {
     deps.stdout(
       `${JSON.stringify(
         entries.map((e) => ({ ...e, time: new Date(e.at).toISOString() })),
@@ -54,11 +54,13 @@ async function history(d: Deployment, deps: CliDeps, opts: HistoryOptions): Prom
     return;
   }
   if (!entries.length) {
+    if (format === 'text') return;
     deps.stdout(`no audit entries between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}\n`);
     return;
   }
   deps.stdout(
-    table(
+    rows(
+      format,
       ['TIME (UTC)', 'TARGET', 'OUTCOME', 'CHANGE', 'REASON'],
       entries.map((e) => [isoSeconds(e.at), e.targetId === ALL_TARGETS ? '(all)' : e.targetId, e.outcome, change(e), e.reason]),
     ),

@@ -6,15 +6,15 @@ import { ALL_TARGETS, type Switches } from '../../lambdas/state/store';
 import { backendOf } from '../backends';
 import type { TargetNow } from '../backends/backend';
 import type { CommandContext, Deployment } from '../deployment';
-import type { CliDeps } from '../deps';
-import { formatDuration, table } from '../format';
+import type { CliDeps, OutputFormat } from '../deps';
+import { formatDuration, rows } from '../format';
 
-export function registerStatus(program: Command, { deps, open }: CommandContext): void {
+export function registerStatus(program: Command, { deps, open, output }: CommandContext): void {
   program
     .command('status')
     .description('every target: current, desired, min, max, alarms, last decision, cooldown left, switches')
-    .option('--json', 'machine-readable output')
-    .action(async (opts: { json?: boolean }) => status(await open(), deps, Boolean(opts.json)));
+    .option('--json', 'the same as --output json')
+    .action(async (opts: { json?: boolean }) => status(await open(), deps, output(opts)));
 }
 
 export interface TargetStatus {
@@ -99,16 +99,16 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
   return { global, targets };
 }
 
-async function status(d: Deployment, deps: CliDeps, json: boolean): Promise<void> {
+async function status(d: Deployment, deps: CliDeps, format: OutputFormat): Promise<void> {
   const { global, targets } = await targetStatuses(d, deps);
-  if (json) {
+  if (format === 'json') {
     deps.stdout(`${JSON.stringify({ stack: d.stackName, region: d.region, prefix: d.config.prefix, global, targets }, null, 2)}\n`);
     return;
   }
   const now = deps.now();
   const globalState = [global.paused ? 'PAUSED' : '', global.dryRun ? 'DRY-RUN' : '', d.config.dryRun ? 'DRY-RUN (config)' : ''].filter(Boolean).join(', ');
-  deps.stdout(`stack ${d.stackName} (${d.region}), prefix "${d.config.prefix}"; all targets: ${globalState || 'active'}\n\n`);
-  const rows = targets.map((t) => {
+  if (format === 'table') deps.stdout(`stack ${d.stackName} (${d.region}), prefix "${d.config.prefix}"; all targets: ${globalState || 'active'}\n\n`);
+  const body = targets.map((t) => {
     const nonOk = Object.entries(t.alarms).filter(([, s]) => s !== 'OK');
     const alarms =
       Object.keys(t.alarms).length === 0 ? '-' : nonOk.length ? nonOk.map(([k, s]) => `${k} ${s}`).join(', ') : `all OK (${Object.keys(t.alarms).length})`;
@@ -123,7 +123,12 @@ async function status(d: Deployment, deps: CliDeps, json: boolean): Promise<void
     const mode = [t.paused ? 'paused' : '', t.dryRun.length ? `dry-run (${t.dryRun.join(', ')})` : ''].filter(Boolean).join(', ') || 'active';
     return [t.id, t.kind, num(t.current, t.error), num(t.desired, t.error), num(t.min), num(t.max), alarms, last, cooldown, mode];
   });
-  deps.stdout(table(['TARGET', 'KIND', 'CURRENT', 'DESIRED', 'MIN', 'MAX', 'ALARMS', 'LAST DECISION', 'COOLDOWN LEFT', 'MODE'], rows));
+  deps.stdout(rows(format, ['TARGET', 'KIND', 'CURRENT', 'DESIRED', 'MIN', 'MAX', 'ALARMS', 'LAST DECISION', 'COOLDOWN LEFT', 'MODE'], body));
+  if (format === 'text') {
+    // Text output stays one row a target on stdout; what could not be read goes to stderr.
+    for (const t of targets) if (t.error) deps.stderr(`${t.id}: ${t.error}\n`);
+    return;
+  }
   for (const t of targets) if (t.error) deps.stdout(`\n${t.id}: ${t.error}`);
   if (targets.some((t) => t.error)) deps.stdout('\n');
 }

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { ALL_TARGETS, type Switches } from '../../lambdas/state/store';
 import { actor, type CommandContext, type Deployment, findTarget } from '../deployment';
-import { type CliDeps, CliError } from '../deps';
+import { type CliDeps, CliError, type OutputFormat } from '../deps';
 
-export function registerSwitches(program: Command, { deps, open }: CommandContext): void {
+export function registerSwitches(program: Command, { deps, open, output }: CommandContext): void {
   for (const [name, paused] of [
     ['pause', true],
     ['resume', false],
@@ -13,7 +13,7 @@ export function registerSwitches(program: Command, { deps, open }: CommandContex
       .command(name)
       .description(paused ? 'stop acting on one target, or on all (decisions are still recorded)' : 'act again on one target, or on all')
       .argument('[target]', 'target id (default: every target)')
-      .action(async (targetId: string | undefined) => setSwitch(await open(), deps, 'paused', paused, targetId));
+      .action(async (targetId: string | undefined) => setSwitch(await open(), deps, output(), 'paused', paused, targetId));
   }
 
   program
@@ -23,11 +23,18 @@ export function registerSwitches(program: Command, { deps, open }: CommandContex
     .argument('[target]', 'target id (default: every target)')
     .action(async (state: string, targetId: string | undefined) => {
       if (state !== 'on' && state !== 'off') throw new CliError(`dry-run takes "on" or "off", not "${state}"`);
-      await setSwitch(await open(), deps, 'dryRun', state === 'on', targetId);
+      await setSwitch(await open(), deps, output(), 'dryRun', state === 'on', targetId);
     });
 }
 
-async function setSwitch(d: Deployment, deps: CliDeps, name: keyof Switches, value: boolean, targetId: string | undefined): Promise<void> {
+async function setSwitch(
+  d: Deployment,
+  deps: CliDeps,
+  format: OutputFormat,
+  name: keyof Switches,
+  value: boolean,
+  targetId: string | undefined,
+): Promise<void> {
   const scope = targetId === undefined ? ALL_TARGETS : findTarget(d, targetId).id;
   const who = await actor(deps);
   await d.store.setSwitch(scope, name, value);
@@ -37,13 +44,15 @@ async function setSwitch(d: Deployment, deps: CliDeps, name: keyof Switches, val
     { targetId: scope, at: deps.now(), outcome: 'control', actor: who, reason: `${what} for ${subject} by ${who}` },
     d.config.auditRetentionDays,
   );
-  deps.stdout(`${what}: ${subject}\n`);
-  if (scope !== ALL_TARGETS) {
-    // A global switch wins over a target's own: say so when it hides this change.
-    const global = await d.store.getSwitches(ALL_TARGETS);
-    if (!value && global[name])
-      deps.stdout(
-        `note: ${name === 'paused' ? 'pause' : 'dry-run'} is still on for every target (\`${name === 'paused' ? 'resume' : 'dry-run off'}\` without a target lifts it)\n`,
-      );
+  // A global switch wins over a target's own: say so when it hides this change.
+  const hiddenByGlobal = scope !== ALL_TARGETS && !value && (await d.store.getSwitches(ALL_TARGETS))[name];
+  if (format === 'json') {
+    deps.stdout(`${JSON.stringify({ target: scope, switch: name, value, actor: who, stillOnForEveryTarget: Boolean(hiddenByGlobal) })}\n`);
+    return;
   }
+  deps.stdout(`${what}: ${subject}\n`);
+  if (hiddenByGlobal)
+    deps.stdout(
+      `note: ${name === 'paused' ? 'pause' : 'dry-run'} is still on for every target (\`${name === 'paused' ? 'resume' : 'dry-run off'}\` without a target lifts it)\n`,
+    );
 }

@@ -13,7 +13,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runCli } from '../../cli/program';
+import { type CliDeps, runCli } from '../../cli/program';
 import { OUTPUT_KEYS } from '../../lambdas/shared/deployment';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import { useDynalite } from '../support/dynalite';
@@ -129,10 +129,9 @@ beforeEach(() => {
   clock = NOW;
 });
 
-async function run(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(['--config', configFile, ...args], {
+/** The program's dependencies, over the mocked clients and the dynalite table. */
+function deps(): CliDeps {
+  return {
     cloudFormation: new CloudFormationClient({ region: REGION }),
     cloudWatch: new CloudWatchClient({ region: REGION }),
     autoScaling: new AutoScalingClient({ region: REGION }),
@@ -142,6 +141,16 @@ async function run(...args: string[]) {
     region: async () => REGION,
     store: (name) => new DynamoStateStore({ tableName: name, client: doc }),
     now: () => clock,
+    stdout: () => {},
+    stderr: () => {},
+  };
+}
+
+async function run(...args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(['--config', configFile, ...args], {
+    ...deps(),
     stdout: (t) => {
       out += t;
     },
@@ -471,6 +480,77 @@ describe('runbook start', () => {
   });
 });
 
+describe('--output, on every command', () => {
+  test("json is what each command's --json prints", async () => {
+    await webActed();
+    for (const args of [['status'], ['history', '--since', '1h'], ['explain', 'web']]) {
+      const long = await run('--output', 'json', ...args);
+      expect(long.code).toBe(0);
+      expect(JSON.parse(long.out)).toEqual(JSON.parse((await run(...args, '--json')).out));
+    }
+  });
+
+  test('text: status and history are tab-separated rows without a header, one per line', async () => {
+    await webActed();
+    const status = await run('status', '--output', 'text');
+    expect(status.code).toBe(0);
+    expect(status.out.split('\n')).toEqual([
+      ['web', 'asg', '4', '6', '2', '12', 'cpu/high ALARM, latency/high INSUFFICIENT_DATA', 'applied 4->6, 30s ago', 'out 30s, in 4m30s', 'active'].join('\t'),
+      ['api', 'ecs-service', '3', '3', '2', '10', 'all OK (3)', '-', '-', 'dry-run (target config)'].join('\t'),
+      '',
+    ]);
+    await store.appendAudit({ targetId: 'web', at: NOW - 60_000, outcome: 'applied', previous: 4, desired: 6, direction: 'out', reason: 'CPU\t91%' }, 7);
+    const history = await run('-o', 'text', 'history', '--since', '1h');
+    expect(history.out).toBe(['2026-01-05 11:59:00Z', 'web', 'applied', '4 -> 6', 'CPU 91%'].join('\t') + '\n');
+  });
+
+  test('json from the switches, runbook start and config validate', async () => {
+    expect(JSON.parse((await run('-o', 'json', 'pause', 'web')).out)).toEqual({
+      target: 'web',
+      switch: 'paused',
+      value: true,
+      actor: CALLER,
+      stillOnForEveryTarget: false,
+    });
+    await run('pause');
+    expect(JSON.parse((await run('resume', 'api', '--output', 'json')).out)).toMatchObject({ target: 'api', value: false, stillOnForEveryTarget: true });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x:run-1', startDate: new Date(NOW) });
+    expect(JSON.parse((await run('-o', 'json', 'runbook', 'start', 'add-replica')).out)).toEqual({
+      runbook: 'add-replica',
+      executionArn: 'arn:x:run-1',
+      startDate: new Date(NOW).toISOString(),
+    });
+    const valid = JSON.parse((await run('-o', 'json', 'config', 'validate')).out);
+    expect(valid).toMatchObject({ file: configFile, valid: true, prefix: 'shop', targets: [{ id: 'web', kind: 'asg' }, { id: 'api' }] });
+    const bad = path.join(dir, 'invalid-json.yaml');
+    fs.writeFileSync(bad, 'prefix: shop\ntargets: []\nextra: 1\n');
+    const res = await run('-o', 'json', 'config', 'validate', bad);
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.out)).toEqual({ file: bad, valid: false, problems: expect.arrayContaining([expect.stringContaining('extra')]) });
+  });
+
+  test('a format it does not know is refused with the choices, before any AWS call', async () => {
+    const res = await run('--output', 'yaml', 'status');
+    expect(res.code).not.toBe(0);
+    expect(res.err).toMatch(/argument 'yaml' is invalid. Allowed choices are json, table, text/);
+    expect(cfn.calls()).toHaveLength(0);
+  });
+});
+
+test('config validate without a file checks the --config file, and without --config autoscaler.config.yaml', async () => {
+  expect((await run('config', 'validate')).out).toMatch(new RegExp(`^${configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: OK\n`));
+  // The repository's own example config sits in the working directory the tests run in.
+  let out = '';
+  const code = await runCli(['config', 'validate'], {
+    ...deps(),
+    stdout: (t) => {
+      out += t;
+    },
+  });
+  expect(code).toBe(0);
+  expect(out).toMatch(/^autoscaler\.config\.yaml: OK\n/);
+});
+
 test('an unknown command exits non-zero with the usage on stderr', async () => {
   const res = await run('scale');
   expect(res.code).not.toBe(0);
@@ -492,6 +572,12 @@ test('--help lists the options and every command in order, exit 0', async () => 
       '                              "autoscaler.config.yaml")',
       '  -s, --stack <name>          the stack name (default: derived from the config',
       '                              prefix)',
+      '  --region <region>           the AWS region (default: AWS_REGION or the',
+      "                              profile's)",
+      '  --profile <name>            the AWS profile (default: AWS_PROFILE or the',
+      '                              default chain)',
+      '  -o, --output <format>       how results are printed (choices: "json", "table",',
+      '                              "text", default: "table")',
       '  -h, --help                  display help for command',
       '',
       'Commands:',
