@@ -1,6 +1,6 @@
 /**
  * Each family's Lambda bundle, built as NodejsFunction builds it (esbuild, minified, AWS SDK v3
- * external, config defined in), its size, and its cold-start init time next to a bare handler's:
+ * external, the config beside it as autoscaler-config.json), its size, and its cold-start init time next to a bare handler's:
  * a fresh Node process each time, time from process start until the module is loaded, alternated
  * between the two so both see the same machine state.
  */
@@ -9,6 +9,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { BUNDLED_CONFIG_FILE } from '../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
 
 export interface BundleRow {
@@ -36,6 +37,7 @@ export function bundleTable(entries: Readonly<Record<string, string>>, config: A
   const nodePath = join(__dirname, '..', 'node_modules');
   const bare = join(dir, 'bare.js');
   writeFileSync(bare, 'exports.handler = async () => ({});\n');
+  writeFileSync(join(dir, BUNDLED_CONFIG_FILE), JSON.stringify(config));
   const rows: BundleRow[] = [];
   for (const [family, entry] of Object.entries(entries)) {
     const outfile = join(dir, `${family}.js`);
@@ -48,7 +50,6 @@ export function bundleTable(entries: Readonly<Record<string, string>>, config: A
       format: 'cjs',
       minify: true,
       external: ['@aws-sdk/*'],
-      define: { __AUTOSCALER_CONFIG__: JSON.stringify(config) },
       logLevel: 'silent',
     });
     const ours: number[] = [];

@@ -75,7 +75,7 @@ export class DataRunbooks extends Construct {
         POWERTOOLS_SERVICE_NAME: 'autoscaler',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: functionBundling(config),
+      bundling: functionBundling(this, config),
     });
     logGroup.grantWrite(role);
     // The tasks read the switches before each write (BatchGetItem) and the target's record for its

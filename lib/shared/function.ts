@@ -3,8 +3,11 @@
  * invocation and the dead-letter queue every failure ends in. Target constructs only add the
  * permissions their target needs, through the grant helpers below.
  */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Family } from '../../lambdas/shared/alarms';
+import { BUNDLED_CONFIG_FILE } from '../../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment';
 import type { NotificationTopic } from '../monitoring/topic';
@@ -59,7 +63,7 @@ export function createDeadLetterQueue(scope: Construct, id: string): sqs.Queue {
 export interface FamilyFunctionProps {
   /** The action family this function handles. */
   readonly family: Family;
-  /** The parsed config, bundled into the function as the `__AUTOSCALER_CONFIG__` global. */
+  /** The parsed config, shipped beside the function's bundle as `autoscaler-config.json`. */
   readonly config: AutoscalerConfig;
   /** Leases, cooldowns and the audit trail. */
   readonly stateTable: dynamodb.ITable;
@@ -83,16 +87,40 @@ export interface FamilyFunctionProps {
 
 /**
  * How every function of the deployment is bundled: CommonJS, minified with a source map, the AWS SDK
- * v3 left to the runtime, and the parsed config defined in (no fetch at cold start).
+ * v3 left to the runtime, and the parsed config beside the bundle (`autoscaler-config.json`, read at
+ * cold start: lambdas/shared/bundled-config.ts). The config is written once per synth into the cloud
+ * assembly and copied in after esbuild runs, so its size never reaches a command line.
  */
-export function functionBundling(config: AutoscalerConfig): BundlingOptions {
+export function functionBundling(scope: Construct, config: AutoscalerConfig): BundlingOptions {
+  const file = configFile(scope, config);
   return {
     format: OutputFormat.CJS,
     externalModules: ['@aws-sdk/*'],
     minify: true,
     sourceMap: true,
-    define: { __AUTOSCALER_CONFIG__: JSON.stringify(config) },
+    // Local bundling (esbuild is a devDependency); the hook runs on this machine, where `file` is.
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir, outputDir) => [`cp ${shellQuoted(file)} ${shellQuoted(path.join(outputDir, BUNDLED_CONFIG_FILE))}`],
+    },
   };
+}
+
+/** The parsed config as JSON in the cloud assembly directory, named by its hash (one file however many functions). */
+function configFile(scope: Construct, config: AutoscalerConfig): string {
+  const json = JSON.stringify(config);
+  const outdir = Stage.of(scope)?.outdir ?? os.tmpdir();
+  const file = path.join(outdir, `autoscaler-config.${crypto.createHash('sha256').update(json).digest('hex').slice(0, 16)}.json`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(outdir, { recursive: true });
+    fs.writeFileSync(file, json);
+  }
+  return file;
+}
+
+function shellQuoted(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /**
@@ -128,7 +156,7 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
       POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
       NODE_OPTIONS: '--enable-source-maps',
     },
-    bundling: functionBundling(config),
+    bundling: functionBundling(scope, config),
     retryAttempts: ASYNC_RETRY_ATTEMPTS,
     maxEventAge: ASYNC_MAX_EVENT_AGE,
     // One way to the dead-letter queue, not two: Lambda takes destinations "in addition to or instead

@@ -5,17 +5,17 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { createDeadLetterQueue, createFamilyFunction, FAMILY_ENTRIES } from '../../../lib/shared/function';
-import { asg, config, testApp } from '../helpers';
+import { asg, config, TG, testApp } from '../helpers';
 
 const cfg = config({ targets: [asg('web')] });
 
-function build(app = testApp(), entry?: string) {
+function build(app = testApp(), entry?: string, bundled = cfg) {
   const stack = new Stack(app, 'Test');
   const table = (id: string) => new dynamodb.Table(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
   const deadLetterQueue = createDeadLetterQueue(stack, 'Dlq');
   const fn = createFamilyFunction(stack, 'CapacityFunction', {
     family: 'capacity',
-    config: cfg,
+    config: bundled,
     stateTable: table('State'),
     idempotencyTable: table('Idem'),
     deadLetterQueue,
@@ -76,18 +76,52 @@ describe('createFamilyFunction', () => {
     expect(fn.role).toBeDefined();
   });
 
-  test('bundles the config as __AUTOSCALER_CONFIG__ and leaves the AWS SDK external', () => {
+  /** Synthesizes the config-echo fixture with bundling on; what its handler returns, run from the asset directory. */
+  function echoBundle(bundled: typeof cfg) {
     const app = testApp({ 'aws:cdk:bundling-stacks': ['**'] });
-    build(app, path.join(__dirname, '..', 'fixtures', 'config-echo.ts'));
-    const assembly = app.synth();
+    build(app, path.join(__dirname, '..', 'fixtures', 'config-echo.ts'), bundled);
+    // CDK and esbuild report each bundle on stderr; a green run stays quiet.
+    const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let assembly: ReturnType<typeof app.synth>;
+    try {
+      assembly = app.synth();
+    } finally {
+      quiet.mockRestore();
+    }
     const assetDirs = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
     const bundles = assetDirs.map((d) => path.join(assembly.directory, d, 'index.js')).filter((f) => fs.existsSync(f));
     expect(bundles).toHaveLength(1);
     const code = fs.readFileSync(bundles[0], 'utf8');
-    expect(code).toContain('require("@aws-sdk/client-sqs")');
-    expect(fs.existsSync(`${bundles[0]}.map`)).toBe(true);
     const mod = { exports: {} as { handler?: () => Promise<unknown> } };
-    new Function('module', 'exports', 'require', code)(mod, mod.exports, (id: string) => (id.startsWith('@aws-sdk/') ? {} : require(id)));
-    return expect(mod.exports.handler!()).resolves.toEqual(cfg);
+    new Function('module', 'exports', 'require', '__dirname', code)(
+      mod,
+      mod.exports,
+      (id: string) => (id.startsWith('@aws-sdk/') ? {} : require(id)),
+      path.dirname(bundles[0]),
+    );
+    return { code, file: bundles[0], handler: mod.exports.handler! };
+  }
+
+  test('bundles the parsed config next to the handler and leaves the AWS SDK external', async () => {
+    const { code, file, handler } = echoBundle(cfg);
+    expect(code).toContain('require("@aws-sdk/client-sqs")');
+    expect(fs.existsSync(`${file}.map`)).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(path.dirname(file), 'autoscaler-config.json'), 'utf8'))).toEqual(cfg);
+    await expect(handler()).resolves.toEqual(cfg);
+  });
+
+  test('another config is another asset: a deploy ships the new config', () => {
+    const assetOf = (bundled: typeof cfg) => {
+      const { file } = echoBundle(bundled);
+      return path.basename(path.dirname(file));
+    };
+    expect(assetOf(cfg)).not.toBe(assetOf(config({ targets: [asg('web', { maxCapacity: 11 })] })));
+  });
+
+  test('a config of 1,000 targets (over the 128 KiB a command-line argument may hold) bundles', async () => {
+    const large = config({ targets: Array.from({ length: 1000 }, (_, i) => asg(`web-${i}`, { targetGroup: { ...TG, requestsPerTarget: 1000 } })) });
+    expect(JSON.stringify(large).length).toBeGreaterThan(128 * 1024);
+    const { handler } = echoBundle(large);
+    await expect(handler()).resolves.toMatchObject({ targets: expect.arrayContaining([expect.objectContaining({ id: 'web-999' })]) });
   });
 });
