@@ -30,6 +30,12 @@ export interface Cooldowns {
   readonly inSeconds: number;
 }
 
+/** The cooldowns every kind names alike; a kind without `scaleOutCooldownSeconds` scales out at once (0 s). */
+export const cooldownsOf = (t: { readonly scaleOutCooldownSeconds?: number; readonly scaleInCooldownSeconds: number }): Cooldowns => ({
+  outSeconds: t.scaleOutCooldownSeconds ?? 0,
+  inSeconds: t.scaleInCooldownSeconds,
+});
+
 /** A kind whose current state the CLI does not read, and why. */
 export interface NothingToRead {
   readonly nothingToRead: string;

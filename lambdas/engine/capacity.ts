@@ -44,7 +44,7 @@ export interface CapacityPolicy {
   readonly maxStepUpRatio: number;
   readonly maxStepUp?: number;
   readonly maxStepDownRatio: number;
-  readonly cooldownSeconds: number;
+  readonly scaleInCooldownSeconds: number;
   readonly scaleOutCooldownSeconds: number;
   readonly scaleInStabilizationSeconds: number;
   readonly warmupSeconds: number;
@@ -452,8 +452,8 @@ function decideOnData<R>(
       return result(previous, `${why}; the last ${policy.scaleInStabilizationSeconds} s asked for up to ${stabilized}, unchanged`, 'stabilization');
     }
     const sinceAny = Math.min(sinceOut, sinceIn);
-    if (sinceAny < policy.cooldownSeconds) {
-      return result(previous, `${why}; scale-in cooldown, ${fmt(policy.cooldownSeconds - sinceAny)} s left`, 'cooldown');
+    if (sinceAny < policy.scaleInCooldownSeconds) {
+      return result(previous, `${why}; scale-in cooldown, ${fmt(policy.scaleInCooldownSeconds - sinceAny)} s left`, 'cooldown');
     }
     const step = Math.max(1, Math.floor(previous * policy.maxStepDownRatio));
     const desired = Math.max(stabilized, previous - step);
@@ -472,7 +472,7 @@ export function capacityPolicyOf(target: {
   maxStepUpRatio: number;
   maxStepUp?: number;
   maxStepDownRatio: number;
-  cooldownSeconds: number;
+  scaleInCooldownSeconds: number;
   scaleOutCooldownSeconds: number;
   scaleInStabilizationSeconds: number;
   warmupSeconds: number;
@@ -488,7 +488,7 @@ export function capacityPolicyOf(target: {
     maxStepUpRatio: target.maxStepUpRatio,
     maxStepUp: target.maxStepUp,
     maxStepDownRatio: target.maxStepDownRatio,
-    cooldownSeconds: target.cooldownSeconds,
+    scaleInCooldownSeconds: target.scaleInCooldownSeconds,
     scaleOutCooldownSeconds: target.scaleOutCooldownSeconds,
     scaleInStabilizationSeconds: target.scaleInStabilizationSeconds,
     warmupSeconds: target.warmupSeconds,

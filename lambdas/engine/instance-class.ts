@@ -5,7 +5,10 @@ export interface InstanceClassPolicy {
   readonly cpuHighPercent: number;
   readonly cpuLowPercent: number;
   readonly freeableMemoryLowMiB?: number;
-  readonly cooldownSeconds: number;
+  /** Least seconds after a class change before a move up. */
+  readonly scaleOutCooldownSeconds: number;
+  /** Least seconds after a class change before a move down. */
+  readonly scaleInCooldownSeconds: number;
 }
 
 /** What the database function observes of the instance (lambdas/scalers/database/observe.ts). */
@@ -52,14 +55,15 @@ export function decideInstanceClass(input: InstanceClassInput): InstanceClassDec
   if (hot.length > 0) {
     const why = hot.join(', ');
     if (at === ladder.length - 1) return hold(`${why}, but already on the largest class of the ladder`);
-    if (since < policy.cooldownSeconds) return hold(`${why}, but the last class change was ${Math.round(since)} s ago (cooldown ${policy.cooldownSeconds} s)`);
+    if (since < policy.scaleOutCooldownSeconds)
+      return hold(`${why}, but the last class change was ${Math.round(since)} s ago (scale-out cooldown ${policy.scaleOutCooldownSeconds} s)`);
     return { instanceClass: ladder[at + 1], direction: 'up', reason: `${why}; ${cur} -> ${ladder[at + 1]}` };
   }
   const low = lowSignals(policy, input);
   if (low) return hold(low);
   if (at === 0) return hold('already on the smallest class of the ladder');
-  if (since < policy.cooldownSeconds)
-    return hold(`CPU is low, but the last class change was ${Math.round(since)} s ago (cooldown ${policy.cooldownSeconds} s)`);
+  if (since < policy.scaleInCooldownSeconds)
+    return hold(`CPU is low, but the last class change was ${Math.round(since)} s ago (scale-in cooldown ${policy.scaleInCooldownSeconds} s)`);
   const fit = classDownFit(policy, input, ladder[at - 1]);
   if (!fit.fits) return hold(fit.why);
   return { instanceClass: ladder[at - 1], direction: 'down', reason: `${fit.reason}; ${cur} -> ${ladder[at - 1]}` };

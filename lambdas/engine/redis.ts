@@ -39,7 +39,7 @@ export interface RedisPolicy {
   /** Minutes memory must have stayed low (the peak window) before a move down. @default no check */
   readonly memoryLowMinutes?: number;
   readonly scaleDownHeadroom: number;
-  readonly scaleDownCooldownSeconds: number;
+  readonly scaleInCooldownSeconds: number;
 }
 
 export interface RedisObservation {
@@ -186,8 +186,8 @@ export function decideRedis(input: RedisInput): RedisDecision {
   if ('why' in low) return hold(low.why);
   if (at === 0) return hold(`already on the smallest type of the ladder`);
   const since = secondsSince(input.now, input.lastActionAt);
-  if (since < policy.scaleDownCooldownSeconds)
-    return hold(`memory is low, but the last resize was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  if (since < policy.scaleInCooldownSeconds)
+    return hold(`memory is low, but the last resize was ${Math.round(since)} s ago (cooldown ${policy.scaleInCooldownSeconds} s)`);
   const lower = ladder[at - 1];
   if (!input.allowedDown.includes(lower)) return hold(`${lower} is not an allowed scale-down of ${cur} (allowed: ${input.allowedDown.join(', ') || 'none'})`);
   const fit = nodeTypeDownFit(policy, o, cur, lower);
@@ -303,8 +303,8 @@ export function decideRedisShape(input: RedisShapeInput): RedisShapeDecision {
   const low = lowWindow(policy, o);
   if ('why' in low) return hold(low.why);
   const since = secondsSince(input.now, input.lastActionAt);
-  if (since < policy.scaleDownCooldownSeconds)
-    return hold(`memory is low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  if (since < policy.scaleInCooldownSeconds)
+    return hold(`memory is low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleInCooldownSeconds} s)`);
   const fit = shardInFit(policy, o, cur, shards);
   if (!fit.fits) return hold(fit.why);
   return to(shards - 1, fit.reason);
@@ -337,7 +337,7 @@ export interface RedisReplicaPolicy {
   /** Unset: the replica count is not managed. */
   readonly maxReplicasPerShard?: number;
   readonly connectionsPerNodeHigh: number;
-  readonly scaleDownCooldownSeconds: number;
+  readonly scaleInCooldownSeconds: number;
 }
 
 export interface RedisReplicaInput {
@@ -382,8 +382,8 @@ export function decideRedisReplicas(input: RedisReplicaInput): RedisReplicaDecis
   const fit = replicaInFit(policy, shards, r, cpn);
   if (!fit.fits) return hold(fit.why);
   const since = input.lastActionAt === undefined ? Infinity : (input.now - input.lastActionAt) / 1000;
-  if (since < policy.scaleDownCooldownSeconds)
-    return hold(`connections are low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleDownCooldownSeconds} s)`);
+  if (since < policy.scaleInCooldownSeconds)
+    return hold(`connections are low, but the last change was ${Math.round(since)} s ago (cooldown ${policy.scaleInCooldownSeconds} s)`);
   return { replicasPerShard: r - 1, direction: 'in', reason: `${fit.reason}; ${r} -> ${r - 1} replica(s) per shard` };
 }
 

@@ -13,7 +13,7 @@ export interface ReplicaPolicy {
   readonly cpuLowPercent: number;
   readonly connectionsHigh?: number;
   readonly maxReplicaLagSeconds: number;
-  readonly cooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
   readonly scaleInCooldownSeconds: number;
 }
 
@@ -95,8 +95,8 @@ export function decideReplicas(input: ReplicaInput): ReplicaDecision {
           : `maxReplicas ${policy.maxReplicas}`;
       return hold(`${why}, but already at ${limit}`);
     }
-    if (sinceAction < policy.cooldownSeconds)
-      return hold(`${why}, but the last change was ${Math.round(sinceAction)} s ago (cooldown ${policy.cooldownSeconds} s)`);
+    if (sinceAction < policy.scaleOutCooldownSeconds)
+      return hold(`${why}, but the last change was ${Math.round(sinceAction)} s ago (cooldown ${policy.scaleOutCooldownSeconds} s)`);
     return { desired: current + 1, direction: 'out', reason: `${why}; ${current} -> ${current + 1}` };
   }
 

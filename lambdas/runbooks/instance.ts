@@ -102,11 +102,13 @@ export async function modify(ctx: RunbookContext, state: InstanceState, executio
   const now = target.applyImmediately;
   const i = await ctx.rds.requiredInstance(target.instanceIdentifier);
   const ladder = target.instanceClassLadder;
+  const down = i.instanceClass !== undefined && ladder.indexOf(input.instanceClass) < ladder.indexOf(i.instanceClass);
+  const [cooldown, label] = down ? [target.scaleInCooldownSeconds, 'scaleInCooldownSeconds'] : [target.scaleOutCooldownSeconds, 'scaleOutCooldownSeconds'];
   const breaches: (Breach | undefined)[] = [
     ladderStep(ladder, state.previousClass ?? i.instanceClass, input.instanceClass),
-    cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), target.cooldownSeconds, 'cooldownSeconds'),
+    cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), cooldown, label),
   ];
-  if (i.instanceClass && ladder.indexOf(input.instanceClass) < ladder.indexOf(i.instanceClass)) {
+  if (down) {
     const fit = classDownFit(target, await observeInstance(ctx.cloudWatch, target, ctx.now()), input.instanceClass);
     if (!fit.fits) breaches.push({ rule: 'fit', why: `on current metrics: ${fit.why}` });
   }

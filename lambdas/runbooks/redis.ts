@@ -180,7 +180,7 @@ export async function modify(ctx: RunbookContext, state: RedisState, execution: 
   const before = state.before ?? { nodeType: g.nodeType, shards: g.shards, replicasPerShard: g.replicasPerShard };
   const policy = { ...target, ...floors };
   const now = ctx.now();
-  const cooldown = () => cooldownBreach(record, execution, now, target.scaleDownCooldownSeconds, 'scaleDownCooldownSeconds');
+  const cooldown = () => cooldownBreach(record, execution, now, target.scaleInCooldownSeconds, 'scaleInCooldownSeconds');
   // Metrics from before this run's last change, or the group's, describe another shape.
   const observe = () => {
     const changingSeenAt = typeof record?.memory?.changingSeenAt === 'number' ? record.memory.changingSeenAt : -Infinity;

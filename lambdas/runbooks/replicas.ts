@@ -238,7 +238,7 @@ export async function create(ctx: RunbookContext, state: ReplicasState, executio
     execution,
     [
       stepBreach(target, state, state.desiredReplicas),
-      cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), target.cooldownSeconds, 'cooldownSeconds'),
+      cooldownBreach(await ctx.store.getTarget(target.id), execution, ctx.now(), target.scaleOutCooldownSeconds, 'scaleOutCooldownSeconds'),
     ],
     action,
   );

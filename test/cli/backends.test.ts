@@ -138,7 +138,7 @@ test('the config names every target kind', () => {
 });
 
 describe('status', () => {
-  test('units read from the group or service where the kind has them; bounds and cooldowns where the config has them', async () => {
+  test('units read from the group or service where the kind has them; bounds where the config has them, cooldowns where the kind has them', async () => {
     const res = await run('status', '--json');
     expect(res).toMatchObject({ code: 0, err: '' });
     const rows = Object.fromEntries(
@@ -151,14 +151,14 @@ describe('status', () => {
     expect(rows).toEqual({
       web: { current: 4, desired: 6, min: 2, max: 10, cooldownLeftSeconds: { out: 30, in: 270 } },
       api: { current: 3, desired: 3, min: 2, max: 10, cooldownLeftSeconds: { out: 30, in: 270 } },
-      celery: { current: 2, desired: 3, min: 0, max: 20, cooldownLeftSeconds: undefined },
-      reports: { current: 1, desired: 5, min: 0, max: 8, cooldownLeftSeconds: undefined },
-      'orders-db': none,
-      'reports-db': none,
+      celery: { current: 2, desired: 3, min: 0, max: 20, cooldownLeftSeconds: { out: 0, in: 90 } },
+      reports: { current: 1, desired: 5, min: 0, max: 8, cooldownLeftSeconds: { out: 0, in: 90 } },
+      'orders-db': { ...none, cooldownLeftSeconds: { out: 1170, in: 3570 } },
+      'reports-db': { ...none, cooldownLeftSeconds: { out: 1170, in: 3570 } },
       'ledger-disk': none,
-      'search-class': none,
-      cache: none,
-      sessions: none,
+      'search-class': { ...none, cooldownLeftSeconds: { out: 86370, in: 86370 } },
+      cache: { ...none, cooldownLeftSeconds: { out: 0, in: 21570 } },
+      sessions: { ...none, cooldownLeftSeconds: { out: 0, in: 21570 } },
       'cdn-web': none,
       'cdn-app': none,
       'cdn-static': none,
@@ -174,20 +174,20 @@ describe('status', () => {
       [
         'stack shop-autoscaler (eu-west-1), prefix "shop"; all targets: active',
         '',
-        'TARGET        KIND           CURRENT  DESIRED  MIN  MAX  ALARMS                                                       LAST DECISION          COOLDOWN LEFT      MODE',
-        'web           asg            4        6        2    10   cpu/high MISSING, cpu/low MISSING, latency/high MISSING      applied 2->3, 30s ago  out 30s, in 4m30s  active',
-        'api           ecs-service    3        3        2    10   cpu/high MISSING, cpu/low MISSING, memory/high MISSING       applied 2->3, 30s ago  out 30s, in 4m30s  active',
-        'celery        queue-workers  2        3        0    20   age/high MISSING                                             applied 2->3, 30s ago  -                  active',
-        'reports       queue-workers  1        5        0    8    age/high MISSING                                             applied 2->3, 30s ago  -                  active',
-        'orders-db     rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING                            applied 2->3, 30s ago  -                  active',
-        'reports-db    rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING  applied 2->3, 30s ago  -                  active',
-        'ledger-disk   rds-storage    -        -        -    -    storage/low MISSING                                          applied 2->3, 30s ago  -                  active',
-        'search-class  rds-instance   -        -        -    -    cpu/high MISSING, cpu/low MISSING                            applied 2->3, 30s ago  -                  active',
-        'cache         redis          -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
-        'sessions      redis          -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
-        'cdn-web       cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
-        'cdn-app       cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
-        'cdn-static    cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                  active',
+        'TARGET        KIND           CURRENT  DESIRED  MIN  MAX  ALARMS                                                       LAST DECISION          COOLDOWN LEFT          MODE',
+        'web           asg            4        6        2    10   cpu/high MISSING, cpu/low MISSING, latency/high MISSING      applied 2->3, 30s ago  out 30s, in 4m30s      active',
+        'api           ecs-service    3        3        2    10   cpu/high MISSING, cpu/low MISSING, memory/high MISSING       applied 2->3, 30s ago  out 30s, in 4m30s      active',
+        'celery        queue-workers  2        3        0    20   age/high MISSING                                             applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'reports       queue-workers  1        5        0    8    age/high MISSING                                             applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'orders-db     rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING                            applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
+        'reports-db    rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING  applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
+        'ledger-disk   rds-storage    -        -        -    -    storage/low MISSING                                          applied 2->3, 30s ago  -                      active',
+        'search-class  rds-instance   -        -        -    -    cpu/high MISSING, cpu/low MISSING                            applied 2->3, 30s ago  out 23h59m, in 23h59m  active',
+        'cache         redis          -        -        -    -    -                                                            applied 2->3, 30s ago  out 0s, in 5h59m       active',
+        'sessions      redis          -        -        -    -    -                                                            applied 2->3, 30s ago  out 0s, in 5h59m       active',
+        'cdn-web       cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                      active',
+        'cdn-app       cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                      active',
+        'cdn-static    cloudfront     -        -        -    -    -                                                            applied 2->3, 30s ago  -                      active',
         '',
       ].join('\n'),
     );

@@ -32,7 +32,13 @@ test('R16 bounds: never below min, never above max, for any load and starting co
         const max = min + span;
         const initial = min + Math.round((startShare / 100) * span);
         await withHarness(
-          { db: db(), initial, groupMin: 0, groupMax: 100, target: { minCapacity: min, maxCapacity: max, maxStepUpRatio: stepRatio, cooldownSeconds: 60 } },
+          {
+            db: db(),
+            initial,
+            groupMin: 0,
+            groupMax: 100,
+            target: { minCapacity: min, maxCapacity: max, maxStepUpRatio: stepRatio, scaleInCooldownSeconds: 60 },
+          },
           async (h) => {
             await drive(h, cpu);
             for (const { desired } of h.fleet.history) {

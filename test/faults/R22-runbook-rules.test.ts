@@ -353,7 +353,7 @@ describe("R22 cooldowns, from the target's record", () => {
     expect(byHand.error).toBeDefined();
     expect(writes(w)).toHaveLength(created);
     expect(await endReason(w, 'orders-db', 'by-hand-right-after')).toMatch(
-      /the last change of "orders-db" was 0 s ago: cooldownSeconds 1200 s \(force: true to override\)/,
+      /the last change of "orders-db" was 0 s ago: scaleOutCooldownSeconds 1200 s \(force: true to override\)/,
     );
   });
 
@@ -372,7 +372,7 @@ describe("R22 cooldowns, from the target's record", () => {
       (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 1, replicas: 1 }),
       { targetId: 'cache', nodeType: 'cache.r7g.large' },
       'cache',
-      /scaleDownCooldownSeconds 21600 s/,
+      /scaleInCooldownSeconds 21600 s/,
     ],
     [
       'redis one shard in',
@@ -380,7 +380,7 @@ describe("R22 cooldowns, from the target's record", () => {
       (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 3, replicas: 1 }),
       { targetId: 'cache', shards: 2 },
       'cache',
-      /scaleDownCooldownSeconds 21600 s/,
+      /scaleInCooldownSeconds 21600 s/,
     ],
     [
       'redis one replica per shard fewer',
@@ -388,7 +388,7 @@ describe("R22 cooldowns, from the target's record", () => {
       (w) => redisGroup(w, { nodeType: 'cache.r7g.xlarge', shards: 2, replicas: 2 }),
       { targetId: 'cache', replicasPerShard: 1 },
       'cache',
-      /scaleDownCooldownSeconds 21600 s/,
+      /scaleInCooldownSeconds 21600 s/,
     ],
     [
       "rds-storage (RDS's 6 hours)",
@@ -399,12 +399,20 @@ describe("R22 cooldowns, from the target's record", () => {
       /RDS needs 6 hours between storage changes 21600 s/,
     ],
     [
-      'rds-instance',
+      'rds-instance up one rung',
       'RdsInstance',
       (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.large' }),
       { targetId: 'billing-class', instanceClass: 'db.r6g.xlarge' },
       'billing-class',
-      /cooldownSeconds 86400 s/,
+      /scaleOutCooldownSeconds 86400 s/,
+    ],
+    [
+      'rds-instance down one rung',
+      'RdsInstance',
+      (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.xlarge' }),
+      { targetId: 'billing-class', instanceClass: 'db.r6g.large' },
+      'billing-class',
+      /scaleInCooldownSeconds 86400 s/,
     ],
   ];
 

@@ -66,8 +66,8 @@ const CASES: [string, string | Buffer, RegExp][] = [
   ],
   [
     'a number past its bound',
-    `prefix: shop\ntargets:\n${VALID_TARGET}    cooldownSeconds: 1000000000\n`,
-    /^ {2}targets\[0\]\.cooldownSeconds: 1000000000 is above the maximum 86400$/m,
+    `prefix: shop\ntargets:\n${VALID_TARGET}    scaleInCooldownSeconds: 1000000000\n`,
+    /^ {2}targets\[0\]\.scaleInCooldownSeconds: 1000000000 is above the maximum 86400$/m,
   ],
 ];
 

@@ -23,7 +23,7 @@ export const rdsInstance: DataKind<RdsInstanceTarget> = {
       action: d.direction,
       goal: d.instanceClass,
       input: { targetId: target.id, instanceClass: d.instanceClass },
-      windowSeconds: target.cooldownSeconds,
+      windowSeconds: d.direction === 'up' ? target.scaleOutCooldownSeconds : target.scaleInCooldownSeconds,
       figures,
     };
   },

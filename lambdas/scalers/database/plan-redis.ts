@@ -65,7 +65,7 @@ export const redis: DataKind<RedisTarget> = {
         action: r.direction === 'out' ? 'replicas-up' : 'replicas-down',
         goal: r.replicasPerShard,
         input: { targetId: target.id, replicasPerShard: r.replicasPerShard },
-        windowSeconds: r.direction === 'out' ? 1800 : target.scaleDownCooldownSeconds,
+        windowSeconds: r.direction === 'out' ? 1800 : target.scaleInCooldownSeconds,
         figures,
       };
     }
@@ -76,7 +76,7 @@ export const redis: DataKind<RedisTarget> = {
         action: `shards-${d.direction}`,
         goal: d.shards,
         input: { targetId: target.id, shards: d.shards },
-        windowSeconds: d.direction === 'out' ? 3600 : target.scaleDownCooldownSeconds,
+        windowSeconds: d.direction === 'out' ? 3600 : target.scaleInCooldownSeconds,
         figures,
       };
     }
@@ -86,7 +86,7 @@ export const redis: DataKind<RedisTarget> = {
       action: d.direction,
       goal: d.nodeType,
       input: { targetId: target.id, nodeType: d.nodeType },
-      windowSeconds: d.direction === 'up' ? 3600 : target.scaleDownCooldownSeconds,
+      windowSeconds: d.direction === 'up' ? 3600 : target.scaleInCooldownSeconds,
       figures,
     };
   },

@@ -44,7 +44,7 @@ export const rdsReplicas: DataKind<RdsReplicasTarget> = {
       action: d.direction === 'out' ? 'add' : 'remove',
       goal: d.desired,
       input: { targetId: target.id, desiredReplicas: d.desired },
-      windowSeconds: d.direction === 'out' ? target.cooldownSeconds : target.scaleInCooldownSeconds,
+      windowSeconds: d.direction === 'out' ? target.scaleOutCooldownSeconds : target.scaleInCooldownSeconds,
       figures,
     };
   },
@@ -61,11 +61,11 @@ export const rdsReplicas: DataKind<RdsReplicasTarget> = {
 
   /**
    * Fallback `fixed`: at least `count` of the target's own replicas once the metrics are missing, no
-   * sooner than `cooldownSeconds` after its last change (as any addition).
+   * sooner than `scaleOutCooldownSeconds` after its last change (as any addition).
    */
   whenMissing(target, plan, sinceActionSeconds): Plan {
     const m = target.missingData;
-    if (m.fallback !== 'fixed' || m.count === undefined || sinceActionSeconds < target.cooldownSeconds) return plan;
+    if (m.fallback !== 'fixed' || m.count === undefined || sinceActionSeconds < target.scaleOutCooldownSeconds) return plan;
     const count = m.count;
     const managed = plan.figures.managed;
     const goal = plan.change && typeof plan.goal === 'number' ? plan.goal : managed;
@@ -76,7 +76,7 @@ export const rdsReplicas: DataKind<RdsReplicasTarget> = {
       action: 'add',
       goal: count,
       input: { targetId: target.id, desiredReplicas: count },
-      windowSeconds: target.cooldownSeconds,
+      windowSeconds: target.scaleOutCooldownSeconds,
       figures: { ...plan.figures, desired: count },
       memory: plan.memory,
     };

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { targetSchema } from '../kinds';
 import { formatPath, show } from './paths';
+import { renamedField } from './renamed';
 
 /** A config that failed validation; `problems` holds one line per issue, each naming a path and the value. */
 export class ConfigError extends Error {
@@ -32,9 +33,12 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
   for (const issue of issues) {
     const value = valueAt(input, issue.path);
     switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const key of issue.keys) lines.push(`${formatPath([...issue.path, key])}: unknown key`);
+      case 'unrecognized_keys': {
+        // A target's field under a name it no longer has says what it is called now.
+        const kind = issue.path.length === 2 && issue.path[0] === 'targets' ? (value as { kind?: unknown } | undefined)?.kind : undefined;
+        for (const key of issue.keys) lines.push(`${formatPath([...issue.path, key])}: ${renamedField(kind, key) ?? 'unknown key'}`);
         break;
+      }
       case 'invalid_type':
         lines.push(
           value === undefined

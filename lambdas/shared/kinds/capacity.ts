@@ -46,7 +46,7 @@ export const capacityFields = {
    * @default 300
    */
   // Common sense: a web tier that may not scale in for more than a day is not autoscaled.
-  cooldownSeconds: z.number().int().min(0).max(DAY).default(300),
+  scaleInCooldownSeconds: z.number().int().min(0).max(DAY).default(300),
   /** Shortest time between two scale-out actions, in seconds. @default 60 */
   // Common sense: more than an hour between two scale-outs under load leaves the tier overloaded.
   scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(60),

@@ -85,7 +85,11 @@ export const queueWorkersTargetSchema = z.strictObject({
    * @default 180
    */
   scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(180),
-  /** Least seconds after any change before workers are removed. @default 120 */
+  /**
+   * Least seconds after any change before workers are removed. Scale-in only: a scale-out is applied
+   * at once (the backlog does not wait), so the kind has no `scaleOutCooldownSeconds`.
+   * @default 120
+   */
   scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(120),
   /** Most workers one scale-in removes, as a share of the current count (always at least one). @default 0.5 */
   maxStepDownRatio: z.number().gt(0).max(1).default(0.5),

@@ -36,9 +36,16 @@ export const rdsInstanceTargetSchema = z.strictObject({
    * @default false
    */
   applyImmediately: z.boolean().default(false),
-  /** Least seconds after a class change before the next one. @default 86400 */
+  /** Least seconds after a class change before a move up. @default 86400 */
   // Common sense: thirty days.
-  cooldownSeconds: z
+  scaleOutCooldownSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY)
+    .default(86400),
+  /** Least seconds after a class change before a move down. @default 86400 */
+  scaleInCooldownSeconds: z
     .number()
     .int()
     .min(0)

@@ -43,7 +43,7 @@ export const rdsReplicasTargetSchema = z.strictObject({
   maxReplicaLagSeconds: z.number().positive().max(DAY).default(30),
   /** Least seconds between two replica additions (creating one takes 15 minutes or more). @default 1200 */
   // Common sense: a source overloaded for a day without a second replica is not autoscaled.
-  cooldownSeconds: z.number().int().min(0).max(DAY).default(1200),
+  scaleOutCooldownSeconds: z.number().int().min(0).max(DAY).default(1200),
   /** Least seconds after any change before a replica is removed. @default 3600 */
   // Common sense: a week.
   scaleInCooldownSeconds: z

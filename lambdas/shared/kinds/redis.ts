@@ -37,9 +37,14 @@ export const redisTargetSchema = z.strictObject({
    * @default 0.5
    */
   scaleDownHeadroom: z.number().min(0.1).max(0.9).default(0.5),
-  /** Least seconds after a resize before the group moves down. @default 21600 */
+  /**
+   * Least seconds after a resize before the group moves down (node type, shards or replicas). Scale-in
+   * only: a move up has no cooldown, the engine's one step per decision and the group's `modifying`
+   * state pace it.
+   * @default 21600
+   */
   // Common sense: thirty days.
-  scaleDownCooldownSeconds: z
+  scaleInCooldownSeconds: z
     .number()
     .int()
     .min(0)

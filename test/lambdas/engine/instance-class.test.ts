@@ -3,7 +3,13 @@ import { decideInstanceClass, type InstanceClassInput, type InstanceClassPolicy 
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const LADDER = ['db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge', 'db.r6g.4xlarge'];
-const policy: InstanceClassPolicy = { instanceClassLadder: LADDER, cpuHighPercent: 80, cpuLowPercent: 20, cooldownSeconds: 86400 };
+const policy: InstanceClassPolicy = {
+  instanceClassLadder: LADDER,
+  cpuHighPercent: 80,
+  cpuLowPercent: 20,
+  scaleOutCooldownSeconds: 86400,
+  scaleInCooldownSeconds: 86400,
+};
 const input = (over: Partial<InstanceClassInput> = {}): InstanceClassInput => ({
   policy,
   currentClass: 'db.r6g.xlarge',
@@ -37,6 +43,16 @@ describe('decideInstanceClass', () => {
     expect(decideInstanceClass(input({ cpuLowWindowPeak: 15, lastActionAt: NOW - 3600_000 })).reason).toMatch(/cooldown 86400 s/);
     const tight = { ...policy, cpuHighPercent: 35, cpuLowPercent: 20 };
     expect(decideInstanceClass(input({ policy: tight, cpuHighWindow: 10, cpuLowWindowPeak: 15 })).reason).toMatch(/would be about 30% on db.r6g.large/);
+  });
+
+  test('a move up waits scaleOutCooldownSeconds, a move down scaleInCooldownSeconds, each on its own', () => {
+    const split = { ...policy, scaleOutCooldownSeconds: 600, scaleInCooldownSeconds: 7200 };
+    const hourAgo = NOW - 3600_000;
+    expect(decideInstanceClass(input({ policy: split, cpuHighWindow: 95, lastActionAt: hourAgo })).direction).toBe('up');
+    expect(decideInstanceClass(input({ policy: split, cpuLowWindowPeak: 15, lastActionAt: hourAgo })).reason).toMatch(/scale-in cooldown 7200 s/);
+    const quick = { ...split, scaleOutCooldownSeconds: 7200, scaleInCooldownSeconds: 600 };
+    expect(decideInstanceClass(input({ policy: quick, cpuHighWindow: 95, lastActionAt: hourAgo })).reason).toMatch(/scale-out cooldown 7200 s/);
+    expect(decideInstanceClass(input({ policy: quick, cpuLowWindowPeak: 15, lastActionAt: hourAgo })).direction).toBe('down');
   });
 
   test('properties: at most one rung, never off the ladder, nothing while a change is pending', () => {

@@ -21,7 +21,7 @@ const policy: RedisPolicy = {
   cpuHighPercent: 80,
   memoryLowPercent: 30,
   scaleDownHeadroom: 0.5,
-  scaleDownCooldownSeconds: 21600,
+  scaleInCooldownSeconds: 21600,
 };
 const input = (over: Partial<RedisInput> = {}): RedisInput => ({
   policy,
@@ -116,7 +116,7 @@ describe('decideRedis', () => {
 });
 
 describe('decideRedisReplicas', () => {
-  const rp = { minReplicasPerShard: 1, maxReplicasPerShard: 3, connectionsPerNodeHigh: 1000, scaleDownCooldownSeconds: 3600 };
+  const rp = { minReplicasPerShard: 1, maxReplicasPerShard: 3, connectionsPerNodeHigh: 1000, scaleInCooldownSeconds: 3600 };
   const base = { policy: rp, shards: 1, replicasPerShard: 1, now: NOW };
 
   test('connections per node above the mark add one replica per shard', () => {

@@ -8,7 +8,7 @@ const policy: ReplicaPolicy = {
   cpuHighPercent: 80,
   cpuLowPercent: 30,
   maxReplicaLagSeconds: 30,
-  cooldownSeconds: 1200,
+  scaleOutCooldownSeconds: 1200,
   scaleInCooldownSeconds: 3600,
 };
 const input = (over: Partial<ReplicaInput> = {}): ReplicaInput => ({

@@ -16,7 +16,14 @@ function problems(targets: unknown[]): string[] {
 describe('data tier config', () => {
   test('defaults follow the seed rules: add a replica above 80% CPU for 10 minutes, Redis up above 80% memory', () => {
     const cfg = parseConfig({ targets: [{ kind: 'rds-replicas', id: 'db', sourceInstanceIdentifier: 'main' }, REDIS, RDS_STORAGE] });
-    expect(cfg.targets[0]).toMatchObject({ minReplicas: 0, maxReplicas: 3, cpuHighPercent: 80, cpuHighMinutes: 10, cooldownSeconds: 1200 });
+    expect(cfg.targets[0]).toMatchObject({
+      minReplicas: 0,
+      maxReplicas: 3,
+      cpuHighPercent: 80,
+      cpuHighMinutes: 10,
+      scaleOutCooldownSeconds: 1200,
+      scaleInCooldownSeconds: 3600,
+    });
     expect(cfg.targets[1]).toMatchObject({ memoryHighPercent: 80, memoryLowPercent: 30, scaleDownHeadroom: 0.5 });
     expect(cfg.targets[2]).toMatchObject({ usedHighPercent: 80, growRatio: 0.2 });
     expect(cfg.targets.map(familyOf)).toEqual(['database', 'database', 'database']);

@@ -24,7 +24,7 @@ describe('parseConfig', () => {
       minCapacity: 2,
       maxCapacity: 10,
       targetCpu: 70,
-      cooldownSeconds: 300,
+      scaleInCooldownSeconds: 300,
       scaleOutCooldownSeconds: 60,
       tolerance: 0.1,
       maxStepUpRatio: 1,

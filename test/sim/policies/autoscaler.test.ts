@@ -20,7 +20,7 @@ describe('the autoscaler policy in the simulator', () => {
       maxCapacity: 20,
       targetCpu: 50,
       warmupSeconds: 60,
-      cooldownSeconds: 300,
+      scaleInCooldownSeconds: 300,
       targetGroup: { loadBalancerFullName: 'app/sim/0123456789abcdef', targetGroupFullName: 'targetgroup/sim-web/0123456789abcdef' },
     });
   });
