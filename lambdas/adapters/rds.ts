@@ -65,6 +65,10 @@ export interface DbInstanceInfo {
   readonly pendingStorageGiB?: number;
   /** A class change waiting for the maintenance window (or being applied). */
   readonly pendingInstanceClass?: string;
+  /** The zone it runs in (a Multi-AZ instance: its primary's). */
+  readonly availabilityZone?: string;
+  /** The zones of its DB subnet group's subnets, by name, each once (DescribeDBInstances returns the group with the instance). */
+  readonly subnetGroupZones: readonly string[];
 }
 
 function tagsOf(tags: Tag[] | undefined): Record<string, string> {
@@ -91,6 +95,10 @@ function info(i: DBInstance): DbInstanceInfo {
     tags: tagsOf(i.TagList),
     pendingStorageGiB: i.PendingModifiedValues?.AllocatedStorage,
     pendingInstanceClass: i.PendingModifiedValues?.DBInstanceClass,
+    availabilityZone: i.AvailabilityZone,
+    subnetGroupZones: [
+      ...new Set((i.DBSubnetGroup?.Subnets ?? []).flatMap((s) => (s.SubnetAvailabilityZone?.Name ? [s.SubnetAvailabilityZone.Name] : []))),
+    ].sort(),
   };
 }
 
@@ -100,6 +108,8 @@ export interface DbClusterInfo {
   readonly engine?: string;
   readonly backupRetentionPeriod: number;
   readonly members: readonly { readonly id: string; readonly writer: boolean }[];
+  /** The zones of the cluster volume's copies: a new Aurora instance goes to one of them (CreateDBInstance, AvailabilityZone). */
+  readonly availabilityZones: readonly string[];
 }
 
 export class RdsAdapter {
@@ -139,6 +149,7 @@ export class RdsAdapter {
           id: m.DBInstanceIdentifier!,
           writer: m.IsClusterWriter === true,
         })),
+        availabilityZones: c.AvailabilityZones ?? [],
       };
     } catch (err) {
       const name = awsErrorName(err);
@@ -157,13 +168,26 @@ export class RdsAdapter {
     return out;
   }
 
-  async createReadReplica(args: { id: string; sourceId: string; instanceClass?: string; tags: Record<string, string> }): Promise<'created' | 'exists'> {
+  /**
+   * Creates a read replica of `sourceId`, in `availabilityZone` when one is given (unset: "a random,
+   * system-chosen Availability Zone", CreateDBInstanceReadReplica). A replica in the source's region
+   * takes the source's DB subnet group (DBSubnetGroupName is refused for one: DBSubnetGroupNotAllowedFault),
+   * so its zone must be one of that group's.
+   */
+  async createReadReplica(args: {
+    id: string;
+    sourceId: string;
+    instanceClass?: string;
+    availabilityZone?: string;
+    tags: Record<string, string>;
+  }): Promise<'created' | 'exists'> {
     try {
       await this.client.send(
         new CreateDBInstanceReadReplicaCommand({
           DBInstanceIdentifier: args.id,
           SourceDBInstanceIdentifier: args.sourceId,
           DBInstanceClass: args.instanceClass,
+          AvailabilityZone: args.availabilityZone,
           CopyTagsToSnapshot: true,
           Tags: Object.entries(args.tags).map(([Key, Value]) => ({ Key, Value })),
         }),
@@ -176,11 +200,17 @@ export class RdsAdapter {
     }
   }
 
+  /**
+   * Creates a reader in an Aurora cluster, in `availabilityZone` when one is given: for Aurora, one of
+   * the three zones that hold the cluster volume's copies (CreateDBInstance, AvailabilityZone); unset,
+   * Aurora chooses.
+   */
   async createClusterReader(args: {
     id: string;
     clusterId: string;
     engine: string;
     instanceClass: string;
+    availabilityZone?: string;
     tags: Record<string, string>;
   }): Promise<'created' | 'exists'> {
     try {
@@ -190,6 +220,7 @@ export class RdsAdapter {
           DBClusterIdentifier: args.clusterId,
           Engine: args.engine,
           DBInstanceClass: args.instanceClass,
+          AvailabilityZone: args.availabilityZone,
           Tags: Object.entries(args.tags).map(([Key, Value]) => ({ Key, Value })),
         }),
       );

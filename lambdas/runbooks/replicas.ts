@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { DbInstanceInfo } from '../adapters/rds';
+import { chooseReplicaZone } from '../engine/replica-zones';
 import { MAX_REPLICAS_PER_SOURCE, replicaRemovalFit } from '../engine/replicas';
 import { observeReplicas } from '../scalers/database/observe';
 import type { RdsReplicasTarget } from '../shared/config';
@@ -31,6 +32,8 @@ export const ReplicasInputSchema = z.object({
 export interface ReplicasState extends z.infer<typeof ReplicasInputSchema> {
   step?: 'add' | 'remove' | 'wait' | 'done';
   replicaId?: string;
+  /** The zone the replica being created was asked for (unset: RDS chose). */
+  availabilityZone?: string;
   engine?: string;
   instanceClass?: string;
   polls?: number;
@@ -57,6 +60,8 @@ const BROKEN = new Set([
   'storage-full',
 ]);
 const TRANSITIONAL = new Set(['creating', 'deleting']);
+/** A replica that serves or will: not broken, not on its way out. */
+const counted = (r: DbInstanceInfo) => !BROKEN.has(r.status) && r.status !== 'deleting';
 
 /** The deterministic identifier of replica slot `n` of a target: `<targetId>-ro-<n>`. */
 export function replicaIdentifier(targetId: string, slot: number): string {
@@ -76,6 +81,10 @@ interface Fleet {
   readonly replicas: DbInstanceInfo[];
   /** Every instance that holds one of the target's replica identifiers, a replica of the source or not. */
   readonly takenIds: ReadonlySet<string>;
+  /** The zones a new replica may go to: its DB subnet group's (Aurora: those that also hold the cluster volume). */
+  readonly zones: readonly string[];
+  /** The zone of the source (Aurora: of the writer). */
+  readonly sourceZone?: string;
 }
 
 async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<Fleet> {
@@ -88,6 +97,10 @@ async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<
     const ids = new Set([...cluster.members.filter((m) => !m.writer).map((m) => m.id), ...slots]);
     const found = await ctx.rds.instances([...ids]);
     const replicas = found.filter((i) => i.clusterId === target.clusterIdentifier && i.id !== writerId);
+    // A new Aurora instance goes to one of the three zones of the cluster volume (CreateDBInstance,
+    // AvailabilityZone), in a subnet of the cluster's DB subnet group, which its writer shares.
+    const volume = new Set(cluster.availabilityZones);
+    const subnetZones = writer?.subnetGroupZones ?? [];
     return {
       sourceStatus: cluster.status,
       backups: cluster.backupRetentionPeriod,
@@ -95,6 +108,8 @@ async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<
       sourceClass: writer?.instanceClass,
       replicas,
       takenIds: new Set(found.map((i) => i.id)),
+      zones: volume.size > 0 ? subnetZones.filter((z) => volume.has(z)) : subnetZones,
+      sourceZone: writer?.availabilityZone,
     };
   }
   const sourceId = target.sourceInstanceIdentifier!;
@@ -112,6 +127,9 @@ async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<
     sourceClass: source.instanceClass,
     replicas,
     takenIds: new Set(found.map((i) => i.id)),
+    // A replica in the source's region takes the source's DB subnet group.
+    zones: source.subnetGroupZones,
+    sourceZone: source.availabilityZone,
   };
 }
 
@@ -141,7 +159,6 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
   const actions = [...(state.actions ?? [])];
   const fleet = await fleetOf(ctx, target);
   const managed = fleet.replicas.filter((r) => isManaged(prefix, target.id, r));
-  const counted = (r: DbInstanceInfo) => !BROKEN.has(r.status) && r.status !== 'deleting';
   // The run's step counts from what it first found, and is refused before anything is changed.
   const startReplicas = state.startReplicas ?? managed.filter(counted).length;
   const forced = await enforce(
@@ -166,6 +183,7 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
     engine: fleet.engine,
     instanceClass: target.replicaInstanceClass ?? fleet.sourceClass,
     replicaId: undefined,
+    availabilityZone: undefined,
   };
 
   const wait = (why: string): ReplicasState => {
@@ -215,7 +233,11 @@ export async function reconcile(ctx: RunbookContext, raw: unknown, execution: st
   return { ...base, step: 'done', polls: 0, summary: `${live.length} replica(s) of ${input.desiredReplicas} wanted, all available` };
 }
 
-/** Creates the replica `reconcile` chose, tagged as the autoscaler's; an existing one of that name is adopted. */
+/**
+ * Creates the replica `reconcile` chose, tagged as the autoscaler's; an existing one of that name is
+ * adopted. Its zone is chosen here, on the fleet as it is right before the write: of the zones its DB
+ * subnet group covers, the one holding the fewest of the target's replicas and its source (writer).
+ */
 export async function create(ctx: RunbookContext, state: ReplicasState, execution: string): Promise<ReplicasState> {
   const target = targetOf(ctx.config, state.targetId, 'rds-replicas');
   const id = state.replicaId;
@@ -229,9 +251,13 @@ export async function create(ctx: RunbookContext, state: ReplicasState, executio
     );
   }
   const tags = { [MANAGED_BY_TAG]: ctx.config.prefix, [TARGET_TAG]: target.id, [EXECUTION_TAG]: execution.slice(0, 256) };
+  const fleet = await fleetOf(ctx, target);
+  const ours = fleet.replicas.filter((r) => isManaged(ctx.config.prefix, target.id, r) && counted(r));
+  const availabilityZone = chooseReplicaZone(fleet.zones, [fleet.sourceZone, ...ours.map((r) => r.availabilityZone)]);
+  const where = availabilityZone ? ` in ${availabilityZone}` : '';
   const action = target.clusterIdentifier
-    ? `CreateDBInstance ${id} in cluster ${target.clusterIdentifier}`
-    : `CreateDBInstanceReadReplica ${id} of ${target.sourceInstanceIdentifier}`;
+    ? `CreateDBInstance ${id} in cluster ${target.clusterIdentifier}${where}`
+    : `CreateDBInstanceReadReplica ${id} of ${target.sourceInstanceIdentifier}${where}`;
   const forced = await enforce(
     ctx,
     state,
@@ -246,13 +272,26 @@ export async function create(ctx: RunbookContext, state: ReplicasState, executio
   if (target.clusterIdentifier) {
     if (!state.engine || !state.instanceClass) throw new TerminalError(`engine or instance class of cluster "${target.clusterIdentifier}" unknown`, 'BadState');
     await beforeWrite(ctx, target, action);
-    result = await ctx.rds.createClusterReader({ id, clusterId: target.clusterIdentifier, engine: state.engine, instanceClass: state.instanceClass, tags });
+    result = await ctx.rds.createClusterReader({
+      id,
+      clusterId: target.clusterIdentifier,
+      engine: state.engine,
+      instanceClass: state.instanceClass,
+      availabilityZone,
+      tags,
+    });
   } else {
     await beforeWrite(ctx, target, action);
-    result = await ctx.rds.createReadReplica({ id, sourceId: target.sourceInstanceIdentifier!, instanceClass: target.replicaInstanceClass, tags });
+    result = await ctx.rds.createReadReplica({
+      id,
+      sourceId: target.sourceInstanceIdentifier!,
+      instanceClass: target.replicaInstanceClass,
+      availabilityZone,
+      tags,
+    });
   }
-  const actions = [...(state.actions ?? []), result === 'created' ? `created ${id}` : `adopted ${id} (already existed)`];
-  return { ...state, forced, actions, created, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
+  const actions = [...(state.actions ?? []), result === 'created' ? `created ${id}${where}` : `adopted ${id} (already existed)`];
+  return { ...state, forced, actions, created, availabilityZone, step: 'wait', polls: 1, waitSeconds: backoffSeconds(1) };
 }
 
 /**

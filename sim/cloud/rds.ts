@@ -3,7 +3,9 @@
  * replicas read from and created in a ReplicaBackend (sim/data/backends.ts). A replica is `creating`
  * until it serves, then `available`; a deleted one stops serving at once but shows `deleting` to
  * DescribeDBInstances for DELETE_SECONDS before it is not found, as RDS keeps it listed while it tears
- * it down. There is no Aurora in the simulation: every cluster is not found.
+ * it down. Every instance has an availability zone, one of the DB subnet group's, which a replica
+ * shares with its source (a replica in the source's region takes the source's group). There is no
+ * Aurora in the simulation: every cluster is not found.
  */
 
 import { MAX_REPLICAS_PER_SOURCE } from '../../lambdas/engine/replicas';
@@ -34,6 +36,11 @@ export interface FakeRdsOptions {
   readonly region?: string;
   /** @default 123456789012 */
   readonly account?: string;
+  /**
+   * The zones of the source's DB subnet group; the source runs in the first.
+   * @default the region's a, b and c
+   */
+  readonly subnetZones?: readonly string[];
 }
 
 /** Days before the trace start at which the source was created (it exists before the trace). */
@@ -78,6 +85,9 @@ export class FakeRds {
   private readonly account: string;
   /** Replicas deleted less than DELETE_SECONDS ago, by id. */
   private readonly deleted = new Map<string, Deleted>();
+  private readonly subnetZones: readonly string[];
+  /** The zone of each replica, by id, as long as it is listed. */
+  private readonly zones = new Map<string, string>();
   private requests = 0;
 
   constructor(options: FakeRdsOptions) {
@@ -87,6 +97,8 @@ export class FakeRds {
     this.start = options.start ?? 0;
     this.region = options.region ?? 'us-east-1';
     this.account = options.account ?? '123456789012';
+    this.subnetZones = options.subnetZones ?? ['a', 'b', 'c'].map((z) => `${this.region}${z}`);
+    if (this.subnetZones.length === 0) throw new Error('the DB subnet group needs at least one zone');
     if (!IDENTIFIER.test(this.source.id)) throw new Error(`source instance id "${this.source.id}" is not a valid RDS identifier`);
   }
 
@@ -158,7 +170,18 @@ export class FakeRds {
     if (instanceClass !== undefined && !/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceClass)) {
       throw new FakeServiceError('InvalidParameterValue', `Invalid DB Instance class: ${instanceClass}`);
     }
+    const zone: unknown = input.AvailabilityZone;
+    if (zone !== undefined && (typeof zone !== 'string' || !this.subnetZones.includes(zone))) {
+      // RDS refuses a zone the replica's subnet group has no subnet in; the simulation names it this way.
+      throw new FakeServiceError(
+        'InvalidParameterCombination',
+        `No subnet in Availability Zone ${JSON.stringify(zone)} in DB subnet group default (${this.subnetZones.join(', ')}).`,
+      );
+    }
     this.backend.addReplica(id, tagsOf(input.Tags), instanceClass);
+    // Unasked, RDS picks "a random, system-chosen Availability Zone"; the simulation picks the source's,
+    // the least spread of its choices, so a replica placed without a zone shows as such.
+    this.zones.set(id, zone ?? this.subnetZones[0]);
     const unit = this.backend.replicas().find((r) => r.id === id);
     if (!unit) throw new Error(`the replica backend did not keep ${id} after addReplica`);
     return this.describeReplica(unit, this.backend.now() < unit.readyAt ? 'creating' : 'available');
@@ -181,7 +204,11 @@ export class FakeRds {
   /** Drops deleted replicas whose DELETE_SECONDS are over. */
   private forgetDeleted(): void {
     const now = this.backend.now();
-    for (const [id, d] of this.deleted) if (now >= d.deletedAt + DELETE_SECONDS) this.deleted.delete(id);
+    for (const [id, d] of this.deleted) {
+      if (now < d.deletedAt + DELETE_SECONDS) continue;
+      this.deleted.delete(id);
+      this.zones.delete(id);
+    }
   }
 
   private exists(id: string): boolean {
@@ -232,7 +259,15 @@ export class FakeRds {
       StorageType: 'gp3',
       MultiAZ: false,
       PubliclyAccessible: false,
-      DBSubnetGroup: { DBSubnetGroupName: 'default', SubnetGroupStatus: 'Complete' },
+      DBSubnetGroup: {
+        DBSubnetGroupName: 'default',
+        SubnetGroupStatus: 'Complete',
+        Subnets: this.subnetZones.map((z) => ({
+          SubnetIdentifier: `subnet-${uuidLike(`subnet/${z}`).replace(/-/g, '').slice(0, 17)}`,
+          SubnetAvailabilityZone: { Name: z },
+          SubnetStatus: 'Active',
+        })),
+      },
     };
   }
 
@@ -247,7 +282,7 @@ export class FakeRds {
       InstanceCreateTime: this.date(-SOURCE_AGE_DAYS * 86_400),
       BackupRetentionPeriod: this.source.backupRetentionPeriod,
       LatestRestorableTime: this.source.backupRetentionPeriod > 0 ? this.date(Math.max(now - 300, -SOURCE_AGE_DAYS * 86_400)) : undefined,
-      AvailabilityZone: `${this.region}a`,
+      AvailabilityZone: this.subnetZones[0],
       DeletionProtection: true,
       ReadReplicaDBInstanceIdentifiers: replicaIds,
       TagList: [],
@@ -263,7 +298,8 @@ export class FakeRds {
       InstanceCreateTime: this.date(r.createdAt),
       // RDS keeps no automated backups of PostgreSQL read replicas unless asked.
       BackupRetentionPeriod: 0,
-      AvailabilityZone: `${this.region}b`,
+      // A replica the backend holds but this client did not create (a trace's starting fleet) runs in the source's zone.
+      AvailabilityZone: this.zones.get(r.id) ?? this.subnetZones[0],
       DeletionProtection: false,
       ReadReplicaSourceDBInstanceIdentifier: this.source.id,
       ReadReplicaDBInstanceIdentifiers: [],

@@ -75,6 +75,32 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
     expect(w.notifications).toEqual([expect.objectContaining({ subject: expect.stringMatching(/^\[shop\] orders-db: runbook done/) })]);
   });
 
+  test("a new replica goes to the subnet group's zone with the fewest of the target's replicas, the source counted", async () => {
+    const w = world(config, synthesized);
+    const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+    w.rds.add({ id: 'orders-primary', status: 'available', engine: 'postgres', instanceClass: 'db.r6g.xlarge', zone: 'us-east-1a', subnetZones: zones });
+    w.rds.add({ id: 'orders-db-ro-1', status: 'available', sourceId: 'orders-primary', tags: OURS(1), zone: 'us-east-1b', subnetZones: zones });
+    // Someone else's replica is not the target's: it does not count.
+    w.rds.add({ id: 'reporting-replica', status: 'available', sourceId: 'orders-primary', zone: 'us-east-1c', subnetZones: zones });
+
+    const run = await w.run('RdsReplicas', { targetId: 'orders-db', desiredReplicas: 2 }, 'spread');
+
+    expect(run.error).toBeUndefined();
+    expect(w.rds.calls(CreateDBInstanceReadReplicaCommand)).toEqual([
+      expect.objectContaining({ DBInstanceIdentifier: 'orders-db-ro-2', AvailabilityZone: 'us-east-1c' }),
+    ]);
+    expect(w.rds.instances.get('orders-db-ro-2')?.zone).toBe('us-east-1c');
+    expect((await audit(w))[0].reason).toMatch(/created orders-db-ro-2 in us-east-1c/);
+  });
+
+  test('a source described without its subnet group: no zone is asked for, RDS chooses', async () => {
+    const w = world(config, synthesized);
+    rdsSource(w);
+    const run = await w.run('RdsReplicas', { targetId: 'orders-db', desiredReplicas: 1 }, 'no-subnets');
+    expect(run.error).toBeUndefined();
+    expect(w.rds.calls(CreateDBInstanceReadReplicaCommand)).toEqual([expect.not.objectContaining({ AvailabilityZone: expect.anything() })]);
+  });
+
   test('removes the newest of its own replicas only, never one made by someone else', async () => {
     const w = world(config, synthesized);
     w.quiet();
@@ -284,6 +310,36 @@ describe('rds-replicas runbook (Aurora cluster)', () => {
       }),
     ]);
     expect(JSON.parse(w.ssm.parameters.get('/shop/reports-db/reader-endpoints')!).readers.map((r: { id: string }) => r.id)).toEqual(['reports-db-ro-1']);
+  });
+
+  test("readers spread over the zones of the cluster volume in the subnet group, the writer's counted", async () => {
+    const w = world(config, synthesized);
+    w.rds.clusters.set('reports-cluster', {
+      id: 'reports-cluster',
+      status: 'available',
+      engine: 'aurora-postgresql',
+      backupRetentionPeriod: 1,
+      availabilityZones: ['us-east-1b', 'us-east-1c', 'us-east-1d'],
+    });
+    w.rds.add({
+      id: 'reports-writer',
+      status: 'available',
+      clusterId: 'reports-cluster',
+      engine: 'aurora-postgresql',
+      tags: { role: 'writer' },
+      zone: 'us-east-1b',
+      // us-east-1a has a subnet but no copy of the volume: never a candidate.
+      subnetZones: ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d'],
+    });
+
+    for (const n of [1, 2]) {
+      const run = await w.run('RdsReplicas', { targetId: 'reports-db', desiredReplicas: n }, `aurora-add-${n}`);
+      expect(run.error).toBeUndefined();
+    }
+    expect(w.rds.calls(CreateDBInstanceCommand).map((c) => `${c.DBInstanceIdentifier}:${c.AvailabilityZone}`)).toEqual([
+      'reports-db-ro-1:us-east-1c',
+      'reports-db-ro-2:us-east-1d',
+    ]);
   });
 });
 

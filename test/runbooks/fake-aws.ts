@@ -51,6 +51,10 @@ export interface FakeInstance {
   pendingClass?: string;
   /** Whether `pendingClass` waits for the maintenance window. */
   pendingInWindow?: boolean;
+  /** Its availability zone. */
+  zone?: string;
+  /** The zones of its DB subnet group (none: described without subnets). */
+  subnetZones?: string[];
 }
 
 /** An injected fault: thrown by the next `times` calls of a command. */
@@ -63,7 +67,7 @@ export class FakeRds {
   readonly client = new RDSClient({ region: 'us-east-1' });
   readonly mock = mockClient(this.client);
   readonly instances = new Map<string, FakeInstance>();
-  readonly clusters = new Map<string, { id: string; status: string; engine: string; backupRetentionPeriod: number }>();
+  readonly clusters = new Map<string, { id: string; status: string; engine: string; backupRetentionPeriod: number; availabilityZones?: string[] }>();
   readonly faults: Partial<Record<'create' | 'delete' | 'modify', Fault>> = {};
   /** Looks a new replica stays `creating`, and a deleted one `deleting`. */
   settleLooks = 2;
@@ -88,6 +92,7 @@ export class FakeRds {
             Status: c.status,
             Engine: c.engine,
             BackupRetentionPeriod: c.backupRetentionPeriod,
+            AvailabilityZones: c.availabilityZones,
             DBClusterMembers: members.map((m) => ({ DBInstanceIdentifier: m.id, IsClusterWriter: m.tags?.role === 'writer' })),
           },
         ],
@@ -96,11 +101,20 @@ export class FakeRds {
     this.mock
       .on(CreateDBInstanceReadReplicaCommand)
       .callsFake(
-        (input: { DBInstanceIdentifier: string; SourceDBInstanceIdentifier: string; DBInstanceClass?: string; Tags?: { Key: string; Value: string }[] }) => {
+        (input: {
+          DBInstanceIdentifier: string;
+          SourceDBInstanceIdentifier: string;
+          DBInstanceClass?: string;
+          AvailabilityZone?: string;
+          Tags?: { Key: string; Value: string }[];
+        }) => {
           this.fault('create');
           if (this.instances.has(input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
           const source = this.instances.get(input.SourceDBInstanceIdentifier)!;
+          this.checkZone(input.AvailabilityZone, source.subnetZones);
           this.add({
+            zone: input.AvailabilityZone,
+            subnetZones: source.subnetZones,
             id: input.DBInstanceIdentifier,
             status: 'creating',
             sourceId: source.id,
@@ -121,11 +135,20 @@ export class FakeRds {
           DBClusterIdentifier: string;
           Engine: string;
           DBInstanceClass: string;
+          AvailabilityZone?: string;
           Tags?: { Key: string; Value: string }[];
         }) => {
           this.fault('create');
           if (this.instances.has(input.DBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault');
+          const writer = [...this.instances.values()].find((i) => i.clusterId === input.DBClusterIdentifier && i.tags?.role === 'writer');
+          this.checkZone(input.AvailabilityZone, writer?.subnetZones);
+          const volume = this.clusters.get(input.DBClusterIdentifier)?.availabilityZones;
+          if (input.AvailabilityZone !== undefined && volume && !volume.includes(input.AvailabilityZone)) {
+            throw awsError('InvalidParameterCombination', `${input.AvailabilityZone} holds no copy of the cluster volume (${volume.join(', ')})`);
+          }
           this.add({
+            zone: input.AvailabilityZone,
+            subnetZones: writer?.subnetZones,
             id: input.DBInstanceIdentifier,
             status: 'creating',
             clusterId: input.DBClusterIdentifier,
@@ -182,6 +205,13 @@ export class FakeRds {
     return full;
   }
 
+  /** A zone outside the subnet group is refused. */
+  private checkZone(zone: string | undefined, subnetZones: string[] | undefined): void {
+    if (zone !== undefined && subnetZones && !subnetZones.includes(zone)) {
+      throw awsError('InvalidParameterCombination', `No subnet in ${zone} in the DB subnet group (${subnetZones.join(', ')})`);
+    }
+  }
+
   /** The calls made of one command, as their inputs. */
   calls(command: new (input: never) => unknown): Record<string, unknown>[] {
     return this.mock.commandCalls(command as never).map((c) => c.args[0].input as Record<string, unknown>);
@@ -229,6 +259,10 @@ export class FakeRds {
       DBClusterIdentifier: i.clusterId,
       TagList: Object.entries(i.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
       PendingModifiedValues: i.pendingClass ? { DBInstanceClass: i.pendingClass } : {},
+      AvailabilityZone: i.zone,
+      DBSubnetGroup: i.subnetZones
+        ? { DBSubnetGroupName: 'shop-db', Subnets: i.subnetZones.map((z) => ({ SubnetIdentifier: `subnet-${z}`, SubnetAvailabilityZone: { Name: z } })) }
+        : undefined,
     };
   }
 }

@@ -102,6 +102,33 @@ describe('FakeRds through RdsAdapter', () => {
     expect(cloud.replicas.units).toEqual([]);
   });
 
+  test("every instance has a zone of the DB subnet group; a replica goes where it is asked, or to the source's", async () => {
+    const cloud = dataCloud();
+    const rds = new RdsAdapter(cloud.rds);
+    expect(await rds.requiredInstance('orders-primary')).toMatchObject({
+      availabilityZone: 'us-east-1a',
+      subnetGroupZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    });
+    await rds.createReadReplica({ id: 'orders-db-ro-1', sourceId: 'orders-primary', availabilityZone: 'us-east-1c', tags: TAGS });
+    await rds.createReadReplica({ id: 'orders-db-ro-2', sourceId: 'orders-primary', tags: TAGS });
+    expect(cloud.log.of('rds', 'CreateDBInstanceReadReplicaCommand').map((c) => (c.input as { AvailabilityZone?: string }).AvailabilityZone)).toEqual([
+      'us-east-1c',
+      undefined,
+    ]);
+    expect((await rds.requiredInstance('orders-db-ro-1')).availabilityZone).toBe('us-east-1c');
+    expect((await rds.requiredInstance('orders-db-ro-2')).availabilityZone).toBe('us-east-1a');
+    // A deleted replica keeps its zone while it is listed.
+    await rds.deleteInstance('orders-db-ro-1');
+    expect((await rds.requiredInstance('orders-db-ro-1')).availabilityZone).toBe('us-east-1c');
+
+    const refused = await rds
+      .createReadReplica({ id: 'orders-db-ro-3', sourceId: 'orders-primary', availabilityZone: 'us-east-1d', tags: TAGS })
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(TerminalError);
+    expect(refused.message).toMatch(/InvalidParameterCombination: No subnet in Availability Zone "us-east-1d" in DB subnet group default/);
+    expect(cloud.replicas.units.map((u) => u.id)).toEqual(['orders-db-ro-2']);
+  });
+
   test('Filters db-instance-id, the call log, and unknown commands are named', async () => {
     const cloud = dataCloud();
     const rds = new RdsAdapter(cloud.rds);
@@ -123,6 +150,37 @@ describe('FakeRds through RdsAdapter', () => {
 });
 
 describe('the rds-replicas runbook tasks over FakeRds and FakeSsm', () => {
+  test("replicas added one at a time spread over the subnet group's zones, the source's counted, the same way every time", async () => {
+    const config = parseConfig({
+      prefix: 'shop',
+      targets: [{ kind: 'rds-replicas', id: 'orders-db', sourceInstanceIdentifier: 'orders-primary', minReplicas: 0, maxReplicas: 5 }],
+    });
+    const placed = async () => {
+      const cloud = dataCloud({ provisioningSeconds: 60 });
+      const ctx = runbookContext(config, cloud);
+      for (let n = 1; n <= 5; n++) {
+        let state: ReplicasState = await reconcile(ctx, { targetId: 'orders-db', desiredReplicas: n }, `add-${n}`);
+        state = await create(ctx, state, `add-${n}`);
+        while (state.step !== 'done') {
+          cloud.clock.advance(state.waitSeconds ?? 60);
+          state = await reconcile(ctx, state, `add-${n}`);
+        }
+      }
+      const rds = new RdsAdapter(cloud.rds);
+      return Promise.all(cloud.replicas.units.map(async (u) => `${u.id}:${(await rds.requiredInstance(u.id)).availabilityZone}`));
+    };
+    const zones = await placed();
+    // The source holds us-east-1a.
+    expect(zones).toEqual([
+      'orders-db-ro-1:us-east-1b',
+      'orders-db-ro-2:us-east-1c',
+      'orders-db-ro-3:us-east-1a',
+      'orders-db-ro-4:us-east-1b',
+      'orders-db-ro-5:us-east-1c',
+    ]);
+    expect(await placed()).toEqual(zones);
+  });
+
   test('adds one replica, waits for it, and publishes both readers', async () => {
     const config = parseConfig({
       prefix: 'shop',
@@ -136,7 +194,8 @@ describe('the rds-replicas runbook tasks over FakeRds and FakeSsm', () => {
     let state: ReplicasState = await reconcile(ctx, { targetId: 'orders-db', desiredReplicas: 2 }, 'manual');
     expect(state).toMatchObject({ step: 'add', replicaId: 'orders-db-ro-2', engine: 'postgres', instanceClass: 'db.r6g.large' });
     state = await create(ctx, state, 'arn:aws:states:us-east-1:123456789012:execution:shop-rds-replicas:orders-db-add-2');
-    expect(state.actions).toEqual(['created orders-db-ro-2']);
+    // The source and ro-1 (placed before the autoscaler, in the source's zone) hold us-east-1a.
+    expect(state.actions).toEqual(['created orders-db-ro-2 in us-east-1b']);
     expect(cloud.replicas.units.map((u) => u.id)).toEqual(['orders-db-ro-1', 'orders-db-ro-2']);
     expect(cloud.replicas.units[1].tags).toMatchObject({ ...TAGS, 'autoscaler:execution': expect.stringContaining('orders-db-add-2') });
 
