@@ -13,7 +13,7 @@ import { MAX_REPLICAS_PER_SOURCE, replicaRemovalFit } from '../engine/replicas';
 import { observeReplicas } from '../scalers/database/observe';
 import type { RdsReplicasTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
-import { readerEndpointsParameter } from '../shared/kinds/rds-replicas';
+import { readerEndpointsParameter, replicaIdentifier, replicaSlots } from '../shared/kinds/rds-replicas';
 import { ResourceBusyError } from '../shared/runbook-errors';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../shared/tags';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
@@ -63,10 +63,7 @@ const TRANSITIONAL = new Set(['creating', 'deleting']);
 /** A replica that serves or will: not broken, not on its way out. */
 const counted = (r: DbInstanceInfo) => !BROKEN.has(r.status) && r.status !== 'deleting';
 
-/** The deterministic identifier of replica slot `n` of a target: `<targetId>-ro-<n>`. */
-export function replicaIdentifier(targetId: string, slot: number): string {
-  return `${targetId}-ro-${slot}`;
-}
+export { replicaIdentifier };
 
 export function isManaged(prefix: string, targetId: string, i: DbInstanceInfo): boolean {
   return i.tags[MANAGED_BY_TAG] === prefix && i.tags[TARGET_TAG] === targetId;
@@ -88,7 +85,7 @@ interface Fleet {
 }
 
 async function fleetOf(ctx: RunbookContext, target: RdsReplicasTarget): Promise<Fleet> {
-  const slots = Array.from({ length: Math.min(MAX_REPLICAS_PER_SOURCE, target.maxReplicas + 2) }, (_, k) => replicaIdentifier(target.id, k + 1));
+  const slots = replicaSlots(target);
   if (target.clusterIdentifier) {
     const cluster = await ctx.rds.cluster(target.clusterIdentifier);
     if (!cluster) throw new TerminalError(`Aurora cluster "${target.clusterIdentifier}" not found`, 'DBClusterNotFound');

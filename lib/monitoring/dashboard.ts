@@ -4,8 +4,9 @@
  * decisions, actions and failures. Then a row on the autoscaler itself: dead-letter queue, functions,
  * state machines. The only part of the deployment that grows with the number of targets is its widgets.
  *
- * Desired against in-service is the graph each kind declares with its construct (lib/targets, `units`):
- * it needs the group metrics of each Auto Scaling group (`EnableMetricsCollection`) and Container
+ * Desired against in-service, and the graphs of a kind's own (queue depth, cache memory, replica lag),
+ * are declared by each kind with its construct (lib/targets, `units` and `widgets`). The units graph
+ * needs the group metrics of each Auto Scaling group (`EnableMetricsCollection`) and Container
  * Insights on each ECS cluster (`DesiredTaskCount`, `RunningTaskCount`).
  */
 import { Duration } from 'aws-cdk-lib';
@@ -14,10 +15,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type AlarmSpec, alarmsForTarget, type MetricRef } from '../../lambdas/shared/alarms';
+import { type AlarmSpec, alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig, TargetConfig } from '../../lambdas/shared/config';
 import { infrastructureOf } from '../targets';
 import { DASHBOARD_PERIOD } from './units';
+import { metricOf, WIDGET_HEIGHT, WIDGET_WIDTH } from './widgets';
 
 /** The namespace and the `service` dimension the functions' EMF metrics carry (Powertools). */
 export const AUTOSCALER_NAMESPACE = 'Autoscaler';
@@ -41,8 +43,8 @@ export interface AutoscalerDashboardProps {
 }
 
 const PERIOD = DASHBOARD_PERIOD;
-const WIDTH = 8;
-const HEIGHT = 6;
+const WIDTH = WIDGET_WIDTH;
+const HEIGHT = WIDGET_HEIGHT;
 
 export class AutoscalerDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -102,7 +104,8 @@ export function targetWidgets(prefix: string, target: TargetConfig): cloudwatch.
       }),
     );
   }
-  const units = infrastructureOf(target).units?.(target);
+  const infrastructure = infrastructureOf(target);
+  const units = infrastructure.units?.(target);
   if (units) {
     widgets.push(
       new cloudwatch.GraphWidget({
@@ -121,6 +124,8 @@ export function targetWidgets(prefix: string, target: TargetConfig): cloudwatch.
       }),
     );
   }
+  // The kind's own graphs (queue depth, cache memory, replica lag), declared with its construct.
+  widgets.push(...(infrastructure.widgets?.(target) ?? []));
   widgets.push(
     new cloudwatch.GraphWidget({
       title: `${target.id}: autoscaler`,
@@ -143,17 +148,6 @@ export function autoscalerMetric(target: TargetConfig, metricName: string, stati
     dimensionsMap: { service: AUTOSCALER_SERVICE, target: target.id, kind: target.kind },
     statistic,
     period: PERIOD,
-  });
-}
-
-function metricOf(ref: MetricRef, label: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: ref.namespace,
-    metricName: ref.metricName,
-    dimensionsMap: { ...ref.dimensions },
-    statistic: ref.stat,
-    period: PERIOD,
-    label,
   });
 }
 

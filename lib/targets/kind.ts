@@ -1,6 +1,6 @@
 /**
- * What the infrastructure knows of a kind of target: its construct, its dashboard graph of units and
- * its runbook's state machine. Declared next to each construct (lib/targets/<kind>.ts) and registered
+ * What the infrastructure knows of a kind of target: its construct, its dashboard graphs (units and its
+ * own) and its runbook's state machine. Declared next to each construct (lib/targets/<kind>.ts) and registered
  * in lib/targets/index.ts, a table the compiler checks against the runtime's registry of kinds
  * (lambdas/shared/kinds).
  */
@@ -53,6 +53,12 @@ export interface TargetInfrastructure<T, C extends TargetConstruct = TargetConst
    * @default no such graph
    */
   units?(target: T): UnitMetrics;
+  /**
+   * Graphs of the kind's own, drawn on the dashboard after its signals and units: what its alarms do not
+   * show (a queue's depth, a cache's memory, the replicas' lag).
+   * @default none
+   */
+  widgets?(target: T): cloudwatch.IWidget[];
   /**
    * The state machine of the kind's runbook; exactly the kinds whose runtime module declares a runbook have one.
    * @default none

@@ -4,14 +4,15 @@
  * dead-letter queue), and the desired count of the configured worker fleet (ECS service or ASG).
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { QueueWorkersTarget } from '../../lambdas/shared/config';
-import { queueParts } from '../../lambdas/shared/kinds/queue-workers';
+import { queueMetrics, queueParts } from '../../lambdas/shared/kinds/queue-workers';
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
+import { graph, metricOf } from '../monitoring/widgets';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantUnscoped } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
@@ -93,4 +94,23 @@ export const queueWorkersInfrastructure = {
   construct: (scope, target, w) => new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
   // The workers' fleet, drawn like the web tier's.
   units: (t) => (t.workers.kind === 'asg' ? autoScalingGroupUnits(t.workers.autoScalingGroupName) : ecsServiceUnits(t.workers.cluster, t.workers.service)),
+  widgets: (t) => [queueDepthWidget(t)],
 } satisfies TargetInfrastructure<QueueWorkersTarget>;
+
+/**
+ * The queue's depth as the queue function sees it: visible and in flight (received, not yet deleted)
+ * messages, the dead-letter queue's when there is one, and the age of the oldest message against
+ * `maxWaitSeconds`.
+ */
+export function queueDepthWidget(t: QueueWorkersTarget): cloudwatch.GraphWidget {
+  const m = queueMetrics(t);
+  const dlq = t.deadLetterQueueUrl ? [metricOf({ ...m.visible, dimensions: { QueueName: queueParts(t.deadLetterQueueUrl).name } }, 'dead letters')] : [];
+  return graph({
+    title: `${t.id}: queue depth`,
+    left: [metricOf(m.visible, 'visible'), metricOf(m.notVisible, 'in flight'), ...dlq],
+    right: [metricOf(m.ageOfOldest, 'age of oldest (s)')],
+    rightAnnotations: [{ value: t.maxWaitSeconds, label: `maxWaitSeconds ${t.maxWaitSeconds}`, color: cloudwatch.Color.RED }],
+    leftYAxis: { label: 'messages', min: 0 },
+    rightYAxis: { label: 'seconds', min: 0 },
+  });
+}

@@ -4,15 +4,16 @@
  * publish the reader endpoints) need.
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RdsReplicasTarget } from '../../lambdas/shared/config';
-import { readerEndpointsParameter } from '../../lambdas/shared/kinds/rds-replicas';
+import { readerEndpointsParameter, replicaMetrics, replicaSlots, replicaSourceMetrics } from '../../lambdas/shared/kinds/rds-replicas';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
+import { graph, metricOf } from '../monitoring/widgets';
 import { replicasDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { acknowledgeWildcardResource } from '../shared/nag';
@@ -149,6 +150,7 @@ export const rdsReplicasInfrastructure = {
     const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
     return new RdsReplicasScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
   },
+  widgets: (t) => [replicaLagWidget(t)],
   runbook: {
     description:
       'Converge the autoscaler\'s read replicas of an RDS source (or Aurora readers) to {"targetId","desiredReplicas"} and publish the reader endpoints',
@@ -156,3 +158,21 @@ export const rdsReplicasInfrastructure = {
     timeout: Duration.hours(12),
   },
 } satisfies TargetInfrastructure<RdsReplicasTarget>;
+
+/**
+ * The replication lag of the autoscaler's replicas (one line per identifier a replica of the target may
+ * hold) against `maxReplicaLagSeconds`: RDS's ReplicaLag in seconds; for Aurora, AuroraReplicaLag of
+ * each reader and the cluster's AuroraReplicaLagMaximum, both in milliseconds.
+ */
+export function replicaLagWidget(t: RdsReplicasTarget): cloudwatch.GraphWidget {
+  const aurora = t.clusterIdentifier !== undefined;
+  const perReplica = replicaSlots(t).map((id) => metricOf(aurora ? { ...replicaMetrics(id).lag, metricName: 'AuroraReplicaLag' } : replicaMetrics(id).lag, id));
+  const cluster = aurora ? [metricOf(replicaSourceMetrics(t).lag!, 'most of the readers')] : [];
+  const limit = aurora ? t.maxReplicaLagSeconds * 1000 : t.maxReplicaLagSeconds;
+  return graph({
+    title: `${t.id}: replication lag`,
+    left: [...cluster, ...perReplica],
+    leftAnnotations: [{ value: limit, label: `maxReplicaLagSeconds ${t.maxReplicaLagSeconds}: no removal above`, color: cloudwatch.Color.RED }],
+    leftYAxis: { label: aurora ? 'milliseconds' : 'seconds', min: 0 },
+  });
+}

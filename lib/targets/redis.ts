@@ -1,12 +1,14 @@
 /** A `redis` target: its alarms and the least permissions to read the group and change its node type. */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { RedisTarget } from '../../lambdas/shared/config';
+import { DASHBOARD_PERIOD } from '../monitoring/units';
+import { graph } from '../monitoring/widgets';
 import { redisDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantDataReads, grantKeyUseVia } from './data-grants';
@@ -64,6 +66,7 @@ export const redisInfrastructure = {
     const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
     return new RedisScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
   },
+  widgets: (t) => [redisMemoryWidget(t)],
   runbook: {
     description:
       'Converge an ElastiCache replication group to {"targetId","nodeType","shards","replicasPerShard"}: a type of its ladder that AWS allows, shards, replicas',
@@ -71,3 +74,40 @@ export const redisInfrastructure = {
     timeout: Duration.hours(24),
   },
 } satisfies TargetInfrastructure<RedisTarget>;
+
+/**
+ * A metric of every node of the group, combined into one line (`MAX`, `SUM`). ElastiCache publishes
+ * per node (CacheClusterId `<group>-001`, or `<group>-0001-001` in cluster mode), not per group, and the
+ * nodes change with failovers, replicas and shards, so the graph searches them by the group's id
+ * (a CloudWatch search expression, which a graph may use and an alarm may not).
+ */
+function acrossNodes(t: RedisTarget, combine: 'MAX' | 'SUM', metricName: string, statistic: string, label: string): cloudwatch.MathExpression {
+  const period = DASHBOARD_PERIOD.toSeconds();
+  return new cloudwatch.MathExpression({
+    expression: `${combine}(SEARCH('{AWS/ElastiCache,CacheClusterId} MetricName="${metricName}" "${t.replicationGroupId}"', '${statistic}', ${period}))`,
+    usingMetrics: {},
+    label,
+    period: DASHBOARD_PERIOD,
+  });
+}
+
+/**
+ * The group's memory as the database function decides on it: DatabaseMemoryUsagePercentage of the
+ * fullest node against `memoryHighPercent` and `memoryLowPercent`, and the evictions of all nodes
+ * (against `evictionsHigh` when set).
+ */
+export function redisMemoryWidget(t: RedisTarget): cloudwatch.GraphWidget {
+  return graph({
+    title: `${t.id}: memory and evictions`,
+    left: [acrossNodes(t, 'MAX', 'DatabaseMemoryUsagePercentage', 'Maximum', 'memory %, fullest node')],
+    leftAnnotations: [
+      { value: t.memoryHighPercent, label: `memoryHighPercent ${t.memoryHighPercent}: up`, color: cloudwatch.Color.RED },
+      { value: t.memoryLowPercent, label: `memoryLowPercent ${t.memoryLowPercent}: down`, color: cloudwatch.Color.BLUE },
+    ],
+    right: [acrossNodes(t, 'SUM', 'Evictions', 'Sum', 'evictions, all nodes')],
+    rightAnnotations:
+      t.evictionsHigh !== undefined ? [{ value: t.evictionsHigh, label: `evictionsHigh ${t.evictionsHigh}: up`, color: cloudwatch.Color.ORANGE }] : [],
+    leftYAxis: { label: 'percent', min: 0, max: 100 },
+    rightYAxis: { label: 'evictions a minute', min: 0 },
+  });
+}

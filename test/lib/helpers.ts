@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { type AutoscalerConfig, type AutoscalerConfigInput, parseConfig } from '../../lambdas/shared/config';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -63,4 +65,39 @@ export function validationFindings(app: App): Finding[] {
   return report.pluginReports.flatMap((r) =>
     r.violations.map((v) => ({ plugin: r.pluginName, rule: v.ruleName, paths: (v.violatingConstructs ?? []).map((c) => String(c.constructPath)) })),
   );
+}
+
+/** One widget of a synthesized dashboard body, as CloudWatch reads it. */
+export interface DashboardWidget {
+  readonly type: string;
+  readonly properties: {
+    readonly title?: string;
+    readonly metrics?: unknown[][];
+    readonly annotations?: { readonly horizontal?: { readonly value: number; readonly label?: string; readonly yAxis?: string }[] };
+    readonly yAxis?: Record<string, { readonly label?: string; readonly min?: number; readonly max?: number }>;
+    readonly markdown?: string;
+  };
+}
+
+/** The widgets of the template's one dashboard, its body joined (the region stands as REGION). */
+export function dashboardWidgets(template: Template): DashboardWidget[] {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  if (dashboards.length !== 1) throw new Error(`expected one dashboard, found ${dashboards.length}`);
+  const body = dashboards[0].Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'REGION')).join('');
+  return (JSON.parse(text) as { widgets: DashboardWidget[] }).widgets;
+}
+
+/** The widget titled `title`, or a failure naming the titles there are. */
+export function widgetTitled(widgets: readonly DashboardWidget[], title: string): DashboardWidget {
+  const found = widgets.find((w) => w.properties.title === title);
+  if (!found) throw new Error(`no widget "${title}"; there are: ${widgets.map((w) => w.properties.title ?? w.type).join(', ')}`);
+  return found;
+}
+
+/** A template holding one dashboard of `widgets` (a kind's own graphs, tested alone). */
+export function dashboardOf(...widgets: cloudwatch.IWidget[]): Template {
+  const stack = new Stack(testApp(), 'Widgets');
+  new cloudwatch.Dashboard(stack, 'Dashboard', { widgets: [widgets] });
+  return Template.fromStack(stack);
 }

@@ -207,3 +207,16 @@ export const rdsReplicas = {
   },
   runbook: { name: 'rds-replicas', arnEnv: 'RUNBOOK_RDS_REPLICAS_ARN' },
 } satisfies TargetKindModule<RdsReplicasTarget>;
+
+/** The deterministic identifier of replica slot `n` of a target: `<targetId>-ro-<n>`. */
+export function replicaIdentifier(targetId: string, slot: number): string {
+  return `${targetId}-ro-${slot}`;
+}
+
+/**
+ * Every identifier a target's replicas may hold: slots 1 to `maxReplicas` + 2 (a failed replica keeps
+ * its slot until it is gone), never more than the 15 read replicas RDS allows per source.
+ */
+export function replicaSlots(target: RdsReplicasTarget): string[] {
+  return Array.from({ length: Math.min(15, target.maxReplicas + 2) }, (_, k) => replicaIdentifier(target.id, k + 1));
+}

@@ -3,7 +3,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { alarmsForTarget } from '../../../lambdas/shared/alarms';
 import { Autoscaler } from '../../../lib/autoscaler';
-import { asg, config, ecs, TG, testApp } from '../helpers';
+import { AURORA_REPLICAS, RDS_REPLICAS, REDIS } from '../../runbooks/fixtures';
+import { asg, config, dashboardWidgets, ecs, TG, testApp } from '../helpers';
 
 const withEmail = config({
   notifications: { email: 'ops@example.com' },
@@ -46,5 +47,37 @@ describe('dashboard', () => {
 
   test("the autoscaler's own metrics carry the dimensions its EMF lines do (service, target, kind)", () => {
     expect(body).toContain('"Autoscaler\\",\\"Actions\\",\\"kind\\",\\"asg\\",\\"service\\",\\"autoscaler\\",\\"target\\",\\"web\\"');
+  });
+});
+
+describe("each kind's own graphs, from the registry (lib/targets, widgets)", () => {
+  const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/celery-default';
+  const cfg = config({
+    targets: [
+      asg('web'),
+      { kind: 'queue-workers', id: 'celery', queueUrl: QUEUE, workers: { kind: 'asg', autoScalingGroupName: 'workers' }, messagesPerSecondPerWorker: 2 },
+      REDIS,
+      RDS_REPLICAS,
+      AURORA_REPLICAS,
+    ],
+  });
+  const titles = dashboardWidgets(synth(cfg).template).map((w) => w.properties.title ?? w.properties.markdown);
+
+  /** The titles of a target's row: from its heading to the next. */
+  const row = (id: string) => {
+    const start = titles.findIndex((t) => t?.startsWith(`## ${id} (`));
+    const end = titles.findIndex((t, i) => i > start && t?.startsWith('##'));
+    return titles.slice(start + 1, end);
+  };
+
+  test("a target's row: its signals, its units, the kind's own graphs, then the autoscaler's actions", () => {
+    expect(row('celery')).toEqual(['celery: age', 'celery: desired vs in service', 'celery: queue depth', 'celery: autoscaler']);
+    expect(row('cache')).toEqual(['cache: memory and evictions', 'cache: autoscaler']);
+    expect(row('orders-db')).toEqual(['orders-db: cpu', 'orders-db: replication lag', 'orders-db: autoscaler']);
+    expect(row('reports-db')).toEqual(['reports-db: cpu', 'reports-db: replica-cpu', 'reports-db: replication lag', 'reports-db: autoscaler']);
+  });
+
+  test('kinds that declare no graph of their own get none', () => {
+    expect(row('web')).toEqual(['web: cpu', 'web: desired vs in service', 'web: autoscaler']);
   });
 });

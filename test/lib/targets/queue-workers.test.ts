@@ -1,10 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { AutoscalerConfig } from '../../../lambdas/shared/config';
+import type { AutoscalerConfig, QueueWorkersTarget } from '../../../lambdas/shared/config';
 import { buildApp } from '../../../lib/app';
 import { Autoscaler } from '../../../lib/autoscaler';
-import type { QueueWorkersScalingTarget } from '../../../lib/targets/queue-workers';
-import { config, testApp, validationFindings } from '../helpers';
+import { type QueueWorkersScalingTarget, queueDepthWidget } from '../../../lib/targets/queue-workers';
+import { config, dashboardOf, dashboardWidgets, testApp, validationFindings } from '../helpers';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
 const REPORTS = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-reports';
@@ -183,5 +183,32 @@ describe('capacity windows on web targets', () => {
       ScheduleExpressionTimezone: 'America/New_York',
       Target: Match.objectLike({ Input: Match.serializedJson(Match.objectLike({ action: 'window', family: 'capacity', window: 'business', edge: 'end' })) }),
     });
+  });
+});
+
+describe('queue depth on the dashboard', () => {
+  const [defaultWorkers, reportWorkers] = config({ targets: queueTargets() }).targets as QueueWorkersTarget[];
+
+  test('visible and in-flight messages, and the age of the oldest against maxWaitSeconds on the right axis', () => {
+    const [w] = dashboardWidgets(dashboardOf(queueDepthWidget(defaultWorkers)));
+    expect(w.properties.title).toBe('default-workers: queue depth');
+    expect(w.properties.metrics).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', 'celery-default', expect.objectContaining({ label: 'visible', stat: 'Maximum' })],
+      ['AWS/SQS', 'ApproximateNumberOfMessagesNotVisible', 'QueueName', 'celery-default', expect.objectContaining({ label: 'in flight' })],
+      ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', 'celery-default', expect.objectContaining({ label: 'age of oldest (s)', yAxis: 'right' })],
+    ]);
+    expect(w.properties.annotations?.horizontal).toEqual([expect.objectContaining({ value: 300, label: 'maxWaitSeconds 300', yAxis: 'right' })]);
+  });
+
+  test('the dead-letter queue is drawn too when there is one', () => {
+    const [w] = dashboardWidgets(dashboardOf(queueDepthWidget(reportWorkers)));
+    expect(w.properties.metrics).toContainEqual([
+      'AWS/SQS',
+      'ApproximateNumberOfMessagesVisible',
+      'QueueName',
+      'celery-reports-dlq',
+      expect.objectContaining({ label: 'dead letters' }),
+    ]);
+    expect(w.properties.annotations?.horizontal).toEqual([expect.objectContaining({ value: 900 })]);
   });
 });
