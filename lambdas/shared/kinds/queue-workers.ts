@@ -9,6 +9,7 @@ import type { AlarmSpec, MetricRef } from '../alarm-spec';
 import { autoScalingGroupName, ecsName, MAX_UNITS, resourceName, targetId } from '../config/fields';
 import { autoScalingGroupResource, ecsServiceResource, quoted, type TargetResource } from '../config/resources';
 import type { TargetKindModule } from './kind';
+import { checkStepPolicy, type StepSignalSource, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
 
 /** An SQS queue URL: `https://sqs.<region>.amazonaws.com/<account>/<name>` (the legacy `<region>.queue.amazonaws.com` host too). */
 export const SQS_QUEUE_URL =
@@ -93,6 +94,7 @@ export const queueWorkersTargetSchema = z.strictObject({
   ageAlarmRatio: z.number().gt(0).lt(1).default(0.5),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
+  ...stepPolicyFields,
 });
 
 export type QueueWorkersTarget = z.output<typeof queueWorkersTargetSchema>;
@@ -125,7 +127,16 @@ export function ageAlarmThreshold(target: QueueWorkersTarget): number {
   return Math.max(1, Math.round(target.maxWaitSeconds * target.ageAlarmRatio));
 }
 
+/**
+ * The built-in signals a step rule of a queue-workers target may read: the visible messages (the
+ * function reads them from the queue at every poll; the rule's alarm watches CloudWatch's copy).
+ */
+export function queueSignals(target: QueueWorkersTarget): Record<string, StepSignalSource> {
+  return { visibleMessages: { metric: queueMetrics(target).visible } };
+}
+
 export function queueWorkersAlarms(prefix: string, target: QueueWorkersTarget): AlarmSpec[] {
+  if (usesStepPolicy(target)) return stepAlarms(prefix, target, queueSignals(target));
   const threshold = ageAlarmThreshold(target);
   return [
     {
@@ -166,6 +177,7 @@ export const queueWorkers = {
   namespaces: ['AWS/SQS'],
   alarms: queueWorkersAlarms,
   windows: true,
+  check: (t, at, ctx) => checkStepPolicy(t, () => queueSignals(t), [t.minCapacity, t.maxCapacity], at, ctx),
   resources: (t) => [
     sqsQueueResource(['queueUrl'], t.queueUrl, true),
     ...(t.deadLetterQueueUrl !== undefined ? [sqsQueueResource(['deadLetterQueueUrl'], t.deadLetterQueueUrl, false)] : []),
