@@ -31,6 +31,7 @@ export const asg = {
   metrics: asgMetrics,
   alarms: (prefix, target) => capacityAlarms(prefix, target, asgMetrics(target)),
   windows: true,
+  signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
   check: (t, at, ctx) => checkCapacity(t, () => asgSignals(t), at, ctx),
 } satisfies CapacityKindModule<AsgTarget>;

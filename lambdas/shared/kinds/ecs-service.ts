@@ -39,6 +39,7 @@ export const ecsService = {
   metrics: ecsServiceMetrics,
   alarms: (prefix, target) => capacityAlarms(prefix, target, ecsServiceMetrics(target), target.targetMemory),
   windows: true,
+  signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
   check: (t, at, ctx) => checkCapacity(t, () => ecsServiceSignals(t), at, ctx),
 } satisfies CapacityKindModule<EcsServiceTarget>;

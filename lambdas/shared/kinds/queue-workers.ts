@@ -177,6 +177,7 @@ export const queueWorkers = {
   namespaces: ['AWS/SQS'],
   alarms: queueWorkersAlarms,
   windows: true,
+  signals: queueSignals,
   check: (t, at, ctx) => checkStepPolicy(t, () => queueSignals(t), [t.minCapacity, t.maxCapacity], at, ctx),
   resources: (t) => [
     sqsQueueResource(['queueUrl'], t.queueUrl, true),
