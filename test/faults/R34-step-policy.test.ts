@@ -2,10 +2,11 @@
  * R34: a step policy's decisions obey the same switches as the default policy's: pause (global or per
  * target) and dry-run (config-wide, per target, the state table's switch on the target or for all) make
  * zero AWS writes while every decision is recorded with what it would do; a pause does not start the
- * rule's cooldown, and after resume the next evaluation acts. On the real capacity handler, the state
- * store on dynalite, the in-memory AWS.
+ * rule's cooldown, and after resume the next evaluation acts. On the real capacity and queue handlers,
+ * the state store on dynalite, the in-memory AWS.
  */
 import { eventOf, type HarnessOptions, scheduleEvent, useDynalite, withHarness } from './support';
+import { pollEvent, queueHarness } from './support-queue';
 
 const db = useDynalite();
 
@@ -57,5 +58,44 @@ for (const [mode, options] of Object.entries(HOLDS)) {
         expect(h.fleet.desired).toBe(12);
       }
     });
+  });
+}
+
+const QUEUE_RULES = [
+  { signal: 'visibleMessages', direction: 'up', comparison: '>', threshold: 1000, change: { add: 3 }, cooldownSeconds: 300 },
+  { signal: 'visibleMessages', direction: 'down', comparison: '<', threshold: 10, evaluationPeriods: 5, change: { add: -1 } },
+];
+
+for (const [mode, options] of Object.entries(HOLDS)) {
+  test(`R34 queue step policy, ${mode}: no UpdateService, every poll's decision recorded as ${options.outcome}`, async () => {
+    const target = { ...options.target, stepRules: QUEUE_RULES };
+    const h = await queueHarness({ db: db(), config: options.config, target });
+    // The queue harness's target is `workers`.
+    const id = (scope: string | undefined) => (scope === 'web' ? 'workers' : scope);
+    const pause = id(options.pause);
+    const dryRun = id(options.dryRun);
+    try {
+      if (pause) await h.store.setSwitch(pause, 'paused', true);
+      if (dryRun) await h.store.setSwitch(dryRun, 'dryRun', true);
+      h.queue.visible = 3000;
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        outcomes.push((await h.handler(pollEvent(h.clock.now))).targets[0].outcome);
+        h.clock.advance(60);
+      }
+      expect(outcomes).toEqual([options.outcome, options.outcome, options.outcome]);
+      expect(h.writes()).toEqual([]);
+      const audit = await h.audit();
+      expect(audit.every((e) => e.outcome === options.outcome)).toBe(true);
+      expect(audit[0]).toMatchObject({ previous: 2, desired: 5 });
+      if (pause) await h.store.setSwitch(pause, 'paused', false);
+      if (dryRun) await h.store.setSwitch(dryRun, 'dryRun', false);
+      if (pause || dryRun) {
+        expect((await h.handler(pollEvent(h.clock.now))).targets[0]).toMatchObject({ outcome: 'applied', previous: 2, desired: 5 });
+        expect(h.fleet.desired).toBe(5);
+      }
+    } finally {
+      h.restore();
+    }
   });
 }

@@ -16,12 +16,15 @@ import { EcsAdapter } from '../../adapters/ecs';
 import { type Notifier, noopNotifier } from '../../adapters/sns';
 import { SqsAdapter } from '../../adapters/sqs';
 import type { SendClient, Sleep } from '../../adapters/types';
+import type { Datapoint } from '../../engine/capacity';
 import { decideQueue, EMPTY_QUEUE_MEMORY, type QueueMemory, queuePolicyOf } from '../../engine/queue';
+import { decideStep, perPeriod, type StepMemory, sustained } from '../../engine/step';
 import { activeWindow, boundsIn } from '../../engine/windows';
 import { familyOf } from '../../shared/alarms';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import type { AlarmStateChangeEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
+import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { logger, metrics } from '../../shared/powertools';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
@@ -49,8 +52,12 @@ export type QueueTargetResult = TargetResult;
 export type QueueResult = FamilyResult;
 
 /** What the state store keeps for a queue target: the engine's memory and the dead-letter depth last reported. */
-interface StoredMemory extends QueueMemory {
+interface StoredMemory extends QueueMemory, StepMemory {
   readonly deadLetterDepth?: number;
+  /** Step policy: the visible messages read at each poll, oldest first (its rules' datapoints). */
+  readonly visibleSamples?: readonly Datapoint[];
+  /** Step policy: when its rules were last evaluated (epoch ms). */
+  readonly stepEvaluatedAt?: number;
 }
 
 export { LEASE_SECONDS };
@@ -121,6 +128,7 @@ export class QueueService {
     eventKey: string,
     options: { ageOfOldestSeconds?: number; skipIfRecent?: boolean; poll?: boolean },
   ): Promise<QueueTargetResult> {
+    if (usesStepPolicy(target)) return this.evaluateStep(target, eventKey, options);
     const { config } = this.deps;
     return this.loop.run(target, eventKey, async ({ record, start }) => {
       const last = record?.lastDecision?.at;
@@ -156,6 +164,78 @@ export class QueueService {
           lastChangeAt: applied ? start : stored.lastChangeAt,
           deadLetterDepth: await this.deadLetters(target, stored.deadLetterDepth, eventKey),
         }),
+        measure: (m) => m.addMetric('QueueBacklog', MetricUnit.Count, depth.visible + depth.notVisible),
+      };
+    });
+  }
+
+  /**
+   * A target with `policy: step`, through the same decision loop. Every poll reads the queue and keeps
+   * the visible count as a sample (its rules' datapoints: the highest sample of each period, with no
+   * CloudWatch lag); the rules are evaluated at most once per `evaluationIntervalSeconds` on the poll,
+   * and at once on a rule's alarm or a window's edge. A scale-in goes no lower than the workers that
+   * hold messages, as with the default policy; leases, switches, bounds and the record are the loop's.
+   */
+  private evaluateStep(
+    target: QueueWorkersTarget,
+    eventKey: string,
+    options: { ageOfOldestSeconds?: number; skipIfRecent?: boolean; poll?: boolean },
+  ): Promise<QueueTargetResult> {
+    const { config } = this.deps;
+    const rules = stepRulesOf(target);
+    const interval = target.evaluationIntervalSeconds ?? DEFAULT_EVALUATION_INTERVAL_SECONDS;
+    const keepMs = Math.max(...rules.map((r) => (r.evaluationPeriods + 1) * r.periodSeconds)) * 1000;
+    return this.loop.run(target, eventKey, async ({ record, start }) => {
+      const last = record?.lastDecision?.at;
+      if (options.skipIfRecent && last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
+        return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
+      }
+      const backend = this.backend(target);
+      const [depth, snapshot] = await Promise.all([this.sqs.depth(target.queueUrl), backend.describe()]);
+      const stored: StoredMemory = (record?.memory as StoredMemory | undefined) ?? EMPTY_QUEUE_MEMORY;
+      const samples = [...(stored.visibleSamples ?? []).filter((p) => p.at > start - keepMs), { at: start, value: depth.visible }];
+      const bounds = boundsIn(target, activeWindow(config.windows, target.id, start));
+      const previous = snapshot.desired;
+      const since = stored.stepEvaluatedAt === undefined ? Infinity : (start - stored.stepEvaluatedAt) / 1000;
+      // The poll comes about a minute apart: a little early is on time.
+      const due = !options.poll || since >= interval - RECENTLY_SECONDS;
+      const w = target.workers;
+      const holding = w.scaleInProtection ? 0 : Math.ceil(depth.notVisible / w.messagesInFlightPerWorker - 1e-9);
+      const busy = snapshot.protected ?? 0;
+      const floorUnits = Math.max(busy, holding);
+      const { decision } = due
+        ? decideStep({
+            policy: { minCapacity: bounds.minCapacity, maxCapacity: bounds.maxCapacity, rules },
+            desired: previous,
+            readings: rules.map((r) => sustained(perPeriod(samples, r.periodSeconds), r)),
+            memory: stored,
+            now: start,
+            floor: floorUnits > 0 ? { units: floorUnits, why: `${depth.notVisible} in flight, ${busy} busy` } : undefined,
+          })
+        : { decision: { desired: previous, reason: `next evaluation in ${Math.ceil(interval - since)} s (every ${interval} s)`, figures: { previous } } };
+      const { desired, note } = withinGroupBounds(snapshot, decision.desired);
+      return {
+        change: desired !== previous,
+        reason: `step policy: ${decision.reason}${bounds.window ? `; window "${bounds.window}"` : ''}${note}`,
+        count: { previous, desired },
+        figures: { ...decision.figures, visible: depth.visible, inFlight: depth.notVisible, desired },
+        quiet: options.poll,
+        act: async () => {
+          await backend.setDesired(desired);
+          return {};
+        },
+        // A change not made is not a change: the cooldowns run from the last applied one. The default
+        // engine's memory is kept alongside, so the target can go back to it.
+        remember: async (applied): Promise<StoredMemory> => {
+          const moved = applied && desired !== previous;
+          return {
+            ...stored,
+            visibleSamples: samples,
+            stepEvaluatedAt: due ? start : stored.stepEvaluatedAt,
+            ...(moved ? { lastChangeAt: start, ...(desired > previous ? { lastScaleOutAt: start } : { lastScaleInAt: start }) } : {}),
+            deadLetterDepth: await this.deadLetters(target, stored.deadLetterDepth, eventKey),
+          };
+        },
         measure: (m) => m.addMetric('QueueBacklog', MetricUnit.Count, depth.visible + depth.notVisible),
       };
     });
