@@ -260,6 +260,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
         sqs: chaos.client(new FakeSqs(new Map([[SIM_QUEUE_URL, () => world.queueState()]]), calls)),
         autoScaling: chaos.client(autoScaling),
         ecs: chaos.client(ecs),
+        cloudWatchIn: () => chaos.client(cloudWatch),
         idempotency: undefined,
         now,
         sleep: async () => undefined,

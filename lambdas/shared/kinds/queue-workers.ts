@@ -129,10 +129,20 @@ export function ageAlarmThreshold(target: QueueWorkersTarget): number {
 
 /**
  * The built-in signals a step rule of a queue-workers target may read: the visible messages (the
- * function reads them from the queue at every poll; the rule's alarm watches CloudWatch's copy).
+ * function reads them from the queue at every poll; the rule's alarm watches CloudWatch's copy) and the
+ * age of the oldest message (only CloudWatch has it: read with GetMetricData).
  */
 export function queueSignals(target: QueueWorkersTarget): Record<string, StepSignalSource> {
-  return { visibleMessages: { metric: queueMetrics(target).visible } };
+  const m = queueMetrics(target);
+  return { visibleMessages: { metric: m.visible }, [AGE_SIGNAL]: { metric: m.ageOfOldest } };
+}
+
+/** The step signal read from CloudWatch rather than from the queue itself. */
+export const AGE_SIGNAL = 'ageOfOldestMessage';
+
+/** Whether the target's step rules read CloudWatch (the queue function then needs cloudwatch:GetMetricData). */
+export function readsQueueMetrics(target: QueueWorkersTarget): boolean {
+  return usesStepPolicy(target) && target.stepRules.some((r) => r.signal === AGE_SIGNAL);
 }
 
 export function queueWorkersAlarms(prefix: string, target: QueueWorkersTarget): AlarmSpec[] {

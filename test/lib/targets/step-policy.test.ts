@@ -128,3 +128,32 @@ describe('policy: step in the template', () => {
     expect(validationFindings(app)).toEqual([]);
   });
 });
+
+describe('a step rule on the age of the oldest message', () => {
+  const queue = (stepRules: unknown[]) =>
+    config({
+      targets: [
+        {
+          id: 'workers',
+          kind: 'queue-workers',
+          queueUrl: QUEUE,
+          workers: { kind: 'ecs-service', cluster: 'celery', service: 'default-worker' },
+          messagesPerSecondPerWorker: 2,
+          policy: 'step',
+          stepRules,
+        },
+      ],
+    } as never);
+  const metricReads = (template: Template) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+      .filter((st) => [st.Action].flat().includes('cloudwatch:GetMetricData'));
+
+  test('grants the queue function cloudwatch:GetMetricData (no resource-level permissions), and only then', () => {
+    const age = synth(queue([up({ signal: 'ageOfOldestMessage', threshold: 600, evaluationPeriods: 3 })]));
+    expect(metricReads(age.template)).toEqual([{ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }]);
+    expect(alarmProps(age.template)['shop/workers/step-0/high']).toMatchObject({ MetricName: 'ApproximateAgeOfOldestMessage', EvaluationPeriods: 3 });
+    expect(validationFindings(age.app)).toEqual([]);
+    expect(metricReads(synth(queue([up({ signal: 'visibleMessages', threshold: 100 })])).template)).toEqual([]);
+  });
+});

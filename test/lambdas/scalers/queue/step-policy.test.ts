@@ -2,10 +2,15 @@
  * A queue-workers target with `policy: step` on the real path: the real queue handler (middy,
  * idempotency, QueueService, the decision loop), the in-memory SQS and ECS, the state store on dynalite.
  */
-import { pollEvent, type QueueHarness, queueHarness } from '../../../faults/support-queue';
+import { QueueService } from '../../../../lambdas/scalers/queue/service';
+import { allAlarms } from '../../../../lambdas/shared/alarms';
+import { parseConfig } from '../../../../lambdas/shared/config';
+import { MemoryStateStore } from '../../../../lambdas/state/memory';
+import { pollEvent, QUEUE_URL, type QueueHarness, queueHarness } from '../../../faults/support-queue';
 import { useDynalite } from '../../../support/dynalite';
 
 const db = useDynalite();
+const NOWHERE = { send: async () => ({}) };
 
 /** The seeds' Celery rule: more than 100 tasks for 5 minutes adds a worker, more than 1,000 adds half again (at least 2). */
 const CELERY_RULES = [
@@ -82,5 +87,59 @@ test('with an evaluation interval, the poll samples every minute but decides eve
     ]);
     // Polls that only sample and repeat the held count are quiet: no audit entry each minute.
     expect((await h.audit()).map((e) => e.outcome)).toEqual(['held', 'applied']);
+  });
+});
+
+describe('rules on the age of the oldest message (read from CloudWatch)', () => {
+  const AGE_RULES = [
+    { signal: 'ageOfOldestMessage', direction: 'up', comparison: '>', threshold: 200, evaluationPeriods: 2, change: { add: 1 }, cooldownSeconds: 60 },
+    { signal: 'ageOfOldestMessage', direction: 'down', comparison: '<', threshold: 30, evaluationPeriods: 2, change: { add: -1 }, cooldownSeconds: 60 },
+  ];
+  const MIN = 60_000;
+  /** Publishes the age for the minutes `fromAgo` to `toAgo` before now, visible now. */
+  function ages(h: QueueHarness, value: number, fromAgo: number, toAgo: number) {
+    const metric = allAlarms(h.config)[0].metric;
+    const end = Math.floor(h.clock.now / MIN) * MIN;
+    for (let m = fromAgo; m >= toAgo; m--) h.metrics.put(metric, end - m * MIN, value, h.clock.now);
+  }
+
+  test('an age above 200 s for 2 of 2 minutes adds a worker; below 30 s removes one', async () => {
+    await withQueue({ stepRules: AGE_RULES }, async (h) => {
+      expect(allAlarms(h.config)[0].metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage' });
+      ages(h, 250, 4, 2);
+      expect(await polls(h, 1, 500)).toEqual(['applied 3']);
+      expect(h.calls.of('cloudwatch', 'GetMetricDataCommand').length).toBeGreaterThan(0);
+      h.clock.advance(60);
+      ages(h, 5, 4, 2);
+      expect(await polls(h, 1, 0)).toEqual(['applied 2']);
+    });
+  });
+
+  test('the age stalled (no datapoint for ten minutes): its down rule removes nothing', async () => {
+    await withQueue({ stepRules: AGE_RULES }, async (h) => {
+      ages(h, 5, 14, 12);
+      expect(await polls(h, 1, 0)).toEqual(['held 2']);
+      expect(reasons[0]).toMatch(/ageOfOldestMessage: metrics stalled .*, its down rules held/);
+      expect(h.writes()).toEqual([]);
+    });
+  });
+
+  test('a rule on the age needs CloudWatch: a queue function without it is refused at once', () => {
+    const config = parseConfig({
+      targets: [
+        {
+          id: 'workers',
+          kind: 'queue-workers',
+          queueUrl: QUEUE_URL,
+          workers: { kind: 'ecs-service', cluster: 'celery', service: 'workers' },
+          messagesPerSecondPerWorker: 2,
+          policy: 'step',
+          stepRules: AGE_RULES,
+        },
+      ],
+    });
+    const deps = { config, store: new MemoryStateStore(), sqs: NOWHERE, autoScaling: NOWHERE, ecs: NOWHERE, now: () => 0, sleep: async () => undefined };
+    expect(() => new QueueService(deps)).toThrow('target "workers" has a step rule on ageOfOldestMessage, which needs CloudWatch; none was given');
+    expect(() => new QueueService({ ...deps, cloudWatchIn: () => NOWHERE })).not.toThrow();
   });
 });

@@ -201,7 +201,7 @@ describe('policy: step', () => {
         'targets[0].stepRules[0].signal: "responseTimeP95" is not available on this target: it needs targetGroup',
       ]);
       expect(problems({ targets: [queue({ policy: 'step', stepRules: [rule({})] })] })).toEqual([
-        'targets[0].stepRules[0].signal: "cpu" is not a signal of this kind (visibleMessages)',
+        'targets[0].stepRules[0].signal: "cpu" is not a signal of this kind (visibleMessages, ageOfOldestMessage)',
       ]);
     });
 
