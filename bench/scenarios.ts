@@ -1,8 +1,12 @@
-/** The scenario table: every bundled scenario x every policy, from the simulator's own runner. */
+/**
+ * The scenario table: every bundled scenario x every policy, from the simulator's own runner, with the
+ * project's other policies of the workload kind (`autoscaler-step`: the seed guides' rule as `policy: step`)
+ * beside the autoscaler.
+ */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario } from '../sim/runner';
-import { loadScenario } from '../sim/scenario';
+import { policiesOf, runScenario } from '../sim/runner';
+import { loadScenario, PROJECT_POLICIES } from '../sim/scenario';
 
 export interface ScenarioRow {
   readonly scenario: string;
@@ -24,7 +28,7 @@ export async function scenarioTable(dir: string): Promise<{ rows: ScenarioRow[];
     .sort();
   for (const file of files) {
     const scenario = loadScenario(join(dir, file));
-    const run = await runScenario(scenario);
+    const run = await runScenario(scenario, { policies: [...policiesOf(scenario), ...PROJECT_POLICIES[scenario.workload.kind]] });
     seconds[scenario.name] = run.seconds;
     for (const r of run.runs) {
       rows.push({

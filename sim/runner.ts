@@ -6,8 +6,8 @@ import { metricVisibility } from './cloud/metric-faults';
 import { runCacheBaseline, runDatabaseBaseline } from './data/baselines';
 import type { CacheWorld } from './data/cache-world';
 import type { DatabaseWorld } from './data/database-world';
-import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
-import type { BaselineName, Scenario } from './scenario';
+import { AUTOSCALER, AUTOSCALER_STEP, autoscalerUnsupported } from './policies/support';
+import { type BaselineName, PROJECT_POLICIES, type Scenario } from './scenario';
 import { type Score, score } from './score';
 import { loadTrace, type Trace } from './trace';
 import { World } from './world';
@@ -41,13 +41,20 @@ export interface RunOptions {
   readonly onStep?: () => void;
 }
 
-/** The policies a scenario runs, in order: the autoscaler, then the scenario's baselines. */
+/**
+ * The policies a scenario runs, in order: the autoscaler, then the scenario's `compare`. A filter
+ * (`--policies`) picks among them and may also name the project's other policies of the workload kind
+ * (`autoscaler-step`), which then run right after the autoscaler.
+ */
 export function policiesOf(scenario: Scenario, filter?: readonly string[]): string[] {
-  const all = [AUTOSCALER, ...scenario.compare];
+  const all: string[] = [AUTOSCALER, ...scenario.compare];
   if (!filter) return all;
-  const unknown = filter.filter((p) => !all.includes(p));
-  if (unknown.length) throw new Error(`--policies: ${unknown.join(', ')} not in this scenario (${all.join(', ')})`);
-  return all.filter((p) => filter.includes(p));
+  const extra = PROJECT_POLICIES[scenario.workload.kind].filter((p) => !all.includes(p));
+  const known = [...all, ...extra];
+  const unknown = filter.filter((p) => !known.includes(p));
+  if (unknown.length) throw new Error(`--policies: ${unknown.join(', ')} not in this scenario (${known.join(', ')})`);
+  const order = [AUTOSCALER, ...extra, ...scenario.compare];
+  return order.filter((p) => filter.includes(p));
 }
 
 export function runBaseline(scenario: Scenario, trace: Trace, name: string, onStep?: () => void): AnyWorld {
@@ -105,7 +112,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const runs: PolicyRun[] = [];
   const skipped: Record<string, string> = {};
   for (const name of policiesOf(scenario, options.policies)) {
-    if (name === AUTOSCALER) {
+    if (name === AUTOSCALER_STEP) {
+      const run = await (await import('./policies/autoscaler')).runAutoscaler(scenario, trace, {
+        onStep: options.onStep && (() => options.onStep!()),
+        verbose: !!process.env.SIM_VERBOSE,
+        policy: 'step',
+      });
+      const notes = run.failures.length ? [`${run.failures.length} of ${run.invocations} handler invocations failed; first: ${run.failures[0].error}`] : [];
+      runs.push({ name, world: run.world, score: scoreWorld(scenario, run.world), notes });
+    } else if (name === AUTOSCALER) {
       const why = autoscalerUnsupported(scenario);
       if (why) {
         skipped[name] = why;

@@ -12,6 +12,13 @@ import { describeIssues } from '../lambdas/shared/config';
 /** `web` and `queue` are the contract's; `database` and `cache` are the project's data-tier extension (sim/data/README.md). */
 export type WorkloadKind = 'web' | 'queue' | 'database' | 'cache';
 export type BaselineName = 'seed-step' | 'target-tracking' | 'keda';
+/**
+ * The project's own policies beside `autoscaler` (an extension of the contract): `autoscaler-step` runs
+ * the real handlers with the seed guides' step rule as `policy: step`. Run when `compare` or
+ * `--policies` names them, never by default.
+ */
+export type ProjectPolicyName = 'autoscaler-step';
+export type ComparedPolicy = BaselineName | ProjectPolicyName;
 
 /** The baselines each workload kind supports, in their default order. */
 export const BASELINES: Readonly<Record<WorkloadKind, readonly BaselineName[]>> = {
@@ -19,6 +26,14 @@ export const BASELINES: Readonly<Record<WorkloadKind, readonly BaselineName[]>> 
   queue: ['seed-step', 'keda'],
   database: ['seed-step', 'target-tracking'],
   cache: ['seed-step', 'target-tracking'],
+};
+
+/** The project's own policies each workload kind can run beside `autoscaler`. */
+export const PROJECT_POLICIES: Readonly<Record<WorkloadKind, readonly ProjectPolicyName[]>> = {
+  web: ['autoscaler-step'],
+  queue: ['autoscaler-step'],
+  database: [],
+  cache: [],
 };
 
 /** Default `provisioningSeconds` per kind: the contract's 180 web and 60 queue; a replica takes about 15 minutes to create, a Redis resize longer. */
@@ -75,7 +90,7 @@ const scenarioSchema = z.strictObject({
     /** Extension, cache: the node types the group may use, smallest first. */
     nodeTypeLadder: z.array(z.string().min(1)).min(1).optional(),
   }),
-  compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda'])).optional(),
+  compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda', 'autoscaler-step'])).optional(),
   /**
    * Extension: faults injected into the project's own policy's run (the baselines have no API calls to
    * fault); the metric faults reach every policy, as CloudWatch's lag does.
@@ -124,7 +139,7 @@ export interface Scenario {
   };
   readonly slo: { readonly maxUtilization: number; readonly maxWaitSeconds: number };
   readonly target: { readonly minUnits: number; readonly maxUnits: number; readonly targetUtilization: number };
-  readonly compare: readonly BaselineName[];
+  readonly compare: readonly ComparedPolicy[];
   /** Faults injected into the autoscaler's run; absent: a clean run. */
   readonly faults?: ScenarioFaults;
 }
@@ -199,10 +214,11 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
   if (initialUnits < minUnits || initialUnits > s.target.maxUnits) {
     problems.push(`workload.initialUnits: ${initialUnits} is outside target.minUnits-target.maxUnits (${minUnits}-${s.target.maxUnits})`);
   }
-  const compare = s.compare ?? BASELINES[kind];
+  const compare: readonly ComparedPolicy[] = s.compare ?? BASELINES[kind];
+  const comparable: readonly ComparedPolicy[] = [...BASELINES[kind], ...PROJECT_POLICIES[kind]];
   compare.forEach((name, i) => {
-    if (!BASELINES[kind].includes(name)) {
-      problems.push(`compare[${i}]: "${name}" is not a ${kind} baseline (${BASELINES[kind].join(', ')})`);
+    if (!comparable.includes(name)) {
+      problems.push(`compare[${i}]: "${name}" is not a ${kind} baseline (${comparable.join(', ')})`);
     }
   });
   if (problems.length) throw new ScenarioError(`${source}: invalid scenario:\n  ${problems.join('\n  ')}`);

@@ -5,7 +5,9 @@
  */
 
 export type Direction = 'high' | 'low';
-export type Signal = 'cpu' | 'requests' | 'latency' | 'memory' | 'replica-cpu' | 'connections' | 'storage' | 'evictions' | 'age';
+/** A built-in signal's alarm, or `step-<i>`: the alarm of a step policy's rule `stepRules[i]` (lambdas/shared/kinds/step-policy.ts). */
+export type Signal = 'cpu' | 'requests' | 'latency' | 'memory' | 'replica-cpu' | 'connections' | 'storage' | 'evictions' | 'age' | StepSignal;
+export type StepSignal = `step-${number}`;
 
 /** Action families: one EventBridge rule and one function each. */
 export type Family = 'capacity' | 'cdn' | 'database' | 'queue';
@@ -29,7 +31,7 @@ export interface AlarmSpec {
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   readonly threshold: number;
-  readonly comparison: 'GreaterThanThreshold' | 'LessThanThreshold';
+  readonly comparison: 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
   readonly treatMissingData: 'missing' | 'notBreaching' | 'breaching' | 'ignore';
   readonly description: string;
 }
@@ -45,9 +47,14 @@ export function parseAlarmName(prefix: string, name: string): { targetId: string
   const parts = name.split('/');
   if (parts.length !== 4 || parts[0] !== prefix) return undefined;
   const [, targetId, signal, direction] = parts;
-  if (!SIGNALS.includes(signal as Signal)) return undefined;
+  if (!SIGNALS.includes(signal as Signal) && !isStepSignal(signal)) return undefined;
   if (direction !== 'high' && direction !== 'low') return undefined;
   return { targetId, signal: signal as Signal, direction };
+}
+
+/** Whether an alarm name's signal part is a step rule's (`step-0` ... `step-19`). */
+export function isStepSignal(signal: string): signal is StepSignal {
+  return /^step-(?:0|[1-9]\d?)$/.test(signal);
 }
 
 export interface ThresholdAlarmInput {

@@ -10,11 +10,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { QueueWorkersTarget } from '../../lambdas/shared/config';
-import { queueMetrics, queueParts } from '../../lambdas/shared/kinds/queue-workers';
+import { queueMetrics, queueParts, readsQueueMetrics } from '../../lambdas/shared/kinds/queue-workers';
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { graph, metricOf } from '../monitoring/widgets';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantUnscoped } from '../shared/function';
+import { grantMetricReads, grantUnscoped } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import type { TargetInfrastructure } from './kind';
 
@@ -56,6 +56,8 @@ export class QueueWorkersScalingTarget extends Construct {
         resources: [this.queueArn, ...(this.deadLetterQueueArn ? [this.deadLetterQueueArn] : [])],
       }),
     );
+    // A step rule on the age of the oldest message reads it from CloudWatch.
+    if (readsQueueMetrics(target)) grantMetricReads(handler);
 
     const w = target.workers;
     if (w.kind === 'ecs-service') {

@@ -33,9 +33,39 @@ export const SIM_GROUP = 'sim-web';
 export const SIM_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/sim-queue';
 export const SIM_WORKERS = { cluster: 'sim', service: 'sim-workers' };
 
+/**
+ * The seed guides' step rules as `policy: step` (the rules `seed-step` applies by hand, here on the real
+ * path: alarms, handlers, decision loop), checked every 300 s as the guides' cron does.
+ * Web: CPU above 70% for 5 of 5 minutes adds one unit, below 30% for 5 of 5 removes one, 300 s apart.
+ * Queue: more than 100 visible messages for 5 minutes adds one worker, more than 1,000 adds half the
+ * fleet again (at least 2), fewer than 10 for 5 minutes removes one, 300 s apart.
+ */
+export const SEED_STEP_POLICY = {
+  web: {
+    policy: 'step',
+    evaluationIntervalSeconds: 300,
+    stepRules: [
+      { signal: 'cpu', direction: 'up', comparison: '>', threshold: 70, evaluationPeriods: 5, change: { add: 1 }, cooldownSeconds: 300 },
+      { signal: 'cpu', direction: 'down', comparison: '<', threshold: 30, evaluationPeriods: 5, change: { add: -1 }, cooldownSeconds: 300 },
+    ],
+  },
+  queue: {
+    policy: 'step',
+    evaluationIntervalSeconds: 300,
+    stepRules: [
+      { signal: 'visibleMessages', direction: 'up', comparison: '>', threshold: 100, evaluationPeriods: 5, change: { add: 1 }, cooldownSeconds: 300 },
+      { signal: 'visibleMessages', direction: 'up', comparison: '>', threshold: 1000, change: { add: 2 }, cooldownSeconds: 300 },
+      { signal: 'visibleMessages', direction: 'down', comparison: '<', threshold: 10, evaluationPeriods: 5, change: { add: -1 }, cooldownSeconds: 300 },
+    ],
+  },
+} as const;
+
+/** Which of the project's policies a run uses: its default engine, or the seed guides' rule as `policy: step`. */
+export type ProjectPolicy = 'default' | 'step';
+
 /** The config the construct would get for this scenario: the user's target settings, the project's defaults for the rest. */
-export function autoscalerConfig(scenario: Scenario): AutoscalerConfig {
-  if (scenario.workload.kind === 'queue') return queueConfig(scenario);
+export function autoscalerConfig(scenario: Scenario, policy: ProjectPolicy = 'default'): AutoscalerConfig {
+  if (scenario.workload.kind === 'queue') return queueConfig(scenario, policy);
   return parseConfig(
     {
       prefix: 'sim',
@@ -49,6 +79,7 @@ export function autoscalerConfig(scenario: Scenario): AutoscalerConfig {
           targetCpu: scenario.target.targetUtilization,
           warmupSeconds: scenario.workload.provisioningSeconds,
           targetGroup: { loadBalancerFullName: 'app/sim/0123456789abcdef', targetGroupFullName: 'targetgroup/sim-web/0123456789abcdef' },
+          ...(policy === 'step' ? SEED_STEP_POLICY.web : {}),
         },
       ],
     },
@@ -60,7 +91,7 @@ export function autoscalerConfig(scenario: Scenario): AutoscalerConfig {
  * A queue scenario as a user configures it: one queue-workers target whose throughput per worker is
  * the workload's published one, the SLO's wait, the scenario's bounds; the project's defaults for the rest.
  */
-function queueConfig(scenario: Scenario): AutoscalerConfig {
+function queueConfig(scenario: Scenario, policy: ProjectPolicy): AutoscalerConfig {
   return parseConfig(
     {
       prefix: 'sim',
@@ -78,6 +109,7 @@ function queueConfig(scenario: Scenario): AutoscalerConfig {
           minCapacity: scenario.target.minUnits,
           maxCapacity: scenario.target.maxUnits,
           warmupSeconds: scenario.workload.provisioningSeconds,
+          ...(policy === 'step' ? SEED_STEP_POLICY.queue : {}),
         },
       ],
     },
@@ -188,13 +220,15 @@ export interface AutoscalerOptions {
   readonly onStep?: (step: number) => void;
   /** Let the handler's logs through (set SIM_VERBOSE=1 on the command line). @default false */
   readonly verbose?: boolean;
+  /** The project's default engine, or the seed guides' rule as `policy: step`. @default 'default' */
+  readonly policy?: ProjectPolicy;
 }
 
 export async function runAutoscaler(scenario: Scenario, trace: Trace, options: AutoscalerOptions = {}): Promise<AutoscalerRun> {
   const unsupported = autoscalerUnsupported(scenario);
   if (unsupported) throw new Error(unsupported);
   const world = new World(scenario, trace);
-  const config = autoscalerConfig(scenario);
+  const config = autoscalerConfig(scenario, options.policy);
   const queue = scenario.workload.kind === 'queue';
   const now = () => trace.start + world.now * 1000;
   const calls = new CallLog(now);
@@ -226,6 +260,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
         sqs: chaos.client(new FakeSqs(new Map([[SIM_QUEUE_URL, () => world.queueState()]]), calls)),
         autoScaling: chaos.client(autoScaling),
         ecs: chaos.client(ecs),
+        cloudWatchIn: () => chaos.client(cloudWatch),
         idempotency: undefined,
         now,
         sleep: async () => undefined,

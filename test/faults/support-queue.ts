@@ -16,6 +16,7 @@ import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import type { AuditEntry } from '../../lambdas/state/store';
 import type { AlarmStateChangeEvent } from '../../sim/cloud/alarms';
 import { FakeAutoScaling, FakeEcs } from '../../sim/cloud/capacity';
+import { FakeCloudWatch, MetricStore } from '../../sim/cloud/cloudwatch';
 import { type FaultOptions, withFaults } from '../../sim/cloud/faults';
 import { type ApiCall, CallLog, commandName } from '../../sim/cloud/recorder';
 import { FakeSqs } from '../../sim/cloud/sqs';
@@ -56,6 +57,8 @@ export interface QueueHarness {
   readonly queue: { visible: number; notVisible: number };
   /** The oldest instances of the Auto Scaling group report ProtectedFromScaleIn. */
   protectedCount: number;
+  /** CloudWatch's datapoints (the age of the oldest message a step rule reads); the test puts them. */
+  readonly metrics: MetricStore;
   readonly notifications: Notification[];
   readonly handler: (event: unknown, context?: Context) => Promise<QueueResult>;
   writes(): ApiCall[];
@@ -117,6 +120,8 @@ export async function queueHarness(options: QueueHarnessOptions): Promise<QueueH
     },
   };
   const wrap = (c: SendClient) => (options.faults ? withFaults(c, options.faults) : c);
+  const metrics = new MetricStore();
+  const cloudWatch = wrap(new FakeCloudWatch(metrics, calls, () => clock.now));
   const store = new DynamoStateStore({ tableName: await options.db.stateTable(), client: options.db.doc });
   const notifications: Notification[] = [];
   const handle = createQueueHandler({
@@ -125,6 +130,7 @@ export async function queueHarness(options: QueueHarnessOptions): Promise<QueueH
     sqs: wrap(sqs),
     autoScaling: wrap(autoScaling),
     ecs: wrap(ecs),
+    cloudWatchIn: () => cloudWatch,
     idempotency: dynamoPersistence(await options.db.idempotencyTable(), options.db.client),
     notifier: { notify: async (n) => void notifications.push(n) },
     now: () => clock.now,
@@ -145,6 +151,7 @@ export async function queueHarness(options: QueueHarnessOptions): Promise<QueueH
     set protectedCount(n: number) {
       world.protectedCount = n;
     },
+    metrics,
     notifications,
     handler: (event, context) => handle(event, context ?? lambdaContext(`req-${++invocations}`)),
     writes: () => calls.calls.filter(isWrite),

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderReport } from '../../sim/report';
@@ -50,5 +50,26 @@ describe('runScenario', () => {
     const s = loadScenario(join(dir, 'web.yaml'));
     expect(policiesOf(s, ['target-tracking'])).toEqual(['target-tracking']);
     expect(() => policiesOf(s, ['keda'])).toThrow(/--policies: keda not in this scenario/);
+  });
+
+  test('autoscaler-step runs only when asked for, by --policies or by compare, beside the autoscaler', async () => {
+    const s = loadScenario(join(dir, 'web.yaml'));
+    expect(policiesOf(s)).toEqual(['autoscaler', 'seed-step', 'target-tracking']);
+    expect(policiesOf(s, ['seed-step', 'autoscaler-step', 'autoscaler'])).toEqual(['autoscaler', 'autoscaler-step', 'seed-step']);
+    const run = await runScenario(s, { policies: ['autoscaler-step', 'seed-step'] });
+    expect(run.runs.map((r) => [r.name, r.notes])).toEqual([
+      ['autoscaler-step', []],
+      ['seed-step', []],
+    ]);
+    expect(Object.keys((scoreJson(run) as { policies: object }).policies)).toEqual(['autoscaler-step', 'seed-step']);
+    // The seed's rule: one unit at a time, at least 300 s apart.
+    const actions = (run.runs[0].world as { actions: { step: number; from: number; to: number }[] }).actions;
+    expect(actions.length).toBeGreaterThan(0);
+    actions.forEach((a, i) => {
+      expect(Math.abs(a.to - a.from)).toBe(1);
+      if (i > 0) expect(a.step - actions[i - 1].step).toBeGreaterThanOrEqual(5);
+    });
+    writeFileSync(join(dir, 'compare.yaml'), readFileSync(join(dir, 'web.yaml'), 'utf8') + 'compare: [autoscaler-step, seed-step]\n');
+    expect(policiesOf(loadScenario(join(dir, 'compare.yaml')))).toEqual(['autoscaler', 'autoscaler-step', 'seed-step']);
   });
 });

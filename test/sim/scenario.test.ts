@@ -214,6 +214,13 @@ target: { maxUnits: 4, nodeTypeLadder: [cache.r7g.large, cache.r7g.xlarge] }
     expect(errorOf(`${minimalCache}compare: [keda]\n`)).toMatch(/compare\[0\]: "keda" is not a cache baseline/);
   });
 
+  test('autoscaler-step may be compared on web and queue workloads only', () => {
+    expect(errorOf(`${minimalDatabase}compare: [autoscaler-step]\n`)).toMatch(
+      /compare\[0\]: "autoscaler-step" is not a database baseline \(seed-step, target-tracking\)/,
+    );
+    expect(parse(`${minimalWeb}compare: [autoscaler-step]\n`).compare).toEqual(['autoscaler-step']);
+  });
+
   test('the bundled scenarios/postgres-replicas.yaml loads', () => {
     const s = loadScenario(join(scenariosDir, 'postgres-replicas.yaml'));
     expect(s.name).toBe('postgres-replicas');

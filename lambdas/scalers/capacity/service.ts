@@ -12,13 +12,17 @@ import { EcsAdapter } from '../../adapters/ecs';
 import { LateAwareCloudWatch } from '../../adapters/late-metrics';
 import type { Notifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
-import { type CapacityObservation, capacityPolicyOf, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../engine/capacity';
+import { type CapacityObservation, capacityPolicyOf, type Datapoint, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../engine/capacity';
 import { checkMetrics, type MetricsCheck } from '../../engine/staleness';
+import { decideStep, type RuleReading, type StepMemory, type StepRule, sustained } from '../../engine/step';
 import { activeWindow, boundsIn } from '../../engine/windows';
+import { isStepSignal } from '../../shared/alarm-spec';
 import { capacityMetrics, familyOf, parseAlarmName } from '../../shared/alarms';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent, type WindowEvent } from '../../shared/events';
+import { kindOf } from '../../shared/kinds';
+import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
@@ -146,7 +150,9 @@ export class CapacityService {
     const ids = new Set<string>();
     for (const a of await this.cloudWatch.alarms(`${config.prefix}/`, 'INSUFFICIENT_DATA')) {
       const parts = a.AlarmName ? parseAlarmName(config.prefix, a.AlarmName) : undefined;
-      if (parts?.signal === 'cpu' && this.targets.has(parts.targetId) && !selected.has(parts.targetId)) ids.add(parts.targetId);
+      // A step policy's up rules leave missing datapoints missing, as the CPU alarm does.
+      const watched = parts?.signal === 'cpu' || (parts !== undefined && isStepSignal(parts.signal));
+      if (watched && this.targets.has(parts.targetId) && !selected.has(parts.targetId)) ids.add(parts.targetId);
     }
     for (const id of this.targets.keys()) {
       if (selected.has(id) || ids.has(id)) continue;
@@ -182,6 +188,7 @@ export class CapacityService {
 
   /** One target, through the decision loop: observe and decide here; guard, act and record there. */
   private evaluate(target: CapacityTarget, eventKey: string, eventTime?: number, scheduled = false): Promise<TargetResult> {
+    if (usesStepPolicy(target)) return this.evaluateStep(target, eventKey, eventTime, scheduled);
     const { config, now } = this.deps;
     return this.loop.run(target, eventKey, async ({ record, start }) => {
       if (scheduled) {
@@ -236,6 +243,103 @@ export class CapacityService {
       };
     });
   }
+
+  /**
+   * A target with `policy: step`, through the same decision loop: its rules read on their datapoints
+   * (lambdas/engine/step.ts decides), the same freshness check, bounds, group bounds, switches and record.
+   * The schedule re-evaluates it at most once per `evaluationIntervalSeconds` while a rule's alarm
+   * stays in ALARM; its held re-evaluations are quiet.
+   */
+  private evaluateStep(target: CapacityTarget, eventKey: string, eventTime: number | undefined, scheduled: boolean): Promise<TargetResult> {
+    const { config, now } = this.deps;
+    const interval = target.evaluationIntervalSeconds ?? DEFAULT_EVALUATION_INTERVAL_SECONDS;
+    return this.loop.run(target, eventKey, async ({ record, start }) => {
+      const last = record?.lastDecision?.at;
+      // The schedule's runs come about a minute apart: a little early is on time.
+      const recently = Math.max(RECENTLY_SECONDS, interval - (PERIOD_SECONDS - RECENTLY_SECONDS));
+      if (scheduled && last !== undefined && start - last < recently * 1000) return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
+      const backend = this.backend(target);
+      const snapshot = await backend.describe();
+      this.cloudWatch.begin(target.missingData.lateAfterSeconds);
+      const rules = stepRulesOf(target);
+      const readings = await readStepRules(this.cloudWatch, target, rules, start);
+      const newest = this.cloudWatch.newestEnd();
+      const wasLate = record?.metrics?.lateSince !== undefined;
+      const check: MetricsCheck =
+        snapshot.ready > 0
+          ? checkMetrics(newest ?? undefined, start, target.missingData, record?.metrics)
+          : { freshness: wasLate ? 'late' : 'fresh', memory: { ...record?.metrics, checkedAt: start } };
+      const stored = (record?.memory as (EngineMemory & StepMemory) | undefined) ?? EMPTY_MEMORY;
+      const bounds = boundsIn(target, activeWindow(config.windows, target.id, start));
+      const { decision } = decideStep({
+        policy: { minCapacity: bounds.minCapacity, maxCapacity: bounds.maxCapacity, rules },
+        desired: snapshot.desired,
+        readings,
+        memory: stored,
+        now: start,
+        blind: check.freshness === 'stalled' || check.freshness === 'missing',
+      });
+      let wanted = decision.desired;
+      let reason = decision.reason;
+      // Metrics missing for long enough: the fallback count is a floor, as for the default policy.
+      const m = target.missingData;
+      if (check.freshness === 'missing' && m.fallback === 'fixed' && m.count !== undefined) {
+        const floor = Math.min(bounds.maxCapacity, Math.max(bounds.minCapacity, m.count));
+        if (floor > wanted) {
+          wanted = floor;
+          reason += `; metrics missing: fallback "fixed", at least ${floor}`;
+        }
+      }
+      const { desired, note } = withinGroupBounds(snapshot, wanted);
+      const figures = { ...decision.figures, desired, ...(bounds.window ? { boundMin: bounds.minCapacity, boundMax: bounds.maxCapacity } : {}) };
+      return {
+        change: desired !== snapshot.desired,
+        reason: `step policy: ${reason}${bounds.window ? `; window "${bounds.window}" (${bounds.minCapacity}-${bounds.maxCapacity})` : ''}${note}`,
+        count: { previous: snapshot.desired, desired },
+        figures,
+        metrics: check,
+        quiet: scheduled,
+        act: async () => {
+          await backend.setDesired(desired);
+          return {};
+        },
+        // A change not made is not a change: the cooldowns run from the last applied one. The default
+        // engine's memory is kept alongside, so the target can go back to it.
+        remember: (applied): EngineMemory => {
+          const direction = desired > snapshot.desired ? 'out' : desired < snapshot.desired ? 'in' : 'none';
+          if (!applied || direction === 'none') return stored;
+          return { ...stored, ...(direction === 'out' ? { lastScaleOutAt: start } : { lastScaleInAt: start }) };
+        },
+        measure: (metric, outcome) => {
+          if (outcome === 'applied' && eventTime !== undefined) metric.addMetric('AlarmToActionLatency', MetricUnit.Milliseconds, now() - eventTime);
+        },
+      };
+    });
+  }
+}
+
+/**
+ * Each step rule read on its signal's datapoints: one GetMetricData read per period the rules use,
+ * over the longest window among them (late datapoints are looked for further back by the adapter).
+ */
+async function readStepRules(cloudWatch: LateAwareCloudWatch, target: CapacityTarget, rules: readonly StepRule[], now: number): Promise<RuleReading[]> {
+  const signals = kindOf(target).signals?.(target as never) ?? {};
+  const readings: RuleReading[] = [];
+  const byPeriod = new Map<number, StepRule[]>();
+  for (const r of rules) byPeriod.set(r.periodSeconds, [...(byPeriod.get(r.periodSeconds) ?? []), r]);
+  const series = new Map<string, Datapoint[]>();
+  for (const [period, of] of byPeriod) {
+    const names = [...new Set(of.map((r) => r.signal))];
+    const queries: SeriesQuery[] = names.flatMap((name, i) => {
+      const metric = signals[name]?.metric;
+      return metric ? [{ id: `s${i}`, metric }] : [];
+    });
+    const windowSeconds = Math.max(...of.map((r) => r.evaluationPeriods)) * period + LOOKBACK_MINUTES * 60;
+    const read = await cloudWatch.series(queries, now - windowSeconds * 1000, now, period);
+    for (const [i, name] of names.entries()) series.set(`${period}/${name}`, read[`s${i}`] ?? []);
+  }
+  for (const r of rules) readings.push(sustained(series.get(`${r.periodSeconds}/${r.signal}`) ?? [], r));
+  return readings;
 }
 
 /** What a capacity target does while its metrics are late or missing, in a few words. */

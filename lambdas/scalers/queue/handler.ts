@@ -6,6 +6,7 @@
 
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -75,6 +76,20 @@ function deployedDeps(): QueueHandlerDeps {
     sqs: deployedSqs(),
     autoScaling: awsClient(AutoScalingClient),
     ecs: awsClient(ECSClient),
+    cloudWatchIn: inEachRegion((region) => awsClient(CloudWatchClient, { region })),
+  };
+}
+
+/** A client per region, each built on first use and kept. */
+export function inEachRegion(build: (region: string) => SendClient): (region: string) => SendClient {
+  const clients = new Map<string, SendClient>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = build(region);
+      clients.set(region, client);
+    }
+    return client;
   };
 }
 

@@ -13,15 +13,21 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
 import type { CapacityBackend } from '../../adapters/capacity';
 import { EcsAdapter } from '../../adapters/ecs';
+import { LateAwareCloudWatch } from '../../adapters/late-metrics';
 import { type Notifier, noopNotifier } from '../../adapters/sns';
 import { SqsAdapter } from '../../adapters/sqs';
 import type { SendClient, Sleep } from '../../adapters/types';
+import type { Datapoint } from '../../engine/capacity';
 import { decideQueue, EMPTY_QUEUE_MEMORY, type QueueMemory, queuePolicyOf } from '../../engine/queue';
+import { checkMetrics, describeMetrics, type MetricsCheck } from '../../engine/staleness';
+import { decideStep, perPeriod, type RuleReading, type StepMemory, type StepRule, sustained } from '../../engine/step';
 import { activeWindow, boundsIn } from '../../engine/windows';
 import { familyOf } from '../../shared/alarms';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import type { AlarmStateChangeEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
+import { AGE_SIGNAL, queueMetrics, queueParts, readsQueueMetrics } from '../../shared/kinds/queue-workers';
+import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { logger, metrics } from '../../shared/powertools';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
@@ -43,17 +49,33 @@ export interface QueueServiceDeps {
   readonly notifier?: Notifier;
   /** Targets evaluated at the same time by one poll. @default 5 */
   readonly concurrency?: number;
+  /**
+   * CloudWatch in a queue's region (its metrics live there), for step rules on the age of the oldest
+   * message. @default none: a config with such a rule is refused
+   */
+  readonly cloudWatchIn?: (region: string) => SendClient;
 }
 
 export type QueueTargetResult = TargetResult;
 export type QueueResult = FamilyResult;
 
 /** What the state store keeps for a queue target: the engine's memory and the dead-letter depth last reported. */
-interface StoredMemory extends QueueMemory {
+interface StoredMemory extends QueueMemory, StepMemory {
+  /** Step policy: the freshness of the age of the oldest message at the last read. */
+  readonly ageMetrics?: MetricsCheck['memory'];
   readonly deadLetterDepth?: number;
+  /** Step policy: the visible messages read at each poll, oldest first (its rules' datapoints). */
+  readonly visibleSamples?: readonly Datapoint[];
+  /** Step policy: when its rules were last evaluated (epoch ms). */
+  readonly stepEvaluatedAt?: number;
 }
 
 export { LEASE_SECONDS };
+
+/** Beyond a rule's window, how far back the age of the oldest message is read (CloudWatch publishes it about two minutes late). */
+const AGE_LOOKBACK_SECONDS = 600;
+/** The age's newest datapoint older than this: late (as a capacity target's default `missingData.lateAfterSeconds`). */
+const AGE_LATE_AFTER_SECONDS = 240;
 
 /** An alarm or window event within this many seconds of the target's last decision adds nothing. */
 const RECENTLY_SECONDS = 20;
@@ -70,6 +92,8 @@ export class QueueService {
     this.sqs = new SqsAdapter(deps.sqs);
     this.family = { family: 'queue', targets: this.targets, config: deps.config, now: deps.now };
     this.loop = new DecisionLoop(deps, { tellDecisions: true });
+    const reading = [...this.targets.values()].find(readsQueueMetrics);
+    if (reading && !deps.cloudWatchIn) throw new Error(`target "${reading.id}" has a step rule on ${AGE_SIGNAL}, which needs CloudWatch; none was given`);
   }
 
   async handle(event: QueueEvent, eventKey: string): Promise<QueueResult> {
@@ -121,6 +145,7 @@ export class QueueService {
     eventKey: string,
     options: { ageOfOldestSeconds?: number; skipIfRecent?: boolean; poll?: boolean },
   ): Promise<QueueTargetResult> {
+    if (usesStepPolicy(target)) return this.evaluateStep(target, eventKey, options);
     const { config } = this.deps;
     return this.loop.run(target, eventKey, async ({ record, start }) => {
       const last = record?.lastDecision?.at;
@@ -159,6 +184,118 @@ export class QueueService {
         measure: (m) => m.addMetric('QueueBacklog', MetricUnit.Count, depth.visible + depth.notVisible),
       };
     });
+  }
+
+  /**
+   * A target with `policy: step`, through the same decision loop. Every poll reads the queue and keeps
+   * the visible count as a sample (its rules' datapoints: the highest sample of each period, with no
+   * CloudWatch lag); the rules are evaluated at most once per `evaluationIntervalSeconds` on the poll,
+   * and at once on a rule's alarm or a window's edge. A scale-in goes no lower than the workers that
+   * hold messages, as with the default policy; leases, switches, bounds and the record are the loop's.
+   */
+  private evaluateStep(
+    target: QueueWorkersTarget,
+    eventKey: string,
+    options: { ageOfOldestSeconds?: number; skipIfRecent?: boolean; poll?: boolean },
+  ): Promise<QueueTargetResult> {
+    const { config } = this.deps;
+    const rules = stepRulesOf(target);
+    const interval = target.evaluationIntervalSeconds ?? DEFAULT_EVALUATION_INTERVAL_SECONDS;
+    const keepMs = Math.max(...rules.map((r) => (r.evaluationPeriods + 1) * r.periodSeconds)) * 1000;
+    return this.loop.run(target, eventKey, async ({ record, start }) => {
+      const last = record?.lastDecision?.at;
+      if (options.skipIfRecent && last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
+        return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
+      }
+      const backend = this.backend(target);
+      const [depth, snapshot] = await Promise.all([this.sqs.depth(target.queueUrl), backend.describe()]);
+      const stored: StoredMemory = (record?.memory as StoredMemory | undefined) ?? EMPTY_QUEUE_MEMORY;
+      const samples = [...(stored.visibleSamples ?? []).filter((p) => p.at > start - keepMs), { at: start, value: depth.visible }];
+      const bounds = boundsIn(target, activeWindow(config.windows, target.id, start));
+      const previous = snapshot.desired;
+      const since = stored.stepEvaluatedAt === undefined ? Infinity : (start - stored.stepEvaluatedAt) / 1000;
+      // The poll comes about a minute apart: a little early is on time.
+      const due = !options.poll || since >= interval - RECENTLY_SECONDS;
+      const w = target.workers;
+      const holding = w.scaleInProtection ? 0 : Math.ceil(depth.notVisible / w.messagesInFlightPerWorker - 1e-9);
+      const busy = snapshot.protected ?? 0;
+      const floorUnits = Math.max(busy, holding);
+      // The age of the oldest message is CloudWatch's: read when a rule needs it, and judged for freshness.
+      const age = due ? await this.readAge(target, rules, start, stored.ageMetrics) : undefined;
+      const { decision } = due
+        ? decideStep({
+            policy: { minCapacity: bounds.minCapacity, maxCapacity: bounds.maxCapacity, rules },
+            desired: previous,
+            readings: rules.map((r, i) => age?.readings[i] ?? sustained(perPeriod(samples, r.periodSeconds), r)),
+            memory: stored,
+            now: start,
+            floor: floorUnits > 0 ? { units: floorUnits, why: `${depth.notVisible} in flight, ${busy} busy` } : undefined,
+          })
+        : { decision: { desired: previous, reason: `next evaluation in ${Math.ceil(interval - since)} s (every ${interval} s)`, figures: { previous } } };
+      const { desired, note } = withinGroupBounds(snapshot, decision.desired);
+      const ageNote =
+        age && age.check.freshness !== 'fresh'
+          ? `; ${AGE_SIGNAL}: ${describeMetrics(age.check, { lateAfterSeconds: AGE_LATE_AFTER_SECONDS })}${age.check.freshness === 'late' ? '' : ', its down rules held'}`
+          : '';
+      return {
+        change: desired !== previous,
+        reason: `step policy: ${decision.reason}${ageNote}${bounds.window ? `; window "${bounds.window}"` : ''}${note}`,
+        count: { previous, desired },
+        figures: { ...decision.figures, visible: depth.visible, inFlight: depth.notVisible, desired },
+        quiet: options.poll,
+        act: async () => {
+          await backend.setDesired(desired);
+          return {};
+        },
+        // A change not made is not a change: the cooldowns run from the last applied one. The default
+        // engine's memory is kept alongside, so the target can go back to it.
+        remember: async (applied): Promise<StoredMemory> => {
+          const moved = applied && desired !== previous;
+          return {
+            ...stored,
+            visibleSamples: samples,
+            stepEvaluatedAt: due ? start : stored.stepEvaluatedAt,
+            ...(age ? { ageMetrics: age.check.memory } : {}),
+            ...(moved ? { lastChangeAt: start, ...(desired > previous ? { lastScaleOutAt: start } : { lastScaleInAt: start }) } : {}),
+            deadLetterDepth: await this.deadLetters(target, stored.deadLetterDepth, eventKey),
+          };
+        },
+        measure: (m) => m.addMetric('QueueBacklog', MetricUnit.Count, depth.visible + depth.notVisible),
+      };
+    });
+  }
+
+  /**
+   * The rules on the age of the oldest message read on CloudWatch's datapoints (GetMetricData in the
+   * queue's region, at each rule's period, late datapoints looked for further back), by rule index,
+   * with the freshness of the newest; undefined when no rule reads it. While the age is stalled or
+   * missing (CloudWatch late, or an idle queue that no longer publishes), its down rules do not hold:
+   * no scale-in on silence; its up rules act on what can be read. The rules on the visible messages,
+   * read from the queue itself, are not affected.
+   */
+  private async readAge(
+    target: QueueWorkersTarget,
+    rules: readonly StepRule[],
+    now: number,
+    previous: StoredMemory['ageMetrics'],
+  ): Promise<{ readings: Record<number, RuleReading>; check: MetricsCheck } | undefined> {
+    if (!rules.some((r) => r.signal === AGE_SIGNAL) || !this.deps.cloudWatchIn) return undefined;
+    const cloudWatch = new LateAwareCloudWatch(this.deps.cloudWatchIn(queueParts(target.queueUrl).region));
+    cloudWatch.begin(AGE_LATE_AFTER_SECONDS);
+    const metric = queueMetrics(target).ageOfOldest;
+    const readings: Record<number, RuleReading> = {};
+    for (const [i, r] of rules.entries()) {
+      if (r.signal !== AGE_SIGNAL) continue;
+      const from = now - (r.evaluationPeriods * r.periodSeconds + AGE_LOOKBACK_SECONDS) * 1000;
+      const series = await cloudWatch.series([{ id: 'age', metric }], from, now, r.periodSeconds);
+      readings[i] = sustained(series.age ?? [], r);
+    }
+    const newest = cloudWatch.newestEnd();
+    const check = checkMetrics(newest ?? undefined, now, { lateAfterSeconds: AGE_LATE_AFTER_SECONDS }, previous);
+    if (check.freshness === 'stalled' || check.freshness === 'missing') {
+      for (const [i, r] of rules.entries()) if (r.signal === AGE_SIGNAL && r.direction === 'down') readings[i] = { ...readings[i], breaching: false };
+    }
+    return { readings, check };
   }
 
   /**

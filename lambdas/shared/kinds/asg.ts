@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { autoScalingGroupName } from '../config/fields';
 import { autoScalingGroupResource } from '../config/resources';
-import { capacityAlarms, capacityFields, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
 export const asgTargetSchema = z.strictObject({
@@ -19,6 +19,11 @@ export function asgMetrics(target: AsgTarget): CapacityMetrics {
   return withTargetGroup(cpu, undefined, target.targetGroup);
 }
 
+/** The signals a step rule of an Auto Scaling group may read (no memory: EC2 publishes none). */
+export function asgSignals(target: AsgTarget) {
+  return capacitySignals(asgMetrics(target), false);
+}
+
 export const asg = {
   schema: asgTargetSchema,
   family: 'capacity',
@@ -26,6 +31,7 @@ export const asg = {
   metrics: asgMetrics,
   alarms: (prefix, target) => capacityAlarms(prefix, target, asgMetrics(target)),
   windows: true,
+  signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
-  check: checkCapacity,
+  check: (t, at, ctx) => checkCapacity(t, () => asgSignals(t), at, ctx),
 } satisfies CapacityKindModule<AsgTarget>;

@@ -7,6 +7,7 @@ import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
 import { type ConfigPath, checkMissingData } from '../config/checks';
 import { DAY, MAX_UNITS, missingDataSchema, percent, targetId } from '../config/fields';
 import type { CapacityMetrics } from './kind';
+import { checkStepPolicy, type StepPolicyFields, type StepSignalSource, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
 
 /** An Application Load Balancer target group in front of the web tier. */
 export const targetGroupSchema = z.strictObject({
@@ -81,10 +82,11 @@ export const capacityFields = {
   missingData: missingDataSchema.prefault({}),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
+  ...stepPolicyFields,
 };
 
 /** The settings every capacity target has (the fields above, parsed). */
-export interface CapacityFields {
+export interface CapacityFields extends StepPolicyFields {
   readonly id: string;
   readonly minCapacity: number;
   readonly maxCapacity: number;
@@ -117,8 +119,26 @@ export function withTargetGroup(cpu: MetricRef, memory: MetricRef | undefined, t
  */
 export const SCALE_IN_CPU_RATIO = 0.9;
 
-/** CPU high and low around the target, memory high where the kind has a memory target, requests and latency of the target group. */
+/**
+ * The built-in signals a step rule of a capacity target may read: CPU, memory where the kind has it,
+ * and the target group's requests per target and p95 response time (with a target group).
+ */
+export function capacitySignals(m: CapacityMetrics, withMemory: boolean): Record<string, StepSignalSource> {
+  const noGroup = 'it needs targetGroup';
+  return {
+    cpu: { metric: m.cpu },
+    ...(withMemory ? { memory: { metric: m.memory } } : {}),
+    requestCountPerTarget: m.requestCountPerTarget ? { metric: m.requestCountPerTarget } : { unavailable: noGroup },
+    responseTimeP95: m.responseTimeP95 ? { metric: m.responseTimeP95 } : { unavailable: noGroup },
+  };
+}
+
+/**
+ * CPU high and low around the target, memory high where the kind has a memory target, requests and
+ * latency of the target group; with `policy: step`, one alarm per step rule instead.
+ */
 export function capacityAlarms(prefix: string, target: CapacityFields, m: CapacityMetrics, targetMemory?: number): AlarmSpec[] {
+  if (usesStepPolicy(target)) return stepAlarms(prefix, target, capacitySignals(m, targetMemory !== undefined));
   const spec = (signal: AlarmSpec['signal'], direction: AlarmSpec['direction'], metric: MetricRef, threshold: number, minutes: number, description: string) =>
     thresholdAlarm(prefix, target.id, { signal, direction, metric, threshold, minutes, description });
   const scaleIn = round2(target.targetCpu * SCALE_IN_CPU_RATIO);
@@ -161,7 +181,8 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** The fallback count of late or missing metrics lies within the target's bounds. */
-export function checkCapacity(t: CapacityFields, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
+/** The fallback count of late or missing metrics lies within the target's bounds; the step rules read signals the target has. */
+export function checkCapacity(t: CapacityFields, signals: () => Readonly<Record<string, StepSignalSource>>, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
   checkMissingData(t.missingData, [t.minCapacity, t.maxCapacity], ['minCapacity', 'maxCapacity'], at, ctx);
+  checkStepPolicy(t, signals, [t.minCapacity, t.maxCapacity], at, ctx);
 }

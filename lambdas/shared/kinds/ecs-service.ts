@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ecsName, percent } from '../config/fields';
 import { ecsServiceResource } from '../config/resources';
-import { capacityAlarms, capacityFields, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
 export const ecsServiceTargetSchema = z.strictObject({
@@ -27,6 +27,11 @@ export function ecsServiceMetrics(target: EcsServiceTarget): CapacityMetrics {
   );
 }
 
+/** The signals a step rule of an ECS service may read. */
+export function ecsServiceSignals(target: EcsServiceTarget) {
+  return capacitySignals(ecsServiceMetrics(target), true);
+}
+
 export const ecsService = {
   schema: ecsServiceTargetSchema,
   family: 'capacity',
@@ -34,6 +39,7 @@ export const ecsService = {
   metrics: ecsServiceMetrics,
   alarms: (prefix, target) => capacityAlarms(prefix, target, ecsServiceMetrics(target), target.targetMemory),
   windows: true,
+  signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
-  check: checkCapacity,
+  check: (t, at, ctx) => checkCapacity(t, () => ecsServiceSignals(t), at, ctx),
 } satisfies CapacityKindModule<EcsServiceTarget>;

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
 import type { ConfigPath } from '../config/checks';
 import type { TargetResource } from '../config/resources';
+import type { StepSignalSource } from './step-policy';
 
 /** What every target's config holds. */
 export interface TargetBase {
@@ -43,6 +44,11 @@ export interface TargetKindModule<T extends TargetBase> {
    * @default none: the family's function acts itself
    */
   readonly runbook?: { readonly name: string; readonly arnEnv: string };
+  /**
+   * The built-in signals a step rule of this kind may read (lambdas/shared/kinds/step-policy.ts), by name.
+   * @default none: the kind has no step policy
+   */
+  signals?(target: T): Record<string, StepSignalSource>;
 }
 
 /** The metrics of a capacity target: its alarms' and the capacity engine's observation. */

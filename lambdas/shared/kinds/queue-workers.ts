@@ -9,6 +9,7 @@ import type { AlarmSpec, MetricRef } from '../alarm-spec';
 import { autoScalingGroupName, ecsName, MAX_UNITS, resourceName, targetId } from '../config/fields';
 import { autoScalingGroupResource, ecsServiceResource, quoted, type TargetResource } from '../config/resources';
 import type { TargetKindModule } from './kind';
+import { checkStepPolicy, type StepSignalSource, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
 
 /** An SQS queue URL: `https://sqs.<region>.amazonaws.com/<account>/<name>` (the legacy `<region>.queue.amazonaws.com` host too). */
 export const SQS_QUEUE_URL =
@@ -97,6 +98,7 @@ export const queueWorkersTargetSchema = z.strictObject({
   ageAlarmRatio: z.number().gt(0).lt(1).default(0.5),
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
+  ...stepPolicyFields,
 });
 
 export type QueueWorkersTarget = z.output<typeof queueWorkersTargetSchema>;
@@ -129,7 +131,26 @@ export function ageAlarmThreshold(target: QueueWorkersTarget): number {
   return Math.max(1, Math.round(target.maxWaitSeconds * target.ageAlarmRatio));
 }
 
+/**
+ * The built-in signals a step rule of a queue-workers target may read: the visible messages (the
+ * function reads them from the queue at every poll; the rule's alarm watches CloudWatch's copy) and the
+ * age of the oldest message (only CloudWatch has it: read with GetMetricData).
+ */
+export function queueSignals(target: QueueWorkersTarget): Record<string, StepSignalSource> {
+  const m = queueMetrics(target);
+  return { visibleMessages: { metric: m.visible }, [AGE_SIGNAL]: { metric: m.ageOfOldest } };
+}
+
+/** The step signal read from CloudWatch rather than from the queue itself. */
+export const AGE_SIGNAL = 'ageOfOldestMessage';
+
+/** Whether the target's step rules read CloudWatch (the queue function then needs cloudwatch:GetMetricData). */
+export function readsQueueMetrics(target: QueueWorkersTarget): boolean {
+  return usesStepPolicy(target) && target.stepRules.some((r) => r.signal === AGE_SIGNAL);
+}
+
 export function queueWorkersAlarms(prefix: string, target: QueueWorkersTarget): AlarmSpec[] {
+  if (usesStepPolicy(target)) return stepAlarms(prefix, target, queueSignals(target));
   const threshold = ageAlarmThreshold(target);
   return [
     {
@@ -170,6 +191,8 @@ export const queueWorkers = {
   namespaces: ['AWS/SQS'],
   alarms: queueWorkersAlarms,
   windows: true,
+  signals: queueSignals,
+  check: (t, at, ctx) => checkStepPolicy(t, () => queueSignals(t), [t.minCapacity, t.maxCapacity], at, ctx),
   resources: (t) => [
     sqsQueueResource(['queueUrl'], t.queueUrl, true),
     ...(t.deadLetterQueueUrl !== undefined ? [sqsQueueResource(['deadLetterQueueUrl'], t.deadLetterQueueUrl, false)] : []),

@@ -62,3 +62,21 @@ describe('the autoscaler policy on a queue scenario', () => {
     expect(decisions.some((d) => d.eventId?.startsWith('alarm:'))).toBe(true);
   });
 });
+
+describe('autoscaler-step on a queue scenario', () => {
+  test("the seeds' Celery rule as policy: step: the batch of 2,000 a minute adds two workers at once, then more as it stays", async () => {
+    expect(autoscalerConfig(scenario, 'step').targets[0]).toMatchObject({ policy: 'step', evaluationIntervalSeconds: 300 });
+    const run = await runAutoscaler(scenario, trace, { policy: 'step' });
+    expect(run.failures).toEqual([]);
+    const updates = run.calls.of('ecs', 'UpdateServiceCommand').map((c) => [(c.at - T0) / MIN, (c.input as { desiredCount: number }).desiredCount]);
+    // The batch joins the queue at step 21. The poll of step 22 samples 2,000 visible but the rules are
+    // evaluated every 300 s (next at step 25); the rule's alarm sees CloudWatch's datapoint of minute 21
+    // at step 23, and its event is evaluated at once: more than 1,000, +2.
+    expect(updates[0]).toEqual([23, 2]);
+    expect(run.alarmEvents.find((e) => e.detail.alarmName === 'sim/workers/step-1/high' && e.detail.state.value === 'ALARM')?.time).toBe(
+      new Date(T0 + 23 * MIN).toISOString().replace('.000', ''),
+    );
+    // Each later change is one rule's step, 300 s after the one before.
+    for (let i = 1; i < updates.length; i++) expect(updates[i][0] - updates[i - 1][0]).toBeGreaterThanOrEqual(5);
+  });
+});

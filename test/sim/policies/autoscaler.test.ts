@@ -51,6 +51,30 @@ describe('the autoscaler policy in the simulator', () => {
     expect(run.invocations).toBeGreaterThanOrEqual(30);
   });
 
+  test("autoscaler-step: the same target with the seed guides' rule as policy: step, run by the real handler", async () => {
+    expect(autoscalerConfig(scenario, 'step').targets[0]).toMatchObject({
+      ...autoscalerConfig(scenario).targets[0],
+      policy: 'step',
+      evaluationIntervalSeconds: 300,
+      stepRules: [
+        { signal: 'cpu', direction: 'up', comparison: '>', threshold: 70, evaluationPeriods: 5, change: { add: 1 }, cooldownSeconds: 300 },
+        { signal: 'cpu', direction: 'down', comparison: '<', threshold: 30, evaluationPeriods: 5, change: { add: -1 }, cooldownSeconds: 300 },
+      ],
+    });
+    const run = await runAutoscaler(scenario, trace, { policy: 'step' });
+    expect(run.failures).toEqual([]);
+    // The surge's first datapoint is visible at minute 12; five of five above 70% at minute 16.
+    const high = run.alarmEvents.find((e) => e.detail.alarmName === 'sim/web/step-0/high' && e.detail.state.value === 'ALARM');
+    expect(Date.parse(high!.time)).toBe(T0 + 16 * 60_000);
+    expect(run.world.actions.map((a) => [a.step, a.from, a.to])).toEqual([
+      [16, 2, 3],
+      [21, 3, 4],
+      [26, 4, 5],
+    ]);
+    const audit = await run.state.listAudit('web', 0, T0 + 86_400_000, 100);
+    expect(audit.filter((e) => e.outcome === 'applied').every((e) => e.reason.startsWith('step policy: rule 0'))).toBe(true);
+  });
+
   test('web and queue scenarios both run (queue ones through the queue-workers kind)', () => {
     expect(autoscalerUnsupported(queueScenario())).toBeUndefined();
     expect(autoscalerUnsupported(scenario)).toBeUndefined();

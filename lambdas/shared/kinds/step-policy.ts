@@ -1,0 +1,265 @@
+/**
+ * `policy: step`: threshold rules with sustained windows and steps, beside the default target-tracking
+ * engine, for the kinds that size a fleet (`asg`, `ecs-service`, `queue-workers`). The fields every such
+ * kind spreads into its schema, the checks across them, the alarms (one per rule, M of N) and the
+ * engine's rules (lambdas/engine/step.ts).
+ *
+ * A rule's `signal` names a built-in signal of its kind (the kind passes the list); it is a plain name,
+ * so that a custom metric's name can later be one too.
+ */
+import { z } from 'zod';
+import type { StepRule } from '../../engine/step';
+import { type AlarmSpec, alarmName, type MetricRef } from '../alarm-spec';
+import type { ConfigPath } from '../config/checks';
+import { DAY, MAX_UNITS } from '../config/fields';
+
+/** Most rules of one target (alarm names `step-0` ... `step-19`). */
+export const MAX_STEP_RULES = 20;
+
+/**
+ * Period x evaluation periods of a CloudWatch alarm: at most one day for a period under one hour, seven
+ * days otherwise (PutMetricAlarm, `Period`: "For alarms with a period of less than one hour (3,600
+ * seconds), the total evaluation period can't be longer than one day (86,400 seconds)"; 604,800 s in all).
+ */
+export const MAX_ALARM_RANGE_SECONDS = { underAnHour: DAY, otherwise: 7 * DAY } as const;
+
+/** A change of the desired count: exactly one of `add`, `percent` (with `minMagnitude`) or `set`. */
+export const stepChangeSchema = z.strictObject({
+  /** Units added (up rules: `1` or `+1`) or removed (down rules: `-1`). */
+  add: z.number().int().min(-MAX_UNITS).max(MAX_UNITS).optional(),
+  /** Share of the current count, percent, added (up) or removed (down); fractions round down, at least one unit. */
+  // Common sense: a step of more than ten times the current count is a typo.
+  percent: z.number().min(-100).max(1000).optional(),
+  /** With `percent`: the least units the change makes. @default 1 */
+  minMagnitude: z.number().int().min(1).max(MAX_UNITS).optional(),
+  /** The desired count to set: an up rule only raises the count to it, a down rule only lowers it. */
+  set: z.number().int().min(0).max(MAX_UNITS).optional(),
+});
+
+export const stepRuleSchema = z.strictObject({
+  /** The signal: a built-in signal of the target's kind (see the README's table). */
+  signal: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a signal name: a letter, then letters, digits, "_" or "-"'),
+  /** `up` adds units, `down` removes them. */
+  direction: z.enum(['up', 'down']),
+  /** `>` or `>=` for an up rule, `<` or `<=` for a down rule. */
+  comparison: z.enum(['>', '>=', '<', '<=']),
+  /** In the signal's unit (percent, requests per target per period, seconds, messages). */
+  threshold: z.number().min(-1e12).max(1e12),
+  /**
+   * N: the newest datapoints looked at. With `datapointsToAlarm` M, the rule holds when M of them breach.
+   * @default 1
+   */
+  evaluationPeriods: z
+    .number()
+    .int()
+    .min(1)
+    .max(DAY / 10)
+    .default(1),
+  /** M: datapoints of the N that must breach. @default evaluationPeriods (all of them) */
+  datapointsToAlarm: z
+    .number()
+    .int()
+    .min(1)
+    .max(DAY / 10)
+    .optional(),
+  /**
+   * Seconds per datapoint: 60 (or a multiple) for AWS's built-in metrics, which CloudWatch stores at
+   * one minute; 10, 20 and 30 only for high-resolution metrics. @default 60
+   */
+  periodSeconds: z.number().int().min(10).max(DAY).default(60),
+  /** What the rule does to the desired count. */
+  change: stepChangeSchema,
+  /**
+   * Seconds the rule waits after the last change of its direction (a down rule: of either direction)
+   * before it acts again. @default 300
+   */
+  cooldownSeconds: z.number().int().min(0).max(DAY).default(300),
+});
+
+export type StepRuleConfig = z.output<typeof stepRuleSchema>;
+
+/** The fields of a target that may use the step policy. */
+export const stepPolicyFields = {
+  /**
+   * `target-tracking`: the project's engine (the target's other settings); `step`: the rules of `stepRules`.
+   * @default "target-tracking"
+   */
+  policy: z.enum(['target-tracking', 'step']).optional(),
+  /** With `policy: step`: the rules, each with its own alarm. */
+  stepRules: z.array(stepRuleSchema).min(1).max(MAX_STEP_RULES).optional(),
+  /**
+   * With `policy: step`: seconds between two evaluations while a rule's alarm stays in ALARM (the
+   * function's schedule runs every minute; an alarm's state change is evaluated at once). @default 60
+   */
+  evaluationIntervalSeconds: z.number().int().min(60).max(DAY).optional(),
+};
+
+export interface StepPolicyFields {
+  readonly id: string;
+  readonly policy?: 'target-tracking' | 'step';
+  readonly stepRules?: readonly StepRuleConfig[];
+  readonly evaluationIntervalSeconds?: number;
+}
+
+export const DEFAULT_EVALUATION_INTERVAL_SECONDS = 60;
+
+/** A built-in signal of a kind: its metric (unset: not available on this target, with the reason). */
+export interface StepSignalSource {
+  readonly metric?: MetricRef;
+  /** Why the signal is not available on this target (e.g. no target group). */
+  readonly unavailable?: string;
+}
+
+/** Whether the target decides with its step rules. */
+export function usesStepPolicy(target: StepPolicyFields): target is StepPolicyFields & { readonly stepRules: readonly StepRuleConfig[] } {
+  return target.policy === 'step' && target.stepRules !== undefined;
+}
+
+/** The engine's rules of a target (M filled in). */
+export function stepRulesOf(target: StepPolicyFields): StepRule[] {
+  return (target.stepRules ?? []).map((r) => ({
+    signal: r.signal,
+    direction: r.direction,
+    comparison: r.comparison,
+    threshold: r.threshold,
+    datapointsToAlarm: r.datapointsToAlarm ?? r.evaluationPeriods,
+    evaluationPeriods: r.evaluationPeriods,
+    periodSeconds: r.periodSeconds,
+    change: changeOf(r.change),
+    cooldownSeconds: r.cooldownSeconds,
+  }));
+}
+
+function changeOf(c: StepRuleConfig['change']): StepRule['change'] {
+  if (c.set !== undefined) return { set: c.set };
+  if (c.percent !== undefined) return { percent: c.percent, ...(c.minMagnitude !== undefined ? { minMagnitude: c.minMagnitude } : {}) };
+  return { add: c.add ?? 0 };
+}
+
+const COMPARISON_OPERATOR = {
+  '>': 'GreaterThanThreshold',
+  '>=': 'GreaterThanOrEqualToThreshold',
+  '<': 'LessThanThreshold',
+  '<=': 'LessThanOrEqualToThreshold',
+} as const;
+
+/**
+ * One alarm per rule, `<prefix>/<targetId>/step-<i>/<high|low>`, M of N datapoints at the rule's period.
+ * Up rules leave missing datapoints missing (no data is INSUFFICIENT_DATA, which the schedule watches);
+ * down rules count them as not breaching: a scale-in never fires on an absence of data.
+ */
+export function stepAlarms(prefix: string, target: StepPolicyFields, signals: Readonly<Record<string, StepSignalSource>>): AlarmSpec[] {
+  return stepRulesOf(target).flatMap((rule, i) => {
+    const metric = signals[rule.signal]?.metric;
+    if (!metric) return [];
+    const direction = rule.direction === 'up' ? 'high' : 'low';
+    const signal = `step-${i}` as const;
+    return [
+      {
+        name: alarmName(prefix, target.id, signal, direction),
+        targetId: target.id,
+        signal,
+        direction,
+        metric,
+        periodSeconds: rule.periodSeconds,
+        evaluationPeriods: rule.evaluationPeriods,
+        datapointsToAlarm: rule.datapointsToAlarm,
+        threshold: rule.threshold,
+        comparison: COMPARISON_OPERATOR[rule.comparison],
+        treatMissingData: rule.direction === 'up' ? 'missing' : 'notBreaching',
+        description: `${target.id}: stepRules[${i}]: ${rule.signal} ${rule.comparison} ${rule.threshold} for ${rule.datapointsToAlarm} of ${rule.evaluationPeriods} x ${rule.periodSeconds} s`,
+      },
+    ];
+  });
+}
+
+/** Signals whose metric has a one-minute resolution only (AWS's built-in metrics). */
+const BUILT_IN_PERIOD_SECONDS = 60;
+
+/**
+ * The step policy's rules across fields: `policy: step` exactly when `stepRules` is set; each rule on a
+ * signal its kind has, with a comparison of its direction, a change that changes something in its
+ * direction, M no more than N, a window CloudWatch can evaluate; and on one signal every up threshold
+ * above every down threshold (a value both would act on has no right answer).
+ */
+export function checkStepPolicy(
+  t: StepPolicyFields,
+  signalsOf: () => Readonly<Record<string, StepSignalSource>>,
+  [min, max]: readonly [number, number],
+  at: ConfigPath,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: [...at, ...path], message });
+  const step = t.policy === 'step';
+  if (step && !t.stepRules) issue(['stepRules'], 'is required with policy "step" (at least one rule)');
+  if (!step && t.stepRules) issue(['stepRules'], `is only read with policy "step" (policy is ${JSON.stringify(t.policy ?? 'target-tracking')})`);
+  if (!step && t.evaluationIntervalSeconds !== undefined) {
+    issue(['evaluationIntervalSeconds'], `${t.evaluationIntervalSeconds} is only read with policy "step"`);
+  }
+  const rules = t.stepRules ?? [];
+  if (!rules.length) return;
+  // Only now: the kind's metrics read fields whose own problems are reported already.
+  const signals = signalsOf();
+  const names = Object.keys(signals).join(', ');
+  rules.forEach((r, i) => {
+    const here = (...path: string[]) => ['stepRules', i, ...path];
+    const source = signals[r.signal];
+    if (!source) issue(here('signal'), `${JSON.stringify(r.signal)} is not a signal of this kind (${names})`);
+    else if (!source.metric) issue(here('signal'), `${JSON.stringify(r.signal)} is not available on this target: ${source.unavailable}`);
+    if (![10, 20, 30].includes(r.periodSeconds) && r.periodSeconds % 60 !== 0) {
+      issue(here('periodSeconds'), `${r.periodSeconds} is not a CloudWatch alarm period (10, 20, 30 or a multiple of 60)`);
+    } else if (source?.metric && r.periodSeconds < BUILT_IN_PERIOD_SECONDS) {
+      issue(
+        here('periodSeconds'),
+        `${r.periodSeconds} is below the ${BUILT_IN_PERIOD_SECONDS} s at which CloudWatch stores ${JSON.stringify(r.signal)}; 10, 20 and 30 s periods are for high-resolution metrics`,
+      );
+    }
+    const up = r.direction === 'up';
+    const a = up ? 'an up rule' : 'a down rule';
+    if (up !== (r.comparison === '>' || r.comparison === '>=')) {
+      issue(here('comparison'), `"${r.comparison}" does not fit ${a} (${up ? '">" or ">="' : '"<" or "<="'})`);
+    }
+    const m = r.datapointsToAlarm;
+    if (m !== undefined && m > r.evaluationPeriods) {
+      issue(here('datapointsToAlarm'), `${m} is more than evaluationPeriods ${r.evaluationPeriods}: M of N needs M <= N`);
+    }
+    const range = r.periodSeconds * r.evaluationPeriods;
+    const limit = r.periodSeconds < 3600 ? MAX_ALARM_RANGE_SECONDS.underAnHour : MAX_ALARM_RANGE_SECONDS.otherwise;
+    if (range > limit) {
+      issue(
+        here('evaluationPeriods'),
+        `${r.evaluationPeriods} x ${r.periodSeconds} s is ${range} s, longer than the ${limit} s a CloudWatch alarm evaluates${r.periodSeconds < 3600 ? ' with a period under one hour' : ''}`,
+      );
+    }
+    checkChange(r, a, [min, max], (path, message) => issue(here('change', ...path), message));
+  });
+  // On one signal, every up threshold lies above every down threshold.
+  rules.forEach((u, i) => {
+    if (u.direction !== 'up') return;
+    rules.forEach((d, j) => {
+      if (d.direction !== 'down' || d.signal !== u.signal || u.threshold > d.threshold) return;
+      issue(
+        ['stepRules', i, 'threshold'],
+        `${u.threshold} is at or below the threshold ${d.threshold} of the down rule stepRules[${j}] on ${JSON.stringify(u.signal)}: up and down thresholds overlap`,
+      );
+    });
+  });
+}
+
+function checkChange(r: StepRuleConfig, a: string, [min, max]: readonly [number, number], issue: (path: string[], message: string) => void): void {
+  const c = r.change;
+  const given = (['add', 'percent', 'set'] as const).filter((k) => c[k] !== undefined);
+  if (given.length !== 1) {
+    issue(given.length ? [given[1]] : [], `needs exactly one of add, percent or set (${given.length ? given.join(' and ') : 'none'} given)`);
+    return;
+  }
+  const sign = r.direction === 'up' ? 1 : -1;
+  if (c.minMagnitude !== undefined && c.percent === undefined) issue(['minMagnitude'], `${c.minMagnitude} is only read with percent`);
+  for (const key of ['add', 'percent'] as const) {
+    const v = c[key];
+    if (v === undefined) continue;
+    if (v === 0) issue([key], '0 changes nothing');
+    else if (Math.sign(v) !== sign) issue([key], `${v} does not fit ${a} (${r.direction === 'up' ? 'positive' : 'negative'})`);
+  }
+  if (c.set !== undefined && (c.set < min || c.set > max)) issue(['set'], `${c.set} is outside minCapacity-maxCapacity (${min}-${max})`);
+}
