@@ -57,8 +57,9 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'evaluate-always-writes',
     breaks: "a write only follows a decision (the event fuzzer's oracle)",
     file: 'lambdas/scalers/capacity/service.ts',
-    find: '      const backend = this.backend(target);\n      const snapshot = await backend.describe();',
-    replace: '      const backend = this.backend(target);\n      await backend.setDesired(99);\n      const snapshot = await backend.describe();',
+    find: '      const snapshot = await backend.describe();\n      this.cloudWatch.begin(target.missingData.lateAfterSeconds);\n      const observation = await this.observe(target, start);',
+    replace:
+      '      await backend.setDesired(99);\n      const snapshot = await backend.describe();\n      this.cloudWatch.begin(target.missingData.lateAfterSeconds);\n      const observation = await this.observe(target, start);',
     tests: ['test/faults/fuzz-events.test.ts'],
   },
   {
