@@ -16,9 +16,50 @@ import type { SendClient } from './types';
  */
 export const MAX_QUERIES_PER_CALL = 500;
 
+/** One MetricDataQuery: a metric, or a metric math expression over other queries of the same request. */
 export interface SeriesQuery {
   readonly id: string;
-  readonly metric: MetricRef;
+  /** The metric to read (exactly one of `metric` and `expression`). */
+  readonly metric?: MetricRef;
+  /** A metric math expression over the ids of other queries of its `group`. */
+  readonly expression?: string;
+  /** Whether its datapoints are returned, or only used by an expression. @default true */
+  readonly returnData?: boolean;
+  /** Seconds per datapoint. @default the period `series` is called with */
+  readonly periodSeconds?: number;
+  /**
+   * Queries of one group (an expression and the queries it references) go into one request, since an
+   * expression can only reference ids of its own request.
+   * @default the query alone
+   */
+  readonly group?: string;
+}
+
+/**
+ * The queries in requests of at most MAX_QUERIES_PER_CALL, in their order, each group whole in one
+ * request. A group larger than a request cannot be sent.
+ */
+export function batchQueries(queries: readonly SeriesQuery[]): SeriesQuery[][] {
+  const groups: SeriesQuery[][] = [];
+  const byName = new Map<string, SeriesQuery[]>();
+  for (const q of queries) {
+    const existing = q.group === undefined ? undefined : byName.get(q.group);
+    if (existing) existing.push(q);
+    else {
+      const g = [q];
+      groups.push(g);
+      if (q.group !== undefined) byName.set(q.group, g);
+    }
+  }
+  const calls: SeriesQuery[][] = [];
+  for (const g of groups) {
+    if (g.length > MAX_QUERIES_PER_CALL)
+      throw new Error(`query group "${g[0].group}" has ${g.length} queries, more than one GetMetricData request takes (${MAX_QUERIES_PER_CALL})`);
+    const current = calls[calls.length - 1];
+    if (current && current.length + g.length <= MAX_QUERIES_PER_CALL) current.push(...g);
+    else calls.push([...g]);
+  }
+  return calls;
 }
 
 export class CloudWatchAdapter {
@@ -35,10 +76,8 @@ export class CloudWatchAdapter {
    * each followed through its NextToken pages, and the results merged.
    */
   async series(queries: readonly SeriesQuery[], start: number, end: number, periodSeconds: number): Promise<Record<string, Datapoint[]>> {
-    const out: Record<string, Datapoint[]> = Object.fromEntries(queries.map((q) => [q.id, []]));
-    for (let i = 0; i < queries.length; i += MAX_QUERIES_PER_CALL) {
-      await this.seriesCall(queries.slice(i, i + MAX_QUERIES_PER_CALL), start, end, periodSeconds, out);
-    }
+    const out: Record<string, Datapoint[]> = Object.fromEntries(queries.filter((q) => q.returnData !== false).map((q) => [q.id, []]));
+    for (const call of batchQueries(queries)) await this.seriesCall(call, start, end, periodSeconds, out);
     for (const list of Object.values(out)) list.sort((a, b) => a.at - b.at);
     return out;
   }
@@ -59,19 +98,23 @@ export class CloudWatchAdapter {
           EndTime: new Date(end),
           ScanBy: 'TimestampAscending',
           NextToken: nextToken,
-          MetricDataQueries: queries.map((q) => ({
-            Id: q.id,
-            ReturnData: true,
-            MetricStat: {
-              Metric: {
-                Namespace: q.metric.namespace,
-                MetricName: q.metric.metricName,
-                Dimensions: Object.entries(q.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
-              },
-              Period: periodSeconds,
-              Stat: q.metric.stat,
-            },
-          })),
+          MetricDataQueries: queries.map((q) =>
+            q.metric
+              ? {
+                  Id: q.id,
+                  ReturnData: q.returnData ?? true,
+                  MetricStat: {
+                    Metric: {
+                      Namespace: q.metric.namespace,
+                      MetricName: q.metric.metricName,
+                      Dimensions: Object.entries(q.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+                    },
+                    Period: q.periodSeconds ?? periodSeconds,
+                    Stat: q.metric.stat,
+                  },
+                }
+              : { Id: q.id, ReturnData: q.returnData ?? true, Expression: q.expression, Period: q.periodSeconds ?? periodSeconds },
+          ),
         }),
       );
       for (const r of res.MetricDataResults ?? []) {

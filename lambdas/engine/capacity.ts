@@ -26,6 +26,18 @@ export interface CapacityObservation {
   readonly requestCountPerTarget?: readonly Datapoint[];
   /** ALB TargetResponseTime p95, seconds, oldest first. */
   readonly responseTimeP95?: readonly Datapoint[];
+  /** The custom metrics' values by name, each at its own period, oldest first. @default none */
+  readonly custom?: Readonly<Record<string, { readonly periodSeconds: number; readonly points: readonly Datapoint[] }>>;
+}
+
+/**
+ * A custom metric the fleet is sized on: its value per unit stays at `targetPerUnit`. `total`: the
+ * fleet's value (a Sum); `perUnit`: already per unit (an Average per instance).
+ */
+export interface CustomTarget {
+  readonly name: string;
+  readonly targetPerUnit: number;
+  readonly aggregation: 'total' | 'perUnit';
 }
 
 export interface CurrentCapacity {
@@ -52,6 +64,8 @@ export interface CapacityPolicy {
   readonly responseTimeP95Seconds?: number;
   /** Late or missing metrics. @default DEFAULT_MISSING_DATA */
   readonly missingData?: MissingDataPolicy;
+  /** Custom metrics sized on, each one more proposal beside CPU, requests, memory and latency. @default none */
+  readonly customTargets?: readonly CustomTarget[];
 }
 
 /**
@@ -321,7 +335,42 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
     figures.responseTimeP95 = lat.value;
     list.push({ units, windowUnits: units, text: `p95 response time ${fmt(lat.value)} s above ${policy.responseTimeP95Seconds} s asks for one more` });
   }
+  for (const c of policy.customTargets ?? []) {
+    const need = customNeed(input, c, late);
+    if (!need) continue;
+    figures[`custom.${c.name}`] = need.value;
+    list.push(need);
+  }
   return { list, figures };
+}
+
+/**
+ * Units one custom metric asks for, as target tracking sizes on a customized metric: the fleet's value
+ * over the target per unit. A per-unit value is first made the fleet's (times the units in service when
+ * it was measured), so that, as for CPU, a datapoint older than a scale-out does not ask for it again.
+ * A metric with no datapoint newer than `lateAfterSeconds` makes no proposal: a count that publishes
+ * nothing at zero (an ALB's 5XX count) reads as no load, and a publisher that stopped pins nothing.
+ */
+function customNeed(input: CapacityInput, c: CustomTarget, late: boolean): (Need & { value: number }) | undefined {
+  const { policy, current, observation, memory, now } = input;
+  const series = observation.custom?.[c.name];
+  const newest = last(series?.points);
+  if (!series || !newest) return undefined;
+  const period = series.periodSeconds;
+  const lateAfter = (policy.missingData ?? DEFAULT_MISSING_DATA).lateAfterSeconds;
+  if ((now - newest.at) / 1000 - period > lateAfter) return undefined;
+  const fleet =
+    c.aggregation === 'total' ? series.points : series.points.map((d) => ({ at: d.at, value: d.value * readyAt(memory, d.at + period * 1000, current.ready) }));
+  const p = assess(fleet, period, now, policy, late);
+  const units = p.projected / c.targetPerUnit;
+  const windowUnits = p.windowLevel / c.targetPerUnit;
+  const what = c.aggregation === 'total' ? `${fmt(newest.value)} in all` : `${fmt(newest.value)} per unit, ${fmt(p.newest)} in all`;
+  return {
+    value: newest.value,
+    units,
+    windowUnits,
+    text: `${c.name} ${what} (level ${fmt(p.level)}${p.projected > p.level ? `, ${fmt(p.projected)} projected` : ''}) at ${fmt(c.targetPerUnit)} per unit needs ${fmt(units)}`,
+  };
 }
 
 /** Requests/s per unit at 100% CPU from the unsaturated datapoints of this observation. */
@@ -478,7 +527,11 @@ export function capacityPolicyOf(target: {
   warmupSeconds: number;
   targetGroup?: { requestsPerTarget?: number; responseTimeP95Seconds: number };
   missingData?: MissingDataPolicy;
+  customMetrics?: readonly { name: string; targetPerUnit?: number; aggregation?: 'total' | 'perUnit'; preset?: string }[];
 }): CapacityPolicy {
+  const customTargets = (target.customMetrics ?? []).flatMap((m) =>
+    m.targetPerUnit !== undefined ? [{ name: m.name, targetPerUnit: m.targetPerUnit, aggregation: m.aggregation ?? ('perUnit' as const) }] : [],
+  );
   return {
     minCapacity: target.minCapacity,
     maxCapacity: target.maxCapacity,
@@ -495,5 +548,6 @@ export function capacityPolicyOf(target: {
     requestsPerTarget: target.targetGroup?.requestsPerTarget,
     responseTimeP95Seconds: target.targetGroup?.responseTimeP95Seconds,
     missingData: target.missingData,
+    ...(customTargets.length ? { customTargets } : {}),
   };
 }

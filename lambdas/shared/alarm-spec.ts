@@ -5,9 +5,28 @@
  */
 
 export type Direction = 'high' | 'low';
-/** A built-in signal's alarm, or `step-<i>`: the alarm of a step policy's rule `stepRules[i]` (lambdas/shared/kinds/step-policy.ts). */
-export type Signal = 'cpu' | 'requests' | 'latency' | 'memory' | 'replica-cpu' | 'connections' | 'storage' | 'evictions' | 'age' | StepSignal;
+/**
+ * A built-in signal's alarm; `step-<i>`: the alarm of a step policy's rule `stepRules[i]`
+ * (lambdas/shared/kinds/step-policy.ts); `custom-<name>`: a capacity target's custom metric
+ * (lambdas/shared/kinds/custom-metrics.ts), by its name.
+ */
+export type Signal =
+  | 'cpu'
+  | 'requests'
+  | 'latency'
+  | 'memory'
+  | 'replica-cpu'
+  | 'connections'
+  | 'storage'
+  | 'evictions'
+  | 'age'
+  | StepSignal
+  | `custom-${string}`;
 export type StepSignal = `step-${number}`;
+
+/** The signal of a custom metric's alarm. */
+export const customSignalName = (name: string): Signal => `custom-${name}`;
+const CUSTOM_SIGNAL = /^custom-[a-z][a-z0-9-]{0,39}$/;
 
 /** Action families: one EventBridge rule and one function each. */
 export type Family = 'capacity' | 'cdn' | 'database' | 'queue';
@@ -34,6 +53,20 @@ export interface AlarmSpec {
   readonly comparison: 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
   readonly treatMissingData: 'missing' | 'notBreaching' | 'breaching' | 'ignore';
   readonly description: string;
+  /**
+   * A metric math alarm: these queries (each metric at `periodSeconds`), exactly one returning the
+   * value compared to the threshold; `metric` is then the first metric they read.
+   * @default none: the alarm watches `metric`
+   */
+  readonly math?: readonly AlarmQuery[];
+}
+
+/** One query of a metric math alarm. */
+export interface AlarmQuery {
+  readonly id: string;
+  readonly metric?: MetricRef;
+  readonly expression?: string;
+  readonly returnData: boolean;
 }
 
 export function alarmName(prefix: string, targetId: string, signal: Signal, direction: Direction): string {
@@ -47,7 +80,7 @@ export function parseAlarmName(prefix: string, name: string): { targetId: string
   const parts = name.split('/');
   if (parts.length !== 4 || parts[0] !== prefix) return undefined;
   const [, targetId, signal, direction] = parts;
-  if (!SIGNALS.includes(signal as Signal) && !isStepSignal(signal)) return undefined;
+  if (!SIGNALS.includes(signal as Signal) && !isStepSignal(signal) && !CUSTOM_SIGNAL.test(signal)) return undefined;
   if (direction !== 'high' && direction !== 'low') return undefined;
   return { targetId, signal: signal as Signal, direction };
 }

@@ -47,12 +47,15 @@ export function allAlarms(config: AutoscalerConfig): AlarmSpec[] {
  * name prefix) on the family's namespaces. Constant in size whatever the number of targets.
  */
 export function alarmRulePattern(prefix: string, family: Family): Record<string, unknown> {
+  const byNamespace = { configuration: { metrics: { metricStat: { metric: { namespace: [...FAMILY_NAMESPACES[family]] } } } } };
   return {
     source: ['aws.cloudwatch'],
     'detail-type': ['CloudWatch Alarm State Change'],
     detail: {
       alarmName: [{ prefix: `${prefix}/` }],
-      configuration: { metrics: { metricStat: { metric: { namespace: [...FAMILY_NAMESPACES[family]] } } } },
+      // A capacity target's custom metric may live in any namespace (CWAgent, the application's own), and
+      // a metric math alarm's expression has no namespace: its alarms are matched by their signal's name.
+      ...(family === 'capacity' ? { $or: [byNamespace, { alarmName: [{ wildcard: `${prefix}/*/custom-*/high` }] }] } : byNamespace),
     },
   };
 }

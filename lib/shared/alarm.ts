@@ -16,6 +16,7 @@ export function isStandardStatistic(stat: string): boolean {
  * of every alarm without them, and the family rule selects this deployment's by name prefix.
  */
 export function createSpecAlarm(scope: Construct, spec: AlarmSpec): cloudwatch.CfnAlarm {
+  if (spec.math) return createMathAlarm(scope, spec, spec.math);
   const standard = isStandardStatistic(spec.metric.stat);
   return new cloudwatch.CfnAlarm(scope, `${spec.signal}-${spec.direction}`, {
     alarmName: spec.name,
@@ -26,6 +27,40 @@ export function createSpecAlarm(scope: Construct, spec: AlarmSpec): cloudwatch.C
     statistic: standard ? spec.metric.stat : undefined,
     extendedStatistic: standard ? undefined : spec.metric.stat,
     period: spec.periodSeconds,
+    evaluationPeriods: spec.evaluationPeriods,
+    datapointsToAlarm: spec.datapointsToAlarm,
+    threshold: spec.threshold,
+    comparisonOperator: spec.comparison,
+    treatMissingData: spec.treatMissingData,
+  });
+}
+
+/**
+ * A metric math alarm: the queries go to `Metrics` (each metric with the spec's period), and the alarm
+ * has no metric, statistic or period of its own (AWS::CloudWatch::Alarm: "If you specify Metrics, you
+ * cannot specify MetricName, Dimensions, Period, Namespace, Statistic, ExtendedStatistic, or Unit").
+ */
+function createMathAlarm(scope: Construct, spec: AlarmSpec, queries: NonNullable<AlarmSpec['math']>): cloudwatch.CfnAlarm {
+  return new cloudwatch.CfnAlarm(scope, `${spec.signal}-${spec.direction}`, {
+    alarmName: spec.name,
+    alarmDescription: spec.description,
+    metrics: queries.map((q) => ({
+      id: q.id,
+      returnData: q.returnData,
+      ...(q.metric
+        ? {
+            metricStat: {
+              metric: {
+                namespace: q.metric.namespace,
+                metricName: q.metric.metricName,
+                dimensions: Object.entries(q.metric.dimensions).map(([name, value]) => ({ name, value })),
+              },
+              period: spec.periodSeconds,
+              stat: q.metric.stat,
+            },
+          }
+        : { expression: q.expression }),
+    })),
     evaluationPeriods: spec.evaluationPeriods,
     datapointsToAlarm: spec.datapointsToAlarm,
     threshold: spec.threshold,

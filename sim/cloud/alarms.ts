@@ -6,6 +6,7 @@
 import type { AlarmSpec } from '../../lambdas/shared/alarms';
 import type { AlarmSource } from './alarm-source';
 import { type MetricStore, metricKey } from './cloudwatch';
+import { evaluateExpression } from './metric-math';
 import { cwTimestamp, isoSeconds, uuidLike } from './recorder';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -33,7 +34,9 @@ export interface AlarmStateChangeEvent {
       description: string;
       metrics: {
         id: string;
-        metricStat: { metric: { namespace: string; name: string; dimensions: Record<string, string> }; period: number; stat: string };
+        metricStat?: { metric: { namespace: string; name: string; dimensions: Record<string, string> }; period: number; stat: string };
+        expression?: string;
+        label?: string;
         returnData: boolean;
       }[];
     };
@@ -128,6 +131,23 @@ export class AlarmEvaluator implements AlarmSource {
     return events;
   }
 
+  /** The alarm's value over the period starting at `at`: its metric's statistic, or its expression over its queries. */
+  private valueAt(st: Status, at: number, now: number): { value: number; sampleCount: number } | undefined {
+    const { spec } = st;
+    if (!spec.math) return this.store.aggregate(st.key, at, spec.periodSeconds, spec.metric.stat, now);
+    const queries = new Map(spec.math.map((q) => [q.id, q]));
+    const value = (id: string): number | undefined => {
+      const q = queries.get(id);
+      if (!q) throw new Error(`alarm ${spec.name}: unknown id ${id}`);
+      if (q.metric)
+        return this.store.aggregate(metricKey(q.metric.namespace, q.metric.metricName, q.metric.dimensions), at, spec.periodSeconds, q.metric.stat, now)?.value;
+      return evaluateExpression(q.expression as string, value);
+    };
+    const returned = spec.math.find((q) => q.returnData);
+    const v = returned ? value(returned.id) : undefined;
+    return v === undefined ? undefined : { value: v, sampleCount: 1 };
+  }
+
   private evaluateOne(st: Status, now: number): StateDetail | undefined {
     const { spec } = st;
     const n = spec.evaluationPeriods;
@@ -138,7 +158,7 @@ export class AlarmEvaluator implements AlarmSource {
     const real: { at: number; value: number; sampleCount: number }[] = [];
     for (let k = 0; k < n + EXTRA_EVALUATION_PERIODS && real.length < n; k++) {
       const at = newestStart - k * p;
-      const agg = this.store.aggregate(st.key, at, spec.periodSeconds, spec.metric.stat, now);
+      const agg = this.valueAt(st, at, now);
       if (agg) real.push({ at, value: agg.value, sampleCount: agg.sampleCount });
     }
     const realBreaching = real.filter((d) => breaches(spec, d.value)).length;
@@ -204,17 +224,32 @@ export class AlarmEvaluator implements AlarmSource {
         previousState: previous,
         configuration: {
           description: spec.description,
-          metrics: [
-            {
-              id: uuidLike(`alarm-metric/${spec.name}`),
-              metricStat: {
-                metric: { namespace: spec.metric.namespace, name: spec.metric.metricName, dimensions: { ...spec.metric.dimensions } },
-                period: spec.periodSeconds,
-                stat: spec.metric.stat,
-              },
-              returnData: true,
-            },
-          ],
+          metrics: spec.math
+            ? // A metric math alarm's event lists its queries: metrics with metricStat, expressions with expression.
+              spec.math.map((q) =>
+                q.metric
+                  ? {
+                      id: q.id,
+                      metricStat: {
+                        metric: { namespace: q.metric.namespace, name: q.metric.metricName, dimensions: { ...q.metric.dimensions } },
+                        period: spec.periodSeconds,
+                        stat: q.metric.stat,
+                      },
+                      returnData: q.returnData,
+                    }
+                  : { id: q.id, expression: q.expression as string, label: q.id, returnData: q.returnData },
+              )
+            : [
+                {
+                  id: uuidLike(`alarm-metric/${spec.name}`),
+                  metricStat: {
+                    metric: { namespace: spec.metric.namespace, name: spec.metric.metricName, dimensions: { ...spec.metric.dimensions } },
+                    period: spec.periodSeconds,
+                    stat: spec.metric.stat,
+                  },
+                  returnData: true,
+                },
+              ],
         },
       },
     };

@@ -4,6 +4,7 @@
  * current simulated time.
  */
 import type { AlarmSource } from './alarm-source';
+import { evaluateExpression } from './metric-math';
 import { type CallLog, commandName, FakeServiceError, metadata, uuidLike } from './recorder';
 
 export interface MetricId {
@@ -138,6 +139,7 @@ interface MetricDataQuery {
     Stat: string;
   };
   Expression?: string;
+  Period?: number;
 }
 
 function toMs(x: unknown, field: string): number {
@@ -188,29 +190,48 @@ export class FakeCloudWatch {
         `1 validation error detected: Value at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_METRIC_DATA_QUERIES} (got ${count})`,
       );
     }
+    const queries = input.MetricDataQueries ?? [];
+    const byId = new Map(queries.map((q) => [q.Id, q]));
+    /** A query's value at the period starting at `t`: a metric's statistic, or an expression over the others. */
+    const valueAt = (q: MetricDataQuery, t: number, seen: readonly string[] = []): number | undefined => {
+      if (q.MetricStat) {
+        const { Metric, Period, Stat } = q.MetricStat;
+        return this.store.aggregate(metricKey(Metric.Namespace, Metric.MetricName, dimensionsRecord(Metric.Dimensions)), t, Period, Stat, now)?.value;
+      }
+      if (!q.Expression) throw new FakeServiceError('ValidationError', `Query ${q.Id}: needs MetricStat or Expression.`);
+      return evaluateExpression(q.Expression, (id) => {
+        const ref = byId.get(id);
+        if (!ref || id === q.Id || seen.includes(id)) throw new FakeServiceError('ValidationError', `Query ${q.Id}: unknown or circular reference ${id}.`);
+        return valueAt(ref, t, [...seen, q.Id]);
+      });
+    };
     const results = [];
-    for (const q of input.MetricDataQueries ?? []) {
-      if (!q.MetricStat) throw new FakeServiceError('ValidationError', `Query ${q.Id}: only MetricStat queries are supported by the in-memory CloudWatch.`);
+    for (const q of queries) {
       if (q.ReturnData === false) continue;
-      const { Metric, Period, Stat } = q.MetricStat;
+      const Period = q.MetricStat?.Period ?? q.Period ?? queries.find((x) => x.MetricStat)?.MetricStat?.Period;
       if (!Period || Period % 60 !== 0) throw new FakeServiceError('ValidationError', `Query ${q.Id}: Period must be a multiple of 60.`);
-      const key = metricKey(Metric.Namespace, Metric.MetricName, dimensionsRecord(Metric.Dimensions));
       const p = Period * 1000;
       const timestamps: Date[] = [];
       const values: number[] = [];
       // CloudWatch rounds a recent StartTime down to the minute; periods run from there.
       for (let t = Math.floor(start / MINUTE) * MINUTE; t < end; t += p) {
-        const agg = this.store.aggregate(key, t, Period, Stat, now);
-        if (agg) {
+        const value = valueAt(q, t);
+        if (value !== undefined) {
           timestamps.push(new Date(t));
-          values.push(agg.value);
+          values.push(value);
         }
       }
       if (!ascending) {
         timestamps.reverse();
         values.reverse();
       }
-      results.push({ Id: q.Id, Label: q.Label ?? Metric.MetricName, Timestamps: timestamps, Values: values, StatusCode: 'Complete' as const });
+      results.push({
+        Id: q.Id,
+        Label: q.Label ?? q.MetricStat?.Metric.MetricName ?? q.Id,
+        Timestamps: timestamps,
+        Values: values,
+        StatusCode: 'Complete' as const,
+      });
     }
     return { MetricDataResults: results, Messages: [] };
   }

@@ -7,7 +7,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingAdapter } from '../../adapters/autoscaling';
 import type { CapacityBackend } from '../../adapters/capacity';
-import type { SeriesQuery } from '../../adapters/cloudwatch';
+import { CloudWatchAdapter, type SeriesQuery } from '../../adapters/cloudwatch';
 import { EcsAdapter } from '../../adapters/ecs';
 import { LateAwareCloudWatch } from '../../adapters/late-metrics';
 import type { Notifier } from '../../adapters/sns';
@@ -23,6 +23,7 @@ import { eachTarget } from '../../shared/each-target';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent, type WindowEvent } from '../../shared/events';
 import { kindOf } from '../../shared/kinds';
 import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
+import { renameIds } from '../../shared/metric-math';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
@@ -65,6 +66,8 @@ export const FAILED_HOLD_SECONDS = 900;
 export class CapacityService {
   private readonly targets: Map<string, CapacityTarget>;
   private readonly cloudWatch: LateAwareCloudWatch;
+  /** Reads of the custom metrics: apart from the CPU reads, so that their freshness stays CPU's alone. */
+  private readonly customReads: CloudWatchAdapter;
   private readonly family: FamilyTargets<CapacityTarget>;
   private readonly loop: DecisionLoop<CapacityTarget>;
 
@@ -73,6 +76,7 @@ export class CapacityService {
     // Late datapoints are read where they are (the newest window there is, not an empty one);
     // throttled reads are the SDK's to retry (lambdas/shared/clients.ts).
     this.cloudWatch = new LateAwareCloudWatch(deps.cloudWatch);
+    this.customReads = new CloudWatchAdapter(deps.cloudWatch);
     this.family = { family: 'capacity', targets: this.targets, config: deps.config, now: deps.now };
     this.loop = new DecisionLoop(deps, { failureHoldSeconds: FAILED_HOLD_SECONDS, tellDecisions: true, meanwhile });
   }
@@ -176,13 +180,35 @@ export class CapacityService {
     if (m.requestCountPerTarget) queries.push({ id: 'perTarget', metric: m.requestCountPerTarget });
     if (m.responseTimeP95) queries.push({ id: 'p95', metric: m.responseTimeP95 });
     const s = await this.cloudWatch.series(queries, now - LOOKBACK_MINUTES * 60_000, now, PERIOD_SECONDS);
-    return {
+    const observation: CapacityObservation = {
       periodSeconds: PERIOD_SECONDS,
       cpu: s.cpu,
       memory: s.memory,
       requestCount: s.requests,
       requestCountPerTarget: s.perTarget,
       responseTimeP95: s.p95,
+    };
+    // The custom metrics sized on: each with its own ids (`c<k>_<id>`, unique in the request) and period,
+    // an expression and the queries it references in one request.
+    const custom = (m.custom ?? []).filter((c) => c.targetPerUnit !== undefined);
+    if (!custom.length) return observation;
+    const id = (k: number, q: string) => `c${k}_${q}`;
+    const customQueries: SeriesQuery[] = custom.flatMap((c, k) =>
+      c.queries.map((q) => ({
+        id: id(k, q.id),
+        metric: q.metric,
+        expression: q.expression === undefined ? undefined : renameIds(q.expression, (ref) => id(k, ref)),
+        returnData: q.returnData,
+        periodSeconds: c.periodSeconds,
+        group: c.name,
+      })),
+    );
+    const cs = await this.customReads.series(customQueries, now - LOOKBACK_MINUTES * 60_000, now, PERIOD_SECONDS);
+    return {
+      ...observation,
+      custom: Object.fromEntries(
+        custom.map((c, k) => [c.name, { periodSeconds: c.periodSeconds, points: cs[id(k, c.queries.find((q) => q.returnData)?.id ?? '')] ?? [] }]),
+      ),
     };
   }
 

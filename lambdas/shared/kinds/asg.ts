@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { autoScalingGroupName } from '../config/fields';
 import { autoScalingGroupResource } from '../config/resources';
 import { capacityAlarms, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
+import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
 export const asgTargetSchema = z.strictObject({
@@ -10,13 +11,20 @@ export const asgTargetSchema = z.strictObject({
   ...capacityFields,
   /** Name of the Auto Scaling group. */
   autoScalingGroupName,
+  /**
+   * More signals to size on or watch: any CloudWatch metric or metric math expression, or the preset
+   * `asg-memory` (the CloudWatch agent's memory use per instance).
+   * @default none
+   */
+  customMetrics: customMetricsSchema(['asg-memory']).optional(),
 });
 
 export type AsgTarget = z.output<typeof asgTargetSchema>;
 
 export function asgMetrics(target: AsgTarget): CapacityMetrics {
   const cpu = { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { AutoScalingGroupName: target.autoScalingGroupName }, stat: 'Average' };
-  return withTargetGroup(cpu, undefined, target.targetGroup);
+  const metrics = withTargetGroup(cpu, undefined, target.targetGroup);
+  return target.customMetrics?.length ? { ...metrics, custom: customSignals(target) } : metrics;
 }
 
 /** The signals a step rule of an Auto Scaling group may read (no memory: EC2 publishes none). */
@@ -29,7 +37,7 @@ export const asg = {
   family: 'capacity',
   namespaces: ['AWS/EC2', 'AWS/ApplicationELB'],
   metrics: asgMetrics,
-  alarms: (prefix, target) => capacityAlarms(prefix, target, asgMetrics(target)),
+  alarms: (prefix, target) => [...capacityAlarms(prefix, target, asgMetrics(target)), ...customAlarms(prefix, target, customSignals(target))],
   windows: true,
   signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ecsName, percent } from '../config/fields';
 import { ecsServiceResource } from '../config/resources';
 import { capacityAlarms, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
+import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
 export const ecsServiceTargetSchema = z.strictObject({
@@ -14,17 +15,23 @@ export const ecsServiceTargetSchema = z.strictObject({
   service: ecsName,
   /** Average memory, percent, above which the service scales out. @default 80 */
   targetMemory: percent.default(80),
+  /**
+   * More signals to size on or watch: any CloudWatch metric or metric math expression.
+   * @default none
+   */
+  customMetrics: customMetricsSchema([]).optional(),
 });
 
 export type EcsServiceTarget = z.output<typeof ecsServiceTargetSchema>;
 
 export function ecsServiceMetrics(target: EcsServiceTarget): CapacityMetrics {
   const dimensions = { ClusterName: target.cluster, ServiceName: target.service };
-  return withTargetGroup(
+  const metrics = withTargetGroup(
     { namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensions, stat: 'Average' },
     { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', dimensions, stat: 'Average' },
     target.targetGroup,
   );
+  return target.customMetrics?.length ? { ...metrics, custom: customSignals(target) } : metrics;
 }
 
 /** The signals a step rule of an ECS service may read. */
@@ -37,7 +44,10 @@ export const ecsService = {
   family: 'capacity',
   namespaces: ['AWS/ECS', 'AWS/ApplicationELB'],
   metrics: ecsServiceMetrics,
-  alarms: (prefix, target) => capacityAlarms(prefix, target, ecsServiceMetrics(target), target.targetMemory),
+  alarms: (prefix, target) => [
+    ...capacityAlarms(prefix, target, ecsServiceMetrics(target), target.targetMemory),
+    ...customAlarms(prefix, target, customSignals(target)),
+  ],
   windows: true,
   signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],

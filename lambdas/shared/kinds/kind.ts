@@ -9,6 +9,7 @@ import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
 import type { ConfigPath } from '../config/checks';
 import type { TargetResource } from '../config/resources';
 import type { StepSignalSource } from './step-policy';
+import type { CustomSignal } from './custom-metrics';
 
 /** What every target's config holds. */
 export interface TargetBase {
@@ -58,6 +59,8 @@ export interface CapacityMetrics {
   readonly requestCount?: MetricRef;
   readonly requestCountPerTarget?: MetricRef;
   readonly responseTimeP95?: MetricRef;
+  /** The target's custom metrics (lambdas/shared/kinds/custom-metrics.ts). @default none */
+  readonly custom?: readonly CustomSignal[];
 }
 
 /** A kind of the capacity family: a fleet of units sized on CPU (and memory, requests, latency). */
