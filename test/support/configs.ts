@@ -12,8 +12,53 @@ const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/
 export const ALL_KINDS_CONFIG = parseConfig({
   prefix: 'shop',
   targets: [
-    { kind: 'asg', id: 'web', autoScalingGroupName: 'shop-web', minCapacity: 2, maxCapacity: 10, targetGroup: TG },
-    { kind: 'ecs-service', id: 'api', cluster: 'shop', service: 'shop-api', minCapacity: 2, maxCapacity: 10 },
+    {
+      kind: 'asg',
+      id: 'web',
+      autoScalingGroupName: 'shop-web',
+      minCapacity: 2,
+      maxCapacity: 10,
+      targetGroup: TG,
+      customMetrics: [
+        { name: 'memory', preset: 'asg-memory', targetPerUnit: 80 },
+        {
+          name: 'error-rate',
+          queries: [
+            {
+              id: 'errors',
+              metric: {
+                namespace: 'AWS/ApplicationELB',
+                metricName: 'HTTPCode_Target_5XX_Count',
+                dimensions: { LoadBalancer: TG.loadBalancerFullName },
+                stat: 'Sum',
+              },
+            },
+            {
+              id: 'requests',
+              metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: { LoadBalancer: TG.loadBalancerFullName }, stat: 'Sum' },
+            },
+            { id: 'rate', expression: '100 * FILL(errors, 0) / requests', returnData: true },
+          ],
+          threshold: 5,
+        },
+      ],
+    },
+    {
+      kind: 'ecs-service',
+      id: 'api',
+      cluster: 'shop',
+      service: 'shop-api',
+      minCapacity: 2,
+      maxCapacity: 10,
+      customMetrics: [
+        {
+          name: 'websockets',
+          metric: { namespace: 'Daphne', metricName: 'OpenConnections', dimensions: { ServiceName: 'shop-api' }, stat: 'Sum' },
+          targetPerUnit: 1500,
+          aggregation: 'total',
+        },
+      ],
+    },
     {
       kind: 'queue-workers',
       id: 'celery',
