@@ -13,7 +13,7 @@ import { FAMILY_ENTRIES } from '../lib/shared/function';
 import { bundleTable } from './bundles';
 import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { costPerTarget, PRICES, USAGE } from './cost';
-import { scenarioTable } from './scenarios';
+import { scenarioTable, WEBSOCKETS_VARIANT, websocketsVariant } from './scenarios';
 import { synthRow } from './synth';
 
 const ROOT = join(__dirname, '..');
@@ -42,7 +42,25 @@ async function main() {
       `| ${r.scenario} | ${r.policy} | ${f(r.violationPct)} | ${f(r.costRatio)} | ${f(r.unitHours, 1)} | ${f(r.actionsPerHour, 2)} | ${r.reversals} | ${r.peakUnits} |`,
     );
   }
+  const ws = await websocketsVariant(join(ROOT, 'scenarios'));
+  scen.seconds[ws.rows[0]?.scenario ?? 'websockets'] = ws.seconds;
+  for (const r of ws.rows) {
+    out(
+      `| ${r.scenario} | ${r.policy} | ${f(r.violationPct)} | ${f(r.costRatio)} | ${f(r.unitHours, 1)} | ${f(r.actionsPerHour, 2)} | ${r.reversals} | ${r.peakUnits} |`,
+    );
+  }
   for (const s of scen.skipped) out(`\nNot run: ${s}`);
+  out();
+  out(
+    `The "+ websockets" rows: every request also opens a WebSocket connection held ${WEBSOCKETS_VARIANT.connectionSeconds} s on average, and the autoscaler sizes on`,
+  );
+  out(
+    `${WEBSOCKETS_VARIANT.connectionsPerUnit} connections per unit as a custom metric beside CPU (the baselines know CPU only). What each left per ready unit:`,
+  );
+  out();
+  out(`| policy | steps above ${WEBSOCKETS_VARIANT.connectionsPerUnit * 1.25} connections per unit, % | peak connections per unit |`);
+  out('| --- | ---: | ---: |');
+  for (const c of ws.connections) out(`| ${c.policy} | ${f(c.abovePct, 2)} | ${c.peakPerUnit.toFixed(0)} |`);
   out();
   out(
     `Simulation time (all policies of a scenario): ${Object.entries(scen.seconds)

@@ -6,7 +6,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { policiesOf, runScenario } from '../sim/runner';
-import { loadScenario, PROJECT_POLICIES } from '../sim/scenario';
+import { loadScenario, PROJECT_POLICIES, type Scenario } from '../sim/scenario';
+import { World } from '../sim/world';
 
 export interface ScenarioRow {
   readonly scenario: string;
@@ -17,6 +18,62 @@ export interface ScenarioRow {
   readonly actionsPerHour: number;
   readonly reversals: number;
   readonly peakUnits: number;
+}
+
+/**
+ * The custom-metric variant: the diurnal scenario whose requests each open a WebSocket connection held
+ * 90 s on average, sized on 1,500 connections per unit (the seed guide's "WebSocket connections >
+ * 1,500 per Daphne instance"), through the simulator's websockets extension (sim/README.md).
+ */
+export const WEBSOCKETS_VARIANT = { base: 'synthetic-diurnal-flash.yaml', connectionSeconds: 90, connectionsPerUnit: 1500 };
+
+export interface ConnectionRow {
+  readonly policy: string;
+  /** Share of steps, in percent, whose open connections per ready unit exceed the target per unit by more than 25%. */
+  readonly abovePct: number;
+  /** Most open connections per ready unit in any step. */
+  readonly peakPerUnit: number;
+}
+
+function connectionRow(policy: string, world: World, perUnit: number): ConnectionRow {
+  let above = 0;
+  let peak = 0;
+  for (let t = 0; t < world.steps; t++) {
+    const per = world.connectionsAtStep[t] / Math.max(1, world.ready[t]);
+    if (per > perUnit * 1.25) above++;
+    peak = Math.max(peak, per);
+  }
+  return { policy, abovePct: (100 * above) / world.steps, peakPerUnit: peak };
+}
+
+/** The scenario rows of the websockets variant, and what each policy left per unit. */
+export async function websocketsVariant(dir: string): Promise<{ rows: ScenarioRow[]; connections: ConnectionRow[]; seconds: number }> {
+  const base = loadScenario(join(dir, WEBSOCKETS_VARIANT.base));
+  const { connectionSeconds, connectionsPerUnit } = WEBSOCKETS_VARIANT;
+  const scenario: Scenario = {
+    ...base,
+    name: `${base.name} + websockets`,
+    workload: { ...base.workload, websockets: { connectionSeconds, connectionsPerUnit } },
+  };
+  const run = await runScenario(scenario);
+  return {
+    rows: run.runs.map((r) => rowOf(scenario.name, r.name, r.score)),
+    connections: run.runs.flatMap((r) => (r.world instanceof World ? [connectionRow(r.name, r.world, connectionsPerUnit)] : [])),
+    seconds: run.seconds,
+  };
+}
+
+function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeof runScenario>>['runs'][number]['score']): ScenarioRow {
+  return {
+    scenario,
+    policy,
+    violationPct: score.violationPct,
+    costRatio: score.costRatio,
+    unitHours: score.unitHours,
+    actionsPerHour: score.actionsPerHour,
+    reversals: score.reversals,
+    peakUnits: score.peakUnits,
+  };
 }
 
 export async function scenarioTable(dir: string): Promise<{ rows: ScenarioRow[]; skipped: string[]; seconds: Record<string, number> }> {
@@ -30,18 +87,7 @@ export async function scenarioTable(dir: string): Promise<{ rows: ScenarioRow[];
     const scenario = loadScenario(join(dir, file));
     const run = await runScenario(scenario, { policies: [...policiesOf(scenario), ...PROJECT_POLICIES[scenario.workload.kind]] });
     seconds[scenario.name] = run.seconds;
-    for (const r of run.runs) {
-      rows.push({
-        scenario: scenario.name,
-        policy: r.name,
-        violationPct: r.score.violationPct,
-        costRatio: r.score.costRatio,
-        unitHours: r.score.unitHours,
-        actionsPerHour: r.score.actionsPerHour,
-        reversals: r.score.reversals,
-        peakUnits: r.score.peakUnits,
-      });
-    }
+    for (const r of run.runs) rows.push(rowOf(scenario.name, r.name, r.score));
     for (const [policy, why] of Object.entries(run.skipped)) skipped.push(`${scenario.name} / ${policy}: ${why}`);
   }
   return { rows, skipped, seconds };

@@ -49,6 +49,8 @@ const KIND_FIELDS: readonly { readonly path: readonly [string, string]; readonly
   { path: ['workload', 'nodeType'], kinds: ['cache'] },
   { path: ['workload', 'clusterMode'], kinds: ['cache'] },
   { path: ['target', 'nodeTypeLadder'], kinds: ['cache'] },
+  { path: ['workload', 'connectionSeconds'], kinds: ['web'] },
+  { path: ['target', 'connectionsPerUnit'], kinds: ['web'] },
 ];
 
 const scenarioSchema = z.strictObject({
@@ -76,6 +78,8 @@ const scenarioSchema = z.strictObject({
     nodeType: z.string().min(1).optional(),
     /** Extension, cache: cluster mode enabled (shards can change). */
     clusterMode: z.boolean().optional(),
+    /** Extension, web: mean seconds a WebSocket connection stays open; the world publishes open connections (sim/README.md). */
+    connectionSeconds: z.number().positive().max(86_400).optional(),
   }),
   slo: z
     .strictObject({
@@ -89,6 +93,8 @@ const scenarioSchema = z.strictObject({
     targetUtilization: z.number().gt(0).max(100).default(70),
     /** Extension, cache: the node types the group may use, smallest first. */
     nodeTypeLadder: z.array(z.string().min(1)).min(1).optional(),
+    /** Extension, web: open connections one unit should hold; the autoscaler sizes on them as a custom metric. */
+    connectionsPerUnit: z.number().positive().max(1e9).optional(),
   }),
   compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda', 'autoscaler-step'])).optional(),
   /**
@@ -136,12 +142,23 @@ export interface Scenario {
     readonly database?: DatabaseWorkload;
     /** Cache only. */
     readonly cache?: CacheWorkload;
+    /** Web only, extension: WebSocket connections opened by the demand (sim/README.md). */
+    readonly websockets?: WebSocketWorkload;
   };
   readonly slo: { readonly maxUtilization: number; readonly maxWaitSeconds: number };
   readonly target: { readonly minUnits: number; readonly maxUnits: number; readonly targetUtilization: number };
   readonly compare: readonly ComparedPolicy[];
   /** Faults injected into the autoscaler's run; absent: a clean run. */
   readonly faults?: ScenarioFaults;
+}
+
+/**
+ * WebSocket connections (extension): every request opens one, which stays open `connectionSeconds` on
+ * average; the fleet should hold at most `connectionsPerUnit` per ready unit.
+ */
+export interface WebSocketWorkload {
+  readonly connectionSeconds: number;
+  readonly connectionsPerUnit: number;
 }
 
 /** The database workload: an RDS PostgreSQL source whose read replicas are the units. */
@@ -209,6 +226,14 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
     if (section[path[1]] !== undefined && !kinds.includes(kind)) problems.push(`${path.join('.')}: only for ${kinds.join(', ')} workloads, not ${kind}`);
   }
   const cache = kind === 'cache' ? cacheWorkload(s, problems) : undefined;
+  const c = [s.workload.connectionSeconds, s.target.connectionsPerUnit];
+  if (c.filter((x) => x !== undefined).length === 1) {
+    problems.push(
+      s.workload.connectionSeconds === undefined
+        ? `workload.connectionSeconds: missing; target.connectionsPerUnit (${s.target.connectionsPerUnit}) needs the connections it sizes on`
+        : `target.connectionsPerUnit: missing; workload.connectionSeconds (${s.workload.connectionSeconds}) opens connections that need a target per unit`,
+    );
+  }
   if (s.target.maxUnits < minUnits) problems.push(`target.maxUnits: ${s.target.maxUnits} is below target.minUnits ${minUnits}`);
   const initialUnits = s.workload.initialUnits ?? minUnits;
   if (initialUnits < minUnits || initialUnits > s.target.maxUnits) {
@@ -234,6 +259,9 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
       initialUnits,
       ...(kind === 'database' ? { database: { readShare: s.workload.readShare ?? 0.8 } } : {}),
       ...(cache ? { cache } : {}),
+      ...(s.workload.connectionSeconds !== undefined && s.target.connectionsPerUnit !== undefined
+        ? { websockets: { connectionSeconds: s.workload.connectionSeconds, connectionsPerUnit: s.target.connectionsPerUnit } }
+        : {}),
     },
     slo: s.slo,
     target: { minUnits, maxUnits: s.target.maxUnits, targetUtilization: s.target.targetUtilization },

@@ -99,6 +99,10 @@ export class World {
   readonly queueVisible: Float64Array;
   readonly queueNotVisible: Float64Array;
   readonly queueAge: Float64Array;
+  /** WebSocket connections open, average of each minute (NaN without the websockets extension). */
+  readonly connections: Float64Array;
+  /** Connections open at the end of each step (empty without the websockets extension). */
+  readonly connectionsAtStep: Float64Array;
   /** Minutes 0..completeMinutes-1 have their datapoint. */
   completeMinutes = 0;
   /** Queue: messages that waited longer than maxWaitSeconds (finalized by `finish`). */
@@ -112,6 +116,10 @@ export class World {
   private readonly wSum: Float64Array;
   private readonly cpuW: Float64Array;
   private readonly readyW: Float64Array;
+  private readonly connW: Float64Array;
+  /** Mean seconds a connection stays open; 0 without the websockets extension. */
+  private readonly connectionSeconds: number;
+  private open = 0;
   // queue: one batch per arrival step, FIFO from `head`
   private readonly batch: Float64Array;
   private head = 0;
@@ -140,6 +148,10 @@ export class World {
     this.queueVisible = m();
     this.queueNotVisible = m();
     this.queueAge = m();
+    this.connectionSeconds = scenario.workload.websockets?.connectionSeconds ?? 0;
+    this.connections = m();
+    this.connectionsAtStep = new Float64Array(this.connectionSeconds ? this.steps : 0);
+    this.connW = new Float64Array(this.connectionSeconds ? this.minutes : 0);
     this.wSum = new Float64Array(this.minutes);
     this.cpuW = new Float64Array(this.minutes);
     this.readyW = new Float64Array(this.minutes);
@@ -204,6 +216,17 @@ export class World {
     if (b !== this.desiredAtStepStart) this.actions.push({ step: t, at: now, from: this.desiredAtStepStart, to: b });
 
     const a = this.arrivals[t];
+    // Open connections C with arrivals at rate l, each open tau s on average: dC/dt = l - C/tau, solved
+    // over the step with l constant; the minute's datapoint is the average over it (sim/README.md).
+    let openAvg = 0;
+    if (this.connectionSeconds) {
+      const tau = this.connectionSeconds;
+      const steady = (a / d) * tau;
+      const k = Math.exp(-d / tau);
+      openAvg = steady + ((this.open - steady) * tau * (1 - k)) / d;
+      this.open = steady + (this.open - steady) * k;
+      this.connectionsAtStep[t] = this.open;
+    }
     let cpu = 0;
     if (this.kind === 'web') {
       const l = a / d;
@@ -220,6 +243,7 @@ export class World {
         this.wSum[m] += w;
         this.cpuW[m] += cpu * w;
         this.readyW[m] += r * w;
+        if (this.connectionSeconds) this.connW[m] += openAvg * w;
         if (this.kind === 'web') this.requestCount[m] = (Number.isNaN(this.requestCount[m]) ? 0 : this.requestCount[m]) + (a * w) / d;
       },
       (m) => this.completeMinute(m, r),
@@ -234,6 +258,7 @@ export class World {
       this.cpu[m] = this.cpuW[m] / this.wSum[m];
       const avgReady = this.readyW[m] / this.wSum[m];
       if (avgReady > 0) this.requestCountPerTarget[m] = this.requestCount[m] / avgReady;
+      if (this.connectionSeconds) this.connections[m] = this.connW[m] / this.wSum[m];
     } else {
       const notVisible = Math.min(readyAtEnd, this.backlog);
       this.queueVisible[m] = this.backlog - notVisible;

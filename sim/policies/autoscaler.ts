@@ -32,6 +32,8 @@ export { AUTOSCALER, autoscalerUnsupported };
 export const SIM_GROUP = 'sim-web';
 export const SIM_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/sim-queue';
 export const SIM_WORKERS = { cluster: 'sim', service: 'sim-workers' };
+/** The WebSocket connections the world publishes (the websockets extension), as a Daphne exporter would: the fleet's total. */
+export const SIM_CONNECTIONS = { namespace: 'Sim/Daphne', metricName: 'OpenConnections', dimensions: { AutoScalingGroupName: SIM_GROUP } };
 
 /**
  * The seed guides' step rules as `policy: step` (the rules `seed-step` applies by hand, here on the real
@@ -80,6 +82,18 @@ export function autoscalerConfig(scenario: Scenario, policy: ProjectPolicy = 'de
           warmupSeconds: scenario.workload.provisioningSeconds,
           targetGroup: { loadBalancerFullName: 'app/sim/0123456789abcdef', targetGroupFullName: 'targetgroup/sim-web/0123456789abcdef' },
           ...(policy === 'step' ? SEED_STEP_POLICY.web : {}),
+          ...(scenario.workload.websockets
+            ? {
+                customMetrics: [
+                  {
+                    name: 'websockets',
+                    metric: { ...SIM_CONNECTIONS, stat: 'Average' },
+                    targetPerUnit: scenario.workload.websockets.connectionsPerUnit,
+                    aggregation: 'total',
+                  },
+                ],
+              }
+            : {}),
         },
       ],
     },
@@ -303,6 +317,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
       if (metrics.requestCountPerTarget && !Number.isNaN(world.requestCountPerTarget[m])) {
         store.put(metrics.requestCountPerTarget, at, world.requestCountPerTarget[m], visibleFrom);
       }
+      if (!Number.isNaN(world.connections[m])) store.put(SIM_CONNECTIONS, at, world.connections[m], visibleFrom);
     }
   };
 
