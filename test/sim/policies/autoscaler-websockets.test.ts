@@ -26,6 +26,7 @@ describe('the world publishes WebSocket connections and the autoscaler sizes on 
     // After the step up, connections approach the new level over about one duration, not at once.
     expect(world.connections[120]).toBeGreaterThan(9000);
     expect(world.connections[120]).toBeLessThan(27_000);
+    expect(world.connectionsAtStep[120]).toBeCloseTo(27_000 - 18_000 * Math.exp(-60 / 90), 6);
   });
 
   test('with 1,500 connections per unit the group holds them: 27,000 connections need 18 units where CPU asks for 11', async () => {

@@ -64,7 +64,7 @@ function world(customMetrics: unknown[]) {
 }
 
 describe('capacity handler with custom metrics, on the in-memory CloudWatch', () => {
-  test('connections over the target per unit raise the custom alarm, and the function sizes the group on them although CPU is low', async () => {
+  test('connections over the target per unit raise the custom alarm, and the function sizes the group on them although CPU is below its target', async () => {
     const w = world([
       {
         name: 'websockets',
@@ -78,8 +78,10 @@ describe('capacity handler with custom metrics, on the in-memory CloudWatch', ()
       },
     ]);
     const seen: string[] = [];
-    // 30,000 connections on 10 units at 30% CPU: 20 units at 1,500 each.
-    for (let m = 0; m < 8; m++) seen.push(...(await w.minute(m, { cpu: 30, a: 12_000, b: 18_000 })));
+    // 30,000 connections on 10 units at 66% CPU (between its alarms, so only the custom alarm can bring
+    // the target up): 20 units at 1,500 each.
+    for (let m = 0; m < 8; m++) seen.push(...(await w.minute(m, { cpu: 66, a: 2_000, b: 28_000 })));
+    expect(seen.filter((s) => s.endsWith('ALARM'))).toEqual(['shop/web/custom-websockets/high ALARM']);
     expect(seen).toContain('shop/web/custom-websockets/high ALARM');
     expect(w.desired()).toBe(20);
     // The custom queries went to GetMetricData with their own ids and the expression renamed to them.
