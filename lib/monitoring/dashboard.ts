@@ -17,6 +17,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type AlarmSpec, alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig, TargetConfig } from '../../lambdas/shared/config';
+import { parseMath, referencedIds } from '../../lambdas/shared/metric-math';
 import { infrastructureOf } from '../targets';
 import { DASHBOARD_PERIOD } from './units';
 import { metricOf, WIDGET_HEIGHT, WIDGET_WIDTH } from './widgets';
@@ -93,7 +94,7 @@ export function targetWidgets(prefix: string, target: TargetConfig): cloudwatch.
     widgets.push(
       new cloudwatch.GraphWidget({
         title: `${target.id}: ${signal}`,
-        left: [metricOf(specs[0].metric, signal)],
+        left: [graphOf(specs[0], signal)],
         leftAnnotations: specs.map((s) => ({
           value: s.threshold,
           label: `${s.direction === 'high' ? 'scale out above' : 'scale in below'} ${s.threshold}`,
@@ -149,6 +150,26 @@ export function autoscalerMetric(target: TargetConfig, metricName: string, stati
     statistic,
     period: PERIOD,
   });
+}
+
+/** What an alarm watches, as a graph line: its metric, or its metric math expression over its queries. */
+function graphOf(spec: AlarmSpec, label: string): cloudwatch.IMetric {
+  const queries = spec.math;
+  if (!queries) return metricOf(spec.metric, label);
+  const build = (id: string): cloudwatch.IMetric => {
+    const q = queries.find((x) => x.id === id);
+    if (!q) throw new Error(`alarm ${spec.name}: no query ${id}`);
+    if (q.metric) return metricOf(q.metric, id);
+    const expression = q.expression ?? '';
+    return new cloudwatch.MathExpression({
+      expression,
+      usingMetrics: Object.fromEntries(referencedIds(parseMath(expression)).map((ref) => [ref, build(ref)])),
+      period: Duration.seconds(Math.max(60, spec.periodSeconds)),
+      label: q.returnData ? label : id,
+    });
+  };
+  const returned = queries.find((q) => q.returnData);
+  return returned ? build(returned.id) : metricOf(spec.metric, label);
 }
 
 function healthWidgets(props: AutoscalerDashboardProps): cloudwatch.IWidget[] {

@@ -1,4 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { alarmRulePattern } from '../../../lambdas/shared/alarms';
 import { buildApp } from '../../../lib/app';
 import { matchesPattern } from '../../../sim/cloud/event-pattern';
@@ -129,6 +131,12 @@ describe('custom metrics in the template', () => {
     expect(matchesPattern(alarmRulePattern('shop', 'capacity'), event('other/api/custom-websockets/high', daphne))).toBe(false);
     expect(matchesPattern(alarmRulePattern('shop', 'database'), event('shop/api/custom-websockets/high', daphne))).toBe(false);
     expect(matchesPattern(alarmRulePattern('shop', 'capacity'), event('shop/api/cpu/high', daphne))).toBe(false);
+  });
+
+  test("the dashboard graphs a metric math metric's expression, not one of its metrics", () => {
+    const dashboards = [stack, ...stack.node.findAll()].filter((c) => c instanceof CfnDashboard) as CfnDashboard[];
+    const body = dashboards.map((d) => JSON.stringify(Stack.of(d).resolve(d.dashboardBody))).join('');
+    expect(body).toContain('100 * FILL(errors, 0) / requests');
   });
 
   test('zero unacknowledged cdk-nag findings and no CloudFormation validation finding', () => {
