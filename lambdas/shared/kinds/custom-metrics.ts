@@ -51,7 +51,16 @@ export const customMetricStatSchema = z.strictObject({
   /** @default "Average" */
   stat: statistic.default('Average'),
   /** Seconds per datapoint: 60, or 10 or 30 for a metric published at high resolution. @default 60 */
-  period: z.union(CUSTOM_METRIC_PERIODS.map((p) => z.literal(p)) as [z.ZodLiteral<10>, z.ZodLiteral<30>, z.ZodLiteral<60>]).default(60),
+  period: z
+    .number()
+    .int()
+    .min(10)
+    .max(60)
+    .superRefine((p, ctx) => {
+      if (!(CUSTOM_METRIC_PERIODS as readonly number[]).includes(p))
+        ctx.addIssue({ code: 'custom', message: `${p} is not 60, nor 10 or 30 (high resolution)` });
+    })
+    .default(60),
 });
 
 export type CustomMetricStat = z.output<typeof customMetricStatSchema>;

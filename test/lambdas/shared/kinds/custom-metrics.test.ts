@@ -176,7 +176,7 @@ describe('customMetrics: refused, with the path and the value', () => {
       'targets[0].customMetrics[0].metric.period: 10 needs a high-resolution metric; AWS/ApplicationELB RequestCount is published by AWS at 60 s resolution',
     ]);
     expect(problems([{ ...websockets, metric: { ...websockets.metric, period: 20 } }])).toEqual([
-      'targets[0].customMetrics[0].metric.period: 20 matches none of the allowed shapes',
+      'targets[0].customMetrics[0].metric.period: 20 is not 60, nor 10 or 30 (high resolution)',
     ]);
   });
 
