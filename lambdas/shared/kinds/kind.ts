@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
 import type { ConfigPath } from '../config/checks';
 import type { TargetResource } from '../config/resources';
-import type { StepSignalSource } from './step-policy';
 import type { CustomSignal } from './custom-metrics';
+import type { StepSignalSource } from './step-policy';
 
 /** What every target's config holds. */
 export interface TargetBase {

@@ -18,7 +18,7 @@ const policy: CapacityPolicy = {
   tolerance: 0.1,
   maxStepUpRatio: 1,
   maxStepDownRatio: 0.5,
-  cooldownSeconds: 300,
+  scaleInCooldownSeconds: 300,
   scaleOutCooldownSeconds: 60,
   scaleInStabilizationSeconds: 300,
   warmupSeconds: 180,
