@@ -57,10 +57,15 @@ export async function observeReplicas(
     .filter(([k]) => /^r\d+cpu$/.test(k))
     .map(([, v]) => mean(v))
     .filter((v): v is number => v !== undefined);
-  const lags = Object.entries(s)
-    .filter(([k]) => /^r\d+lag$|^lag$/.test(k))
-    .map(([, v]) => max(v))
-    .filter((v): v is number => v !== undefined);
+  // RDS ReplicaLag is in seconds, Aurora's AuroraReplicaLagMaximum in milliseconds (Amazon Aurora
+  // User Guide, "Amazon CloudWatch metrics for Amazon Aurora").
+  const auroraLag = max(s.lag);
+  const lags = [
+    ...Object.entries(s)
+      .filter(([k]) => /^r\d+lag$/.test(k))
+      .map(([, v]) => max(v)),
+    auroraLag === undefined ? undefined : auroraLag / 1000,
+  ].filter((v): v is number => v !== undefined);
   return {
     sourceCpu: mean(s.cpu),
     connections: mean(s.connections),
