@@ -34,6 +34,7 @@ const KIND_FIELDS: readonly { readonly path: readonly [string, string]; readonly
   { path: ['workload', 'nodeType'], kinds: ['cache'] },
   { path: ['workload', 'clusterMode'], kinds: ['cache'] },
   { path: ['target', 'nodeTypeLadder'], kinds: ['cache'] },
+  { path: ['workload', 'broker'], kinds: ['queue'] },
 ];
 
 const scenarioSchema = z.strictObject({
@@ -61,6 +62,8 @@ const scenarioSchema = z.strictObject({
     nodeType: z.string().min(1).optional(),
     /** Extension, cache: cluster mode enabled (shards can change). */
     clusterMode: z.boolean().optional(),
+    /** Extension, queue: the broker the workers consume from (`sqs`: a queue-workers target; `rabbitmq`: a rabbitmq-workers target on Amazon MQ). */
+    broker: z.enum(['sqs', 'rabbitmq']).optional(),
   }),
   slo: z
     .strictObject({
@@ -121,6 +124,8 @@ export interface Scenario {
     readonly database?: DatabaseWorkload;
     /** Cache only. */
     readonly cache?: CacheWorkload;
+    /** Queue only: the broker. @default sqs */
+    readonly broker?: QueueBroker;
   };
   readonly slo: { readonly maxUtilization: number; readonly maxWaitSeconds: number };
   readonly target: { readonly minUnits: number; readonly maxUnits: number; readonly targetUtilization: number };
@@ -128,6 +133,12 @@ export interface Scenario {
   /** Faults injected into the autoscaler's run; absent: a clean run. */
   readonly faults?: ScenarioFaults;
 }
+
+/**
+ * The broker of a queue workload: `sqs` (the contract's: GetQueueAttributes, no CloudWatch lag) or
+ * `rabbitmq` (Amazon MQ for RabbitMQ: the queue's depth only through CloudWatch, with its lag).
+ */
+export type QueueBroker = 'sqs' | 'rabbitmq';
 
 /** The database workload: an RDS PostgreSQL source whose read replicas are the units. */
 export interface DatabaseWorkload {
@@ -217,6 +228,7 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
       provisioningSeconds: s.workload.provisioningSeconds ?? DEFAULT_PROVISIONING[kind],
       initialUnits,
       ...(kind === 'database' ? { database: { readShare: s.workload.readShare ?? 0.8 } } : {}),
+      ...(s.workload.broker ? { broker: s.workload.broker } : {}),
       ...(cache ? { cache } : {}),
     },
     slo: s.slo,

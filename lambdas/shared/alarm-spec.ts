@@ -5,7 +5,7 @@
  */
 
 export type Direction = 'high' | 'low';
-export type Signal = 'cpu' | 'requests' | 'latency' | 'memory' | 'replica-cpu' | 'connections' | 'storage' | 'evictions' | 'age';
+export type Signal = 'cpu' | 'requests' | 'latency' | 'memory' | 'replica-cpu' | 'connections' | 'storage' | 'evictions' | 'age' | 'backlog';
 
 /** Action families: one EventBridge rule and one function each. */
 export type Family = 'capacity' | 'cdn' | 'database' | 'queue';
@@ -38,7 +38,7 @@ export function alarmName(prefix: string, targetId: string, signal: Signal, dire
   return `${prefix}/${targetId}/${signal}/${direction}`;
 }
 
-const SIGNALS: readonly Signal[] = ['cpu', 'requests', 'latency', 'memory', 'replica-cpu', 'connections', 'storage', 'evictions', 'age'];
+const SIGNALS: readonly Signal[] = ['cpu', 'requests', 'latency', 'memory', 'replica-cpu', 'connections', 'storage', 'evictions', 'age', 'backlog'];
 
 /** The parts of an alarm name this deployment made, or undefined for any other name. */
 export function parseAlarmName(prefix: string, name: string): { targetId: string; signal: Signal; direction: Direction } | undefined {

@@ -5,6 +5,6 @@ export const AUTOSCALER = 'autoscaler';
 
 /** Why the autoscaler cannot run a scenario, or undefined when it can. */
 export function autoscalerUnsupported(_scenario: Scenario): string | undefined {
-  // Web scenarios run an `asg` target, queue scenarios a `queue-workers` target.
+  // Web scenarios run an `asg` target, queue scenarios a `queue-workers` target (`rabbitmq-workers` for `broker: rabbitmq`).
   return undefined;
 }

@@ -1,11 +1,12 @@
 /**
- * Lambda entry of the queue family (queue-workers targets): the 1-minute poll of every queue, the
- * age-of-oldest-message alarm and capacity window schedules. Thin: parse the event, make the work
+ * Lambda entry of the queue family (queue-workers and rabbitmq-workers targets): the 1-minute poll of
+ * every queue, the kinds' alarms and capacity window schedules. Thin: parse the event, make the work
  * idempotent on the event's identity, delegate to QueueService.
  */
 
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -73,6 +74,7 @@ function deployedDeps(): QueueHandlerDeps {
   return {
     ...base,
     sqs: deployedSqs(),
+    cloudWatch: awsClient(CloudWatchClient),
     autoScaling: awsClient(AutoScalingClient),
     ecs: awsClient(ECSClient),
   };
