@@ -51,6 +51,7 @@ const KIND_FIELDS: readonly { readonly path: readonly [string, string]; readonly
   { path: ['target', 'nodeTypeLadder'], kinds: ['cache'] },
   { path: ['workload', 'connectionSeconds'], kinds: ['web'] },
   { path: ['target', 'connectionsPerUnit'], kinds: ['web'] },
+  { path: ['workload', 'broker'], kinds: ['queue'] },
 ];
 
 const scenarioSchema = z.strictObject({
@@ -80,6 +81,8 @@ const scenarioSchema = z.strictObject({
     clusterMode: z.boolean().optional(),
     /** Extension, web: mean seconds a WebSocket connection stays open; the world publishes open connections (sim/README.md). */
     connectionSeconds: z.number().positive().max(86_400).optional(),
+    /** Extension, queue: the broker the workers consume from (`sqs`: a queue-workers target; `rabbitmq`: a rabbitmq-workers target on Amazon MQ). */
+    broker: z.enum(['sqs', 'rabbitmq']).optional(),
   }),
   slo: z
     .strictObject({
@@ -144,6 +147,8 @@ export interface Scenario {
     readonly cache?: CacheWorkload;
     /** Web only, extension: WebSocket connections opened by the demand (sim/README.md). */
     readonly websockets?: WebSocketWorkload;
+    /** Queue only: the broker. @default sqs */
+    readonly broker?: QueueBroker;
   };
   readonly slo: { readonly maxUtilization: number; readonly maxWaitSeconds: number };
   readonly target: { readonly minUnits: number; readonly maxUnits: number; readonly targetUtilization: number };
@@ -160,6 +165,12 @@ export interface WebSocketWorkload {
   readonly connectionSeconds: number;
   readonly connectionsPerUnit: number;
 }
+
+/**
+ * The broker of a queue workload: `sqs` (the contract's: GetQueueAttributes, no CloudWatch lag) or
+ * `rabbitmq` (Amazon MQ for RabbitMQ: the queue's depth only through CloudWatch, with its lag).
+ */
+export type QueueBroker = 'sqs' | 'rabbitmq';
 
 /** The database workload: an RDS PostgreSQL source whose read replicas are the units. */
 export interface DatabaseWorkload {
@@ -258,6 +269,7 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
       provisioningSeconds: s.workload.provisioningSeconds ?? DEFAULT_PROVISIONING[kind],
       initialUnits,
       ...(kind === 'database' ? { database: { readShare: s.workload.readShare ?? 0.8 } } : {}),
+      ...(s.workload.broker ? { broker: s.workload.broker } : {}),
       ...(cache ? { cache } : {}),
       ...(s.workload.connectionSeconds !== undefined && s.target.connectionsPerUnit !== undefined
         ? { websockets: { connectionSeconds: s.workload.connectionSeconds, connectionsPerUnit: s.target.connectionsPerUnit } }

@@ -9,6 +9,7 @@ import type { CliBackend, Cooldowns, TargetNow, UnitBounds } from './backend';
 import { cloudfrontBackend } from './cloudfront';
 import { ecsServiceBackend } from './ecs-service';
 import { queueWorkersBackend } from './queue-workers';
+import { rabbitmqWorkersBackend } from './rabbitmq-workers';
 import { rdsInstanceBackend } from './rds-instance';
 import { rdsReplicasBackend } from './rds-replicas';
 import { rdsStorageBackend } from './rds-storage';
@@ -23,6 +24,7 @@ export const CLI_BACKENDS: { readonly [K in TargetKind]: CliBackend<K> } = {
   'rds-instance': rdsInstanceBackend,
   redis: redisBackend,
   'queue-workers': queueWorkersBackend,
+  'rabbitmq-workers': rabbitmqWorkersBackend,
 };
 
 /** One target's backend, its config applied. */

@@ -20,6 +20,7 @@ export type Signal =
   | 'storage'
   | 'evictions'
   | 'age'
+  | 'backlog'
   | StepSignal
   | `custom-${string}`;
 export type StepSignal = `step-${number}`;
@@ -73,7 +74,7 @@ export function alarmName(prefix: string, targetId: string, signal: Signal, dire
   return `${prefix}/${targetId}/${signal}/${direction}`;
 }
 
-const SIGNALS: readonly Signal[] = ['cpu', 'requests', 'latency', 'memory', 'replica-cpu', 'connections', 'storage', 'evictions', 'age'];
+const SIGNALS: readonly Signal[] = ['cpu', 'requests', 'latency', 'memory', 'replica-cpu', 'connections', 'storage', 'evictions', 'age', 'backlog'];
 
 /** The parts of an alarm name this deployment made, or undefined for any other name. */
 export function parseAlarmName(prefix: string, name: string): { targetId: string; signal: Signal; direction: Direction } | undefined {

@@ -9,6 +9,7 @@ import { cloudfrontInfrastructure } from './cloudfront';
 import { ecsServiceInfrastructure } from './ecs-service';
 import type { TargetInfrastructure } from './kind';
 import { queueWorkersInfrastructure } from './queue-workers';
+import { rabbitmqWorkersInfrastructure } from './rabbitmq-workers';
 import { rdsInstanceInfrastructure } from './rds-instance';
 import { rdsReplicasInfrastructure } from './rds-replicas';
 import { rdsStorageInfrastructure } from './rds-storage';
@@ -23,6 +24,7 @@ const INFRASTRUCTURE = {
   'rds-instance': rdsInstanceInfrastructure,
   redis: redisInfrastructure,
   'queue-workers': queueWorkersInfrastructure,
+  'rabbitmq-workers': rabbitmqWorkersInfrastructure,
 };
 
 export const TARGET_INFRASTRUCTURE: { readonly [K in TargetKind]: TargetInfrastructure<TargetOfKind<K>, ScalingTarget> } = INFRASTRUCTURE;

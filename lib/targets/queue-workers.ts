@@ -59,36 +59,46 @@ export class QueueWorkersScalingTarget extends Construct {
     // A step rule on the age of the oldest message reads it from CloudWatch.
     if (readsQueueMetrics(target)) grantMetricReads(handler);
 
-    const w = target.workers;
-    if (w.kind === 'ecs-service') {
-      this.workersArn = stack.formatArn({
-        service: 'ecs',
-        resource: 'service',
-        resourceName: `${w.cluster}/${w.service}`,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.workersArn] }));
-    } else {
-      this.workersArn = stack.formatArn({
-        service: 'autoscaling',
-        resource: 'autoScalingGroup',
-        resourceName: `*:autoScalingGroupName/${w.autoScalingGroupName}`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:SetDesiredCapacity'], resources: [this.workersArn] }));
-      acknowledgeWildcardResource(
-        handler.role!,
-        this.workersArn,
-        `autoscaling:SetDesiredCapacity on the group named "${w.autoScalingGroupName}" only: the wildcard stands for the group's UUID, which is not known at synth.`,
-      );
-      grantUnscoped(
-        handler,
-        'DescribeAutoScalingGroupsPolicy',
-        ['autoscaling:DescribeAutoScalingGroups'],
-        'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads group sizes and instance protection.',
-      );
-    }
+    this.workersArn = grantWorkers(this, handler, target.workers);
   }
+}
+
+/**
+ * The least permissions a queue family function needs on a worker fleet: UpdateService and
+ * DescribeServices on the ECS service, or SetDesiredCapacity on the group (by name) and
+ * DescribeAutoScalingGroups (no resource-level permissions). Returns the fleet's ARN as IAM matches it.
+ */
+export function grantWorkers(scope: Construct, handler: lambda.IFunction, w: QueueWorkersTarget['workers']): string {
+  const stack = Stack.of(scope);
+  if (w.kind === 'ecs-service') {
+    const arn = stack.formatArn({
+      service: 'ecs',
+      resource: 'service',
+      resourceName: `${w.cluster}/${w.service}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [arn] }));
+    return arn;
+  }
+  const arn = stack.formatArn({
+    service: 'autoscaling',
+    resource: 'autoScalingGroup',
+    resourceName: `*:autoScalingGroupName/${w.autoScalingGroupName}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:SetDesiredCapacity'], resources: [arn] }));
+  acknowledgeWildcardResource(
+    handler.role!,
+    arn,
+    `autoscaling:SetDesiredCapacity on the group named "${w.autoScalingGroupName}" only: the wildcard stands for the group's UUID, which is not known at synth.`,
+  );
+  grantUnscoped(
+    handler,
+    'DescribeAutoScalingGroupsPolicy',
+    ['autoscaling:DescribeAutoScalingGroups'],
+    'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads group sizes and instance protection.',
+  );
+  return arn;
 }
 
 /** The `queue-workers` kind's infrastructure (lib/targets/index.ts). */

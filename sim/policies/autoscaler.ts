@@ -11,8 +11,9 @@ import type { Context } from 'aws-lambda';
 import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
 import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
 import { alarmRulePattern, allAlarms, capacityMetrics, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
-import { type AsgTarget, type AutoscalerConfig, parseConfig, type QueueWorkersTarget } from '../../lambdas/shared/config';
+import { type AsgTarget, type AutoscalerConfig, parseConfig, type QueueWorkersTarget, type RabbitmqWorkersTarget } from '../../lambdas/shared/config';
 import { queueMetrics } from '../../lambdas/shared/kinds/queue-workers';
+import { rabbitmqQueueMetrics } from '../../lambdas/shared/kinds/rabbitmq-workers';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import { AlarmEvaluator, type AlarmStateChangeEvent } from '../cloud/alarms';
 import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../cloud/capacity';
@@ -65,6 +66,9 @@ export const SEED_STEP_POLICY = {
 /** Which of the project's policies a run uses: its default engine, or the seed guides' rule as `policy: step`. */
 export type ProjectPolicy = 'default' | 'step';
 
+/** The Amazon MQ broker, virtual host and queue of a `broker: rabbitmq` queue scenario. */
+export const SIM_BROKER = { broker: 'sim-broker', virtualHost: '/', queue: 'celery' };
+
 /** The config the construct would get for this scenario: the user's target settings, the project's defaults for the rest. */
 export function autoscalerConfig(scenario: Scenario, policy: ProjectPolicy = 'default'): AutoscalerConfig {
   if (scenario.workload.kind === 'queue') return queueConfig(scenario, policy);
@@ -102,18 +106,19 @@ export function autoscalerConfig(scenario: Scenario, policy: ProjectPolicy = 'de
 }
 
 /**
- * A queue scenario as a user configures it: one queue-workers target whose throughput per worker is
- * the workload's published one, the SLO's wait, the scenario's bounds; the project's defaults for the rest.
+ * A queue scenario as a user configures it: one queue-workers target (a rabbitmq-workers target for
+ * `broker: rabbitmq`) whose throughput per worker is the workload's published one, the SLO's wait, the
+ * scenario's bounds; the project's defaults for the rest.
  */
 function queueConfig(scenario: Scenario, policy: ProjectPolicy): AutoscalerConfig {
+  const queue = scenario.workload.broker === 'rabbitmq' ? { kind: 'rabbitmq-workers', ...SIM_BROKER } : { kind: 'queue-workers', queueUrl: SIM_QUEUE_URL };
   return parseConfig(
     {
       prefix: 'sim',
       targets: [
         {
           id: 'workers',
-          kind: 'queue-workers',
-          queueUrl: SIM_QUEUE_URL,
+          ...queue,
           // The simulated fleet has no scale-in protection (a scale-in removes the newest workers at once,
           // whatever they hold) and each ready worker holds one message (NotVisible = min(ready, backlog)):
           // the engine keeps the workers that hold messages, as a user without protection would get.
@@ -272,6 +277,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
         config,
         store: state,
         sqs: chaos.client(new FakeSqs(new Map([[SIM_QUEUE_URL, () => world.queueState()]]), calls)),
+        cloudWatch: chaos.client(cloudWatch),
         autoScaling: chaos.client(autoScaling),
         ecs: chaos.client(ecs),
         cloudWatchIn: () => chaos.client(cloudWatch),
@@ -290,7 +296,10 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
         sleep: async () => undefined,
       });
   const metrics = queue ? undefined : capacityMetrics(config.targets[0] as AsgTarget);
-  const sqsMetrics = queue ? queueMetrics(config.targets[0] as QueueWorkersTarget) : undefined;
+  const queueTarget = queue ? config.targets[0] : undefined;
+  const sqsMetrics = queueTarget?.kind === 'queue-workers' ? queueMetrics(queueTarget as QueueWorkersTarget) : undefined;
+  // Amazon MQ publishes the queue's ready and unacknowledged counts once a minute, the world's end-of-minute samples.
+  const brokerMetrics = queueTarget?.kind === 'rabbitmq-workers' ? rabbitmqQueueMetrics(queueTarget as RabbitmqWorkersTarget) : undefined;
   const alarmEvents: AlarmStateChangeEvent[] = [];
   const lambda = lambdaInvoker(handler, `sim-${family}`, now, options.verbose);
   const invoke = lambda.invoke;
@@ -309,6 +318,11 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
         store.put(sqsMetrics.visible, at, world.queueVisible[m], visibleFrom);
         store.put(sqsMetrics.notVisible, at, world.queueNotVisible[m], visibleFrom);
         store.put(sqsMetrics.ageOfOldest, at, world.queueAge[m], visibleFrom);
+        continue;
+      }
+      if (brokerMetrics) {
+        store.put(brokerMetrics.ready, at, world.queueVisible[m], visibleFrom);
+        store.put(brokerMetrics.unacknowledged, at, world.queueNotVisible[m], visibleFrom);
         continue;
       }
       if (!metrics) continue;

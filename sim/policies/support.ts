@@ -7,6 +7,6 @@ export const AUTOSCALER_STEP = 'autoscaler-step';
 
 /** Why the autoscaler cannot run a scenario, or undefined when it can. */
 export function autoscalerUnsupported(_scenario: Scenario): string | undefined {
-  // Web scenarios run an `asg` target, queue scenarios a `queue-workers` target.
+  // Web scenarios run an `asg` target, queue scenarios a `queue-workers` target (`rabbitmq-workers` for `broker: rabbitmq`).
   return undefined;
 }

@@ -40,6 +40,7 @@ const GROUPS: Record<string, { desired: number; inService: number }> = {
 const SERVICES: Record<string, { desired: number; running: number }> = {
   'shop-api': { desired: 3, running: 3 },
   'shop-reports-worker': { desired: 5, running: 1 },
+  'shop-mail-worker': { desired: 2, running: 2 },
 };
 
 let dir: string;
@@ -153,6 +154,7 @@ describe('status', () => {
       api: { current: 3, desired: 3, min: 2, max: 10, cooldownLeftSeconds: { out: 30, in: 270 } },
       celery: { current: 2, desired: 3, min: 0, max: 20, cooldownLeftSeconds: { out: 0, in: 90 } },
       reports: { current: 1, desired: 5, min: 0, max: 8, cooldownLeftSeconds: { out: 0, in: 90 } },
+      mail: { current: 2, desired: 2, min: 0, max: 6, cooldownLeftSeconds: { out: 0, in: 90 } },
       'orders-db': { ...none, cooldownLeftSeconds: { out: 1170, in: 3570 } },
       'reports-db': { ...none, cooldownLeftSeconds: { out: 1170, in: 3570 } },
       'ledger-disk': none,
@@ -164,7 +166,11 @@ describe('status', () => {
       'cdn-static': none,
     });
     expect(asg.commandCalls(DescribeAutoScalingGroupsCommand).map((c) => c.args[0].input.AutoScalingGroupNames)).toEqual([['shop-web'], ['shop-workers']]);
-    expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services)).toEqual([['shop-api'], ['shop-reports-worker']]);
+    expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services)).toEqual([
+      ['shop-api'],
+      ['shop-reports-worker'],
+      ['shop-mail-worker'],
+    ]);
   });
 
   test('the table, byte for byte', async () => {
@@ -174,20 +180,21 @@ describe('status', () => {
       [
         'stack shop-autoscaler (eu-west-1), prefix "shop"; all targets: active',
         '',
-        'TARGET        KIND           CURRENT  DESIRED  MIN  MAX  ALARMS                                                                                                               LAST DECISION          COOLDOWN LEFT          MODE',
-        'web           asg            4        6        2    10   cpu/high MISSING, cpu/low MISSING, latency/high MISSING, custom-memory/high MISSING, custom-error-rate/high MISSING  applied 2->3, 30s ago  out 30s, in 4m30s      active',
-        'api           ecs-service    3        3        2    10   cpu/high MISSING, cpu/low MISSING, memory/high MISSING, custom-websockets/high MISSING                               applied 2->3, 30s ago  out 30s, in 4m30s      active',
-        'celery        queue-workers  2        3        0    20   age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
-        'reports       queue-workers  1        5        0    8    age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
-        'orders-db     rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                    applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
-        'reports-db    rds-replicas   -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING                                                          applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
-        'ledger-disk   rds-storage    -        -        -    -    storage/low MISSING                                                                                                  applied 2->3, 30s ago  -                      active',
-        'search-class  rds-instance   -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                    applied 2->3, 30s ago  out 23h59m, in 23h59m  active',
-        'cache         redis          -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  out 0s, in 5h59m       active',
-        'sessions      redis          -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  out 0s, in 5h59m       active',
-        'cdn-web       cloudfront     -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
-        'cdn-app       cloudfront     -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
-        'cdn-static    cloudfront     -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
+        'TARGET        KIND              CURRENT  DESIRED  MIN  MAX  ALARMS                                                                                                               LAST DECISION          COOLDOWN LEFT          MODE',
+        'web           asg               4        6        2    10   cpu/high MISSING, cpu/low MISSING, latency/high MISSING, custom-memory/high MISSING, custom-error-rate/high MISSING  applied 2->3, 30s ago  out 30s, in 4m30s      active',
+        'api           ecs-service       3        3        2    10   cpu/high MISSING, cpu/low MISSING, memory/high MISSING, custom-websockets/high MISSING                               applied 2->3, 30s ago  out 30s, in 4m30s      active',
+        'celery        queue-workers     2        3        0    20   age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'reports       queue-workers     1        5        0    8    age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'mail          rabbitmq-workers  2        2        0    6    backlog/high MISSING                                                                                                 applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'orders-db     rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                    applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
+        'reports-db    rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING                                                          applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
+        'ledger-disk   rds-storage       -        -        -    -    storage/low MISSING                                                                                                  applied 2->3, 30s ago  -                      active',
+        'search-class  rds-instance      -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                    applied 2->3, 30s ago  out 23h59m, in 23h59m  active',
+        'cache         redis             -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  out 0s, in 5h59m       active',
+        'sessions      redis             -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  out 0s, in 5h59m       active',
+        'cdn-web       cloudfront        -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
+        'cdn-app       cloudfront        -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
+        'cdn-static    cloudfront        -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
         '',
       ].join('\n'),
     );
@@ -217,11 +224,12 @@ test('config validate shows the unit bounds of the kinds that have them', async 
   expect(res).toMatchObject({ code: 0, err: '' });
   expect(res.out.split('\n').map((l) => l.replace(/\): .*/, ')'))).toEqual([
     `${configFile}: OK`,
-    '  prefix "shop", stack shop-autoscaler, 13 target(s)',
+    '  prefix "shop", stack shop-autoscaler, 14 target(s)',
     '  web (asg, 2-10 units)',
     '  api (ecs-service, 2-10 units)',
     '  celery (queue-workers, 0-20 units)',
     '  reports (queue-workers, 0-8 units)',
+    '  mail (rabbitmq-workers, 0-6 units)',
     '  orders-db (rds-replicas)',
     '  reports-db (rds-replicas)',
     '  ledger-disk (rds-storage)',

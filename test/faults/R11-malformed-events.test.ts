@@ -153,7 +153,13 @@ function familyHandler(
   const common = { config, store: r.store, now: () => clock.now, sleep: async () => undefined };
   switch (family) {
     case 'queue':
-      return createQueueHandler({ ...common, sqs: r.client('sqs'), autoScaling: r.client('autoscaling'), ecs: r.client('ecs') });
+      return createQueueHandler({
+        ...common,
+        sqs: r.client('sqs'),
+        cloudWatch: r.client('cloudwatch'),
+        autoScaling: r.client('autoscaling'),
+        ecs: r.client('ecs'),
+      });
     case 'database':
       return createDatabaseHandler({
         ...common,

@@ -103,7 +103,16 @@ async function world(workers: 'asg' | 'ecs-service', cloud: Cloud) {
   });
   const clock = { now: T0 };
   const store = new DynamoStateStore({ tableName: await db().stateTable(), client: db().doc });
-  const handler = createQueueHandler({ config: config(workers), store, sqs, autoScaling, ecs, now: () => clock.now, sleep: async () => undefined });
+  const handler = createQueueHandler({
+    config: config(workers),
+    store,
+    sqs,
+    cloudWatch: { send: () => Promise.reject(new Error('a queue-workers target reads no CloudWatch')) },
+    autoScaling,
+    ecs,
+    now: () => clock.now,
+    sleep: async () => undefined,
+  });
   let polls = 0;
   return {
     clock,

@@ -47,6 +47,14 @@ const TARGETS = {
     workers: { kind: 'ecs-service', cluster: 'celery', service: 'reports' },
     messagesPerSecondPerWorker: 1,
   },
+  rabbit: {
+    kind: 'rabbitmq-workers',
+    id: 'mail-workers',
+    broker: 'shop-broker',
+    queue: 'mail',
+    workers: { kind: 'ecs-service', cluster: 'celery', service: 'mail' },
+    messagesPerSecondPerWorker: 5,
+  },
 } as const;
 
 type Target = Record<string, unknown>;
@@ -89,6 +97,16 @@ test.each([
     'two queue-workers targets on one queue (one URL with the legacy host)',
     [TARGETS.workers, twin(TARGETS.ecsWorkers, { queueUrl: 'https://eu-west-1.queue.amazonaws.com/123456789012/celery-default' })],
     ['targets[1].queueUrl: "https://eu-west-1.queue.amazonaws.com/123456789012/celery-default" is already the queue of targets[0]'],
+  ],
+  [
+    'two rabbitmq-workers targets on one queue of one virtual host and broker',
+    [TARGETS.rabbit, twin(TARGETS.rabbit, { workers: { kind: 'asg', autoScalingGroupName: 'mail-asg' } })],
+    ['targets[1].queue: "mail" in virtual host "/" of broker "shop-broker" is already the queue of targets[0]'],
+  ],
+  [
+    'a queue-workers and a rabbitmq-workers target on one worker service',
+    [TARGETS.ecsWorkers, { ...TARGETS.rabbit, workers: { kind: 'ecs-service', cluster: 'celery', service: 'reports' } }],
+    ['targets[1].workers.service: "reports" in cluster "celery" is already the service of targets[0]'],
   ],
   [
     'two rds-replicas targets on one source',
@@ -142,6 +160,8 @@ test('R26 different aspects or different resources are not a conflict', () => {
       twin(TARGETS.ecs, { cluster: 'staging' }), // "api" of another cluster
       TARGETS.workers,
       twin(TARGETS.ecsWorkers, { deadLetterQueueUrl: `${QUEUE}-dlq` }), // a dead-letter queue is only read: it may be shared
+      TARGETS.rabbit,
+      twin(TARGETS.rabbit, { virtualHost: 'staging', workers: { kind: 'asg', autoScalingGroupName: 'mail-asg' } }), // "mail" of another virtual host
     ]),
   ).toEqual([]);
 });
@@ -181,6 +201,8 @@ const NAME_FIELDS: [keyof typeof TARGETS, (string | number)[]][] = [
   ['workers', ['workers', 'autoScalingGroupName']],
   ['ecsWorkers', ['workers', 'cluster']],
   ['ecsWorkers', ['workers', 'service']],
+  ['rabbit', ['workers', 'cluster']],
+  ['rabbit', ['workers', 'service']],
 ];
 
 const pathText = (p: (string | number)[]) => p.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');

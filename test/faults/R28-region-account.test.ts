@@ -134,6 +134,7 @@ test("R28 the queue family reads each queue through a client of the queue's own 
     config,
     store: new DynamoStateStore({ tableName: await db().stateTable(), client: db().doc }),
     sqs,
+    cloudWatch: { send: () => Promise.reject(new Error('a queue-workers target reads no CloudWatch')) },
     ecs,
     autoScaling: new FakeAutoScaling([], log),
     now: () => clock.now,

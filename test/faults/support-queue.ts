@@ -128,6 +128,7 @@ export async function queueHarness(options: QueueHarnessOptions): Promise<QueueH
     config,
     store,
     sqs: wrap(sqs),
+    cloudWatch: { send: () => Promise.reject(new Error('a queue-workers target reads no CloudWatch')) },
     autoScaling: wrap(autoScaling),
     ecs: wrap(ecs),
     cloudWatchIn: () => cloudWatch,

@@ -8,7 +8,7 @@ import { ACCOUNT, REGION } from './iam-template';
 const TG = { loadBalancerFullName: 'app/shop-alb/50dc6c495c0c9188', targetGroupFullName: 'targetgroup/shop-web/73e2d6bc24d8a067' };
 const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
 
-/** Every target kind, each way it can be wired: ASG and ECS workers, RDS and Aurora, Redis with and without cluster mode, each deploy trigger, windows. */
+/** Every target kind, each way it can be wired: ASG and ECS workers (on SQS and on RabbitMQ), RDS and Aurora, Redis with and without cluster mode, each deploy trigger, windows. */
 export const ALL_KINDS_CONFIG = parseConfig({
   prefix: 'shop',
   targets: [
@@ -75,6 +75,15 @@ export const ALL_KINDS_CONFIG = parseConfig({
       workers: { kind: 'ecs-service', cluster: 'shop', service: 'shop-reports-worker' },
       messagesPerSecondPerWorker: 1,
       maxCapacity: 8,
+    },
+    {
+      kind: 'rabbitmq-workers',
+      id: 'mail',
+      broker: 'shop-broker',
+      queue: 'mail',
+      workers: { kind: 'ecs-service', cluster: 'shop', service: 'shop-mail-worker' },
+      messagesPerSecondPerWorker: 5,
+      maxCapacity: 6,
     },
     {
       kind: 'rds-replicas',

@@ -1,6 +1,6 @@
 /**
- * Lambda entry of the queue family (queue-workers targets): the 1-minute poll of every queue, the
- * age-of-oldest-message alarm and capacity window schedules. Thin: parse the event, make the work
+ * Lambda entry of the queue family (queue-workers and rabbitmq-workers targets): the 1-minute poll of
+ * every queue, the kinds' alarms and capacity window schedules. Thin: parse the event, make the work
  * idempotent on the event's identity, delegate to QueueService.
  */
 
@@ -74,6 +74,7 @@ function deployedDeps(): QueueHandlerDeps {
   return {
     ...base,
     sqs: deployedSqs(),
+    cloudWatch: awsClient(CloudWatchClient),
     autoScaling: awsClient(AutoScalingClient),
     ecs: awsClient(ECSClient),
     cloudWatchIn: inEachRegion((region) => awsClient(CloudWatchClient, { region })),

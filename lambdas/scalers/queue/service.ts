@@ -1,12 +1,14 @@
 /**
- * The queue family's work (queue-workers targets), free of Lambda plumbing. One function, three events:
+ * The queue family's work (queue-workers and rabbitmq-workers targets), free of Lambda plumbing. One
+ * function, three events:
  * - the 1-minute poll: every queue target at once, a few at a time (GetQueueAttributes has no
- *   CloudWatch lag, so a queue waking from idle is seen at the next poll);
- * - the age-of-oldest-message alarm (fast path): its target now, with the age the alarm saw;
+ *   CloudWatch lag, so an SQS queue waking from idle is seen at the next poll; a RabbitMQ queue is
+ *   seen once its minute's datapoint is in CloudWatch);
+ * - the kind's alarm (age of the oldest message, ready backlog): its target now;
  * - a capacity window's start or end: its target now, under the bounds in force.
- * Per target, under its lease: observe (queue depth, fleet), decide (pure engine), guard (pause,
- * dry-run, bounds, busy workers), act (absolute desired count) and record. Dead-letter queue depth
- * is reported, never scaled on.
+ * Per target, under its lease: observe (the queue as its kind reads it: lambdas/scalers/queue/kinds.ts;
+ * the fleet), decide (pure engine), guard (pause, dry-run, bounds, busy workers), act (absolute
+ * desired count) and record. Dead-letter queue depth is reported, never scaled on.
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -32,7 +34,8 @@ import { logger, metrics } from '../../shared/powertools';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
-import { DecisionLoop, type FamilyResult, skipped, type TargetResult, withinGroupBounds } from '../decision-loop';
+import { type Decision, DecisionLoop, type FamilyResult, skipped, type TargetResult, withinGroupBounds } from '../decision-loop';
+import { type QueueTarget, queueKind } from './kinds';
 
 export type QueueEvent = AlarmStateChangeEvent | ReevaluateEvent | WindowEvent;
 
@@ -40,6 +43,8 @@ export interface QueueServiceDeps {
   readonly config: AutoscalerConfig;
   readonly store: StateStore;
   readonly sqs: SendClient;
+  /** CloudWatch, for the kinds whose queue is read there (rabbitmq-workers). */
+  readonly cloudWatch: SendClient;
   readonly autoScaling: SendClient;
   readonly ecs: SendClient;
   /** Epoch milliseconds now. */
@@ -59,17 +64,41 @@ export interface QueueServiceDeps {
 export type QueueTargetResult = TargetResult;
 export type QueueResult = FamilyResult;
 
-/** What the state store keeps for a queue target: the engine's memory and the dead-letter depth last reported. */
+/**
+ * What the state store keeps for a queue target: the engine's memory, the dead-letter depth last
+ * reported, the start of the CloudWatch datapoint last decided on (rabbitmq-workers), and the step
+ * policy's samples.
+ */
 interface StoredMemory extends QueueMemory, StepMemory {
+  readonly deadLetterDepth?: number;
+  readonly observedAt?: number;
+  /** Workers ready at each recent decision, oldest first (kinds whose observation lags). */
+  readonly readyHistory?: readonly { readonly at: number; readonly ready: number }[];
   /** Step policy: the freshness of the age of the oldest message at the last read. */
   readonly ageMetrics?: MetricsCheck['memory'];
-  readonly deadLetterDepth?: number;
   /** Step policy: the visible messages read at each poll, oldest first (its rules' datapoints). */
   readonly visibleSamples?: readonly Datapoint[];
   /** Step policy: when its rules were last evaluated (epoch ms). */
   readonly stepEvaluatedAt?: number;
 }
 
+/** How far back the ready counts of past decisions are kept: beyond it, metrics are too late to pair with them. */
+const READY_HISTORY_MS = 15 * 60_000;
+
+/**
+ * The engine's memory for an observation that lags (a CloudWatch datapoint whose period started at
+ * `observedAt`): the engine credits the workers ready at this decision with the work done until the
+ * next observation, but that observation's period starts a minute after this one's, when the workers
+ * ready were those of an earlier decision. The ready count in force then replaces it.
+ */
+function lagged(memory: QueueMemory, stored: StoredMemory, observedAt: number, start: number, ready: number): Partial<StoredMemory> {
+  const history = [...(stored.readyHistory ?? []).filter((h) => h.at >= start - READY_HISTORY_MS && h.at < start), { at: start, ready }];
+  const next = observedAt + 60_000;
+  const inForce = [...history].reverse().find((h) => h.at <= next) ?? history[0];
+  return { readyHistory: history, ...(memory.lastPoll ? { lastPoll: { ...memory.lastPoll, ready: inForce.ready } } : {}) };
+}
+
+export { alarmAge } from './kinds';
 export { LEASE_SECONDS };
 
 /** Beyond a rule's window, how far back the age of the oldest message is read (CloudWatch publishes it about two minutes late). */
@@ -82,17 +111,17 @@ const RECENTLY_SECONDS = 20;
 export const DEFAULT_CONCURRENCY = 5;
 
 export class QueueService {
-  private readonly targets: Map<string, QueueWorkersTarget>;
+  private readonly targets: Map<string, QueueTarget>;
   private readonly sqs: SqsAdapter;
-  private readonly family: FamilyTargets<QueueWorkersTarget>;
-  private readonly loop: DecisionLoop<QueueWorkersTarget>;
+  private readonly family: FamilyTargets<QueueTarget>;
+  private readonly loop: DecisionLoop<QueueTarget>;
 
   constructor(private readonly deps: QueueServiceDeps) {
-    this.targets = new Map(deps.config.targets.filter((t): t is QueueWorkersTarget => familyOf(t) === 'queue').map((t) => [t.id, t]));
+    this.targets = new Map(deps.config.targets.filter((t): t is QueueTarget => familyOf(t) === 'queue').map((t) => [t.id, t]));
     this.sqs = new SqsAdapter(deps.sqs);
     this.family = { family: 'queue', targets: this.targets, config: deps.config, now: deps.now };
     this.loop = new DecisionLoop(deps, { tellDecisions: true });
-    const reading = [...this.targets.values()].find(readsQueueMetrics);
+    const reading = [...this.targets.values()].find((t) => t.kind === 'queue-workers' && readsQueueMetrics(t));
     if (reading && !deps.cloudWatchIn) throw new Error(`target "${reading.id}" has a step rule on ${AGE_SIGNAL}, which needs CloudWatch; none was given`);
   }
 
@@ -122,9 +151,9 @@ export class QueueService {
   private async onAlarm(event: AlarmStateChangeEvent, eventKey: string): Promise<QueueResult> {
     const admitted = await admitAlarm(event, this.family);
     if ('result' in admitted) return admitted.result;
-    const age = alarmAge(event);
-    const result = await this.evaluate(admitted.target, eventKey, { ageOfOldestSeconds: age, skipIfRecent: true });
-    return { status: 'evaluated', detail: `${admitted.detail}${age !== undefined ? ` (oldest message ${age} s)` : ''}`, targets: [result] };
+    const result = await this.evaluate(admitted.target, eventKey, { alarm: event, skipIfRecent: true });
+    const note = queueKind(admitted.target).alarmNote?.(event) ?? '';
+    return { status: 'evaluated', detail: `${admitted.detail}${note}`, targets: [result] };
   }
 
   private async onWindow(event: WindowEvent, eventKey: string): Promise<QueueResult> {
@@ -133,7 +162,7 @@ export class QueueService {
     return { status: 'evaluated', detail: admitted.detail, targets: [await this.evaluate(admitted.target, eventKey, {})] };
   }
 
-  private backend(target: QueueWorkersTarget): CapacityBackend {
+  private backend(target: QueueTarget): CapacityBackend {
     const { autoScaling, ecs, sleep } = this.deps;
     const w = target.workers;
     return w.kind === 'asg' ? new AutoScalingAdapter(autoScaling, w.autoScalingGroupName, sleep) : new EcsAdapter(ecs, w.cluster, w.service);
@@ -141,11 +170,11 @@ export class QueueService {
 
   /** One target, through the decision loop: observe and decide here; guard, act and record there. */
   private evaluate(
-    target: QueueWorkersTarget,
+    target: QueueTarget,
     eventKey: string,
-    options: { ageOfOldestSeconds?: number; skipIfRecent?: boolean; poll?: boolean },
+    options: { alarm?: AlarmStateChangeEvent; skipIfRecent?: boolean; poll?: boolean },
   ): Promise<QueueTargetResult> {
-    if (usesStepPolicy(target)) return this.evaluateStep(target, eventKey, options);
+    if (target.kind === 'queue-workers' && usesStepPolicy(target)) return this.evaluateStep(target, eventKey, options);
     const { config } = this.deps;
     return this.loop.run(target, eventKey, async ({ record, start }) => {
       const last = record?.lastDecision?.at;
@@ -153,23 +182,56 @@ export class QueueService {
         return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
       }
       const backend = this.backend(target);
-      const [depth, snapshot] = await Promise.all([this.sqs.depth(target.queueUrl), backend.describe()]);
       const stored: StoredMemory = (record?.memory as StoredMemory | undefined) ?? EMPTY_QUEUE_MEMORY;
+      const [depth, snapshot] = await Promise.all([
+        queueKind(target).observe(
+          target,
+          { sqs: this.sqs, cloudWatch: this.deps.cloudWatch },
+          { start, observedAt: stored.observedAt, metrics: record?.metrics, alarm: options.alarm },
+        ),
+        backend.describe(),
+      ]);
+      if ('hold' in depth) {
+        // Nothing new to decide on: the count stays; the metrics' freshness is recorded (and told).
+        const held: Decision = {
+          change: false,
+          reason: `held: ${depth.hold}; ${snapshot.desired} -> ${snapshot.desired}`,
+          count: { previous: snapshot.desired, desired: snapshot.desired },
+          figures: { desired: snapshot.desired, ready: snapshot.ready },
+          metrics: depth.metrics,
+          quiet: options.poll,
+          act: async () => ({}),
+        };
+        return held;
+      }
       const window = activeWindow(config.windows, target.id, start);
       const bounds = boundsIn(target, window);
+      const policy = queuePolicyOf(target, bounds);
+      // Messages counted by an observation `ageSeconds` old have waited that long already (never below a minute left).
+      const lost = depth.ageSeconds ?? 0;
       const { decision, memory } = decideQueue({
-        policy: queuePolicyOf(target, bounds),
+        policy: lost > 0 ? { ...policy, maxWaitSeconds: Math.max(60, policy.maxWaitSeconds - lost) } : policy,
         fleet: { desired: snapshot.desired, ready: snapshot.ready, busy: snapshot.protected ?? 0 },
-        observation: { visible: depth.visible, notVisible: depth.notVisible, ageOfOldestSeconds: options.ageOfOldestSeconds },
+        observation: { visible: depth.visible, notVisible: depth.notVisible, ageOfOldestSeconds: depth.ageOfOldestSeconds },
         memory: stored,
         now: start,
       });
       const { desired, note } = withinGroupBounds(snapshot, decision.desired);
       return {
         change: desired !== snapshot.desired,
-        reason: decision.reason + (bounds.window ? `; window "${bounds.window}"` : '') + note,
+        reason:
+          decision.reason +
+          (lost > 0 ? `; observed ${Math.round(lost)} s ago` : '') +
+          (depth.note ? `; ${depth.note}` : '') +
+          (bounds.window ? `; window "${bounds.window}"` : '') +
+          note,
         count: { previous: snapshot.desired, desired },
-        figures: { ...decision.figures, ...(window ? { windowMin: bounds.minCapacity, windowMax: bounds.maxCapacity } : {}) },
+        figures: {
+          ...decision.figures,
+          ...(depth.ageSeconds !== undefined ? { metricsAgeSeconds: Math.round(depth.ageSeconds) } : {}),
+          ...(window ? { windowMin: bounds.minCapacity, windowMax: bounds.maxCapacity } : {}),
+        },
+        metrics: depth.metrics,
         quiet: options.poll,
         act: async () => {
           await backend.setDesired(desired);
@@ -177,9 +239,11 @@ export class QueueService {
         },
         remember: async (applied): Promise<StoredMemory> => ({
           ...memory,
+          ...(depth.observedAt !== undefined ? lagged(memory, stored, depth.observedAt, start, snapshot.ready) : {}),
           // A change not made is not a change: the cooldown runs from the last applied one.
           lastChangeAt: applied ? start : stored.lastChangeAt,
-          deadLetterDepth: await this.deadLetters(target, stored.deadLetterDepth, eventKey),
+          ...(target.kind === 'queue-workers' ? { deadLetterDepth: await this.deadLetters(target, stored.deadLetterDepth, eventKey) } : {}),
+          ...(depth.observedAt !== undefined ? { observedAt: depth.observedAt } : {}),
         }),
         measure: (m) => m.addMetric('QueueBacklog', MetricUnit.Count, depth.visible + depth.notVisible),
       };
@@ -337,18 +401,5 @@ export class QueueService {
       }
     }
     return depth;
-  }
-}
-
-/** The newest age the alarm evaluated (its reasonData's recentDatapoints), seconds, when the event carries it. */
-export function alarmAge(event: AlarmStateChangeEvent): number | undefined {
-  const data = event.detail.state.reasonData;
-  if (!data) return undefined;
-  try {
-    const parsed = JSON.parse(data) as { recentDatapoints?: unknown };
-    const points = Array.isArray(parsed.recentDatapoints) ? parsed.recentDatapoints.filter((v): v is number => typeof v === 'number' && v >= 0) : [];
-    return points.length ? Math.max(...points) : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -144,6 +144,7 @@ export { targetGroupSchema } from '../kinds/capacity';
 export { type CloudfrontTarget, type CloudfrontTrigger, cloudfrontPath, cloudfrontTargetSchema, cloudfrontTriggerSchema } from '../kinds/cloudfront';
 export { type EcsServiceTarget, ecsServiceTargetSchema } from '../kinds/ecs-service';
 export { type QueueWorkersTarget, queueWorkersFleetSchema, queueWorkersTargetSchema, SQS_QUEUE_URL } from '../kinds/queue-workers';
+export { type RabbitmqWorkersTarget, rabbitmqWorkersTargetSchema } from '../kinds/rabbitmq-workers';
 export { type RdsInstanceTarget, rdsInstanceTargetSchema } from '../kinds/rds-instance';
 export { type RdsReplicasTarget, rdsReplicasTargetSchema } from '../kinds/rds-replicas';
 export { type RdsStorageTarget, rdsStorageTargetSchema } from '../kinds/rds-storage';

@@ -14,6 +14,7 @@ import { cloudfront } from './cloudfront';
 import { ecsService } from './ecs-service';
 import type { CapacityKindModule, CapacityMetrics, TargetKindModule } from './kind';
 import { queueWorkers } from './queue-workers';
+import { rabbitmqWorkers } from './rabbitmq-workers';
 import { rdsInstance } from './rds-instance';
 import { rdsReplicas } from './rds-replicas';
 import { rdsStorage } from './rds-storage';
@@ -29,6 +30,7 @@ const MODULES = {
   'rds-instance': rdsInstance,
   redis,
   'queue-workers': queueWorkers,
+  'rabbitmq-workers': rabbitmqWorkers,
 };
 
 type Schemas = (typeof MODULES)[keyof typeof MODULES]['schema'];

@@ -55,18 +55,10 @@ export const queueWorkersFleetSchema = z.discriminatedUnion('kind', [
 ]);
 
 /**
- * Celery-like workers fed by one SQS queue, scaled on the queue's backlog (visible and in flight),
- * its arrival rate and the wait SLO; to zero after an idle period and back on the first message.
+ * How a queue family target sizes its fleet: the workers' throughput, the wait SLO, the bounds and
+ * the pace of scale-in (shared by the queue family's kinds: the engine's policy, lambdas/engine/queue.ts).
  */
-export const queueWorkersTargetSchema = z.strictObject({
-  kind: z.literal('queue-workers'),
-  id: targetId,
-  /** The queue the workers consume. */
-  queueUrl: sqsQueueUrl,
-  /** The queue's dead-letter queue: its depth is reported (notification, metric), never scaled on. @default none */
-  deadLetterQueueUrl: sqsQueueUrl.optional(),
-  /** The fleet whose desired count is set. */
-  workers: queueWorkersFleetSchema,
+export const queueSizingFields = {
   /** Messages one worker completes per second (its throughput). */
   // Common sense: a worker that completes more than 10,000 messages a second needs no autoscaler.
   messagesPerSecondPerWorker: z.number().positive().max(10_000),
@@ -94,6 +86,22 @@ export const queueWorkersTargetSchema = z.strictObject({
   scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(120),
   /** Most workers one scale-in removes, as a share of the current count (always at least one). @default 0.5 */
   maxStepDownRatio: z.number().gt(0).max(1).default(0.5),
+};
+
+/**
+ * Celery-like workers fed by one SQS queue, scaled on the queue's backlog (visible and in flight),
+ * its arrival rate and the wait SLO; to zero after an idle period and back on the first message.
+ */
+export const queueWorkersTargetSchema = z.strictObject({
+  kind: z.literal('queue-workers'),
+  id: targetId,
+  /** The queue the workers consume. */
+  queueUrl: sqsQueueUrl,
+  /** The queue's dead-letter queue: its depth is reported (notification, metric), never scaled on. @default none */
+  deadLetterQueueUrl: sqsQueueUrl.optional(),
+  /** The fleet whose desired count is set. */
+  workers: queueWorkersFleetSchema,
+  ...queueSizingFields,
   /** Share of `maxWaitSeconds` the age of the oldest message must pass to raise the fast-path alarm. @default 0.5 */
   ageAlarmRatio: z.number().gt(0).lt(1).default(0.5),
   /** Record decisions without acting on this target. @default false */
@@ -185,6 +193,13 @@ function sqsQueueResource(path: string[], url: string, acted: boolean): TargetRe
   };
 }
 
+/** The worker fleet a queue family target sets the desired count of. */
+export function workersResource(w: z.output<typeof queueWorkersFleetSchema>): TargetResource {
+  return w.kind === 'asg'
+    ? autoScalingGroupResource(['workers', 'autoScalingGroupName'], w.autoScalingGroupName)
+    : ecsServiceResource(['workers', 'service'], w.cluster, w.service);
+}
+
 export const queueWorkers = {
   schema: queueWorkersTargetSchema,
   family: 'queue',
@@ -196,8 +211,6 @@ export const queueWorkers = {
   resources: (t) => [
     sqsQueueResource(['queueUrl'], t.queueUrl, true),
     ...(t.deadLetterQueueUrl !== undefined ? [sqsQueueResource(['deadLetterQueueUrl'], t.deadLetterQueueUrl, false)] : []),
-    t.workers.kind === 'asg'
-      ? autoScalingGroupResource(['workers', 'autoScalingGroupName'], t.workers.autoScalingGroupName)
-      : ecsServiceResource(['workers', 'service'], t.workers.cluster, t.workers.service),
+    workersResource(t.workers),
   ],
 } satisfies TargetKindModule<QueueWorkersTarget>;

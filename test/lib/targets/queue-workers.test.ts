@@ -71,7 +71,7 @@ describe('QueueWorkersScalingTarget', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'shop/report-workers/age/high', Threshold: 450 });
   });
 
-  test('one queue function, a 1-minute poll schedule and an alarm rule on AWS/SQS for the queue family', () => {
+  test('one queue function, a 1-minute poll schedule and an alarm rule on AWS/SQS (among the namespaces of the queue kinds) for the queue family', () => {
     const { template, autoscaler } = build(config({ targets: queueTargets() }));
     expect(Object.keys(autoscaler.functions)).toEqual(['queue']);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -80,7 +80,7 @@ describe('QueueWorkersScalingTarget', () => {
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
-        detail: Match.objectLike({ configuration: { metrics: { metricStat: { metric: { namespace: ['AWS/SQS'] } } } } }),
+        detail: Match.objectLike({ configuration: { metrics: { metricStat: { metric: { namespace: Match.arrayWith(['AWS/SQS']) } } } } }),
       }),
     });
   });

@@ -33,7 +33,7 @@ test('Aurora: AuroraReplicaLagMaximum in milliseconds is seen in seconds', async
   expect((await observeReplicas(cw, aurora, [], NOW)).maxLagSeconds).toBe(2.5);
 });
 
-test('RDS: each replica\'s ReplicaLag, in seconds already', async () => {
+test("RDS: each replica's ReplicaLag, in seconds already", async () => {
   const rds = target({ sourceInstanceIdentifier: 'shop-db' });
   const src = replicaSourceMetrics(rds);
   const cw = cloudWatch((store, at) => {

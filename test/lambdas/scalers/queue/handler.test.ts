@@ -141,6 +141,7 @@ function makeHandler(store: DynamoStateStore, clock: { now: number }, extra: Par
     config: parseConfig(configInput ?? baseConfig),
     store,
     sqs: new SQSClient({ region: 'eu-west-1' }),
+    cloudWatch: { send: () => Promise.reject(new Error('a queue-workers target reads no CloudWatch')) },
     ecs: new ECSClient({ region: 'eu-west-1' }),
     autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
     now: () => clock.now,

@@ -138,7 +138,16 @@ describe('rules on the age of the oldest message (read from CloudWatch)', () => 
         },
       ],
     });
-    const deps = { config, store: new MemoryStateStore(), sqs: NOWHERE, autoScaling: NOWHERE, ecs: NOWHERE, now: () => 0, sleep: async () => undefined };
+    const deps = {
+      config,
+      store: new MemoryStateStore(),
+      sqs: NOWHERE,
+      cloudWatch: NOWHERE,
+      autoScaling: NOWHERE,
+      ecs: NOWHERE,
+      now: () => 0,
+      sleep: async () => undefined,
+    };
     expect(() => new QueueService(deps)).toThrow('target "workers" has a step rule on ageOfOldestMessage, which needs CloudWatch; none was given');
     expect(() => new QueueService({ ...deps, cloudWatchIn: () => NOWHERE })).not.toThrow();
   });
