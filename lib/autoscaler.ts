@@ -13,10 +13,11 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { alarmRulePattern, allAlarms, FAMILY_NAMESPACES, type Family, familyOf } from '../lambdas/shared/alarms';
+import { alarmRulePattern, allAlarms, allAlerts, FAMILY_NAMESPACES, type Family, familyOf } from '../lambdas/shared/alarms';
 import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } from '../lambdas/shared/config';
 import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
 import { kindOf, TARGET_KINDS, type TargetKind } from '../lambdas/shared/kinds';
+import { AlertAlarms } from './monitoring/alerts';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
 import { NotificationTopic } from './monitoring/topic';
@@ -66,6 +67,8 @@ export class Autoscaler extends Construct {
   public readonly schedules: Readonly<Partial<Record<Family, scheduler.CfnSchedule>>>;
   /** Every alarm, keyed by its name (`<prefix>/<targetId>/<signal>/<direction>`). */
   public readonly alarms: Readonly<Record<string, cloudwatch.CfnAlarm>>;
+  /** The alert-only rules' alarms (targets' `alerts`), keyed by name (`<prefix>.alert/<targetId>/<alert>`); they notify the topic, never a function. */
+  public readonly alerts: Readonly<Record<string, cloudwatch.CfnAlarm>>;
   /** The `invalidate` runbook (explicit paths of a configured distribution), when the config has cloudfront targets. */
   public readonly invalidateRunbook?: InvalidateRunbook;
   /** Deploy-event rules of the cdn family, one per event source its triggers use (ECS, CodePipeline, S3). */
@@ -98,7 +101,8 @@ export class Autoscaler extends Construct {
     const known = (v: string) => (Token.isUnresolved(v) ? undefined : v);
     const misplaced = placementProblems(config, { region: known(stack.region), account: known(stack.account) });
     if (misplaced.length) throw new ConfigError(misplaced);
-    const alarmCount = allAlarms(config).length;
+    const alerts = allAlerts(config);
+    const alarmCount = allAlarms(config).length + alerts.length;
     this.config = config;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
@@ -172,6 +176,7 @@ export class Autoscaler extends Construct {
     }
     this.targets = targets;
     this.alarms = alarms;
+    this.alerts = alerts.length ? new AlertAlarms(targetsScope, 'Alerts', { specs: alerts, topic: this.notifications.topic }).alarms : {};
 
     // 3. Wire: per family, alarm state changes and the 1-minute re-evaluation into its function.
     const rules: Partial<Record<Family, events.Rule>> = {};

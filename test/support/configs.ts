@@ -12,7 +12,15 @@ const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/
 export const ALL_KINDS_CONFIG = parseConfig({
   prefix: 'shop',
   targets: [
-    { kind: 'asg', id: 'web', autoScalingGroupName: 'shop-web', minCapacity: 2, maxCapacity: 10, targetGroup: TG },
+    {
+      kind: 'asg',
+      id: 'web',
+      autoScalingGroupName: 'shop-web',
+      minCapacity: 2,
+      maxCapacity: 10,
+      targetGroup: TG,
+      alerts: [{ name: 'high-cpu', signal: 'cpu', comparison: '>', threshold: 70, datapointsToAlarm: 3, evaluationPeriods: 5 }],
+    },
     { kind: 'ecs-service', id: 'api', cluster: 'shop', service: 'shop-api', minCapacity: 2, maxCapacity: 10 },
     {
       kind: 'queue-workers',
@@ -22,6 +30,7 @@ export const ALL_KINDS_CONFIG = parseConfig({
       workers: { kind: 'asg', autoScalingGroupName: 'shop-workers' },
       messagesPerSecondPerWorker: 2,
       maxCapacity: 20,
+      alerts: [{ name: 'dead-letters', signal: 'dead-letters', comparison: '>', threshold: 0, evaluationPeriods: 1 }],
     },
     {
       kind: 'queue-workers',

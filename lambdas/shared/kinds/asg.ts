@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { autoScalingGroupName } from '../config/fields';
 import { autoScalingGroupResource } from '../config/resources';
-import { capacityAlarms, capacityFields, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityAlertSignals, capacityFields, checkCapacity, withTargetGroup } from './capacity';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
 export const asgTargetSchema = z.strictObject({
@@ -28,4 +28,5 @@ export const asg = {
   windows: true,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
   check: checkCapacity,
+  alertSignals: (t) => capacityAlertSignals(asgMetrics(t), t.targetGroup),
 } satisfies CapacityKindModule<AsgTarget>;

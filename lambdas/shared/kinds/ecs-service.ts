@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ecsName, percent } from '../config/fields';
 import { ecsServiceResource } from '../config/resources';
-import { capacityAlarms, capacityFields, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityAlertSignals, capacityFields, checkCapacity, withTargetGroup } from './capacity';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
 export const ecsServiceTargetSchema = z.strictObject({
@@ -36,4 +36,5 @@ export const ecsService = {
   windows: true,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
   check: checkCapacity,
+  alertSignals: (t) => capacityAlertSignals(ecsServiceMetrics(t), t.targetGroup),
 } satisfies CapacityKindModule<EcsServiceTarget>;
