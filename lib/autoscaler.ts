@@ -17,6 +17,7 @@ import { alarmRulePattern, allAlarms, allAlerts, FAMILY_NAMESPACES, type Family,
 import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } from '../lambdas/shared/config';
 import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
 import { kindOf, TARGET_KINDS, type TargetKind } from '../lambdas/shared/kinds';
+import { SET_CAPACITY_KINDS, SET_CAPACITY_RUNBOOK } from '../lambdas/shared/runbook-tasks';
 import { AlertAlarms } from './monitoring/alerts';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
@@ -75,7 +76,7 @@ export class Autoscaler extends Construct {
   public readonly deployRules: Readonly<Partial<Record<'ecs' | 'codePipeline' | 's3', events.Rule>>>;
   /** One construct per configured target, keyed by target id. */
   public readonly targets: Readonly<Record<string, ScalingTarget>>;
-  /** The runbooks of the configured kinds that have one (rds-replicas, rds-storage, rds-instance, redis) and their task function. */
+  /** The runbooks of the configured kinds that have one (rds-replicas, rds-storage, rds-instance, redis), set-capacity, and their task function. */
   public readonly dataRunbooks?: DataRunbooks;
   /** Every action, refusal, failure and self-alarm is published here (KMS-encrypted, TLS only). */
   public readonly notifications: NotificationTopic;
@@ -144,7 +145,8 @@ export class Autoscaler extends Construct {
     this.functions = functions;
 
     // The data tier's long actions run as Step Functions runbooks, which the family's function starts.
-    const dataRunbooks = config.targets.some((t) => kindOf(t).runbook)
+    // The runbook task function also runs set-capacity, for the web tiers and worker pools.
+    const dataRunbooks = config.targets.some((t) => kindOf(t).runbook || (SET_CAPACITY_KINDS as readonly string[]).includes(t.kind))
       ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, notifications: this.notifications })
       : undefined;
     this.dataRunbooks = dataRunbooks;
@@ -170,6 +172,7 @@ export class Autoscaler extends Construct {
         prefix: config.prefix,
         handler: functions[kind.family]!,
         runbook: kind.runbook ? { stateMachine: dataRunbooks!.stateMachine(target.kind), taskFunction: dataRunbooks!.taskFunction } : undefined,
+        setCapacity: dataRunbooks?.setCapacity ? dataRunbooks.taskFunction : undefined,
       });
       targets[target.id] = construct;
       Object.assign(alarms, construct.alarms);
@@ -226,6 +229,7 @@ export class Autoscaler extends Construct {
     this.output(OUTPUT_KEYS.dashboardName, this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
     for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {}))
       this.addRunbook(TARGET_KINDS[kind as TargetKind].runbook!.name, runbook.stateMachine);
+    if (dataRunbooks?.setCapacity) this.addRunbook(SET_CAPACITY_RUNBOOK, dataRunbooks.setCapacity.stateMachine);
     if (functions.cdn) {
       this.invalidateRunbook = new InvalidateRunbook(this, 'InvalidateRunbook', { prefix: config.prefix, fn: functions.cdn, logRetention });
       this.addRunbook(INVALIDATE_RUNBOOK, this.invalidateRunbook.stateMachine);

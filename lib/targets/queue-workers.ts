@@ -13,8 +13,7 @@ import type { QueueWorkersTarget } from '../../lambdas/shared/config';
 import { queueParts } from '../../lambdas/shared/kinds/queue-workers';
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantUnscoped } from '../shared/function';
-import { acknowledgeWildcardResource } from '../shared/nag';
+import { grantGroupCapacity, grantServiceCapacity } from './fleet';
 import type { TargetInfrastructure } from './kind';
 
 export interface QueueWorkersScalingTargetProps {
@@ -24,6 +23,11 @@ export interface QueueWorkersScalingTargetProps {
   readonly target: QueueWorkersTarget;
   /** The queue family's function, which polls the queue and sets the fleet's desired count. */
   readonly handler: lambda.IFunction;
+  /**
+   * The set-capacity runbook's task function, which sets the workers' count by hand.
+   * @default none
+   */
+  readonly setCapacity?: lambda.IFunction;
 }
 
 export class QueueWorkersScalingTarget extends Construct {
@@ -56,6 +60,11 @@ export class QueueWorkersScalingTarget extends Construct {
       }),
     );
 
+    // The set-capacity runbook's task function sets the fleet too, and reads the queue's in-flight
+    // messages when the workers do not protect themselves (the busy workers it may not remove).
+    const setters = [handler, ...(props.setCapacity ? [props.setCapacity] : [])];
+    if (props.setCapacity && !target.workers.scaleInProtection)
+      props.setCapacity.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [this.queueArn] }));
     const w = target.workers;
     if (w.kind === 'ecs-service') {
       this.workersArn = stack.formatArn({
@@ -64,7 +73,7 @@ export class QueueWorkersScalingTarget extends Construct {
         resourceName: `${w.cluster}/${w.service}`,
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       });
-      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.workersArn] }));
+      for (const fn of setters) grantServiceCapacity(fn, this.workersArn);
     } else {
       this.workersArn = stack.formatArn({
         service: 'autoscaling',
@@ -72,25 +81,15 @@ export class QueueWorkersScalingTarget extends Construct {
         resourceName: `*:autoScalingGroupName/${w.autoScalingGroupName}`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
-      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:SetDesiredCapacity'], resources: [this.workersArn] }));
-      acknowledgeWildcardResource(
-        handler.role!,
-        this.workersArn,
-        `autoscaling:SetDesiredCapacity on the group named "${w.autoScalingGroupName}" only: the wildcard stands for the group's UUID, which is not known at synth.`,
-      );
-      grantUnscoped(
-        handler,
-        'DescribeAutoScalingGroupsPolicy',
-        ['autoscaling:DescribeAutoScalingGroups'],
-        'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads group sizes and instance protection.',
-      );
+      for (const fn of setters) grantGroupCapacity(fn, w.autoScalingGroupName, this.workersArn, 'group sizes and instance protection');
     }
   }
 }
 
 /** The `queue-workers` kind's infrastructure (lib/targets/index.ts). */
 export const queueWorkersInfrastructure = {
-  construct: (scope, target, w) => new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  construct: (scope, target, w) =>
+    new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, setCapacity: w.setCapacity }),
   // The workers' fleet, drawn like the web tier's.
   units: (t) => (t.workers.kind === 'asg' ? autoScalingGroupUnits(t.workers.autoScalingGroupName) : ecsServiceUnits(t.workers.cluster, t.workers.service)),
 } satisfies TargetInfrastructure<QueueWorkersTarget>;
