@@ -13,10 +13,12 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { alarmRulePattern, allAlarms, FAMILY_NAMESPACES, type Family, familyOf } from '../lambdas/shared/alarms';
+import { alarmRulePattern, allAlarms, allAlerts, FAMILY_NAMESPACES, type Family, familyOf } from '../lambdas/shared/alarms';
 import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } from '../lambdas/shared/config';
 import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
 import { kindOf, TARGET_KINDS, type TargetKind } from '../lambdas/shared/kinds';
+import { SET_CAPACITY_KINDS, SET_CAPACITY_RUNBOOK } from '../lambdas/shared/runbook-tasks';
+import { AlertAlarms } from './monitoring/alerts';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
 import { NotificationTopic } from './monitoring/topic';
@@ -66,13 +68,15 @@ export class Autoscaler extends Construct {
   public readonly schedules: Readonly<Partial<Record<Family, scheduler.CfnSchedule>>>;
   /** Every alarm, keyed by its name (`<prefix>/<targetId>/<signal>/<direction>`). */
   public readonly alarms: Readonly<Record<string, cloudwatch.CfnAlarm>>;
+  /** The alert-only rules' alarms (targets' `alerts`), keyed by name (`<prefix>.alert/<targetId>/<alert>`); they notify the topic, never a function. */
+  public readonly alerts: Readonly<Record<string, cloudwatch.CfnAlarm>>;
   /** The `invalidate` runbook (explicit paths of a configured distribution), when the config has cloudfront targets. */
   public readonly invalidateRunbook?: InvalidateRunbook;
   /** Deploy-event rules of the cdn family, one per event source its triggers use (ECS, CodePipeline, S3). */
   public readonly deployRules: Readonly<Partial<Record<'ecs' | 'codePipeline' | 's3', events.Rule>>>;
   /** One construct per configured target, keyed by target id. */
   public readonly targets: Readonly<Record<string, ScalingTarget>>;
-  /** The runbooks of the configured kinds that have one (rds-replicas, rds-storage, rds-instance, redis) and their task function. */
+  /** The runbooks of the configured kinds that have one (rds-replicas, rds-storage, rds-instance, redis), set-capacity, and their task function. */
   public readonly dataRunbooks?: DataRunbooks;
   /** Every action, refusal, failure and self-alarm is published here (KMS-encrypted, TLS only). */
   public readonly notifications: NotificationTopic;
@@ -98,7 +102,8 @@ export class Autoscaler extends Construct {
     const known = (v: string) => (Token.isUnresolved(v) ? undefined : v);
     const misplaced = placementProblems(config, { region: known(stack.region), account: known(stack.account) });
     if (misplaced.length) throw new ConfigError(misplaced);
-    const alarmCount = allAlarms(config).length;
+    const alerts = allAlerts(config);
+    const alarmCount = allAlarms(config).length + alerts.length;
     this.config = config;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
@@ -140,7 +145,8 @@ export class Autoscaler extends Construct {
     this.functions = functions;
 
     // The data tier's long actions run as Step Functions runbooks, which the family's function starts.
-    const dataRunbooks = config.targets.some((t) => kindOf(t).runbook)
+    // The runbook task function also runs set-capacity, for the web tiers and worker pools.
+    const dataRunbooks = config.targets.some((t) => kindOf(t).runbook || (SET_CAPACITY_KINDS as readonly string[]).includes(t.kind))
       ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, notifications: this.notifications })
       : undefined;
     this.dataRunbooks = dataRunbooks;
@@ -166,12 +172,14 @@ export class Autoscaler extends Construct {
         prefix: config.prefix,
         handler: functions[kind.family]!,
         runbook: kind.runbook ? { stateMachine: dataRunbooks!.stateMachine(target.kind), taskFunction: dataRunbooks!.taskFunction } : undefined,
+        setCapacity: dataRunbooks?.setCapacity ? dataRunbooks.taskFunction : undefined,
       });
       targets[target.id] = construct;
       Object.assign(alarms, construct.alarms);
     }
     this.targets = targets;
     this.alarms = alarms;
+    this.alerts = alerts.length ? new AlertAlarms(targetsScope, 'Alerts', { specs: alerts, topic: this.notifications.topic }).alarms : {};
 
     // 3. Wire: per family, alarm state changes and the 1-minute re-evaluation into its function.
     const rules: Partial<Record<Family, events.Rule>> = {};
@@ -221,6 +229,7 @@ export class Autoscaler extends Construct {
     this.output(OUTPUT_KEYS.dashboardName, this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
     for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {}))
       this.addRunbook(TARGET_KINDS[kind as TargetKind].runbook!.name, runbook.stateMachine);
+    if (dataRunbooks?.setCapacity) this.addRunbook(SET_CAPACITY_RUNBOOK, dataRunbooks.setCapacity.stateMachine);
     if (functions.cdn) {
       this.invalidateRunbook = new InvalidateRunbook(this, 'InvalidateRunbook', { prefix: config.prefix, fn: functions.cdn, logRetention });
       this.addRunbook(INVALIDATE_RUNBOOK, this.invalidateRunbook.stateMachine);

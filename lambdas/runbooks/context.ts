@@ -4,7 +4,9 @@ import type { ElastiCacheAdapter } from '../adapters/elasticache';
 import type { RdsAdapter } from '../adapters/rds';
 import type { Route53Adapter } from '../adapters/route53';
 import type { Notifier } from '../adapters/sns';
+import type { SqsAdapter } from '../adapters/sqs';
 import type { SsmAdapter } from '../adapters/ssm';
+import type { SendClient, Sleep } from '../adapters/types';
 import type { AutoscalerConfig, TargetConfig } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import type { StateStore } from '../state/store';
@@ -17,11 +19,27 @@ export interface RunbookContext {
   readonly route53: Route53Adapter;
   /** The metrics a move down is checked on again, right before the write (GetMetricData). */
   readonly cloudWatch: CloudWatchAdapter;
+  /**
+   * The fleets of asg, ecs-service and queue-workers targets, for the set-capacity runbook.
+   * @default none: a set-capacity run fails (the data tier's simulator runs no such run)
+   */
+  readonly fleets?: RunbookFleets;
   readonly store: StateStore;
   /** Where each run's outcome is announced. @default nobody */
   readonly notifier?: Notifier;
   /** Epoch ms now. */
   readonly now: () => number;
+}
+
+/** What the set-capacity runbook reads and sets. */
+export interface RunbookFleets {
+  /** Auto Scaling and ECS: the groups and services of web tiers and worker pools. */
+  readonly autoScaling: SendClient;
+  readonly ecs: SendClient;
+  /** The queues whose in-flight messages hold workers a run may not remove. */
+  readonly sqs: SqsAdapter;
+  /** Waits between retries of a transitional state (ScalingActivityInProgress). */
+  readonly sleep: Sleep;
 }
 
 /** The configured target of that id and kind; a runbook never acts on anything the config does not name. */

@@ -1,5 +1,5 @@
 /**
- * Lambda entry of the data tier's runbook tasks (rds-replicas, redis, rds-storage, rds-instance): one function, the
+ * Lambda entry of the runbook tasks (rds-replicas, redis, rds-storage, rds-instance, set-capacity): one function, the
  * task named in the event. Thin: parse, dispatch, return the run's new state. Errors travel by name to
  * the state machine: `ResourceBusy` is retried with backoff; throttling or a 5xx that outlasted the
  * SDK's retries leaves as `ServiceUnavailable`, also retried with backoff; `Paused` and `DryRun` (the
@@ -9,12 +9,15 @@
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
@@ -24,7 +27,9 @@ import { ElastiCacheAdapter } from '../adapters/elasticache';
 import { RdsAdapter } from '../adapters/rds';
 import { Route53Adapter } from '../adapters/route53';
 import { SnsNotifier } from '../adapters/sns';
+import { SqsAdapter } from '../adapters/sqs';
 import { SsmAdapter } from '../adapters/ssm';
+import { realSleep } from '../adapters/types';
 import { bundledConfig } from '../shared/bundled-config';
 import { awsClient } from '../shared/clients';
 import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../shared/environment';
@@ -33,6 +38,7 @@ import { summarizeParseError } from '../shared/events';
 import { logger, tracer } from '../shared/powertools';
 import { RUNBOOK_TASKS } from '../shared/runbook-tasks';
 import { DynamoStateStore } from '../state/dynamo';
+import * as capacity from './capacity';
 import type { RunbookContext } from './context';
 import * as instance from './instance';
 import { notifyOutcome } from './notify';
@@ -93,6 +99,8 @@ function dispatchTask(ctx: RunbookContext) {
         return { ...(await instance.modify(ctx, state as unknown as instance.InstanceState, execution)) };
       case 'instance.poll':
         return { ...(await instance.poll(ctx, state as unknown as instance.InstanceState)) };
+      case 'capacity.set':
+        return { ...(await capacity.set(ctx, state, execution)) };
       case 'notify':
         return notifyOutcome(ctx, state, execution);
     }
@@ -110,6 +118,7 @@ function deployedContext(): RunbookContext {
     ssm: new SsmAdapter(awsClient(SSMClient)),
     route53: new Route53Adapter(awsClient(Route53Client)),
     cloudWatch: new CloudWatchAdapter(awsClient(CloudWatchClient)),
+    fleets: { autoScaling: awsClient(AutoScalingClient), ecs: awsClient(ECSClient), sqs: new SqsAdapter(awsClient(SQSClient)), sleep: realSleep },
     store: new DynamoStateStore({ tableName: stateTable, client: DynamoDBDocumentClient.from(dynamo) }),
     notifier: process.env[TOPIC_ARN_ENV] ? new SnsNotifier(awsClient(SNSClient), process.env[TOPIC_ARN_ENV]) : undefined,
     now: Date.now,

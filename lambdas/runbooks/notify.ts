@@ -25,6 +25,11 @@ export type RunState = Record<string, unknown> & {
   actions?: unknown;
   /** The rules a forced run passed over (lambdas/runbooks/rules.ts). */
   forced?: unknown;
+  /** Why the run was started, in the operator's words. */
+  reason?: unknown;
+  /** The count before and after a run that sets one (set-capacity). */
+  previous?: unknown;
+  applied?: unknown;
 };
 
 /** How the run ended: `succeeded` and `failed` as Step Functions says, `paused` and `dry-run` when a switch stopped it. */
@@ -59,9 +64,20 @@ export async function notifyOutcome(deps: NotifyDeps, state: RunState, execution
       reason = `${execution} ${outcome}: ${errorMessage(state.error?.Cause)}${done}`;
   }
   if (forced.length) reason += `; forced (force: true) past: ${forced.join('; ')}`;
+  // The operator's words, when the run has them and its summary does not already say them.
+  if (typeof state.reason === 'string' && state.reason.trim() && !reason.includes(state.reason.trim())) reason += `; asked: "${state.reason.trim()}"`;
+  // A run that set a count (set-capacity) records it as a change, like a decision.
+  const count =
+    outcome === 'succeeded' && typeof state.previous === 'number' && typeof state.applied === 'number'
+      ? {
+          previous: state.previous,
+          desired: state.applied,
+          direction: state.applied > state.previous ? ('out' as const) : state.applied < state.previous ? ('in' as const) : ('none' as const),
+        }
+      : {};
   if (typeof state.targetId === 'string') {
     await deps.store.appendAudit(
-      { targetId: state.targetId, at: deps.now(), outcome: AUDIT_OUTCOME[outcome], reason, eventId: execution },
+      { targetId: state.targetId, at: deps.now(), outcome: AUDIT_OUTCOME[outcome], reason, eventId: execution, ...count },
       deps.config.auditRetentionDays,
     );
   }

@@ -5,6 +5,7 @@
  * schedule input, which follow from the kinds of each family.
  */
 import type { AlarmSpec, Family } from './alarm-spec';
+import { type AlertSpec, alertSpecs } from './alerts';
 import type { AutoscalerConfig } from './config';
 import { kindOf, TARGET_KIND_NAMES, TARGET_KINDS, type TargetConfig } from './kinds';
 
@@ -40,6 +41,17 @@ export function alarmsForTarget(prefix: string, target: TargetConfig): AlarmSpec
 
 export function allAlarms(config: AutoscalerConfig): AlarmSpec[] {
   return config.targets.flatMap((t) => alarmsForTarget(config.prefix, t));
+}
+
+/** The alarms of a target's alert-only rules (`alerts`), named `<prefix>.alert/<targetId>/<alert>`. */
+export function alertsForTarget(prefix: string, target: TargetConfig): AlertSpec[] {
+  const kind = kindOf(target);
+  if (!kind.alertSignals || !('alerts' in target)) return [];
+  return alertSpecs(prefix, target.id, target.alerts, kind.alertSignals(target));
+}
+
+export function allAlerts(config: AutoscalerConfig): AlertSpec[] {
+  return config.targets.flatMap((t) => alertsForTarget(config.prefix, t));
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * The data tier's runbooks: one task function (lambdas/runbooks/handler.ts) and one Standard state
- * machine per configured kind that declares a runbook (replica count, Redis node type, RDS storage,
- * instance class: lambdas/shared/kinds names it, lib/targets defines its state machine). The family's
- * function starts them; an operator starts the same ones by hand.
+ * The runbooks of the runbook task function (lambdas/runbooks/handler.ts): one Standard state machine
+ * per configured kind that declares a runbook (replica count, Redis node type, RDS storage, instance
+ * class: lambdas/shared/kinds names it, lib/targets defines its state machine), which the family's
+ * function starts and an operator starts by hand; and `set-capacity`, which an operator starts to set a
+ * web tier or a worker pool to N (the targets' constructs grant the task function its fleet).
  */
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -16,10 +17,12 @@ import { Construct } from 'constructs';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment';
 import { TARGET_KIND_NAMES, TARGET_KINDS, type TargetKind } from '../../lambdas/shared/kinds';
+import { SET_CAPACITY_KINDS, SET_CAPACITY_RUNBOOK } from '../../lambdas/shared/runbook-tasks';
 import type { NotificationTopic } from '../monitoring/topic';
 import { functionBundling, grantMetricReads, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import { TARGET_INFRASTRUCTURE } from '../targets';
+import { setCapacityDefinition } from './definitions';
 import { Runbook } from './runbook';
 
 /** The kinds that declare a runbook, in the registry's order. */
@@ -44,20 +47,24 @@ export class DataRunbooks extends Construct {
   public readonly taskFunction: NodejsFunction;
   /** One runbook per configured kind that has one, by kind. */
   public readonly runbooks: Readonly<Partial<Record<TargetKind, Runbook>>>;
+  /** `<prefix>-set-capacity`, when the config has asg, ecs-service or queue-workers targets. */
+  public readonly setCapacity?: Runbook;
 
   constructor(scope: Construct, id: string, props: DataRunbooksProps) {
     super(scope, id);
     const { config } = props;
     const kinds = [...new Set(config.targets.map((t) => t.kind).filter((k) => TARGET_KINDS[k].runbook))];
-    if (kinds.length === 0) throw new Error(`DataRunbooks needs at least one target of a kind with a runbook (${RUNBOOK_KINDS.join(', ')})`);
+    const fleets = config.targets.some((t) => (SET_CAPACITY_KINDS as readonly string[]).includes(t.kind));
+    if (kinds.length === 0 && !fleets)
+      throw new Error(`DataRunbooks needs at least one target of a kind with a runbook (${[...RUNBOOK_KINDS, ...SET_CAPACITY_KINDS].join(', ')})`);
 
     const logGroup = new logs.LogGroup(this, 'TaskFunctionLogGroup', { retention: props.logRetention });
     const role = new iam.Role(this, 'TaskFunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${config.prefix} autoscaler data runbook tasks`,
+      description: `Execution role of the ${config.prefix} autoscaler runbook tasks`,
     });
     this.taskFunction = new NodejsFunction(this, 'TaskFunction', {
-      description: `${config.prefix} autoscaler: data tier runbook tasks (replicas, Redis, storage, instance class)`,
+      description: `${config.prefix} autoscaler: runbook tasks (replicas, Redis, storage, instance class, set-capacity)`,
       entry: RUNBOOK_HANDLER_ENTRY,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -82,8 +89,8 @@ export class DataRunbooks extends Construct {
     // cooldowns and Redis floors (GetItem), record a group's first-seen shape once (UpdateItem) and
     // append each run's outcome and every forced rule to the audit trail (PutItem): nothing else (test/faults/R29).
     props.stateTable.grant(this.taskFunction, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
-    // A move down is checked again on current metrics right before the write.
-    grantMetricReads(this.taskFunction);
+    // A move down is checked again on current metrics right before the write (the data tier's runbooks only).
+    if (kinds.length) grantMetricReads(this.taskFunction);
     props.notifications?.grantPublish(this.taskFunction);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -107,6 +114,19 @@ export class DataRunbooks extends Construct {
       acknowledgeInvoke(runbooks[kind]!.stateMachine, this.taskFunction);
     }
     this.runbooks = runbooks;
+    if (fleets) {
+      this.setCapacity = new Runbook(this, 'SetCapacity', {
+        prefix: config.prefix,
+        name: SET_CAPACITY_RUNBOOK,
+        description: 'Sets a web tier or a worker pool to N by hand: within the bounds in force, busy workers kept, audited with the reason given',
+        definition: setCapacityDefinition(this.taskFunction),
+        fn: this.taskFunction,
+        logRetention: props.logRetention,
+        // A lease held by the family function is waited out (ResourceBusy retries, about 4 hours at most).
+        timeout: Duration.hours(6),
+      });
+      acknowledgeInvoke(this.setCapacity.stateMachine, this.taskFunction);
+    }
   }
 
   stateMachine(kind: TargetKind): sfn.StateMachine {

@@ -108,3 +108,24 @@ export function instanceDefinition(fn: lambda.IFunction) {
     return check.next(new sfn.Choice(scope, 'NeedsChange').when(sfn.Condition.stringEquals('$.step', 'modify'), modify).otherwise(done));
   };
 }
+
+/**
+ * Input: `{ "targetId": "...", "desired": N, "reason": "...", "force": false }`. One task does the work
+ * under the target's lease (a lease another invocation holds is `ResourceBusy`, waited out), then notify.
+ */
+export function setCapacityDefinition(fn: lambda.IFunction) {
+  return (scope: Construct, exits: RunbookExits): sfn.IChainable => {
+    const set = Runbook.catchAll(
+      runbookTask(
+        scope,
+        'SetCapacity',
+        fn,
+        'capacity.set',
+        "Under the target's lease: clamp to the bounds in force, keep busy workers, check the step and cooldowns, read the switches, set the desired count, start the cooldowns",
+      ),
+      exits,
+    );
+    const notify = Runbook.catchAll(runbookTask(scope, 'Notify', fn, 'notify', 'Record and report the result with the reason given'), exits);
+    return set.next(notify).next(new sfn.Succeed(scope, 'Done'));
+  };
+}

@@ -75,11 +75,19 @@ function createMathAlarm(scope: Construct, spec: AlarmSpec, queries: NonNullable
  * live anywhere).
  */
 export function createSpecAlarms(scope: Construct, specs: readonly AlarmSpec[]): Record<string, cloudwatch.CfnAlarm> {
-  const home = scope.node.scopes.map((s) => HOMES.get(s)).find((h) => h !== undefined);
-  const parent = home ? home.scopeFor(scope, specs.length) : scope;
+  const parent = alarmHome(scope, specs.length);
   const out: Record<string, cloudwatch.CfnAlarm> = {};
   for (const spec of specs) out[spec.name] = createSpecAlarm(parent, spec);
   return out;
+}
+
+/**
+ * Where `count` alarms of the construct `owner` go: a scope in one of the nested stacks when `owner`
+ * is under the scope given to `AlarmStacks`, else `owner` itself.
+ */
+export function alarmHome(owner: Construct, count: number): Construct {
+  const home = owner.node.scopes.map((s) => HOMES.get(s)).find((h) => h !== undefined);
+  return home ? home.scopeFor(owner, count) : owner;
 }
 
 const HOMES = new WeakMap<IConstruct, AlarmStacks>();

@@ -1,15 +1,14 @@
 /** An Auto Scaling group target: its alarms and the least permissions the capacity function needs on it. */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
 import type { AsgTarget } from '../../lambdas/shared/config';
 import { autoScalingGroupUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantAlarmStateReads, grantMetricReads, grantUnscoped } from '../shared/function';
-import { acknowledgeWildcardResource } from '../shared/nag';
+import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
+import { grantGroupCapacity } from './fleet';
 import type { TargetInfrastructure } from './kind';
 
 export interface AsgScalingTargetProps {
@@ -19,6 +18,11 @@ export interface AsgScalingTargetProps {
   readonly target: AsgTarget;
   /** The capacity family's function, which acts on the group. */
   readonly handler: lambda.IFunction;
+  /**
+   * The set-capacity runbook's task function, which sets the group's size by hand.
+   * @default none
+   */
+  readonly setCapacity?: lambda.IFunction;
 }
 
 export class AsgScalingTarget extends Construct {
@@ -42,18 +46,8 @@ export class AsgScalingTarget extends Construct {
       resourceName: `*:autoScalingGroupName/${target.autoScalingGroupName}`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:SetDesiredCapacity'], resources: [this.autoScalingGroupArn] }));
-    acknowledgeWildcardResource(
-      handler.role!,
-      this.autoScalingGroupArn,
-      `autoscaling:SetDesiredCapacity on the group named "${target.autoScalingGroupName}" only: the wildcard stands for the group's UUID, which is not known at synth.`,
-    );
-    grantUnscoped(
-      handler,
-      'DescribeAutoScalingGroupsPolicy',
-      ['autoscaling:DescribeAutoScalingGroups'],
-      'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads group sizes.',
-    );
+    for (const fn of [handler, ...(props.setCapacity ? [props.setCapacity] : [])])
+      grantGroupCapacity(fn, target.autoScalingGroupName, this.autoScalingGroupArn, 'group sizes');
     grantMetricReads(handler);
     grantAlarmStateReads(handler, props.prefix);
   }
@@ -61,6 +55,6 @@ export class AsgScalingTarget extends Construct {
 
 /** The `asg` kind's infrastructure (lib/targets/index.ts). */
 export const asgInfrastructure = {
-  construct: (scope, target, w) => new AsgScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  construct: (scope, target, w) => new AsgScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, setCapacity: w.setCapacity }),
   units: (t) => autoScalingGroupUnits(t.autoScalingGroupName),
 } satisfies TargetInfrastructure<AsgTarget>;

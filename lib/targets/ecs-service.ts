@@ -1,7 +1,6 @@
 /** An ECS service target: its alarms and the least permissions the capacity function needs on it. */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
@@ -9,6 +8,7 @@ import type { EcsServiceTarget } from '../../lambdas/shared/config';
 import { ecsServiceUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
+import { grantServiceCapacity } from './fleet';
 import type { TargetInfrastructure } from './kind';
 
 export interface EcsServiceScalingTargetProps {
@@ -18,6 +18,11 @@ export interface EcsServiceScalingTargetProps {
   readonly target: EcsServiceTarget;
   /** The capacity family's function, which acts on the service. */
   readonly handler: lambda.IFunction;
+  /**
+   * The set-capacity runbook's task function, which sets the service's desired count by hand.
+   * @default none
+   */
+  readonly setCapacity?: lambda.IFunction;
 }
 
 export class EcsServiceScalingTarget extends Construct {
@@ -38,7 +43,7 @@ export class EcsServiceScalingTarget extends Construct {
       resourceName: `${target.cluster}/${target.service}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [this.serviceArn] }));
+    for (const fn of [handler, ...(props.setCapacity ? [props.setCapacity] : [])]) grantServiceCapacity(fn, this.serviceArn);
     grantMetricReads(handler);
     grantAlarmStateReads(handler, props.prefix);
   }
@@ -46,6 +51,6 @@ export class EcsServiceScalingTarget extends Construct {
 
 /** The `ecs-service` kind's infrastructure (lib/targets/index.ts). */
 export const ecsServiceInfrastructure = {
-  construct: (scope, target, w) => new EcsServiceScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  construct: (scope, target, w) => new EcsServiceScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, setCapacity: w.setCapacity }),
   units: (t) => ecsServiceUnits(t.cluster, t.service),
 } satisfies TargetInfrastructure<EcsServiceTarget>;

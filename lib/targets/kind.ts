@@ -22,6 +22,12 @@ export interface TargetWiring {
    * @default none: only for a kind whose runtime module declares a runbook
    */
   readonly runbook?: { readonly stateMachine: sfn.IStateMachine; readonly taskFunction: lambda.IFunction };
+  /**
+   * The function the set-capacity runbook's task runs in: it gets the same rights on the target's fleet
+   * as the family's function (and reads the queue's depth for busy workers).
+   * @default none: only for asg, ecs-service and queue-workers targets
+   */
+  readonly setCapacity?: lambda.IFunction;
 }
 
 /** A target's construct: its alarms (keyed by name) and the permissions its family's function needs on it. */

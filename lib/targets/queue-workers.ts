@@ -14,8 +14,8 @@ import { queueMetrics, queueParts, readsQueueMetrics } from '../../lambdas/share
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { graph, metricOf } from '../monitoring/widgets';
 import { createSpecAlarms } from '../shared/alarm';
-import { grantMetricReads, grantUnscoped } from '../shared/function';
-import { acknowledgeWildcardResource } from '../shared/nag';
+import { grantMetricReads } from '../shared/function';
+import { grantGroupCapacity, grantServiceCapacity } from './fleet';
 import type { TargetInfrastructure } from './kind';
 
 export interface QueueWorkersScalingTargetProps {
@@ -25,6 +25,11 @@ export interface QueueWorkersScalingTargetProps {
   readonly target: QueueWorkersTarget;
   /** The queue family's function, which polls the queue and sets the fleet's desired count. */
   readonly handler: lambda.IFunction;
+  /**
+   * The set-capacity runbook's task function, which sets the workers' count by hand.
+   * @default none
+   */
+  readonly setCapacity?: lambda.IFunction;
 }
 
 export class QueueWorkersScalingTarget extends Construct {
@@ -59,7 +64,12 @@ export class QueueWorkersScalingTarget extends Construct {
     // A step rule on the age of the oldest message reads it from CloudWatch.
     if (readsQueueMetrics(target)) grantMetricReads(handler);
 
-    this.workersArn = grantWorkers(this, handler, target.workers);
+    // The set-capacity runbook's task function sets the fleet too, and reads the queue's in-flight
+    // messages when the workers do not protect themselves (the busy workers it may not remove).
+    const setters = [handler, ...(props.setCapacity ? [props.setCapacity] : [])];
+    if (props.setCapacity && !target.workers.scaleInProtection)
+      props.setCapacity.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [this.queueArn] }));
+    this.workersArn = grantWorkers(this, setters, target.workers);
   }
 }
 
@@ -68,7 +78,7 @@ export class QueueWorkersScalingTarget extends Construct {
  * DescribeServices on the ECS service, or SetDesiredCapacity on the group (by name) and
  * DescribeAutoScalingGroups (no resource-level permissions). Returns the fleet's ARN as IAM matches it.
  */
-export function grantWorkers(scope: Construct, handler: lambda.IFunction, w: QueueWorkersTarget['workers']): string {
+export function grantWorkers(scope: Construct, fns: readonly lambda.IFunction[], w: QueueWorkersTarget['workers']): string {
   const stack = Stack.of(scope);
   if (w.kind === 'ecs-service') {
     const arn = stack.formatArn({
@@ -77,7 +87,7 @@ export function grantWorkers(scope: Construct, handler: lambda.IFunction, w: Que
       resourceName: `${w.cluster}/${w.service}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService', 'ecs:DescribeServices'], resources: [arn] }));
+    for (const fn of fns) grantServiceCapacity(fn, arn);
     return arn;
   }
   const arn = stack.formatArn({
@@ -86,24 +96,14 @@ export function grantWorkers(scope: Construct, handler: lambda.IFunction, w: Que
     resourceName: `*:autoScalingGroupName/${w.autoScalingGroupName}`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-  handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['autoscaling:SetDesiredCapacity'], resources: [arn] }));
-  acknowledgeWildcardResource(
-    handler.role!,
-    arn,
-    `autoscaling:SetDesiredCapacity on the group named "${w.autoScalingGroupName}" only: the wildcard stands for the group's UUID, which is not known at synth.`,
-  );
-  grantUnscoped(
-    handler,
-    'DescribeAutoScalingGroupsPolicy',
-    ['autoscaling:DescribeAutoScalingGroups'],
-    'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads group sizes and instance protection.',
-  );
+  for (const fn of fns) grantGroupCapacity(fn, w.autoScalingGroupName, arn, 'group sizes and instance protection');
   return arn;
 }
 
 /** The `queue-workers` kind's infrastructure (lib/targets/index.ts). */
 export const queueWorkersInfrastructure = {
-  construct: (scope, target, w) => new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  construct: (scope, target, w) =>
+    new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, setCapacity: w.setCapacity }),
   // The workers' fleet, drawn like the web tier's.
   units: (t) => (t.workers.kind === 'asg' ? autoScalingGroupUnits(t.workers.autoScalingGroupName) : ecsServiceUnits(t.workers.cluster, t.workers.service)),
   widgets: (t) => [queueDepthWidget(t)],

@@ -36,7 +36,7 @@ export class RabbitmqWorkersScalingTarget extends Construct {
     const { target, handler } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
     grantMetricReads(handler);
-    this.workersArn = grantWorkers(this, handler, target.workers);
+    this.workersArn = grantWorkers(this, [handler], target.workers);
   }
 }
 

@@ -22,6 +22,7 @@ const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 const REGION = 'eu-west-1';
 const CALLER = 'arn:aws:sts::123456789012:assumed-role/Operator/alice';
 const RUNBOOK_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:shop-add-replica';
+const SET_CAPACITY_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:shop-set-capacity';
 
 const CONFIG = `
 prefix: shop
@@ -90,6 +91,7 @@ beforeEach(async () => {
           { OutputKey: OUTPUT_KEYS.stateTableName, OutputValue: tableName },
           { OutputKey: OUTPUT_KEYS.topicArn, OutputValue: 'arn:aws:sns:eu-west-1:123456789012:shop' },
           { OutputKey: 'AutoscalerRunbookAddReplica', OutputValue: RUNBOOK_ARN, Description: 'Runbook "add-replica"' },
+          { OutputKey: 'AutoscalerRunbookSetCapacity', OutputValue: SET_CAPACITY_ARN, Description: 'Runbook "set-capacity"' },
         ],
       },
     ],
@@ -465,9 +467,38 @@ describe('runbook start', () => {
   });
 
   test('an unknown runbook lists those deployed; bad input is refused before any start', async () => {
-    expect((await run('runbook', 'start', 'resize')).err).toBe('autoscaler: no runbook "resize" in stack shop-autoscaler (runbooks: add-replica)\n');
+    expect((await run('runbook', 'start', 'resize')).err).toBe(
+      'autoscaler: no runbook "resize" in stack shop-autoscaler (runbooks: add-replica, set-capacity)\n',
+    );
     expect((await run('runbook', 'start', 'add-replica', '--input', '{oops')).err).toMatch(/^autoscaler: --input is not valid JSON: /);
     expect((await run('runbook', 'start', 'add-replica', '--input', '[1]')).err).toBe('autoscaler: --input must be a JSON object\n');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  test('set-capacity TARGET N --reason starts <prefix>-set-capacity with its input and a name per minute, audited', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${SET_CAPACITY_ARN.replace('stateMachine', 'execution')}:web-set-8`, startDate: new Date(NOW) });
+    const res = await run('runbook', 'set-capacity', 'web', '8', '--reason', 'launch at noon', '--force');
+    expect(res).toMatchObject({ code: 0, out: expect.stringMatching(/^started runbook set-capacity: /) });
+    expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
+      stateMachineArn: SET_CAPACITY_ARN,
+      input: '{"targetId":"web","desired":8,"reason":"launch at noon","force":true}',
+      name: 'web-set-8-202601051200',
+    });
+    expect((await store.listAudit('*', 0, NOW + 1))[0]).toMatchObject({
+      outcome: 'control',
+      actor: CALLER,
+      reason: expect.stringMatching(/^runbook set-capacity started by/),
+    });
+  });
+
+  test('set-capacity refuses, before any start, an unknown target, a kind it does not set, a count that is not one, a missing reason', async () => {
+    expect((await run('runbook', 'set-capacity', 'db', '2', '--reason', 'x')).err).toBe('autoscaler: no target "db" in the config (targets: web, api)\n');
+    expect((await run('runbook', 'set-capacity', 'web', '-1', '--reason', 'x')).code).not.toBe(0);
+    expect((await run('runbook', 'set-capacity', 'web', '2.5', '--reason', 'x')).err).toBe(
+      'autoscaler: count "2.5" must be a whole number of units (0 or more)\n',
+    );
+    expect((await run('runbook', 'set-capacity', 'web', '2', '--reason', '  ')).err).toBe('autoscaler: --reason must say why the count is set by hand\n');
+    expect((await run('runbook', 'set-capacity', 'web', '2')).err).toMatch(/required option '-r, --reason <text>' not specified/);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

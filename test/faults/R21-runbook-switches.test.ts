@@ -1,6 +1,7 @@
 /**
  * R21: pause and dry-run, in every runbook, at every task. Every runbook (rds-replicas on an RDS source
- * and on Aurora, redis, rds-storage, rds-instance, invalidate) runs from the synthesized ASL with the
+ * and on Aurora, redis, rds-storage, rds-instance, invalidate, set-capacity on a web tier and on a
+ * worker pool) runs from the synthesized ASL with the
  * real task handler; every switch (pause for all and for the target, dry-run by switch, by the config,
  * by the target) is either on when the run starts, or turned on after the k-th task for every k. Then
  * no AWS write happens after the switch is on, and a run that still had work to do ends with the clear
@@ -39,6 +40,14 @@ const base = parseConfig({
     RDS_STORAGE,
     { ...RDS_INSTANCE, instanceIdentifier: 'reports-primary', applyImmediately: true },
     { kind: 'cloudfront', id: 'cdn', distributionId: 'E2QWRUHAPOMQZL', triggers: [{ s3: { bucket: 'shop-static' } }] },
+    { kind: 'asg', id: 'web', autoScalingGroupName: 'shop-web', minCapacity: 2, maxCapacity: 10 },
+    {
+      kind: 'queue-workers',
+      id: 'celery',
+      queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/celery-default',
+      workers: { kind: 'ecs-service', cluster: 'shop', service: 'celery-workers' },
+      messagesPerSecondPerWorker: 2,
+    },
   ],
 });
 let synthesized: SynthesizedRunbooks;
@@ -76,7 +85,10 @@ function dataRig(
   setup(w);
   return {
     run: (name, abortAfter) => w.run(machine, input, name, abortAfter),
-    writes: () => [w.rds.mock, w.elastiCache.mock, w.ssm.mock, w.route53.mock].flatMap((m) => named(m.calls() as never)),
+    writes: () => [
+      ...[w.rds.mock, w.elastiCache.mock, w.ssm.mock, w.route53.mock].flatMap((m) => named(m.calls() as never)),
+      ...w.fleetCalls.calls.map((c) => c.command.replace(/Command$/, '')).filter(isWrite),
+    ],
     switchOn: (mode) => switchOn(mode, config, targetId, store),
     store,
     notifications: w.notifications,
@@ -219,6 +231,16 @@ const CASES: Case[] = [
       ),
   },
   { name: 'invalidate: CreateInvalidation', targetId: 'cdn', make: (store) => invalidateRig(store) },
+  {
+    name: 'set-capacity (web tier): SetDesiredCapacity',
+    targetId: 'web',
+    make: (store) => dataRig('SetCapacity', 'web', { targetId: 'web', desired: 6, reason: 'launch' }, () => undefined, store),
+  },
+  {
+    name: 'set-capacity (worker pool): UpdateService down, no message in flight',
+    targetId: 'celery',
+    make: (store) => dataRig('SetCapacity', 'celery', { targetId: 'celery', desired: 2, reason: 'incident' }, () => undefined, store),
+  },
 ];
 
 /** The error name a failed run ended with (the Fail state's error). */
@@ -343,7 +365,7 @@ describe('R21 on the DynamoDB state store (dynalite)', () => {
 });
 
 describe('R21 one mechanism in every runbook', () => {
-  test.each(['RdsReplicas', 'Redis', 'RdsStorage', 'RdsInstance', 'InvalidateRunbook'])(
+  test.each(['RdsReplicas', 'Redis', 'RdsStorage', 'RdsInstance', 'InvalidateRunbook', 'SetCapacity'])(
     '%s: every task but the notify ones catches Paused and DryRun first, to the one stop chain; no Retry matches them',
     (machine) => {
       const definition = synthesized.definition(machine);

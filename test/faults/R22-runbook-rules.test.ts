@@ -4,7 +4,9 @@
  * record (the run the database function started is exempt from the cooldown its own start set, and
  * only that run), the node types AWS allows, the target's own settings, and before any move down the
  * engine's fit check on current metrics (GetMetricData at the write). `force: true` passes over the
- * step, cooldown and fit rules, never the others, and is audited and notified. Through the synthesized
+ * step, cooldown and fit rules, never the others, and is audited and notified. set-capacity holds to the
+ * capacity and queue engines' step and cooldowns the same way, and clamps its count to the bounds in
+ * force, the group's own and the busy workers, forced or not. Through the synthesized
  * ASL with the real task handler; the database function is the real one where it starts the run.
  */
 
@@ -51,7 +53,19 @@ const config = parseConfig({
     },
     RDS_STORAGE,
     { kind: 'rds-instance', id: 'billing-class', instanceIdentifier: 'billing-primary', instanceClassLadder: CLASSES },
+    { kind: 'asg', id: 'web', autoScalingGroupName: 'shop-web', minCapacity: 2, maxCapacity: 10 },
+    {
+      kind: 'queue-workers',
+      id: 'celery',
+      queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/celery-default',
+      workers: { kind: 'asg', autoScalingGroupName: 'shop-workers' },
+      messagesPerSecondPerWorker: 2,
+      maxCapacity: 20,
+    },
+    { kind: 'ecs-service', id: 'batch', cluster: 'shop', service: 'batch', minCapacity: 1, maxCapacity: 20 },
   ],
+  // Open at NOW (Monday 12:00 UTC): batch may have at most 6.
+  windows: [{ name: 'midday', target: 'batch', start: 'cron(0 11 * * ? *)', durationMinutes: 120, maxCapacity: 6 }],
 });
 let synthesized: SynthesizedRunbooks;
 beforeAll(() => {
@@ -62,9 +76,19 @@ const OURS = { [MANAGED_BY_TAG]: 'shop', [TARGET_TAG]: 'orders-db', [EXECUTION_T
 
 /** Every AWS write so far. */
 function writes(w: World): string[] {
-  return [w.rds.mock, w.elastiCache.mock, w.ssm.mock, w.route53.mock]
-    .flatMap((m) => m.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, '')))
-    .filter((n) => !/^(Describe|Get|List)/.test(n));
+  return [
+    ...[w.rds.mock, w.elastiCache.mock, w.ssm.mock, w.route53.mock].flatMap((m) =>
+      m.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, '')),
+    ),
+    ...w.fleetCalls.calls.map((c) => c.command.replace(/Command$/, '')),
+  ].filter((n) => !/^(Describe|Get|List)/.test(n));
+}
+
+/** The engine memory the family function leaves after its last change (capacity: scale-out and -in; queue: any change). */
+async function engineMemory(store: StateStore, targetId: string, memory: Record<string, unknown>): Promise<void> {
+  await store.acquireLease(targetId, 'seed', NOW, 60);
+  await store.saveTarget({ targetId, memory: { recommendations: [], arrivals: [], ...memory } }, 'seed');
+  await store.releaseLease(targetId, 'seed');
 }
 
 /** The reason the run's end recorded in the audit trail (the notify task's entry). */
@@ -183,6 +207,20 @@ describe('R22 the step, from where the run started', () => {
       (w) => w.rds.add({ id: 'billing-primary', status: 'available', instanceClass: 'db.r6g.2xlarge' }),
       { targetId: 'billing-class', instanceClass: 'db.r6g.large' },
       /db\.r6g\.large is 2 rungs below db\.r6g\.2xlarge/,
+    ],
+    [
+      'set-capacity: a web tier past one scale-out (maxStepUpRatio 1: 4 -> at most 8)',
+      'SetCapacity',
+      () => undefined,
+      { targetId: 'web', desired: 9, reason: 'launch' },
+      /4 -> 9 adds 5: one scale-out adds at most 4 \(maxStepUpRatio, maxStepUp\)/,
+    ],
+    [
+      'set-capacity: a worker pool past one scale-in (maxStepDownRatio 0.5: 4 -> at least 2)',
+      'SetCapacity',
+      () => undefined,
+      { targetId: 'celery', desired: 1, reason: 'incident' },
+      /4 -> 1 removes 3: one scale-in removes at most 2 \(maxStepDownRatio\)/,
     ],
   ];
 
@@ -311,6 +349,87 @@ describe('R22 what AWS allows, asked again at the write', () => {
     expect(await endReason(w, 'cache', 'no-longer-allowed')).toMatch(
       /cannot move from cache\.r7g\.large to cache\.r7g\.xlarge: not in ListAllowedNodeTypeModifications/,
     );
+  });
+});
+
+describe('R22 set-capacity clamps, forced or not: bounds in force, the group, busy workers', () => {
+  const cases: [string, (w: World) => void, Record<string, unknown>, number, RegExp][] = [
+    ['above maxCapacity', () => undefined, { targetId: 'web', desired: 50 }, 10, /50 clamped to 10 \(minCapacity-maxCapacity 2-10\)/],
+    ['below minCapacity', () => undefined, { targetId: 'web', desired: 0 }, 2, /0 clamped to 2 \(minCapacity-maxCapacity 2-10\)/],
+    ["above the open window's ceiling", () => undefined, { targetId: 'batch', desired: 8 }, 6, /8 clamped to 6 \(window "midday" 1-6\)/],
+    [
+      "above the group's MaxSize",
+      (w) => {
+        w.fleets.get('web')!.group!.maxSize = 5;
+      },
+      { targetId: 'web', desired: 8 },
+      5,
+      /held to the group's MaxSize 5/,
+    ],
+    [
+      'below the workers the in-flight messages need',
+      (w) => {
+        w.queues.get('https://sqs.us-east-1.amazonaws.com/123456789012/celery-default')!.notVisible = 3;
+      },
+      { targetId: 'celery', desired: 0 },
+      3,
+      /held at 3: 3 messages in flight need 3 workers/,
+    ],
+    [
+      'below the protected instances',
+      (w) => {
+        w.fleets.get('web')!.protectedCount = 3;
+      },
+      { targetId: 'web', desired: 2 },
+      3,
+      /held at 3: 3 protected from scale-in/,
+    ],
+  ];
+  test.each(cases)('%s: clamped, with force: true too, and the audit entry says so', async (_name, setup, input, expected, why) => {
+    const w = world(config, synthesized);
+    setup(w);
+    const run = await w.run('SetCapacity', { ...input, reason: 'by hand', force: true }, 'clamped');
+    expect(run.error).toBeUndefined();
+    expect(w.fleets.get(String(input.targetId))!.desired).toBe(expected);
+    expect(await endReason(w, String(input.targetId), 'clamped')).toMatch(why);
+  });
+});
+
+describe("R22 set-capacity cooldowns, from the engine's memory in the target's record", () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, RegExp][] = [
+    ['web tier, scale-out 30 s after one', { lastScaleOutAt: NOW - 30_000 }, { targetId: 'web', desired: 6 }, /was 30 s ago: scaleOutCooldownSeconds 60 s/],
+    [
+      'web tier, scale-in 200 s after a change',
+      { lastScaleInAt: NOW - 200_000 },
+      { targetId: 'web', desired: 3 },
+      /was 200 s ago: scaleInCooldownSeconds 300 s/,
+    ],
+    [
+      'worker pool, scale-in 60 s after a change',
+      { lastChangeAt: NOW - 60_000 },
+      { targetId: 'celery', desired: 3 },
+      /was 60 s ago: scaleInCooldownSeconds 120 s/,
+    ],
+  ];
+  test.each(cases)('%s: refused before any write; forced, done and audited', async (_name, memory, input, rule) => {
+    const w = world(config, synthesized);
+    await engineMemory(w.store, String(input.targetId), memory);
+    const byHand = await w.run('SetCapacity', { ...input, reason: 'by hand' }, 'by-hand');
+    expect(byHand.error).toBeDefined();
+    expect(writes(w)).toEqual([]);
+    expect(await endReason(w, String(input.targetId), 'by-hand')).toMatch(rule);
+    const forced = await w.run('SetCapacity', { ...input, reason: 'by hand', force: true }, 'forced');
+    expect(forced.error).toBeUndefined();
+    expect(writes(w)).toHaveLength(1);
+    expect(await endReason(w, String(input.targetId), 'forced')).toMatch(new RegExp(`forced \\(force: true\\) past: cooldown: .*${rule.source}`));
+  });
+
+  test('a worker pool scale-out is never held by a cooldown (the queue engine scales out at once)', async () => {
+    const w = world(config, synthesized);
+    await engineMemory(w.store, 'celery', { lastChangeAt: NOW - 10_000 });
+    const run = await w.run('SetCapacity', { targetId: 'celery', desired: 8, reason: 'backlog' }, 'out');
+    expect(run.error).toBeUndefined();
+    expect(w.fleets.get('celery')!.desired).toBe(8);
   });
 });
 

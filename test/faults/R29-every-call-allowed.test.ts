@@ -359,6 +359,21 @@ async function runEverything(): Promise<Drive> {
       clock.advance(3600);
       await run(runbook('redis'), { targetId: 'sessions', ...input, force: true }, `operator-redis-${i}`);
     }
+    // A web tier and a worker pool set by hand, each fleet kind both ways (forced past the cooldowns and
+    // steps of the functions' own changes); a pool set down reads its queue's in-flight messages.
+    for (const [i, [targetId, desired]] of (
+      [
+        ['web', 9],
+        ['api', 4],
+        ['celery', 3],
+        ['celery', 1],
+        ['reports', 3],
+        ['reports', 1],
+      ] as const
+    ).entries()) {
+      clock.advance(60);
+      await run(runbook('set-capacity'), { targetId, desired, reason: 'by hand', force: true }, `operator-set-capacity-${i}`);
+    }
     const resourcePolicies = template.resourcePolicies();
     // The key's default policy: the account's IAM policies decide (AWS KMS Developer Guide, "Default key policy").
     resourcePolicies.set(DATA_KEY, {

@@ -57,9 +57,11 @@ describe('Autoscaler at scale', () => {
     expect(Object.keys(autoscaler.alarms).sort()).toEqual(expected.map((a) => a.name).sort());
     expect(Object.values(main).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(Object.keys(autoscaler.selfAlarms.alarms).length);
 
-    // Rules and functions per family do not depend on the number of targets.
+    // Rules and functions per family do not depend on the number of targets (the capacity function and
+    // the runbook task function, which runs set-capacity).
     expect(count('AWS::Events::Rule')).toBe(1);
-    expect(count('AWS::Lambda::Function')).toBe(1);
+    expect(count('AWS::Lambda::Function')).toBe(2);
+    expect(count('AWS::StepFunctions::StateMachine')).toBe(1);
     expect(count('AWS::Scheduler::Schedule')).toBe(1);
   });
 });

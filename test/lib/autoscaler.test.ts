@@ -108,9 +108,14 @@ describe('Autoscaler', () => {
         }),
       }),
     );
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) } },
-    });
+    // The scheduler's policy (the set-capacity state machine's role invokes the runbook task function).
+    const policies = Object.fromEntries(
+      Object.entries(
+        template.findResources('AWS::IAM::Policy', {
+          Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) } },
+        }),
+      ).filter(([id]) => !id.includes('StateMachine')),
+    );
     expect(Object.keys(policies)).toHaveLength(1);
     const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
     expect(statements).toContainEqual(expect.objectContaining({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }));
@@ -140,14 +145,16 @@ describe('Autoscaler', () => {
 });
 
 describe('Autoscaler scales with targets in alarms only', () => {
-  test.each([1, 20])('%i targets: one rule, one function, one schedule, one log group', (n) => {
+  test.each([1, 20])('%i targets: one rule, one function, one schedule, one log group; one set-capacity runbook and its task function', (n) => {
     const targets = Array.from({ length: n }, (_, i) => (i % 2 ? ecs(`t${i}`) : asg(`t${i}`, { targetGroup: TG })));
     const cfg = config({ targets });
     const { template, autoscaler } = synth(cfg);
     template.resourceCountIs('AWS::Events::Rule', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    // The capacity function's, the task function's, the set-capacity state machine's.
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
     template.resourceCountIs('AWS::CloudWatch::Alarm', allAlarms(cfg).length + Object.keys(autoscaler.selfAlarms.alarms).length);
     expect(Object.keys(autoscaler.functions)).toEqual(['capacity']);
     expect(Object.keys(autoscaler.rules)).toEqual(['capacity']);

@@ -42,6 +42,7 @@ export const ALL_KINDS_CONFIG = parseConfig({
           threshold: 5,
         },
       ],
+      alerts: [{ name: 'high-cpu', signal: 'cpu', comparison: '>', threshold: 70, datapointsToAlarm: 3, evaluationPeriods: 5 }],
     },
     {
       kind: 'ecs-service',
@@ -67,6 +68,7 @@ export const ALL_KINDS_CONFIG = parseConfig({
       workers: { kind: 'asg', autoScalingGroupName: 'shop-workers' },
       messagesPerSecondPerWorker: 2,
       maxCapacity: 20,
+      alerts: [{ name: 'dead-letters', signal: 'dead-letters', comparison: '>', threshold: 0, evaluationPeriods: 1 }],
     },
     {
       kind: 'queue-workers',

@@ -7,6 +7,7 @@
  * Every default below is documented in the README's config reference; keep the two in step.
  */
 import { z } from 'zod';
+import { checkAlerts } from '../alerts';
 import { kindOf, type TargetConfig, targetSchema } from '../kinds';
 import { DAY } from './fields';
 import { ConfigError, describeIssues } from './issues';
@@ -76,7 +77,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxCapacity'], message: `${t.maxCapacity} is below minCapacity ${t.minCapacity}` });
       }
       // The kind's own rules.
-      kindOf(t).check?.(t, ['targets', i], ctx);
+      const kind = kindOf(t);
+      kind.check?.(t, ['targets', i], ctx);
+      if (kind.alertSignals && 'alerts' in t) checkAlerts(t.alerts, kind.alertSignals(t), t.kind, ['targets', i], ctx);
     });
   });
 

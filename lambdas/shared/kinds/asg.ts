@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { autoScalingGroupName } from '../config/fields';
 import { autoScalingGroupResource } from '../config/resources';
-import { capacityAlarms, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityAlertSignals, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
 import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
@@ -42,4 +42,5 @@ export const asg = {
   signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
   check: (t, at, ctx) => checkCapacity(t, () => asgSignals(t), at, ctx),
+  alertSignals: (t) => capacityAlertSignals(asgMetrics(t), t.targetGroup),
 } satisfies CapacityKindModule<AsgTarget>;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
+import { ALERT_PERIOD_SECONDS, type AlertSignal, alertsSchema } from '../alerts';
 import { type ConfigPath, checkMissingData } from '../config/checks';
 import { DAY, MAX_UNITS, missingDataSchema, percent, targetId } from '../config/fields';
 import type { CapacityMetrics } from './kind';
@@ -83,6 +84,8 @@ export const capacityFields = {
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
   ...stepPolicyFields,
+  /** Alert-only rules on the target's signals: notify, never scale. @default [] */
+  alerts: alertsSchema,
 };
 
 /** The settings every capacity target has (the fields above, parsed). */
@@ -111,6 +114,25 @@ export function withTargetGroup(cpu: MetricRef, memory: MetricRef | undefined, t
     },
     responseTimeP95: { namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime', dimensions: elb, stat: 'p95' },
   };
+}
+
+/**
+ * What a capacity target's alerts may watch, each at 60 s: `cpu` and `memory` (percent), and with a
+ * target group `requests` (per target per minute), `request-count` (per minute), `latency` (p95, s) and
+ * `errors-5xx` (the targets' 5XX responses per minute).
+ */
+export function capacityAlertSignals(m: CapacityMetrics, tg: TargetGroupConfig | undefined): Record<string, AlertSignal> {
+  const at60 = (metric: MetricRef, unit: string): AlertSignal => ({ metric, periodSeconds: ALERT_PERIOD_SECONDS, unit });
+  const out: Record<string, AlertSignal> = { cpu: at60(m.cpu, '%') };
+  if (m.memory) out.memory = at60(m.memory, '%');
+  if (m.requestCountPerTarget) out.requests = at60(m.requestCountPerTarget, 'requests');
+  if (m.requestCount) out['request-count'] = at60(m.requestCount, 'requests');
+  if (m.responseTimeP95) out.latency = at60(m.responseTimeP95, 's');
+  if (tg) {
+    const elb = { LoadBalancer: tg.loadBalancerFullName, TargetGroup: tg.targetGroupFullName };
+    out['errors-5xx'] = at60({ namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions: elb, stat: 'Sum' }, 'responses');
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ecsName, percent } from '../config/fields';
 import { ecsServiceResource } from '../config/resources';
-import { capacityAlarms, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityAlertSignals, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
 import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
@@ -52,4 +52,5 @@ export const ecsService = {
   signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
   check: (t, at, ctx) => checkCapacity(t, () => ecsServiceSignals(t), at, ctx),
+  alertSignals: (t) => capacityAlertSignals(ecsServiceMetrics(t), t.targetGroup),
 } satisfies CapacityKindModule<EcsServiceTarget>;

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
+import type { AlertSignal } from '../alerts';
 import type { ConfigPath } from '../config/checks';
 import type { TargetResource } from '../config/resources';
 import type { CustomSignal } from './custom-metrics';
@@ -50,6 +51,12 @@ export interface TargetKindModule<T extends TargetBase> {
    * @default none: the kind has no step policy
    */
   signals?(target: T): Record<string, StepSignalSource>;
+  /**
+   * The signals its `alerts` (alert-only rules: notify, never scale) may watch, by name; a kind that
+   * declares them has an `alerts` list in its schema (lambdas/shared/alerts.ts).
+   * @default none: the kind takes no alerts
+   */
+  alertSignals?(target: T): Readonly<Record<string, AlertSignal>>;
 }
 
 /** The metrics of a capacity target: its alarms' and the capacity engine's observation. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { AlarmSpec, MetricRef } from '../alarm-spec';
+import { ALERT_PERIOD_SECONDS, type AlertSignal, alertsSchema } from '../alerts';
 import { autoScalingGroupName, ecsName, MAX_UNITS, resourceName, targetId } from '../config/fields';
 import { autoScalingGroupResource, ecsServiceResource, quoted, type TargetResource } from '../config/resources';
 import type { TargetKindModule } from './kind';
@@ -107,6 +108,8 @@ export const queueWorkersTargetSchema = z.strictObject({
   /** Record decisions without acting on this target. @default false */
   dryRun: z.boolean().default(false),
   ...stepPolicyFields,
+  /** Alert-only rules on the queue's signals: notify, never scale. @default [] */
+  alerts: alertsSchema,
 });
 
 export type QueueWorkersTarget = z.output<typeof queueWorkersTargetSchema>;
@@ -132,6 +135,28 @@ export function queueMetrics(target: QueueWorkersTarget): { visible: MetricRef; 
     notVisible: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesNotVisible', dimensions, stat: 'Maximum' },
     ageOfOldest: { namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions, stat: 'Maximum' },
   };
+}
+
+/**
+ * What a queue-workers target's alerts may watch, each at 60 s (Maximum): `visible` and `in-flight`
+ * messages, `age` of the oldest message (s), and `dead-letters` (messages visible in its dead-letter
+ * queue) when it has one.
+ */
+export function queueAlertSignals(target: QueueWorkersTarget): Record<string, AlertSignal> {
+  // Also called while the config is checked, when a URL may be malformed (already reported): never throws.
+  const queue = (url: string) => ({ QueueName: SQS_QUEUE_URL.exec(url)?.[4] ?? url });
+  const sqs = (url: string, metricName: string, unit: string): AlertSignal => ({
+    metric: { namespace: 'AWS/SQS', metricName, dimensions: queue(url), stat: 'Maximum' },
+    periodSeconds: ALERT_PERIOD_SECONDS,
+    unit,
+  });
+  const out: Record<string, AlertSignal> = {
+    visible: sqs(target.queueUrl, 'ApproximateNumberOfMessagesVisible', 'messages'),
+    'in-flight': sqs(target.queueUrl, 'ApproximateNumberOfMessagesNotVisible', 'messages'),
+    age: sqs(target.queueUrl, 'ApproximateAgeOfOldestMessage', 's'),
+  };
+  if (target.deadLetterQueueUrl !== undefined) out['dead-letters'] = sqs(target.deadLetterQueueUrl, 'ApproximateNumberOfMessagesVisible', 'messages');
+  return out;
 }
 
 /** The age threshold of the fast-path alarm: a share of the wait SLO, in whole seconds. */
@@ -213,4 +238,5 @@ export const queueWorkers = {
     ...(t.deadLetterQueueUrl !== undefined ? [sqsQueueResource(['deadLetterQueueUrl'], t.deadLetterQueueUrl, false)] : []),
     workersResource(t.workers),
   ],
+  alertSignals: queueAlertSignals,
 } satisfies TargetKindModule<QueueWorkersTarget>;

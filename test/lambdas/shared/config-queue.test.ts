@@ -32,6 +32,7 @@ describe('queue-workers config', () => {
       // no scale-in protection: the workers holding in-flight messages (one each, Celery's prefetch of 1) stay
       workers: { kind: 'ecs-service', cluster: 'celery', service: 'default-worker', scaleInProtection: false, messagesInFlightPerWorker: 1 },
       maxWaitSeconds: 300,
+      alerts: [],
       minCapacity: 0,
       maxCapacity: 10,
       idleSeconds: 300,
