@@ -58,7 +58,7 @@ describe('set-capacity runbook', () => {
       eventId: 'manual-1',
       reason: expect.stringContaining('set by hand 4 -> 6: "launch at noon"'),
     });
-    expect(entry.reason).toContain('no scale-out for 60 s (scaleOutCooldownSeconds), no scale-in for 300 s (cooldownSeconds)');
+    expect(entry.reason).toContain('no scale-out for 60 s (scaleOutCooldownSeconds), no scale-in for 300 s (scaleInCooldownSeconds)');
     expect(w.notifications.at(-1)?.subject).toMatch(/^\[shop\] web: runbook done: set by hand 4 -> 6/);
     expect(run.output).toMatchObject({ outcome: 'succeeded', previous: 4, applied: 6 });
   });

@@ -22,9 +22,14 @@ export const asgTargetSchema = z.strictObject({
 export type AsgTarget = z.output<typeof asgTargetSchema>;
 
 export function asgMetrics(target: AsgTarget): CapacityMetrics {
-  const cpu = { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { AutoScalingGroupName: target.autoScalingGroupName }, stat: 'Average' };
-  const metrics = withTargetGroup(cpu, undefined, target.targetGroup);
+  const metrics = asgBuiltInMetrics(target);
   return target.customMetrics?.length ? { ...metrics, custom: customSignals(target) } : metrics;
+}
+
+/** The group's own and its target group's metrics, without the custom ones (which need a valid config). */
+function asgBuiltInMetrics(target: AsgTarget): CapacityMetrics {
+  const cpu = { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { AutoScalingGroupName: target.autoScalingGroupName }, stat: 'Average' };
+  return withTargetGroup(cpu, undefined, target.targetGroup);
 }
 
 /** The signals a step rule of an Auto Scaling group may read (no memory: EC2 publishes none). */
@@ -42,5 +47,5 @@ export const asg = {
   signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
   check: (t, at, ctx) => checkCapacity(t, () => asgSignals(t), at, ctx),
-  alertSignals: (t) => capacityAlertSignals(asgMetrics(t), t.targetGroup),
+  alertSignals: (t) => capacityAlertSignals(asgBuiltInMetrics(t), t.targetGroup),
 } satisfies CapacityKindModule<AsgTarget>;

@@ -25,13 +25,18 @@ export const ecsServiceTargetSchema = z.strictObject({
 export type EcsServiceTarget = z.output<typeof ecsServiceTargetSchema>;
 
 export function ecsServiceMetrics(target: EcsServiceTarget): CapacityMetrics {
+  const metrics = ecsServiceBuiltInMetrics(target);
+  return target.customMetrics?.length ? { ...metrics, custom: customSignals(target) } : metrics;
+}
+
+/** The service's own and its target group's metrics, without the custom ones (which need a valid config). */
+function ecsServiceBuiltInMetrics(target: EcsServiceTarget): CapacityMetrics {
   const dimensions = { ClusterName: target.cluster, ServiceName: target.service };
-  const metrics = withTargetGroup(
+  return withTargetGroup(
     { namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensions, stat: 'Average' },
     { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', dimensions, stat: 'Average' },
     target.targetGroup,
   );
-  return target.customMetrics?.length ? { ...metrics, custom: customSignals(target) } : metrics;
 }
 
 /** The signals a step rule of an ECS service may read. */
@@ -52,5 +57,5 @@ export const ecsService = {
   signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
   check: (t, at, ctx) => checkCapacity(t, () => ecsServiceSignals(t), at, ctx),
-  alertSignals: (t) => capacityAlertSignals(ecsServiceMetrics(t), t.targetGroup),
+  alertSignals: (t) => capacityAlertSignals(ecsServiceBuiltInMetrics(t), t.targetGroup),
 } satisfies CapacityKindModule<EcsServiceTarget>;
