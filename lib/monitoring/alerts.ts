@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { AlertSpec } from '../../lambdas/shared/alerts';
-import { alarmHome, isStandardStatistic } from '../shared/alarm';
+import { alarmHome, metricAlarmProps } from '../shared/alarm';
 
 export interface AlertAlarmsProps {
   /** The alerts' alarms, as plain data (`allAlerts(config)`). */
@@ -40,21 +40,8 @@ export class AlertAlarms extends Construct {
 }
 
 function createAlertAlarm(scope: Construct, spec: AlertSpec, topic: sns.ITopic): cloudwatch.CfnAlarm {
-  const standard = isStandardStatistic(spec.metric.stat);
   return new cloudwatch.CfnAlarm(scope, spec.alert, {
-    alarmName: spec.name,
-    alarmDescription: spec.description,
-    namespace: spec.metric.namespace,
-    metricName: spec.metric.metricName,
-    dimensions: Object.entries(spec.metric.dimensions).map(([name, value]) => ({ name, value })),
-    statistic: standard ? spec.metric.stat : undefined,
-    extendedStatistic: standard ? undefined : spec.metric.stat,
-    period: spec.periodSeconds,
-    evaluationPeriods: spec.evaluationPeriods,
-    datapointsToAlarm: spec.datapointsToAlarm,
-    threshold: spec.threshold,
-    comparisonOperator: spec.comparison,
-    treatMissingData: spec.treatMissingData,
+    ...metricAlarmProps(spec),
     // The topic only: an alert never reaches a scaling function.
     actionsEnabled: true,
     alarmActions: [topic.topicArn],

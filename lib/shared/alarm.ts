@@ -17,8 +17,26 @@ export function isStandardStatistic(stat: string): boolean {
  */
 export function createSpecAlarm(scope: Construct, spec: AlarmSpec): cloudwatch.CfnAlarm {
   if (spec.math) return createMathAlarm(scope, spec, spec.math);
+  return new cloudwatch.CfnAlarm(scope, `${spec.signal}-${spec.direction}`, metricAlarmProps(spec));
+}
+
+/** What a plain metric alarm is (name, metric, statistic, M of N, threshold), before its actions. */
+export interface MetricAlarmSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly metric: { readonly namespace: string; readonly metricName: string; readonly dimensions: Readonly<Record<string, string>>; readonly stat: string };
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly threshold: number;
+  readonly comparison: string;
+  readonly treatMissingData: string;
+}
+
+/** The properties of a plain metric alarm: a standard statistic or a percentile (ExtendedStatistic). */
+export function metricAlarmProps(spec: MetricAlarmSpec): cloudwatch.CfnAlarmProps {
   const standard = isStandardStatistic(spec.metric.stat);
-  return new cloudwatch.CfnAlarm(scope, `${spec.signal}-${spec.direction}`, {
+  return {
     alarmName: spec.name,
     alarmDescription: spec.description,
     namespace: spec.metric.namespace,
@@ -32,7 +50,7 @@ export function createSpecAlarm(scope: Construct, spec: AlarmSpec): cloudwatch.C
     threshold: spec.threshold,
     comparisonOperator: spec.comparison,
     treatMissingData: spec.treatMissingData,
-  });
+  };
 }
 
 /**
