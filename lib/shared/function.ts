@@ -12,7 +12,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -98,6 +98,9 @@ export function functionBundling(scope: Construct, config: AutoscalerConfig): Bu
     externalModules: ['@aws-sdk/*'],
     minify: true,
     sourceMap: true,
+    // esbuild's own summary of each bundle (file sizes) is noise on a synth of several functions; its
+    // warnings and errors still print.
+    logLevel: LogLevel.WARNING,
     // Local bundling (esbuild is a devDependency); the hook runs on this machine, where `file` is.
     commandHooks: {
       beforeBundling: () => [],
