@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { alarmRulePattern, alertsForTarget, allAlerts, type Family } from '../../../lambdas/shared/alarms';
-import { ConfigError, parseConfig } from '../../../lambdas/shared/config';
+import { parseConfig } from '../../../lambdas/shared/config';
 import { matchesPattern } from '../../../sim/cloud/event-pattern';
+import { configProblems } from '../../support/config-problems';
 
 const TG = { loadBalancerFullName: 'app/shop-alb/50dc6c495c0c9188', targetGroupFullName: 'targetgroup/shop-web/73e2d6bc24d8a067' };
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
@@ -12,15 +13,7 @@ const FAMILIES: Family[] = ['capacity', 'cdn', 'database', 'queue'];
 /** The seed's rule: `condition: CPU > 70%`, `window: 5m`, `count: 3`. */
 const SEED_RULE = { name: 'high-cpu', signal: 'cpu', comparison: '>', threshold: 70, datapointsToAlarm: 3, evaluationPeriods: 5 };
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 const web = (alerts: unknown[], extra: Record<string, unknown> = {}) => ({ kind: 'asg', id: 'web', autoScalingGroupName: 'shop-web', alerts, ...extra });
 const workers = (alerts: unknown[], extra: Record<string, unknown> = {}) => ({

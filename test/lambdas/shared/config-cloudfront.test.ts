@@ -1,18 +1,11 @@
-import { ConfigError, parseConfig } from '../../../lambdas/shared/config';
+import { parseConfig } from '../../../lambdas/shared/config';
+import { configProblems } from '../../support/config-problems';
 
 function withTarget(target: Record<string, unknown>) {
   return { targets: [{ kind: 'cloudfront', id: 'cdn', distributionId: 'E2QWRUHAPOMQZL', ...target }] };
 }
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('config was accepted');
-}
+const problems = configProblems;
 
 describe('cloudfront target config', () => {
   test('defaults: no triggers, /* for deploys, 60 s windows, the 1,000 free paths a month', () => {

@@ -1,17 +1,10 @@
 /** The data tier's members of the config schema (rds-replicas, rds-storage, redis) and their alarms. */
 import { alarmsForTarget, familyOf, parseAlarmName } from '../../../lambdas/shared/alarms';
-import { ConfigError, parseConfig } from '../../../lambdas/shared/config';
+import { parseConfig } from '../../../lambdas/shared/config';
 import { AURORA_REPLICAS, RDS_REPLICAS, RDS_STORAGE, REDIS } from '../../runbooks/fixtures';
+import { configProblems } from '../../support/config-problems';
 
-function problems(targets: unknown[]): string[] {
-  try {
-    parseConfig({ prefix: 'shop', targets });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = (targets: unknown[]): string[] => configProblems({ prefix: 'shop', targets });
 
 describe('data tier config', () => {
   test('defaults follow the seed rules: add a replica above 80% CPU for 10 minutes, Redis up above 80% memory', () => {

@@ -1,5 +1,6 @@
-import { ConfigError, parseConfig } from '../../../lambdas/shared/config';
+import { parseConfig } from '../../../lambdas/shared/config';
 import { queueArn, queueParts } from '../../../lambdas/shared/kinds/queue-workers';
+import { configProblems } from '../../support/config-problems';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
 
@@ -14,15 +15,7 @@ function queue(extra: Record<string, unknown> = {}) {
   };
 }
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('queue-workers config', () => {
   test('documented defaults fill in what is not given', () => {

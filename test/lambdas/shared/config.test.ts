@@ -1,18 +1,11 @@
 import { z } from 'zod';
 import { ConfigError, configSchema, formatPath, MAX_TARGETS, parseConfig } from '../../../lambdas/shared/config';
 import { parseConfigText } from '../../../lambdas/shared/config-file';
+import { configProblems } from '../../support/config-problems';
 
 const asg = { id: 'web', kind: 'asg', autoScalingGroupName: 'django-web' };
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('config was accepted');
-}
+const problems = configProblems;
 
 describe('parseConfig', () => {
   test('fills every documented default', () => {

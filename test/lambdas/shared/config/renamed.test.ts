@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from '../../../../lambdas/shared/config';
+import { parseConfig } from '../../../../lambdas/shared/config';
+import { configProblems } from '../../../support/config-problems';
 
 const TARGETS: Record<string, Record<string, unknown>> = {
   asg: { kind: 'asg', id: 'web', autoScalingGroupName: 'shop-web' },
@@ -15,15 +16,7 @@ const TARGETS: Record<string, Record<string, unknown>> = {
   },
 };
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('the config was accepted');
-}
+const problems = configProblems;
 
 describe('renamed cooldown fields', () => {
   test.each([

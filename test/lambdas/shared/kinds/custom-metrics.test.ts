@@ -1,5 +1,6 @@
-import { ConfigError, parseConfig } from '../../../../lambdas/shared/config';
+import { parseConfig } from '../../../../lambdas/shared/config';
 import { customSignals } from '../../../../lambdas/shared/kinds/custom-metrics';
+import { configProblems } from '../../../support/config-problems';
 
 const asg = { id: 'web', kind: 'asg', autoScalingGroupName: 'django-web' };
 const ecs = { id: 'api', kind: 'ecs-service', cluster: 'django', service: 'api' };
@@ -10,15 +11,7 @@ const websockets = {
   aggregation: 'total',
 };
 
-function problems(customMetrics: unknown[], target: object = asg): string[] {
-  try {
-    parseConfig({ targets: [{ ...target, customMetrics }] });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('config was accepted');
-}
+const problems = (customMetrics: unknown[], target: object = asg): string[] => configProblems({ targets: [{ ...target, customMetrics }] });
 
 const parsed = (customMetrics: unknown[], target: object = asg) => parseConfig({ targets: [{ ...target, customMetrics }] }).targets[0];
 

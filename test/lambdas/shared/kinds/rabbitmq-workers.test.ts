@@ -1,6 +1,7 @@
 import { alarmRulePattern, allAlarms } from '../../../../lambdas/shared/alarms';
-import { ConfigError, parseConfig, resourcesOf, type TargetConfig } from '../../../../lambdas/shared/config';
+import { parseConfig, resourcesOf, type TargetConfig } from '../../../../lambdas/shared/config';
 import { backlogAlarmThreshold, type RabbitmqWorkersTarget, rabbitmqQueueMetrics } from '../../../../lambdas/shared/kinds/rabbitmq-workers';
+import { configProblems } from '../../../support/config-problems';
 
 function rabbit(extra: Record<string, unknown> = {}) {
   return {
@@ -14,15 +15,7 @@ function rabbit(extra: Record<string, unknown> = {}) {
   };
 }
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 const parsed = (extra: Record<string, unknown> = {}) => parseConfig({ prefix: 'shop', targets: [rabbit(extra)] }).targets[0] as RabbitmqWorkersTarget;
 

@@ -1,6 +1,7 @@
 import { allAlarms } from '../../../../lambdas/shared/alarms';
-import { ConfigError, parseConfig } from '../../../../lambdas/shared/config';
+import { parseConfig } from '../../../../lambdas/shared/config';
 import { stepRulesOf } from '../../../../lambdas/shared/kinds/step-policy';
+import { configProblems } from '../../../support/config-problems';
 
 const TG = { loadBalancerFullName: 'app/web/0123456789abcdef', targetGroupFullName: 'targetgroup/web/0123456789abcdef' };
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
@@ -29,15 +30,7 @@ const queue = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('config was accepted');
-}
+const problems = configProblems;
 
 const rule = (r: Record<string, unknown>) => ({ signal: 'cpu', direction: 'up', comparison: '>', threshold: 70, change: { add: 1 }, ...r });
 
