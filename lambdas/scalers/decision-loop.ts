@@ -298,8 +298,7 @@ export async function overridesChanged(store: StateStore, ids: ReadonlySet<strin
   for (const o of await store.listOverrides()) {
     if (!ids.has(o.targetId)) continue;
     const last = (await store.getTarget(o.targetId))?.lastDecision?.at ?? Number.NEGATIVE_INFINITY;
-    const ended = Math.min(o.expiresAt, now);
-    if (o.setAt > last || (ended > last && o.expiresAt <= now)) changed.add(o.targetId);
+    if (o.setAt > last || (o.expiresAt <= now && o.expiresAt > last)) changed.add(o.targetId);
   }
   return changed;
 }

@@ -37,9 +37,7 @@ describe('checkOverride', () => {
   test('a kind without bounds can still be paused or put in dry-run', () => {
     expect(problems('cache', { paused: true, expiresAt: NOW + HOUR })).toEqual([]);
     expect(problems('cdn-web', { dryRun: true, expiresAt: NOW + HOUR })).toEqual([]);
-    expect(problems('cache', { max: 3, expiresAt: NOW + HOUR })).toEqual([
-      'max: a redis target has no max to override (it can be paused or put in dry-run)',
-    ]);
+    expect(problems('cache', { max: 3, expiresAt: NOW + HOUR })).toEqual(['max: a redis target has no max to override (it can be paused or put in dry-run)']);
   });
 
   test('never beyond the deployed bounds', () => {
