@@ -9,6 +9,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore } from '../lambdas/state/dynamo';
@@ -25,6 +26,7 @@ export function awsDeps({ region, profile }: AwsOptions): CliDeps {
     ecs: new ECSClient(aws),
     sfn: new SFNClient(aws),
     sts: new STSClient(aws),
+    sns: new SNSClient(aws),
     region: async () => {
       try {
         return await cloudFormation.config.region();

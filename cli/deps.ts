@@ -13,6 +13,8 @@ export interface CliDeps {
   readonly ecs: SendClient;
   readonly sfn: SendClient;
   readonly sts: SendClient;
+  /** The deployment's notification topic, for the control actions it announces (overrides). */
+  readonly sns: SendClient;
   /** The region the clients talk to, for messages. */
   readonly region: () => Promise<string>;
   /** The state store over the deployed table. */

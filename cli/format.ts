@@ -33,10 +33,16 @@ export function formatDuration(ms: number): string {
 
 const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+/** Milliseconds of a duration (`90s`, `30m`, `6h`, `7d`, `2w`); undefined if it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const d = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
+  return d ? Number(d[1]) * UNITS[d[2]] : undefined;
+}
+
 /** Epoch ms of an ISO 8601 time or of an age before `now` (`90s`, `30m`, `6h`, `7d`, `2w`); undefined if neither. */
 export function parseWhen(text: string, now: number): number | undefined {
-  const age = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
-  if (age) return now - Number(age[1]) * UNITS[age[2]];
+  const age = parseDuration(text);
+  if (age !== undefined) return now - age;
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : at;

@@ -9,6 +9,7 @@ import { awsErrorName } from '../lambdas/shared/errors';
 import { registerConfig } from './commands/config';
 import { registerExplain } from './commands/explain';
 import { registerHistory } from './commands/history';
+import { registerOverride } from './commands/override';
 import { registerRunbook } from './commands/runbook';
 import { registerStatus } from './commands/status';
 import { registerSwitches } from './commands/switches';
@@ -105,6 +106,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerHistory(program, ctx);
   registerExplain(program, ctx);
   registerSwitches(program, ctx);
+  registerOverride(program, ctx);
   registerConfig(program, ctx);
   registerRunbook(program, ctx);
   return program;

@@ -1,7 +1,9 @@
 /** `status`: every target's current and desired units, bounds, alarms, last decision, cooldown left and switches. */
 import type { Command } from 'commander';
 import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
+import { describeOverride } from '../../lambdas/control/overrides';
 import { alarmsForTarget, parseAlarmName } from '../../lambdas/shared/alarms';
+import { applyOverride, inForce, switchesInForce } from '../../lambdas/shared/overrides';
 import { ALL_TARGETS, type Switches } from '../../lambdas/state/store';
 import { backendOf } from '../backends';
 import type { TargetNow } from '../backends/backend';
@@ -31,8 +33,10 @@ export interface TargetStatus {
   /** Seconds until a scale-out, and a scale-in, may follow the last action; 0 when free. */
   readonly cooldownLeftSeconds?: { out: number; in: number };
   readonly paused: boolean;
-  /** Why dry-run holds, if it does: `switch`, `config`, `target config`. */
+  /** Why dry-run holds, if it does: `switch`, `override`, `config`, `target config`. */
   readonly dryRun: string[];
+  /** The operator's override in force (its min and max are the ones above). */
+  readonly override?: { readonly what: string; readonly until: string; readonly by: string; readonly reason?: string };
   /** Set when the service could not be described. */
   readonly error?: string;
 }
@@ -51,8 +55,11 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
   const global = await d.store.getSwitches(ALL_TARGETS);
   const targets = await Promise.all(
     d.config.targets.map(async (target): Promise<TargetStatus> => {
-      const [record, switches] = await Promise.all([d.store.getTarget(target.id), d.store.getSwitches(target.id)]);
-      const backend = backendOf(target);
+      const [record, switches] = await Promise.all([d.store.getTarget(target.id), switchesInForce(d.store, target.id, now)]);
+      const stored = await d.store.getOverride(target.id);
+      const override = inForce(stored, now) ? stored : undefined;
+      // The bounds in force: an override's, within the deployed ones.
+      const backend = backendOf(applyOverride(target, override, now));
       let read: TargetNow | undefined;
       let error: string | undefined;
       if (backend.readNow) {
@@ -64,7 +71,11 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
       }
       const acted = record?.lastActionAt;
       const left = (seconds: number) => (acted === undefined ? 0 : Math.max(0, Math.ceil((acted + seconds * 1000 - now) / 1000)));
-      const dryRun = [...(switches.dryRun ? ['switch'] : []), ...(d.config.dryRun ? ['config'] : []), ...(target.dryRun ? ['target config'] : [])];
+      const dryRun = [
+        ...(switches.dryRun ? [switches.override?.dryRun ? 'override' : 'switch'] : []),
+        ...(d.config.dryRun ? ['config'] : []),
+        ...(target.dryRun ? ['target config'] : []),
+      ];
       const last = record?.lastDecision;
       return {
         id: target.id,
@@ -92,6 +103,12 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
           backend.cooldowns && acted !== undefined ? { out: left(backend.cooldowns.outSeconds), in: left(backend.cooldowns.inSeconds) } : undefined,
         paused: switches.paused,
         dryRun,
+        override: override && {
+          what: describeOverride(d.config, override),
+          until: new Date(override.expiresAt).toISOString(),
+          by: override.setBy,
+          ...(override.reason ? { reason: override.reason } : {}),
+        },
         error,
       };
     }),
@@ -120,7 +137,10 @@ async function status(d: Deployment, deps: CliDeps, format: OutputFormat): Promi
         ? `out ${formatDuration(t.cooldownLeftSeconds.out * 1000)}, in ${formatDuration(t.cooldownLeftSeconds.in * 1000)}`
         : 'none'
       : '-';
-    const mode = [t.paused ? 'paused' : '', t.dryRun.length ? `dry-run (${t.dryRun.join(', ')})` : ''].filter(Boolean).join(', ') || 'active';
+    const mode =
+      [t.paused ? 'paused' : '', t.dryRun.length ? `dry-run (${t.dryRun.join(', ')})` : '', t.override ? `override until ${t.override.until}` : '']
+        .filter(Boolean)
+        .join(', ') || 'active';
     return [t.id, t.kind, num(t.current, t.error), num(t.desired, t.error), num(t.min), num(t.max), alarms, last, cooldown, mode];
   });
   deps.stdout(rows(format, ['TARGET', 'KIND', 'CURRENT', 'DESIRED', 'MIN', 'MAX', 'ALARMS', 'LAST DECISION', 'COOLDOWN LEFT', 'MODE'], body));

@@ -221,13 +221,22 @@ export function activeWindow(windows: readonly CapacityWindow[], targetId: strin
   return best;
 }
 
-/** A target's own bounds narrowed or moved by the active window: the window's floor and ceiling replace the target's. */
+/**
+ * A target's own bounds narrowed or moved by the active window: the window's floor and ceiling replace
+ * the target's. An operator's override in force (lambdas/shared/overrides.ts, already applied to `own`)
+ * wins over the window for the bounds it sets.
+ */
 export function boundsIn(
-  own: { readonly minCapacity: number; readonly maxCapacity: number },
+  own: {
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    readonly override?: { readonly override: { readonly min?: number; readonly max?: number }; readonly description: string };
+  },
   window: ActiveWindow | undefined,
 ): { minCapacity: number; maxCapacity: number; window?: string } {
   if (!window) return { minCapacity: own.minCapacity, maxCapacity: own.maxCapacity };
-  const maxCapacity = window.maxCapacity ?? own.maxCapacity;
-  const minCapacity = Math.min(window.minCapacity ?? own.minCapacity, maxCapacity);
+  const set = own.override?.override;
+  const maxCapacity = set?.max !== undefined ? own.maxCapacity : (window.maxCapacity ?? own.maxCapacity);
+  const minCapacity = Math.min(set?.min !== undefined ? own.minCapacity : (window.minCapacity ?? own.minCapacity), maxCapacity);
   return { minCapacity, maxCapacity, window: window.name };
 }

@@ -23,7 +23,7 @@ import { ResourceBusyError } from '../shared/runbook-errors';
 import { SET_CAPACITY_KINDS } from '../shared/runbook-tasks';
 import { BUSY, LEASE_SECONDS, withTargetLease } from '../state/lease';
 import type { TargetRecord } from '../state/store';
-import type { RunbookContext, RunbookFleets } from './context';
+import { type RunbookContext, type RunbookFleets, withOverrideOf } from './context';
 import { type Breach, enforce } from './rules';
 import { beforeWrite } from './switches';
 
@@ -134,7 +134,7 @@ async function busyFloor(fleets: RunbookFleets, target: FleetTarget, snapshot: C
 export async function set(ctx: RunbookContext, raw: unknown, execution: string): Promise<SetCapacityState> {
   const state = raw as SetCapacityState;
   const input = SetCapacityInputSchema.parse({ targetId: state?.targetId, desired: state?.desired, reason: state?.reason, force: state?.force });
-  const target = fleetTargetOf(ctx, input.targetId);
+  const target = await withOverrideOf(ctx, fleetTargetOf(ctx, input.targetId));
   if (!ctx.fleets) throw new Error('the runbook tasks were given no Auto Scaling, ECS or SQS client');
   const fleets = ctx.fleets;
   const backend = backendOf(fleets, target);

@@ -9,6 +9,7 @@ import type { SsmAdapter } from '../adapters/ssm';
 import type { SendClient, Sleep } from '../adapters/types';
 import type { AutoscalerConfig, TargetConfig } from '../shared/config';
 import { TerminalError } from '../shared/errors';
+import { applyOverride, type WithOverride } from '../shared/overrides';
 import type { StateStore } from '../state/store';
 
 export interface RunbookContext {
@@ -49,6 +50,14 @@ export function targetOf<K extends TargetConfig['kind']>(config: AutoscalerConfi
     throw new TerminalError(`no target "${String(targetId)}" in the config (targets: ${config.targets.map((t) => t.id).join(', ')})`, 'UnknownTarget');
   if (target.kind !== kind) throw new TerminalError(`target "${target.id}" is a ${target.kind} target, not ${kind}`, 'WrongTargetKind');
   return target as Extract<TargetConfig, { kind: K }>;
+}
+
+/**
+ * The target as the runbook's rules judge it: the operator's override in force applied (its floor and
+ * ceiling in place of the deployed ones), as the deciding functions see it.
+ */
+export async function withOverrideOf<T extends TargetConfig>(ctx: Pick<RunbookContext, 'store' | 'now'>, target: T): Promise<WithOverride<T>> {
+  return applyOverride(target, await ctx.store.getOverride(target.id), ctx.now());
 }
 
 /** Polling backoff: 30 s, then doubling, at most 5 minutes between looks. */

@@ -16,7 +16,7 @@ import { TerminalError } from '../shared/errors';
 import { readerEndpointsParameter, replicaIdentifier, replicaSlots } from '../shared/kinds/rds-replicas';
 import { ResourceBusyError } from '../shared/runbook-errors';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../shared/tags';
-import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
+import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf, withOverrideOf } from './context';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds } from './rules';
 import { beforeWrite } from './switches';
 
@@ -145,11 +145,11 @@ function stepBreach(target: RdsReplicasTarget, state: ReplicasState, desired: nu
 export async function reconcile(ctx: RunbookContext, raw: unknown, execution: string): Promise<ReplicasState> {
   const input = ReplicasInputSchema.parse(stripRunFields(raw));
   const state = raw as ReplicasState;
-  const target = targetOf(ctx.config, input.targetId, 'rds-replicas');
+  const target = await withOverrideOf(ctx, targetOf(ctx.config, input.targetId, 'rds-replicas'));
   const prefix = ctx.config.prefix;
   if (input.desiredReplicas < target.minReplicas || input.desiredReplicas > target.maxReplicas) {
     throw new TerminalError(
-      `desiredReplicas ${input.desiredReplicas} is outside ${target.minReplicas}-${target.maxReplicas} (minReplicas-maxReplicas of "${target.id}")`,
+      `desiredReplicas ${input.desiredReplicas} is outside ${target.minReplicas}-${target.maxReplicas} (minReplicas-maxReplicas of "${target.id}"${target.override ? `, ${target.override.description}` : ''})`,
       'OutOfBounds',
     );
   }
@@ -297,7 +297,7 @@ export async function create(ctx: RunbookContext, state: ReplicasState, executio
  * right before the delete, only while it is still ours and still a replica (deleteOwnReplica).
  */
 export async function remove(ctx: RunbookContext, state: ReplicasState, execution: string): Promise<ReplicasState> {
-  const target = targetOf(ctx.config, state.targetId, 'rds-replicas');
+  const target = await withOverrideOf(ctx, targetOf(ctx.config, state.targetId, 'rds-replicas'));
   const id = state.replicaId;
   if (!id) throw new TerminalError(`no replica of "${target.id}" to remove`, 'BadState');
   const fleet = await fleetOf(ctx, target);

@@ -5,6 +5,9 @@
  * same everywhere:
  * - the target's lease around the whole decision: one decision per target at a time, and a target
  *   whose lease another invocation holds is left to it (it decides on the same signals);
+ * - the operator's override of the target (lambdas/shared/overrides.ts), read under the lease: the
+ *   family decides on the target with the override's floor, ceiling and tracking target in place of the
+ *   deployed ones, and an override's pause or dry-run holds the write as the switches do;
  * - the switches read right before the write, not when the invocation starts: a pause or dry-run set
  *   while the decision was made holds it, and the decision is recorded as paused or dry-run;
  * - for the families that keep one, the hold after a terminal failure: no change is attempted again
@@ -22,6 +25,7 @@ import type { MetricsCheck } from '../engine/staleness';
 import type { AutoscalerConfig } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import { decisionNotification, metricsNotification } from '../shared/notifications';
+import { applyOverride, switchesInForce, type WithOverride } from '../shared/overrides';
 import { logger, metrics } from '../shared/powertools';
 import { BUSY, LEASE_SECONDS, withTargetLease } from '../state/lease';
 import type { DecisionSummary, Outcome, StateStore, TargetRecord } from '../state/store';
@@ -86,7 +90,9 @@ export interface LoopOptions<T extends LoopTarget> {
 }
 
 /** What the family's step in the loop is given. */
-export interface DecideContext {
+export interface DecideContext<T> {
+  /** The target to decide on: the deployed one, or the override in force applied to it. */
+  readonly target: WithOverride<T>;
   /** The target's record, read under the lease. */
   readonly record: TargetRecord | undefined;
   /** Epoch ms the decision is made at: its `at` in the record and the audit trail. */
@@ -147,13 +153,14 @@ export class DecisionLoop<T extends LoopTarget> {
    * One target, under its lease: `decide` observes and decides (or returns the target's result when
    * there is nothing to decide: evaluated too recently, not observable); the loop guards, acts and records.
    */
-  async run(target: T, eventKey: string, decide: (context: DecideContext) => Promise<Decision | TargetResult>): Promise<TargetResult> {
+  async run<U extends T>(target: U, eventKey: string, decide: (context: DecideContext<U>) => Promise<Decision | TargetResult>): Promise<TargetResult> {
     const start = this.deps.now();
     const result = await withTargetLease(this.deps.store, target.id, eventKey, start, LEASE_SECONDS, async (owner) => {
       const record = await this.deps.store.getTarget(target.id);
-      const decision = await decide({ record, start });
+      const effective = applyOverride(target, await this.deps.store.getOverride(target.id), start);
+      const decision = await decide({ target: effective, record, start });
       if ('outcome' in decision) return decision;
-      return this.guardActRecord(target, eventKey, owner, record, start, decision);
+      return this.guardActRecord(effective, eventKey, owner, record, start, decision);
     });
     if (result === BUSY) {
       logger.info('another invocation holds the target; it decides on the same signals', { target: target.id });
@@ -163,7 +170,7 @@ export class DecisionLoop<T extends LoopTarget> {
   }
 
   private async guardActRecord(
-    target: T,
+    target: WithOverride<T>,
     eventKey: string,
     owner: string,
     record: TargetRecord | undefined,
@@ -175,11 +182,12 @@ export class DecisionLoop<T extends LoopTarget> {
     const failure = record?.lastFailure;
     let lastFailure = hold !== undefined && failure && start - failure.at < hold * 1000 ? failure : undefined;
     let outcome: Outcome = 'held';
-    let reason = decision.reason;
+    const override = target.override;
+    let reason = decision.reason + (override ? `; ${override.description}` : '');
     let acted: Acted | undefined;
     if (decision.change) {
       // Read right before the write: a pause or dry-run set while this decision was made holds it.
-      const switches = await store.getSwitches(target.id);
+      const switches = await switchesInForce(store, target.id, this.deps.now());
       if (switches.paused) outcome = 'paused';
       else if (switches.dryRun || config.dryRun || target.dryRun) outcome = 'dry-run';
       else if (lastFailure) {
@@ -278,6 +286,21 @@ export class DecisionLoop<T extends LoopTarget> {
     if (outcome === 'failed') m.addMetric('Failures', MetricUnit.Count, 1);
     decision.measure?.(m, outcome);
   }
+}
+
+/**
+ * Targets of `ids` whose override was set, cleared or ran out since their last decision: decided on now,
+ * so an override takes effect within a minute and the deployed bounds return within a minute of its
+ * end. One query of the overrides, one read per overridden target.
+ */
+export async function overridesChanged(store: StateStore, ids: ReadonlySet<string>, now: number): Promise<Set<string>> {
+  const changed = new Set<string>();
+  for (const o of await store.listOverrides()) {
+    if (!ids.has(o.targetId)) continue;
+    const last = (await store.getTarget(o.targetId))?.lastDecision?.at ?? Number.NEGATIVE_INFINITY;
+    if (o.setAt > last || (o.expiresAt <= now && o.expiresAt > last)) changed.add(o.targetId);
+  }
+  return changed;
 }
 
 /** The result of a target looked at and left alone (evaluated too recently, in cooldown). */

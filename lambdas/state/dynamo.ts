@@ -7,13 +7,24 @@
  *   pk=target#<id>  sk=state                     target record + lease (leaseOwner, leaseExpiresAt ms)
  *   pk=target#<id>  sk=audit#<13-digit ms>#<rnd>  audit entry, expires through `ttl`
  *   pk=control      sk=switch#<scope>            switches (`paused`, `dryRun`) of a target or of `*`
+ *   pk=control      sk=override#<id>             an operator's override of a target, removed through `ttl`
  *
  * Every read of a target record or a switch is strongly consistent. Every attribute name goes through
  * an expression placeholder, so reserved words (`ttl`, `memory`, ...) never matter.
  */
 import { randomBytes } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ALL_TARGETS, type AuditEntry, type FirstSeen, LeaseLostError, type StateStore, type Switches, type SwitchScope, type TargetRecord } from './store';
+import {
+  ALL_TARGETS,
+  type AuditEntry,
+  type FirstSeen,
+  LeaseLostError,
+  type Override,
+  type StateStore,
+  type Switches,
+  type SwitchScope,
+  type TargetRecord,
+} from './store';
 
 export interface DynamoStateStoreProps {
   /** Name of the state table (pk/sk strings, TTL on `ttl`). */
@@ -26,6 +37,7 @@ const STATE_SK = 'state';
 const CONTROL_PK = 'control';
 const AUDIT_PREFIX = 'audit#';
 const SWITCH_PREFIX = 'switch#';
+const OVERRIDE_PREFIX = 'override#';
 const SUFFIX_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const SUFFIX_LENGTH = 6;
 /** Sorts after every suffix character, so `audit#<ms>#~` bounds all entries of that millisecond. */
@@ -40,6 +52,7 @@ type Item = Record<string, unknown>;
 
 export const targetKey = (targetId: string) => ({ pk: `target#${targetId}`, sk: STATE_SK });
 export const switchKey = (scope: SwitchScope) => ({ pk: CONTROL_PK, sk: `${SWITCH_PREFIX}${scope}` });
+export const overrideKey = (targetId: string) => ({ pk: CONTROL_PK, sk: `${OVERRIDE_PREFIX}${targetId}` });
 /** Sort key of an audit entry: zero-padded epoch ms (13 digits), then a random suffix against collisions. */
 export const auditSortKey = (at: number, suffix: string) => `${AUDIT_PREFIX}${pad(at)}#${suffix}`;
 
@@ -236,6 +249,37 @@ export class DynamoStateStore implements StateStore {
         ExpressionAttributeValues: { ':value': value },
       }),
     );
+  }
+
+  async getOverride(targetId: string): Promise<Override | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: overrideKey(targetId), ConsistentRead: true }));
+    return out.Item ? (stripInternal(out.Item) as unknown as Override) : undefined;
+  }
+
+  async setOverride(override: Override): Promise<void> {
+    // DynamoDB removes the item some time after its TTL; readers judge `expiresAt` themselves.
+    const item = { ...(withoutUndefined(override) as Item), ...overrideKey(override.targetId), ttl: Math.ceil(override.expiresAt / 1000) };
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  async listOverrides(): Promise<Override[]> {
+    const found: Override[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': CONTROL_PK, ':prefix': OVERRIDE_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) found.push(stripInternal(item) as unknown as Override);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   /** Strongly consistent BatchGetItem, retrying unprocessed keys with a short backoff. */

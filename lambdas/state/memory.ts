@@ -1,5 +1,15 @@
 /** In-memory state store: the simulator's and the unit tests' stand-in, same contract as DynamoDB. */
-import { ALL_TARGETS, type AuditEntry, type FirstSeen, LeaseLostError, type StateStore, type Switches, type SwitchScope, type TargetRecord } from './store';
+import {
+  ALL_TARGETS,
+  type AuditEntry,
+  type FirstSeen,
+  LeaseLostError,
+  type Override,
+  type StateStore,
+  type Switches,
+  type SwitchScope,
+  type TargetRecord,
+} from './store';
 
 interface Lease {
   owner: string;
@@ -11,6 +21,7 @@ export class MemoryStateStore implements StateStore {
   private readonly targets = new Map<string, TargetRecord>();
   private readonly audit = new Map<string, AuditEntry[]>();
   private readonly switches = new Map<string, { paused?: boolean; dryRun?: boolean }>();
+  private readonly overrides = new Map<string, Override>();
 
   async acquireLease(targetId: string, owner: string, now: number, ttlSeconds: number): Promise<boolean> {
     const held = this.leases.get(targetId);
@@ -65,5 +76,18 @@ export class MemoryStateStore implements StateStore {
 
   async setSwitch(scope: SwitchScope, name: keyof Switches, value: boolean): Promise<void> {
     this.switches.set(scope, { ...this.switches.get(scope), [name]: value });
+  }
+
+  async getOverride(targetId: string): Promise<Override | undefined> {
+    const o = this.overrides.get(targetId);
+    return o && structuredClone(o);
+  }
+
+  async setOverride(override: Override): Promise<void> {
+    this.overrides.set(override.targetId, structuredClone(override));
+  }
+
+  async listOverrides(): Promise<Override[]> {
+    return [...this.overrides.values()].map((o) => structuredClone(o));
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The state store: per-target lease, engine memory, cooldown timestamps, pause/dry-run switches and
- * the audit log. One interface, two implementations: DynamoDB (deployed) and memory (simulator, tests).
+ * The state store: per-target lease, engine memory, cooldown timestamps, pause/dry-run switches,
+ * operators' overrides and the audit log. One interface, two implementations: DynamoDB (deployed) and memory (simulator, tests).
  */
 
 export interface DecisionSummary {
@@ -81,6 +81,26 @@ export interface AuditEntry {
   readonly figures?: Readonly<Record<string, number>>;
 }
 
+/**
+ * An operator's override of one target (lambdas/shared/overrides.ts validates and applies it): the
+ * request, who made it and when. It ends at `expiresAt`; the table's TTL removes it some time later.
+ */
+export interface Override {
+  readonly targetId: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly target?: number;
+  readonly paused?: boolean;
+  readonly dryRun?: boolean;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+  /** Epoch ms. */
+  readonly setAt: number;
+  /** The caller's identity (IAM ARN, or `cli`). */
+  readonly setBy: string;
+  readonly reason?: string;
+}
+
 /** Scope of a switch: one target id, or every target. */
 export type SwitchScope = string | '*';
 export const ALL_TARGETS = '*';
@@ -111,6 +131,12 @@ export interface StateStore {
   /** The switches in force for a target: the global ones or'ed with the target's own. */
   getSwitches(targetId: string): Promise<Switches>;
   setSwitch(scope: SwitchScope, name: keyof Switches, value: boolean): Promise<void>;
+  /** The target's override as stored, in force or expired (the caller judges), or undefined. Strongly consistent. */
+  getOverride(targetId: string): Promise<Override | undefined>;
+  /** Stores an override, replacing the target's earlier one (an override is ended by storing it with `expiresAt` now). */
+  setOverride(override: Override): Promise<void>;
+  /** Every stored override, in force or expired. */
+  listOverrides(): Promise<Override[]>;
 }
 
 export class LeaseLostError extends Error {

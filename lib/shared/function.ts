@@ -183,18 +183,19 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
 
 /**
  * The DynamoDB actions each family's code sends to the state table (lambdas/state/dynamo.ts: leases
- * and records are updates, switches a batch read, the audit trail puts; the cdn family's invalidation
- * batches are updates and a query) and Powertools' idempotency layer sends to its table (put the
+ * and records are updates, switches a batch read, an override a read, the audit trail puts; the
+ * capacity and database schedules query the overrides, the cdn family's invalidation batches are
+ * updates and a query) and Powertools' idempotency layer sends to its table (put the
  * in-progress record, read it back for a duplicate when the put's answer does not carry it, update it
  * with the result, delete it when the work fails so a retry runs it).
  * The cdn function keeps no idempotency records. Exact, not read-write: test/faults/R29 fails on a
  * call that is not allowed and on an action no call needs.
  */
 export const STATE_TABLE_ACTIONS: Readonly<Record<Family, readonly string[]>> = {
-  capacity: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  capacity: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   queue: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  database: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  cdn: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  database: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  cdn: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
 };
 export const IDEMPOTENCY_TABLE_ACTIONS: Readonly<Record<Family, readonly string[]>> = {
   capacity: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

@@ -13,6 +13,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stringify } from 'yaml';
@@ -118,6 +119,7 @@ async function run(...args: string[]) {
     cloudWatch: new CloudWatchClient({ region: REGION }),
     autoScaling: new AutoScalingClient({ region: REGION }),
     ecs: new ECSClient({ region: REGION }),
+    sns: new SNSClient({ region: REGION }),
     sfn: new SFNClient({ region: REGION }),
     sts: new STSClient({ region: REGION }),
     region: async () => REGION,

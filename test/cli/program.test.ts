@@ -10,6 +10,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -54,6 +55,7 @@ const asg = mockClient(AutoScalingClient);
 const ecs = mockClient(ECSClient);
 const sfn = mockClient(SFNClient);
 const sts = mockClient(STSClient);
+const sns = mockClient(SNSClient);
 
 const local = useDynalite();
 
@@ -75,7 +77,8 @@ let store: DynamoStateStore;
 let tableName: string;
 
 beforeEach(async () => {
-  for (const m of [cfn, cw, asg, ecs, sfn, sts]) m.reset();
+  for (const m of [cfn, cw, asg, ecs, sfn, sts, sns]) m.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   tableName = await createTable();
   store = new DynamoStateStore({ tableName, client: doc });
   // Generic first: aws-sdk-client-mock lets the later, more specific matcher win.
@@ -140,6 +143,7 @@ function deps(): CliDeps {
     ecs: new ECSClient({ region: REGION }),
     sfn: new SFNClient({ region: REGION }),
     sts: new STSClient({ region: REGION }),
+    sns: new SNSClient({ region: REGION }),
     region: async () => REGION,
     store: (name) => new DynamoStateStore({ tableName: name, client: doc }),
     now: () => clock,
@@ -332,6 +336,89 @@ describe('pause, resume, dry-run', () => {
     sts.on(GetCallerIdentityCommand).rejects(new Error('no credentials'));
     await run('pause', 'web');
     expect((await store.listAudit('web', 0, NOW + 1))[0].actor).toBe('cli');
+  });
+});
+
+describe('override set, end, list', () => {
+  const HOUR = 3_600_000;
+
+  test('set: within the deployed bounds, stored with who and until when, audited and announced on the topic', async () => {
+    const res = await run('override', 'set', 'web', '--max', '8', '--for', '2h', '--reason', 'launch week');
+    expect(res).toMatchObject({ code: 0, err: '' });
+    expect(res.out).toBe(`override set: web: maxCapacity 8 until 2026-01-05T14:00:00.000Z by ${CALLER} (in 2h00m)\n`);
+    expect(await store.getOverride('web')).toEqual({ targetId: 'web', max: 8, expiresAt: NOW + 2 * HOUR, setAt: NOW, setBy: CALLER, reason: 'launch week' });
+    expect((await store.listAudit('web', 0, NOW + 1))[0]).toMatchObject({
+      outcome: 'control',
+      actor: CALLER,
+      reason: `override set: maxCapacity 8 until 2026-01-05T14:00:00.000Z by ${CALLER} (launch week)`,
+    });
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:shop',
+      Subject: expect.stringMatching(/^shop: override of web: maxCapacity 8/),
+    });
+  });
+
+  test('status shows the bounds in force and the override; list shows it; end ends it now', async () => {
+    await run('override', 'set', 'web', '--min', '4', '--max', '8', '--pause', '--until', '2026-01-05T18:00:00Z');
+    const status = JSON.parse((await run('status', '--json')).out);
+    expect(status.targets.find((t: { id: string }) => t.id === 'web')).toMatchObject({
+      min: 4,
+      max: 8,
+      paused: true,
+      override: { until: '2026-01-05T18:00:00.000Z', by: CALLER, what: expect.stringContaining('minCapacity 4, maxCapacity 8, paused') },
+    });
+    expect((await run('status')).out).toMatch(/^web .* paused, override until 2026-01-05T18:00:00\.000Z/m);
+    expect((await run('override', 'list')).out).toMatch(
+      /^web\s+minCapacity 4, maxCapacity 8, paused until .*\s+6h00m\s+arn:aws:sts::123456789012:assumed-role\/Operator\/alice\s+-$/m,
+    );
+    clock = NOW + HOUR;
+    expect(await run('override', 'end', 'web')).toMatchObject({ code: 0, out: 'override ended: web: the deployed config applies again within a minute\n' });
+    expect((await store.getOverride('web'))?.expiresAt).toBe(NOW + HOUR);
+    expect((await store.listAudit('web', 0, clock + 1))[0]).toMatchObject({
+      outcome: 'control',
+      reason: expect.stringMatching(/^override ended by .*: was minCapacity 4/),
+    });
+    expect((await run('override', 'list')).out).toBe('no override in force\n');
+    expect(JSON.parse((await run('status', '--json')).out).targets[0]).toMatchObject({ min: 2, max: 12, paused: false });
+    expect(await run('override', 'end', 'web')).toMatchObject({ code: 1, err: 'autoscaler: target "web" has no override in force\n' });
+  });
+
+  test('refused with the reason, and nothing stored, audited or announced', async () => {
+    const refused = async (...args: string[]) => {
+      const res = await run('override', 'set', ...args);
+      expect(res.code).toBe(1);
+      return res.err;
+    };
+    expect(await refused('web', '--max', '20', '--for', '1h')).toBe(
+      'autoscaler: override refused: max: 20 is outside the deployed minCapacity-maxCapacity 2-12 of "web"\n',
+    );
+    expect(await refused('web', '--max', '8', '--until', '2026-01-05T11:00:00Z')).toBe(
+      'autoscaler: override refused: expiresAt: 2026-01-05T11:00:00.000Z is not in the future\n',
+    );
+    expect(await refused('web', '--max', '8')).toMatch(/give exactly one of --for DURATION and --until TIME/);
+    expect(await refused('web', '--max', '8', '--for', 'soon')).toMatch(/--for "soon" must be a duration/);
+    expect(await refused('web', '--max', 'eight', '--for', '1h')).toMatch(/--max "eight" must be a number/);
+    expect(await refused('nope', '--max', '8', '--for', '1h')).toMatch(/no target "nope" in the config \(targets: web, api\)/);
+    expect(await refused('web', '--for', '1h')).toMatch(/nothing to override/);
+    expect(await store.listOverrides()).toEqual([]);
+    expect(await store.listAudit('web', 0, NOW + 1)).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  test('a topic that cannot be reached is a warning: the override stands', async () => {
+    sns.on(PublishCommand).rejects(new Error('AuthorizationError: not allowed to publish'));
+    const res = await run('override', 'set', 'api', '--dry-run', '--for', '30m');
+    expect(res.code).toBe(0);
+    expect(res.err).toBe('warning: not announced on the topic: AuthorizationError: not allowed to publish\n');
+    expect(await store.getOverride('api')).toMatchObject({ dryRun: true, expiresAt: NOW + 30 * 60_000 });
+  });
+
+  test('--output json', async () => {
+    const res = await run('--output', 'json', 'override', 'set', 'web', '--target', '55', '--for', '90m');
+    expect(JSON.parse(res.out)).toMatchObject({ action: 'set', targetId: 'web', target: 55, expiresAt: '2026-01-05T13:30:00.000Z' });
+    expect(JSON.parse((await run('--output', 'json', 'override', 'list')).out)).toEqual([expect.objectContaining({ targetId: 'web', target: 55 })]);
   });
 });
 
@@ -622,6 +709,9 @@ test('--help lists the options and every command in order, exit 0', async () => 
       '  resume [target]             act again on one target, or on all',
       '  dry-run <state> [target]    record what would be done without doing it, for',
       '                              one target or all',
+      "  override                    change a target's bounds, tracking target, pause",
+      '                              or dry-run for a while, within the deployed config',
+      '                              (audited, announced)',
       '  config                      config files',
       "  runbook                     the deployment's runbooks (Step Functions state",
       '                              machines)',

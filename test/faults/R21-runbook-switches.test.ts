@@ -3,7 +3,7 @@
  * and on Aurora, redis, rds-storage, rds-instance, invalidate, set-capacity on a web tier and on a
  * worker pool) runs from the synthesized ASL with the
  * real task handler; every switch (pause for all and for the target, dry-run by switch, by the config,
- * by the target) is either on when the run starts, or turned on after the k-th task for every k. Then
+ * by the target; pause and dry-run by an operator's override) is either on when the run starts, or turned on after the k-th task for every k. Then
  * no AWS write happens after the switch is on, and a run that still had work to do ends with the clear
  * status: FAILED with the error `Paused`, or SUCCEEDED with the outcome `dry-run`, recorded and notified
  * with what it would have done. The rds-replicas runbook runs on the DynamoDB state store (dynalite),
@@ -55,8 +55,25 @@ beforeAll(() => {
   synthesized = synthesizeRunbooks(base);
 });
 
-type Mode = 'pause (all targets)' | 'pause (the target)' | 'dry-run (switch)' | 'dry-run (config)' | 'dry-run (target)';
-const MODES: Mode[] = ['pause (all targets)', 'pause (the target)', 'dry-run (switch)', 'dry-run (config)', 'dry-run (target)'];
+type Mode =
+  | 'pause (all targets)'
+  | 'pause (the target)'
+  | 'pause (override)'
+  | 'dry-run (switch)'
+  | 'dry-run (override)'
+  | 'dry-run (config)'
+  | 'dry-run (target)';
+const MODES: Mode[] = [
+  'pause (all targets)',
+  'pause (the target)',
+  'pause (override)',
+  'dry-run (switch)',
+  'dry-run (override)',
+  'dry-run (config)',
+  'dry-run (target)',
+];
+/** An operator's override of the target, in force for the whole run (lambdas/shared/overrides.ts). */
+const override = (targetId: string, field: 'paused' | 'dryRun') => ({ targetId, [field]: true, expiresAt: NOW + 6 * 86_400_000, setAt: NOW, setBy: 'ops' });
 const paused = (m: Mode) => m.startsWith('pause');
 
 /** One runbook on its own world: runs it, lists the AWS writes made so far, turns a switch on. */
@@ -101,6 +118,10 @@ async function switchOn(mode: Mode, config: AutoscalerConfig & { dryRun: boolean
       return store.setSwitch('*', 'paused', true);
     case 'pause (the target)':
       return store.setSwitch(targetId, 'paused', true);
+    case 'pause (override)':
+      return store.setOverride(override(targetId, 'paused'));
+    case 'dry-run (override)':
+      return store.setOverride(override(targetId, 'dryRun'));
     case 'dry-run (switch)':
       return store.setSwitch(targetId, 'dryRun', true);
     case 'dry-run (config)':
@@ -313,10 +334,10 @@ describe('R21 on the DynamoDB state store (dynalite)', () => {
         let flipped: Promise<void> = Promise.resolve();
         const gated = new Proxy(real, {
           get(target, prop, receiver) {
-            if (prop === 'getSwitches')
+            if (prop === 'getSwitches' || prop === 'getOverride')
               return async (id: string) => {
                 await flipped;
-                return target.getSwitches(id);
+                return target[prop](id);
               };
             const value = Reflect.get(target, prop, receiver);
             return typeof value === 'function' ? value.bind(target) : value;
@@ -333,7 +354,8 @@ describe('R21 on the DynamoDB state store (dynalite)', () => {
           return false;
         });
         expect({ k, writesAfter: rig.writes().slice(writesAtSwitch) }).toEqual({ k, writesAfter: [] });
-        expect((await real.getSwitches('orders-db'))[paused(mode) ? 'paused' : 'dryRun']).toBe(true);
+        const stored = { ...(await real.getSwitches('orders-db')), ...(await real.getOverride('orders-db')) };
+        expect(stored[paused(mode) ? 'paused' : 'dryRun']).toBe(true);
         if (writesAtSwitch! < 4) await expectStopped(rig, run, mode, 'orders-db', `dynamo-${k}`);
       }
     },

@@ -48,6 +48,7 @@ export async function validate(file: string): Promise<EntryResult> {
       cloudWatch: noAws,
       autoScaling: noAws,
       ecs: noAws,
+      sns: noAws,
       sfn: noAws,
       sts: noAws,
       region: async () => 'eu-west-1',

@@ -243,6 +243,7 @@ function databasePath(path: 'rds-replicas alarm' | 'schedule'): FamilyPath {
     lastRead: 'GetMetricDataCommand',
     write: 'StartExecutionCommand',
     plan: /source CPU 91% > 80%; 1 -> 2/,
+    count: 1,
     async world(o) {
       const h = await databaseHarness({ db: o.db, config: o.config, target: o.target, faults: o.onCall ? callHook(o.onCall) : undefined });
       let acts = 0;

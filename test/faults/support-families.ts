@@ -48,6 +48,8 @@ export interface FamilyPath {
   readonly write: string;
   /** What the recorded decision says would be done: matched against `<previous> -> <desired>: <reason>`. */
   readonly plan: RegExp;
+  /** The count the change starts from, for the families that scale a count (an override of the ceiling to it holds the change). */
+  readonly count?: number;
   world(options: SwitchedWorldOptions): Promise<SwitchedWorld>;
 }
 
@@ -64,6 +66,7 @@ function capacityPath(path: 'alarm' | 'schedule'): FamilyPath {
     lastRead: 'GetMetricDataCommand',
     write: 'SetDesiredCapacityCommand',
     plan: /^10 -> (1[1-9]|20): /,
+    count: 10,
     async world(o) {
       const faults = o.onCall ? { cloudWatch: callHook(o.onCall) } : undefined;
       const h = await harness({ db: o.db, config: o.config, target: o.target, faults });

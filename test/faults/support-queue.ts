@@ -176,6 +176,7 @@ function queuePath(path: 'poll' | 'age alarm' | 'window edge'): FamilyPath {
     lastRead: 'DescribeServicesCommand',
     write: 'UpdateServiceCommand',
     plan: path === 'window edge' ? /^2 -> 6: .*window "morning"/ : /^2 -> ([3-9]|1\d|20): backlog 3000 visible/,
+    count: 2,
     async world(o) {
       const windows = path === 'window edge' ? { windows: [MORNING] } : {};
       const h = await queueHarness({ db: o.db, config: { ...o.config, ...windows }, target: o.target, faults: o.onCall ? callHook(o.onCall) : undefined });

@@ -350,4 +350,28 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '[]',
     tests: ['test/faults/R22-runbook-rules.test.ts'],
   },
+  {
+    id: 'override-switches-ignored',
+    breaks: "an override's pause and dry-run hold every write, of every family and every runbook task",
+    file: 'lambdas/shared/overrides.ts',
+    find: 'const o = inForce(stored, now) && stored.targetId === targetId ? stored : undefined;',
+    replace: 'const o = undefined as Override | undefined;',
+    tests: ['test/faults/R35-overrides.test.ts', 'test/faults/R21-runbook-switches.test.ts'],
+  },
+  {
+    id: 'override-not-applied',
+    breaks: "every family decides on the override's bounds while it is in force",
+    file: 'lambdas/scalers/decision-loop.ts',
+    find: 'const effective = applyOverride(target, await this.deps.store.getOverride(target.id), start);',
+    replace: 'const effective = applyOverride(target, undefined, start);',
+    tests: ['test/faults/R35-overrides.test.ts'],
+  },
+  {
+    id: 'override-beyond-deployed-bounds',
+    breaks: 'an override never takes a target beyond its deployed bounds',
+    file: 'lambdas/shared/overrides.ts',
+    find: 'const within = (v: number) => Math.min(ceiling, Math.max(floor, v));',
+    replace: 'const within = (v: number) => v;',
+    tests: ['test/lambdas/shared/overrides.test.ts'],
+  },
 ];

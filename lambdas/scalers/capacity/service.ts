@@ -27,7 +27,7 @@ import { renameIds } from '../../shared/metric-math';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
-import { DecisionLoop, type FamilyResult, skipped, type TargetResult, withinGroupBounds } from '../decision-loop';
+import { DecisionLoop, type FamilyResult, overridesChanged, skipped, type TargetResult, withinGroupBounds } from '../decision-loop';
 
 export interface CapacityServiceDeps {
   readonly config: AutoscalerConfig;
@@ -127,8 +127,11 @@ export class CapacityService {
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
     for (const id of await this.lateOrSilent(ids)) ids.add(id);
-    // A window that opened or closed without its own schedule (durationMinutes) is applied within a minute.
-    const windowed = await this.windowChanged(this.deps.now());
+    // A window that opened or closed without its own schedule (durationMinutes) is applied within a
+    // minute, and so is an override set, cleared or run out.
+    const now = this.deps.now();
+    const windowed = await this.windowChanged(now);
+    for (const id of await overridesChanged(this.deps.store, new Set(this.targets.keys()), now)) windowed.add(id);
     const due = [
       ...[...windowed].map((id) => ({ id, scheduled: false })),
       ...[...ids].filter((id) => !windowed.has(id)).map((id) => ({ id, scheduled: true })),
@@ -216,7 +219,7 @@ export class CapacityService {
   private evaluate(target: CapacityTarget, eventKey: string, eventTime?: number, scheduled = false): Promise<TargetResult> {
     if (usesStepPolicy(target)) return this.evaluateStep(target, eventKey, eventTime, scheduled);
     const { config, now } = this.deps;
-    return this.loop.run(target, eventKey, async ({ record, start }) => {
+    return this.loop.run(target, eventKey, async ({ target, record, start }) => {
       if (scheduled) {
         const last = record?.lastDecision?.at;
         if (last !== undefined && start - last < RECENTLY_SECONDS * 1000) return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
@@ -279,7 +282,7 @@ export class CapacityService {
   private evaluateStep(target: CapacityTarget, eventKey: string, eventTime: number | undefined, scheduled: boolean): Promise<TargetResult> {
     const { config, now } = this.deps;
     const interval = target.evaluationIntervalSeconds ?? DEFAULT_EVALUATION_INTERVAL_SECONDS;
-    return this.loop.run(target, eventKey, async ({ record, start }) => {
+    return this.loop.run(target, eventKey, async ({ target, record, start }) => {
       const last = record?.lastDecision?.at;
       // The schedule's runs come about a minute apart: a little early is on time.
       const recently = Math.max(RECENTLY_SECONDS, interval - (PERIOD_SECONDS - RECENTLY_SECONDS));

@@ -14,6 +14,7 @@ import { eachTarget } from '../../shared/each-target';
 import { TerminalError } from '../../shared/errors';
 import type { ReevaluateEvent } from '../../shared/events';
 import { ECS_DEPLOYMENT_COMPLETED, PIPELINE_SUCCEEDED } from '../../shared/kinds/cloudfront';
+import { switchesInForce } from '../../shared/overrides';
 import { logger, metrics } from '../../shared/powertools';
 import { type InvalidationStore, pathsUsed } from '../../state/invalidations';
 import type { Outcome, StateStore } from '../../state/store';
@@ -149,7 +150,7 @@ export class CdnService {
     const closedUpTo = Math.floor(t / 1000) - target.coalesceSeconds;
     const open = await batches.openBatches(target.id, closedUpTo);
     if (!open.length) return [];
-    const switches = await store.getSwitches(target.id);
+    const switches = await switchesInForce(store, target.id, t);
     const results: BatchResult[] = [];
     for (const batch of open) {
       const ref = callerReference(target.id, batch.windowStart);
@@ -197,7 +198,7 @@ export class CdnService {
         }
         // Read again right before the write: a pause or dry-run set while this batch was planned holds it.
         // A paused batch keeps its frozen plan and goes out, with the same CallerReference, once resumed.
-        const latest = await store.getSwitches(target.id);
+        const latest = await switchesInForce(store, target.id, now());
         if (latest.paused) {
           results.push(await this.paused(target, batch.windowStart, frozen, eventKey));
           continue;

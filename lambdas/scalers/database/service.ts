@@ -22,7 +22,7 @@ import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type Reev
 import { logger } from '../../shared/powertools';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, type FamilyTargets, otherFamily } from '../admit';
-import { type Acted, DecisionLoop, type FamilyResult, type TargetResult } from '../decision-loop';
+import { type Acted, DecisionLoop, type FamilyResult, overridesChanged, type TargetResult } from '../decision-loop';
 import { dataKind } from './kinds';
 import type { Plan, PlanDeps } from './plan';
 
@@ -102,6 +102,8 @@ export class DatabaseService {
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
     for (const id of await this.lateOrSilent(ids)) ids.add(id);
+    // An override set, cleared or run out is applied within a minute.
+    for (const id of await overridesChanged(this.deps.store, new Set(this.targets.keys()), this.deps.now())) ids.add(id);
     // One target's failure (a query too big, a throttled API) does not stop the others; the invocation fails at the end if any failed.
     // They run one after the other: the late-aware reader tracks one decision's reads at a time.
     const results = await eachTarget([...ids], (id) => this.evaluate(this.targets.get(id)!, eventKey), { family: 'database', idOf: (id) => id });
@@ -148,7 +150,7 @@ export class DatabaseService {
   private evaluate(target: DataTarget, eventKey: string): Promise<TargetResult> {
     const { store, config } = this.deps;
     const kind = dataKind(target);
-    return this.loop.run(target, eventKey, async ({ record, start }) => {
+    return this.loop.run(target, eventKey, async ({ target, record, start }) => {
       let plan: Plan;
       this.cloudWatch.begin(target.missingData.lateAfterSeconds);
       try {

@@ -176,7 +176,7 @@ export class QueueService {
   ): Promise<QueueTargetResult> {
     if (target.kind === 'queue-workers' && usesStepPolicy(target)) return this.evaluateStep(target, eventKey, options);
     const { config } = this.deps;
-    return this.loop.run(target, eventKey, async ({ record, start }) => {
+    return this.loop.run(target, eventKey, async ({ target, record, start }) => {
       const last = record?.lastDecision?.at;
       if (options.skipIfRecent && last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
         return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);
@@ -266,7 +266,7 @@ export class QueueService {
     const rules = stepRulesOf(target);
     const interval = target.evaluationIntervalSeconds ?? DEFAULT_EVALUATION_INTERVAL_SECONDS;
     const keepMs = Math.max(...rules.map((r) => (r.evaluationPeriods + 1) * r.periodSeconds)) * 1000;
-    return this.loop.run(target, eventKey, async ({ record, start }) => {
+    return this.loop.run(target, eventKey, async ({ target, record, start }) => {
       const last = record?.lastDecision?.at;
       if (options.skipIfRecent && last !== undefined && start - last < RECENTLY_SECONDS * 1000) {
         return skipped(target, `evaluated ${Math.round((start - last) / 1000)} s ago`);

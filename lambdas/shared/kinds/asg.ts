@@ -44,6 +44,7 @@ export const asg = {
   metrics: asgMetrics,
   alarms: (prefix, target) => [...capacityAlarms(prefix, target, asgMetrics(target)), ...customAlarms(prefix, target, customSignals(target))],
   windows: true,
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu' },
   signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
   check: (t, at, ctx) => checkCapacity(t, () => asgSignals(t), at, ctx),

@@ -54,6 +54,7 @@ export const ecsService = {
     ...customAlarms(prefix, target, customSignals(target)),
   ],
   windows: true,
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu' },
   signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
   check: (t, at, ctx) => checkCapacity(t, () => ecsServiceSignals(t), at, ctx),

@@ -57,7 +57,24 @@ export interface TargetKindModule<T extends TargetBase> {
    * @default none: the kind takes no alerts
    */
   alertSignals?(target: T): Readonly<Record<string, AlertSignal>>;
+  /**
+   * The fields a runtime override (lambdas/shared/overrides.ts) replaces: its floor, its ceiling and
+   * its tracking target.
+   * @default none: the kind's targets can only be paused or put in dry-run by an override
+   */
+  readonly overridable?: OverridableFields<T>;
 }
+
+/** The config fields an override's `min`, `max` and `target` stand for on a kind. */
+export interface OverridableFields<T = Record<string, number>> {
+  readonly min: NumberField<T>;
+  readonly max: NumberField<T>;
+  /** @default none: the tracking target cannot be overridden */
+  readonly target?: NumberField<T>;
+}
+
+/** The names of a target's number fields. */
+type NumberField<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T] & string;
 
 /** The metrics of a capacity target: its alarms' and the capacity engine's observation. */
 export interface CapacityMetrics {

@@ -231,6 +231,7 @@ export const queueWorkers = {
   namespaces: ['AWS/SQS'],
   alarms: queueWorkersAlarms,
   windows: true,
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds' },
   signals: queueSignals,
   check: (t, at, ctx) => checkStepPolicy(t, () => queueSignals(t), [t.minCapacity, t.maxCapacity], at, ctx),
   resources: (t) => [

@@ -128,5 +128,6 @@ export const rabbitmqWorkers = {
   namespaces: ['AWS/AmazonMQ'],
   alarms: rabbitmqWorkersAlarms,
   windows: true,
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds' },
   resources: (t) => [brokerQueueResource(t), workersResource(t.workers)],
 } satisfies TargetKindModule<RabbitmqWorkersTarget>;

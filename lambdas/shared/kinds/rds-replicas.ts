@@ -180,6 +180,7 @@ export const rdsReplicas = {
   namespaces: ['AWS/RDS'],
   alarms: rdsReplicasAlarms,
   windows: false,
+  overridable: { min: 'minReplicas', max: 'maxReplicas' },
   resources: (t) => [
     ...(t.sourceInstanceIdentifier !== undefined
       ? [rdsResource(['sourceInstanceIdentifier'], 'source instance', 'rds-source', t.sourceInstanceIdentifier)]

@@ -134,4 +134,16 @@ describe('active window', () => {
     expect(boundsIn(own, { name: 'night', openedAt: 0, maxCapacity: 1 })).toEqual({ minCapacity: 1, maxCapacity: 1, window: 'night' });
     expect(boundsIn(own, { name: 'day', openedAt: 0, minCapacity: 5 })).toEqual({ minCapacity: 5, maxCapacity: 40, window: 'day' });
   });
+
+  test("bounds: an operator's override (already applied to the target) wins over the window for the bounds it sets", () => {
+    const withOverride = (min: number | undefined, max: number | undefined) => ({
+      minCapacity: min ?? 2,
+      maxCapacity: max ?? 40,
+      override: { override: { min, max }, description: 'override' },
+    });
+    const day = { name: 'day', openedAt: 0, minCapacity: 20, maxCapacity: 30 };
+    expect(boundsIn(withOverride(undefined, 8), day)).toEqual({ minCapacity: 8, maxCapacity: 8, window: 'day' });
+    expect(boundsIn(withOverride(25, undefined), day)).toEqual({ minCapacity: 25, maxCapacity: 30, window: 'day' });
+    expect(boundsIn(withOverride(4, 10), day)).toEqual({ minCapacity: 4, maxCapacity: 10, window: 'day' });
+  });
 });

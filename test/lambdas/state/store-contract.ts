@@ -2,7 +2,7 @@
  * The StateStore contract: the same tests run against every implementation (memory and DynamoDB), so
  * the simulator's store and the deployed one cannot drift apart.
  */
-import { type AuditEntry, type DecisionSummary, LeaseLostError, type StateStore, type TargetRecord } from '../../../lambdas/state/store';
+import { type AuditEntry, type DecisionSummary, LeaseLostError, type Override, type StateStore, type TargetRecord } from '../../../lambdas/state/store';
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 const LEASE_SECONDS = 30;
@@ -308,6 +308,45 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
         expect(await store.getSwitches('web')).toEqual({ paused: false, dryRun: true });
         await store.setSwitch('web', 'dryRun', false);
         expect(await store.getSwitches('web')).toEqual({ paused: false, dryRun: false });
+      });
+    });
+
+    describe('overrides', () => {
+      const override = (targetId: string, extra: Partial<Override> = {}): Override => ({
+        targetId,
+        min: 4,
+        max: 8,
+        expiresAt: T0 + 3_600_000,
+        setAt: T0,
+        setBy: 'arn:aws:iam::123456789012:user/ops',
+        ...extra,
+      });
+
+      test('a target without one has none, and none are listed', async () => {
+        expect(await store.getOverride('web')).toBeUndefined();
+        expect(await store.listOverrides()).toEqual([]);
+      });
+
+      test('reads back as written, an expired one too (the reader judges expiry)', async () => {
+        const full = override('web', { target: 55, paused: true, dryRun: false, reason: 'launch', expiresAt: T0 - 1 });
+        await store.setOverride(full);
+        expect(await store.getOverride('web')).toEqual(full);
+      });
+
+      test("a new override replaces the target's earlier one, fields left out are gone; other targets keep theirs", async () => {
+        await store.setOverride(override('web', { target: 55 }));
+        await store.setOverride(override('workers'));
+        await store.setOverride(override('web', { min: undefined, max: 6 }));
+        expect(await store.getOverride('web')).toEqual(override('web', { min: undefined, max: 6 }));
+        expect(await store.getOverride('workers')).toEqual(override('workers'));
+        expect((await store.listOverrides()).map((o) => o.targetId).sort()).toEqual(['web', 'workers']);
+      });
+
+      test('overrides are not switches, and switches are not overrides', async () => {
+        await store.setOverride(override('web', { paused: true }));
+        await store.setSwitch('web', 'dryRun', true);
+        expect(await store.getSwitches('web')).toEqual({ paused: false, dryRun: true });
+        expect(await store.listOverrides()).toHaveLength(1);
       });
     });
   });
