@@ -9,10 +9,10 @@
  * The broker reader (lambdas/publisher/handler.ts): one function for every redis-workers target of the
  * deployment, in the configured subnets and security groups, run every minute by an EventBridge rule.
  * It may publish to the deployment's namespace only, read the configured secrets only, and manage its
- * network interfaces in the VPC.
+ * network interfaces in the configured subnets only.
  */
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -31,6 +31,7 @@ import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { graph, metricOf } from '../monitoring/widgets';
 import { createSpecAlarms } from '../shared/alarm';
 import { ASYNC_MAX_EVENT_AGE, functionBundling, grantMetricReads, PROJECT_ROOT } from '../shared/function';
+import { acknowledgeWildcardResource } from '../shared/nag';
 import type { TargetInfrastructure } from './kind';
 import { grantWorkers } from './queue-workers';
 
@@ -76,19 +77,18 @@ export interface BrokerReaderProps {
 export const BROKER_READER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'publisher', 'handler.ts');
 
 /**
- * The Lambda VPC permissions, as AWS's AWSLambdaVPCAccessExecutionRole grants them (logs apart: the
- * function writes to its own log group): Lambda creates and deletes the function's network interfaces
- * with the execution role (Lambda Developer Guide, "Giving Lambda functions access to resources in an
- * Amazon VPC"; ec2:DescribeNetworkInterfaces "only works if it's allowed on all resources").
+ * The permissions Lambda needs to manage a VPC function's network interfaces with its execution role
+ * (Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC"; AWS's
+ * AWSLambdaVPCAccessExecutionRole grants them on "*"). Here they are held to the configured subnets
+ * and security groups: CreateNetworkInterface requires a subnet and may name security groups, and a
+ * network interface carries the `ec2:Subnet` condition key (Service Authorization Reference, Amazon
+ * EC2); the two Describe actions are wildcard-only.
  */
-export const LAMBDA_VPC_ACTIONS = [
-  'ec2:CreateNetworkInterface',
-  'ec2:DescribeNetworkInterfaces',
-  'ec2:DescribeSubnets',
-  'ec2:DeleteNetworkInterface',
-  'ec2:AssignPrivateIpAddresses',
-  'ec2:UnassignPrivateIpAddresses',
-];
+export const LAMBDA_VPC_ACTIONS = {
+  describe: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+  create: ['ec2:CreateNetworkInterface'],
+  onInterfaces: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+} as const;
 
 /** The deployment's broker reader: one function in the brokers' VPC, and its 1-minute rule. */
 export class BrokerReader extends Construct {
@@ -154,13 +154,34 @@ export class BrokerReader extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
-    const vpcPolicy = new iam.Policy(this, 'VpcAccessPolicy', { statements: [new iam.PolicyStatement({ actions: LAMBDA_VPC_ACTIONS, resources: ['*'] })] });
+    const stack = Stack.of(this);
+    const ec2Arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ec2', resource, resourceName });
+    const subnetArns = this.subnets.map((sn) => ec2Arn('subnet', sn.subnetId));
+    const vpcPolicy = new iam.Policy(this, 'VpcAccessPolicy', {
+      statements: [
+        new iam.PolicyStatement({ actions: [...LAMBDA_VPC_ACTIONS.describe], resources: ['*'] }),
+        new iam.PolicyStatement({
+          actions: [...LAMBDA_VPC_ACTIONS.create],
+          resources: [...subnetArns, ...this.securityGroups.map((g) => ec2Arn('security-group', g.securityGroupId))],
+        }),
+        new iam.PolicyStatement({
+          actions: [...LAMBDA_VPC_ACTIONS.onInterfaces],
+          resources: [ec2Arn('network-interface', '*')],
+          conditions: { ArnEquals: { 'ec2:Subnet': subnetArns } },
+        }),
+      ],
+    });
     role.attachInlinePolicy(vpcPolicy);
     Validations.of(vpcPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        "Lambda manages a VPC function's network interfaces with its execution role; ec2:DescribeNetworkInterfaces works only on all resources, and the interfaces' ids are not known in advance.",
+        "ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions; Lambda reads the function's network interfaces and subnets with them.",
     });
+    acknowledgeWildcardResource(
+      vpcPolicy,
+      ec2Arn('network-interface', '*'),
+      'The network interfaces Lambda creates for the function have ids not known in advance; the statement holds them to the configured subnets by the ec2:Subnet condition.',
+    );
     // PutMetricData has no required resource type; its `cloudwatch:namespace` condition key keeps the
     // reader to this deployment's namespace (Service Authorization Reference, Amazon CloudWatch).
     const putPolicy = new iam.Policy(this, 'PutMetricDataPolicy', {

@@ -13,6 +13,8 @@ export interface RespServerOptions {
   readonly auth?: { readonly username?: string; readonly password: string };
   /** Databases SELECT accepts. @default 16 */
   readonly databases?: number;
+  /** The loopback port. @default an ephemeral one */
+  readonly port?: number;
 }
 
 export class RespServer {
@@ -26,10 +28,10 @@ export class RespServer {
     this.server = net.createServer((socket) => this.serve(socket));
   }
 
-  /** Starts a server on an ephemeral loopback port. */
+  /** Starts a server on the loopback. */
   static async start(options: RespServerOptions = {}): Promise<RespServer & { port: number }> {
     const s = new RespServer(options);
-    await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => s.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     return Object.assign(s, { port: (s.server.address() as net.AddressInfo).port });
   }
 

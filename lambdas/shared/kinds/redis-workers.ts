@@ -34,9 +34,6 @@ import { CELERY_METRICS, celeryNamespace } from './redis-keys';
 
 export { brokerKey, CELERY_METRICS, celeryNamespace, PRIORITY_SEPARATOR, PRIORITY_STEPS, queueKeys, UNACKED_KEY } from './redis-keys';
 
-/** Characters that make a Redis key pattern (KEYS, SCAN MATCH): a queue name with one could mean many keys. */
-const GLOB = /[*?[]/;
-
 /**
  * A queue: the exact key of its list. Printable ASCII without blanks (it is also a CloudWatch dimension
  * value), no glob character: the reader reads exact keys with LLEN, never a pattern, so a name that looks
@@ -44,12 +41,9 @@ const GLOB = /[*?[]/;
  */
 const queueName = z
   .string()
-  .min(1, 'must be a queue name (the key of its list), not empty')
   .max(255)
-  .refine((s) => !GLOB.test(s), {
-    message: 'must be an exact queue name: "*", "?" and "[" make a key pattern, and the broker reader reads exact keys with LLEN, never a pattern',
-  })
-  .regex(/^[!-~]+$/, 'must be a queue name of printable ASCII characters without blanks');
+  .regex(/^[!-~]+$/, 'must be a queue name (the key of its list): printable ASCII characters without blanks, not empty')
+  .regex(/^[^*?[]*$/, 'must be an exact queue name: "*", "?" and "[" make a key pattern, and the broker reader reads exact keys with LLEN, never a pattern');
 
 /** A broker host: a DNS name or an IPv4 address (an ElastiCache primary or configuration endpoint). */
 const host = z
@@ -78,12 +72,12 @@ const vpcSchema = z.strictObject({
   /** Subnets of the brokers' VPC the reader runs in (private subnets that reach the broker). */
   subnetIds: z
     .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-0123456789abcdef0)'))
-    .min(1, 'needs at least one subnet')
+    .min(1)
     .max(16),
   /** Security groups of the reader: they must be allowed to the broker's port. */
   securityGroupIds: z
     .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-0123456789abcdef0)'))
-    .min(1, 'needs at least one security group')
+    .min(1)
     .max(5),
 });
 

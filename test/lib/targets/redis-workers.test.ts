@@ -108,12 +108,20 @@ describe('RedisWorkersScalingTarget', () => {
     ]);
     const secrets = reader.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
     expect(secrets).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: SECRET })]);
-    expect(
-      reader
-        .filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:')))
-        .flatMap(actionsOf)
-        .sort(),
-    ).toEqual([...LAMBDA_VPC_ACTIONS].sort());
+    const ec2 = reader.filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:')));
+    expect(ec2.map((s) => actionsOf(s).sort())).toEqual(
+      [LAMBDA_VPC_ACTIONS.describe, LAMBDA_VPC_ACTIONS.create, LAMBDA_VPC_ACTIONS.onInterfaces].map((a) => [...a].sort()),
+    );
+    // Describe alone on "*" (wildcard-only); creating in the configured subnets and security groups; the
+    // interfaces themselves only in the configured subnets.
+    expect(ec2[0].Resource).toBe('*');
+    const arns = JSON.stringify(ec2[1].Resource);
+    for (const id of [...VPC.subnetIds, ...VPC.securityGroupIds]) expect(arns).toContain(`/${id}"`);
+    expect(arns).not.toContain('*');
+    expect(JSON.stringify(ec2[2].Resource)).toMatch(/:network-interface\/\*"/);
+    expect(Object.keys(ec2[2].Condition as object)).toEqual(['ArnEquals']);
+    const held = JSON.stringify((ec2[2].Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['ec2:Subnet']);
+    for (const id of VPC.subnetIds) expect(held).toContain(`:subnet/${id}"`);
     const all = reader.flatMap(actionsOf);
     // (and the dead-letter queue, as Lambda's failure destination writes it; X-Ray for active tracing)
     expect(all.filter((a) => !a.startsWith('ec2:') && !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual([
