@@ -88,6 +88,7 @@ async function world(options: { initial?: number } = {}) {
     poll: async () => (await service.handle(scheduleEvent(clock.now, 'queue') as never, `poll-${clock.now}`)) as QueueResult,
     onAlarm: async (event: unknown) => (await service.handle(event as never, `alarm-${clock.now}`)) as QueueResult,
     last: async () => (await state.getTarget('celery'))!,
+    state,
   };
 }
 
@@ -149,5 +150,20 @@ describe('a redis-workers target, from the broker to the desired count', () => {
     const res = await w.poll();
     expect(res.targets[0].reason).not.toMatch(/^held/);
     expect((await w.last()).lastDecision?.figures).toMatchObject({ visible: 0, inFlight: 0 });
+  });
+
+  test.each([
+    ['paused', 'paused'],
+    ['dryRun', 'dry-run'],
+  ] as const)('the %s switch holds it as every target: the decision recorded, the count untouched', async (name, outcome) => {
+    const w = await world({ initial: 1 });
+    await w.state.setSwitch('celery', name, true);
+    redis.list('celery', 900);
+    await w.read();
+    w.clock.advance(10);
+    const res = await w.poll();
+    expect(res.targets[0]).toMatchObject({ outcome, previous: 1 });
+    expect(w.fleet.desired).toBe(1);
+    expect(w.log.of('ecs', 'UpdateServiceCommand')).toEqual([]);
   });
 });
