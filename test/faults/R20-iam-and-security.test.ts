@@ -313,6 +313,28 @@ test('R20 IAM: the checks above do catch what they are for', () => {
   expect(
     destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:someone-elses'), config, names),
   ).toBeUndefined();
+  // The broker reader's confinements: its own namespace and the configured subnets, nothing else.
+  const put = (namespace: string): Statement => ({
+    Effect: 'Allow',
+    Action: 'cloudwatch:PutMetricData',
+    Resource: '*',
+    Condition: { StringEquals: { 'cloudwatch:namespace': namespace } },
+  });
+  expect(confined(put(`${ALL_KINDS_CONFIG.prefix}/Celery`), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBe(true);
+  expect(confined(put('AWS/EC2'), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBe(false);
+  expect(confined(put('other-app/Celery'), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBe(false);
+  const eni = (subnets: string[]): Statement => ({
+    Effect: 'Allow',
+    Action: 'ec2:DeleteNetworkInterface',
+    Resource: 'arn:aws:ec2:eu-west-1:123456789012:network-interface/*',
+    Condition: { ArnEquals: { 'ec2:Subnet': subnets.map((s) => `arn:aws:ec2:eu-west-1:123456789012:subnet/${s}`) } },
+  });
+  const allNames = configuredNames(ALL_KINDS_CONFIG);
+  expect(destructiveGuard('ec2:DeleteNetworkInterface', eni(['subnet-0aaa1111bbbb2222c']), ALL_KINDS_CONFIG, allNames)).toBe('configured subnets');
+  expect(
+    destructiveGuard('ec2:DeleteNetworkInterface', eni(['subnet-0aaa1111bbbb2222c', 'subnet-0123456789abcdef9']), ALL_KINDS_CONFIG, allNames),
+  ).toBeUndefined();
+  expect(destructiveGuard('ec2:DeleteNetworkInterface', eni([]), ALL_KINDS_CONFIG, allNames)).toBeUndefined();
   const records = (c: Statement['Condition']): Statement => ({
     Effect: 'Allow',
     Action: 'route53:ChangeResourceRecordSets',
