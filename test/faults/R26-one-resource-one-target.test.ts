@@ -121,7 +121,13 @@ test.each([
   ],
   [
     'two redis-workers targets sharing one queue of one database of one broker',
-    [TARGETS.redisWorkers, twin(TARGETS.redisWorkers, { broker: { ...TARGETS.redisWorkers.broker, queues: ['other', 'tasks'] }, workers: { kind: 'asg', autoScalingGroupName: 'tasks-asg' } })],
+    [
+      TARGETS.redisWorkers,
+      twin(TARGETS.redisWorkers, {
+        broker: { ...TARGETS.redisWorkers.broker, queues: ['other', 'tasks'] },
+        workers: { kind: 'asg', autoScalingGroupName: 'tasks-asg' },
+      }),
+    ],
     ['targets[1].broker.queues[1]: "tasks" in database 0 of broker "broker.shop.internal:6379" is already the queue of targets[0]'],
   ],
   [
