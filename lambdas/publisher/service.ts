@@ -122,7 +122,10 @@ export async function publishDepths(deps: PublisherDeps): Promise<PublishResult>
       const targets = [...new Set(batch.map((d) => d.Dimensions[0].Value))];
       deps.log.error('queue depths not published', { targets, reason: (err as Error).message });
       for (const target of targets) {
-        published.splice(published.indexOf(target), 1);
+        // A target whose datapoints span two failed batches is reported once.
+        const at = published.indexOf(target);
+        if (at < 0) continue;
+        published.splice(at, 1);
         failed.push({ target, reason: `PutMetricData: ${(err as Error).message}` });
       }
     }

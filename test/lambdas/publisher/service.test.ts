@@ -172,5 +172,20 @@ describe('the broker reader', () => {
     const w = world(targets(many));
     await publishDepths(w.deps);
     expect(w.puts().map((p) => (p.input as { MetricData: unknown[] }).MetricData.length)).toEqual([1000, 320]);
+    // Both requests refused: each target reported once, also t45, whose datapoints span the two.
+    const refused = { send: async () => Promise.reject(new Error('Throttling')) };
+    const message = await publishDepths({ ...w.deps, cloudWatch: refused }).catch((err: Error) => err.message);
+    expect(message.match(/\(PutMetricData: Throttling\)/g)).toHaveLength(60);
+    expect(message.match(/"t45"/g)).toHaveLength(1);
+  });
+
+  test('PutMetricData refused: every target of the request is reported once as not published', async () => {
+    const redis = await server();
+    redis.list('celery', 1).list('mail', 2);
+    const w = world(targets({ a: { port: redis.port, queues: ['celery'] }, b: { port: redis.port, queues: ['mail'] } }));
+    const refused = { send: async () => Promise.reject(new Error('AccessDenied')) };
+    await expect(publishDepths({ ...w.deps, cloudWatch: refused })).rejects.toThrow(
+      'queue depth not published for "a" (PutMetricData: AccessDenied), "b" (PutMetricData: AccessDenied)',
+    );
   });
 });
