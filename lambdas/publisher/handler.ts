@@ -35,7 +35,8 @@ export async function connectRedis(broker: RedisBroker, auth: BrokerAuth | undef
     host: broker.host,
     port: broker.port,
     db: broker.database,
-    ...(broker.tls ? { tls: { servername: broker.host } } : {}),
+    // TLS with Node's defaults: the certificate checked against the host name, sent as SNI unless an IP.
+    ...(broker.tls ? { tls: {} } : {}),
     ...(auth ? { username: auth.username, password: auth.password } : {}),
     lazyConnect: true,
     connectTimeout: timeoutMs,
