@@ -174,7 +174,10 @@ describe('the broker reader', () => {
     expect(w.puts().map((p) => (p.input as { MetricData: unknown[] }).MetricData.length)).toEqual([1000, 320]);
     // Both requests refused: each target reported once, also t45, whose datapoints span the two.
     const refused = { send: async () => Promise.reject(new Error('Throttling')) };
-    const message = await publishDepths({ ...w.deps, cloudWatch: refused }).catch((err: Error) => err.message);
+    const message = await publishDepths({ ...w.deps, cloudWatch: refused }).then(
+      () => '',
+      (err: Error) => err.message,
+    );
     expect(message.match(/\(PutMetricData: Throttling\)/g)).toHaveLength(60);
     expect(message.match(/"t45"/g)).toHaveLength(1);
   });
