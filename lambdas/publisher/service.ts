@@ -92,7 +92,7 @@ export async function publishDepths(deps: PublisherDeps): Promise<PublishResult>
     byBroker.set(key, [...(byBroker.get(key) ?? []), t]);
   }
   const at = new Date(deps.now());
-  const data: MetricDatum[] = [];
+  const data: MetricDatum[][] = [];
   const published: string[] = [];
   const failed: { target: string; reason: string }[] = [];
   await Promise.all(
@@ -109,25 +109,19 @@ export async function publishDepths(deps: PublisherDeps): Promise<PublishResult>
           failed.push({ target: t.id, reason: read.reason });
           continue;
         }
-        data.push(...datapoints(t, read, at));
-        published.push(t.id);
+        data.push(datapoints(t, read, at));
       }
     }),
   );
-  for (let i = 0; i < data.length; i += MAX_METRICS_PER_PUT) {
-    const batch = data.slice(i, i + MAX_METRICS_PER_PUT);
+  // Whole targets per request (at most 22 datapoints each): a target's minute is published all or none.
+  for (const batch of batches(data)) {
+    const targets = batch.map((d) => d[0].Dimensions[0].Value);
     try {
-      await deps.cloudWatch.send(new PutMetricDataCommand({ Namespace: celeryNamespace(deps.prefix), MetricData: batch }));
+      await deps.cloudWatch.send(new PutMetricDataCommand({ Namespace: celeryNamespace(deps.prefix), MetricData: batch.flat() }));
+      published.push(...targets);
     } catch (err) {
-      const targets = [...new Set(batch.map((d) => d.Dimensions[0].Value))];
       deps.log.error('queue depths not published', { targets, reason: (err as Error).message });
-      for (const target of targets) {
-        // A target whose datapoints span two failed batches is reported once.
-        const at = published.indexOf(target);
-        if (at < 0) continue;
-        published.splice(at, 1);
-        failed.push({ target, reason: `PutMetricData: ${(err as Error).message}` });
-      }
+      for (const target of targets) failed.push({ target, reason: `PutMetricData: ${(err as Error).message}` });
     }
   }
   deps.log.info('queue depths published', { published: published.length, failed: failed.length });
@@ -136,6 +130,21 @@ export async function publishDepths(deps: PublisherDeps): Promise<PublishResult>
 }
 
 type Reading = { readonly byQueue: Map<string, number>; readonly unacked: number } | { readonly reason: string };
+
+/** Targets' datapoints in requests of at most MAX_METRICS_PER_PUT, no target split between two. */
+function batches(targets: readonly MetricDatum[][]): MetricDatum[][][] {
+  const out: MetricDatum[][][] = [];
+  let size = MAX_METRICS_PER_PUT;
+  for (const t of targets) {
+    if (size + t.length > MAX_METRICS_PER_PUT) {
+      out.push([]);
+      size = 0;
+    }
+    out[out.length - 1].push(t);
+    size += t.length;
+  }
+  return out;
+}
 
 /** One broker: connect, one pipeline for all its targets' keys, and the `unacked` hash once. */
 async function readBroker(targets: readonly RedisWorkersTarget[], deps: PublisherDeps): Promise<Map<string, Reading>> {

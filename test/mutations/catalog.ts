@@ -356,7 +356,7 @@ export const MUTATIONS: readonly Mutation[] = [
     file: 'lambdas/publisher/service.ts',
     find: '          failed.push({ target: t.id, reason: read.reason });\n          continue;',
     replace:
-      '          failed.push({ target: t.id, reason: read.reason });\n          data.push(...datapoints(t, { byQueue: new Map(t.broker.queues.map((q) => [q, 0])), unacked: 0 }, at));\n          continue;',
+      '          failed.push({ target: t.id, reason: read.reason });\n          data.push(datapoints(t, { byQueue: new Map(t.broker.queues.map((q) => [q, 0])), unacked: 0 }, at));\n          continue;',
     tests: ['test/lambdas/scalers/queue/redis.test.ts', 'test/lambdas/publisher/service.test.ts'],
   },
   {

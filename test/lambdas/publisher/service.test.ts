@@ -164,22 +164,28 @@ describe('the broker reader', () => {
     expect(w.value('QueueDepth', { Target: 'good' })).toBe(3);
   });
 
-  test(`more than ${MAX_METRICS_PER_PUT} datapoints go in several PutMetricData requests`, async () => {
+  test(`more than ${MAX_METRICS_PER_PUT} datapoints go in several PutMetricData requests, no target split between two`, async () => {
     const redis = await server();
-    // 60 targets x (20 queues + total + unacked) = 1,320 datapoints.
+    // 60 targets x (20 queues + total + unacked) = 1,320 datapoints: 45 targets (990) in the first request.
     const many: Record<string, Record<string, unknown>> = {};
     for (let i = 0; i < 60; i++) many[`t${i}`] = { port: redis.port, queues: Array.from({ length: 20 }, (_, j) => `t${i}-q${j}`) };
     const w = world(targets(many));
     await publishDepths(w.deps);
-    expect(w.puts().map((p) => (p.input as { MetricData: unknown[] }).MetricData.length)).toEqual([1000, 320]);
-    // Both requests refused: each target reported once, also t45, whose datapoints span the two.
-    const refused = { send: async () => Promise.reject(new Error('Throttling')) };
-    const message = await publishDepths({ ...w.deps, cloudWatch: refused }).then(
+    const requests = w.puts().map((p) => (p.input as { MetricData: { Dimensions: { Value: string }[] }[] }).MetricData);
+    expect(requests.map((r) => r.length)).toEqual([990, 330]);
+    const targetsOf = (r: (typeof requests)[number]) => new Set(r.map((d) => d.Dimensions[0].Value));
+    const [first, second] = requests.map(targetsOf);
+    expect([...first].filter((t) => second.has(t))).toEqual([]);
+    // The second request refused: its 15 targets are reported, the first 45 published.
+    let call = 0;
+    const half = { send: async () => (++call === 2 ? Promise.reject(new Error('Throttling')) : {}) };
+    const message = await publishDepths({ ...w.deps, cloudWatch: half }).then(
       () => '',
       (err: Error) => err.message,
     );
-    expect(message.match(/\(PutMetricData: Throttling\)/g)).toHaveLength(60);
-    expect(message.match(/"t45"/g)).toHaveLength(1);
+    expect(message.match(/\(PutMetricData: Throttling\)/g)).toHaveLength(15);
+    expect(message).toContain('"t45" (PutMetricData: Throttling)');
+    expect(message).not.toContain('"t44"');
   });
 
   test('PutMetricData refused: every target of the request is reported once as not published', async () => {
