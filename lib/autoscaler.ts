@@ -30,6 +30,7 @@ import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, createDeadLetterQueue, creat
 import { ReevaluationSchedule } from './shared/schedule';
 import { infrastructureOf, type ScalingTarget } from './targets';
 import { CdnDeployRules } from './targets/cloudfront';
+import { BrokerReader } from './targets/redis-workers';
 import { CapacityWindowSchedules } from './targets/schedule';
 
 export interface AutoscalerProps {
@@ -88,6 +89,8 @@ export class Autoscaler extends Construct {
   public readonly windowSchedules?: CapacityWindowSchedules;
   /** The nested stacks of the targets' alarms, when there are more than `MAIN_STACK_ALARMS` of them. */
   public readonly alarmStacks?: AlarmStacks;
+  /** The Redis broker reader (lib/targets/redis-workers.ts), when the config has redis-workers targets. */
+  public readonly brokerReader?: BrokerReader;
   /** State machines an operator may start by name (`autoscaler runbook start NAME`). */
   public readonly runbooks: Record<string, sfn.IStateMachine> = {};
 
@@ -155,6 +158,12 @@ export class Autoscaler extends Construct {
       functions[family]!.addEnvironment(declared!.arnEnv, runbook.stateMachine.stateMachineArn);
     }
 
+    // Redis brokers' queue depths: one reader in the brokers' VPC publishes them for the queue function.
+    const brokerReader = config.targets.some((t) => t.kind === 'redis-workers')
+      ? new BrokerReader(this, 'BrokerReader', { config, deadLetterQueue: this.deadLetterQueue, logRetention })
+      : undefined;
+    this.brokerReader = brokerReader;
+
     const targetsScope = new Construct(this, 'Targets');
     this.alarmStacks =
       alarmCount > MAIN_STACK_ALARMS
@@ -173,6 +182,7 @@ export class Autoscaler extends Construct {
         handler: functions[kind.family]!,
         runbook: kind.runbook ? { stateMachine: dataRunbooks!.stateMachine(target.kind), taskFunction: dataRunbooks!.taskFunction } : undefined,
         setCapacity: dataRunbooks?.setCapacity ? dataRunbooks.taskFunction : undefined,
+        brokerReader: brokerReader?.function,
       });
       targets[target.id] = construct;
       Object.assign(alarms, construct.alarms);
@@ -221,6 +231,7 @@ export class Autoscaler extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       functions,
     });
+    if (brokerReader) this.selfAlarms.addFunction('broker-reader', brokerReader.function);
     this.dashboard = new AutoscalerDashboard(this, 'Dashboard', { config, functions, deadLetterQueue: this.deadLetterQueue });
     this.output(OUTPUT_KEYS.prefix, config.prefix, 'Prefix of the alarm names');
     this.output(OUTPUT_KEYS.stateTableName, this.stateTable.tableName, 'State table: leases, switches, audit');

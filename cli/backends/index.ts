@@ -14,6 +14,7 @@ import { rdsInstanceBackend } from './rds-instance';
 import { rdsReplicasBackend } from './rds-replicas';
 import { rdsStorageBackend } from './rds-storage';
 import { redisBackend } from './redis';
+import { redisWorkersBackend } from './redis-workers';
 
 export const CLI_BACKENDS: { readonly [K in TargetKind]: CliBackend<K> } = {
   asg: asgBackend,
@@ -25,6 +26,7 @@ export const CLI_BACKENDS: { readonly [K in TargetKind]: CliBackend<K> } = {
   redis: redisBackend,
   'queue-workers': queueWorkersBackend,
   'rabbitmq-workers': rabbitmqWorkersBackend,
+  'redis-workers': redisWorkersBackend,
 };
 
 /** One target's backend, its config applied. */

@@ -32,6 +32,12 @@ const CUSTOM_SIGNAL = /^custom-[a-z][a-z0-9-]{0,39}$/;
 /** Action families: one EventBridge rule and one function each. */
 export type Family = 'capacity' | 'cdn' | 'database' | 'queue';
 
+/**
+ * Stands for the deployment's prefix in a kind's `namespaces`, for a namespace of the deployment's own
+ * (the metrics it publishes itself, such as a Redis broker's queue depths: `<prefix>/Celery`).
+ */
+export const DEPLOYMENT_PREFIX = '{prefix}';
+
 export interface MetricRef {
   readonly namespace: string;
   readonly metricName: string;

@@ -4,7 +4,7 @@
  * parse the names back; one definition for all three. Also the families' EventBridge patterns and
  * schedule input, which follow from the kinds of each family.
  */
-import type { AlarmSpec, Family } from './alarm-spec';
+import { type AlarmSpec, DEPLOYMENT_PREFIX, type Family } from './alarm-spec';
 import { type AlertSpec, alertSpecs } from './alerts';
 import type { AutoscalerConfig } from './config';
 import { kindOf, TARGET_KIND_NAMES, TARGET_KINDS, type TargetConfig } from './kinds';
@@ -59,7 +59,8 @@ export function allAlerts(config: AutoscalerConfig): AlertSpec[] {
  * name prefix) on the family's namespaces. Constant in size whatever the number of targets.
  */
 export function alarmRulePattern(prefix: string, family: Family): Record<string, unknown> {
-  const byNamespace = { configuration: { metrics: { metricStat: { metric: { namespace: [...FAMILY_NAMESPACES[family]] } } } } };
+  const namespaces = FAMILY_NAMESPACES[family].map((n) => n.replace(DEPLOYMENT_PREFIX, prefix));
+  const byNamespace = { configuration: { metrics: { metricStat: { metric: { namespace: namespaces } } } } };
   return {
     source: ['aws.cloudwatch'],
     'detail-type': ['CloudWatch Alarm State Change'],

@@ -8,9 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AutoscalerConfig, parseConfig } from './config';
+import { BUNDLED_CONFIG_FILE } from './environment';
 
-/** The file, beside the bundle's index.js, that holds the parsed config. */
-export const BUNDLED_CONFIG_FILE = 'autoscaler-config.json';
+export { BUNDLED_CONFIG_FILE };
 
 export function bundledConfig(): AutoscalerConfig {
   const file = join(__dirname, BUNDLED_CONFIG_FILE);

@@ -9,3 +9,6 @@ export const STATE_TABLE_ENV = 'STATE_TABLE_NAME';
 export const IDEMPOTENCY_TABLE_ENV = 'IDEMPOTENCY_TABLE_NAME';
 /** The notification topic; unset, decisions are recorded but not announced. */
 export const TOPIC_ARN_ENV = 'TOPIC_ARN';
+
+/** The file, beside each bundle's index.js, that holds the parsed config (lambdas/shared/bundled-config.ts). */
+export const BUNDLED_CONFIG_FILE = 'autoscaler-config.json';

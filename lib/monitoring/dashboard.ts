@@ -126,7 +126,7 @@ export function targetWidgets(prefix: string, target: TargetConfig): cloudwatch.
     );
   }
   // The kind's own graphs (queue depth, cache memory, replica lag), declared with its construct.
-  widgets.push(...(infrastructure.widgets?.(target) ?? []));
+  widgets.push(...(infrastructure.widgets?.(target, prefix) ?? []));
   widgets.push(
     new cloudwatch.GraphWidget({
       title: `${target.id}: autoscaler`,

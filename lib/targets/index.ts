@@ -14,6 +14,7 @@ import { rdsInstanceInfrastructure } from './rds-instance';
 import { rdsReplicasInfrastructure } from './rds-replicas';
 import { rdsStorageInfrastructure } from './rds-storage';
 import { redisInfrastructure } from './redis';
+import { redisWorkersInfrastructure } from './redis-workers';
 
 const INFRASTRUCTURE = {
   asg: asgInfrastructure,
@@ -25,6 +26,7 @@ const INFRASTRUCTURE = {
   redis: redisInfrastructure,
   'queue-workers': queueWorkersInfrastructure,
   'rabbitmq-workers': rabbitmqWorkersInfrastructure,
+  'redis-workers': redisWorkersInfrastructure,
 };
 
 export const TARGET_INFRASTRUCTURE: { readonly [K in TargetKind]: TargetInfrastructure<TargetOfKind<K>, ScalingTarget> } = INFRASTRUCTURE;

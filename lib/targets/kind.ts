@@ -28,6 +28,12 @@ export interface TargetWiring {
    * @default none: only for asg, ecs-service and queue-workers targets
    */
   readonly setCapacity?: lambda.IFunction;
+  /**
+   * The deployment's broker reader, which publishes the Redis queues' depths (a redis-workers target
+   * grants it its AUTH secret).
+   * @default none: only when the config has redis-workers targets
+   */
+  readonly brokerReader?: lambda.IFunction;
 }
 
 /** A target's construct: its alarms (keyed by name) and the permissions its family's function needs on it. */
@@ -61,10 +67,11 @@ export interface TargetInfrastructure<T, C extends TargetConstruct = TargetConst
   units?(target: T): UnitMetrics;
   /**
    * Graphs of the kind's own, drawn on the dashboard after its signals and units: what its alarms do not
-   * show (a queue's depth, a cache's memory, the replicas' lag).
+   * show (a queue's depth, a cache's memory, the replicas' lag). `prefix`: the deployment's, for the
+   * metrics it publishes itself.
    * @default none
    */
-  widgets?(target: T): cloudwatch.IWidget[];
+  widgets?(target: T, prefix: string): cloudwatch.IWidget[];
   /**
    * The state machine of the kind's runbook; exactly the kinds whose runtime module declares a runbook have one.
    * @default none

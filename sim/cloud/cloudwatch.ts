@@ -172,6 +172,9 @@ export class FakeCloudWatch {
         return { ...this.getMetricData(command.input as any), ...meta };
       case 'DescribeAlarmsCommand':
         return { ...this.describeAlarms(command.input as any), ...meta };
+      case 'PutMetricDataCommand':
+        this.putMetricData(command.input as any);
+        return meta;
       default:
         throw new Error(`in-memory CloudWatch does not implement ${name}`);
     }
@@ -234,6 +237,25 @@ export class FakeCloudWatch {
       });
     }
     return { MetricDataResults: results, Messages: [] };
+  }
+
+  /**
+   * A custom metric's datapoints (`Value` each), in the minute of their timestamp, readable at once (a
+   * custom metric is not polled, unlike AWS's own). CloudWatch refuses the `AWS/` namespaces to
+   * PutMetricData, and more than 1000 metrics in one request (CloudWatch API Reference, PutMetricData).
+   */
+  putMetricData(input: {
+    Namespace: string;
+    MetricData: { MetricName: string; Dimensions?: { Name: string; Value: string }[]; Value: number; Timestamp?: unknown }[];
+  }) {
+    if (input.Namespace.startsWith('AWS/')) throw new FakeServiceError('InvalidParameterValue', `The value AWS/ for parameter Namespace is invalid.`);
+    if (input.MetricData.length > 1000)
+      throw new FakeServiceError('InvalidParameterValue', 'The collection MetricData must not have a size greater than 1000.');
+    const now = this.now();
+    for (const d of input.MetricData) {
+      const at = d.Timestamp === undefined ? now : toMs(d.Timestamp, 'Timestamp');
+      this.store.put({ namespace: input.Namespace, metricName: d.MetricName, dimensions: dimensionsRecord(d.Dimensions) }, at, d.Value, now);
+    }
   }
 
   describeAlarms(input: { AlarmNames?: string[]; AlarmNamePrefix?: string; StateValue?: string } = {}) {

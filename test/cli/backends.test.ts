@@ -36,6 +36,7 @@ const ecs = mockClient(ECSClient);
 const GROUPS: Record<string, { desired: number; inService: number }> = {
   'shop-web': { desired: 6, inService: 4 },
   'shop-workers': { desired: 3, inService: 2 },
+  'shop-task-workers': { desired: 4, inService: 4 },
 };
 /** Tasks of each service: desired and running. */
 const SERVICES: Record<string, { desired: number; running: number }> = {
@@ -157,6 +158,7 @@ describe('status', () => {
       celery: { current: 2, desired: 3, min: 0, max: 20, cooldownLeftSeconds: { out: 0, in: 90 } },
       reports: { current: 1, desired: 5, min: 0, max: 8, cooldownLeftSeconds: { out: 0, in: 90 } },
       mail: { current: 2, desired: 2, min: 0, max: 6, cooldownLeftSeconds: { out: 0, in: 90 } },
+      tasks: { current: 4, desired: 4, min: 0, max: 12, cooldownLeftSeconds: { out: 0, in: 90 } },
       'orders-db': { ...none, cooldownLeftSeconds: { out: 1170, in: 3570 } },
       'reports-db': { ...none, cooldownLeftSeconds: { out: 1170, in: 3570 } },
       'ledger-disk': none,
@@ -167,7 +169,11 @@ describe('status', () => {
       'cdn-app': none,
       'cdn-static': none,
     });
-    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand).map((c) => c.args[0].input.AutoScalingGroupNames)).toEqual([['shop-web'], ['shop-workers']]);
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand).map((c) => c.args[0].input.AutoScalingGroupNames)).toEqual([
+      ['shop-web'],
+      ['shop-workers'],
+      ['shop-task-workers'],
+    ]);
     expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services)).toEqual([
       ['shop-api'],
       ['shop-reports-worker'],
@@ -188,6 +194,7 @@ describe('status', () => {
         'celery        queue-workers     2        3        0    20   age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
         'reports       queue-workers     1        5        0    8    age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
         'mail          rabbitmq-workers  2        2        0    6    backlog/high MISSING                                                                                                 applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'tasks         redis-workers     4        4        0    12   backlog/high MISSING                                                                                                 applied 2->3, 30s ago  out 0s, in 1m30s       active',
         'orders-db     rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                    applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
         'reports-db    rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING                                                          applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
         'ledger-disk   rds-storage       -        -        -    -    storage/low MISSING                                                                                                  applied 2->3, 30s ago  -                      active',
@@ -226,12 +233,13 @@ test('config validate shows the unit bounds of the kinds that have them', async 
   expect(res).toMatchObject({ code: 0, err: '' });
   expect(res.out.split('\n').map((l) => l.replace(/\): .*/, ')'))).toEqual([
     `${configFile}: OK`,
-    '  prefix "shop", stack shop-autoscaler, 14 target(s)',
+    '  prefix "shop", stack shop-autoscaler, 15 target(s)',
     '  web (asg, 2-10 units)',
     '  api (ecs-service, 2-10 units)',
     '  celery (queue-workers, 0-20 units)',
     '  reports (queue-workers, 0-8 units)',
     '  mail (rabbitmq-workers, 0-6 units)',
+    '  tasks (redis-workers, 0-12 units)',
     '  orders-db (rds-replicas)',
     '  reports-db (rds-replicas)',
     '  ledger-disk (rds-storage)',

@@ -35,7 +35,14 @@ const STACKS: readonly { name: string; config: AutoscalerConfig; resources: Reso
 ];
 
 /** Actions that support no resource-level permissions (AWS's service authorization reference), each read-only or telemetry. */
-const UNSCOPABLE = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:GetMetricData', 'autoscaling:DescribeAutoScalingGroups']);
+const UNSCOPABLE = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'cloudwatch:GetMetricData',
+  'autoscaling:DescribeAutoScalingGroups',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+]);
 
 interface Statement {
   Effect: string;
@@ -138,11 +145,27 @@ function exactlyConfigured(resource: unknown, names: Set<string>): boolean {
 
 /**
  * A statement whose conditions confine it where AWS allows no narrower resource: only requests that
- * carry the autoscaler's own tags (the groups a new RDS replica inherits), or only what an AWS service
- * asks for the caller (a customer managed key's grants, kms:ViaService).
+ * carry the autoscaler's own tags (the groups a new RDS replica inherits), only what an AWS service
+ * asks for the caller (a customer managed key's grants, kms:ViaService), only the deployment's own
+ * metric namespace (`cloudwatch:namespace` under `<prefix>/`), or only network interfaces in configured
+ * subnets (`ec2:Subnet`: the broker reader's, which Lambda manages).
  */
-const confined = (s: Statement) =>
-  Object.values(s.Condition ?? {}).some((c) => Object.keys(c).some((k) => k === 'aws:RequestTag/autoscaler:managed-by' || k === 'kms:ViaService'));
+const confined = (s: Statement, config: AutoscalerConfig, names: Set<string>) =>
+  Object.values(s.Condition ?? {}).some((c) =>
+    Object.entries(c).some(
+      ([k, v]) =>
+        k === 'aws:RequestTag/autoscaler:managed-by' ||
+        k === 'kms:ViaService' ||
+        (k === 'cloudwatch:namespace' && list(v as string | string[]).every((n) => n.startsWith(`${config.prefix}/`))) ||
+        (k === 'ec2:Subnet' && inConfiguredSubnets(v, names)),
+    ),
+  );
+
+/** Every value is the ARN of a configured subnet (the last segment of each ARN, tokens resolved by the stack). */
+const inConfiguredSubnets = (v: unknown, names: Set<string>) => {
+  const arns = list(v as unknown[]).map((a) => JSON.stringify(a));
+  return arns.length > 0 && arns.every((a) => /:subnet\/(subnet-[0-9a-f]+)"/.test(a) && names.has(/:subnet\/(subnet-[0-9a-f]+)"/.exec(a)![1]));
+};
 
 const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
 
@@ -166,6 +189,8 @@ function destructiveGuard(action: string, s: Statement, config: AutoscalerConfig
     return held ? 'records' : undefined;
   }
   if (GUARDED_IN_CODE[action] && list(s.Resource).every((r) => exactlyConfigured(r, names))) return 'one resource, floor in code';
+  // The network interfaces Lambda manages for the broker reader: only those in the configured subnets.
+  if (action === 'ec2:DeleteNetworkInterface' && inConfiguredSubnets(s.Condition?.ArnEquals?.['ec2:Subnet'], names)) return 'configured subnets';
   return undefined;
 }
 
@@ -198,7 +223,7 @@ describe.each(STACKS)('R20 IAM of $name', ({ config, resources }) => {
 
   test('"*" resources only for actions that support no resource-level permissions', () => {
     const offenders = statements
-      .filter(({ statement }) => list(statement.Resource).includes('*'))
+      .filter(({ statement }) => list(statement.Resource).includes('*') && !confined(statement, config, names))
       .flatMap(({ policy, statement }) =>
         list(statement.Action)
           .filter((a) => !UNSCOPABLE.has(a))
@@ -213,7 +238,8 @@ describe.each(STACKS)('R20 IAM of $name', ({ config, resources }) => {
       const writes = list(statement.Action).filter((a) => !isRead(a) && !UNSCOPABLE.has(a));
       if (!writes.length) continue;
       for (const resource of list(statement.Resource)) {
-        if (!scopedToConfig(resource, names, own) && !confined(statement)) offenders.push(`${policy}: ${writes.join(',')} on ${JSON.stringify(resource)}`);
+        if (!scopedToConfig(resource, names, own) && !confined(statement, config, names))
+          offenders.push(`${policy}: ${writes.join(',')} on ${JSON.stringify(resource)}`);
       }
     }
     expect(offenders).toEqual([]);
@@ -244,6 +270,7 @@ test('R20 IAM: the destructive actions granted across the configs, counted: a ne
   }
   const summary = Object.fromEntries([...counted].sort(([a], [b]) => a.localeCompare(b)).map(([a, g]) => [a, [...g].sort()]));
   expect(summary).toEqual({
+    'ec2:DeleteNetworkInterface': ['configured subnets'],
     'elasticache:DecreaseReplicaCount': ['one resource, floor in code'],
     'elasticache:ModifyReplicationGroupShardConfiguration': ['one resource, floor in code'],
     'rds:DeleteDBInstance': ['tag'],
@@ -286,6 +313,28 @@ test('R20 IAM: the checks above do catch what they are for', () => {
   expect(
     destructiveGuard('elasticache:DecreaseReplicaCount', decrease('arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:someone-elses'), config, names),
   ).toBeUndefined();
+  // The broker reader's confinements: its own namespace and the configured subnets, nothing else.
+  const put = (namespace: string): Statement => ({
+    Effect: 'Allow',
+    Action: 'cloudwatch:PutMetricData',
+    Resource: '*',
+    Condition: { StringEquals: { 'cloudwatch:namespace': namespace } },
+  });
+  expect(confined(put(`${ALL_KINDS_CONFIG.prefix}/Celery`), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBe(true);
+  expect(confined(put('AWS/EC2'), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBe(false);
+  expect(confined(put('other-app/Celery'), ALL_KINDS_CONFIG, configuredNames(ALL_KINDS_CONFIG))).toBe(false);
+  const eni = (subnets: string[]): Statement => ({
+    Effect: 'Allow',
+    Action: 'ec2:DeleteNetworkInterface',
+    Resource: 'arn:aws:ec2:eu-west-1:123456789012:network-interface/*',
+    Condition: { ArnEquals: { 'ec2:Subnet': subnets.map((s) => `arn:aws:ec2:eu-west-1:123456789012:subnet/${s}`) } },
+  });
+  const allNames = configuredNames(ALL_KINDS_CONFIG);
+  expect(destructiveGuard('ec2:DeleteNetworkInterface', eni(['subnet-0aaa1111bbbb2222c']), ALL_KINDS_CONFIG, allNames)).toBe('configured subnets');
+  expect(
+    destructiveGuard('ec2:DeleteNetworkInterface', eni(['subnet-0aaa1111bbbb2222c', 'subnet-0123456789abcdef9']), ALL_KINDS_CONFIG, allNames),
+  ).toBeUndefined();
+  expect(destructiveGuard('ec2:DeleteNetworkInterface', eni([]), ALL_KINDS_CONFIG, allNames)).toBeUndefined();
   const records = (c: Statement['Condition']): Statement => ({
     Effect: 'Allow',
     Action: 'route53:ChangeResourceRecordSets',

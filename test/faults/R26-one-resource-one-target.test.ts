@@ -55,6 +55,17 @@ const TARGETS = {
     workers: { kind: 'ecs-service', cluster: 'celery', service: 'mail' },
     messagesPerSecondPerWorker: 5,
   },
+  redisWorkers: {
+    kind: 'redis-workers',
+    id: 'task-workers',
+    broker: {
+      host: 'broker.shop.internal',
+      queues: ['celery', 'tasks'],
+      vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
+    },
+    workers: { kind: 'ecs-service', cluster: 'celery', service: 'tasks' },
+    messagesPerSecondPerWorker: 5,
+  },
 } as const;
 
 type Target = Record<string, unknown>;
@@ -107,6 +118,22 @@ test.each([
     'a queue-workers and a rabbitmq-workers target on one worker service',
     [TARGETS.ecsWorkers, { ...TARGETS.rabbit, workers: { kind: 'ecs-service', cluster: 'celery', service: 'reports' } }],
     ['targets[1].workers.service: "reports" in cluster "celery" is already the service of targets[0]'],
+  ],
+  [
+    'two redis-workers targets sharing one queue of one database of one broker',
+    [
+      TARGETS.redisWorkers,
+      twin(TARGETS.redisWorkers, {
+        broker: { ...TARGETS.redisWorkers.broker, queues: ['other', 'tasks'] },
+        workers: { kind: 'asg', autoScalingGroupName: 'tasks-asg' },
+      }),
+    ],
+    ['targets[1].broker.queues[1]: "tasks" in database 0 of broker "broker.shop.internal:6379" is already the queue of targets[0]'],
+  ],
+  [
+    'a rabbitmq-workers and a redis-workers target on one worker service',
+    [TARGETS.rabbit, { ...TARGETS.redisWorkers, workers: { kind: 'ecs-service', cluster: 'celery', service: 'mail' } }],
+    ['targets[1].workers.service: "mail" in cluster "celery" is already the service of targets[0]'],
   ],
   [
     'two rds-replicas targets on one source',
@@ -162,6 +189,8 @@ test('R26 different aspects or different resources are not a conflict', () => {
       twin(TARGETS.ecsWorkers, { deadLetterQueueUrl: `${QUEUE}-dlq` }), // a dead-letter queue is only read: it may be shared
       TARGETS.rabbit,
       twin(TARGETS.rabbit, { virtualHost: 'staging', workers: { kind: 'asg', autoScalingGroupName: 'mail-asg' } }), // "mail" of another virtual host
+      TARGETS.redisWorkers,
+      twin(TARGETS.redisWorkers, { broker: { ...TARGETS.redisWorkers.broker, database: 1 }, workers: { kind: 'asg', autoScalingGroupName: 'tasks-asg' } }), // the same queues in another database
     ]),
   ).toEqual([]);
 });
@@ -203,6 +232,7 @@ const NAME_FIELDS: [keyof typeof TARGETS, (string | number)[]][] = [
   ['ecsWorkers', ['workers', 'service']],
   ['rabbit', ['workers', 'cluster']],
   ['rabbit', ['workers', 'service']],
+  ['redisWorkers', ['workers', 'service']],
 ];
 
 const pathText = (p: (string | number)[]) => p.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');

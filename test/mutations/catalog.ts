@@ -374,4 +374,21 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'const within = (v: number) => v;',
     tests: ['test/lambdas/shared/overrides.test.ts'],
   },
+  {
+    id: 'unreachable-broker-reads-as-empty',
+    breaks: 'a Redis broker the reader cannot reach publishes nothing, so its targets hold their workers',
+    file: 'lambdas/publisher/service.ts',
+    find: '          failed.push({ target: t.id, reason: read.reason });\n          continue;',
+    replace:
+      '          failed.push({ target: t.id, reason: read.reason });\n          data.push(datapoints(t, { byQueue: new Map(t.broker.queues.map((q) => [q, 0])), unacked: 0 }, at));\n          continue;',
+    tests: ['test/lambdas/scalers/queue/redis.test.ts', 'test/lambdas/publisher/service.test.ts'],
+  },
+  {
+    id: 'broker-queue-as-key-pattern',
+    breaks: 'a redis-workers queue name with glob characters is refused: the reader reads exact keys only',
+    file: 'lambdas/shared/kinds/redis-workers.ts',
+    find: '  .regex(/^[^*?[]*$/,',
+    replace: '  .regex(/^[^]*$/,',
+    tests: ['test/lambdas/shared/kinds/redis-workers.test.ts'],
+  },
 ];

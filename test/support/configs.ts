@@ -8,7 +8,7 @@ import { ACCOUNT, REGION } from './iam-template';
 const TG = { loadBalancerFullName: 'app/shop-alb/50dc6c495c0c9188', targetGroupFullName: 'targetgroup/shop-web/73e2d6bc24d8a067' };
 const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
 
-/** Every target kind, each way it can be wired: ASG and ECS workers (on SQS and on RabbitMQ), RDS and Aurora, Redis with and without cluster mode, each deploy trigger, windows. */
+/** Every target kind, each way it can be wired: ASG and ECS workers (on SQS, RabbitMQ and Redis), RDS and Aurora, Redis with and without cluster mode, each deploy trigger, windows. */
 export const ALL_KINDS_CONFIG = parseConfig({
   prefix: 'shop',
   targets: [
@@ -86,6 +86,20 @@ export const ALL_KINDS_CONFIG = parseConfig({
       workers: { kind: 'ecs-service', cluster: 'shop', service: 'shop-mail-worker' },
       messagesPerSecondPerWorker: 5,
       maxCapacity: 6,
+    },
+    {
+      kind: 'redis-workers',
+      id: 'tasks',
+      broker: {
+        host: 'shop-broker.abc123.ng.0001.use1.cache.amazonaws.com',
+        queues: ['celery', 'tasks'],
+        priorities: true,
+        authSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:shop/broker-auth-AbCdEf`,
+        vpc: { subnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'], securityGroupIds: ['sg-0123456789abcdef0'] },
+      },
+      workers: { kind: 'asg', autoScalingGroupName: 'shop-task-workers' },
+      messagesPerSecondPerWorker: 2,
+      maxCapacity: 12,
     },
     {
       kind: 'rds-replicas',

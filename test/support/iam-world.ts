@@ -40,6 +40,8 @@ const LEVELS: Record<string, Record<Load, number>> = {
   TargetResponseTime: { high: 5, low: 0.01 },
   MessageReadyCount: { high: 20_000, low: 0 },
   MessageUnacknowledgedCount: { high: 40, low: 0 },
+  QueueDepth: { high: 20_000, low: 0 },
+  UnackedMessages: { high: 40, low: 0 },
 };
 
 /** CloudWatch as a level: every datapoint of every metric at its high or low value, alarms to match. */
@@ -241,6 +243,7 @@ export class IamWorld implements WorldFacts {
           this.fleets.set(t.id, new Fleet(clock, 4, 0));
           break;
         case 'rabbitmq-workers':
+        case 'redis-workers':
           this.fleets.set(t.id, new Fleet(clock, 2, 0));
           break;
         case 'queue-workers':
@@ -269,14 +272,14 @@ export class IamWorld implements WorldFacts {
     const asgs = config.targets.flatMap((t) =>
       t.kind === 'asg'
         ? [{ name: t.autoScalingGroupName, minSize: 0, maxSize: 100, backend: this.fleets.get(t.id)! }]
-        : (t.kind === 'queue-workers' || t.kind === 'rabbitmq-workers') && t.workers.kind === 'asg'
+        : (t.kind === 'queue-workers' || t.kind === 'rabbitmq-workers' || t.kind === 'redis-workers') && t.workers.kind === 'asg'
           ? [{ name: t.workers.autoScalingGroupName, minSize: 0, maxSize: 100, backend: this.fleets.get(t.id)! }]
           : [],
     );
     const services = config.targets.flatMap((t) =>
       t.kind === 'ecs-service'
         ? [{ cluster: t.cluster, service: t.service, backend: this.fleets.get(t.id)! }]
-        : (t.kind === 'queue-workers' || t.kind === 'rabbitmq-workers') && t.workers.kind === 'ecs-service'
+        : (t.kind === 'queue-workers' || t.kind === 'rabbitmq-workers' || t.kind === 'redis-workers') && t.workers.kind === 'ecs-service'
           ? [{ cluster: t.workers.cluster, service: t.workers.service, backend: this.fleets.get(t.id)! }]
           : [],
     );

@@ -9,16 +9,18 @@ import { LateAwareCloudWatch } from '../../adapters/late-metrics';
 import type { SqsAdapter } from '../../adapters/sqs';
 import type { SendClient } from '../../adapters/types';
 import { checkMetrics, describeMetrics, type MetricsCheck, type MetricsMemory } from '../../engine/staleness';
-import type { QueueWorkersTarget, RabbitmqWorkersTarget } from '../../shared/config';
+import type { MetricRef } from '../../shared/alarm-spec';
+import type { QueueWorkersTarget, RabbitmqWorkersTarget, RedisWorkersTarget } from '../../shared/config';
 import type { AlarmStateChangeEvent } from '../../shared/events';
 import type { TargetOfFamily } from '../../shared/kinds';
 import { RABBITMQ_PERIOD_SECONDS, rabbitmqQueueMetrics } from '../../shared/kinds/rabbitmq-workers';
+import { REDIS_PERIOD_SECONDS, redisQueueMetrics } from '../../shared/kinds/redis-workers';
 
 export type QueueTarget = TargetOfFamily<'queue'>;
 
 /** The queue as the engine sees it, and how the observation was made. */
 export interface QueueReading {
-  /** Waiting to be taken (SQS visible, RabbitMQ ready). */
+  /** Waiting to be taken (SQS visible, RabbitMQ ready, Redis lists' length). */
   readonly visible: number;
   /** Taken by a worker, not yet deleted or acknowledged. */
   readonly notVisible: number;
@@ -50,6 +52,8 @@ export interface QueueReaders {
 }
 
 export interface ObserveContext {
+  /** The deployment's prefix (the namespace of the metrics it publishes itself). */
+  readonly prefix: string;
   /** Epoch ms of the decision. */
   readonly start: number;
   /** Start of the datapoint the last decision read (kinds that read CloudWatch). */
@@ -110,43 +114,83 @@ const READ_MINUTES = 5;
  * the engine would count the workers' progress twice and see arrivals that did not happen.
  */
 const rabbitmqWorkers: QueueKind<RabbitmqWorkersTarget> = {
-  async observe(target, { cloudWatch }, { start, observedAt, metrics }) {
-    const reader = new LateAwareCloudWatch(cloudWatch);
-    const policy = { lateAfterSeconds: target.missingData.lateAfterSeconds };
-    reader.begin(policy.lateAfterSeconds);
-    const m = rabbitmqQueueMetrics(target);
-    const series = await reader.series(
-      [
-        { id: 'ready', metric: m.ready },
-        { id: 'unacked', metric: m.unacknowledged },
-      ],
-      start - READ_MINUTES * 60_000,
-      start,
+  observe: (target, { cloudWatch }, context) =>
+    newestMinute(
+      cloudWatch,
+      rabbitmqQueueMetrics(target),
       RABBITMQ_PERIOD_SECONDS,
-    );
-    // The newest minute both metrics have.
-    const unacked = new Map((series.unacked ?? []).map((p) => [p.at, p.value]));
-    const newest = [...(series.ready ?? [])].reverse().find((p) => unacked.has(p.at));
-    const end = newest ? newest.at + RABBITMQ_PERIOD_SECONDS * 1000 : undefined;
-    const check = checkMetrics(end, start, policy, metrics);
-    const how = describeMetrics(check, policy);
-    if (!newest) return { hold: `no datapoint of the queue's MessageReadyCount and MessageUnacknowledgedCount; ${how}`, metrics: check };
-    if (observedAt !== undefined && newest.at <= observedAt) return { hold: `no datapoint since the last decision's; ${how}`, metrics: check };
-    return {
-      visible: newest.value,
-      notVisible: unacked.get(newest.at) ?? 0,
-      ageSeconds: Math.max(0, (start - (end as number)) / 1000),
-      metrics: check,
-      observedAt: newest.at,
-      note: check.freshness === 'fresh' ? undefined : how,
-    };
-  },
+      target.missingData.lateAfterSeconds,
+      context,
+      'MessageReadyCount and MessageUnacknowledgedCount',
+    ),
 };
+
+// ------------------------------------------------------------------------------------ redis-workers
+
+/**
+ * A Redis broker: the newest minute the deployment's broker reader (lambdas/publisher) published for
+ * the target, waiting (LLEN over its queues) and unacknowledged (HLEN of kombu's `unacked` hash), read
+ * as rabbitmq-workers reads Amazon MQ's. A broker the reader cannot reach publishes nothing: the
+ * target holds, as on any missing datapoint (lambdas/engine/staleness.ts).
+ */
+const redisWorkers: QueueKind<RedisWorkersTarget> = {
+  observe: (target, { cloudWatch }, context) =>
+    newestMinute(
+      cloudWatch,
+      redisQueueMetrics(context.prefix, target),
+      REDIS_PERIOD_SECONDS,
+      target.missingData.lateAfterSeconds,
+      context,
+      'QueueDepth and UnackedMessages',
+    ),
+};
+
+/**
+ * The newest minute both of a queue's metrics have in CloudWatch, as a reading: its age, its freshness,
+ * and a hold when there is none or it was decided on already.
+ */
+async function newestMinute(
+  cloudWatch: SendClient,
+  m: { ready: MetricRef; unacknowledged: MetricRef },
+  periodSeconds: number,
+  lateAfterSeconds: number,
+  { start, observedAt, metrics }: ObserveContext,
+  names: string,
+): Promise<QueueReading | QueueHold> {
+  const reader = new LateAwareCloudWatch(cloudWatch);
+  const policy = { lateAfterSeconds };
+  reader.begin(policy.lateAfterSeconds);
+  const series = await reader.series(
+    [
+      { id: 'ready', metric: m.ready },
+      { id: 'unacked', metric: m.unacknowledged },
+    ],
+    start - READ_MINUTES * 60_000,
+    start,
+    periodSeconds,
+  );
+  const unacked = new Map((series.unacked ?? []).map((p) => [p.at, p.value]));
+  const newest = [...(series.ready ?? [])].reverse().find((p) => unacked.has(p.at));
+  const end = newest ? newest.at + periodSeconds * 1000 : undefined;
+  const check = checkMetrics(end, start, policy, metrics);
+  const how = describeMetrics(check, policy);
+  if (!newest) return { hold: `no datapoint of the queue's ${names}; ${how}`, metrics: check };
+  if (observedAt !== undefined && newest.at <= observedAt) return { hold: `no datapoint since the last decision's; ${how}`, metrics: check };
+  return {
+    visible: newest.value,
+    notVisible: unacked.get(newest.at) ?? 0,
+    ageSeconds: Math.max(0, (start - (end as number)) / 1000),
+    metrics: check,
+    observedAt: newest.at,
+    note: check.freshness === 'fresh' ? undefined : how,
+  };
+}
 
 /** The queue family's kinds. */
 export const QUEUE_KINDS: { readonly [K in QueueTarget['kind']]: QueueKind<Extract<QueueTarget, { kind: K }>> } = {
   'queue-workers': queueWorkers,
   'rabbitmq-workers': rabbitmqWorkers,
+  'redis-workers': redisWorkers,
 };
 
 /** The entry of a target's kind. */

@@ -1,5 +1,5 @@
 /**
- * The queue family's work (queue-workers and rabbitmq-workers targets), free of Lambda plumbing. One
+ * The queue family's work (queue-workers, rabbitmq-workers and redis-workers targets), free of Lambda plumbing. One
  * function, three events:
  * - the 1-minute poll: every queue target at once, a few at a time (GetQueueAttributes has no
  *   CloudWatch lag, so an SQS queue waking from idle is seen at the next poll; a RabbitMQ queue is
@@ -43,7 +43,7 @@ export interface QueueServiceDeps {
   readonly config: AutoscalerConfig;
   readonly store: StateStore;
   readonly sqs: SendClient;
-  /** CloudWatch, for the kinds whose queue is read there (rabbitmq-workers). */
+  /** CloudWatch, for the kinds whose queue is read there (rabbitmq-workers, redis-workers). */
   readonly cloudWatch: SendClient;
   readonly autoScaling: SendClient;
   readonly ecs: SendClient;
@@ -187,7 +187,7 @@ export class QueueService {
         queueKind(target).observe(
           target,
           { sqs: this.sqs, cloudWatch: this.deps.cloudWatch },
-          { start, observedAt: stored.observedAt, metrics: record?.metrics, alarm: options.alarm },
+          { prefix: config.prefix, start, observedAt: stored.observedAt, metrics: record?.metrics, alarm: options.alarm },
         ),
         backend.describe(),
       ]);

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { checkAlerts } from '../alerts';
 import { kindOf, type TargetConfig, targetSchema } from '../kinds';
+import { checkOneReaderPlacement } from '../kinds/redis-workers';
 import { DAY } from './fields';
 import { ConfigError, describeIssues } from './issues';
 import { formatPath } from './paths';
@@ -65,6 +66,7 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     checkWindows(config, ctx);
     checkOneTargetPerResource(config.targets, ctx);
+    checkOneReaderPlacement(config.targets, ctx);
     const seen = new Map<string, number>();
     config.targets.forEach((t, i) => {
       const first = seen.get(t.id);
@@ -152,6 +154,7 @@ export { type RdsInstanceTarget, rdsInstanceTargetSchema } from '../kinds/rds-in
 export { type RdsReplicasTarget, rdsReplicasTargetSchema } from '../kinds/rds-replicas';
 export { type RdsStorageTarget, rdsStorageTargetSchema } from '../kinds/rds-storage';
 export { type RedisTarget, redisTargetSchema } from '../kinds/redis';
+export { type RedisWorkersTarget, redisWorkersTargetSchema } from '../kinds/redis-workers';
 export { sizeRank } from './checks';
 export { type MissingDataConfig, type MissingDataHoldConfig, missingDataHoldSchema, missingDataSchema } from './fields';
 export { ConfigError, describeIssues } from './issues';

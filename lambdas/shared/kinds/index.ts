@@ -19,6 +19,7 @@ import { rdsInstance } from './rds-instance';
 import { rdsReplicas } from './rds-replicas';
 import { rdsStorage } from './rds-storage';
 import { redis } from './redis';
+import { redisWorkers } from './redis-workers';
 
 /** The kinds, in the order messages list them. */
 const MODULES = {
@@ -31,6 +32,7 @@ const MODULES = {
   redis,
   'queue-workers': queueWorkers,
   'rabbitmq-workers': rabbitmqWorkers,
+  'redis-workers': redisWorkers,
 };
 
 type Schemas = (typeof MODULES)[keyof typeof MODULES]['schema'];

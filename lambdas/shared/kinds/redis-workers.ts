@@ -1,0 +1,224 @@
+/**
+ * `redis-workers`: Celery workers fed by queues on a Redis broker, sized by the queue family's engine
+ * (lambdas/engine/queue.ts) on the queues' depth, like `rabbitmq-workers`.
+ *
+ * AWS publishes no metric of a Redis list's length, so the deployment's broker reader (one function in
+ * the brokers' VPC: lambdas/publisher) reads it every minute and publishes it to CloudWatch, in the
+ * deployment's own namespace `<prefix>/Celery`; the queue function reads it there as it reads Amazon MQ's.
+ *
+ * What the reader counts, from kombu's Redis transport (kombu.transport.redis, the transport Celery uses
+ * for a `redis://` or `rediss://` broker URL):
+ * - A queue is a Redis list whose key is the queue's name (`celery` unless configured): LPUSH to publish,
+ *   BRPOP to consume. With priorities, a message of priority step n > 0 goes to the list
+ *   `<queue>\x06\x16<n>` (`Channel.sep = '\x06\x16'`, `priority_steps = [0, 3, 6, 9]`; `_q_for_pri`
+ *   returns the bare queue name for step 0), and kombu's own `_size` sums LLEN over those four keys.
+ * - A message taken by a worker and not yet acknowledged sits in one hash, `unacked`
+ *   (`Channel.unacked_key`; `QoS.append` HSETs it by delivery tag, `ack` HDELs it), until the visibility
+ *   timeout restores it. Celery acknowledges before a task runs unless `task_acks_late`: the hash holds
+ *   the messages the workers have prefetched, and the running tasks only with `acks_late`. The hash is
+ *   one per database, for all its queues: its HLEN is the in-flight count of every queue on the database.
+ *   The engine takes it as the target's in-flight messages (its floor keeps workers for them, and scale
+ *   to zero waits for them); two targets on one database each count the other's too, which keeps
+ *   workers, never removes one that holds a message.
+ * Not read: a `global_keyprefix` or another `sep`, `priority_steps` or `unacked_key` set in Celery's
+ * `broker_transport_options` (name the prefixed keys as `queues`), Redis Sentinel, Redis Cluster.
+ */
+import { z } from 'zod';
+import { type AlarmSpec, DEPLOYMENT_PREFIX, type MetricRef } from '../alarm-spec';
+import type { ConfigPath } from '../config/checks';
+import { missingDataHoldSchema, targetId } from '../config/fields';
+import { quoted, type TargetResource } from '../config/resources';
+import type { TargetKindModule } from './kind';
+import { queueSizingFields, queueWorkersFleetSchema, workersResource } from './queue-workers';
+import { CELERY_METRICS, celeryNamespace } from './redis-keys';
+
+export { brokerKey, CELERY_METRICS, celeryNamespace, PRIORITY_SEPARATOR, PRIORITY_STEPS, queueKeys, UNACKED_KEY } from './redis-keys';
+
+/**
+ * A queue: the exact key of its list. Printable ASCII without blanks (it is also a CloudWatch dimension
+ * value), no glob character: the reader reads exact keys with LLEN, never a pattern, so a name that looks
+ * like one (`celery*`) would not count the keys it seems to and could be taken to cover other applications' keys.
+ */
+const queueName = z
+  .string()
+  .max(255)
+  .regex(/^[!-~]+$/, 'must be a queue name (the key of its list): printable ASCII characters without blanks, not empty')
+  .regex(/^[^*?[]*$/, 'must be an exact queue name: "*", "?" and "[" make a key pattern, and the broker reader reads exact keys with LLEN, never a pattern');
+
+/** A broker host: a DNS name or an IPv4 address (an ElastiCache primary or configuration endpoint). */
+const host = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    'must be a host name or IPv4 address (no scheme, no port)',
+  );
+
+/**
+ * The full ARN of a Secrets Manager secret, its 6-character suffix included, so that the reader's
+ * permission names exactly this secret ("arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>").
+ */
+const secretArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
+    'must be the full ARN of a Secrets Manager secret, with the 6-character suffix Secrets Manager adds to its name',
+  );
+
+/**
+ * Where the reader runs: Lambda takes at most 16 subnets and 5 security groups (VpcConfig: SubnetIds
+ * "Maximum number of 16 items", SecurityGroupIds "Maximum number of 5 items").
+ */
+const vpcSchema = z.strictObject({
+  /** Subnets of the brokers' VPC the reader runs in (private subnets that reach the broker). */
+  subnetIds: z
+    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-0123456789abcdef0)'))
+    .min(1)
+    .max(16),
+  /** Security groups of the reader: they must be allowed to the broker's port. */
+  securityGroupIds: z
+    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-0123456789abcdef0)'))
+    .min(1)
+    .max(5),
+});
+
+/** The Redis broker and the queues the workers consume. */
+export const redisBrokerSchema = z.strictObject({
+  /** Host of the broker (an ElastiCache primary endpoint, or any Redis the VPC reaches). */
+  host,
+  /** Port of the broker. @default 6379 */
+  port: z.number().int().min(1).max(65535).default(6379),
+  /** TLS to the broker (`rediss://`; ElastiCache in-transit encryption). @default true */
+  tls: z.boolean().default(true),
+  /** The Redis database Celery uses (the `/n` of its broker URL). @default 0 */
+  // Common sense: Redis has 16 databases unless configured otherwise.
+  database: z.number().int().min(0).max(1000).default(0),
+  /** The queues the workers consume (Celery's default queue is `celery`); their depths are summed. */
+  queues: z.array(queueName).min(1).max(20),
+  /** Count the priority lists of each queue too (`<queue>\x06\x16<3|6|9>`: Celery tasks sent with a priority). @default false */
+  priorities: z.boolean().default(false),
+  /**
+   * Secrets Manager secret holding the AUTH token (a plain string, or JSON with `password` and an optional
+   * `username` for a Redis 6 ACL user).
+   * @default none: no AUTH
+   */
+  authSecretArn: secretArn.optional(),
+  /** Subnets and security groups of the broker reader (one for the whole deployment). */
+  vpc: vpcSchema,
+});
+
+/**
+ * Celery workers fed by queues on a Redis broker, scaled on the queues' backlog (waiting and
+ * unacknowledged), its arrival rate and the wait SLO; to zero after an idle period and back on the
+ * first message seen.
+ */
+export const redisWorkersTargetSchema = z.strictObject({
+  kind: z.literal('redis-workers'),
+  id: targetId,
+  /** The broker, the queues and where the reader runs. */
+  broker: redisBrokerSchema,
+  /** The fleet whose desired count is set. */
+  workers: queueWorkersFleetSchema,
+  ...queueSizingFields,
+  /** What the target does while the queue's datapoints are late or missing (no fallback count). */
+  missingData: missingDataHoldSchema.prefault({}),
+  /** Record decisions without acting on this target. @default false */
+  dryRun: z.boolean().default(false),
+});
+
+export type RedisWorkersTarget = z.output<typeof redisWorkersTargetSchema>;
+export type RedisBroker = RedisWorkersTarget['broker'];
+
+/** The reader publishes once a minute, at one-minute resolution. */
+export const REDIS_PERIOD_SECONDS = 60;
+
+/** The target's metrics as the reader publishes them (totals over its queues, dimension Target); Maximum of the minute. */
+export function redisQueueMetrics(prefix: string, target: RedisWorkersTarget): { ready: MetricRef; unacknowledged: MetricRef } {
+  const namespace = celeryNamespace(prefix);
+  const dimensions = { Target: target.id };
+  return {
+    ready: { namespace, metricName: CELERY_METRICS.depth, dimensions, stat: 'Maximum' },
+    unacknowledged: { namespace, metricName: CELERY_METRICS.unacked, dimensions, stat: 'Maximum' },
+  };
+}
+
+/** Waiting messages above which the backlog alarm fires: more than one worker takes within the wait SLO. */
+export function redisBacklogAlarmThreshold(target: RedisWorkersTarget): number {
+  return Math.max(1, Math.ceil(target.messagesPerSecondPerWorker * target.maxWaitSeconds));
+}
+
+/**
+ * The backlog alarm, as rabbitmq-workers': a safety net that invokes the queue function on the
+ * datapoints the 1-minute poll reads, should the poll be late.
+ */
+export function redisWorkersAlarms(prefix: string, target: RedisWorkersTarget): AlarmSpec[] {
+  const threshold = redisBacklogAlarmThreshold(target);
+  return [
+    {
+      name: `${prefix}/${target.id}/backlog/high`,
+      targetId: target.id,
+      signal: 'backlog',
+      direction: 'high',
+      metric: redisQueueMetrics(prefix, target).ready,
+      periodSeconds: REDIS_PERIOD_SECONDS,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold,
+      comparison: 'GreaterThanThreshold',
+      // No datapoint (the broker unreachable) is no evidence of a backlog.
+      treatMissingData: 'notBreaching',
+      description: `${target.id}: more than ${threshold} messages waiting in ${target.broker.queues.join(', ')} (more than one worker takes in the ${target.maxWaitSeconds} s wait SLO)`,
+    },
+  ];
+}
+
+/** Each queue of the broker: two targets on one queue would each size a fleet for all of it. */
+function brokerQueueResources(t: RedisWorkersTarget): TargetResource[] {
+  return t.broker.queues.map((q, i) => ({
+    path: ['broker', 'queues', i],
+    noun: 'queue',
+    shown: `${quoted(q)} in database ${t.broker.database} of broker ${quoted(`${t.broker.host}:${t.broker.port}`)}`,
+    key: `redis:${t.broker.host}:${t.broker.port}/${t.broker.database}/${q}`,
+  }));
+}
+
+/** A queue named twice would be counted twice. */
+function checkRedisWorkers(t: RedisWorkersTarget, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
+  const seen = new Map<string, number>();
+  t.broker.queues.forEach((q, i) => {
+    const first = seen.get(q);
+    if (first === undefined) seen.set(q, i);
+    else ctx.addIssue({ code: 'custom', path: [...at, 'broker', 'queues', i], message: `${quoted(q)} is already broker.queues[${first}]` });
+  });
+}
+
+/**
+ * One broker reader per deployment, so one place in the network: every redis-workers target names the
+ * same subnets and security groups (in any order). The second that differs is refused, naming the first.
+ */
+export function checkOneReaderPlacement(targets: readonly { readonly kind: string }[], ctx: z.core.$RefinementCtx): void {
+  let first: { index: number; key: string } | undefined;
+  targets.forEach((t, i) => {
+    if (t.kind !== 'redis-workers') return;
+    const vpc = (t as RedisWorkersTarget).broker.vpc;
+    const key = JSON.stringify([[...vpc.subnetIds].sort(), [...vpc.securityGroupIds].sort()]);
+    if (!first) first = { index: i, key };
+    else if (key !== first.key)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targets', i, 'broker', 'vpc'],
+        message: `${JSON.stringify(vpc)} differs from targets[${first.index}].broker.vpc: the deployment's one broker reader runs in one place, so every redis-workers target names the same subnets and security groups`,
+      });
+  });
+}
+
+export const redisWorkers = {
+  schema: redisWorkersTargetSchema,
+  family: 'queue',
+  // The deployment's own namespace: the alarm rule puts the prefix in (lambdas/shared/alarms.ts).
+  namespaces: [celeryNamespace(DEPLOYMENT_PREFIX)],
+  alarms: redisWorkersAlarms,
+  windows: true,
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds' },
+  check: checkRedisWorkers,
+  resources: (t) => [...brokerQueueResources(t), workersResource(t.workers)],
+} satisfies TargetKindModule<RedisWorkersTarget>;
