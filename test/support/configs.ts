@@ -68,7 +68,7 @@ export const ALL_KINDS_CONFIG = parseConfig({
       workers: { kind: 'asg', autoScalingGroupName: 'shop-workers' },
       messagesPerSecondPerWorker: 2,
       maxCapacity: 20,
-      alerts: [{ name: 'dead-letters', signal: 'dead-letters', comparison: '>', threshold: 0, evaluationPeriods: 1 }],
+      alerts: [{ name: 'dead-letters', signal: 'deadLetterMessages', comparison: '>', threshold: 0, evaluationPeriods: 1 }],
     },
     {
       kind: 'queue-workers',
