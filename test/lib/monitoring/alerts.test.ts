@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NestedStack, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { allAlerts } from '../../../lambdas/shared/alarms';
 import { Autoscaler } from '../../../lib/autoscaler';
-import { asg, config, TG, testApp, validationFindings } from '../helpers';
+import { asg, config, synthAutoscaler, TG, testApp, validationFindings } from '../helpers';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
 const seedRule = { name: 'high-cpu', signal: 'cpu', comparison: '>', threshold: 70, datapointsToAlarm: 3, evaluationPeriods: 5 };
@@ -52,12 +52,7 @@ const withAlerts = config({
   ],
 });
 
-function synth(cfg = withAlerts) {
-  const app = testApp();
-  const stack = new Stack(app, 'Test');
-  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return { stack, autoscaler, template: Template.fromStack(stack) };
-}
+const synth = (cfg = withAlerts) => synthAutoscaler(cfg);
 
 describe('alert-only rules', () => {
   const { stack, autoscaler, template } = synth();
