@@ -41,7 +41,7 @@ export const alertSchema = z.strictObject({
   signal: z.string().min(1).max(40),
   /** How a datapoint is compared with the threshold: `>`, `>=`, `<` or `<=`. */
   comparison: z.enum(Object.keys(ALERT_COMPARISONS) as [AlertComparison, ...AlertComparison[]]),
-  /** In the signal's unit (percent, seconds, messages, requests; a custom metric's own). */
+  /** In the signal's unit (percent, seconds, messages, requests: 0 or more; a custom metric's own). */
   // Common sense: beyond a trillion is a stray digit for every signal a kind offers.
   threshold: z.number().min(-1e12).max(1e12),
   /**
@@ -110,6 +110,10 @@ export function checkAlerts(alerts: readonly AlertConfig[], signals: SignalTable
     else seen.set(a.name, i);
     const signal = lookUpSignal(signals, a.signal, 'alert', kind);
     if ('problem' in signal) ctx.addIssue({ code: 'custom', path: [...path, 'signal'], message: signal.problem });
+    // Every built-in signal counts or measures something (percent, seconds, messages): never below 0. A custom metric may be.
+    else if (signal.unit !== '' && a.threshold < 0) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'threshold'], message: `${a.threshold} is below 0, which "${a.signal}" never is` });
+    }
     if (a.datapointsToAlarm !== undefined && a.datapointsToAlarm > a.evaluationPeriods) {
       ctx.addIssue({
         code: 'custom',

@@ -87,6 +87,7 @@ describe('alerts config', () => {
             { ...SEED_RULE, name: 'bursty', datapointsToAlarm: 6 },
             { ...SEED_RULE, name: 'bursty' },
             { ...SEED_RULE, name: 'long', evaluationPeriods: 1441, datapointsToAlarm: 1 },
+            { ...SEED_RULE, name: 'negative', threshold: -1 },
           ]),
           workers([
             { ...SEED_RULE, signal: 'deadLetterMessages' },
@@ -100,6 +101,7 @@ describe('alerts config', () => {
       'targets[0].alerts[1].signal: "responseTimeP95" is not available on this target: it needs targetGroup',
       'targets[0].alerts[2].datapointsToAlarm: 6 is more than evaluationPeriods 5: M of N datapoints needs M <= N',
       'targets[0].alerts[3].name: "bursty" is already the name of alerts[2]',
+      'targets[0].alerts[5].threshold: -1 is below 0, which "cpu" never is',
       'targets[1].alerts[0].signal: "deadLetterMessages" is not available on this target: it needs deadLetterQueueUrl',
       'targets[1].alerts[1].signal: "cpu" is not a signal of this queue-workers target (visibleMessages, inFlightMessages, ageOfOldestMessage, deadLetterMessages)',
     ]);
