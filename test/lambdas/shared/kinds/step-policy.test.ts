@@ -335,6 +335,13 @@ describe('policy: step', () => {
       expect(problems({ targets: [queue({ policy: 'step', stepRules: [rule({})] })] })).toEqual([
         'targets[0].stepRules[0].signal: "cpu" is not a signal of this queue-workers target (visibleMessages, inFlightMessages, ageOfOldestMessage)',
       ]);
+      expect(
+        problems({
+          targets: [queue({ deadLetterQueueUrl: `${QUEUE}-dlq`, policy: 'step', stepRules: [rule({ signal: 'deadLetterMessages', threshold: 0 })] })],
+        }),
+      ).toEqual([
+        'targets[0].stepRules[0].signal: "deadLetterMessages" is not for step rules: dead letters are messages that failed, not work more workers would take',
+      ]);
     });
 
     test('policy step without rules, rules or an interval without policy step', () => {
