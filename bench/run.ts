@@ -55,7 +55,7 @@ async function main() {
     `The "+ websockets" rows: every request also opens a WebSocket connection held ${WEBSOCKETS_VARIANT.connectionSeconds} s on average, and the autoscaler sizes on`,
   );
   out(
-    `${WEBSOCKETS_VARIANT.connectionsPerUnit} connections per unit as a custom metric beside CPU (the baselines know CPU only). What each left per ready unit:`,
+    `${WEBSOCKETS_VARIANT.connectionsPerUnit} connections per unit as a custom metric beside CPU; autoscaler-step adds a unit while connections per unit in service exceed it (the seeds' rule, a step rule on a metric math custom metric); the baselines know CPU only. What each left per ready unit:`,
   );
   out();
   out(`| policy | steps above ${WEBSOCKETS_VARIANT.connectionsPerUnit * 1.25} connections per unit, % | peak connections per unit |`);

@@ -54,6 +54,8 @@ export async function websocketsVariant(dir: string): Promise<{ rows: ScenarioRo
     ...base,
     name: `${base.name} + websockets`,
     workload: { ...base.workload, websockets: { connectionSeconds, connectionsPerUnit } },
+    // The seeds' own rule on connections runs too, as a step rule on a custom metric.
+    compare: [...new Set([...base.compare, 'autoscaler-step' as const])],
   };
   const run = await runScenario(scenario);
   return {

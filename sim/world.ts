@@ -103,6 +103,8 @@ export class World {
   readonly connections: Float64Array;
   /** Connections open at the end of each step (empty without the websockets extension). */
   readonly connectionsAtStep: Float64Array;
+  /** Web: units in service, average of each minute (an Auto Scaling group's GroupInServiceInstances). */
+  readonly inService: Float64Array;
   /** Minutes 0..completeMinutes-1 have their datapoint. */
   completeMinutes = 0;
   /** Queue: messages that waited longer than maxWaitSeconds (finalized by `finish`). */
@@ -150,6 +152,7 @@ export class World {
     this.queueAge = m();
     this.connectionSeconds = scenario.workload.websockets?.connectionSeconds ?? 0;
     this.connections = m();
+    this.inService = m();
     this.connectionsAtStep = new Float64Array(this.connectionSeconds ? this.steps : 0);
     this.connW = new Float64Array(this.connectionSeconds ? this.minutes : 0);
     this.wSum = new Float64Array(this.minutes);
@@ -257,6 +260,7 @@ export class World {
     if (this.kind === 'web') {
       this.cpu[m] = this.cpuW[m] / this.wSum[m];
       const avgReady = this.readyW[m] / this.wSum[m];
+      this.inService[m] = avgReady;
       if (avgReady > 0) this.requestCountPerTarget[m] = this.requestCount[m] / avgReady;
       if (this.connectionSeconds) this.connections[m] = this.connW[m] / this.wSum[m];
     } else {

@@ -31,10 +31,20 @@ export interface Cooldowns {
 }
 
 /** The cooldowns every kind names alike; a kind without `scaleOutCooldownSeconds` scales out at once (0 s). */
-export const cooldownsOf = (t: { readonly scaleOutCooldownSeconds?: number; readonly scaleInCooldownSeconds: number }): Cooldowns => ({
-  outSeconds: t.scaleOutCooldownSeconds ?? 0,
-  inSeconds: t.scaleInCooldownSeconds,
-});
+export const cooldownsOf = (t: {
+  readonly scaleOutCooldownSeconds?: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly policy?: string;
+  readonly stepRules?: readonly { readonly direction: 'up' | 'down'; readonly cooldownSeconds: number }[];
+}): Cooldowns => {
+  // With policy step each rule has its own cooldown: the shortest of a direction is when one may act again.
+  if (t.policy === 'step' && t.stepRules) {
+    const shortest = (d: 'up' | 'down') => Math.min(...t.stepRules!.filter((r) => r.direction === d).map((r) => r.cooldownSeconds), Infinity);
+    const finite = (s: number) => (Number.isFinite(s) ? s : 0);
+    return { outSeconds: finite(shortest('up')), inSeconds: finite(shortest('down')) };
+  }
+  return { outSeconds: t.scaleOutCooldownSeconds ?? 0, inSeconds: t.scaleInCooldownSeconds };
+};
 
 /** A kind whose current state the CLI does not read, and why. */
 export interface NothingToRead {

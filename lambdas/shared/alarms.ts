@@ -46,8 +46,8 @@ export function allAlarms(config: AutoscalerConfig): AlarmSpec[] {
 /** The alarms of a target's alert-only rules (`alerts`), named `<prefix>.alert/<targetId>/<alert>`. */
 export function alertsForTarget(prefix: string, target: TargetConfig): AlertSpec[] {
   const kind = kindOf(target);
-  if (!kind.alertSignals || !('alerts' in target)) return [];
-  return alertSpecs(prefix, target.id, target.alerts, kind.alertSignals(target));
+  if (!kind.signals || !('alerts' in target)) return [];
+  return alertSpecs(prefix, target.id, target.alerts, kind.signals(target));
 }
 
 export function allAlerts(config: AutoscalerConfig): AlertSpec[] {
@@ -68,9 +68,28 @@ export function alarmRulePattern(prefix: string, family: Family): Record<string,
       alarmName: [{ prefix: `${prefix}/` }],
       // A capacity target's custom metric may live in any namespace (CWAgent, the application's own), and
       // a metric math alarm's expression has no namespace: its alarms are matched by their signal's name.
-      ...(family === 'capacity' ? { $or: [byNamespace, { alarmName: [{ wildcard: `${prefix}/*/custom-*/high` }] }] } : byNamespace),
+      // So are its step rules' alarms (a rule may read a custom metric), except those on another family's
+      // namespaces only (a queue-workers target's step rules on AWS/SQS).
+      ...(family === 'capacity'
+        ? {
+            $or: [
+              byNamespace,
+              { alarmName: [{ wildcard: `${prefix}/*/custom-*/high` }] },
+              {
+                alarmName: [{ wildcard: `${prefix}/*/step-*/*` }],
+                configuration: { metrics: { metricStat: { metric: { namespace: [{ 'anything-but': otherFamiliesNamespaces('capacity') }] } } } },
+              },
+            ],
+          }
+        : byNamespace),
     },
   };
+}
+
+/** The namespaces of the other families' kinds that `family`'s kinds do not share. */
+function otherFamiliesNamespaces(family: Family): string[] {
+  const own = new Set(FAMILY_NAMESPACES[family]);
+  return [...new Set((Object.keys(FAMILY_NAMESPACES) as Family[]).flatMap((f) => (f === family ? [] : FAMILY_NAMESPACES[f])))].filter((n) => !own.has(n));
 }
 
 /** Input of the 1-minute re-evaluation schedule; the scheduler fills in the placeholders per run. */

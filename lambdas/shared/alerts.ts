@@ -5,12 +5,13 @@
  * (lambdas/shared/alarms.ts, alarmRulePattern), and since a prefix holds no `.`, no deployment's
  * family rule can take an alert for one of its targets' alarms.
  *
- * The kinds that accept alerts declare their signals (`alertSignals` in lambdas/shared/kinds); this
- * module holds the schema, the checks and the alarm specs, and imports no kind.
+ * An alert reads its target's signal table (`signals` in lambdas/shared/kinds/kind.ts), the one its
+ * step rules read too; this module holds the schema, the checks and the alarm specs, and imports no kind.
  */
 import { z } from 'zod';
-import type { MetricRef } from './alarm-spec';
+import type { AlarmQuery, MetricRef } from './alarm-spec';
 import type { ConfigPath } from './config/checks';
+import { lookUpSignal, type SignalTable } from './kinds/signal';
 
 /** CloudWatch's comparison operators, by the sign a rule is written with (`CPU > 70%`). */
 export const ALERT_COMPARISONS = {
@@ -23,7 +24,7 @@ export type AlertComparison = keyof typeof ALERT_COMPARISONS;
 
 /**
  * An alarm's evaluation range: PutMetricAlarm refuses Period x EvaluationPeriods above one day for a
- * period under an hour; every alert signal's period is 60 s, so at most 1,440 datapoints.
+ * period under an hour; an alert reads its signal at 60 s, so at most 1,440 datapoints.
  */
 export const MAX_ALERT_RANGE_SECONDS = 86_400;
 export const ALERT_PERIOD_SECONDS = 60;
@@ -40,9 +41,9 @@ export const alertSchema = z.strictObject({
   signal: z.string().min(1).max(40),
   /** How a datapoint is compared with the threshold: `>`, `>=`, `<` or `<=`. */
   comparison: z.enum(Object.keys(ALERT_COMPARISONS) as [AlertComparison, ...AlertComparison[]]),
-  /** In the signal's unit (percent, seconds, messages, requests); every signal a kind offers is 0 or more. */
+  /** In the signal's unit (percent, seconds, messages, requests: 0 or more; a custom metric's own). */
   // Common sense: beyond a trillion is a stray digit for every signal a kind offers.
-  threshold: z.number().min(0).max(1e12),
+  threshold: z.number().min(-1e12).max(1e12),
   /**
    * M: datapoints beyond the threshold, among the last `evaluationPeriods`, that raise the alert.
    * @default evaluationPeriods (all of them: M of M)
@@ -67,15 +68,6 @@ export type AlertConfig = z.output<typeof alertSchema>;
 /** A target's `alerts`. @default [] */
 export const alertsSchema = z.array(alertSchema).max(MAX_ALERTS_PER_TARGET).default([]);
 
-/** A metric an alert may watch, with its period and what its numbers are. */
-export interface AlertSignal {
-  readonly metric: MetricRef;
-  /** Seconds per datapoint: `ALERT_PERIOD_SECONDS` (the schema bounds N on it). */
-  readonly periodSeconds: typeof ALERT_PERIOD_SECONDS;
-  /** What the threshold is in (`%`, `s`, `messages`). */
-  readonly unit: string;
-}
-
 /** The alert's alarm, as plain data (what lib/ synthesizes). */
 export interface AlertSpec {
   /** `<prefix>.alert/<targetId>/<alert name>` */
@@ -91,6 +83,8 @@ export interface AlertSpec {
   readonly comparison: (typeof ALERT_COMPARISONS)[AlertComparison];
   readonly treatMissingData: AlertConfig['treatMissingData'];
   readonly description: string;
+  /** A metric math signal's queries (each metric at `periodSeconds`); `metric` is then the first they read. @default none */
+  readonly math?: readonly AlarmQuery[];
 }
 
 /** Where every alert alarm name of a deployment starts: `<prefix>.alert/`. */
@@ -103,30 +97,22 @@ export function alertAlarmName(prefix: string, targetId: string, alert: string):
 }
 
 /**
- * Signals the target's kind offers, unique names, M not above N; one issue per problem below `at`
- * (`['targets', 3]`). The range (N periods of 60 s) is bounded to a day by the schema.
+ * Signals of the target's table that it has, unique names, M not above N; one issue per problem below
+ * `at` (`['targets', 3]`). The range (N periods of 60 s) is bounded to a day by the schema, well within
+ * the 15 days CloudWatch keeps one-minute datapoints.
  */
-export function checkAlerts(
-  alerts: readonly AlertConfig[],
-  signals: Readonly<Record<string, AlertSignal>>,
-  kind: string,
-  at: ConfigPath,
-  ctx: z.core.$RefinementCtx,
-): void {
+export function checkAlerts(alerts: readonly AlertConfig[], signals: SignalTable, kind: string, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
   const seen = new Map<string, number>();
   alerts.forEach((a, i) => {
     const path = [...at, 'alerts', i];
     const first = seen.get(a.name);
     if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `"${a.name}" is already the name of alerts[${first}]` });
     else seen.set(a.name, i);
-    const signal = Object.hasOwn(signals, a.signal) ? signals[a.signal] : undefined;
-    if (!signal) {
-      const offered = Object.keys(signals);
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'signal'],
-        message: `"${a.signal}" is not a signal of this ${kind} target (${offered.length ? offered.join(', ') : 'none'})`,
-      });
+    const signal = lookUpSignal(signals, a.signal, 'alert', kind);
+    if ('problem' in signal) ctx.addIssue({ code: 'custom', path: [...path, 'signal'], message: signal.problem });
+    // Every built-in signal counts or measures something (percent, seconds, messages): never below 0. A custom metric may be.
+    else if (signal.unit !== '' && a.threshold < 0) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'threshold'], message: `${a.threshold} is below 0, which "${a.signal}" never is` });
     }
     if (a.datapointsToAlarm !== undefined && a.datapointsToAlarm > a.evaluationPeriods) {
       ctx.addIssue({
@@ -138,26 +124,28 @@ export function checkAlerts(
   });
 }
 
-/** The alarms of a target's alerts (a valid config: every signal is one of `signals`). */
-export function alertSpecs(prefix: string, targetId: string, alerts: readonly AlertConfig[], signals: Readonly<Record<string, AlertSignal>>): AlertSpec[] {
+/** The alarms of a target's alerts (a valid config: every signal is one of `signals`, available). */
+export function alertSpecs(prefix: string, targetId: string, alerts: readonly AlertConfig[], signals: SignalTable): AlertSpec[] {
   return alerts.map((a) => {
-    const signal = signals[a.signal];
-    if (!signal) throw new Error(`alert "${a.name}" of "${targetId}": no signal "${a.signal}"`);
+    const signal = lookUpSignal(signals, a.signal, 'alert', 'this');
+    if ('problem' in signal || !signal.metric) throw new Error(`alert "${a.name}" of "${targetId}": ${'problem' in signal ? signal.problem : 'no metric'}`);
     const m = a.datapointsToAlarm ?? a.evaluationPeriods;
-    const minutes = (a.evaluationPeriods * signal.periodSeconds) / 60;
+    const minutes = (a.evaluationPeriods * ALERT_PERIOD_SECONDS) / 60;
+    const unit = signal.unit === '%' ? '%' : signal.unit ? ` ${signal.unit}` : '';
     return {
       name: alertAlarmName(prefix, targetId, a.name),
       targetId,
       alert: a.name,
       signal: a.signal,
       metric: signal.metric,
-      periodSeconds: signal.periodSeconds,
+      periodSeconds: ALERT_PERIOD_SECONDS,
       evaluationPeriods: a.evaluationPeriods,
       datapointsToAlarm: m,
       threshold: a.threshold,
       comparison: ALERT_COMPARISONS[a.comparison],
       treatMissingData: a.treatMissingData,
-      description: `${targetId}: ${a.signal} ${a.comparison} ${a.threshold}${signal.unit === '%' ? '%' : ` ${signal.unit}`} in ${m} of the last ${a.evaluationPeriods} datapoints (${minutes} min); alert only, never scales`,
+      description: `${targetId}: ${a.signal} ${a.comparison} ${a.threshold}${unit} in ${m} of the last ${a.evaluationPeriods} datapoints (${minutes} min); alert only, never scales`,
+      ...(signal.math ? { math: signal.math } : {}),
     };
   });
 }

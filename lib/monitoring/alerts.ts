@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { AlertSpec } from '../../lambdas/shared/alerts';
-import { alarmHome, metricAlarmProps } from '../shared/alarm';
+import { alarmHome, mathAlarmProps, metricAlarmProps } from '../shared/alarm';
 
 export interface AlertAlarmsProps {
   /** The alerts' alarms, as plain data (`allAlerts(config)`). */
@@ -41,7 +41,7 @@ export class AlertAlarms extends Construct {
 
 function createAlertAlarm(scope: Construct, spec: AlertSpec, topic: sns.ITopic): cloudwatch.CfnAlarm {
   return new cloudwatch.CfnAlarm(scope, spec.alert, {
-    ...metricAlarmProps(spec),
+    ...(spec.math ? mathAlarmProps(spec, spec.math) : metricAlarmProps(spec)),
     // The topic only: an alert never reaches a scaling function.
     actionsEnabled: true,
     alarmActions: [topic.topicArn],

@@ -59,7 +59,12 @@ export function metricAlarmProps(spec: MetricAlarmSpec): cloudwatch.CfnAlarmProp
  * cannot specify MetricName, Dimensions, Period, Namespace, Statistic, ExtendedStatistic, or Unit").
  */
 function createMathAlarm(scope: Construct, spec: AlarmSpec, queries: NonNullable<AlarmSpec['math']>): cloudwatch.CfnAlarm {
-  return new cloudwatch.CfnAlarm(scope, `${spec.signal}-${spec.direction}`, {
+  return new cloudwatch.CfnAlarm(scope, `${spec.signal}-${spec.direction}`, mathAlarmProps(spec, queries));
+}
+
+/** The properties of a metric math alarm (`queries`, each metric at the spec's period), before its actions. */
+export function mathAlarmProps(spec: Omit<MetricAlarmSpec, 'metric'>, queries: NonNullable<AlarmSpec['math']>): cloudwatch.CfnAlarmProps {
+  return {
     alarmName: spec.name,
     alarmDescription: spec.description,
     metrics: queries.map((q) => ({
@@ -84,7 +89,7 @@ function createMathAlarm(scope: Construct, spec: AlarmSpec, queries: NonNullable
     threshold: spec.threshold,
     comparisonOperator: spec.comparison,
     treatMissingData: spec.treatMissingData,
-  });
+  };
 }
 
 /**

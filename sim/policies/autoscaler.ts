@@ -35,11 +35,16 @@ export const SIM_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/s
 export const SIM_WORKERS = { cluster: 'sim', service: 'sim-workers' };
 /** The WebSocket connections the world publishes (the websockets extension), as a Daphne exporter would: the fleet's total. */
 export const SIM_CONNECTIONS = { namespace: 'Sim/Daphne', metricName: 'OpenConnections', dimensions: { AutoScalingGroupName: SIM_GROUP } };
+/** The group's units in service, as Auto Scaling publishes them with group metrics collection on. */
+export const SIM_IN_SERVICE = { namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensions: { AutoScalingGroupName: SIM_GROUP } };
 
 /**
  * The seed guides' step rules as `policy: step` (the rules `seed-step` applies by hand, here on the real
  * path: alarms, handlers, decision loop), checked every 300 s as the guides' cron does.
- * Web: CPU above 70% for 5 of 5 minutes adds one unit, below 30% for 5 of 5 removes one, 300 s apart.
+ * Web: CPU above 70% for 5 of 5 minutes adds one unit, below 30% for 5 of 5 removes one, 300 s apart;
+ * with WebSocket connections (the websockets extension), more connections per unit in service than the
+ * scenario's `connectionsPerUnit` adds one (the seeds' "WebSocket Conn > 1500/instance: add Daphne
+ * instance"), a step rule on a custom metric (`websockets`: connections / units in service, metric math).
  * Queue: more than 100 visible messages for 5 minutes adds one worker, more than 1,000 adds half the
  * fleet again (at least 2), fewer than 10 for 5 minutes removes one, 300 s apart.
  */
@@ -86,7 +91,8 @@ export function autoscalerConfig(scenario: Scenario, policy: ProjectPolicy = 'de
           warmupSeconds: scenario.workload.provisioningSeconds,
           targetGroup: { loadBalancerFullName: 'app/sim/0123456789abcdef', targetGroupFullName: 'targetgroup/sim-web/0123456789abcdef' },
           ...(policy === 'step' ? SEED_STEP_POLICY.web : {}),
-          ...(scenario.workload.websockets
+          ...(scenario.workload.websockets && policy === 'step' ? websocketStepRule(scenario.workload.websockets.connectionsPerUnit) : {}),
+          ...(scenario.workload.websockets && policy !== 'step'
             ? {
                 customMetrics: [
                   {
@@ -103,6 +109,26 @@ export function autoscalerConfig(scenario: Scenario, policy: ProjectPolicy = 'de
     },
     'simulated autoscaler config',
   );
+}
+
+/** The seeds' WebSocket rule as a step rule on the custom metric `websockets`, connections per unit in service. */
+function websocketStepRule(perUnit: number) {
+  return {
+    customMetrics: [
+      {
+        name: 'websockets',
+        queries: [
+          { id: 'connections', metric: { ...SIM_CONNECTIONS, stat: 'Average' } },
+          { id: 'units', metric: { ...SIM_IN_SERVICE, stat: 'Average' } },
+          { id: 'perUnit', expression: 'connections / units', returnData: true },
+        ],
+      },
+    ],
+    stepRules: [
+      ...SEED_STEP_POLICY.web.stepRules,
+      { signal: 'websockets', direction: 'up', comparison: '>', threshold: perUnit, change: { add: 1 }, cooldownSeconds: 300 },
+    ],
+  };
 }
 
 /**
@@ -331,7 +357,10 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
       if (metrics.requestCountPerTarget && !Number.isNaN(world.requestCountPerTarget[m])) {
         store.put(metrics.requestCountPerTarget, at, world.requestCountPerTarget[m], visibleFrom);
       }
-      if (!Number.isNaN(world.connections[m])) store.put(SIM_CONNECTIONS, at, world.connections[m], visibleFrom);
+      if (!Number.isNaN(world.connections[m])) {
+        store.put(SIM_CONNECTIONS, at, world.connections[m], visibleFrom);
+        if (!Number.isNaN(world.inService[m])) store.put(SIM_IN_SERVICE, at, world.inService[m], visibleFrom);
+      }
     }
   };
 

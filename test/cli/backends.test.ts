@@ -43,6 +43,8 @@ const SERVICES: Record<string, { desired: number; running: number }> = {
   'shop-api': { desired: 3, running: 3 },
   'shop-reports-worker': { desired: 5, running: 1 },
   'shop-mail-worker': { desired: 2, running: 2 },
+  'shop-admin': { desired: 2, running: 2 },
+  'shop-exports-worker': { desired: 1, running: 1 },
 };
 
 let dir: string;
@@ -155,6 +157,9 @@ describe('status', () => {
     expect(rows).toEqual({
       web: { current: 4, desired: 6, min: 2, max: 10, cooldownLeftSeconds: { out: 30, in: 270 } },
       api: { current: 3, desired: 3, min: 2, max: 10, cooldownLeftSeconds: { out: 30, in: 270 } },
+      // policy step: the shortest cooldown of the up rules and of the down rules (300 s each by default).
+      admin: { current: 2, desired: 2, min: 1, max: 6, cooldownLeftSeconds: { out: 270, in: 270 } },
+      exports: { current: 1, desired: 1, min: 0, max: 8, cooldownLeftSeconds: { out: 270, in: 270 } },
       celery: { current: 2, desired: 3, min: 0, max: 20, cooldownLeftSeconds: { out: 0, in: 90 } },
       reports: { current: 1, desired: 5, min: 0, max: 8, cooldownLeftSeconds: { out: 0, in: 90 } },
       mail: { current: 2, desired: 2, min: 0, max: 6, cooldownLeftSeconds: { out: 0, in: 90 } },
@@ -176,6 +181,8 @@ describe('status', () => {
     ]);
     expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services)).toEqual([
       ['shop-api'],
+      ['shop-admin'],
+      ['shop-exports-worker'],
       ['shop-reports-worker'],
       ['shop-mail-worker'],
     ]);
@@ -188,22 +195,24 @@ describe('status', () => {
       [
         'stack shop-autoscaler (eu-west-1), prefix "shop"; all targets: active',
         '',
-        'TARGET        KIND              CURRENT  DESIRED  MIN  MAX  ALARMS                                                                                                               LAST DECISION          COOLDOWN LEFT          MODE',
-        'web           asg               4        6        2    10   cpu/high MISSING, cpu/low MISSING, latency/high MISSING, custom-memory/high MISSING, custom-error-rate/high MISSING  applied 2->3, 30s ago  out 30s, in 4m30s      active',
-        'api           ecs-service       3        3        2    10   cpu/high MISSING, cpu/low MISSING, memory/high MISSING, custom-websockets/high MISSING                               applied 2->3, 30s ago  out 30s, in 4m30s      active',
-        'celery        queue-workers     2        3        0    20   age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
-        'reports       queue-workers     1        5        0    8    age/high MISSING                                                                                                     applied 2->3, 30s ago  out 0s, in 1m30s       active',
-        'mail          rabbitmq-workers  2        2        0    6    backlog/high MISSING                                                                                                 applied 2->3, 30s ago  out 0s, in 1m30s       active',
-        'tasks         redis-workers     4        4        0    12   backlog/high MISSING                                                                                                 applied 2->3, 30s ago  out 0s, in 1m30s       active',
-        'orders-db     rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                    applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
-        'reports-db    rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING                                                          applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
-        'ledger-disk   rds-storage       -        -        -    -    storage/low MISSING                                                                                                  applied 2->3, 30s ago  -                      active',
-        'search-class  rds-instance      -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                    applied 2->3, 30s ago  out 23h59m, in 23h59m  active',
-        'cache         redis             -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  out 0s, in 5h59m       active',
-        'sessions      redis             -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  out 0s, in 5h59m       active',
-        'cdn-web       cloudfront        -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
-        'cdn-app       cloudfront        -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
-        'cdn-static    cloudfront        -        -        -    -    -                                                                                                                    applied 2->3, 30s ago  -                      active',
+        'TARGET        KIND              CURRENT  DESIRED  MIN  MAX  ALARMS                                                                                                                      LAST DECISION          COOLDOWN LEFT          MODE',
+        'web           asg               4        6        2    10   cpu/high MISSING, cpu/low MISSING, latency/high MISSING, custom-memory/high MISSING, custom-error-rate/high MISSING         applied 2->3, 30s ago  out 30s, in 4m30s      active',
+        'api           ecs-service       3        3        2    10   cpu/high MISSING, cpu/low MISSING, memory/high MISSING, custom-websockets/high MISSING                                      applied 2->3, 30s ago  out 30s, in 4m30s      active',
+        'celery        queue-workers     2        3        0    20   age/high MISSING                                                                                                            applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'admin         ecs-service       2        2        1    6    step-0/high MISSING, step-1/low MISSING, step-2/high MISSING, step-3/high MISSING, step-4/low MISSING, step-5/high MISSING  applied 2->3, 30s ago  out 4m30s, in 4m30s    active',
+        'exports       queue-workers     1        1        0    8    step-0/high MISSING, step-1/high MISSING, step-2/low MISSING                                                                applied 2->3, 30s ago  out 4m30s, in 4m30s    active',
+        'reports       queue-workers     1        5        0    8    age/high MISSING                                                                                                            applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'mail          rabbitmq-workers  2        2        0    6    backlog/high MISSING                                                                                                        applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'tasks         redis-workers     4        4        0    12   backlog/high MISSING                                                                                                        applied 2->3, 30s ago  out 0s, in 1m30s       active',
+        'orders-db     rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                           applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
+        'reports-db    rds-replicas      -        -        -    -    cpu/high MISSING, cpu/low MISSING, replica-cpu/high MISSING                                                                 applied 2->3, 30s ago  out 19m30s, in 59m30s  active',
+        'ledger-disk   rds-storage       -        -        -    -    storage/low MISSING                                                                                                         applied 2->3, 30s ago  -                      active',
+        'search-class  rds-instance      -        -        -    -    cpu/high MISSING, cpu/low MISSING                                                                                           applied 2->3, 30s ago  out 23h59m, in 23h59m  active',
+        'cache         redis             -        -        -    -    -                                                                                                                           applied 2->3, 30s ago  out 0s, in 5h59m       active',
+        'sessions      redis             -        -        -    -    -                                                                                                                           applied 2->3, 30s ago  out 0s, in 5h59m       active',
+        'cdn-web       cloudfront        -        -        -    -    -                                                                                                                           applied 2->3, 30s ago  -                      active',
+        'cdn-app       cloudfront        -        -        -    -    -                                                                                                                           applied 2->3, 30s ago  -                      active',
+        'cdn-static    cloudfront        -        -        -    -    -                                                                                                                           applied 2->3, 30s ago  -                      active',
         '',
       ].join('\n'),
     );
@@ -211,7 +220,7 @@ describe('status', () => {
 });
 
 describe('explain', () => {
-  test('the policy line for the kinds that have a CPU policy, none for the others', async () => {
+  test('the policy line for the kinds that have a CPU or step policy, none for the others', async () => {
     const policies: Record<string, string | undefined> = {};
     for (const t of ALL_KINDS_CONFIG.targets) {
       const res = await run('explain', t.id);
@@ -224,6 +233,7 @@ describe('explain', () => {
     expect(Object.entries(policies).filter(([, p]) => p !== undefined)).toEqual([
       ['web', '  policy:   2-10 units, CPU target 70%, scale-out cooldown 60 s, scale-in cooldown 300 s'],
       ['api', '  policy:   2-10 units, CPU target 70%, scale-out cooldown 60 s, scale-in cooldown 300 s'],
+      ['admin', '  policy:   1-6 units, step policy: 6 rule(s) on cpu, memory, connections, queue-share, evaluated every 120 s'],
     ]);
   });
 });
@@ -233,10 +243,12 @@ test('config validate shows the unit bounds of the kinds that have them', async 
   expect(res).toMatchObject({ code: 0, err: '' });
   expect(res.out.split('\n').map((l) => l.replace(/\): .*/, ')'))).toEqual([
     `${configFile}: OK`,
-    '  prefix "shop", stack shop-autoscaler, 15 target(s)',
+    '  prefix "shop", stack shop-autoscaler, 17 target(s)',
     '  web (asg, 2-10 units)',
     '  api (ecs-service, 2-10 units)',
     '  celery (queue-workers, 0-20 units)',
+    '  admin (ecs-service, 1-6 units)',
+    '  exports (queue-workers, 0-8 units)',
     '  reports (queue-workers, 0-8 units)',
     '  mail (rabbitmq-workers, 0-6 units)',
     '  tasks (redis-workers, 0-12 units)',

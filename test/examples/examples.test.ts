@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { allAlarms } from '../../lambdas/shared/alarms';
 import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { buildApp } from '../../lib/app';
 import { REPO_ROOT, testApp, validationFindings } from '../lib/helpers';
@@ -38,4 +39,13 @@ describe.each(FILES)('%s', (file) => {
     expect(section).toBeDefined();
     for (const t of config.targets) expect(section).toContain(`\`${t.id}\``);
   });
+});
+
+test("ca-dms.yaml: the guide's connections 80/20 are step rules on its custom metric, each with its alarm on it", () => {
+  const config = loadConfigFile(path.join(DIR, 'ca-dms.yaml'));
+  const onConnections = allAlarms(config).filter((a) => a.metric.metricName === 'ConnectionPoolUsedPercent');
+  expect(onConnections.map((a) => [a.name, a.comparison, a.threshold])).toEqual([
+    ['ca-dms/app/step-5/high', 'GreaterThanThreshold', 80],
+    ['ca-dms/app/step-6/low', 'LessThanThreshold', 20],
+  ]);
 });

@@ -58,18 +58,21 @@ export function callHook(onCall: (command: string) => Promise<void> | void): Fau
   return { delay: (c) => onCall(c.command) ?? undefined };
 }
 
-/** The capacity family's alarm and schedule paths on its harness (support.ts): CPU at 92% on 10 units. */
-function capacityPath(path: 'alarm' | 'schedule'): FamilyPath {
+/**
+ * The capacity family's alarm and schedule paths on its harness (support.ts): CPU at 92% on 10 units,
+ * of an Auto Scaling group or an ECS service.
+ */
+function capacityPath(path: 'alarm' | 'schedule', kind: 'asg' | 'ecs-service' = 'asg'): FamilyPath {
   return {
     family: 'capacity',
-    path,
+    path: kind === 'asg' ? path : `${kind} ${path}`,
     lastRead: 'GetMetricDataCommand',
-    write: 'SetDesiredCapacityCommand',
+    write: kind === 'asg' ? 'SetDesiredCapacityCommand' : 'UpdateServiceCommand',
     plan: /^10 -> (1[1-9]|20): /,
     count: 10,
     async world(o) {
       const faults = o.onCall ? { cloudWatch: callHook(o.onCall) } : undefined;
-      const h = await harness({ db: o.db, config: o.config, target: o.target, faults });
+      const h = await harness({ db: o.db, kind, config: o.config, target: o.target, faults });
       let acts = 0;
       return {
         targetId: 'web',
@@ -95,4 +98,9 @@ export function planOf(entry: AuditEntry): string {
   return `${entry.previous ?? ''} -> ${entry.desired ?? ''}: ${entry.reason}`;
 }
 
-export const CAPACITY_PATHS: FamilyPath[] = [capacityPath('alarm'), capacityPath('schedule')];
+export const CAPACITY_PATHS: FamilyPath[] = [
+  capacityPath('alarm'),
+  capacityPath('schedule'),
+  capacityPath('alarm', 'ecs-service'),
+  capacityPath('schedule', 'ecs-service'),
+];

@@ -1,17 +1,20 @@
 /**
  * The queue family's fault harness: the real queue handler (middy, Powertools idempotency on
  * dynalite, zod parsing, QueueService, the adapters), the real DynamoStateStore on dynalite, and the
- * simulator's in-memory SQS, ECS and Auto Scaling recording every call. The queue's depth is what the
- * test sets; the workers are a Fleet (support.ts) whose oldest `protectedCount` instances report
- * scale-in protection to DescribeAutoScalingGroups. Time is the simulated clock Date.now follows.
+ * simulator's in-memory SQS, CloudWatch, ECS and Auto Scaling recording every call. The target
+ * `workers` is a queue-workers target on SQS, or with `broker: 'rabbitmq'` a rabbitmq-workers target
+ * whose depth Amazon MQ publishes to CloudWatch. The queue's depth is what the test sets; the workers
+ * are a Fleet (support.ts) whose oldest `protectedCount` instances report scale-in protection to
+ * DescribeAutoScalingGroups. Time is the simulated clock Date.now follows.
  */
 import type { Context } from 'aws-lambda';
 import type { Notification } from '../../lambdas/adapters/sns';
 import type { SendClient } from '../../lambdas/adapters/types';
 import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
 import type { QueueResult } from '../../lambdas/scalers/queue/service';
-import { type AutoscalerConfig, parseConfig, type QueueWorkersTarget } from '../../lambdas/shared/config';
+import { type AutoscalerConfig, parseConfig, type QueueWorkersTarget, type RabbitmqWorkersTarget } from '../../lambdas/shared/config';
 import { dynamoPersistence } from '../../lambdas/shared/idempotency';
+import { rabbitmqQueueMetrics } from '../../lambdas/shared/kinds/rabbitmq-workers';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
 import type { AuditEntry } from '../../lambdas/state/store';
 import type { AlarmStateChangeEvent } from '../../sim/cloud/alarms';
@@ -27,11 +30,15 @@ import { callHook, type FamilyPath } from './support-families';
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/celery-default';
 export const WORKERS_GROUP = 'celery-workers';
 export const WORKERS_SERVICE = { cluster: 'celery', service: 'workers' };
+/** The Amazon MQ broker and queue of a `broker: 'rabbitmq'` harness. */
+export const BROKER_QUEUE = { broker: 'celery-broker', queue: 'celery' };
 
 export interface QueueHarnessOptions {
   readonly db: LocalDynamo;
   /** The workers' service. @default 'ecs-service' */
   readonly workers?: 'ecs-service' | 'asg';
+  /** The queue: on SQS (queue-workers), or on Amazon MQ for RabbitMQ (rabbitmq-workers). @default 'sqs' */
+  readonly broker?: 'sqs' | 'rabbitmq';
   /** Fields of the target `workers` over the harness's (2 messages/s per worker, max 20). */
   readonly target?: Record<string, unknown>;
   /** Fields of the target's `workers` (scaleInProtection, messagesInFlightPerWorker). */
@@ -48,13 +55,18 @@ export interface QueueHarnessOptions {
 
 export interface QueueHarness {
   readonly config: AutoscalerConfig;
-  readonly target: QueueWorkersTarget;
+  readonly target: QueueWorkersTarget | RabbitmqWorkersTarget;
   readonly clock: Clock;
   readonly fleet: Fleet;
   readonly calls: CallLog;
   readonly store: DynamoStateStore;
-  /** The queue as GetQueueAttributes reports it; the test sets it. */
+  /** The queue as GetQueueAttributes reports it (SQS); the test sets it. */
   readonly queue: { visible: number; notVisible: number };
+  /**
+   * Amazon MQ publishes the minute two minutes back: `ready` and `unacknowledged` messages, visible a
+   * minute after it ended (CloudWatch's usual lag). A rabbitmq-workers target reads only these.
+   */
+  publishBroker(ready: number, unacknowledged: number): void;
   /** The oldest instances of the Auto Scaling group report ProtectedFromScaleIn. */
   protectedCount: number;
   /** CloudWatch's datapoints (the age of the oldest message a step rule reads); the test puts them. */
@@ -92,13 +104,14 @@ export function windowEvent(time: number, window: string, edge: 'start' | 'end' 
 export async function queueHarness(options: QueueHarnessOptions): Promise<QueueHarness> {
   const kind = options.workers ?? 'ecs-service';
   const workers = kind === 'asg' ? { kind, autoScalingGroupName: WORKERS_GROUP } : { kind, ...WORKERS_SERVICE };
-  const base = { kind: 'queue-workers', queueUrl: QUEUE_URL, workers: { ...workers, ...options.fleet }, messagesPerSecondPerWorker: 2, maxCapacity: 20 };
+  const queueOf = options.broker === 'rabbitmq' ? { kind: 'rabbitmq-workers', ...BROKER_QUEUE } : { kind: 'queue-workers', queueUrl: QUEUE_URL };
+  const base = { ...queueOf, workers: { ...workers, ...options.fleet }, messagesPerSecondPerWorker: 2, maxCapacity: 20 };
   const config = parseConfig({
     prefix: 'autoscaler',
     ...options.config,
     targets: [...(options.more ?? []).map((t) => ({ ...base, ...t })), { ...base, id: 'workers', ...options.target }],
   });
-  const target = config.targets.find((t) => t.id === 'workers') as QueueWorkersTarget;
+  const target = config.targets.find((t) => t.id === 'workers') as QueueWorkersTarget | RabbitmqWorkersTarget;
   const clock = new Clock();
   const dateNow = jest.spyOn(Date, 'now').mockImplementation(() => clock.now);
   const calls = new CallLog(() => clock.now);
@@ -128,7 +141,8 @@ export async function queueHarness(options: QueueHarnessOptions): Promise<QueueH
     config,
     store,
     sqs: wrap(sqs),
-    cloudWatch: { send: () => Promise.reject(new Error('a queue-workers target reads no CloudWatch')) },
+    // In the stack's region: a rabbitmq-workers target's queue metrics; a queue-workers target reads none there.
+    cloudWatch: target.kind === 'rabbitmq-workers' ? cloudWatch : { send: () => Promise.reject(new Error('a queue-workers target reads no CloudWatch')) },
     autoScaling: wrap(autoScaling),
     ecs: wrap(ecs),
     cloudWatchIn: () => cloudWatch,
@@ -153,6 +167,13 @@ export async function queueHarness(options: QueueHarnessOptions): Promise<QueueH
       world.protectedCount = n;
     },
     metrics,
+    publishBroker(ready, unacknowledged) {
+      if (target.kind !== 'rabbitmq-workers') throw new Error('publishBroker: the target is not a rabbitmq-workers target');
+      const m = rabbitmqQueueMetrics(target);
+      const at = Math.floor(clock.now / 60_000) * 60_000 - 2 * 60_000;
+      metrics.put(m.ready, at, ready, at + 2 * 60_000);
+      metrics.put(m.unacknowledged, at, unacknowledged, at + 2 * 60_000);
+    },
     notifications,
     handler: (event, context) => handle(event, context ?? lambdaContext(`req-${++invocations}`)),
     writes: () => calls.calls.filter(isWrite),
@@ -166,29 +187,47 @@ const MORNING = { name: 'morning', target: 'workers', start: 'cron(0 10 * * ? *)
 
 /**
  * The queue family's paths: the 1-minute poll and the age alarm with 3,000 messages waiting, and a
- * capacity window's start raising the floor of an idle queue; 2 workers at the start each time.
+ * capacity window's start raising the floor of an idle queue; 2 workers at the start each time. With
+ * `broker: 'rabbitmq'`, a rabbitmq-workers target: the poll and its backlog alarm with 3,000 ready
+ * messages in CloudWatch (a new minute before each act), and the window's start.
  */
-function queuePath(path: 'poll' | 'age alarm' | 'window edge'): FamilyPath {
+function queuePath(path: 'poll' | 'age alarm' | 'backlog alarm' | 'window edge', broker: 'sqs' | 'rabbitmq' = 'sqs'): FamilyPath {
+  const rabbit = broker === 'rabbitmq';
   return {
     family: 'queue',
-    path,
-    // GetQueueAttributes and the service's describe go out together; the switch is read after both.
-    lastRead: 'DescribeServicesCommand',
+    path: rabbit ? `rabbitmq-workers ${path}` : path,
+    // GetQueueAttributes (or GetMetricData) and the service's describe go out together; the switch is read after both.
+    lastRead: rabbit ? 'GetMetricDataCommand' : 'DescribeServicesCommand',
     write: 'UpdateServiceCommand',
     plan: path === 'window edge' ? /^2 -> 6: .*window "morning"/ : /^2 -> ([3-9]|1\d|20): backlog 3000 visible/,
     count: 2,
     async world(o) {
       const windows = path === 'window edge' ? { windows: [MORNING] } : {};
-      const h = await queueHarness({ db: o.db, config: { ...o.config, ...windows }, target: o.target, faults: o.onCall ? callHook(o.onCall) : undefined });
+      const h = await queueHarness({
+        db: o.db,
+        broker,
+        config: { ...o.config, ...windows },
+        target: o.target,
+        faults: o.onCall ? callHook(o.onCall) : undefined,
+      });
       let acts = 0;
       return {
         targetId: 'workers',
         store: h.store,
         async act() {
           if (acts++ > 0) h.clock.advance(60);
-          if (path !== 'window edge') h.queue.visible = 3000;
+          const waiting = path === 'window edge' ? 0 : 3000;
+          if (rabbit) h.publishBroker(waiting, 0);
+          else h.queue.visible = waiting;
           const now = h.clock.now;
-          const event = path === 'poll' ? pollEvent(now) : path === 'age alarm' ? ageAlarmEvent(now, 200) : windowEvent(now, 'morning');
+          const event =
+            path === 'poll'
+              ? pollEvent(now)
+              : path === 'age alarm'
+                ? ageAlarmEvent(now, 200)
+                : path === 'backlog alarm'
+                  ? alarmEvent('autoscaler/workers/backlog/high', now)
+                  : windowEvent(now, 'morning');
           const result = await h.handler(event);
           return result.targets.find((t) => t.targetId === 'workers')?.outcome ?? result.status;
         },
@@ -200,4 +239,11 @@ function queuePath(path: 'poll' | 'age alarm' | 'window edge'): FamilyPath {
   };
 }
 
-export const QUEUE_PATHS: FamilyPath[] = [queuePath('poll'), queuePath('age alarm'), queuePath('window edge')];
+export const QUEUE_PATHS: FamilyPath[] = [
+  queuePath('poll'),
+  queuePath('age alarm'),
+  queuePath('window edge'),
+  queuePath('poll', 'rabbitmq'),
+  queuePath('backlog alarm', 'rabbitmq'),
+  queuePath('window edge', 'rabbitmq'),
+];

@@ -6,6 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { type AutoscalerConfig, type AutoscalerConfigInput, parseConfig } from '../../lambdas/shared/config';
+import { Autoscaler } from '../../lib/autoscaler';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 export const EXAMPLE_CONFIG = path.join(REPO_ROOT, 'autoscaler.config.yaml');
@@ -30,6 +31,26 @@ export function asg(id: string, extra: Partial<Record<string, unknown>> = {}) {
 
 export function ecs(id: string, extra: Partial<Record<string, unknown>> = {}) {
   return { kind: 'ecs-service' as const, id, cluster: 'main', service: `${id}-svc`, ...extra };
+}
+
+/** A rabbitmq-workers target on broker `shop-broker`, queue `<id>`, ECS workers `<id>-worker`. */
+export function rabbit(id: string, extra: Partial<Record<string, unknown>> = {}) {
+  return {
+    kind: 'rabbitmq-workers' as const,
+    id,
+    broker: 'shop-broker',
+    queue: id,
+    workers: { kind: 'ecs-service' as const, cluster: 'celery', service: `${id}-worker` },
+    messagesPerSecondPerWorker: 2,
+    ...extra,
+  };
+}
+
+/** The Autoscaler construct on `cfg` in a stack `Test` of `app`, and the stack's template. */
+export function synthAutoscaler(cfg: AutoscalerConfig, app: App = testApp()) {
+  const stack = new Stack(app, 'Test');
+  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config: cfg });
+  return { app, stack, autoscaler, template: Template.fromStack(stack) };
 }
 
 export const TG = {

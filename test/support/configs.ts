@@ -8,7 +8,12 @@ import { ACCOUNT, REGION } from './iam-template';
 const TG = { loadBalancerFullName: 'app/shop-alb/50dc6c495c0c9188', targetGroupFullName: 'targetgroup/shop-web/73e2d6bc24d8a067' };
 const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
 
-/** Every target kind, each way it can be wired: ASG and ECS workers (on SQS, RabbitMQ and Redis), RDS and Aurora, Redis with and without cluster mode, each deploy trigger, windows. */
+/**
+ * Every target kind, each way it can be wired: ASG and ECS workers (on SQS, RabbitMQ and Redis), RDS and
+ * Aurora, Redis with and without cluster mode, each deploy trigger, windows; the default policy and
+ * `policy: step` (on built-in signals, on custom metrics plain and metric math, and on a queue's
+ * signals read from the queue and from CloudWatch); alerts on built-in and custom signals.
+ */
 export const ALL_KINDS_CONFIG = parseConfig({
   prefix: 'shop',
   targets: [
@@ -68,7 +73,58 @@ export const ALL_KINDS_CONFIG = parseConfig({
       workers: { kind: 'asg', autoScalingGroupName: 'shop-workers' },
       messagesPerSecondPerWorker: 2,
       maxCapacity: 20,
-      alerts: [{ name: 'dead-letters', signal: 'dead-letters', comparison: '>', threshold: 0, evaluationPeriods: 1 }],
+      alerts: [{ name: 'dead-letters', signal: 'deadLetterMessages', comparison: '>', threshold: 0, evaluationPeriods: 1 }],
+    },
+    {
+      kind: 'ecs-service',
+      id: 'admin',
+      cluster: 'shop',
+      service: 'shop-admin',
+      minCapacity: 1,
+      maxCapacity: 6,
+      customMetrics: [
+        {
+          name: 'connections',
+          metric: { namespace: 'Shop', metricName: 'ConnectionPoolUsedPercent', dimensions: { ServiceName: 'shop-admin' }, period: 10 },
+        },
+        {
+          name: 'queue-share',
+          queries: [
+            { id: 'busy', metric: { namespace: 'Shop', metricName: 'BusyWorkers', dimensions: { ServiceName: 'shop-admin' }, stat: 'Sum' } },
+            { id: 'all', metric: { namespace: 'Shop', metricName: 'Workers', dimensions: { ServiceName: 'shop-admin' }, stat: 'Sum' } },
+            { id: 'share', expression: '100 * busy / all', returnData: true },
+          ],
+        },
+      ],
+      policy: 'step',
+      evaluationIntervalSeconds: 120,
+      stepRules: [
+        { signal: 'cpu', direction: 'up', comparison: '>', threshold: 80, change: { add: 1 } },
+        { signal: 'cpu', direction: 'down', comparison: '<', threshold: 30, evaluationPeriods: 5, change: { add: -1 } },
+        { signal: 'memory', direction: 'up', comparison: '>', threshold: 85, change: { percent: 50 } },
+        { signal: 'connections', direction: 'up', comparison: '>', threshold: 80, periodSeconds: 10, evaluationPeriods: 3, change: { add: 1 } },
+        { signal: 'connections', direction: 'down', comparison: '<', threshold: 20, evaluationPeriods: 5, change: { add: -1 } },
+        { signal: 'queue-share', direction: 'up', comparison: '>=', threshold: 90, change: { set: 6 } },
+      ],
+      alerts: [
+        { name: 'pool-full', signal: 'connections', comparison: '>=', threshold: 100, evaluationPeriods: 2 },
+        { name: 'memory', signal: 'memory', comparison: '>', threshold: 95, evaluationPeriods: 5 },
+      ],
+    },
+    {
+      kind: 'queue-workers',
+      id: 'exports',
+      queueUrl: QUEUE('shop-exports'),
+      workers: { kind: 'ecs-service', cluster: 'shop', service: 'shop-exports-worker' },
+      messagesPerSecondPerWorker: 1,
+      maxCapacity: 8,
+      policy: 'step',
+      stepRules: [
+        { signal: 'visibleMessages', direction: 'up', comparison: '>', threshold: 100, evaluationPeriods: 5, change: { add: 1 } },
+        { signal: 'ageOfOldestMessage', direction: 'up', comparison: '>', threshold: 600, change: { add: 2 } },
+        { signal: 'inFlightMessages', direction: 'down', comparison: '<', threshold: 1, evaluationPeriods: 10, change: { add: -1 } },
+      ],
+      alerts: [{ name: 'stuck', signal: 'ageOfOldestMessage', comparison: '>', threshold: 3600, evaluationPeriods: 5 }],
     },
     {
       kind: 'queue-workers',

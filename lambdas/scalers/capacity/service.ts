@@ -359,13 +359,27 @@ async function readStepRules(cloudWatch: LateAwareCloudWatch, target: CapacityTa
   const series = new Map<string, Datapoint[]>();
   for (const [period, of] of byPeriod) {
     const names = [...new Set(of.map((r) => r.signal))];
-    const queries: SeriesQuery[] = names.flatMap((name, i) => {
-      const metric = signals[name]?.metric;
-      return metric ? [{ id: `s${i}`, metric }] : [];
+    // A metric math signal (a custom metric's queries): its queries as one group, with ids unique in the request.
+    const queries: SeriesQuery[] = names.flatMap((name, i): SeriesQuery[] => {
+      const signal = signals[name];
+      if (!signal?.metric) return [];
+      if (!signal.math) return [{ id: `s${i}`, metric: signal.metric }];
+      const id = (ref: string) => `s${i}_${ref}`;
+      return signal.math.map((q) => ({
+        id: id(q.id),
+        metric: q.metric,
+        expression: q.expression === undefined ? undefined : renameIds(q.expression, id),
+        returnData: q.returnData,
+        group: name,
+      }));
     });
     const windowSeconds = Math.max(...of.map((r) => r.evaluationPeriods)) * period + LOOKBACK_MINUTES * 60;
     const read = await cloudWatch.series(queries, now - windowSeconds * 1000, now, period);
-    for (const [i, name] of names.entries()) series.set(`${period}/${name}`, read[`s${i}`] ?? []);
+    for (const [i, name] of names.entries()) {
+      const math = signals[name]?.math;
+      const returned = math ? `s${i}_${math.find((q) => q.returnData)?.id}` : `s${i}`;
+      series.set(`${period}/${name}`, read[returned] ?? []);
+    }
   }
   for (const r of rules) readings.push(sustained(series.get(`${r.periodSeconds}/${r.signal}`) ?? [], r));
   return readings;

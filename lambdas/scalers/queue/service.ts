@@ -28,7 +28,7 @@ import { familyOf } from '../../shared/alarms';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import type { AlarmStateChangeEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
-import { AGE_SIGNAL, queueMetrics, queueParts, readsQueueMetrics } from '../../shared/kinds/queue-workers';
+import { queueParts, queueSignals, readsQueueMetrics, VISIBLE_SIGNAL } from '../../shared/kinds/queue-workers';
 import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { logger, metrics } from '../../shared/powertools';
 import { LEASE_SECONDS } from '../../state/lease';
@@ -122,7 +122,9 @@ export class QueueService {
     this.family = { family: 'queue', targets: this.targets, config: deps.config, now: deps.now };
     this.loop = new DecisionLoop(deps, { tellDecisions: true });
     const reading = [...this.targets.values()].find((t) => t.kind === 'queue-workers' && readsQueueMetrics(t));
-    if (reading && !deps.cloudWatchIn) throw new Error(`target "${reading.id}" has a step rule on ${AGE_SIGNAL}, which needs CloudWatch; none was given`);
+    if (reading && !deps.cloudWatchIn) {
+      throw new Error(`target "${reading.id}" has a step rule on ${cloudWatchSignals(stepRulesOf(reading))}, which needs CloudWatch; none was given`);
+    }
   }
 
   async handle(event: QueueEvent, eventKey: string): Promise<QueueResult> {
@@ -284,8 +286,8 @@ export class QueueService {
       const holding = w.scaleInProtection ? 0 : Math.ceil(depth.notVisible / w.messagesInFlightPerWorker - 1e-9);
       const busy = snapshot.protected ?? 0;
       const floorUnits = Math.max(busy, holding);
-      // The age of the oldest message is CloudWatch's: read when a rule needs it, and judged for freshness.
-      const age = due ? await this.readAge(target, rules, start, stored.ageMetrics) : undefined;
+      // Every signal but the visible messages is CloudWatch's: read when a rule needs it, and judged for freshness.
+      const age = due ? await this.readCloudWatchRules(target, rules, start, stored.ageMetrics) : undefined;
       const { decision } = due
         ? decideStep({
             policy: { minCapacity: bounds.minCapacity, maxCapacity: bounds.maxCapacity, rules },
@@ -299,7 +301,7 @@ export class QueueService {
       const { desired, note } = withinGroupBounds(snapshot, decision.desired);
       const ageNote =
         age && age.check.freshness !== 'fresh'
-          ? `; ${AGE_SIGNAL}: ${describeMetrics(age.check, { lateAfterSeconds: AGE_LATE_AFTER_SECONDS })}${age.check.freshness === 'late' ? '' : ', its down rules held'}`
+          ? `; ${cloudWatchSignals(rules)}: ${describeMetrics(age.check, { lateAfterSeconds: AGE_LATE_AFTER_SECONDS })}${age.check.freshness === 'late' ? '' : ', its down rules held'}`
           : '';
       return {
         change: desired !== previous,
@@ -330,34 +332,37 @@ export class QueueService {
   }
 
   /**
-   * The rules on the age of the oldest message read on CloudWatch's datapoints (GetMetricData in the
-   * queue's region, at each rule's period, late datapoints looked for further back), by rule index,
-   * with the freshness of the newest; undefined when no rule reads it. While the age is stalled or
-   * missing (CloudWatch late, or an idle queue that no longer publishes), its down rules do not hold:
-   * no scale-in on silence; its up rules act on what can be read. The rules on the visible messages,
-   * read from the queue itself, are not affected.
+   * The rules on signals other than the visible messages (the age of the oldest message, the messages in
+   * flight) read on CloudWatch's datapoints (GetMetricData in the queue's region, at each rule's period,
+   * late datapoints looked for further back), by rule index, with the freshness of the newest; undefined
+   * when no rule reads CloudWatch. While those datapoints are stalled or missing (CloudWatch late, or an
+   * idle queue that no longer publishes), their down rules do not hold: no scale-in on silence; their up
+   * rules act on what can be read. The rules on the visible messages, read from the queue itself, are
+   * not affected.
    */
-  private async readAge(
+  private async readCloudWatchRules(
     target: QueueWorkersTarget,
     rules: readonly StepRule[],
     now: number,
     previous: StoredMemory['ageMetrics'],
   ): Promise<{ readings: Record<number, RuleReading>; check: MetricsCheck } | undefined> {
-    if (!rules.some((r) => r.signal === AGE_SIGNAL) || !this.deps.cloudWatchIn) return undefined;
+    const fromCloudWatch = (r: StepRule) => r.signal !== VISIBLE_SIGNAL;
+    if (!rules.some(fromCloudWatch) || !this.deps.cloudWatchIn) return undefined;
     const cloudWatch = new LateAwareCloudWatch(this.deps.cloudWatchIn(queueParts(target.queueUrl).region));
     cloudWatch.begin(AGE_LATE_AFTER_SECONDS);
-    const metric = queueMetrics(target).ageOfOldest;
+    const signals = queueSignals(target);
     const readings: Record<number, RuleReading> = {};
     for (const [i, r] of rules.entries()) {
-      if (r.signal !== AGE_SIGNAL) continue;
+      const metric = signals[r.signal]?.metric;
+      if (!fromCloudWatch(r) || !metric) continue;
       const from = now - (r.evaluationPeriods * r.periodSeconds + AGE_LOOKBACK_SECONDS) * 1000;
-      const series = await cloudWatch.series([{ id: 'age', metric }], from, now, r.periodSeconds);
-      readings[i] = sustained(series.age ?? [], r);
+      const series = await cloudWatch.series([{ id: 's', metric }], from, now, r.periodSeconds);
+      readings[i] = sustained(series.s ?? [], r);
     }
     const newest = cloudWatch.newestEnd();
     const check = checkMetrics(newest ?? undefined, now, { lateAfterSeconds: AGE_LATE_AFTER_SECONDS }, previous);
     if (check.freshness === 'stalled' || check.freshness === 'missing') {
-      for (const [i, r] of rules.entries()) if (r.signal === AGE_SIGNAL && r.direction === 'down') readings[i] = { ...readings[i], breaching: false };
+      for (const [i, r] of rules.entries()) if (fromCloudWatch(r) && r.direction === 'down') readings[i] = { ...readings[i], breaching: false };
     }
     return { readings, check };
   }
@@ -402,4 +407,9 @@ export class QueueService {
     }
     return depth;
   }
+}
+
+/** The signals of `rules` read from CloudWatch (every one but the visible messages), for a reason or an error. */
+function cloudWatchSignals(rules: readonly StepRule[]): string {
+  return [...new Set(rules.map((r) => r.signal).filter((s) => s !== VISIBLE_SIGNAL))].join(', ');
 }

@@ -81,7 +81,7 @@ export const configSchema = z
       // The kind's own rules.
       const kind = kindOf(t);
       kind.check?.(t, ['targets', i], ctx);
-      if (kind.alertSignals && 'alerts' in t) checkAlerts(t.alerts, kind.alertSignals(t), t.kind, ['targets', i], ctx);
+      if (kind.signals && 'alerts' in t) checkAlerts(t.alerts, kind.signals(t), t.kind, ['targets', i], ctx);
     });
   });
 

@@ -23,3 +23,24 @@ export function renamedField(kind: unknown, key: string): string | undefined {
   const fields = RENAMED[kind];
   return Object.hasOwn(fields, key) ? `"${key}" was renamed: write ${fields[key]} instead (same value and meaning)` : undefined;
 }
+
+/**
+ * The signal names alert rules (`alerts[].signal`) used before step rules and alerts shared one table
+ * per kind (lambdas/shared/kinds/signal.ts): old name -> the name that replaced it. Same metric, same
+ * statistic, same period.
+ */
+const RENAMED_SIGNALS: Readonly<Record<string, string>> = {
+  requests: 'requestCountPerTarget',
+  'request-count': 'requestCount',
+  latency: 'responseTimeP95',
+  'errors-5xx': 'target5xxCount',
+  visible: 'visibleMessages',
+  'in-flight': 'inFlightMessages',
+  age: 'ageOfOldestMessage',
+  'dead-letters': 'deadLetterMessages',
+};
+
+/** The name that replaced the signal name `name`, or undefined when it was never renamed. */
+export function renamedSignal(name: string): string | undefined {
+  return Object.hasOwn(RENAMED_SIGNALS, name) ? RENAMED_SIGNALS[name] : undefined;
+}

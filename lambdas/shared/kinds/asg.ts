@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { autoScalingGroupName } from '../config/fields';
 import { autoScalingGroupResource } from '../config/resources';
-import { capacityAlarms, capacityAlertSignals, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityBuiltInSignals, capacityFields, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
@@ -32,9 +32,17 @@ function asgBuiltInMetrics(target: AsgTarget): CapacityMetrics {
   return withTargetGroup(cpu, undefined, target.targetGroup);
 }
 
-/** The signals a step rule of an Auto Scaling group may read (no memory: EC2 publishes none). */
+/** Why an Auto Scaling group has no built-in `memory` signal. */
+const NO_MEMORY = 'EC2 publishes no memory metric; add a custom metric named memory with preset asg-memory (the CloudWatch agent)';
+
+/** The group's built-in signals (lambdas/shared/kinds/capacity.ts). */
+function asgBuiltInSignals(target: AsgTarget) {
+  return capacityBuiltInSignals(target, asgBuiltInMetrics(target), NO_MEMORY);
+}
+
+/** The signals step rules and alerts of an Auto Scaling group may read: the built-in ones and its custom metrics. */
 export function asgSignals(target: AsgTarget) {
-  return capacitySignals(asgMetrics(target), false);
+  return withCustomSignals(asgBuiltInSignals(target), target);
 }
 
 export const asg = {
@@ -42,11 +50,13 @@ export const asg = {
   family: 'capacity',
   namespaces: ['AWS/EC2', 'AWS/ApplicationELB'],
   metrics: asgMetrics,
-  alarms: (prefix, target) => [...capacityAlarms(prefix, target, asgMetrics(target)), ...customAlarms(prefix, target, customSignals(target))],
+  alarms: (prefix, target) => [
+    ...capacityAlarms(prefix, target, asgMetrics(target), asgSignals(target)),
+    ...customAlarms(prefix, target, customSignals(target)),
+  ],
   windows: true,
   overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu' },
   signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
-  check: (t, at, ctx) => checkCapacity(t, () => asgSignals(t), at, ctx),
-  alertSignals: (t) => capacityAlertSignals(asgBuiltInMetrics(t), t.targetGroup),
+  check: (t, at, ctx) => checkCapacity(t, () => asgBuiltInSignals(t), at, ctx),
 } satisfies CapacityKindModule<AsgTarget>;

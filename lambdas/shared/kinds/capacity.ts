@@ -4,11 +4,13 @@
  */
 import { z } from 'zod';
 import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
-import { ALERT_PERIOD_SECONDS, type AlertSignal, alertsSchema } from '../alerts';
+import { type AlertConfig, alertsSchema } from '../alerts';
 import { type ConfigPath, checkMissingData } from '../config/checks';
 import { DAY, MAX_UNITS, missingDataSchema, percent, targetId } from '../config/fields';
+import { type CustomMetricConfig, customSignalTable } from './custom-metrics';
 import type { CapacityMetrics } from './kind';
-import { checkStepPolicy, type StepPolicyFields, type StepSignalSource, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
+import type { SignalTable, TargetSignal } from './signal';
+import { checkStepPolicy, type StepPolicyFields, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
 
 /** An Application Load Balancer target group in front of the web tier. */
 export const targetGroupSchema = z.strictObject({
@@ -96,6 +98,8 @@ export interface CapacityFields extends StepPolicyFields {
   readonly targetCpu: number;
   readonly targetGroup?: TargetGroupConfig;
   readonly missingData: z.output<typeof missingDataSchema>;
+  readonly alerts: readonly AlertConfig[];
+  readonly customMetrics?: readonly CustomMetricConfig[];
 }
 
 /** A capacity target's metrics: its own CPU (and memory), and its target group's when it has one. */
@@ -117,50 +121,48 @@ export function withTargetGroup(cpu: MetricRef, memory: MetricRef | undefined, t
 }
 
 /**
- * What a capacity target's alerts may watch, each at 60 s: `cpu` and `memory` (percent), and with a
- * target group `requests` (per target per minute), `request-count` (per minute), `latency` (p95, s) and
- * `errors-5xx` (the targets' 5XX responses per minute).
- */
-export function capacityAlertSignals(m: CapacityMetrics, tg: TargetGroupConfig | undefined): Record<string, AlertSignal> {
-  const at60 = (metric: MetricRef, unit: string): AlertSignal => ({ metric, periodSeconds: ALERT_PERIOD_SECONDS, unit });
-  const out: Record<string, AlertSignal> = { cpu: at60(m.cpu, '%') };
-  if (m.memory) out.memory = at60(m.memory, '%');
-  if (m.requestCountPerTarget) out.requests = at60(m.requestCountPerTarget, 'requests');
-  if (m.requestCount) out['request-count'] = at60(m.requestCount, 'requests');
-  if (m.responseTimeP95) out.latency = at60(m.responseTimeP95, 's');
-  if (tg) {
-    const elb = { LoadBalancer: tg.loadBalancerFullName, TargetGroup: tg.targetGroupFullName };
-    out['errors-5xx'] = at60({ namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions: elb, stat: 'Sum' }, 'responses');
-  }
-  return out;
-}
-
-/**
  * The share of the CPU target below which the scale-in alarm fires. Between it and the target the
  * service is where it should be and no alarm is raised.
  */
 export const SCALE_IN_CPU_RATIO = 0.9;
 
 /**
- * The built-in signals a step rule of a capacity target may read: CPU, memory where the kind has it,
- * and the target group's requests per target and p95 response time (with a target group).
+ * A capacity target's built-in signals, each at 60 s: `cpu` and `memory` (percent; `memory` where the
+ * kind publishes it, else unavailable for `noMemory`), and with a target group `requestCount` (requests
+ * per minute), `requestCountPerTarget` (per target per minute), `responseTimeP95` (s) and
+ * `target5xxCount` (the targets' 5XX responses per minute).
  */
-export function capacitySignals(m: CapacityMetrics, withMemory: boolean): Record<string, StepSignalSource> {
+export function capacityBuiltInSignals(target: CapacityFields, m: CapacityMetrics, noMemory: string | undefined): SignalTable {
   const noGroup = 'it needs targetGroup';
+  const at60 = (metric: MetricRef | undefined, unit: string, unavailable = noGroup): TargetSignal =>
+    metric ? { metric, unit, periodSeconds: 60 } : { unit, periodSeconds: 60, unavailable };
+  const tg = target.targetGroup;
+  const elb = tg && { LoadBalancer: tg.loadBalancerFullName, TargetGroup: tg.targetGroupFullName };
   return {
-    cpu: { metric: m.cpu },
-    ...(withMemory ? { memory: { metric: m.memory } } : {}),
-    requestCountPerTarget: m.requestCountPerTarget ? { metric: m.requestCountPerTarget } : { unavailable: noGroup },
-    responseTimeP95: m.responseTimeP95 ? { metric: m.responseTimeP95 } : { unavailable: noGroup },
+    cpu: at60(m.cpu, '%'),
+    memory: at60(m.memory, '%', noMemory),
+    requestCount: at60(m.requestCount, 'requests'),
+    requestCountPerTarget: at60(m.requestCountPerTarget, 'requests'),
+    responseTimeP95: at60(m.responseTimeP95, 's'),
+    target5xxCount: at60(elb && { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions: elb, stat: 'Sum' }, 'responses'),
   };
+}
+
+/**
+ * A capacity target's signals: its built-in ones, then its custom metrics by name. A custom metric may
+ * take the name of a built-in signal the target does not have (`memory` on an `asg`), no other.
+ */
+export function withCustomSignals(builtIn: SignalTable, target: CapacityFields): SignalTable {
+  const custom = Object.entries(customSignalTable(target)).filter(([name]) => !builtIn[name]?.metric);
+  return { ...builtIn, ...Object.fromEntries(custom) };
 }
 
 /**
  * CPU high and low around the target, memory high where the kind has a memory target, requests and
  * latency of the target group; with `policy: step`, one alarm per step rule instead.
  */
-export function capacityAlarms(prefix: string, target: CapacityFields, m: CapacityMetrics, targetMemory?: number): AlarmSpec[] {
-  if (usesStepPolicy(target)) return stepAlarms(prefix, target, capacitySignals(m, targetMemory !== undefined));
+export function capacityAlarms(prefix: string, target: CapacityFields, m: CapacityMetrics, signals: SignalTable, targetMemory?: number): AlarmSpec[] {
+  if (usesStepPolicy(target)) return stepAlarms(prefix, target, signals);
   const spec = (signal: AlarmSpec['signal'], direction: AlarmSpec['direction'], metric: MetricRef, threshold: number, minutes: number, description: string) =>
     thresholdAlarm(prefix, target.id, { signal, direction, metric, threshold, minutes, description });
   const scaleIn = round2(target.targetCpu * SCALE_IN_CPU_RATIO);
@@ -203,8 +205,26 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** The fallback count of late or missing metrics lies within the target's bounds; the step rules read signals the target has. */
-export function checkCapacity(t: CapacityFields, signals: () => Readonly<Record<string, StepSignalSource>>, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
+/**
+ * The fallback count of late or missing metrics lies within the target's bounds; the step rules read
+ * signals the target has; a custom metric takes no built-in signal's name, and one with neither
+ * `targetPerUnit` nor `threshold` is read by a step rule or an alert, and `targetPerUnit` is read by the
+ * default policy only.
+ */
+export function checkCapacity(t: CapacityFields, builtIn: () => SignalTable, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
   checkMissingData(t.missingData, [t.minCapacity, t.maxCapacity], ['minCapacity', 'maxCapacity'], at, ctx);
-  checkStepPolicy(t, signals, [t.minCapacity, t.maxCapacity], at, ctx);
+  checkStepPolicy(t, () => withCustomSignals(builtIn(), t), [t.minCapacity, t.maxCapacity], at, ctx);
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: [...at, ...path], message });
+  const own = t.customMetrics?.length ? builtIn() : {};
+  const read = new Set([...(usesStepPolicy(t) ? t.stepRules.map((r) => r.signal) : []), ...t.alerts.map((a) => a.signal)]);
+  (t.customMetrics ?? []).forEach((c, i) => {
+    if (own[c.name]?.metric) {
+      issue(['customMetrics', i, 'name'], `"${c.name}" is the name of a built-in signal of this kind; choose another`);
+    } else if (c.targetPerUnit === undefined && c.threshold === undefined && !read.has(c.name)) {
+      issue(['customMetrics', i], `"${c.name}" has neither targetPerUnit nor threshold, and no step rule or alert reads it`);
+    }
+    if (c.targetPerUnit !== undefined && t.policy === 'step') {
+      issue(['customMetrics', i, 'targetPerUnit'], `${c.targetPerUnit} is only read with policy "target-tracking" (policy is "step")`);
+    }
+  });
 }

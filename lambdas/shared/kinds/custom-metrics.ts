@@ -1,13 +1,15 @@
 /**
  * Custom metrics of the capacity kinds (`asg`, `ecs-service`): any CloudWatch metric, or a metric math
  * expression over such metrics, that the fleet is sized on (`targetPerUnit`) or that only crosses a
- * threshold (`threshold`). The schema fragment, its checks, and what the alarms and the capacity
- * service read from it (`customSignals`).
+ * threshold (`threshold`), or that step rules and alerts read by its name (neither). The schema fragment,
+ * its checks, and what the alarms and the capacity service read from it (`customSignals`), and its
+ * entries in the target's signal table (`customSignalTable`).
  */
 import { z } from 'zod';
 import { type AlarmSpec, alarmName, customSignalName, type MetricRef } from '../alarm-spec';
 import { formatPath, show } from '../config/paths';
 import { type MathNode, type MathShape, MathSyntaxError, parseMath, referencedIds, searchCalls, searchFilters, shapeOf } from '../metric-math';
+import type { SignalTable, TargetSignal } from './signal';
 
 /**
  * Periods a custom metric may be read at: 60 s, or 10 s and 30 s for a metric published at high
@@ -80,7 +82,10 @@ export const customMetricQuerySchema = z.strictObject({
 
 /** One custom metric of a capacity target. */
 export const customMetricSchema = z.strictObject({
-  /** Its name, unique within the target: the alarm `<prefix>/<targetId>/custom-<name>/high` and the decision's figures use it. */
+  /**
+   * Its name, unique within the target: the alarm `<prefix>/<targetId>/custom-<name>/high` and the
+   * decision's figures use it, and step rules and alerts name it as their `signal`.
+   */
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or "-", starting with a letter'),
   /** One metric (exactly one of `metric`, `queries` and `preset`). */
   metric: customMetricStatSchema.optional(),
@@ -93,8 +98,9 @@ export const customMetricSchema = z.strictObject({
    */
   preset: z.enum(CUSTOM_METRIC_PRESETS).optional(),
   /**
-   * The value one unit should carry: the fleet is sized so that the metric per unit stays at it
-   * (exactly one of `targetPerUnit` and `threshold`).
+   * The value one unit should carry: the fleet is sized so that the metric per unit stays at it (at
+   * most one of `targetPerUnit` and `threshold`; with neither, the metric is a signal that step rules
+   * and alerts read).
    */
   // Common sense: a billion of anything per unit is a typo.
   targetPerUnit: z.number().positive().max(1e9).optional(),
@@ -105,7 +111,7 @@ export const customMetricSchema = z.strictObject({
    */
   aggregation: z.enum(['total', 'perUnit']).optional(),
   /**
-   * A level the metric should stay below: an alarm above it, no sizing (exactly one of `targetPerUnit`
+   * A level the metric should stay below: an alarm above it, no sizing (at most one of `targetPerUnit`
    * and `threshold`).
    */
   threshold: z.number().min(-1e12).max(1e12).optional(),
@@ -279,7 +285,7 @@ export function customMetricsSchema(presets: readonly CustomMetricPreset[]) {
         const sources = (['metric', 'queries', 'preset'] as const).filter((k) => m[k] !== undefined);
         if (sources.length !== 1) issue(ctx, [i], `needs exactly one of metric, queries and preset (has ${sources.join(', ') || 'none'})`);
         const goals = (['targetPerUnit', 'threshold'] as const).filter((k) => m[k] !== undefined);
-        if (goals.length !== 1) issue(ctx, [i], `needs exactly one of targetPerUnit and threshold (has ${goals.join(', ') || 'none'})`);
+        if (goals.length > 1) issue(ctx, [i], `needs at most one of targetPerUnit and threshold (has ${goals.join(', ')})`);
         if (m.preset !== undefined) {
           if (!presets.includes(m.preset)) {
             issue(ctx, [i, 'preset'], `${show(m.preset)} does not fit this kind (${presets.length ? presets.join(', ') : 'no preset does'})`);
@@ -354,17 +360,51 @@ export function customSignals(target: { readonly customMetrics?: readonly Custom
   });
 }
 
+/**
+ * The custom metrics of a target as entries of its signal table, by name: period, metric (a metric math
+ * one's first metric and its queries), unit their own. One read with SEARCH is unavailable (CloudWatch
+ * cannot alarm on it, and step rules and alerts are alarms). Never throws: called while the config is
+ * checked, a preset that does not fit (already reported) is unavailable.
+ */
+export function customSignalTable(target: { readonly customMetrics?: readonly CustomMetricConfig[] }): SignalTable {
+  const out: Record<string, TargetSignal> = {};
+  for (const m of target.customMetrics ?? []) {
+    const stat = m.metric ?? (m.preset ? PRESETS[m.preset].metric(target) : undefined);
+    if (stat) {
+      out[m.name] = { unit: '', periodSeconds: stat.period, metric: ref(stat) };
+      continue;
+    }
+    const first = m.queries?.find((q) => q.metric)?.metric;
+    const search = m.queries?.some((q) => q.expression !== undefined && /\bSEARCH\s*\(/.test(q.expression));
+    out[m.name] =
+      m.queries && first && !search
+        ? {
+            unit: '',
+            periodSeconds: first.period,
+            metric: ref(first),
+            math: m.queries.map((q) => ({ id: q.id, metric: q.metric && ref(q.metric), expression: q.expression, returnData: q.returnData })),
+          }
+        : {
+            unit: '',
+            periodSeconds: first?.period ?? 60,
+            unavailable: search ? 'it reads a SEARCH, which CloudWatch cannot alarm on' : `its preset does not fit this kind`,
+          };
+  }
+  return out;
+}
+
 /** Consecutive datapoints above the threshold that raise a custom metric's alarm: a minute's worth at 60 s, 30 s at high resolution. */
 const ALARM_DATAPOINTS: Readonly<Record<number, number>> = { 10: 3, 30: 2, 60: 1 };
 
 /**
  * One alarm per custom metric, the scale-out fast path: above the target per unit (`perUnit`), above
  * what the floor's units carry (`total`: while in ALARM the 1-minute re-evaluation decides on it again),
- * or above the threshold. None for a metric read with SEARCH, which CloudWatch cannot alarm on.
+ * or above the threshold. None for a metric read with SEARCH, which CloudWatch cannot alarm on, nor for
+ * one with neither (a signal of step rules and alerts, which have their own alarms).
  */
 export function customAlarms(prefix: string, target: { readonly id: string; readonly minCapacity: number }, signals: readonly CustomSignal[]): AlarmSpec[] {
   return signals.flatMap((c): AlarmSpec[] => {
-    if (c.search) return [];
+    if (c.search || (c.targetPerUnit === undefined && c.threshold === undefined)) return [];
     const floor = Math.max(1, target.minCapacity);
     const threshold = c.targetPerUnit === undefined ? (c.threshold as number) : c.aggregation === 'total' ? c.targetPerUnit * floor : c.targetPerUnit;
     const what =

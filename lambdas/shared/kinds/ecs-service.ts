@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ecsName, percent } from '../config/fields';
 import { ecsServiceResource } from '../config/resources';
-import { capacityAlarms, capacityAlertSignals, capacityFields, capacitySignals, checkCapacity, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityBuiltInSignals, capacityFields, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 
@@ -39,9 +39,14 @@ function ecsServiceBuiltInMetrics(target: EcsServiceTarget): CapacityMetrics {
   );
 }
 
-/** The signals a step rule of an ECS service may read. */
+/** The service's built-in signals (lambdas/shared/kinds/capacity.ts). */
+function ecsServiceBuiltInSignals(target: EcsServiceTarget) {
+  return capacityBuiltInSignals(target, ecsServiceBuiltInMetrics(target), undefined);
+}
+
+/** The signals step rules and alerts of an ECS service may read: the built-in ones and its custom metrics. */
 export function ecsServiceSignals(target: EcsServiceTarget) {
-  return capacitySignals(ecsServiceMetrics(target), true);
+  return withCustomSignals(ecsServiceBuiltInSignals(target), target);
 }
 
 export const ecsService = {
@@ -50,13 +55,12 @@ export const ecsService = {
   namespaces: ['AWS/ECS', 'AWS/ApplicationELB'],
   metrics: ecsServiceMetrics,
   alarms: (prefix, target) => [
-    ...capacityAlarms(prefix, target, ecsServiceMetrics(target), target.targetMemory),
+    ...capacityAlarms(prefix, target, ecsServiceMetrics(target), ecsServiceSignals(target), target.targetMemory),
     ...customAlarms(prefix, target, customSignals(target)),
   ],
   windows: true,
   overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu' },
   signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
-  check: (t, at, ctx) => checkCapacity(t, () => ecsServiceSignals(t), at, ctx),
-  alertSignals: (t) => capacityAlertSignals(ecsServiceBuiltInMetrics(t), t.targetGroup),
+  check: (t, at, ctx) => checkCapacity(t, () => ecsServiceBuiltInSignals(t), at, ctx),
 } satisfies CapacityKindModule<EcsServiceTarget>;

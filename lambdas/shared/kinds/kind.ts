@@ -6,11 +6,12 @@
  */
 import type { z } from 'zod';
 import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
-import type { AlertSignal } from '../alerts';
 import type { ConfigPath } from '../config/checks';
 import type { TargetResource } from '../config/resources';
 import type { CustomSignal } from './custom-metrics';
-import type { StepSignalSource } from './step-policy';
+import type { SignalTable } from './signal';
+
+export type { SignalTable, TargetSignal } from './signal';
 
 /** What every target's config holds. */
 export interface TargetBase {
@@ -47,16 +48,20 @@ export interface TargetKindModule<T extends TargetBase> {
    */
   readonly runbook?: { readonly name: string; readonly arnEnv: string };
   /**
-   * The built-in signals a step rule of this kind may read (lambdas/shared/kinds/step-policy.ts), by name.
-   * @default none: the kind has no step policy
+   * The target's signals, by name: what its step rules (`stepRules[].signal`) and its alert-only rules
+   * (`alerts[].signal`) may read, one table for both (lambdas/shared/kinds/signal.ts). Each entry gives
+   * its metric (or metric math), unit and period; a signal the kind has but this target cannot read
+   * stays in the table with `unavailable` (the reason, `it needs targetGroup`), one step rules may not
+   * read with `notForSteps`. A kind with `customMetrics` lists each under its own name. Names are
+   * camelCase (`requestCountPerTarget`, `visibleMessages`). Called while the config is checked, on a
+   * target whose other fields may be invalid (already reported): it must not throw.
+   *
+   * A kind that declares it takes `alerts` when its schema has the field (lambdas/shared/alerts.ts), and
+   * step rules when it spreads `stepPolicyFields` and calls `checkStepPolicy` in its `check`
+   * (lambdas/shared/kinds/step-policy.ts); both are then checked and alarmed from this table.
+   * @default none: the kind takes neither step rules nor alerts
    */
-  signals?(target: T): Record<string, StepSignalSource>;
-  /**
-   * The signals its `alerts` (alert-only rules: notify, never scale) may watch, by name; a kind that
-   * declares them has an `alerts` list in its schema (lambdas/shared/alerts.ts).
-   * @default none: the kind takes no alerts
-   */
-  alertSignals?(target: T): Readonly<Record<string, AlertSignal>>;
+  signals?(target: T): SignalTable;
   /**
    * The fields a runtime override (lambdas/shared/overrides.ts) replaces: its floor, its ceiling and
    * its tracking target.

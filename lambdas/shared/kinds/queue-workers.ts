@@ -6,11 +6,12 @@
  */
 import { z } from 'zod';
 import type { AlarmSpec, MetricRef } from '../alarm-spec';
-import { ALERT_PERIOD_SECONDS, type AlertSignal, alertsSchema } from '../alerts';
+import { alertsSchema } from '../alerts';
 import { autoScalingGroupName, ecsName, MAX_UNITS, resourceName, targetId } from '../config/fields';
 import { autoScalingGroupResource, ecsServiceResource, quoted, type TargetResource } from '../config/resources';
 import type { TargetKindModule } from './kind';
-import { checkStepPolicy, type StepSignalSource, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
+import type { SignalTable, TargetSignal } from './signal';
+import { checkStepPolicy, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
 
 /** An SQS queue URL: `https://sqs.<region>.amazonaws.com/<account>/<name>` (the legacy `<region>.queue.amazonaws.com` host too). */
 export const SQS_QUEUE_URL =
@@ -137,49 +138,46 @@ export function queueMetrics(target: QueueWorkersTarget): { visible: MetricRef; 
   };
 }
 
-/**
- * What a queue-workers target's alerts may watch, each at 60 s (Maximum): `visible` and `in-flight`
- * messages, `age` of the oldest message (s), and `dead-letters` (messages visible in its dead-letter
- * queue) when it has one.
- */
-export function queueAlertSignals(target: QueueWorkersTarget): Record<string, AlertSignal> {
-  // Also called while the config is checked, when a URL may be malformed (already reported): never throws.
-  const queue = (url: string) => ({ QueueName: SQS_QUEUE_URL.exec(url)?.[4] ?? url });
-  const sqs = (url: string, metricName: string, unit: string): AlertSignal => ({
-    metric: { namespace: 'AWS/SQS', metricName, dimensions: queue(url), stat: 'Maximum' },
-    periodSeconds: ALERT_PERIOD_SECONDS,
-    unit,
-  });
-  const out: Record<string, AlertSignal> = {
-    visible: sqs(target.queueUrl, 'ApproximateNumberOfMessagesVisible', 'messages'),
-    'in-flight': sqs(target.queueUrl, 'ApproximateNumberOfMessagesNotVisible', 'messages'),
-    age: sqs(target.queueUrl, 'ApproximateAgeOfOldestMessage', 's'),
-  };
-  if (target.deadLetterQueueUrl !== undefined) out['dead-letters'] = sqs(target.deadLetterQueueUrl, 'ApproximateNumberOfMessagesVisible', 'messages');
-  return out;
-}
-
 /** The age threshold of the fast-path alarm: a share of the wait SLO, in whole seconds. */
 export function ageAlarmThreshold(target: QueueWorkersTarget): number {
   return Math.max(1, Math.round(target.maxWaitSeconds * target.ageAlarmRatio));
 }
 
 /**
- * The built-in signals a step rule of a queue-workers target may read: the visible messages (the
- * function reads them from the queue at every poll; the rule's alarm watches CloudWatch's copy) and the
- * age of the oldest message (only CloudWatch has it: read with GetMetricData).
+ * A queue-workers target's signals, each the Maximum of 60 s: `visibleMessages` and `inFlightMessages`
+ * (messages), `ageOfOldestMessage` (s), and with a dead-letter queue `deadLetterMessages` (messages
+ * visible in it; alerts only). A step rule on `visibleMessages` reads the queue itself at every poll
+ * (the rule's alarm watches CloudWatch's copy); one on any other signal reads CloudWatch, in the queue's
+ * region (GetMetricData).
  */
-export function queueSignals(target: QueueWorkersTarget): Record<string, StepSignalSource> {
-  const m = queueMetrics(target);
-  return { visibleMessages: { metric: m.visible }, [AGE_SIGNAL]: { metric: m.ageOfOldest } };
+export function queueSignals(target: QueueWorkersTarget): SignalTable {
+  // Also called while the config is checked, when a URL may be malformed (already reported): never throws.
+  const queue = (url: string) => ({ QueueName: SQS_QUEUE_URL.exec(url)?.[4] ?? url });
+  const sqs = (url: string, metricName: string, unit: string): TargetSignal => ({
+    metric: { namespace: 'AWS/SQS', metricName, dimensions: queue(url), stat: 'Maximum' },
+    periodSeconds: 60,
+    unit,
+  });
+  const dlq = target.deadLetterQueueUrl;
+  return {
+    [VISIBLE_SIGNAL]: sqs(target.queueUrl, 'ApproximateNumberOfMessagesVisible', 'messages'),
+    inFlightMessages: sqs(target.queueUrl, 'ApproximateNumberOfMessagesNotVisible', 'messages'),
+    ageOfOldestMessage: sqs(target.queueUrl, 'ApproximateAgeOfOldestMessage', 's'),
+    deadLetterMessages: {
+      ...(dlq === undefined
+        ? { unit: 'messages', periodSeconds: 60, unavailable: 'it needs deadLetterQueueUrl' }
+        : sqs(dlq, 'ApproximateNumberOfMessagesVisible', 'messages')),
+      notForSteps: 'dead letters are messages that failed, not work more workers would take',
+    },
+  };
 }
 
-/** The step signal read from CloudWatch rather than from the queue itself. */
-export const AGE_SIGNAL = 'ageOfOldestMessage';
+/** The step signal read from the queue itself at every poll; a rule on any other reads CloudWatch. */
+export const VISIBLE_SIGNAL = 'visibleMessages';
 
 /** Whether the target's step rules read CloudWatch (the queue function then needs cloudwatch:GetMetricData). */
 export function readsQueueMetrics(target: QueueWorkersTarget): boolean {
-  return usesStepPolicy(target) && target.stepRules.some((r) => r.signal === AGE_SIGNAL);
+  return usesStepPolicy(target) && target.stepRules.some((r) => r.signal !== VISIBLE_SIGNAL);
 }
 
 export function queueWorkersAlarms(prefix: string, target: QueueWorkersTarget): AlarmSpec[] {
@@ -239,5 +237,4 @@ export const queueWorkers = {
     ...(t.deadLetterQueueUrl !== undefined ? [sqsQueueResource(['deadLetterQueueUrl'], t.deadLetterQueueUrl, false)] : []),
     workersResource(t.workers),
   ],
-  alertSignals: queueAlertSignals,
 } satisfies TargetKindModule<QueueWorkersTarget>;

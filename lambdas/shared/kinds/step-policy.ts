@@ -4,14 +4,15 @@
  * kind spreads into its schema, the checks across them, the alarms (one per rule, M of N) and the
  * engine's rules (lambdas/engine/step.ts).
  *
- * A rule's `signal` names a built-in signal of its kind (the kind passes the list); it is a plain name,
- * so that a custom metric's name can later be one too.
+ * A rule's `signal` names a signal of its target's table (`signals` in lambdas/shared/kinds/kind.ts): a
+ * built-in signal of its kind, or one of the target's custom metrics by its name.
  */
 import { z } from 'zod';
 import type { StepRule } from '../../engine/step';
-import { type AlarmSpec, alarmName, type MetricRef } from '../alarm-spec';
+import { type AlarmSpec, alarmName } from '../alarm-spec';
 import type { ConfigPath } from '../config/checks';
 import { DAY, MAX_UNITS } from '../config/fields';
+import { lookUpSignal, retentionSeconds, type SignalTable, type TargetSignal } from './signal';
 
 /** Most rules of one target (alarm names `step-0` ... `step-19`). */
 export const MAX_STEP_RULES = 20;
@@ -37,7 +38,7 @@ export const stepChangeSchema = z.strictObject({
 });
 
 export const stepRuleSchema = z.strictObject({
-  /** The signal: a built-in signal of the target's kind (see the README's table). */
+  /** The signal: one of the target's signals (see the README's table), or one of its custom metrics by name. */
   signal: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a signal name: a letter, then letters, digits, "_" or "-"'),
   /** `up` adds units, `down` removes them. */
   direction: z.enum(['up', 'down']),
@@ -95,6 +96,7 @@ export const stepPolicyFields = {
 };
 
 export interface StepPolicyFields {
+  readonly kind: string;
   readonly id: string;
   readonly policy?: 'target-tracking' | 'step';
   readonly stepRules?: readonly StepRuleConfig[];
@@ -102,13 +104,6 @@ export interface StepPolicyFields {
 }
 
 export const DEFAULT_EVALUATION_INTERVAL_SECONDS = 60;
-
-/** A built-in signal of a kind: its metric (unset: not available on this target, with the reason). */
-export interface StepSignalSource {
-  readonly metric?: MetricRef;
-  /** Why the signal is not available on this target (e.g. no target group). */
-  readonly unavailable?: string;
-}
 
 /** Whether the target decides with its step rules. */
 export function usesStepPolicy(target: StepPolicyFields): target is StepPolicyFields & { readonly stepRules: readonly StepRuleConfig[] } {
@@ -148,10 +143,11 @@ const COMPARISON_OPERATOR = {
  * Up rules leave missing datapoints missing (no data is INSUFFICIENT_DATA, which the schedule watches);
  * down rules count them as not breaching: a scale-in never fires on an absence of data.
  */
-export function stepAlarms(prefix: string, target: StepPolicyFields, signals: Readonly<Record<string, StepSignalSource>>): AlarmSpec[] {
+export function stepAlarms(prefix: string, target: StepPolicyFields, signals: SignalTable): AlarmSpec[] {
   return stepRulesOf(target).flatMap((rule, i) => {
-    const metric = signals[rule.signal]?.metric;
-    if (!metric) return [];
+    const source = lookUpSignal(signals, rule.signal, 'step', target.kind);
+    if ('problem' in source || !source.metric) return [];
+    const metric = source.metric;
     const direction = rule.direction === 'up' ? 'high' : 'low';
     const signal = `step-${i}` as const;
     return [
@@ -168,23 +164,22 @@ export function stepAlarms(prefix: string, target: StepPolicyFields, signals: Re
         comparison: COMPARISON_OPERATOR[rule.comparison],
         treatMissingData: rule.direction === 'up' ? 'missing' : 'notBreaching',
         description: `${target.id}: stepRules[${i}]: ${rule.signal} ${rule.comparison} ${rule.threshold} for ${rule.datapointsToAlarm} of ${rule.evaluationPeriods} x ${rule.periodSeconds} s`,
+        ...(source.math ? { math: source.math } : {}),
       },
     ];
   });
 }
 
-/** Signals whose metric has a one-minute resolution only (AWS's built-in metrics). */
-const BUILT_IN_PERIOD_SECONDS = 60;
-
 /**
  * The step policy's rules across fields: `policy: step` exactly when `stepRules` is set; each rule on a
- * signal its kind has, with a comparison of its direction, a change that changes something in its
- * direction, M no more than N, a window CloudWatch can evaluate; and on one signal every up threshold
- * above every down threshold (a value both would act on has no right answer).
+ * signal of the target's table that it has (a custom metric's by name), at a period the metric is
+ * stored at, with a comparison of its direction, a change that changes something in its direction, M
+ * no more than N, a window CloudWatch can evaluate and still holds the datapoints of; and on one signal
+ * every up threshold above every down threshold (a value both would act on has no right answer).
  */
 export function checkStepPolicy(
   t: StepPolicyFields,
-  signalsOf: () => Readonly<Record<string, StepSignalSource>>,
+  signalsOf: () => SignalTable,
   [min, max]: readonly [number, number],
   at: ConfigPath,
   ctx: z.core.$RefinementCtx,
@@ -200,18 +195,17 @@ export function checkStepPolicy(
   if (!rules.length) return;
   // Only now: the kind's metrics read fields whose own problems are reported already.
   const signals = signalsOf();
-  const names = Object.keys(signals).join(', ');
   rules.forEach((r, i) => {
     const here = (...path: string[]) => ['stepRules', i, ...path];
-    const source = signals[r.signal];
-    if (!source) issue(here('signal'), `${JSON.stringify(r.signal)} is not a signal of this kind (${names})`);
-    else if (!source.metric) issue(here('signal'), `${JSON.stringify(r.signal)} is not available on this target: ${source.unavailable}`);
+    const found = lookUpSignal(signals, r.signal, 'step', t.kind);
+    if ('problem' in found) issue(here('signal'), found.problem);
+    const source: TargetSignal | undefined = 'problem' in found ? undefined : found;
     if (![10, 20, 30].includes(r.periodSeconds) && r.periodSeconds % 60 !== 0) {
       issue(here('periodSeconds'), `${r.periodSeconds} is not a CloudWatch alarm period (10, 20, 30 or a multiple of 60)`);
-    } else if (source?.metric && r.periodSeconds < BUILT_IN_PERIOD_SECONDS) {
+    } else if (source && r.periodSeconds < source.periodSeconds) {
       issue(
         here('periodSeconds'),
-        `${r.periodSeconds} is below the ${BUILT_IN_PERIOD_SECONDS} s at which CloudWatch stores ${JSON.stringify(r.signal)}; 10, 20 and 30 s periods are for high-resolution metrics`,
+        `${r.periodSeconds} is below the ${source.periodSeconds} s at which CloudWatch stores ${JSON.stringify(r.signal)}; 10, 20 and 30 s periods are for high-resolution metrics`,
       );
     }
     const up = r.direction === 'up';
@@ -225,7 +219,13 @@ export function checkStepPolicy(
     }
     const range = r.periodSeconds * r.evaluationPeriods;
     const limit = r.periodSeconds < 3600 ? MAX_ALARM_RANGE_SECONDS.underAnHour : MAX_ALARM_RANGE_SECONDS.otherwise;
-    if (range > limit) {
+    const kept = retentionSeconds(r.periodSeconds);
+    if (range > kept) {
+      issue(
+        here('evaluationPeriods'),
+        `${r.evaluationPeriods} x ${r.periodSeconds} s is ${range} s, longer than the ${kept} s CloudWatch keeps datapoints of a ${r.periodSeconds} s period`,
+      );
+    } else if (range > limit) {
       issue(
         here('evaluationPeriods'),
         `${r.evaluationPeriods} x ${r.periodSeconds} s is ${range} s, longer than the ${limit} s a CloudWatch alarm evaluates${r.periodSeconds < 3600 ? ' with a period under one hour' : ''}`,

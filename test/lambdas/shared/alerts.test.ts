@@ -46,7 +46,7 @@ describe('alerts config', () => {
   test('without datapointsToAlarm every datapoint of the window must breach (M of M); no alerts by default', () => {
     const config = parseConfig({
       prefix: 'shop',
-      targets: [web([{ name: 'slow', signal: 'latency', comparison: '>=', threshold: 2, evaluationPeriods: 10 }], { targetGroup: TG }), workers([])],
+      targets: [web([{ name: 'slow', signal: 'responseTimeP95', comparison: '>=', threshold: 2, evaluationPeriods: 10 }], { targetGroup: TG }), workers([])],
     });
     const [slow] = allAlerts(config);
     expect(slow).toMatchObject({
@@ -64,16 +64,16 @@ describe('alerts config', () => {
       targets: [
         workers(
           [
-            { name: 'backlog', signal: 'visible', comparison: '>', threshold: 1000, evaluationPeriods: 5 },
-            { name: 'dlq', signal: 'dead-letters', comparison: '>', threshold: 0, evaluationPeriods: 1 },
+            { name: 'backlog', signal: 'visibleMessages', comparison: '>', threshold: 1000, evaluationPeriods: 5 },
+            { name: 'dlq', signal: 'deadLetterMessages', comparison: '>', threshold: 0, evaluationPeriods: 1 },
           ],
           { deadLetterQueueUrl: `${QUEUE}-dlq` },
         ),
       ],
     });
     expect(allAlerts(config).map((a) => [a.signal, a.metric.metricName, a.metric.dimensions.QueueName])).toEqual([
-      ['visible', 'ApproximateNumberOfMessagesVisible', 'celery-default'],
-      ['dead-letters', 'ApproximateNumberOfMessagesVisible', 'celery-default-dlq'],
+      ['visibleMessages', 'ApproximateNumberOfMessagesVisible', 'celery-default'],
+      ['deadLetterMessages', 'ApproximateNumberOfMessagesVisible', 'celery-default-dlq'],
     ]);
   });
 
@@ -83,22 +83,71 @@ describe('alerts config', () => {
         targets: [
           web([
             { ...SEED_RULE, signal: 'memory' },
-            { ...SEED_RULE, name: 'slow', signal: 'latency' },
+            { ...SEED_RULE, name: 'slow', signal: 'responseTimeP95' },
             { ...SEED_RULE, name: 'bursty', datapointsToAlarm: 6 },
             { ...SEED_RULE, name: 'bursty' },
             { ...SEED_RULE, name: 'long', evaluationPeriods: 1441, datapointsToAlarm: 1 },
+            { ...SEED_RULE, name: 'negative', threshold: -1 },
           ]),
-          workers([{ ...SEED_RULE, signal: 'dead-letters' }]),
+          workers([
+            { ...SEED_RULE, signal: 'deadLetterMessages' },
+            { ...SEED_RULE, name: 'x', signal: 'cpu' },
+          ]),
         ],
       }),
     ).toEqual([
       'targets[0].alerts[4].evaluationPeriods: 1441 is above the maximum 1440',
-      'targets[0].alerts[0].signal: "memory" is not a signal of this asg target (cpu)',
-      'targets[0].alerts[1].signal: "latency" is not a signal of this asg target (cpu)',
+      'targets[0].alerts[0].signal: "memory" is not available on this target: EC2 publishes no memory metric; add a custom metric named memory with preset asg-memory (the CloudWatch agent)',
+      'targets[0].alerts[1].signal: "responseTimeP95" is not available on this target: it needs targetGroup',
       'targets[0].alerts[2].datapointsToAlarm: 6 is more than evaluationPeriods 5: M of N datapoints needs M <= N',
       'targets[0].alerts[3].name: "bursty" is already the name of alerts[2]',
-      'targets[1].alerts[0].signal: "dead-letters" is not a signal of this queue-workers target (visible, in-flight, age)',
+      'targets[0].alerts[5].threshold: -1 is below 0, which "cpu" never is',
+      'targets[1].alerts[0].signal: "deadLetterMessages" is not available on this target: it needs deadLetterQueueUrl',
+      'targets[1].alerts[1].signal: "cpu" is not a signal of this queue-workers target (visibleMessages, inFlightMessages, ageOfOldestMessage, deadLetterMessages)',
     ]);
+  });
+
+  test("the alert rules' former signal names are refused with the name that replaced them", () => {
+    const old = (signal: string) => ({ ...SEED_RULE, name: signal.replace(/[^a-z]/g, ''), signal });
+    expect(
+      problems({
+        targets: [
+          web(['requests', 'request-count', 'latency', 'errors-5xx'].map(old), { targetGroup: TG }),
+          workers(['visible', 'in-flight', 'age', 'dead-letters'].map(old), { deadLetterQueueUrl: `${QUEUE}-dlq` }),
+        ],
+      }),
+    ).toEqual([
+      'targets[0].alerts[0].signal: "requests" was renamed: write requestCountPerTarget instead (same metric)',
+      'targets[0].alerts[1].signal: "request-count" was renamed: write requestCount instead (same metric)',
+      'targets[0].alerts[2].signal: "latency" was renamed: write responseTimeP95 instead (same metric)',
+      'targets[0].alerts[3].signal: "errors-5xx" was renamed: write target5xxCount instead (same metric)',
+      'targets[1].alerts[0].signal: "visible" was renamed: write visibleMessages instead (same metric)',
+      'targets[1].alerts[1].signal: "in-flight" was renamed: write inFlightMessages instead (same metric)',
+      'targets[1].alerts[2].signal: "age" was renamed: write ageOfOldestMessage instead (same metric)',
+      'targets[1].alerts[3].signal: "dead-letters" was renamed: write deadLetterMessages instead (same metric)',
+    ]);
+  });
+
+  test('an alert may watch a custom metric by its name, a metric math one with its queries', () => {
+    const errorRate = {
+      name: 'error-rate',
+      queries: [
+        { id: 'errors', metric: { namespace: 'Shop', metricName: 'Errors', dimensions: { App: 'shop' }, stat: 'Sum' } },
+        { id: 'requests', metric: { namespace: 'Shop', metricName: 'Requests', dimensions: { App: 'shop' }, stat: 'Sum' } },
+        { id: 'rate', expression: '100 * errors / requests', returnData: true },
+      ],
+    };
+    const config = parseConfig({
+      prefix: 'shop',
+      targets: [web([{ name: 'errors', signal: 'error-rate', comparison: '>', threshold: 5, evaluationPeriods: 3 }], { customMetrics: [errorRate] })],
+    });
+    const [alert] = allAlerts(config);
+    expect(alert).toMatchObject({
+      signal: 'error-rate',
+      metric: { namespace: 'Shop', metricName: 'Errors' },
+      math: [{ id: 'errors' }, { id: 'requests' }, { id: 'rate', returnData: true }],
+    });
+    expect(alert.description).toBe('web: error-rate > 5 in 3 of the last 3 datapoints (3 min); alert only, never scales');
   });
 
   test('a kind without alert signals refuses the key', () => {

@@ -2,18 +2,35 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NestedStack, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { allAlerts } from '../../../lambdas/shared/alarms';
 import { Autoscaler } from '../../../lib/autoscaler';
-import { asg, config, TG, testApp, validationFindings } from '../helpers';
+import { asg, config, synthAutoscaler, TG, testApp, validationFindings } from '../helpers';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
 const seedRule = { name: 'high-cpu', signal: 'cpu', comparison: '>', threshold: 70, datapointsToAlarm: 3, evaluationPeriods: 5 };
 
 const withAlerts = config({
   targets: [
-    asg('web', { targetGroup: TG, alerts: [seedRule, { name: 'errors', signal: 'errors-5xx', comparison: '>', threshold: 50, evaluationPeriods: 2 }] }),
+    asg('web', {
+      targetGroup: TG,
+      customMetrics: [
+        {
+          name: 'error-rate',
+          queries: [
+            { id: 'errors', metric: { namespace: 'Shop', metricName: 'Errors', dimensions: { App: 'shop' }, stat: 'Sum' } },
+            { id: 'requests', metric: { namespace: 'Shop', metricName: 'Requests', dimensions: { App: 'shop' }, stat: 'Sum' } },
+            { id: 'rate', expression: '100 * errors / requests', returnData: true },
+          ],
+        },
+      ],
+      alerts: [
+        seedRule,
+        { name: 'errors', signal: 'target5xxCount', comparison: '>', threshold: 50, evaluationPeriods: 2 },
+        { name: 'error-rate', signal: 'error-rate', comparison: '>', threshold: 5, evaluationPeriods: 3 },
+      ],
+    }),
     {
       kind: 'queue-workers',
       id: 'celery',
@@ -21,18 +38,21 @@ const withAlerts = config({
       workers: { kind: 'ecs-service', cluster: 'celery', service: 'worker' },
       messagesPerSecondPerWorker: 2,
       alerts: [
-        { name: 'backlog', signal: 'visible', comparison: '>', threshold: 1000, datapointsToAlarm: 5, evaluationPeriods: 5, treatMissingData: 'notBreaching' },
+        {
+          name: 'backlog',
+          signal: 'visibleMessages',
+          comparison: '>',
+          threshold: 1000,
+          datapointsToAlarm: 5,
+          evaluationPeriods: 5,
+          treatMissingData: 'notBreaching',
+        },
       ],
     },
   ],
 });
 
-function synth(cfg = withAlerts) {
-  const app = testApp();
-  const stack = new Stack(app, 'Test');
-  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return { stack, autoscaler, template: Template.fromStack(stack) };
-}
+const synth = (cfg = withAlerts) => synthAutoscaler(cfg);
 
 describe('alert-only rules', () => {
   const { stack, autoscaler, template } = synth();
@@ -62,15 +82,36 @@ describe('alert-only rules', () => {
     });
   });
 
+  test('an alert on a metric math custom metric is a metric math alarm on its queries', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'shop.alert/web/error-rate',
+      Metrics: [
+        { Id: 'errors', ReturnData: false, MetricStat: { Metric: { Namespace: 'Shop', MetricName: 'Errors' }, Period: 60, Stat: 'Sum' } },
+        { Id: 'requests', ReturnData: false, MetricStat: Match.objectLike({ Period: 60 }) },
+        { Id: 'rate', ReturnData: true, Expression: '100 * errors / requests' },
+      ],
+      Threshold: 5,
+      EvaluationPeriods: 3,
+      MetricName: Match.absent(),
+      Period: Match.absent(),
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
   test('every alert alarm publishes to the topic only: no function, no scaling action', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: Match.stringLikeRegexp('^shop\\.alert/') } });
-    expect(Object.keys(alarms)).toHaveLength(3);
+    expect(Object.keys(alarms)).toHaveLength(4);
     for (const { Properties: p } of Object.values(alarms) as { Properties: Record<string, unknown> }[]) {
       expect(p.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(p.OKActions).toEqual([{ Ref: topicId }]);
       expect(p.InsufficientDataActions).toBeUndefined();
     }
-    expect(Object.keys(autoscaler.alerts).sort()).toEqual(['shop.alert/celery/backlog', 'shop.alert/web/errors', 'shop.alert/web/high-cpu']);
+    expect(Object.keys(autoscaler.alerts).sort()).toEqual([
+      'shop.alert/celery/backlog',
+      'shop.alert/web/error-rate',
+      'shop.alert/web/errors',
+      'shop.alert/web/high-cpu',
+    ]);
     // The targets' own alarms are unchanged and keep no actions.
     expect(Object.keys(autoscaler.alarms).every((n) => n.startsWith('shop/'))).toBe(true);
   });

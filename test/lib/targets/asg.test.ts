@@ -1,15 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { alarmsForTarget } from '../../../lambdas/shared/alarms';
 import type { AsgTarget, AutoscalerConfig } from '../../../lambdas/shared/config';
 import { Autoscaler } from '../../../lib/autoscaler';
-import { asg, config, TG, testApp } from '../helpers';
+import { asg, config, synthAutoscaler, TG, testApp } from '../helpers';
 
-function synth(cfg: AutoscalerConfig) {
-  const stack = new Stack(testApp(), 'Test');
-  new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return Template.fromStack(stack);
-}
+const synth = (cfg: AutoscalerConfig) => synthAutoscaler(cfg).template;
 
 function alarmNames(template: Template): string[] {
   return (

@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
 import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import { Autoscaler } from '../../../lib/autoscaler';
-import { config, EXAMPLE_CONFIG, ecs, testApp, validationFindings } from '../helpers';
+import { config, EXAMPLE_CONFIG, ecs, synthAutoscaler, testApp, validationFindings } from '../helpers';
 
 function cloudfront(id: string, extra: Record<string, unknown> = {}) {
   return {
@@ -19,12 +19,7 @@ function cloudfront(id: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-function build(cfg: AutoscalerConfig) {
-  const app = testApp();
-  const stack = new Stack(app, 'Test');
-  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return { app, stack, autoscaler, template: Template.fromStack(stack) };
-}
+const build = (cfg: AutoscalerConfig) => synthAutoscaler(cfg);
 
 const DISTRIBUTION_ARN = (id: string) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, `:distribution/${id}`]],

@@ -1,14 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
-import { Autoscaler } from '../../../lib/autoscaler';
-import { config, ecs, TG, testApp } from '../helpers';
+import { config, ecs, synthAutoscaler, TG } from '../helpers';
 
-function synth(cfg: AutoscalerConfig) {
-  const stack = new Stack(testApp(), 'Test');
-  new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return Template.fromStack(stack);
-}
+const synth = (cfg: AutoscalerConfig) => synthAutoscaler(cfg).template;
 
 const SERVICE_ARN = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':service/main/api-svc']],

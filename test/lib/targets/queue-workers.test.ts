@@ -1,10 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../../lambdas/shared/config';
 import { buildApp } from '../../../lib/app';
-import { Autoscaler } from '../../../lib/autoscaler';
 import { type QueueWorkersScalingTarget, queueDepthWidget } from '../../../lib/targets/queue-workers';
-import { config, dashboardOf, dashboardWidgets, testApp, validationFindings } from '../helpers';
+import { config, dashboardOf, dashboardWidgets, synthAutoscaler, testApp, validationFindings } from '../helpers';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
 const REPORTS = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-reports';
@@ -42,11 +40,7 @@ const NIGHT = {
   maxCapacity: 2,
 };
 
-function build(cfg: AutoscalerConfig) {
-  const stack = new Stack(testApp(), 'Test');
-  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return { autoscaler, template: Template.fromStack(stack) };
-}
+const build = (cfg: AutoscalerConfig) => synthAutoscaler(cfg);
 
 function statements(template: Template) {
   // The queue function's role (the runbook task function's are test/lib/runbooks/capacity.test.ts's).

@@ -1,40 +1,23 @@
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
 import { buildApp } from '../../../lib/app';
-import { Autoscaler } from '../../../lib/autoscaler';
 import type { RabbitmqWorkersScalingTarget } from '../../../lib/targets/rabbitmq-workers';
-import { config, testApp, validationFindings } from '../helpers';
+import { config, rabbit, synthAutoscaler, testApp, validationFindings } from '../helpers';
 
 function rabbitTargets() {
   return [
-    {
-      id: 'mail-workers',
-      kind: 'rabbitmq-workers' as const,
-      broker: 'shop-broker',
-      queue: 'mail',
-      workers: { kind: 'ecs-service' as const, cluster: 'celery', service: 'mail-worker' },
-      messagesPerSecondPerWorker: 2,
-      maxCapacity: 30,
-    },
-    {
-      id: 'report-workers',
-      kind: 'rabbitmq-workers' as const,
-      broker: 'shop-broker',
+    rabbit('mail-workers', { queue: 'mail', workers: { kind: 'ecs-service', cluster: 'celery', service: 'mail-worker' }, maxCapacity: 30 }),
+    rabbit('report-workers', {
       virtualHost: 'reports',
       queue: 'celery',
-      workers: { kind: 'asg' as const, autoScalingGroupName: 'celery-reports' },
+      workers: { kind: 'asg', autoScalingGroupName: 'celery-reports' },
       messagesPerSecondPerWorker: 0.2,
       maxWaitSeconds: 900,
-    },
+    }),
   ];
 }
 
-function build(cfg: AutoscalerConfig) {
-  const stack = new Stack(testApp(), 'Test');
-  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return { autoscaler, template: Template.fromStack(stack) };
-}
+const build = (cfg: AutoscalerConfig) => synthAutoscaler(cfg);
 
 type Statement = { Action: string | string[]; Resource: unknown };
 function statements(template: Template): Statement[] {

@@ -1,11 +1,8 @@
-/** The alarms of `policy: step` targets as the stack synthesizes them, routed by their family's rule, with cdk-nag clean. */
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { alarmRulePattern } from '../../../lambdas/shared/alarms';
 import type { AutoscalerConfig } from '../../../lambdas/shared/config';
-import { Autoscaler } from '../../../lib/autoscaler';
 import { matchesPattern } from '../../../sim/cloud/event-pattern';
-import { asg, config, ecs, TG, testApp, validationFindings } from '../helpers';
+import { asg, config, ecs, synthAutoscaler, TG, testApp, validationFindings } from '../helpers';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/celery-default';
 const up = (r: Record<string, unknown>) => ({ direction: 'up', comparison: '>', change: { add: 1 }, ...r });
@@ -41,11 +38,7 @@ const CONFIG = {
   ],
 };
 
-function synth(cfg: AutoscalerConfig, app = testApp()) {
-  const stack = new Stack(app, 'Test');
-  new Autoscaler(stack, 'Autoscaler', { config: cfg });
-  return { app, template: Template.fromStack(stack) };
-}
+const synth = (cfg: AutoscalerConfig, app = testApp()) => synthAutoscaler(cfg, app);
 
 function alarmProps(template: Template): Record<string, Record<string, unknown>> {
   return Object.fromEntries(

@@ -44,6 +44,26 @@ describe('the world publishes WebSocket connections and the autoscaler sizes on 
   });
 });
 
+describe("the seeds' WebSocket rule as a step rule on a custom metric (autoscaler-step)", () => {
+  test("connections per unit in service above 1,500 add units through the rule's alarm, the handler and the decision loop, to about 18 where CPU asks for 11", async () => {
+    const run = await runAutoscaler(scenario(1500), trace, { policy: 'step' });
+    expect(run.failures).toEqual([]);
+    // The rule on `websockets` is stepRules[2]: its alarm fires on the metric math, and the handler acts on it.
+    expect(run.alarmEvents.some((e) => e.detail.alarmName === 'sim/web/step-2/high' && e.detail.state.value === 'ALARM')).toBe(true);
+    const reasons = (await run.state.listAudit('web', 0, Number.MAX_SAFE_INTEGER, 10_000)).map((e) => e.reason);
+    expect(reasons.some((r) => /rule 2: \d+ -> \d+$/.test(r))).toBe(true);
+    // Read per unit in service (the metric math), not as the fleet total, which would run the group to its ceiling.
+    expect(run.world.desired).toBeGreaterThanOrEqual(17);
+    expect(run.world.desired).toBeLessThanOrEqual(20);
+  });
+
+  test('without connections above the threshold the rule stays quiet and CPU alone sizes the group', async () => {
+    const run = await runAutoscaler(scenario(1e6), trace, { policy: 'step' });
+    expect(run.alarmEvents.some((e) => e.detail.alarmName === 'sim/web/step-2/high' && e.detail.state.value === 'ALARM')).toBe(false);
+    expect(run.world.desired).toBeLessThan(13);
+  });
+});
+
 describe('the websockets extension of the scenario format', () => {
   test('connectionSeconds and connectionsPerUnit come together, on web workloads only, each named when wrong', () => {
     expect(() => webScenario({ workload: { connectionSeconds: 60 } })).toThrow(

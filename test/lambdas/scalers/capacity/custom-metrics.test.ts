@@ -20,10 +20,10 @@ const context = { awsRequestId: 'req-1', functionName: 'capacity', getRemainingT
 const CPU = { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { AutoScalingGroupName: 'django-web' } };
 const zone = (az: string) => ({ namespace: 'Daphne', metricName: 'OpenConnections', dimensions: { AutoScalingGroupName: 'django-web', AvailabilityZone: az } });
 
-function world(customMetrics: unknown[]) {
+function world(customMetrics: unknown[], extra: Record<string, unknown> = {}) {
   const config = parseConfig({
     prefix: 'shop',
-    targets: [{ id: 'web', kind: 'asg', autoScalingGroupName: 'django-web', minCapacity: 2, maxCapacity: 40, customMetrics }],
+    targets: [{ id: 'web', kind: 'asg', autoScalingGroupName: 'django-web', minCapacity: 2, maxCapacity: 40, customMetrics, ...extra }],
   });
   let now = START;
   let desired = 10;
@@ -102,5 +102,42 @@ describe('capacity handler with custom metrics, on the in-memory CloudWatch', ()
     for (let m = 0; m < 8; m++) seen.push(...(await w.minute(m, { cpu: 66, a: 2_000, b: 0 })));
     expect(seen.filter((s) => s.includes('custom') && s.endsWith('ALARM'))).toEqual([]);
     expect(w.desired()).toBe(10);
+  });
+});
+
+describe('a step rule on a custom metric, on the in-memory CloudWatch', () => {
+  /** Connections per unit: the two zones' sum over the 10 units. */
+  const perUnit = {
+    name: 'websockets',
+    queries: [
+      { id: 'a', metric: { ...zone('eu-west-1a'), stat: 'Sum' } },
+      { id: 'b', metric: { ...zone('eu-west-1b'), stat: 'Sum' } },
+      { id: 'per', expression: '(a + b) / 10', returnData: true },
+    ],
+  };
+  const rules = (threshold: number) => ({
+    policy: 'step',
+    stepRules: [
+      { signal: 'websockets', direction: 'up', comparison: '>', threshold, change: { add: 2 }, cooldownSeconds: 300 },
+      { signal: 'cpu', direction: 'down', comparison: '<', threshold: 30, change: { add: -1 }, cooldownSeconds: 0 },
+    ],
+  });
+
+  test("its alarm on the metric math fires, and the function reads the rule's signal with the same math: up wins", async () => {
+    const w = world([perUnit], rules(1500));
+    const seen: string[] = [];
+    // 20,000 connections on 10 units (2,000 each) at 20% CPU: both rules hold, the up rule wins.
+    for (let m = 0; m < 4; m++) seen.push(...(await w.minute(m, { cpu: 20, a: 12_000, b: 8_000 })));
+    expect(seen).toEqual(expect.arrayContaining(['shop/web/step-0/high ALARM', 'shop/web/step-1/low ALARM']));
+    expect(w.desired()).toBe(12);
+  });
+
+  test('read through its expression, not as its first metric: 300 per unit does not hold although zone a alone has 2,000', async () => {
+    const w = world([perUnit], rules(1500));
+    const seen: string[] = [];
+    for (let m = 0; m < 4; m++) seen.push(...(await w.minute(m, { cpu: 20, a: 2_000, b: 1_000 })));
+    expect(seen).toContain('shop/web/step-1/low ALARM');
+    expect(seen).not.toContain('shop/web/step-0/high ALARM');
+    expect(w.desired()).toBe(9);
   });
 });

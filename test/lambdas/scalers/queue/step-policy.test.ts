@@ -115,6 +115,21 @@ describe('rules on the age of the oldest message (read from CloudWatch)', () => 
     });
   });
 
+  test("a rule on the messages in flight reads CloudWatch's ApproximateNumberOfMessagesNotVisible the same way", async () => {
+    const busy = [
+      { signal: 'inFlightMessages', direction: 'up', comparison: '>', threshold: 40, evaluationPeriods: 2, change: { add: 2 }, cooldownSeconds: 60 },
+    ];
+    await withQueue({ stepRules: busy }, async (h) => {
+      const metric = allAlarms(h.config)[0].metric;
+      expect(metric).toMatchObject({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesNotVisible' });
+      const end = Math.floor(h.clock.now / MIN) * MIN;
+      for (let m = 4; m >= 2; m--) h.metrics.put(metric, end - m * MIN, 50, h.clock.now);
+      // The queue itself says 0 in flight: the rule reads CloudWatch's datapoints, not the poll's.
+      expect(await polls(h, 1, 0, 0)).toEqual(['applied 4']);
+      expect(reasons[0]).toMatch(/^step policy: rule 0 \(inFlightMessages > 40 for 2 of 2 x 60 s: \+2\) holds: 2 of 2, newest 50/);
+    });
+  });
+
   test('the age stalled (no datapoint for ten minutes): its down rule removes nothing', async () => {
     await withQueue({ stepRules: AGE_RULES }, async (h) => {
       ages(h, 5, 14, 12);

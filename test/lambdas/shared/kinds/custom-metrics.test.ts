@@ -189,7 +189,7 @@ describe('customMetrics: refused, with the path and the value', () => {
       'targets[0].customMetrics[0]: needs exactly one of metric, queries and preset (has none)',
     ]);
     expect(problems([{ ...websockets, threshold: 3 }])).toEqual([
-      'targets[0].customMetrics[0]: needs exactly one of targetPerUnit and threshold (has targetPerUnit, threshold)',
+      'targets[0].customMetrics[0]: needs at most one of targetPerUnit and threshold (has targetPerUnit, threshold)',
       'targets[0].customMetrics[0].aggregation: "total" applies to targetPerUnit only; a threshold compares the metric as it is',
     ]);
     expect(problems([{ ...websockets, aggregation: undefined }])).toEqual([
@@ -198,7 +198,7 @@ describe('customMetrics: refused, with the path and the value', () => {
   });
 
   test('the asg-memory preset on an ECS service', () => {
-    expect(problems([{ name: 'memory', preset: 'asg-memory', targetPerUnit: 80 }], ecs)).toEqual([
+    expect(problems([{ name: 'mem', preset: 'asg-memory', targetPerUnit: 80 }], ecs)).toEqual([
       'targets[0].customMetrics[0].preset: "asg-memory" does not fit this kind (no preset does)',
     ]);
   });

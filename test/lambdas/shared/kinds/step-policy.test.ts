@@ -1,6 +1,9 @@
-import { allAlarms } from '../../../../lambdas/shared/alarms';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alarmRulePattern, allAlarms, type Family } from '../../../../lambdas/shared/alarms';
 import { parseConfig } from '../../../../lambdas/shared/config';
 import { stepRulesOf } from '../../../../lambdas/shared/kinds/step-policy';
+import { matchesPattern } from '../../../../sim/cloud/event-pattern';
 import { configProblems } from '../../../support/config-problems';
 
 const TG = { loadBalancerFullName: 'app/web/0123456789abcdef', targetGroupFullName: 'targetgroup/web/0123456789abcdef' };
@@ -131,6 +134,139 @@ describe('policy: step', () => {
     ]);
   });
 
+  describe('a step rule on a custom metric, by its name', () => {
+    /** The CA-DMS guide's connections: each instance's share of its pool in use, published every 10 s. */
+    const connections = { name: 'connections', metric: { namespace: 'CA-DMS', metricName: 'PoolUsedPercent', dimensions: { ServiceName: 'api' }, period: 10 } };
+    const errorRate = {
+      name: 'error-rate',
+      queries: [
+        { id: 'errors', metric: { namespace: 'Shop', metricName: 'Errors', dimensions: { App: 'shop' }, stat: 'Sum' } },
+        { id: 'requests', metric: { namespace: 'Shop', metricName: 'Requests', dimensions: { App: 'shop' }, stat: 'Sum' } },
+        { id: 'rate', expression: '100 * errors / requests', returnData: true },
+      ],
+    };
+    const on = (signal: string, r: Record<string, unknown> = {}) => rule({ signal, ...r });
+    const down = (signal: string, r: Record<string, unknown> = {}) => rule({ signal, direction: 'down', comparison: '<', change: { add: -1 }, ...r });
+
+    test("is an alarm on the custom metric (a metric math one's queries), at a high-resolution period where it is published so", () => {
+      const config = parseConfig({
+        prefix: 'shop',
+        targets: [
+          ecs({
+            customMetrics: [connections, errorRate],
+            stepRules: [
+              on('connections', { threshold: 80, periodSeconds: 10, evaluationPeriods: 3 }),
+              down('connections', { threshold: 20 }),
+              on('error-rate', { threshold: 5 }),
+            ],
+          }),
+        ],
+      });
+      expect(allAlarms(config)).toEqual([
+        expect.objectContaining({
+          name: 'shop/api/step-0/high',
+          metric: { namespace: 'CA-DMS', metricName: 'PoolUsedPercent', dimensions: { ServiceName: 'api' }, stat: 'Average' },
+          periodSeconds: 10,
+          evaluationPeriods: 3,
+          threshold: 80,
+        }),
+        expect.objectContaining({ name: 'shop/api/step-1/low', periodSeconds: 60, threshold: 20, comparison: 'LessThanThreshold' }),
+        expect.objectContaining({
+          name: 'shop/api/step-2/high',
+          metric: expect.objectContaining({ metricName: 'Errors' }),
+          math: [
+            expect.objectContaining({ id: 'errors' }),
+            expect.objectContaining({ id: 'requests' }),
+            { id: 'rate', expression: '100 * errors / requests', returnData: true },
+          ],
+        }),
+      ]);
+    });
+
+    test("its alarm reaches the capacity function, whatever the metric's namespace; a queue target's step alarm does not", () => {
+      const fixture = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/cloudwatch-alarm-state-change.json'), 'utf8'));
+      const stateChange = (alarmName: string, namespaces: string[]) => ({
+        ...fixture,
+        detail: {
+          ...fixture.detail,
+          alarmName,
+          configuration: {
+            metrics: [
+              ...namespaces.map((namespace, i) => ({
+                id: `m${i}`,
+                metricStat: { metric: { namespace, name: 'M', dimensions: {} }, period: 60, stat: 'Sum' },
+                returnData: false,
+              })),
+              { id: 'e', expression: 'm0 / m1', returnData: true },
+            ],
+          },
+        },
+      });
+      const families = (event: unknown) =>
+        (['capacity', 'cdn', 'database', 'queue'] as Family[]).filter((f) => matchesPattern(alarmRulePattern('shop', f), event));
+      expect(families(stateChange('shop/api/step-0/high', ['CA-DMS']))).toEqual(['capacity']);
+      expect(families(stateChange('shop/web/step-2/high', ['Sim/Daphne', 'AWS/AutoScaling']))).toEqual(['capacity']);
+      expect(families(stateChange('shop/workers/step-0/high', ['AWS/SQS']))).toEqual(['queue']);
+      expect(families(stateChange('other/api/step-0/high', ['CA-DMS']))).toEqual([]);
+    });
+
+    test('its thresholds may not overlap, its window must fit what CloudWatch keeps of its period, its period be one it is published at', () => {
+      expect(
+        problems({
+          targets: [
+            ecs({
+              customMetrics: [connections],
+              stepRules: [
+                on('connections', { threshold: 20 }),
+                down('connections', { threshold: 30 }),
+                on('connections', { threshold: 90, periodSeconds: 10, evaluationPeriods: 1081, datapointsToAlarm: 1 }),
+                on('connections', { threshold: 95, periodSeconds: 20, evaluationPeriods: 540 }),
+              ],
+            }),
+          ],
+        }),
+      ).toEqual([
+        'targets[0].stepRules[2].evaluationPeriods: 1081 x 10 s is 10810 s, longer than the 10800 s CloudWatch keeps datapoints of a 10 s period',
+        'targets[0].stepRules[0].threshold: 20 is at or below the threshold 30 of the down rule stepRules[1] on "connections": up and down thresholds overlap',
+      ]);
+      const slow = { ...connections, metric: { ...connections.metric, period: 30 } };
+      expect(problems({ targets: [ecs({ customMetrics: [slow], stepRules: [on('connections', { periodSeconds: 20 })] })] })).toEqual([
+        'targets[0].stepRules[0].periodSeconds: 20 is below the 30 s at which CloudWatch stores "connections"; 10, 20 and 30 s periods are for high-resolution metrics',
+      ]);
+      expect(problems({ targets: [ecs({ customMetrics: [connections], stepRules: [on('connectionz')] })] })).toEqual([
+        'targets[0].stepRules[0].signal: "connectionz" is not a signal of this ecs-service target (cpu, memory, requestCount, requestCountPerTarget, responseTimeP95, target5xxCount, connections)',
+        'targets[0].customMetrics[0]: "connections" has neither targetPerUnit nor threshold, and no step rule or alert reads it',
+      ]);
+    });
+
+    test('one read with SEARCH cannot be a rule (no alarm), nor take a built-in name; one with no goal must be read; targetPerUnit is not read by step rules', () => {
+      const search = {
+        name: 'busy',
+        queries: [{ id: 'b', expression: 'SUM(SEARCH(\'{Shop,App} MetricName="Busy" App="shop"\', \'Average\', 60))', returnData: true }],
+      };
+      expect(
+        problems({
+          targets: [
+            ecs({
+              customMetrics: [
+                search,
+                { ...connections, name: 'cpu' },
+                { ...connections, name: 'idle' },
+                { ...connections, name: 'sized', targetPerUnit: 50, aggregation: 'perUnit' },
+              ],
+              stepRules: [on('busy')],
+            }),
+          ],
+        }),
+      ).toEqual([
+        'targets[0].stepRules[0].signal: "busy" is not available on this target: it reads a SEARCH, which CloudWatch cannot alarm on',
+        'targets[0].customMetrics[1].name: "cpu" is the name of a built-in signal of this kind; choose another',
+        'targets[0].customMetrics[2]: "idle" has neither targetPerUnit nor threshold, and no step rule or alert reads it',
+        'targets[0].customMetrics[3].targetPerUnit: 50 is only read with policy "target-tracking" (policy is "step")',
+      ]);
+    });
+  });
+
   describe('bad input names its path and value', () => {
     test('overlapping up and down thresholds on one signal', () => {
       expect(problems({ targets: [asg({ stepRules: [rule({ threshold: 30 }), SEED_WEB[1]] })] })).toEqual([
@@ -187,14 +323,24 @@ describe('policy: step', () => {
     });
 
     test('a signal the kind or the target does not have', () => {
+      expect(problems({ targets: [asg({ stepRules: [rule({ signal: 'mem' })] })] })).toEqual([
+        'targets[0].stepRules[0].signal: "mem" is not a signal of this asg target (cpu, memory, requestCount, requestCountPerTarget, responseTimeP95, target5xxCount)',
+      ]);
       expect(problems({ targets: [asg({ stepRules: [rule({ signal: 'memory' })] })] })).toEqual([
-        'targets[0].stepRules[0].signal: "memory" is not a signal of this kind (cpu, requestCountPerTarget, responseTimeP95)',
+        'targets[0].stepRules[0].signal: "memory" is not available on this target: EC2 publishes no memory metric; add a custom metric named memory with preset asg-memory (the CloudWatch agent)',
       ]);
       expect(problems({ targets: [asg({ stepRules: [rule({ signal: 'responseTimeP95' })] })] })).toEqual([
         'targets[0].stepRules[0].signal: "responseTimeP95" is not available on this target: it needs targetGroup',
       ]);
       expect(problems({ targets: [queue({ policy: 'step', stepRules: [rule({})] })] })).toEqual([
-        'targets[0].stepRules[0].signal: "cpu" is not a signal of this kind (visibleMessages, ageOfOldestMessage)',
+        'targets[0].stepRules[0].signal: "cpu" is not a signal of this queue-workers target (visibleMessages, inFlightMessages, ageOfOldestMessage)',
+      ]);
+      expect(
+        problems({
+          targets: [queue({ deadLetterQueueUrl: `${QUEUE}-dlq`, policy: 'step', stepRules: [rule({ signal: 'deadLetterMessages', threshold: 0 })] })],
+        }),
+      ).toEqual([
+        'targets[0].stepRules[0].signal: "deadLetterMessages" is not for step rules: dead letters are messages that failed, not work more workers would take',
       ]);
     });
 
