@@ -170,6 +170,7 @@ export class Autoscaler extends Construct {
       const kind = kindOf(target);
       const construct = infrastructureOf(target).construct(targetsScope, target, {
         prefix: config.prefix,
+        permissions: config.permissions,
         handler: functions[kind.family]!,
         runbook: kind.runbook ? { stateMachine: dataRunbooks!.stateMachine(target.kind), taskFunction: dataRunbooks!.taskFunction } : undefined,
         setCapacity: dataRunbooks?.setCapacity ? dataRunbooks.taskFunction : undefined,
