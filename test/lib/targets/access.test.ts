@@ -49,7 +49,7 @@ function rolePolicies(permissions: PermissionMode, n: number): Record<string, un
   for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'])
     for (const p of Object.values(template.findResources(type))) {
       const roles = (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref).join(',');
-      (byRole[roles] ??= []).push(...p.Properties.PolicyDocument.Statement);
+      byRole[roles] = [...(byRole[roles] ?? []), ...p.Properties.PolicyDocument.Statement];
     }
   return byRole;
 }
