@@ -9,12 +9,17 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { familyOf } from '../lambdas/shared/alarms';
 import { loadConfigFile } from '../lambdas/shared/config-file';
+import { IAM_LIMITS } from '../lib/limits';
 import { FAMILY_ENTRIES } from '../lib/shared/function';
 import { bundleTable } from './bundles';
 import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { costPerTarget, PRICES, USAGE } from './cost';
 import { scenarioTable, WEBSOCKETS_VARIANT, websocketsVariant } from './scenarios';
 import { synthRow } from './synth';
+
+/** The deployments synthesized, by number of web targets; and one granted per target, past what that mode holds. */
+const SYNTH_TARGETS = [10, 100, 1000, 5000];
+const PER_TARGET_PROBE = 1000;
 
 const ROOT = join(__dirname, '..');
 const f = (x: number | null, d = 3) => (x === null ? 'n/a' : x.toFixed(d));
@@ -85,24 +90,40 @@ async function main() {
   for (const b of bundles) out(`| ${b.family} | ${(b.bytes / 1024).toFixed(0)} KiB | ${f(b.initMs, 1)} | ${f(b.bareMs, 1)} | ${f(b.ratio, 2)} |`);
 
   process.stderr.write('synth...\n');
-  synthRow(1); // load aws-cdk-lib and cdk-nag once, outside the measured runs
-  const synth = [10, 100, 1000].map(synthRow);
+  synthRow(1, 'by-tag', { bundling: false }); // load aws-cdk-lib and cdk-nag once, outside the measured runs
+  const synth = SYNTH_TARGETS.map((n) => {
+    process.stderr.write(`synth ${n}...\n`);
+    return synthRow(n);
+  });
+  const perTarget = synthRow(PER_TARGET_PROBE, 'per-target');
   out();
-  out('## Synth at scale (web targets; bundling skipped, cdk-nag included)');
+  out('## Synth at scale (web targets, `permissions: by-tag`; bundling, cdk-nag and CloudFormation validation included)');
   out();
-  out('| targets | synth (s) | stacks | largest stack (resources) | alarms | rules | functions | families |');
-  out('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out('| targets | synth (s) | stacks | largest stack (resources) | alarms | rules | functions | families | dashboards (widgets) |');
+  out('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of synth) {
-    if (s.error) out(`| ${s.targets} | ${f(s.seconds, 1)} | fails: ${s.error.replace(/\|/g, '/')} | | | | | |`);
+    if (s.error) out(`| ${s.targets} | ${f(s.seconds, 1)} | fails: ${s.error.replace(/\|/g, '/').replace(/\n/g, ' ')} | | | | | | |`);
     else
       out(
-        `| ${s.targets} | ${f(s.seconds, 1)} | ${s.stacks.length} | ${Math.max(...s.stacks.map((x) => x.resources))} | ${s.alarms} | ${s.rules} | ${s.functions} | ${s.families} |`,
+        `| ${s.targets} | ${f(s.seconds, 1)} | ${s.stacks.length} | ${Math.max(...s.stacks.map((x) => x.resources))} | ${s.alarms} | ${s.rules} | ${s.functions} | ${s.families} | ${s.footprint!.dashboards.length} (${s.footprint!.dashboards.map((d) => d.widgets).join(', ')}) |`,
       );
   }
-
   out();
-  out('Synthesis is not yet deployability at the top of this range: IAM and the dashboard have limits');
-  out('the synth does not enforce yet (README, Deploying, "Limits at scale").');
+  out(
+    `Each role's policies, as IAM counts them (characters without whitespace, references at their longest), against its quotas: ${IAM_LIMITS.inlineCharactersPerRole} inline characters per role, ${IAM_LIMITS.managedPoliciesPerRole} managed policies per role (default quota) of ${IAM_LIMITS.charactersPerManagedPolicy} characters each.`,
+  );
+  out();
+  out('| targets | role | inline characters | managed policies (characters) |');
+  out('| ---: | --- | ---: | --- |');
+  for (const s of synth)
+    for (const r of s.footprint?.roles ?? [])
+      out(
+        `| ${s.targets} | ${r.path.replace(/^[^/]+\/Autoscaler\//, '')} | ${r.inlineCharacters} | ${r.managedPolicies.length ? r.managedPolicies.join(', ') : 'none'} |`,
+      );
+  out();
+  out(
+    `With \`permissions: per-target\`, ${PER_TARGET_PROBE} targets: ${perTarget.error ? `synth refuses it (${f(perTarget.seconds, 1)} s): ${perTarget.error.replace(/\n\s*/g, ' ').slice(0, 600)}` : 'synth accepts it.'}`,
+  );
   out();
   out('## Monthly AWS cost of the deployment itself, per target');
   out();

@@ -18,6 +18,7 @@ import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } fr
 import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
 import { kindOf, TARGET_KINDS, type TargetKind } from '../lambdas/shared/kinds';
 import { SET_CAPACITY_KINDS, SET_CAPACITY_RUNBOOK } from '../lambdas/shared/runbook-tasks';
+import { footprintOf, limitProblems, managedPoliciesPerRole } from './limits';
 import { AlertAlarms } from './monitoring/alerts';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
@@ -179,6 +180,7 @@ export class Autoscaler extends Construct {
       const kind = kindOf(target);
       const construct = infrastructureOf(target).construct(targetsScope, target, {
         prefix: config.prefix,
+        permissions: config.permissions,
         handler: functions[kind.family]!,
         runbook: kind.runbook ? { stateMachine: dataRunbooks!.stateMachine(target.kind), taskFunction: dataRunbooks!.taskFunction } : undefined,
         setCapacity: dataRunbooks?.setCapacity ? dataRunbooks.taskFunction : undefined,
@@ -245,6 +247,11 @@ export class Autoscaler extends Construct {
       this.invalidateRunbook = new InvalidateRunbook(this, 'InvalidateRunbook', { prefix: config.prefix, fn: functions.cdn, logRetention });
       this.addRunbook(INVALIDATE_RUNBOOK, this.invalidateRunbook.stateMachine);
     }
+
+    // 5. Refuse at synth what AWS would refuse at deploy: measured once everything is built and the
+    //    CDK has split the large role policies (lib/limits.ts).
+    const managedPerRole = managedPoliciesPerRole(this);
+    this.node.addValidation({ validate: () => limitProblems(footprintOf(this), managedPerRole) });
   }
 
   /**

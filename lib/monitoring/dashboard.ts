@@ -8,8 +8,13 @@
  * are declared by each kind with its construct (lib/targets, `units` and `widgets`). The units graph
  * needs the group metrics of each Auto Scaling group (`EnableMetricsCollection`) and Container
  * Insights on each ECS cluster (`DesiredTaskCount`, `RunningTaskCount`).
+ *
+ * A dashboard holds at most 500 widgets (CloudWatch's DashboardBody: "an array of between 0 and 500
+ * widget objects"), and its body is a string in a CloudFormation template of at most 1 MB. Past either,
+ * the targets' rows continue on numbered dashboards (`<name>-2`, `<name>-3`...), each in a nested stack
+ * of its own; a target's row is never split. The first dashboard keeps room for the autoscaler's own row.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, NestedStack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -43,24 +48,64 @@ export interface AutoscalerDashboardProps {
   readonly dashboardName?: string;
 }
 
+/** Most widgets on one dashboard (CloudWatch). */
+export const MAX_DASHBOARD_WIDGETS = 500;
+/**
+ * Most characters of one dashboard's body, as the CDK renders its widgets: a dashboard of its own nested
+ * stack stays well within CloudFormation's 1 MB template once the body is escaped into it.
+ */
+export const MAX_DASHBOARD_BODY = 400_000;
+/** Widgets and characters the first dashboard keeps for the autoscaler's own row and its runbooks' graphs. */
+const RESERVED_WIDGETS = 24;
+const RESERVED_BODY = 40_000;
+
 const PERIOD = DASHBOARD_PERIOD;
 const WIDTH = WIDGET_WIDTH;
 const HEIGHT = WIDGET_HEIGHT;
 
 export class AutoscalerDashboard extends Construct {
+  /** The first dashboard: the first targets, then the autoscaler's own row (its name is a stack output). */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** Every dashboard, the first one first; more than one when the targets' widgets pass a dashboard's limits. */
+  public readonly dashboards: readonly cloudwatch.Dashboard[];
 
   constructor(scope: Construct, id: string, props: AutoscalerDashboardProps) {
     super(scope, id);
     const { config } = props;
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName ?? `${config.prefix}-autoscaler`,
-      defaultInterval: Duration.hours(6),
-    });
+    const name = props.dashboardName ?? `${config.prefix}-autoscaler`;
+
+    // Each target's row (its heading and widgets) on the first dashboard it fits on, in config order.
+    const pages: { rows: cloudwatch.IWidget[][]; widgets: number; body: number }[] = [{ rows: [], widgets: RESERVED_WIDGETS, body: RESERVED_BODY }];
     for (const target of config.targets) {
-      this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${target.id} (${target.kind})`, width: 24, height: 1 }));
-      this.dashboard.addWidgets(...targetWidgets(config.prefix, target));
+      const row = [new cloudwatch.TextWidget({ markdown: `## ${target.id} (${target.kind})`, width: 24, height: 1 }), ...targetWidgets(config.prefix, target)];
+      const body = row.reduce((sum, w) => sum + JSON.stringify(w.toJson()).length + 1, 0);
+      let page = pages[pages.length - 1];
+      if (page.rows.length && (page.widgets + row.length > MAX_DASHBOARD_WIDGETS || page.body + body > MAX_DASHBOARD_BODY)) {
+        page = { rows: [], widgets: 1, body: 200 };
+        pages.push(page);
+      }
+      page.rows.push(row);
+      page.widgets += row.length;
+      page.body += body;
     }
+    this.dashboards = pages.map((page, i) => {
+      const home =
+        i === 0 ? this : new NestedStack(this, `Dashboard${i + 1}Stack`, { description: `${config.prefix} autoscaler: dashboard ${i + 1} of ${pages.length}` });
+      const dashboard = new cloudwatch.Dashboard(home, i === 0 ? 'Dashboard' : `Dashboard${i + 1}`, {
+        dashboardName: i === 0 ? name : `${name}-${i + 1}`,
+        defaultInterval: Duration.hours(6),
+      });
+      if (i > 0)
+        dashboard.addWidgets(
+          new cloudwatch.TextWidget({ markdown: `# ${name} (${i + 1} of ${pages.length}): the autoscaler's own graphs are on ${name}`, width: 24, height: 1 }),
+        );
+      for (const row of page.rows) {
+        dashboard.addWidgets(row[0]);
+        dashboard.addWidgets(...row.slice(1));
+      }
+      return dashboard;
+    });
+    this.dashboard = this.dashboards[0];
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## The autoscaler', width: 24, height: 1 }));
     this.dashboard.addWidgets(...healthWidgets(props));
     for (const [name, machine] of Object.entries(props.stateMachines ?? {})) this.addStateMachine(name, machine);

@@ -4,7 +4,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
-import type { AsgTarget } from '../../lambdas/shared/config';
+import type { AsgTarget, PermissionMode } from '../../lambdas/shared/config';
 import { autoScalingGroupUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
@@ -23,6 +23,12 @@ export interface AsgScalingTargetProps {
    * @default none
    */
   readonly setCapacity?: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: its own ARN, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class AsgScalingTarget extends Construct {
@@ -47,7 +53,13 @@ export class AsgScalingTarget extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     for (const fn of [handler, ...(props.setCapacity ? [props.setCapacity] : [])])
-      grantGroupCapacity(fn, target.autoScalingGroupName, this.autoScalingGroupArn, 'group sizes');
+      grantGroupCapacity(
+        fn,
+        { permissions: props.permissions ?? 'per-target', prefix: props.prefix },
+        target.autoScalingGroupName,
+        this.autoScalingGroupArn,
+        'group sizes',
+      );
     grantMetricReads(handler);
     grantAlarmStateReads(handler, props.prefix);
   }
@@ -55,6 +67,7 @@ export class AsgScalingTarget extends Construct {
 
 /** The `asg` kind's infrastructure (lib/targets/index.ts). */
 export const asgInfrastructure = {
-  construct: (scope, target, w) => new AsgScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, setCapacity: w.setCapacity }),
+  construct: (scope, target, w) =>
+    new AsgScalingTarget(scope, target.id, { prefix: w.prefix, permissions: w.permissions, target, handler: w.handler, setCapacity: w.setCapacity }),
   units: (t) => autoScalingGroupUnits(t.autoScalingGroupName),
 } satisfies TargetInfrastructure<AsgTarget>;

@@ -6,14 +6,14 @@ import { Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { AutoscalerConfig, CloudfrontTarget } from '../../lambdas/shared/config';
+import type { AutoscalerConfig, CloudfrontTarget, PermissionMode } from '../../lambdas/shared/config';
 import { type CdnRuleSource, cdnRulePatterns } from '../../lambdas/shared/kinds/cloudfront';
 import { toEventPattern } from '../shared/event-pattern';
 import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS } from '../shared/function';
+import { grantOnResource } from './access';
 import type { TargetInfrastructure } from './kind';
 
 /** What the cdn function (and the invalidate runbook) may do on a distribution, and nothing else. */
@@ -32,6 +32,14 @@ export interface CloudfrontInvalidationTargetProps {
   readonly target: CloudfrontTarget;
   /** The cdn family's function, which invalidates the distribution. */
   readonly handler: lambda.IFunction;
+  /** The deployment's prefix: the value of the tag `permissions: by-tag` asks for. */
+  readonly prefix: string;
+  /**
+   * How the roles name the target's resources: their own ARNs, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class CloudfrontInvalidationTarget extends Construct {
@@ -44,7 +52,17 @@ export class CloudfrontInvalidationTarget extends Construct {
     super(scope, id);
     const { target, handler } = props;
     this.distributionArn = distributionArn(this, target.distributionId);
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: [...CLOUDFRONT_ACTIONS], resources: [this.distributionArn] }));
+    grantOnResource(
+      handler,
+      { permissions: props.permissions ?? 'per-target', prefix: props.prefix },
+      {
+        sid: 'InvalidateTaggedDistributions',
+        actions: CLOUDFRONT_ACTIONS,
+        arns: [this.distributionArn],
+        pattern: distributionArn(this, '*'),
+        noun: 'CloudFront distributions',
+      },
+    );
   }
 }
 
@@ -103,5 +121,6 @@ export class CdnDeployRules extends Construct {
 
 /** The `cloudfront` kind's infrastructure (lib/targets/index.ts); its deploy rules are the cdn family's (CdnDeployRules). */
 export const cloudfrontInfrastructure = {
-  construct: (scope, target, w) => new CloudfrontInvalidationTarget(scope, target.id, { target, handler: w.handler }),
+  construct: (scope, target, w) =>
+    new CloudfrontInvalidationTarget(scope, target.id, { target, handler: w.handler, prefix: w.prefix, permissions: w.permissions }),
 } satisfies TargetInfrastructure<CloudfrontTarget>;

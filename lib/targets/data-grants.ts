@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
+import { type Access, grantOnResource } from './access';
 
 /** `arn:<partition>:rds:<region>:<account>:<resource>:<name>` */
 export function rdsArn(scope: lambda.IFunction, resource: 'db' | 'cluster', name: string): string {
@@ -84,14 +85,26 @@ export function grantInstanceModification(props: {
   readonly taskFunction: lambda.IFunction;
   readonly runbook: { grantStartExecution(identity: iam.IGrantable): iam.Grant };
   readonly instanceIdentifier: string;
-  /** The deployment's prefix (its alarms). */
+  /** The deployment's prefix (its alarms, the tag's value). */
   readonly prefix: string;
+  /** How the task function's role names the instance. */
+  readonly permissions: Access['permissions'];
 }): string {
   const instanceArn = rdsArn(props.taskFunction, 'db', props.instanceIdentifier);
   grantDescribeDbInstances(props.handler);
   grantDataReads(props.handler, props.prefix);
   props.runbook.grantStartExecution(props.handler);
   grantDescribeDbInstances(props.taskFunction);
-  props.taskFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:ModifyDBInstance'], resources: [instanceArn] }));
+  grantOnResource(
+    props.taskFunction,
+    { permissions: props.permissions, prefix: props.prefix },
+    {
+      sid: 'ModifyTaggedInstances',
+      actions: ['rds:ModifyDBInstance'],
+      arns: [instanceArn],
+      pattern: rdsArn(props.taskFunction, 'db', '*'),
+      noun: 'RDS instances',
+    },
+  );
   return instanceArn;
 }

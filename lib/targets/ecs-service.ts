@@ -4,7 +4,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
-import type { EcsServiceTarget } from '../../lambdas/shared/config';
+import type { EcsServiceTarget, PermissionMode } from '../../lambdas/shared/config';
 import { ecsServiceUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantAlarmStateReads, grantMetricReads } from '../shared/function';
@@ -23,6 +23,12 @@ export interface EcsServiceScalingTargetProps {
    * @default none
    */
   readonly setCapacity?: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: its own ARN, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class EcsServiceScalingTarget extends Construct {
@@ -43,7 +49,8 @@ export class EcsServiceScalingTarget extends Construct {
       resourceName: `${target.cluster}/${target.service}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    for (const fn of [handler, ...(props.setCapacity ? [props.setCapacity] : [])]) grantServiceCapacity(fn, this.serviceArn);
+    for (const fn of [handler, ...(props.setCapacity ? [props.setCapacity] : [])])
+      grantServiceCapacity(fn, { permissions: props.permissions ?? 'per-target', prefix: props.prefix }, this.serviceArn);
     grantMetricReads(handler);
     grantAlarmStateReads(handler, props.prefix);
   }
@@ -51,6 +58,7 @@ export class EcsServiceScalingTarget extends Construct {
 
 /** The `ecs-service` kind's infrastructure (lib/targets/index.ts). */
 export const ecsServiceInfrastructure = {
-  construct: (scope, target, w) => new EcsServiceScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, setCapacity: w.setCapacity }),
+  construct: (scope, target, w) =>
+    new EcsServiceScalingTarget(scope, target.id, { prefix: w.prefix, permissions: w.permissions, target, handler: w.handler, setCapacity: w.setCapacity }),
   units: (t) => ecsServiceUnits(t.cluster, t.service),
 } satisfies TargetInfrastructure<EcsServiceTarget>;

@@ -9,12 +9,15 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { PermissionMode } from '../../lambdas/shared/config';
 import type { RunbookExits } from '../runbooks/runbook';
 
 /** What the Autoscaler hands each target's construct. */
 export interface TargetWiring {
   /** The deployment's prefix (`config.prefix`): alarm names, tags. */
   readonly prefix: string;
+  /** How the roles name the target's resources (`config.permissions`): by ARN, or by the deployment's tag. */
+  readonly permissions: PermissionMode;
   /** The function of the target's family, which decides for it. */
   readonly handler: lambda.IFunction;
   /**

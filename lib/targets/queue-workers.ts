@@ -5,16 +5,16 @@
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
-import type { QueueWorkersTarget } from '../../lambdas/shared/config';
+import type { PermissionMode, QueueWorkersTarget } from '../../lambdas/shared/config';
 import { queueMetrics, queueParts, readsQueueMetrics } from '../../lambdas/shared/kinds/queue-workers';
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { graph, metricOf } from '../monitoring/widgets';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantMetricReads } from '../shared/function';
+import { type Access, grantOnResource } from './access';
 import { grantGroupCapacity, grantServiceCapacity } from './fleet';
 import type { TargetInfrastructure } from './kind';
 
@@ -30,6 +30,12 @@ export interface QueueWorkersScalingTargetProps {
    * @default none
    */
   readonly setCapacity?: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: their own ARNs, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class QueueWorkersScalingTarget extends Construct {
@@ -55,21 +61,16 @@ export class QueueWorkersScalingTarget extends Construct {
     };
     this.queueArn = arnOf(target.queueUrl);
     this.deadLetterQueueArn = target.deadLetterQueueUrl ? arnOf(target.deadLetterQueueUrl) : undefined;
-    handler.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['sqs:GetQueueAttributes'],
-        resources: [this.queueArn, ...(this.deadLetterQueueArn ? [this.deadLetterQueueArn] : [])],
-      }),
-    );
+    const access: Access = { permissions: props.permissions ?? 'per-target', prefix: props.prefix };
+    grantQueueReads(handler, access, [this.queueArn, ...(this.deadLetterQueueArn ? [this.deadLetterQueueArn] : [])]);
     // A step rule on the age of the oldest message reads it from CloudWatch.
     if (readsQueueMetrics(target)) grantMetricReads(handler);
 
     // The set-capacity runbook's task function sets the fleet too, and reads the queue's in-flight
     // messages when the workers do not protect themselves (the busy workers it may not remove).
     const setters = [handler, ...(props.setCapacity ? [props.setCapacity] : [])];
-    if (props.setCapacity && !target.workers.scaleInProtection)
-      props.setCapacity.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [this.queueArn] }));
-    this.workersArn = grantWorkers(this, setters, target.workers);
+    if (props.setCapacity && !target.workers.scaleInProtection) grantQueueReads(props.setCapacity, access, [this.queueArn]);
+    this.workersArn = grantWorkers(this, setters, target.workers, access);
   }
 }
 
@@ -78,7 +79,7 @@ export class QueueWorkersScalingTarget extends Construct {
  * DescribeServices on the ECS service, or SetDesiredCapacity on the group (by name) and
  * DescribeAutoScalingGroups (no resource-level permissions). Returns the fleet's ARN as IAM matches it.
  */
-export function grantWorkers(scope: Construct, fns: readonly lambda.IFunction[], w: QueueWorkersTarget['workers']): string {
+export function grantWorkers(scope: Construct, fns: readonly lambda.IFunction[], w: QueueWorkersTarget['workers'], access: Access): string {
   const stack = Stack.of(scope);
   if (w.kind === 'ecs-service') {
     const arn = stack.formatArn({
@@ -87,7 +88,7 @@ export function grantWorkers(scope: Construct, fns: readonly lambda.IFunction[],
       resourceName: `${w.cluster}/${w.service}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    for (const fn of fns) grantServiceCapacity(fn, arn);
+    for (const fn of fns) grantServiceCapacity(fn, access, arn);
     return arn;
   }
   const arn = stack.formatArn({
@@ -96,14 +97,25 @@ export function grantWorkers(scope: Construct, fns: readonly lambda.IFunction[],
     resourceName: `*:autoScalingGroupName/${w.autoScalingGroupName}`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-  for (const fn of fns) grantGroupCapacity(fn, w.autoScalingGroupName, arn, 'group sizes and instance protection');
+  for (const fn of fns) grantGroupCapacity(fn, access, w.autoScalingGroupName, arn, 'group sizes and instance protection');
   return arn;
+}
+
+/** sqs:GetQueueAttributes on the queues (by-tag: on any queue of the stack's region and account carrying the deployment's tag). */
+function grantQueueReads(fn: lambda.IFunction, access: Access, queueArns: readonly string[]): void {
+  grantOnResource(fn, access, {
+    sid: 'ReadTaggedQueues',
+    actions: ['sqs:GetQueueAttributes'],
+    arns: queueArns,
+    pattern: Stack.of(fn).formatArn({ service: 'sqs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+    noun: 'SQS queues',
+  });
 }
 
 /** The `queue-workers` kind's infrastructure (lib/targets/index.ts). */
 export const queueWorkersInfrastructure = {
   construct: (scope, target, w) =>
-    new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, setCapacity: w.setCapacity }),
+    new QueueWorkersScalingTarget(scope, target.id, { prefix: w.prefix, permissions: w.permissions, target, handler: w.handler, setCapacity: w.setCapacity }),
   // The workers' fleet, drawn like the web tier's.
   units: (t) => (t.workers.kind === 'asg' ? autoScalingGroupUnits(t.workers.autoScalingGroupName) : ecsServiceUnits(t.workers.cluster, t.workers.service)),
   widgets: (t) => [queueDepthWidget(t)],

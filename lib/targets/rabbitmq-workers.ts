@@ -9,7 +9,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
-import type { RabbitmqWorkersTarget } from '../../lambdas/shared/config';
+import type { PermissionMode, RabbitmqWorkersTarget } from '../../lambdas/shared/config';
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantMetricReads } from '../shared/function';
@@ -23,6 +23,12 @@ export interface RabbitmqWorkersScalingTargetProps {
   readonly target: RabbitmqWorkersTarget;
   /** The queue family's function, which reads the queue's metrics and sets the fleet's desired count. */
   readonly handler: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: their own ARNs, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class RabbitmqWorkersScalingTarget extends Construct {
@@ -36,13 +42,14 @@ export class RabbitmqWorkersScalingTarget extends Construct {
     const { target, handler } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
     grantMetricReads(handler);
-    this.workersArn = grantWorkers(this, [handler], target.workers);
+    this.workersArn = grantWorkers(this, [handler], target.workers, { permissions: props.permissions ?? 'per-target', prefix: props.prefix });
   }
 }
 
 /** The `rabbitmq-workers` kind's infrastructure (lib/targets/index.ts). */
 export const rabbitmqWorkersInfrastructure = {
-  construct: (scope, target, w) => new RabbitmqWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler }),
+  construct: (scope, target, w) =>
+    new RabbitmqWorkersScalingTarget(scope, target.id, { prefix: w.prefix, permissions: w.permissions, target, handler: w.handler }),
   // The workers' fleet, drawn like the web tier's.
   units: (t) => (t.workers.kind === 'asg' ? autoScalingGroupUnits(t.workers.autoScalingGroupName) : ecsServiceUnits(t.workers.cluster, t.workers.service)),
 } satisfies TargetInfrastructure<RabbitmqWorkersTarget>;

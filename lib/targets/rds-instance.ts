@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
-import type { RdsInstanceTarget } from '../../lambdas/shared/config';
+import type { PermissionMode, RdsInstanceTarget } from '../../lambdas/shared/config';
 import { instanceDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantInstanceModification } from './data-grants';
@@ -19,6 +19,12 @@ export interface RdsInstanceTargetProps {
   /** The `rds-instance` runbook. */
   readonly runbook: sfn.IStateMachine;
   readonly taskFunction: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: their own ARNs, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class RdsInstanceScalingTarget extends Construct {
@@ -29,7 +35,14 @@ export class RdsInstanceScalingTarget extends Construct {
     super(scope, id);
     const { target, handler, taskFunction, runbook } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
-    this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier, prefix: props.prefix });
+    this.instanceArn = grantInstanceModification({
+      handler,
+      taskFunction,
+      runbook,
+      instanceIdentifier: target.instanceIdentifier,
+      prefix: props.prefix,
+      permissions: props.permissions ?? 'per-target',
+    });
   }
 }
 
@@ -37,7 +50,14 @@ export class RdsInstanceScalingTarget extends Construct {
 export const rdsInstanceInfrastructure = {
   construct: (scope, target, w) => {
     const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
-    return new RdsInstanceScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
+    return new RdsInstanceScalingTarget(scope, target.id, {
+      prefix: w.prefix,
+      permissions: w.permissions,
+      handler: w.handler,
+      runbook: stateMachine,
+      taskFunction,
+      target,
+    });
   },
   runbook: {
     description: 'Move an RDS instance to {"targetId","instanceClass"} of its ladder, now or in the maintenance window',

@@ -17,6 +17,7 @@ import { graph, metricOf } from '../monitoring/widgets';
 import { replicasDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { acknowledgeWildcardResource } from '../shared/nag';
+import { addPackedStatements } from '../shared/packed-policy';
 import { grantDataReads, grantDescribeDbInstances, grantKeyUseVia, rdsArn } from './data-grants';
 import { runbookWiring, type TargetInfrastructure } from './kind';
 
@@ -71,27 +72,24 @@ export class RdsReplicasScalingTarget extends Construct {
     const statements = [
       // Create only replicas named <targetId>-ro-*, only of the configured source, only carrying the autoscaler's tags.
       new iam.PolicyStatement({
-        sid: 'CreateTaggedReplicas',
         actions: target.clusterIdentifier ? ['rds:CreateDBInstance'] : ['rds:CreateDBInstanceReadReplica'],
         resources: [sourceArn, this.replicaArnPattern, ...groups],
         conditions: { StringEquals: ours },
       }),
       new iam.PolicyStatement({
-        sid: 'TagOnCreate',
         actions: ['rds:AddTagsToResource'],
         resources: [this.replicaArnPattern],
         conditions: { StringEquals: ours },
       }),
       // Delete only what carries the autoscaler's tags for this target: IAM enforces it, not just the code.
       new iam.PolicyStatement({
-        sid: 'DeleteOwnReplicasOnly',
         actions: ['rds:DeleteDBInstance'],
         resources: [this.replicaArnPattern],
         conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: prefix, [`aws:ResourceTag/${TARGET_TAG}`]: target.id } },
       }),
     ];
     if (target.clusterIdentifier) {
-      statements.push(new iam.PolicyStatement({ sid: 'DescribeCluster', actions: ['rds:DescribeDBClusters'], resources: [sourceArn] }));
+      statements.push(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [sourceArn] }));
       handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [sourceArn] }));
     }
     this.readerEndpointsParameterName = readerEndpointsParameter(prefix, target);
@@ -101,7 +99,7 @@ export class RdsReplicasScalingTarget extends Construct {
       resourceName: this.readerEndpointsParameterName.replace(/^\//, ''),
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    statements.push(new iam.PolicyStatement({ sid: 'PublishReaderEndpoints', actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameterArn] }));
+    statements.push(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameterArn] }));
     if (target.route53) {
       const zoneArn = stack.formatArn({
         service: 'route53',
@@ -112,10 +110,9 @@ export class RdsReplicasScalingTarget extends Construct {
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       });
       statements.push(
-        new iam.PolicyStatement({ sid: 'ReadReaderRecords', actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }),
+        new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }),
         // Only CNAME records of the target's own name in the configured zone.
         new iam.PolicyStatement({
-          sid: 'WriteReaderRecords',
           actions: ['route53:ChangeResourceRecordSets'],
           resources: [zoneArn],
           conditions: {
@@ -127,8 +124,9 @@ export class RdsReplicasScalingTarget extends Construct {
         }),
       );
     }
-    const policy = new iam.Policy(this, 'RunbookPolicy', { statements });
-    taskFunction.role!.attachInlinePolicy(policy);
+    // Packed with other targets' into managed policies: an inline policy per target would fill the role's
+    // 10,240 inline characters with a handful of targets (lib/limits.ts counts both).
+    const policy = addPackedStatements(taskFunction.role!, statements);
     acknowledgeWildcardResource(
       policy,
       this.replicaArnPattern,

@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
-import type { RdsStorageTarget } from '../../lambdas/shared/config';
+import type { PermissionMode, RdsStorageTarget } from '../../lambdas/shared/config';
 import { storageDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
 import { grantInstanceModification } from './data-grants';
@@ -18,6 +18,12 @@ export interface RdsStorageTargetProps {
   /** The `rds-storage` runbook. */
   readonly runbook: sfn.IStateMachine;
   readonly taskFunction: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: their own ARNs, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class RdsStorageScalingTarget extends Construct {
@@ -28,7 +34,14 @@ export class RdsStorageScalingTarget extends Construct {
     super(scope, id);
     const { target, handler, taskFunction, runbook } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
-    this.instanceArn = grantInstanceModification({ handler, taskFunction, runbook, instanceIdentifier: target.instanceIdentifier, prefix: props.prefix });
+    this.instanceArn = grantInstanceModification({
+      handler,
+      taskFunction,
+      runbook,
+      instanceIdentifier: target.instanceIdentifier,
+      prefix: props.prefix,
+      permissions: props.permissions ?? 'per-target',
+    });
   }
 }
 
@@ -36,7 +49,14 @@ export class RdsStorageScalingTarget extends Construct {
 export const rdsStorageInfrastructure = {
   construct: (scope, target, w) => {
     const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
-    return new RdsStorageScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
+    return new RdsStorageScalingTarget(scope, target.id, {
+      prefix: w.prefix,
+      permissions: w.permissions,
+      handler: w.handler,
+      runbook: stateMachine,
+      taskFunction,
+      target,
+    });
   },
   runbook: {
     description: 'Grow an RDS instance\'s allocated storage to {"targetId","allocatedGiB"}',

@@ -44,6 +44,12 @@ export interface RedisWorkersScalingTargetProps {
   readonly handler: lambda.IFunction;
   /** The deployment's broker reader, which reads the target's queues on the broker. */
   readonly brokerReader: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: their own ARNs, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: AutoscalerConfig['permissions'];
 }
 
 export class RedisWorkersScalingTarget extends Construct {
@@ -57,7 +63,7 @@ export class RedisWorkersScalingTarget extends Construct {
     const { target, handler } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
     grantMetricReads(handler);
-    this.workersArn = grantWorkers(this, [handler], target.workers);
+    this.workersArn = grantWorkers(this, [handler], target.workers, { permissions: props.permissions ?? 'per-target', prefix: props.prefix });
     // The AUTH token: GetSecretValue on this secret alone (its full ARN, checked by the schema).
     if (target.broker.authSecretArn)
       props.brokerReader.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [target.broker.authSecretArn] }));
@@ -212,7 +218,13 @@ export class BrokerReader extends Construct {
 export const redisWorkersInfrastructure = {
   construct: (scope, target, w) => {
     if (!w.brokerReader) throw new Error(`redis-workers target "${target.id}" needs the deployment's broker reader`);
-    return new RedisWorkersScalingTarget(scope, target.id, { prefix: w.prefix, target, handler: w.handler, brokerReader: w.brokerReader });
+    return new RedisWorkersScalingTarget(scope, target.id, {
+      prefix: w.prefix,
+      permissions: w.permissions,
+      target,
+      handler: w.handler,
+      brokerReader: w.brokerReader,
+    });
   },
   // The workers' fleet, drawn like the web tier's.
   units: (t) => (t.workers.kind === 'asg' ? autoScalingGroupUnits(t.workers.autoScalingGroupName) : ecsServiceUnits(t.workers.cluster, t.workers.service)),

@@ -1,16 +1,16 @@
 /** A `redis` target: its alarms and the least permissions to read the group and change its node type. */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
-import type { RedisTarget } from '../../lambdas/shared/config';
+import type { PermissionMode, RedisTarget } from '../../lambdas/shared/config';
 import { DASHBOARD_PERIOD } from '../monitoring/units';
 import { graph } from '../monitoring/widgets';
 import { redisDefinition } from '../runbooks/definitions';
 import { createSpecAlarms } from '../shared/alarm';
+import { type Access, grantOnResource } from './access';
 import { grantDataReads, grantKeyUseVia } from './data-grants';
 import { runbookWiring, type TargetInfrastructure } from './kind';
 
@@ -23,6 +23,12 @@ export interface RedisTargetProps {
   readonly runbook: sfn.IStateMachine;
   /** The runbook's task function. */
   readonly taskFunction: lambda.IFunction;
+  /**
+   * How the roles name the target's resources: their own ARNs, or any resource carrying the tag
+   * `autoscaler:scaled-by=<prefix>` (lib/targets/access.ts).
+   * @default 'per-target'
+   */
+  readonly permissions?: PermissionMode;
 }
 
 export class RedisScalingTarget extends Construct {
@@ -33,38 +39,46 @@ export class RedisScalingTarget extends Construct {
     super(scope, id);
     const { target, handler, taskFunction } = props;
     this.alarms = createSpecAlarms(this, alarmsForTarget(props.prefix, target));
-    this.replicationGroupArn = Stack.of(this).formatArn({
-      service: 'elasticache',
-      resource: 'replicationgroup',
-      resourceName: target.replicationGroupId,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    this.replicationGroupArn = replicationGroupArn(this, target.replicationGroupId);
+    const access: Access = { permissions: props.permissions ?? 'per-target', prefix: props.prefix };
+    const groups = { arns: [this.replicationGroupArn], pattern: replicationGroupArn(this, '*'), noun: 'ElastiCache replication groups' };
     const read = ['elasticache:DescribeReplicationGroups', 'elasticache:ListAllowedNodeTypeModifications'];
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: read, resources: [this.replicationGroupArn] }));
+    grantOnResource(handler, access, { sid: 'ReadTaggedReplicationGroups', actions: read, ...groups });
     grantDataReads(handler, props.prefix);
     props.runbook.grantStartExecution(handler);
     // A group encrypted at rest with a customer managed key: ElastiCache creates grants for its new nodes.
     grantKeyUseVia(taskFunction, 'elasticache');
-    taskFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          ...read,
-          'elasticache:ModifyReplicationGroup',
-          'elasticache:ModifyReplicationGroupShardConfiguration',
-          'elasticache:IncreaseReplicaCount',
-          'elasticache:DecreaseReplicaCount',
-        ],
-        resources: [this.replicationGroupArn],
-      }),
-    );
+    grantOnResource(taskFunction, access, {
+      sid: 'ResizeTaggedReplicationGroups',
+      actions: [
+        ...read,
+        'elasticache:ModifyReplicationGroup',
+        'elasticache:ModifyReplicationGroupShardConfiguration',
+        'elasticache:IncreaseReplicaCount',
+        'elasticache:DecreaseReplicaCount',
+      ],
+      ...groups,
+    });
   }
+}
+
+/** `arn:<partition>:elasticache:<region>:<account>:replicationgroup:<id>` */
+function replicationGroupArn(scope: Construct, id: string): string {
+  return Stack.of(scope).formatArn({ service: 'elasticache', resource: 'replicationgroup', resourceName: id, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** The `redis` kind's infrastructure (lib/targets/index.ts). */
 export const redisInfrastructure = {
   construct: (scope, target, w) => {
     const { stateMachine, taskFunction } = runbookWiring(w, target.kind);
-    return new RedisScalingTarget(scope, target.id, { prefix: w.prefix, handler: w.handler, runbook: stateMachine, taskFunction, target });
+    return new RedisScalingTarget(scope, target.id, {
+      prefix: w.prefix,
+      permissions: w.permissions,
+      handler: w.handler,
+      runbook: stateMachine,
+      taskFunction,
+      target,
+    });
   },
   widgets: (t) => [redisMemoryWidget(t)],
   runbook: {

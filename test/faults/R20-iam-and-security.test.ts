@@ -61,7 +61,9 @@ function functionStatements(resources: Resources) {
   }
   const out: { role: string; policy: string; statement: Statement }[] = [];
   for (const [id, r] of Object.entries(resources)) {
-    if (r.Type === 'AWS::IAM::Policy') {
+    // Inline policies, and the stack's own managed policies attached through their `Roles` (the
+    // rds-replicas statements are packed into those: lib/shared/packed-policy.ts).
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
       for (const role of (r.Properties.Roles ?? []).map((x: { Ref: string }) => x.Ref)) {
         if (roles.has(role)) for (const statement of r.Properties.PolicyDocument.Statement) out.push({ role, policy: id, statement });
       }

@@ -41,8 +41,8 @@ describe('Autoscaler at scale', () => {
     expect(count('AWS::CloudWatch::Alarm')).toBe(allAlarms(cfg).length + Object.keys(autoscaler.selfAlarms.alarms).length);
   });
 
-  test('1,000 targets: alarms in nested stacks, every stack under 500 resources, one rule and one function', () => {
-    const cfg = config({ targets: webTargets(1000) });
+  test('1,000 targets granted by tag: alarms in nested stacks, every stack under 500 resources, one rule and one function', () => {
+    const cfg = config({ permissions: 'by-tag', targets: webTargets(1000) });
     const expected = allAlarms(cfg);
     expect(expected.length).toBeGreaterThan(MAIN_STACK_ALARMS);
     const { autoscaler, main, nested, count } = synthAll(cfg);

@@ -199,10 +199,11 @@ export class ResolvedTemplate {
       const roles = (props.Roles as { Ref?: string }[] | undefined) ?? [];
       if (roles.some((r) => r.Ref === roleLogicalId)) policies.push({ name: id, document: this.resolve(props.PolicyDocument) as PolicyDocument });
     }
+    // The stack's own managed policies attached to the role (by their Roles): their documents are here too.
     for (const id of this.ofType('AWS::IAM::ManagedPolicy')) {
-      const roles = (this.resource(id).Properties?.Roles as { Ref?: string }[] | undefined) ?? [];
-      if (roles.some((r) => r.Ref === roleLogicalId))
-        throw new Error(`managed policy ${id} is attached to ${roleLogicalId}; this check reads inline policies only`);
+      const props = this.resource(id).Properties ?? {};
+      const roles = (props.Roles as { Ref?: string }[] | undefined) ?? [];
+      if (roles.some((r) => r.Ref === roleLogicalId)) policies.push({ name: id, document: this.resolve(props.PolicyDocument) as PolicyDocument });
     }
     const env = ((fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
     return {

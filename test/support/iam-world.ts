@@ -6,6 +6,8 @@
  */
 import { allAlarms } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import { queueParts } from '../../lambdas/shared/kinds/queue-workers';
+import { SCALED_BY_TAG } from '../../lambdas/shared/tags';
 import { FakeAutoScaling, FakeEcs } from '../../sim/cloud/capacity';
 import { CallLog } from '../../sim/cloud/recorder';
 import { FakeSqs } from '../../sim/cloud/sqs';
@@ -13,7 +15,7 @@ import type { QueueState } from '../../sim/world';
 import { type Clock, Fleet } from '../faults/support';
 import { awsError, FakeElastiCache, FakeRds, FakeRoute53, FakeSsm } from '../runbooks/fake-aws';
 import { type Backend, operationOf } from './iam-calls';
-import type { WorldFacts } from './iam-requests';
+import { groupUuid, type WorldFacts } from './iam-requests';
 import { ACCOUNT, REGION } from './iam-template';
 
 type Input = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -201,6 +203,11 @@ export class IamWorld implements WorldFacts {
   readonly queues = new Map<string, QueueState>();
   /** Resource ARN -> the customer managed key it is encrypted with. */
   readonly keys = new Map<string, string>();
+  /**
+   * Every resource the config names, as IAM names it: the user has tagged each with
+   * `autoscaler:scaled-by=<prefix>` (what `permissions: by-tag` asks of them; harmless otherwise).
+   */
+  readonly scaledByTag = new Set<string>();
   private readonly groups = new Map<string, { optionGroup: string; parameterGroup: string; subnetGroup: string }>();
 
   constructor(private readonly spec: WorldSpec) {
@@ -209,6 +216,7 @@ export class IamWorld implements WorldFacts {
     this.cloudWatch = new LevelCloudWatch(config, () => clock.now);
     if (spec.topic?.keyArn) this.keys.set(spec.topic.arn, spec.topic.keyArn);
     this.rds.settleLooks = 1;
+    for (const t of config.targets) for (const arn of this.namedBy(t)) this.scaledByTag.add(arn);
     for (const t of config.targets) {
       switch (t.kind) {
         case 'rds-replicas':
@@ -252,6 +260,38 @@ export class IamWorld implements WorldFacts {
           if (t.deadLetterQueueUrl) this.queues.set(t.deadLetterQueueUrl, { visible: 3, notVisible: 0, ageOfOldest: 600 });
           break;
       }
+    }
+  }
+
+  /** The ARNs of the resources a target names (fleets, queues, databases, groups, distributions). */
+  private namedBy(t: AutoscalerConfig['targets'][number]): string[] {
+    const group = (name: string) => this.arn('autoscaling', `autoScalingGroup:${groupUuid(name)}:autoScalingGroupName/${name}`);
+    const service = (cluster: string, name: string) => this.arn('ecs', `service/${cluster}/${name}`);
+    const queue = (url: string) => {
+      const q = queueParts(url);
+      return `arn:aws:sqs:${q.region}:${q.account}:${q.name}`;
+    };
+    switch (t.kind) {
+      case 'asg':
+        return [group(t.autoScalingGroupName)];
+      case 'ecs-service':
+        return [service(t.cluster, t.service)];
+      case 'queue-workers':
+      case 'rabbitmq-workers':
+      case 'redis-workers': {
+        const fleet = t.workers.kind === 'asg' ? group(t.workers.autoScalingGroupName) : service(t.workers.cluster, t.workers.service);
+        const queues = t.kind === 'queue-workers' ? [t.queueUrl, ...(t.deadLetterQueueUrl ? [t.deadLetterQueueUrl] : [])].map(queue) : [];
+        return [fleet, ...queues];
+      }
+      case 'rds-replicas':
+        return [t.clusterIdentifier ? this.arn('rds', `cluster:${t.clusterIdentifier}`) : this.arn('rds', `db:${t.sourceInstanceIdentifier}`)];
+      case 'rds-storage':
+      case 'rds-instance':
+        return [this.arn('rds', `db:${t.instanceIdentifier}`)];
+      case 'redis':
+        return [this.arn('elasticache', `replicationgroup:${t.replicationGroupId}`)];
+      case 'cloudfront':
+        return [`arn:aws:cloudfront::${ACCOUNT}:distribution/${t.distributionId}`];
     }
   }
 
@@ -314,8 +354,8 @@ export class IamWorld implements WorldFacts {
 
   tagsOf(arn: string): Readonly<Record<string, string>> | undefined {
     const db = /:rds:[^:]+:\d+:db:(.+)$/.exec(arn);
-    if (db) return this.rds.instances.get(db[1])?.tags;
-    return undefined;
+    const own = db ? this.rds.instances.get(db[1])?.tags : undefined;
+    return this.scaledByTag.has(arn) ? { ...own, [SCALED_BY_TAG]: this.spec.config.prefix } : own;
   }
 
   rdsGroupsOf(instanceId: string) {

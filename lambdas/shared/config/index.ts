@@ -20,7 +20,16 @@ import { capacityWindowSchema, checkWindows } from './windows';
  * Most targets in one config: the scale the stack is built and tested for (alarms in nested stacks,
  * every stack under CloudFormation's 500 resources, one function per family polling them all).
  */
-export const MAX_TARGETS = 1000;
+export const MAX_TARGETS = 5000;
+
+/**
+ * How the functions' roles name the resources they act on: `per-target`, each target's own ARN (the
+ * roles grow with the targets; IAM's quotas stop them at a few hundred targets); `by-tag`, every
+ * resource of a type that carries the tag `autoscaler:scaled-by=<prefix>` (the roles do not grow; the
+ * user tags each resource).
+ */
+export const PERMISSION_MODES = ['per-target', 'by-tag'] as const;
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
 /** Subscriptions of the deployment's notification topic (actions, refusals, failures, self-alarms). */
 export const notificationsSchema = z.strictObject({
@@ -54,6 +63,14 @@ export const configSchema = z
      * @default {} (the topic only, no subscription)
      */
     notifications: notificationsSchema.default({}),
+    /**
+     * `per-target`: each role names every target's resource by its ARN. `by-tag`: each role allows its
+     * actions on any resource of the type that carries the tag `autoscaler:scaled-by` with the
+     * deployment's prefix as value, which the user puts on every group, service, queue, instance,
+     * replication group and distribution the config names; for more targets than per-target roles hold.
+     * @default "per-target"
+     */
+    permissions: z.enum(PERMISSION_MODES).default('per-target'),
     targets: z.array(targetSchema).min(1).max(MAX_TARGETS),
     /**
      * Capacity windows: cron periods (with a time zone) that set a target's floor and ceiling, such as

@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { alarmsForTarget } from '../../../lambdas/shared/alarms';
 import { Autoscaler } from '../../../lib/autoscaler';
+import { MAX_DASHBOARD_WIDGETS } from '../../../lib/monitoring/dashboard';
 import { AURORA_REPLICAS, RDS_REPLICAS, REDIS } from '../../runbooks/fixtures';
 import { asg, config, dashboardWidgets, ecs, TG, testApp } from '../helpers';
 
@@ -79,5 +80,44 @@ describe("each kind's own graphs, from the registry (lib/targets, widgets)", () 
 
   test('kinds that declare no graph of their own get none', () => {
     expect(row('web')).toEqual(['web: cpu', 'web: desired vs in service', 'web: autoscaler']);
+  });
+});
+
+describe("dashboards past a dashboard's limits", () => {
+  // 150 web targets: about 900 widgets, more than one dashboard holds.
+  const many = config({ permissions: 'by-tag', targets: Array.from({ length: 150 }, (_, i) => (i % 2 ? ecs(`w${i}`) : asg(`w${i}`, { targetGroup: TG }))) });
+  const { stack, autoscaler } = synth(many);
+  const widgetsOf = (d: (typeof autoscaler.dashboard.dashboards)[number]) => {
+    const body = Stack.of(d).resolve((d.node.defaultChild as unknown as { dashboardBody: unknown }).dashboardBody) as { 'Fn::Join': [string, unknown[]] };
+    const text = body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'REF')).join('');
+    return (JSON.parse(text) as { widgets: { properties: { markdown?: string } }[] }).widgets;
+  };
+
+  test('continue on numbered dashboards of at most 500 widgets, each in a nested stack of its own', () => {
+    const dashboards = autoscaler.dashboard.dashboards;
+    expect(dashboards.length).toBeGreaterThan(1);
+    expect(dashboards.map((d) => (d.node.defaultChild as unknown as { dashboardName: string }).dashboardName)).toEqual(
+      dashboards.map((_, i) => (i ? `shop-autoscaler-${i + 1}` : 'shop-autoscaler')),
+    );
+    for (const d of dashboards) expect(widgetsOf(d).length).toBeLessThanOrEqual(MAX_DASHBOARD_WIDGETS);
+    expect(Stack.of(dashboards[0])).toBe(stack);
+    const homes = dashboards.slice(1).map((d) => Stack.of(d));
+    expect(homes.every((h) => h.nested)).toBe(true);
+    expect(new Set(homes).size).toBe(homes.length);
+  });
+
+  test("every target's row is on exactly one dashboard, whole, in config order; the autoscaler's row on the first", () => {
+    const headings = autoscaler.dashboard.dashboards.flatMap((d) =>
+      widgetsOf(d)
+        .map((w) => w.properties.markdown)
+        .filter((m): m is string => !!m?.startsWith('## ')),
+    );
+    expect(headings).toEqual([
+      ...many.targets.slice(0, headings.indexOf('## The autoscaler')).map((t) => `## ${t.id} (${t.kind})`),
+      '## The autoscaler',
+      ...many.targets.slice(headings.indexOf('## The autoscaler')).map((t) => `## ${t.id} (${t.kind})`),
+    ]);
+    const first = widgetsOf(autoscaler.dashboard.dashboard);
+    expect(first.some((w) => w.properties.markdown === '## The autoscaler')).toBe(true);
   });
 });

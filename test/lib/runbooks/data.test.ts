@@ -27,8 +27,11 @@ const { app, stack, autoscaler } = buildApp(
 const template = Template.fromStack(stack as Stack);
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string>> };
+/** Every statement of the stack's policies: inline, and managed (per-target statements are packed into those). */
 function statements(template: Template): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  return ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].flatMap((type) =>
+    Object.values(template.findResources(type)).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]),
+  );
 }
 /** Reads, X-Ray, and the log delivery calls Step Functions logging needs: the only actions allowed on "*". */
 const UNSCOPED_OK =
@@ -140,7 +143,7 @@ describe('RdsReplicasScalingTarget', () => {
 
   test('the reader endpoints parameter is the only SSM parameter the tasks may write', () => {
     const put = all.filter((s) => actions(s).includes('ssm:PutParameter'));
-    expect(put.map((s) => JSON.stringify(s.Resource))).toEqual([
+    expect(put.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => JSON.stringify(r)))).toEqual([
       expect.stringContaining(':parameter/shop/orders-db/reader-endpoints'),
       expect.stringContaining(':parameter/shop/reports-db/reader-endpoints'),
     ]);
