@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
 import { renderReport } from './report';
 import { policiesOf, runScenario, scoreJson } from './runner';
-import { loadScenario, ScenarioError } from './scenario';
+import { loadScenario, ScenarioError, withTrackingUtilization } from './scenario';
 import { renderTable } from './table';
 import { loadTrace } from './trace';
 
@@ -24,10 +24,17 @@ async function main(argv: string[]): Promise<void> {
     .option('--scenario <file>', 'scenario file (YAML or JSON)', DEFAULT_SCENARIO)
     .option('--out <dir>', 'directory for score.json and report.html', 'out')
     .option('--policies <list>', 'comma-separated policies to run (default: the autoscaler and every baseline of the scenario)')
+    .option(
+      '--target-utilization <percent>',
+      "percent the tracking baselines and anchors aim at (default the scenario's targetUtilization, which the autoscaler and the cost ratio's ideal keep)",
+    )
     .showHelpAfterError()
     .parse(argv);
-  const opts = program.opts<{ scenario: string; out: string; policies?: string }>();
-  const scenario = loadScenario(opts.scenario);
+  const opts = program.opts<{ scenario: string; out: string; policies?: string; targetUtilization?: string }>();
+  const loaded = loadScenario(opts.scenario);
+  const raw = opts.targetUtilization;
+  if (raw !== undefined && !/^\d+(\.\d+)?$/.test(raw.trim())) throw new ScenarioError(`--target-utilization: ${JSON.stringify(raw)} is not a number`);
+  const scenario = raw === undefined ? loaded : withTrackingUtilization(loaded, Number(raw));
   const filter = opts.policies
     ?.split(',')
     .map((p) => p.trim())

@@ -50,4 +50,15 @@ describe('sim cli', () => {
     expect(Object.keys(JSON.parse(readFileSync(join(out, 'score.json'), 'utf8')).policies)).toEqual(['seed-step', 'target-tracking']);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   });
+
+  test('--target-utilization: the baselines track it, named in the table; a bad value fails naming the flag', () => {
+    writeFileSync(join(dir, 'ok.yaml'), scenario('', 'ok.csv'));
+    const r = cli('--scenario', join(dir, 'ok.yaml'), '--out', join(dir, 'tu'), '--policies', 'target-tracking,predictive', '--target-utilization', '40');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/baselines tracking 40% \(ideal and autoscaler at 70%\)/);
+    expect(r.stdout).toMatch(/predictive\s+\d/);
+    const bad = cli('--scenario', join(dir, 'ok.yaml'), '--out', join(dir, 'tu'), '--target-utilization', 'high');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: --target-utilization: "high" is not a number/);
+  });
 });
