@@ -1,13 +1,15 @@
 /**
- * The simulator's command line: `npm start -- --scenario FILE --out DIR [--policies a,b]`.
- * Writes DIR/score.json and DIR/report.html and prints the score table.
+ * The simulator's command line: `npm start -- --scenario FILE --out DIR [--policies a,b]
+ * [--target-utilization N]` writes DIR/score.json and DIR/report.html and prints the score table;
+ * `npm start -- generate --shape S --seed N --days D --out FILE` writes a synthetic trace (sim/generate.ts).
  */
 import './policies/quiet';
 import './esm-interop';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { generateTrace, SHAPES, type Shape, STEP_SECONDS, traceCsv } from './generate';
 import { AUTOSCALER, autoscalerUnsupported } from './policies/support';
 import { renderReport } from './report';
 import { policiesOf, runScenario, scoreJson } from './runner';
@@ -17,7 +19,33 @@ import { loadTrace } from './trace';
 
 export const DEFAULT_SCENARIO = 'scenarios/synthetic-diurnal-flash.yaml';
 
+/** `generate`: a synthetic trace of a shape, seed and length, as CSV. */
+function generate(argv: string[]): void {
+  const program = new Command()
+    .name('sim generate')
+    .description('Write a synthetic load trace (the same one for the same shape, seed and days)')
+    .requiredOption('--shape <shape>', `one of ${SHAPES.join(', ')}`)
+    .requiredOption('--seed <n>', 'seed of the draws (an integer)')
+    .option('--days <d>', 'days of one-minute rows', '7')
+    .requiredOption('--out <file>', 'CSV file to write')
+    .showHelpAfterError()
+    .parse(argv, { from: 'user' });
+  const opts = program.opts<{ shape: string; seed: string; days: string; out: string }>();
+  const int = (flag: string, raw: string) => {
+    if (!/^\d+$/.test(raw.trim())) throw new ScenarioError(`${flag}: ${JSON.stringify(raw)} is not a whole number`);
+    return Number(raw);
+  };
+  const trace = generateTrace({ shape: opts.shape as Shape, seed: int('--seed', opts.seed), days: int('--days', opts.days) });
+  mkdirSync(dirname(resolve(opts.out)), { recursive: true });
+  writeFileSync(opts.out, traceCsv(trace));
+  const total = trace.arrivals.reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    `wrote ${opts.out}: ${trace.shape}, seed ${trace.seed}, ${trace.arrivals.length} rows of ${STEP_SECONDS} s, ${total.toFixed(0)} ${trace.kind === 'queue' ? 'messages' : 'requests'}, ${trace.events.length} events\n`,
+  );
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[2] === 'generate') return generate(argv.slice(3));
   const program = new Command()
     .name('sim')
     .description('Replay a load trace against the autoscaler and its baselines, and score them')
@@ -65,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
-  if (err instanceof ScenarioError || (err instanceof Error && err.name === 'ConfigError') || (err instanceof Error && err.message.startsWith('--policies'))) {
+  if (err instanceof ScenarioError || (err instanceof Error && err.name === 'ConfigError') || (err instanceof Error && /^--[a-z-]+: /.test(err.message))) {
     process.stderr.write(`error: ${err.message}\n`);
   } else {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
