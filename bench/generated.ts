@@ -11,8 +11,8 @@ import { idealUnits, type Score } from '../sim/score';
 
 /**
  * Seeds x shapes: 4 seeds of each of the 5 web shapes (20 web traces) and of the queue's batches.
- * Weekly traces hold a week (a weekend needs one); the others 4 days, which keeps the suite's run
- * near a minute on two cores and still gives predictive scaling three days of history.
+ * Weekly traces hold a week (a weekend needs one); the others 4 days, which keeps the suite to about
+ * a minute of CPU time and still gives predictive scaling three days of history.
  */
 export const SUITE_SEEDS = [1, 2, 3, 4] as const;
 export const SUITE_WEB_SHAPES: readonly Shape[] = ['diurnal', 'weekly', 'flash', 'bursty', 'step'];

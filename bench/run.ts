@@ -93,7 +93,7 @@ async function main() {
   out();
   out(
     `\`npm start -- generate\` shapes built in memory: ${SUITE_WEB_SHAPES.join(', ')} (web) and batches (queue), seeds ${SUITE_SEEDS.join(', ')}, ` +
-      `${suiteDays('weekly')} days for weekly and ${suiteDays('diurnal')} for the others (shortened from a week to keep the bench near a minute here).`,
+      `${suiteDays('weekly')} days for weekly and ${suiteDays('diurnal')} for the others (shortened from a week: the suite takes about a minute of CPU time).`,
   );
   out("Web: the bundled synthetic scenario's workload (40 requests/s per unit, 180 s to start, 2 units at least, 70% target);");
   out("queue: celery-batches' (2 messages/s per worker, 60 s to start, 300 s wait). maxUnits is twice the peak ideal count.");
