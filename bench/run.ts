@@ -14,6 +14,8 @@ import { FAMILY_ENTRIES } from '../lib/shared/function';
 import { bundleTable } from './bundles';
 import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { costPerTarget, PRICES, USAGE } from './cost';
+import { frontierLines, frontierTables } from './frontier';
+import { generatedSuite, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteLines } from './generated';
 import { scenarioTable, WEBSOCKETS_VARIANT, websocketsVariant } from './scenarios';
 import { synthRow } from './synth';
 
@@ -72,6 +74,39 @@ async function main() {
       .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
       .join(', ')}.`,
   );
+
+  process.stderr.write('frontier...\n');
+  const frontier = await frontierTables(join(ROOT, 'scenarios'), (name) => scen.rows.find((r) => r.scenario === name && r.policy === 'autoscaler'));
+  out();
+  out('## Frontier: the autoscaler against target tracking and predictive scaling at tracking targets 80-30');
+  out();
+  out('Each bundled web scenario with the anchors of scenarios/README.md at every tracking target (`--target-utilization`;');
+  out("the cost ratio's ideal stays at the scenario's own target, the autoscaler's). An anchor point dominates the autoscaler");
+  out("when both its violation % and its cost ratio are lower. The half-violation goal: the autoscaler's violation % at most");
+  out('half the lowest anchor violation % at the same or a lower cost ratio, or at most 0.5 where that is higher.');
+  for (const t of frontier) {
+    out();
+    for (const l of frontierLines(t)) out(l);
+  }
+  out();
+  out(`Frontier time: ${frontier.map((t) => `${t.scenario} ${t.seconds.toFixed(1)} s`).join(', ')}.`);
+
+  process.stderr.write('generated suite...\n');
+  const suite = await generatedSuite();
+  out();
+  out('## Generated suite: median and worst case over generated traces');
+  out();
+  out(
+    `\`npm start -- generate\` shapes built in memory: ${SUITE_WEB_SHAPES.join(', ')} (web) and batches (queue), seeds ${SUITE_SEEDS.join(', ')}, ` +
+      `${suiteDays('weekly')} days for weekly and ${suiteDays('diurnal')} for the others (shortened from a week: the suite takes about a minute of CPU time).`,
+  );
+  out("Web: the bundled synthetic scenario's workload (40 requests/s per unit, 180 s to start, 2 units at least, 70% target);");
+  out("queue: celery-batches' (2 messages/s per worker, 60 s to start, 300 s wait). maxUnits is twice the peak ideal count.");
+  out('Peak ratio: peak units over the highest ideal count of any step; reversals per day of trace.');
+  out();
+  for (const l of suiteLines(suite.runs)) out(l);
+  out();
+  out(`Generated suite time: ${suite.seconds.toFixed(1)} s for ${suite.runs.length} traces.`);
 
   process.stderr.write('bundles...\n');
   const config = loadConfigFile(join(ROOT, 'autoscaler.config.yaml'));

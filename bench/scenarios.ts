@@ -15,6 +15,7 @@ export interface ScenarioRow {
   readonly violationPct: number;
   readonly costRatio: number | null;
   readonly unitHours: number;
+  readonly actions: number;
   readonly actionsPerHour: number;
   readonly reversals: number;
   readonly peakUnits: number;
@@ -72,6 +73,7 @@ function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeo
     violationPct: score.violationPct,
     costRatio: score.costRatio,
     unitHours: score.unitHours,
+    actions: score.actions,
     actionsPerHour: score.actionsPerHour,
     reversals: score.reversals,
     peakUnits: score.peakUnits,

@@ -7,7 +7,7 @@ import { runCacheBaseline, runDatabaseBaseline } from './data/baselines';
 import type { CacheWorld } from './data/cache-world';
 import type { DatabaseWorld } from './data/database-world';
 import { AUTOSCALER, AUTOSCALER_STEP, autoscalerUnsupported } from './policies/support';
-import { type BaselineName, PROJECT_POLICIES, type Scenario } from './scenario';
+import { ANCHORS, type BaselineName, PROJECT_POLICIES, type Scenario, trackingUtilization } from './scenario';
 import { type Score, score } from './score';
 import { loadTrace, type Trace } from './trace';
 import { World } from './world';
@@ -44,16 +44,18 @@ export interface RunOptions {
 /**
  * The policies a scenario runs, in order: the autoscaler, then the scenario's `compare`. A filter
  * (`--policies`) picks among them and may also name the project's other policies of the workload kind
- * (`autoscaler-step`), which then run right after the autoscaler.
+ * (`autoscaler-step`), which then run right after the autoscaler, and the anchors of the workload kind
+ * (`predictive`), which then run last.
  */
 export function policiesOf(scenario: Scenario, filter?: readonly string[]): string[] {
   const all: string[] = [AUTOSCALER, ...scenario.compare];
   if (!filter) return all;
   const extra = PROJECT_POLICIES[scenario.workload.kind].filter((p) => !all.includes(p));
-  const known = [...all, ...extra];
+  const anchors = ANCHORS[scenario.workload.kind].filter((p) => !all.includes(p));
+  const known = [...all, ...extra, ...anchors];
   const unknown = filter.filter((p) => !known.includes(p));
   if (unknown.length) throw new Error(`--policies: ${unknown.join(', ')} not in this scenario (${known.join(', ')})`);
-  const order = [AUTOSCALER, ...extra, ...scenario.compare];
+  const order = [AUTOSCALER, ...extra, ...scenario.compare, ...anchors];
   return order.filter((p) => filter.includes(p));
 }
 
@@ -65,7 +67,7 @@ export function runBaseline(scenario: Scenario, trace: Trace, name: string, onSt
   const config: BaselineConfig = {
     minUnits: scenario.target.minUnits,
     maxUnits: scenario.target.maxUnits,
-    targetUtilization: scenario.target.targetUtilization,
+    targetUtilization: trackingUtilization(scenario),
     unitCapacity: scenario.workload.unitCapacity,
     stepSeconds: scenario.trace.stepSeconds,
   };
@@ -86,6 +88,7 @@ export function runBaseline(scenario: Scenario, trace: Trace, name: string, onSt
       desired,
       cpu,
       queue: web ? undefined : world.queueState(),
+      history: web ? world.arrivals.subarray(0, t) : undefined,
     });
     state = out.state;
     if (out.desired !== desired) world.setDesired(out.desired);

@@ -11,7 +11,7 @@ import { describeIssues } from '../lambdas/shared/config';
 
 /** `web` and `queue` are the contract's; `database` and `cache` are the project's data-tier extension (sim/data/README.md). */
 export type WorkloadKind = 'web' | 'queue' | 'database' | 'cache';
-export type BaselineName = 'seed-step' | 'target-tracking' | 'keda';
+export type BaselineName = 'seed-step' | 'target-tracking' | 'keda' | 'predictive';
 /**
  * The project's own policies beside `autoscaler` (an extension of the contract): `autoscaler-step` runs
  * the real handlers with the seed guides' step rule as `policy: step`. Run when `compare` or
@@ -26,6 +26,17 @@ export const BASELINES: Readonly<Record<WorkloadKind, readonly BaselineName[]>> 
   queue: ['seed-step', 'keda'],
   database: ['seed-step', 'target-tracking'],
   cache: ['seed-step', 'target-tracking'],
+};
+
+/**
+ * The anchors of each workload kind (scenarios/README.md, "Anchors beside the baselines"): run when
+ * `compare` or `--policies` names them, never by default.
+ */
+export const ANCHORS: Readonly<Record<WorkloadKind, readonly BaselineName[]>> = {
+  web: ['predictive'],
+  queue: [],
+  database: [],
+  cache: [],
 };
 
 /** The project's own policies each workload kind can run beside `autoscaler`. */
@@ -99,7 +110,7 @@ const scenarioSchema = z.strictObject({
     /** Extension, web: open connections one unit should hold; the autoscaler sizes on them as a custom metric. */
     connectionsPerUnit: z.number().positive().max(1e9).optional(),
   }),
-  compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda', 'autoscaler-step'])).optional(),
+  compare: z.array(z.enum(['seed-step', 'target-tracking', 'keda', 'predictive', 'autoscaler-step'])).optional(),
   /**
    * Extension: faults injected into the project's own policy's run (the baselines have no API calls to
    * fault); the metric faults reach every policy, as CloudWatch's lag does.
@@ -151,7 +162,14 @@ export interface Scenario {
     readonly broker?: QueueBroker;
   };
   readonly slo: { readonly maxUtilization: number; readonly maxWaitSeconds: number };
-  readonly target: { readonly minUnits: number; readonly maxUnits: number; readonly targetUtilization: number };
+  readonly target: {
+    readonly minUnits: number;
+    readonly maxUnits: number;
+    /** The user's target: the autoscaler's, and the ideal's of `costRatio`. */
+    readonly targetUtilization: number;
+    /** Percent the tracking baselines and anchors aim at instead (`--target-utilization`); absent: `targetUtilization`. */
+    readonly trackingUtilization?: number;
+  };
   readonly compare: readonly ComparedPolicy[];
   /** Faults injected into the autoscaler's run; absent: a clean run. */
   readonly faults?: ScenarioFaults;
@@ -222,6 +240,21 @@ export class ScenarioError extends Error {
   }
 }
 
+/** The percent the tracking baselines and anchors aim at: `--target-utilization` when given, else the scenario's. */
+export function trackingUtilization(scenario: Scenario): number {
+  return scenario.target.trackingUtilization ?? scenario.target.targetUtilization;
+}
+
+/**
+ * The scenario with its tracking baselines and anchors aimed at `percent` (`--target-utilization`);
+ * `costRatio`'s ideal and the autoscaler keep the scenario's own `targetUtilization`.
+ */
+export function withTrackingUtilization(scenario: Scenario, percent: number, what = '--target-utilization'): Scenario {
+  if (!Number.isFinite(percent) || percent <= 0 || percent > 100) throw new ScenarioError(`${what}: ${percent} is not a percent above 0 and at most 100`);
+  if (scenario.workload.kind === 'queue') throw new ScenarioError(`${what}: ${scenario.name} is a queue scenario; its baselines track no utilization`);
+  return { ...scenario, target: { ...scenario.target, trackingUtilization: percent } };
+}
+
 /** Validates a parsed scenario and fills in the defaults; `baseDir` resolves `trace.file`. */
 export function parseScenario(input: unknown, source: string, baseDir: string): Scenario {
   const result = scenarioSchema.safeParse(input);
@@ -251,7 +284,7 @@ export function parseScenario(input: unknown, source: string, baseDir: string): 
     problems.push(`workload.initialUnits: ${initialUnits} is outside target.minUnits-target.maxUnits (${minUnits}-${s.target.maxUnits})`);
   }
   const compare: readonly ComparedPolicy[] = s.compare ?? BASELINES[kind];
-  const comparable: readonly ComparedPolicy[] = [...BASELINES[kind], ...PROJECT_POLICIES[kind]];
+  const comparable: readonly ComparedPolicy[] = [...BASELINES[kind], ...ANCHORS[kind], ...PROJECT_POLICIES[kind]];
   compare.forEach((name, i) => {
     if (!comparable.includes(name)) {
       problems.push(`compare[${i}]: "${name}" is not a ${kind} baseline (${comparable.join(', ')})`);

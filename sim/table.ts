@@ -43,7 +43,10 @@ export function renderTable(run: ScenarioRun): string {
   const hours = (run.trace.arrivals.length * s.trace.stepSeconds) / 3600;
   const out = [
     `${s.name}: ${run.trace.arrivals.length} steps of ${s.trace.stepSeconds} s (${hours.toFixed(1)} h), ${s.workload.kind}, ` +
-      `${unitText(s)} ${s.target.minUnits}-${s.target.maxUnits}, SLO ${sloText(s)}`,
+      `${unitText(s)} ${s.target.minUnits}-${s.target.maxUnits}, SLO ${sloText(s)}` +
+      (s.target.trackingUtilization === undefined
+        ? ''
+        : `, baselines tracking ${s.target.trackingUtilization}% (ideal and autoscaler at ${s.target.targetUtilization}%)`),
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),

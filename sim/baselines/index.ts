@@ -1,6 +1,7 @@
 import type { BaselineName, WorkloadKind } from '../scenario';
 import { seedStepDatabase } from './database';
 import { keda } from './keda';
+import { predictive } from './predictive';
 import { seedStepQueue, seedStepWeb } from './seed-step';
 import { targetTracking } from './target-tracking';
 import type { Baseline } from './types';
@@ -11,7 +12,7 @@ export * from './types';
 export function baselineFor(kind: WorkloadKind, name: BaselineName): Baseline<unknown> {
   // biome-ignore lint/suspicious/noExplicitAny: baselines of different state types in one table; each runs with its own state
   const table: Record<string, Partial<Record<BaselineName, Baseline<any>>>> = {
-    web: { 'seed-step': seedStepWeb, 'target-tracking': targetTracking },
+    web: { 'seed-step': seedStepWeb, 'target-tracking': targetTracking, predictive },
     queue: { 'seed-step': seedStepQueue, keda },
     database: { 'seed-step': seedStepDatabase, 'target-tracking': targetTracking },
   };

@@ -24,6 +24,8 @@ export interface BaselineInput {
   readonly cpu: readonly number[];
   /** Queue: GetQueueAttributes at the start of the step. */
   readonly queue?: { readonly visible: number; readonly notVisible: number };
+  /** Web: the arrivals of every step before the current one, oldest first (the `predictive` anchor's forecast reads them). */
+  readonly history?: ArrayLike<number>;
 }
 
 export interface Baseline<S> {

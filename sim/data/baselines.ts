@@ -5,7 +5,7 @@
 import { type BaselineConfig, baselineFor } from '../baselines';
 import { cacheBaselineFor } from '../baselines/cache';
 import { metricVisibility } from '../cloud/metric-faults';
-import type { BaselineName, Scenario } from '../scenario';
+import { type BaselineName, type Scenario, trackingUtilization } from '../scenario';
 import type { Trace } from '../trace';
 import { CacheWorld } from './cache-world';
 import { DatabaseWorld } from './database-world';
@@ -28,7 +28,7 @@ export function runDatabaseBaseline(scenario: Scenario, trace: Trace, name: Base
   const config: BaselineConfig = {
     minUnits: scenario.target.minUnits,
     maxUnits: scenario.target.maxUnits,
-    targetUtilization: scenario.target.targetUtilization,
+    targetUtilization: trackingUtilization(scenario),
     unitCapacity: scenario.workload.unitCapacity,
     stepSeconds: scenario.trace.stepSeconds,
   };
@@ -52,14 +52,14 @@ export function runDatabaseBaseline(scenario: Scenario, trace: Trace, name: Base
 }
 
 export function runCacheBaseline(scenario: Scenario, trace: Trace, name: BaselineName, onStep?: () => void): CacheWorld {
-  if (name === 'keda') throw new Error('keda is not a cache baseline');
+  if (name === 'keda' || name === 'predictive') throw new Error(`${name} is not a cache baseline`);
   const baseline = cacheBaselineFor(name);
   const world = new CacheWorld(scenario, trace);
   const config = {
     nodeTypeLadder: world.workload.nodeTypeLadder,
     minShards: scenario.target.minUnits,
     maxShards: scenario.target.maxUnits,
-    targetUtilization: scenario.target.targetUtilization,
+    targetUtilization: trackingUtilization(scenario),
     stepSeconds: scenario.trace.stepSeconds,
   };
   const visibility = metricVisibility(scenario.faults);

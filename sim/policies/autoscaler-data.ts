@@ -46,15 +46,37 @@ export const SIM_CACHE = 'sim-cache';
 const DB_TARGET = 'db';
 const CACHE_TARGET = 'cache';
 
+/** The project's default low marks (`cpuLowPercent`, `memoryLowPercent`: 30) over its default high ones (80). */
+const DEFAULT_LOW_OVER_HIGH = 30 / 80;
+
+/**
+ * The low mark beside a high mark of `high` percent: the project's default 30 while that is below
+ * the high one, else the defaults' ratio of the high one (a config needs low < high).
+ */
+export function lowMarkFor(high: number): number {
+  return high > 30 ? 30 : high * DEFAULT_LOW_OVER_HIGH;
+}
+
 /**
  * The config the construct would get: an `rds-replicas` target on the source (database) or a `redis`
- * target on the group (cache) with the scenario's bounds, the project's defaults for the rest.
+ * target on the group (cache) with the scenario's bounds and its `targetUtilization` as the high mark
+ * (database CPU, cache memory), as the web simulation sets `targetCpu` from it; the project's defaults
+ * for the rest.
  */
 export function dataConfig(scenario: Scenario): AutoscalerConfig {
   const t = scenario.target;
+  const high = t.targetUtilization;
   const target =
     scenario.workload.kind === 'database'
-      ? { id: DB_TARGET, kind: 'rds-replicas', sourceInstanceIdentifier: SIM_SOURCE, minReplicas: t.minUnits, maxReplicas: t.maxUnits }
+      ? {
+          id: DB_TARGET,
+          kind: 'rds-replicas',
+          sourceInstanceIdentifier: SIM_SOURCE,
+          minReplicas: t.minUnits,
+          maxReplicas: t.maxUnits,
+          cpuHighPercent: high,
+          cpuLowPercent: lowMarkFor(high),
+        }
       : {
           id: CACHE_TARGET,
           kind: 'redis',
@@ -62,6 +84,8 @@ export function dataConfig(scenario: Scenario): AutoscalerConfig {
           nodeTypeLadder: scenario.workload.cache?.nodeTypeLadder,
           minShards: t.minUnits,
           maxShards: t.maxUnits,
+          memoryHighPercent: high,
+          memoryLowPercent: lowMarkFor(high),
         };
   return parseConfig({ prefix: SIM_PREFIX, targets: [target] }, 'simulated autoscaler config');
 }

@@ -50,4 +50,28 @@ describe('sim cli', () => {
     expect(Object.keys(JSON.parse(readFileSync(join(out, 'score.json'), 'utf8')).policies)).toEqual(['seed-step', 'target-tracking']);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   });
+
+  test('--target-utilization: the baselines track it, named in the table; a bad value fails naming the flag', () => {
+    writeFileSync(join(dir, 'ok.yaml'), scenario('', 'ok.csv'));
+    const r = cli('--scenario', join(dir, 'ok.yaml'), '--out', join(dir, 'tu'), '--policies', 'target-tracking,predictive', '--target-utilization', '40');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/baselines tracking 40% \(ideal and autoscaler at 70%\)/);
+    expect(r.stdout).toMatch(/predictive\s+\d/);
+    const bad = cli('--scenario', join(dir, 'ok.yaml'), '--out', join(dir, 'tu'), '--target-utilization', 'high');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: --target-utilization: "high" is not a number/);
+  });
+
+  test('generate writes a trace the simulator reads, the same for the same seed; a bad shape fails naming it', () => {
+    const out = (n: string) => join(dir, n);
+    const r = cli('generate', '--shape', 'weekly', '--seed', '5', '--days', '7', '--out', out('w1.csv'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^wrote .*w1\.csv: weekly, seed 5, 10080 rows of 60 s/);
+    cli('generate', '--shape', 'weekly', '--seed', '5', '--days', '7', '--out', out('w2.csv'));
+    expect(readFileSync(out('w2.csv'), 'utf8')).toBe(readFileSync(out('w1.csv'), 'utf8'));
+    const bad = cli('generate', '--shape', 'sine', '--seed', '5', '--out', out('w3.csv'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: --shape: "sine" is not one of diurnal, weekly, flash, bursty, step, batches/);
+    expect(existsSync(out('w3.csv'))).toBe(false);
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderReport } from '../../sim/report';
 import { policiesOf, runScenario, scoreJson } from '../../sim/runner';
-import { loadScenario } from '../../sim/scenario';
+import { loadScenario, withTrackingUtilization } from '../../sim/scenario';
 import { renderTable } from '../../sim/table';
 
 const dir = mkdtempSync(join(tmpdir(), 'runner-'));
@@ -71,5 +71,29 @@ describe('runScenario', () => {
     });
     writeFileSync(join(dir, 'compare.yaml'), readFileSync(join(dir, 'web.yaml'), 'utf8') + 'compare: [autoscaler-step, seed-step]\n');
     expect(policiesOf(loadScenario(join(dir, 'compare.yaml')))).toEqual(['autoscaler', 'autoscaler-step', 'seed-step']);
+  });
+});
+
+describe('anchors and tracking targets', () => {
+  test('predictive runs only when named, after the baselines; --policies may name it', async () => {
+    const s = loadScenario(join(dir, 'web.yaml'));
+    expect(policiesOf(s)).not.toContain('predictive');
+    expect(policiesOf(s, ['predictive', 'target-tracking'])).toEqual(['target-tracking', 'predictive']);
+    expect(() => policiesOf(loadScenario(join(dir, 'queue.yaml')), ['predictive'])).toThrow(/--policies: predictive not in this scenario/);
+    // two hours is under the forecast's first day: predictive is target tracking
+    const run = await runScenario(s, { policies: ['target-tracking', 'predictive'] });
+    expect(run.runs[1].score).toEqual(run.runs[0].score);
+  });
+
+  test('--target-utilization moves target tracking, not the ideal of the cost ratio nor the autoscaler', async () => {
+    const s = loadScenario(join(dir, 'web.yaml'));
+    const at70 = await runScenario(s, { policies: ['autoscaler', 'target-tracking'] });
+    const at30 = await runScenario(withTrackingUtilization(s, 30), { policies: ['autoscaler', 'target-tracking'] });
+    expect(at30.runs[0].score).toEqual(at70.runs[0].score);
+    const [tt70, tt30] = [at70.runs[1].score, at30.runs[1].score];
+    expect(tt30.unitHours).toBeGreaterThan(tt70.unitHours);
+    // the same ideal: cost ratio per unit-hour unchanged
+    expect(tt30.costRatio! / tt30.unitHours).toBeCloseTo(tt70.costRatio! / tt70.unitHours, 12);
+    expect(renderTable(at30)).toMatch(/baselines tracking 30% \(ideal and autoscaler at 70%\)/);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario, parseScenarioText, ScenarioError } from '../../sim/scenario';
+import { loadScenario, parseScenarioText, ScenarioError, trackingUtilization, withTrackingUtilization } from '../../sim/scenario';
 
 const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
 const parse = (text: string) => parseScenarioText(text, 'test.yaml', '/base/scenarios');
@@ -77,6 +77,23 @@ describe('scenario errors name the field', () => {
 
   test('a baseline of the other workload kind', () => {
     expect(errorOf(`${minimalWeb}compare: [keda]\n`)).toMatch(/compare\[0\]: "keda" is not a web baseline/);
+  });
+
+  test('the predictive anchor: never by default, in compare on web only', () => {
+    expect(parse(minimalWeb).compare).toEqual(['seed-step', 'target-tracking']);
+    expect(parse(`${minimalWeb}compare: [target-tracking, predictive]\n`).compare).toEqual(['target-tracking', 'predictive']);
+    expect(errorOf(`${minimalQueue}compare: [predictive]\n`)).toMatch(/compare\[0\]: "predictive" is not a queue baseline/);
+  });
+
+  test("--target-utilization: the tracking baselines aim at it, the ideal and the autoscaler keep the scenario's", () => {
+    const s = parse(minimalWeb);
+    expect(trackingUtilization(s)).toBe(70);
+    const at40 = withTrackingUtilization(s, 40);
+    expect(trackingUtilization(at40)).toBe(40);
+    expect(at40.target.targetUtilization).toBe(70);
+    expect(() => withTrackingUtilization(s, 0)).toThrow(/--target-utilization: 0 is not a percent above 0 and at most 100/);
+    expect(() => withTrackingUtilization(s, 101)).toThrow(/101 is not a percent/);
+    expect(() => withTrackingUtilization(parse(minimalQueue), 50)).toThrow(/--target-utilization: q is a queue scenario/);
   });
 
   test('YAML syntax errors give the line', () => {

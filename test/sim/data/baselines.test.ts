@@ -2,7 +2,7 @@ import { runCacheBaseline, runDatabaseBaseline, visibleSeries } from '../../../s
 import { CacheWorld } from '../../../sim/data/cache-world';
 import { DatabaseWorld } from '../../../sim/data/database-world';
 import { runBaseline, scoreWorld } from '../../../sim/runner';
-import { parseScenario, type Scenario } from '../../../sim/scenario';
+import { parseScenario, type Scenario, withTrackingUtilization } from '../../../sim/scenario';
 import { score } from '../../../sim/score';
 import { traceOf } from '../helpers';
 
@@ -74,6 +74,15 @@ describe('runDatabaseBaseline', () => {
     expect(Array.from(w.ready)).toEqual(repeat(10, 1));
   });
 
+  test('--target-utilization: target tracking aims at it; the ideal keeps the scenario target', () => {
+    // the same 100% readers against a 40% target: ceil(1 x 100 / 40) = 3
+    const scenario = databaseScenario({ workload: { initialUnits: 1 }, target: { minUnits: 1, maxUnits: 5 } });
+    const at40 = withTrackingUtilization(scenario, 40);
+    const w = runDatabaseBaseline(at40, traceOf(repeat(10, 1200)), 'target-tracking');
+    expect(w.actions).toEqual([{ step: 4, at: 240, from: 1, to: 3 }]);
+    expect(scoreWorld(at40, w).costRatio).toBeCloseTo((4 * 1 + 6 * 3) / 30, 12); // ideal ceil(16 / 7) = 3 a step, at 70%
+  });
+
   test('target-tracking does nothing without a ready replica, however hot the source', () => {
     const w = runDatabaseBaseline(databaseScenario(), traceOf(repeat(20, 1200)), 'target-tracking');
     expect(w.actions).toEqual([]);
@@ -125,6 +134,13 @@ describe('runCacheBaseline', () => {
     expect(Array.from(w.billed)).toEqual([...repeat(4, 0.5), ...repeat(6, 1)]);
     expect(Array.from(w.memoryPct)).toEqual([...repeat(6, 75), ...repeat(4, 37.5)]);
     expect(w.shapes[9]).toEqual({ nodeType: MICRO, shards: 2, replicasPerShard: 1 });
+  });
+
+  test('--target-utilization: shard target tracking aims at it', () => {
+    // 768 keys: 75% of one micro node against a 30% target: ceil(75 / 30) = 3 shards
+    const scenario = withTrackingUtilization(cacheScenario({ workload: { provisioningSeconds: 120 } }), 30);
+    const w = runCacheBaseline(scenario, traceOf([768, ...repeat(9, 0)]), 'target-tracking');
+    expect(w.shapes[9]).toEqual({ nodeType: MICRO, shards: 3, replicasPerShard: 1 });
   });
 
   test('keda is not a cache baseline', () => {

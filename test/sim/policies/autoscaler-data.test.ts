@@ -5,7 +5,7 @@
  */
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../../lambdas/shared/tags';
 import type { CacheWorld } from '../../../sim/data/cache-world';
-import { dataConfig, runDataAutoscaler, SIM_CACHE, SIM_SOURCE } from '../../../sim/policies/autoscaler-data';
+import { dataConfig, lowMarkFor, runDataAutoscaler, SIM_CACHE, SIM_SOURCE } from '../../../sim/policies/autoscaler-data';
 import { scoreWorld } from '../../../sim/runner';
 import { parseScenario } from '../../../sim/scenario';
 import { T0, traceOf } from '../helpers';
@@ -18,10 +18,10 @@ function scenario(workload: Record<string, unknown>, target: Record<string, unkn
 
 describe('the autoscaler policy on a database scenario', () => {
   // 200 queries/s (180 reads) for 2 hours, then 20/s for 3 hours; one instance serves 100/s at 100% CPU.
-  const db = scenario({ kind: 'database', unitCapacity: 100, readShare: 0.9, initialUnits: 1 }, { minUnits: 1, maxUnits: 4 });
+  const db = scenario({ kind: 'database', unitCapacity: 100, readShare: 0.9, initialUnits: 1 }, { minUnits: 1, maxUnits: 4, targetUtilization: 80 });
   const trace = traceOf([...new Array(120).fill(12_000), ...new Array(180).fill(1_200)]);
 
-  test("its config is an rds-replicas target on the source with the scenario's bounds", () => {
+  test("its config is an rds-replicas target on the source with the scenario's bounds and its target as the CPU high mark", () => {
     expect(dataConfig(db).targets[0]).toMatchObject({
       id: 'db',
       kind: 'rds-replicas',
@@ -29,7 +29,19 @@ describe('the autoscaler policy on a database scenario', () => {
       minReplicas: 1,
       maxReplicas: 4,
       cpuHighPercent: 80,
+      cpuLowPercent: 30,
     });
+    const at70 = scenario({ kind: 'database', unitCapacity: 100 }, { maxUnits: 4 });
+    expect(dataConfig(at70).targets[0]).toMatchObject({ cpuHighPercent: 70, cpuLowPercent: 30 });
+    const at20 = scenario({ kind: 'database', unitCapacity: 100 }, { maxUnits: 4, targetUtilization: 20 });
+    expect(dataConfig(at20).targets[0]).toMatchObject({ cpuHighPercent: 20, cpuLowPercent: 7.5 });
+  });
+
+  test('the low mark stays below the high one at any target', () => {
+    for (const high of [1, 2, 10, 30, 31, 50, 80, 100]) {
+      expect(lowMarkFor(high)).toBeLessThan(high);
+      expect(lowMarkFor(high)).toBeGreaterThan(0);
+    }
   });
 
   test('hot replicas get more, one runbook run at a time; quiet ones are removed down to the minimum', async () => {
@@ -74,11 +86,11 @@ describe('the autoscaler policy on a cache scenario', () => {
   // sustained, 2 minutes of CloudWatch delay) and resizing (600 s) take.
   const cache = scenario(
     { kind: 'cache', unitCapacity: 100_000, itemBytes: 1024 * 1024, ttlSeconds: 10_000_000, nodeType: 'cache.r7g.large', provisioningSeconds: 600 },
-    { minUnits: 1, maxUnits: 3, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'] },
+    { minUnits: 1, maxUnits: 3, targetUtilization: 80, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'] },
   );
   const trace = traceOf(new Array(400).fill(100));
 
-  test('its config is a redis target on the group with the ladder and the shard bounds', () => {
+  test('its config is a redis target on the group with the ladder, the shard bounds and its target as the memory high mark', () => {
     expect(dataConfig(cache).targets[0]).toMatchObject({
       id: 'cache',
       kind: 'redis',
@@ -86,7 +98,14 @@ describe('the autoscaler policy on a cache scenario', () => {
       minShards: 1,
       maxShards: 3,
       nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'],
+      memoryHighPercent: 80,
+      memoryLowPercent: 30,
     });
+    const at70 = scenario(
+      { kind: 'cache', unitCapacity: 100_000, nodeType: 'cache.r7g.large' },
+      { maxUnits: 3, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'] },
+    );
+    expect(dataConfig(at70).targets[0]).toMatchObject({ memoryHighPercent: 70, memoryLowPercent: 30 });
   });
 
   test('a filling cache takes the cheaper of more shards and a larger node, each change through the runbook', async () => {

@@ -1,0 +1,71 @@
+/**
+ * The frontier table of each bundled web scenario: target tracking and predictive scaling at every
+ * tracking target of FRONTIER_TARGETS, the autoscaler's point beside them, which anchor points
+ * dominate it, and the half-violation goal (sim/frontier.ts).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type FrontierPoint, type FrontierVerdict, judgeAgainstFrontier, runFrontier } from '../sim/frontier';
+import { loadScenario } from '../sim/scenario';
+import type { Score } from '../sim/score';
+
+export interface FrontierTable {
+  readonly scenario: string;
+  /** The scenario's own target, the autoscaler's and the cost ratio's. */
+  readonly target: number;
+  readonly points: readonly FrontierPoint[];
+  readonly autoscaler: Score;
+  readonly verdict: FrontierVerdict;
+  readonly seconds: number;
+}
+
+const f = (x: number | null, d = 3) => (x === null ? 'n/a' : x.toFixed(d));
+
+/** The frontier of every bundled web scenario, judged against the autoscaler's score there (by scenario name). */
+export async function frontierTables(dir: string, autoscaler: (scenario: string) => Score | undefined): Promise<FrontierTable[]> {
+  const tables: FrontierTable[] = [];
+  const files = readdirSync(dir)
+    .filter((file) => /\.(ya?ml|json)$/.test(file))
+    .sort();
+  for (const file of files) {
+    const scenario = loadScenario(join(dir, file));
+    const own = autoscaler(scenario.name);
+    if (scenario.workload.kind !== 'web' || !own) continue;
+    const started = performance.now();
+    const points = await runFrontier(scenario);
+    tables.push({
+      scenario: scenario.name,
+      target: scenario.target.targetUtilization,
+      points,
+      autoscaler: own,
+      verdict: judgeAgainstFrontier(own, points),
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
+  return tables;
+}
+
+/** The verdict in words: dominated or not, and the half-violation goal with its bound. */
+export function verdictText(own: Score, v: FrontierVerdict): string {
+  const dominated = v.dominatedBy.length ? `dominated by ${v.dominatedBy.map((p) => `${p.policy} ${p.target}`).join(', ')}` : 'dominated by no anchor point';
+  const half = v.lowestAtCost
+    ? `lowest anchor violation at a cost ratio of at most ${f(own.costRatio)}: ${f(v.lowestAtCost.score.violationPct)} (${v.lowestAtCost.policy} ${v.lowestAtCost.target}), bound ${f(v.bound)}`
+    : `no anchor point at a cost ratio of at most ${f(own.costRatio)}`;
+  return `${dominated}; half-violation goal: ${v.halfViolation ? 'pass' : 'fail'} (${half}; autoscaler ${f(own.violationPct)})`;
+}
+
+/** Markdown lines of one table. */
+export function frontierLines(t: FrontierTable): string[] {
+  const row = (policy: string, target: number, s: Score, dominates: string) =>
+    `| ${policy} | ${target} | ${f(s.violationPct)} | ${f(s.costRatio)} | ${f(s.actionsPerHour, 2)} | ${s.reversals} | ${s.peakUnits} | ${dominates} |`;
+  return [
+    `### ${t.scenario}`,
+    '',
+    '| policy | tracking target % | violation % | cost ratio | actions/h | reversals | peak units | dominates the autoscaler |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...t.points.map((p) => row(p.policy, p.target, p.score, t.verdict.dominatedBy.includes(p) ? 'yes' : 'no')),
+    row('**autoscaler**', t.target, t.autoscaler, ''),
+    '',
+    `${t.scenario}: ${verdictText(t.autoscaler, t.verdict)}.`,
+  ];
+}

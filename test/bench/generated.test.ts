@@ -1,0 +1,28 @@
+import { medianAndWorst, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteScenario } from '../../bench/generated';
+import { generateTrace } from '../../sim/generate';
+import { idealUnits } from '../../sim/score';
+
+describe('the generated suite', () => {
+  test('at least 20 web traces, a week for the weekly shape', () => {
+    expect(SUITE_SEEDS.length * SUITE_WEB_SHAPES.length).toBeGreaterThanOrEqual(20);
+    expect(suiteDays('weekly')).toBeGreaterThanOrEqual(7);
+  });
+
+  test('a web trace runs in the bundled web workload with the anchors, maxUnits twice the peak ideal', () => {
+    const trace = generateTrace({ shape: 'flash', seed: 1, days: 2 });
+    const s = suiteScenario(trace);
+    expect(s.name).toBe('flash-1');
+    expect(s.workload).toMatchObject({ kind: 'web', unitCapacity: 40, provisioningSeconds: 180 });
+    expect(s.compare).toEqual(['seed-step', 'target-tracking', 'predictive']);
+    const peak = Math.max(...Array.from(trace.arrivals, (a) => idealUnits({ ...s, target: { ...s.target, maxUnits: 1e9 } }, a)));
+    expect(s.target.maxUnits).toBe(2 * peak);
+    const queue = suiteScenario(generateTrace({ shape: 'batches', seed: 1, days: 1 }));
+    expect(queue.workload).toMatchObject({ kind: 'queue', unitCapacity: 2 });
+    expect(queue.compare).toEqual(['seed-step', 'keda']);
+  });
+
+  test('median (of the middle two for an even count) and worst', () => {
+    expect(medianAndWorst([3, 1, 2])).toEqual({ median: 2, worst: 3 });
+    expect(medianAndWorst([4, 1, 3, 2])).toEqual({ median: 2.5, worst: 4 });
+  });
+});
