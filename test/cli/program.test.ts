@@ -619,7 +619,7 @@ describe('--output, on every command', () => {
     ]);
     await store.appendAudit({ targetId: 'web', at: NOW - 60_000, outcome: 'applied', previous: 4, desired: 6, direction: 'out', reason: 'CPU\t91%' }, 7);
     const history = await run('-o', 'text', 'history', '--since', '1h');
-    expect(history.out).toBe(['2026-01-05 11:59:00Z', 'web', 'applied', '4 -> 6', 'CPU 91%'].join('\t') + '\n');
+    expect(history.out).toBe(`${['2026-01-05 11:59:00Z', 'web', 'applied', '4 -> 6', 'CPU 91%'].join('\t')}\n`);
   });
 
   test('json from the switches, runbook start and config validate', async () => {

@@ -23,7 +23,7 @@ describe('generated traces', () => {
     const t = gen('flash', 3, 2);
     const csv = traceCsv(t);
     expect(csv.split('\n')[0]).toBe('time,requests');
-    expect(csv.split('\n')[1]).toBe('2026-01-05T00:00:00Z,' + t.arrivals[0]);
+    expect(csv.split('\n')[1]).toBe(`2026-01-05T00:00:00Z,${t.arrivals[0]}`);
     const back = parseTrace(csv, 'generated', { scale: 1, startRow: 0 });
     expect(back.start).toBe(GENERATED_START);
     expect(back.arrivals).toEqual(t.arrivals);

@@ -69,7 +69,7 @@ describe('runScenario', () => {
       expect(Math.abs(a.to - a.from)).toBe(1);
       if (i > 0) expect(a.step - actions[i - 1].step).toBeGreaterThanOrEqual(5);
     });
-    writeFileSync(join(dir, 'compare.yaml'), readFileSync(join(dir, 'web.yaml'), 'utf8') + 'compare: [autoscaler-step, seed-step]\n');
+    writeFileSync(join(dir, 'compare.yaml'), `${readFileSync(join(dir, 'web.yaml'), 'utf8')}compare: [autoscaler-step, seed-step]\n`);
     expect(policiesOf(loadScenario(join(dir, 'compare.yaml')))).toEqual(['autoscaler', 'autoscaler-step', 'seed-step']);
   });
 });
