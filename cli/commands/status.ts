@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
 import { describeOverride } from '../../lambdas/control/overrides';
 import { alarmsForTarget, parseAlarmName } from '../../lambdas/shared/alarms';
-import { applyOverride, inForce, switchesInForce } from '../../lambdas/shared/overrides';
+import { applyOverride, inForce, withOverrideSwitches } from '../../lambdas/shared/overrides';
 import { ALL_TARGETS, type Switches } from '../../lambdas/state/store';
 import { backendOf } from '../backends';
 import type { TargetNow } from '../backends/backend';
@@ -55,9 +55,10 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
   const global = await d.store.getSwitches(ALL_TARGETS);
   const targets = await Promise.all(
     d.config.targets.map(async (target): Promise<TargetStatus> => {
-      const [record, switches] = await Promise.all([d.store.getTarget(target.id), switchesInForce(d.store, target.id, now)]);
-      const stored = await d.store.getOverride(target.id);
+      // One read of each: the switches in force are the stored ones with the override's.
+      const [record, stored, own] = await Promise.all([d.store.getTarget(target.id), d.store.getOverride(target.id), d.store.getSwitches(target.id)]);
       const override = inForce(stored, now) ? stored : undefined;
+      const switches = withOverrideSwitches(own, stored, target.id, now);
       // The bounds in force: an override's, within the deployed ones.
       const backend = backendOf(applyOverride(target, override, now));
       let read: TargetNow | undefined;

@@ -4,7 +4,7 @@
  * the switch is on. One helper for every write of every runbook (the data tier's and `invalidate`).
  */
 import type { AutoscalerConfig } from '../shared/config';
-import { byOverride, switchesInForce } from '../shared/overrides';
+import { byOverride, overrideHolder, switchesInForce } from '../shared/overrides';
 import { DryRunError, PausedError } from '../shared/runbook-errors';
 import type { StateStore } from '../state/store';
 
@@ -26,7 +26,7 @@ export async function beforeWrite(deps: SwitchReader, target: { readonly id: str
   if (switches.paused) throw new PausedError(`"${target.id}" is paused${byOverride(switches)}: stopped before ${write}`);
   const by = switches.dryRun
     ? switches.override
-      ? `an override until ${new Date(switches.override.expiresAt).toISOString()} (${switches.override.setBy})`
+      ? overrideHolder(switches.override)
       : 'the dry-run switch'
     : deps.config.dryRun
       ? "the config's dryRun"

@@ -177,6 +177,11 @@ export interface SwitchesInForce extends Switches {
  */
 export async function switchesInForce(store: Pick<StateStore, 'getSwitches' | 'getOverride'>, targetId: string, now: number): Promise<SwitchesInForce> {
   const [switches, stored] = await Promise.all([store.getSwitches(targetId), store.getOverride(targetId)]);
+  return withOverrideSwitches(switches, stored, targetId, now);
+}
+
+/** The stored switches of `targetId` or'ed with its override, when that is in force at `now` (pure). */
+export function withOverrideSwitches(switches: Switches, stored: Override | undefined, targetId: string, now: number): SwitchesInForce {
   const o = inForce(stored, now) && stored.targetId === targetId ? stored : undefined;
   const paused = switches.paused || o?.paused === true;
   const dryRun = switches.dryRun || o?.dryRun === true;
@@ -184,7 +189,12 @@ export async function switchesInForce(store: Pick<StateStore, 'getSwitches' | 'g
   return { paused, dryRun, ...(byOverride ? { override: o } : {}) };
 }
 
-/** ` by an override until <iso>` when the override turned the switch on, else nothing. */
+/** Who holds a switch on by an override: `an override until <iso> (<who set it>)`. */
+export function overrideHolder(o: Override): string {
+  return `an override until ${new Date(o.expiresAt).toISOString()} (${o.setBy})`;
+}
+
+/** ` by an override until <iso> (<who>)` when the override turned the switch on, else nothing. */
 export function byOverride(s: SwitchesInForce): string {
-  return s.override ? ` by an override until ${new Date(s.override.expiresAt).toISOString()} (${s.override.setBy})` : '';
+  return s.override ? ` by ${overrideHolder(s.override)}` : '';
 }
