@@ -367,6 +367,14 @@ export const MUTATIONS: readonly Mutation[] = [
     tests: ['test/faults/R35-overrides.test.ts'],
   },
   {
+    id: 'runbook-ignores-override-bounds',
+    breaks: "the set-capacity and rds-replicas runbooks judge their bounds with the operator's override in force",
+    file: 'lambdas/runbooks/context.ts',
+    find: '  return applyOverride(target, await ctx.store.getOverride(target.id), ctx.now());',
+    replace: '  return applyOverride(target, undefined, ctx.now());',
+    tests: ['test/runbooks/capacity.test.ts', 'test/runbooks/data.test.ts'],
+  },
+  {
     id: 'override-beyond-deployed-bounds',
     breaks: 'an override never takes a target beyond its deployed bounds',
     file: 'lambdas/shared/overrides.ts',

@@ -121,6 +121,15 @@ describe('set-capacity runbook', () => {
     expect(run.output?.summary).toContain('8 clamped to 6 (window "midday" 1-6)');
   });
 
+  test("an operator's override of the ceiling in force clamps it, over an open window's", async () => {
+    const w = world(config, synthesized);
+    await w.store.setOverride({ targetId: 'batch', max: 5, expiresAt: NOW + 3_600_000, setAt: NOW, setBy: 'ops' });
+    const run = await setCapacity(w, { targetId: 'batch', desired: 8 });
+    expect(run.error).toBeUndefined();
+    expect(w.fleets.get('batch')!.desired).toBe(5);
+    expect(run.output?.summary).toContain('8 clamped to 5');
+  });
+
   test("the group's own MaxSize holds it (AWS would refuse more)", async () => {
     const w = world(config, synthesized);
     w.fleets.get('web')!.group!.maxSize = 5;

@@ -15,7 +15,7 @@ import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DeleteDBIn
 import { remove } from '../../lambdas/runbooks/replicas';
 import { TerminalError } from '../../lambdas/shared/errors';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../../lambdas/shared/tags';
-import { type World, world } from './context';
+import { NOW, type World, world } from './context';
 import { awsError } from './fake-aws';
 import { dataConfig, RDS_INSTANCE } from './fixtures';
 import { type SynthesizedRunbooks, synthesizeRunbooks } from './harness';
@@ -280,6 +280,16 @@ describe('rds-replicas runbook (RDS PostgreSQL source)', () => {
     expect(run.error).toBeDefined();
     expect((await audit(w))[0].reason).toMatch(/desiredReplicas 0 is outside 1-3/);
     expect(w.rds.calls(DeleteDBInstanceCommand)).toHaveLength(0);
+  });
+
+  test("an operator's override of the ceiling in force is the bound the run judges: beyond it is refused, before anything is touched", async () => {
+    const w = world(config, synthesized);
+    rdsSource(w);
+    await w.store.setOverride({ targetId: 'orders-db', max: 2, expiresAt: NOW + 3_600_000, setAt: NOW, setBy: 'ops' });
+    const run = await w.run('RdsReplicas', { targetId: 'orders-db', desiredReplicas: 3 }, 'over-override');
+    expect(run.error).toBeDefined();
+    expect((await audit(w))[0].reason).toMatch(/desiredReplicas 3 is outside 1-2 \(minReplicas-maxReplicas of "orders-db", override maxReplicas 2 until/);
+    expect(w.rds.calls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
   });
 
   test('the delete task re-checks the tags in code: an untagged instance is never deleted', async () => {
