@@ -9,7 +9,7 @@
 import type { Override } from '../../lambdas/state/store';
 import { harness, scheduleEvent, T0, useDynalite } from './support';
 import { CDN_PATHS } from './support-cdn';
-import { DATABASE_PATHS } from './support-database';
+import { DATABASE_PATHS, databaseHarness } from './support-database';
 import { CAPACITY_PATHS, type FamilyPath, planOf } from './support-families';
 import { QUEUE_PATHS } from './support-queue';
 
@@ -103,6 +103,26 @@ test('R35 capacity schedule: a target in no alarm is decided on within a minute 
       await h.handler(scheduleEvent(h.clock.now));
     }
     expect(h.writes().map((c) => (c.input as { DesiredCapacity?: number }).DesiredCapacity)).toEqual([14]);
+  } finally {
+    h.restore();
+  }
+});
+
+test('R35 database schedule: an RDS-source target in no alarm (polled every minute) is held to an override that raises its floor within a minute', async () => {
+  const h = await databaseHarness({ db: db() });
+  try {
+    // Between the scale-out and scale-in marks: no alarm in ALARM, nothing for the schedule to start.
+    h.loadSource(50);
+    h.evaluate();
+    await h.handler(scheduleEvent(h.clock.now, 'database'));
+    expect(h.writes()).toEqual([]);
+    h.clock.advance(60);
+    await h.store.setOverride({ targetId: 'orders-db', min: 2, expiresAt: h.clock.now + 3_600_000, setAt: h.clock.now, setBy: 'ops' });
+    h.clock.advance(60);
+    h.evaluate();
+    const result = await h.handler(scheduleEvent(h.clock.now, 'database'));
+    expect(result.targets.find((t) => t.targetId === 'orders-db')).toMatchObject({ outcome: 'applied' });
+    expect(h.writes().map((c) => c.command)).toEqual(['StartExecutionCommand']);
   } finally {
     h.restore();
   }

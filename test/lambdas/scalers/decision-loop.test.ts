@@ -5,7 +5,7 @@
  */
 import type { Notification } from '../../../lambdas/adapters/sns';
 import type { MetricsCheck } from '../../../lambdas/engine/staleness';
-import { type Decision, DecisionLoop, type LoopOptions, type LoopTarget, withinGroupBounds } from '../../../lambdas/scalers/decision-loop';
+import { type Decision, DecisionLoop, type LoopOptions, type LoopTarget, overridesChanged, withinGroupBounds } from '../../../lambdas/scalers/decision-loop';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { TerminalError } from '../../../lambdas/shared/errors';
 import { MemoryStateStore } from '../../../lambdas/state/memory';
@@ -287,5 +287,34 @@ describe('withinGroupBounds', () => {
   test('a count already outside the bounds is not pushed further out, nor forced in', () => {
     expect(withinGroupBounds({ ...snapshot, desired: 10 }, 12)).toEqual({ desired: 10, note: "; held to the group's MaxSize 8" });
     expect(withinGroupBounds({ ...snapshot, desired: 10 }, 9)).toEqual({ desired: 9, note: '' });
+  });
+});
+
+describe('overridesChanged: the targets a schedule decides on because of their override', () => {
+  const T = Date.UTC(2026, 0, 5, 12, 0, 0);
+  const decidedAt = async (store: MemoryStateStore, targetId: string, at: number) => {
+    await store.acquireLease(targetId, 'seed', at, 60);
+    await store.saveTarget(
+      { targetId, lastDecision: { at, previous: 2, desired: 2, direction: 'none', reason: 'seed', figures: {}, outcome: 'held' } },
+      'seed',
+    );
+    await store.releaseLease(targetId, 'seed');
+  };
+  const override = (targetId: string, setAt: number, expiresAt: number) => ({ targetId, min: 4, setAt, expiresAt, setBy: 'ops' });
+
+  test('set since the last decision, or run out since it: decided on; otherwise, or not one of ours: not', async () => {
+    const store = new MemoryStateStore();
+    await decidedAt(store, 'set-since', T - 60_000);
+    await store.setOverride(override('set-since', T - 30_000, T + 3_600_000));
+    await decidedAt(store, 'ran-out', T - 120_000);
+    await store.setOverride(override('ran-out', T - 600_000, T - 60_000));
+    await decidedAt(store, 'seen', T - 60_000);
+    await store.setOverride(override('seen', T - 600_000, T + 3_600_000));
+    await decidedAt(store, 'ended-before', T - 60_000);
+    await store.setOverride(override('ended-before', T - 600_000, T - 120_000));
+    await store.setOverride(override('never-decided', T - 600_000, T + 3_600_000));
+    await store.setOverride(override('other-family', T - 30_000, T + 3_600_000));
+    const ids = new Set(['set-since', 'ran-out', 'seen', 'ended-before', 'never-decided']);
+    expect([...(await overridesChanged(store, ids, T))].sort()).toEqual(['never-decided', 'ran-out', 'set-since']);
   });
 });
