@@ -1,5 +1,6 @@
-/** `history`: the audit log, decisions and control actions, newest first. */
+/** `history`: the audit log, decisions and control actions, newest first (its first page: lambdas/control/history.ts). */
 import type { Command } from 'commander';
+import { historyPage } from '../../lambdas/control/history';
 import { ALL_TARGETS, type AuditEntry } from '../../lambdas/state/store';
 import { type CommandContext, type Deployment, findTarget } from '../deployment';
 import { type CliDeps, CliError, type OutputFormat } from '../deps';
@@ -37,12 +38,7 @@ async function history(d: Deployment, deps: CliDeps, opts: HistoryOptions, forma
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit "${opts.limit}" is not a whole number of at least 1`);
   if (opts.target !== undefined && opts.target !== ALL_TARGETS) findTarget(d, opts.target);
-  const ids = opts.target !== undefined ? [opts.target] : [ALL_TARGETS, ...d.config.targets.map((t) => t.id)];
-  const lists = await Promise.all(ids.map((id) => d.store.listAudit(id, from, to, limit)));
-  const entries = lists
-    .flat()
-    .sort((a, b) => b.at - a.at)
-    .slice(0, limit);
+  const { entries } = await historyPage(d.config, d.store, { targetId: opts.target, from, to, limit });
   if (format === 'json') {
     deps.stdout(
       `${JSON.stringify(
