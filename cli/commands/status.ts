@@ -13,13 +13,18 @@ import type { TargetNow } from '../backends/backend';
 import type { CommandContext, Deployment } from '../deployment';
 import type { CliDeps, OutputFormat } from '../deps';
 import { formatDuration, rows } from '../format';
+import { remoteStatus } from '../remote';
 
-export function registerStatus(program: Command, { deps, open, output }: CommandContext): void {
+export function registerStatus(program: Command, { deps, open, output, api }: CommandContext): void {
   program
     .command('status')
     .description('every target: current, desired, min, max, alarms, last decision, cooldown left, switches')
     .option('--json', 'the same as --output json')
-    .action(async (opts: { json?: boolean }) => status(await open(), deps, output(opts)));
+    .action(async (opts: { json?: boolean }) => {
+      const client = api();
+      if (client) return remoteStatus(client, deps, output(opts));
+      return status(await open(), deps, output(opts));
+    });
 }
 
 export interface TargetStatus {

@@ -4,8 +4,9 @@ import { setSwitch as setSwitchCore } from '../../lambdas/control/switches';
 import type { Switches } from '../../lambdas/state/store';
 import { actor, type CommandContext, type Deployment, findTarget } from '../deployment';
 import { type CliDeps, CliError, type OutputFormat } from '../deps';
+import { remoteSwitch } from '../remote';
 
-export function registerSwitches(program: Command, { deps, open, output }: CommandContext): void {
+export function registerSwitches(program: Command, { deps, open, output, api }: CommandContext): void {
   for (const [name, paused] of [
     ['pause', true],
     ['resume', false],
@@ -14,7 +15,11 @@ export function registerSwitches(program: Command, { deps, open, output }: Comma
       .command(name)
       .description(paused ? 'stop acting on one target, or on all (decisions are still recorded)' : 'act again on one target, or on all')
       .argument('[target]', 'target id (default: every target)')
-      .action(async (targetId: string | undefined) => setSwitch(await open(), deps, output(), 'paused', paused, targetId));
+      .action(async (targetId: string | undefined) => {
+        const client = api();
+        if (client) return remoteSwitch(client, deps, output(), paused, targetId);
+        return setSwitch(await open(), deps, output(), 'paused', paused, targetId);
+      });
   }
 
   program
@@ -24,7 +29,7 @@ export function registerSwitches(program: Command, { deps, open, output }: Comma
     .argument('[target]', 'target id (default: every target)')
     .action(async (state: string, targetId: string | undefined) => {
       if (state !== 'on' && state !== 'off') throw new CliError(`dry-run takes "on" or "off", not "${state}"`);
-      await setSwitch(await open(), deps, output(), 'dryRun', state === 'on', targetId);
+      await setSwitch(await open('dry-run'), deps, output(), 'dryRun', state === 'on', targetId);
     });
 }
 
