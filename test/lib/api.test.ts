@@ -56,6 +56,11 @@ test("the default stage is throttled as the config says and logs every request, 
   expect(enabled.template.findOutputs(API_URL_OUTPUT)[API_URL_OUTPUT]).toBeDefined();
 });
 
+test("the function's errors and throttles are self-alarms, like every other function's", () => {
+  const names = enabled.ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+  expect(names).toEqual(expect.arrayContaining(['shop-self/function/control-api/errors', 'shop-self/function/control-api/throttles']));
+});
+
 test('the throttling defaults to 10 requests a second, bursts of 20', () => {
   const { ofType } = synth({ enabled: true });
   expect(ofType('AWS::ApiGatewayV2::Stage')[0][1].Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
