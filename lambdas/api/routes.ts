@@ -214,9 +214,18 @@ function matching(path: string): { route: ApiRoute; id?: string }[] {
   for (const route of API_ROUTES) {
     const pattern = new RegExp(`^${route.path.replace('{id}', '([^/]+)')}$`);
     const m = pattern.exec(path);
-    if (m) found.push({ route, ...(m[1] !== undefined ? { id: decodeURIComponent(m[1]) } : {}) });
+    if (m) found.push({ route, ...(m[1] !== undefined ? { id: decoded(m[1]) } : {}) });
   }
   return found;
+}
+
+/** A path segment, percent-decoded; a malformed escape is bad input, not a failure. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, 'bad path', [`path: "${segment}" is not a valid percent-encoded segment`]);
+  }
 }
 
 function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): ApiResult {

@@ -153,6 +153,8 @@ describe('reads', () => {
     const { call } = await rig();
     const problems = async (query: Record<string, string>) => (await call('GET', '/history', { query })).body;
     expect(await problems({ limit: 'ten' })).toEqual({ error: 'bad query string', problems: ['limit: "ten" must be a whole number from 1 to 1000'] });
+    expect((await problems({ limit: '1001' })).problems).toEqual(['limit: "1001" must be a whole number from 1 to 1000']);
+    expect((await call('GET', '/history', { query: { limit: '1000' } })).status).toBe(200);
     expect((await problems({ since: 'yesterday' })).problems).toEqual(['since: "yesterday" must be an ISO 8601 time such as 2026-12-01T18:00:00Z']);
     expect((await problems({ next: 'garbage' })).problems).toEqual(['next: "garbage" is not a page token this API gave']);
     expect((await problems({ next: 'x', since: '2026-11-30T00:00:00Z' })).problems).toEqual([
@@ -271,6 +273,8 @@ describe('routing', () => {
     expect(await call('GET', '/pause')).toMatchObject({ status: 405, headers: { allow: 'POST' } });
     expect(await call('POST', '/targets/web/overrides')).toMatchObject({ status: 405, headers: { allow: 'PUT, DELETE' } });
     expect((await call('GET', '/status/')).status).toBe(200);
+    expect((await call('GET', '/targets/%E0%A4%A')).body).toEqual({ error: 'bad path', problems: ['path: "%E0%A4%A" is not a valid percent-encoded segment'] });
+    expect((await call('GET', '/targets/w%65b')).body).toMatchObject({ id: 'web' });
     expect(await written()).toEqual(before);
   });
 
