@@ -160,7 +160,7 @@ const ROUTES: Readonly<Record<ApiRouteKey, Route>> = {
     const q = parse(metricsQuery, query, 'query string');
     const targets = q.target !== undefined ? [targetOf(deps.config, q.target)] : deps.config.targets;
     const now = deps.now();
-    return { body: { targets: await Promise.all(targets.map((t) => targetMetrics(deps.store, t, now, q.recent ?? DEFAULT_RECENT))) } };
+    return { body: { targets: await Promise.all(targets.map((t) => targetMetrics(deps.config, deps.store, t, now, q.recent ?? DEFAULT_RECENT))) } };
   },
   'GET /history': async ({ deps, query }) => {
     const q = parse(historyQuery, query, 'query string');

@@ -3,8 +3,9 @@
  * observed, such as CPU, backlog, replica lag) and those of its recent decisions, from the state table
  * and its audit log. Nothing here reads CloudWatch: these are the numbers the decisions were made on.
  */
-import type { TargetConfig } from '../shared/config';
+import type { AutoscalerConfig, TargetConfig } from '../shared/config';
 import type { Outcome, StateStore } from '../state/store';
+import { type HistoryCursor, historyPage } from './history';
 
 /** One decision's numbers. */
 export interface DecisionFigures {
@@ -24,25 +25,29 @@ export interface TargetMetrics {
   readonly recent: DecisionFigures[];
 }
 
+/** Pages of the audit log read at most for one target's recent decisions (control actions between them are skipped). */
+const MAX_PAGES = 5;
+
 /** The target's figures now and at its last `recent` decisions (from the audit log, within its retention). */
-export async function targetMetrics(store: StateStore, target: TargetConfig, now: number, recent: number): Promise<TargetMetrics> {
-  const [record, audit] = await Promise.all([store.getTarget(target.id), store.listAudit(target.id, 0, now, recent)]);
-  const last = record?.lastDecision;
-  const figures = (e: { at: number; outcome: Outcome; previous: number; desired: number; figures?: Readonly<Record<string, number>> }) => ({
+export async function targetMetrics(config: AutoscalerConfig, store: StateStore, target: TargetConfig, now: number, recent: number): Promise<TargetMetrics> {
+  const figures = (e: { at: number; outcome: Outcome; previous: number; desired: number; figures?: Readonly<Record<string, number>> }): DecisionFigures => ({
     at: new Date(e.at).toISOString(),
     outcome: e.outcome,
     previous: e.previous,
     desired: e.desired,
     figures: e.figures ?? {},
   });
-  return {
-    id: target.id,
-    kind: target.kind,
-    ...(last ? { current: figures(last) } : {}),
-    recent: audit.flatMap((e) =>
-      e.outcome === 'control' || e.previous === undefined || e.desired === undefined
-        ? []
-        : [figures({ ...e, outcome: e.outcome, previous: e.previous, desired: e.desired })],
-    ),
-  };
+  const record = await store.getTarget(target.id);
+  const decisions: DecisionFigures[] = [];
+  let after: HistoryCursor | undefined;
+  for (let page = 0; page < MAX_PAGES && decisions.length < recent; page++) {
+    const { entries, next } = await historyPage(config, store, { targetId: target.id, from: 0, to: now, limit: recent, after });
+    for (const e of entries)
+      if (e.outcome !== 'control' && e.previous !== undefined && e.desired !== undefined && decisions.length < recent)
+        decisions.push(figures({ ...e, outcome: e.outcome, previous: e.previous, desired: e.desired }));
+    if (!next) break;
+    after = next;
+  }
+  const last = record?.lastDecision;
+  return { id: target.id, kind: target.kind, ...(last ? { current: figures(last) } : {}), recent: decisions };
 }

@@ -122,6 +122,9 @@ describe('reads', () => {
         recent: [expect.objectContaining({ figures: { cpu: 91 } }), expect.objectContaining({ figures: { cpu: 80 } })],
       },
     ]);
+    // Control actions between decisions do not count against `recent`.
+    const two = await call('GET', '/metrics', { query: { target: 'web', recent: '2' } });
+    expect(two.body.targets[0].recent.map((d: { figures: { cpu: number } }) => d.figures.cpu)).toEqual([91, 80]);
     expect((await call('GET', '/metrics', { query: { recent: '0' } })).body).toEqual({
       error: 'bad query string',
       problems: ['recent: "0" must be a whole number from 1 to 100'],
