@@ -10,7 +10,7 @@ import { loadConfigFile } from '../lambdas/shared/config-file';
 import { OUTPUT_KEYS, stackNameFor } from '../lambdas/shared/deployment';
 import { awsErrorName } from '../lambdas/shared/errors';
 import type { StateStore } from '../lambdas/state/store';
-import { type CliDeps, CliError, type OutputFormat } from './deps';
+import { type ApiClient, type CliDeps, CliError, type OutputFormat } from './deps';
 
 export const DEFAULT_CONFIG = 'autoscaler.config.yaml';
 
@@ -80,10 +80,12 @@ export async function actor(deps: CliDeps): Promise<string> {
 /** What a command is given: the program's dependencies, and its deployment on demand. */
 export interface CommandContext {
   readonly deps: CliDeps;
-  /** Loads the config, finds its stack and opens the state store (every command but `config validate`). */
-  readonly open: () => Promise<Deployment>;
+  /** Loads the config, finds its stack and opens the state store (every command but `config validate`); refused with `--api`. */
+  readonly open: (command?: string) => Promise<Deployment>;
   /** The config file the command line names (`--config`, default autoscaler.config.yaml). */
   readonly configFile: () => string;
   /** How to print results: `--output`, or `json` where the command's own `--json` is given. */
   readonly output: (local?: { readonly json?: boolean }) => OutputFormat;
+  /** The operator API's client when `--api URL` is given: the commands it serves then talk to it, not to the stack. */
+  readonly api: () => ApiClient | undefined;
 }

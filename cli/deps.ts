@@ -23,6 +23,16 @@ export interface CliDeps {
   readonly now: () => number;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /**
+   * The operator API's client for `--api URL`.
+   * @default SigV4-signed requests with the command line's region and profile (cli/api-client.ts)
+   */
+  readonly api?: (url: string) => ApiClient;
+}
+
+/** One call of the operator API: the parsed JSON answer, or a CliError that says what the API refused and why. */
+export interface ApiClient {
+  request(method: string, path: string, opts?: { readonly query?: Readonly<Record<string, string | undefined>>; readonly body?: unknown }): Promise<unknown>;
 }
 
 /** The AWS settings of the command line (`--region`, `--profile`); unset: the SDK's default chain. */

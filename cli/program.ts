@@ -1,11 +1,13 @@
 /**
  * The operator's CLI (`npx autoscaler <command>`): status, history, explain, pause/resume, dry-run,
- * config validate, runbook start, one module per command group under commands/. Every AWS client and
+ * config validate, runbook start, one module per command group under commands/; with `--api URL` the
+ * commands the operator API serves talk to it instead (cli/remote.ts). Every AWS client and
  * the state store come in through `CliDeps`, so tests drive the same program in-process; `bin/cli.ts`
  * supplies the real ones (default credential chain).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { awsErrorName } from '../lambdas/shared/errors';
+import { signedApiClient } from './api-client';
 import { registerConfig } from './commands/config';
 import { registerExplain } from './commands/explain';
 import { registerHistory } from './commands/history';
@@ -15,10 +17,11 @@ import { registerStatus } from './commands/status';
 import { registerSwitches } from './commands/switches';
 import { type CommandContext, DEFAULT_CONFIG, type GlobalOptions, openDeployment } from './deployment';
 import { type AwsOptions, type CliDeps, type CliDepsFactory, CliError, OUTPUT_FORMATS, type OutputFormat } from './deps';
+import { notOverApi } from './remote';
 
 export type { TargetStatus } from './commands/status';
 export { DEFAULT_CONFIG } from './deployment';
-export { type AwsOptions, type CliDeps, type CliDepsFactory, CliError } from './deps';
+export { type ApiClient, type AwsOptions, type CliDeps, type CliDepsFactory, CliError } from './deps';
 
 /**
  * Runs one command line (without `node` and the script); resolves to the exit code. `deps` may be a
@@ -89,6 +92,7 @@ export function buildProgram(deps: CliDeps): Command {
     .option('-s, --stack <name>', 'the stack name (default: derived from the config prefix)')
     .option('--region <region>', "the AWS region (default: AWS_REGION or the profile's)")
     .option('--profile <name>', 'the AWS profile (default: AWS_PROFILE or the default chain)')
+    .option('--api <url>', 'the operator API (output AutoscalerApiUrl) instead of the stack, SigV4-signed')
     .addOption(new Option('-o, --output <format>', 'how results are printed').choices(OUTPUT_FORMATS).default('table'))
     .exitOverride()
     .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
@@ -96,10 +100,19 @@ export function buildProgram(deps: CliDeps): Command {
 
   const ctx: CommandContext = {
     deps,
-    open: () => openDeployment(program.opts<GlobalOptions>(), deps),
+    // With --api, a command that needs the stack itself is one the API does not serve.
+    open: (command) =>
+      program.opts<{ api?: string }>().api !== undefined
+        ? Promise.reject(notOverApi(command ?? 'this command'))
+        : openDeployment(program.opts<GlobalOptions>(), deps),
     configFile: () => program.opts<GlobalOptions>().config,
     // A command's own --json is the older spelling of --output json.
     output: (local) => (local?.json ? 'json' : (program.opts<{ output: OutputFormat }>().output ?? 'table')),
+    api: () => {
+      const { api, region, profile } = program.opts<{ api?: string } & AwsOptions>();
+      if (api === undefined) return undefined;
+      return deps.api ? deps.api(api) : signedApiClient(api, { ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+    },
   };
   // In this order in the help.
   registerStatus(program, ctx);

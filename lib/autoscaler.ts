@@ -15,9 +15,10 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmRulePattern, allAlarms, allAlerts, FAMILY_NAMESPACES, type Family, familyOf } from '../lambdas/shared/alarms';
 import { type AutoscalerConfig, ConfigError, parseConfig, placementProblems } from '../lambdas/shared/config';
-import { OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
+import { API_URL_OUTPUT, OUTPUT_KEYS, RUNBOOK_NAME, runbookOutputKey } from '../lambdas/shared/deployment';
 import { kindOf, TARGET_KINDS, type TargetKind } from '../lambdas/shared/kinds';
 import { SET_CAPACITY_KINDS, SET_CAPACITY_RUNBOOK } from '../lambdas/shared/runbook-tasks';
+import { OperatorApi } from './api';
 import { footprintOf, limitProblems, managedPoliciesPerRole } from './limits';
 import { AlertAlarms } from './monitoring/alerts';
 import { AutoscalerDashboard } from './monitoring/dashboard';
@@ -92,6 +93,8 @@ export class Autoscaler extends Construct {
   public readonly alarmStacks?: AlarmStacks;
   /** The Redis broker reader (lib/targets/redis-workers.ts), when the config has redis-workers targets. */
   public readonly brokerReader?: BrokerReader;
+  /** The operator HTTP API (IAM-authorized, throttled, access logged), when the config's `api.enabled`. */
+  public readonly api?: OperatorApi;
   /** State machines an operator may start by name (`autoscaler runbook start NAME`). */
   public readonly runbooks: Record<string, sfn.IStateMachine> = {};
 
@@ -234,12 +237,18 @@ export class Autoscaler extends Construct {
       functions,
     });
     if (brokerReader) this.selfAlarms.addFunction('broker-reader', brokerReader.function);
+    // The operator API, when asked for: the same state and control core as the CLI.
+    if (config.api.enabled) {
+      this.api = new OperatorApi(this, 'OperatorApi', { config, stateTable: this.stateTable, notifications: this.notifications, logRetention });
+      this.selfAlarms.addFunction('control-api', this.api.function);
+    }
     this.dashboard = new AutoscalerDashboard(this, 'Dashboard', { config, functions, deadLetterQueue: this.deadLetterQueue });
     this.output(OUTPUT_KEYS.prefix, config.prefix, 'Prefix of the alarm names');
     this.output(OUTPUT_KEYS.stateTableName, this.stateTable.tableName, 'State table: leases, switches, audit');
     this.output(OUTPUT_KEYS.topicArn, this.notifications.topic.topicArn, 'Notification topic');
     this.output(OUTPUT_KEYS.deadLetterQueueUrl, this.deadLetterQueue.queueUrl, 'Dead-letter queue');
     this.output(OUTPUT_KEYS.dashboardName, this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
+    if (this.api) this.output(API_URL_OUTPUT, this.api.url, 'Operator API (IAM-authorized)');
     for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {}))
       this.addRunbook(TARGET_KINDS[kind as TargetKind].runbook!.name, runbook.stateMachine);
     if (dataRunbooks?.setCapacity) this.addRunbook(SET_CAPACITY_RUNBOOK, dataRunbooks.setCapacity.stateMachine);

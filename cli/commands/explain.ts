@@ -12,7 +12,7 @@ export function registerExplain(program: Command, { deps, open, output }: Comman
     .argument('<target>', 'target id')
     .option('--json', 'the same as --output json')
     // Table and text print the same lines: a decision is read, not parsed (json is for scripts).
-    .action(async (targetId: string, opts: { json?: boolean }) => explain(await open(), deps, targetId, output(opts) === 'json'));
+    .action(async (targetId: string, opts: { json?: boolean }) => explain(await open('explain'), deps, targetId, output(opts) === 'json'));
 }
 
 async function explain(d: Deployment, deps: CliDeps, targetId: string, json: boolean): Promise<void> {

@@ -8,6 +8,7 @@ import type { Override } from '../../lambdas/state/store';
 import { actor, type CommandContext, type Deployment, findTarget } from '../deployment';
 import { type CliDeps, CliError, type OutputFormat } from '../deps';
 import { formatDuration, parseDuration, rows } from '../format';
+import { remoteOverride, remoteOverrides } from '../remote';
 
 interface SetOptions {
   readonly min?: string;
@@ -20,7 +21,7 @@ interface SetOptions {
   readonly reason?: string;
 }
 
-export function registerOverride(program: Command, { deps, open, output }: CommandContext): void {
+export function registerOverride(program: Command, { deps, open, output, api }: CommandContext): void {
   const override = program
     .command('override')
     .description("change a target's bounds, tracking target, pause or dry-run for a while, within the deployed config (audited, announced)");
@@ -36,16 +37,27 @@ export function registerOverride(program: Command, { deps, open, output }: Comma
     .option('--for <duration>', 'how long: 90m, 6h, 2d (at most 7d)')
     .option('--until <time>', 'when it ends: an ISO 8601 time (instead of --for)')
     .option('-r, --reason <text>', 'why, kept in the audit trail and the notification')
-    .action(async (targetId: string, opts: SetOptions) => set(await open(), deps, output(), targetId, opts));
+    .action(async (targetId: string, opts: SetOptions) => {
+      const client = api();
+      if (!client) return set(await open(), deps, output(), targetId, opts);
+      const input = overrideInput(deps, opts);
+      return remoteOverride(client, deps, output(), targetId, { ...input, expiresAt: new Date(input.expiresAt).toISOString() });
+    });
   override
     .command('end')
     .description("end a target's override now: the deployed config applies again within a minute")
     .argument('<target>', 'target id')
-    .action(async (targetId: string) => end(await open(), deps, output(), targetId));
+    .action(async (targetId: string) => {
+      const client = api();
+      return client ? remoteOverride(client, deps, output(), targetId) : end(await open(), deps, output(), targetId);
+    });
   override
     .command('list')
     .description('the overrides in force')
-    .action(async () => list(await open(), deps, output()));
+    .action(async () => {
+      const client = api();
+      return client ? remoteOverrides(client, deps, output()) : list(await open(), deps, output());
+    });
 }
 
 /** The core's dependencies for this deployment: who is acting, and the topic the stack created. */
@@ -66,8 +78,8 @@ function count(flag: string, text: string | undefined): number | undefined {
   return Number(text);
 }
 
-async function set(d: Deployment, deps: CliDeps, format: OutputFormat, targetId: string, opts: SetOptions): Promise<void> {
-  findTarget(d, targetId);
+/** The override the command line asks for, as the core takes it (expiresAt in epoch ms). */
+function overrideInput(deps: CliDeps, opts: SetOptions) {
   const now = deps.now();
   if ((opts.for === undefined) === (opts.until === undefined))
     throw new CliError('give exactly one of --for DURATION and --until TIME: an override always ends');
@@ -81,7 +93,7 @@ async function set(d: Deployment, deps: CliDeps, format: OutputFormat, targetId:
     if (!/^\d{4}-\d{2}-\d{2}/.test(opts.until!) || Number.isNaN(expiresAt))
       throw new CliError(`--until "${opts.until}" must be an ISO 8601 time such as 2026-12-01T18:00Z`);
   }
-  const input = {
+  return {
     ...(opts.min !== undefined ? { min: count('min', opts.min) } : {}),
     ...(opts.max !== undefined ? { max: count('max', opts.max) } : {}),
     ...(opts.target !== undefined ? { target: count('target', opts.target) } : {}),
@@ -90,6 +102,11 @@ async function set(d: Deployment, deps: CliDeps, format: OutputFormat, targetId:
     expiresAt,
     ...(opts.reason?.trim() ? { reason: opts.reason.trim() } : {}),
   };
+}
+
+async function set(d: Deployment, deps: CliDeps, format: OutputFormat, targetId: string, opts: SetOptions): Promise<void> {
+  findTarget(d, targetId);
+  const input = overrideInput(deps, opts);
   let result: Awaited<ReturnType<typeof setOverride>>;
   try {
     result = await setOverride(await control(d, deps), targetId, input);

@@ -1,22 +1,30 @@
-/** `status`: every target's current and desired units, bounds, alarms, last decision, cooldown left and switches. */
+/**
+ * `status`: every target's current and desired units, bounds, alarms, last decision, cooldown left and
+ * switches: the state table's part from lambdas/control/status.ts, the alarms and the services' counts read here.
+ */
 import type { Command } from 'commander';
 import { CloudWatchAdapter } from '../../lambdas/adapters/cloudwatch';
-import { describeOverride } from '../../lambdas/control/overrides';
+import { globalSwitches, targetState } from '../../lambdas/control/status';
 import { alarmsForTarget, parseAlarmName } from '../../lambdas/shared/alarms';
-import { applyOverride, inForce, withOverrideSwitches } from '../../lambdas/shared/overrides';
-import { ALL_TARGETS, type Switches } from '../../lambdas/state/store';
+import { applyOverride } from '../../lambdas/shared/overrides';
+import type { Switches } from '../../lambdas/state/store';
 import { backendOf } from '../backends';
 import type { TargetNow } from '../backends/backend';
 import type { CommandContext, Deployment } from '../deployment';
 import type { CliDeps, OutputFormat } from '../deps';
 import { formatDuration, rows } from '../format';
+import { remoteStatus } from '../remote';
 
-export function registerStatus(program: Command, { deps, open, output }: CommandContext): void {
+export function registerStatus(program: Command, { deps, open, output, api }: CommandContext): void {
   program
     .command('status')
     .description('every target: current, desired, min, max, alarms, last decision, cooldown left, switches')
     .option('--json', 'the same as --output json')
-    .action(async (opts: { json?: boolean }) => status(await open(), deps, output(opts)));
+    .action(async (opts: { json?: boolean }) => {
+      const client = api();
+      if (client) return remoteStatus(client, deps, output(opts));
+      return status(await open(), deps, output(opts));
+    });
 }
 
 export interface TargetStatus {
@@ -52,13 +60,11 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
     states[`${parts.signal}/${parts.direction}`] = a.StateValue ?? 'UNKNOWN';
     alarmStates.set(parts.targetId, states);
   }
-  const global = await d.store.getSwitches(ALL_TARGETS);
+  const global = await globalSwitches(d.store);
   const targets = await Promise.all(
     d.config.targets.map(async (target): Promise<TargetStatus> => {
-      // One read of each: the switches in force are the stored ones with the override's.
-      const [record, stored, own] = await Promise.all([d.store.getTarget(target.id), d.store.getOverride(target.id), d.store.getSwitches(target.id)]);
-      const override = inForce(stored, now) ? stored : undefined;
-      const switches = withOverrideSwitches(own, stored, target.id, now);
+      // What the state table holds (one read of each), then what the services say now.
+      const { state, record, override } = await targetState(d.config, d.store, target, now);
       // The bounds in force: an override's, within the deployed ones.
       const backend = backendOf(applyOverride(target, override, now));
       let read: TargetNow | undefined;
@@ -72,15 +78,9 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
       }
       const acted = record?.lastActionAt;
       const left = (seconds: number) => (acted === undefined ? 0 : Math.max(0, Math.ceil((acted + seconds * 1000 - now) / 1000)));
-      const dryRun = [
-        ...(switches.dryRun ? [switches.override?.dryRun ? 'override' : 'switch'] : []),
-        ...(d.config.dryRun ? ['config'] : []),
-        ...(target.dryRun ? ['target config'] : []),
-      ];
-      const last = record?.lastDecision;
       return {
-        id: target.id,
-        kind: target.kind,
+        id: state.id,
+        kind: state.kind,
         current: read?.current,
         desired: read?.desired,
         min: backend.bounds?.min,
@@ -92,24 +92,13 @@ async function targetStatuses(d: Deployment, deps: CliDeps): Promise<{ global: S
             return [key, alarmStates.get(target.id)?.[key] ?? 'MISSING'];
           }),
         ),
-        lastDecision: last && {
-          at: new Date(last.at).toISOString(),
-          outcome: last.outcome,
-          previous: last.previous,
-          desired: last.desired,
-          reason: last.reason,
-        },
-        lastActionAt: acted === undefined ? undefined : new Date(acted).toISOString(),
+        lastDecision: state.lastDecision,
+        lastActionAt: state.lastActionAt,
         cooldownLeftSeconds:
           backend.cooldowns && acted !== undefined ? { out: left(backend.cooldowns.outSeconds), in: left(backend.cooldowns.inSeconds) } : undefined,
-        paused: switches.paused,
-        dryRun,
-        override: override && {
-          what: describeOverride(d.config, override),
-          until: new Date(override.expiresAt).toISOString(),
-          by: override.setBy,
-          ...(override.reason ? { reason: override.reason } : {}),
-        },
+        paused: state.paused,
+        dryRun: state.dryRun,
+        override: state.override,
         error,
       };
     }),

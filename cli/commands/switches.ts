@@ -1,10 +1,12 @@
-/** `pause`, `resume`, `dry-run`: a target's switches, or every target's, each change audited. */
+/** `pause`, `resume`, `dry-run`: a target's switches, or every target's, each change audited (lambdas/control/switches.ts). */
 import type { Command } from 'commander';
-import { ALL_TARGETS, type Switches } from '../../lambdas/state/store';
+import { setSwitch as setSwitchCore } from '../../lambdas/control/switches';
+import type { Switches } from '../../lambdas/state/store';
 import { actor, type CommandContext, type Deployment, findTarget } from '../deployment';
 import { type CliDeps, CliError, type OutputFormat } from '../deps';
+import { remoteSwitch } from '../remote';
 
-export function registerSwitches(program: Command, { deps, open, output }: CommandContext): void {
+export function registerSwitches(program: Command, { deps, open, output, api }: CommandContext): void {
   for (const [name, paused] of [
     ['pause', true],
     ['resume', false],
@@ -13,7 +15,11 @@ export function registerSwitches(program: Command, { deps, open, output }: Comma
       .command(name)
       .description(paused ? 'stop acting on one target, or on all (decisions are still recorded)' : 'act again on one target, or on all')
       .argument('[target]', 'target id (default: every target)')
-      .action(async (targetId: string | undefined) => setSwitch(await open(), deps, output(), 'paused', paused, targetId));
+      .action(async (targetId: string | undefined) => {
+        const client = api();
+        if (client) return remoteSwitch(client, deps, output(), paused, targetId);
+        return setSwitch(await open(), deps, output(), 'paused', paused, targetId);
+      });
   }
 
   program
@@ -23,7 +29,7 @@ export function registerSwitches(program: Command, { deps, open, output }: Comma
     .argument('[target]', 'target id (default: every target)')
     .action(async (state: string, targetId: string | undefined) => {
       if (state !== 'on' && state !== 'off') throw new CliError(`dry-run takes "on" or "off", not "${state}"`);
-      await setSwitch(await open(), deps, output(), 'dryRun', state === 'on', targetId);
+      await setSwitch(await open('dry-run'), deps, output(), 'dryRun', state === 'on', targetId);
     });
 }
 
@@ -35,23 +41,15 @@ async function setSwitch(
   value: boolean,
   targetId: string | undefined,
 ): Promise<void> {
-  const scope = targetId === undefined ? ALL_TARGETS : findTarget(d, targetId).id;
+  if (targetId !== undefined) findTarget(d, targetId);
   const who = await actor(deps);
-  await d.store.setSwitch(scope, name, value);
-  const what = name === 'paused' ? (value ? 'paused' : 'resumed') : `dry-run ${value ? 'on' : 'off'}`;
-  const subject = scope === ALL_TARGETS ? 'every target' : `target ${scope}`;
-  await d.store.appendAudit(
-    { targetId: scope, at: deps.now(), outcome: 'control', actor: who, reason: `${what} for ${subject} by ${who}` },
-    d.config.auditRetentionDays,
-  );
-  // A global switch wins over a target's own: say so when it hides this change.
-  const hiddenByGlobal = scope !== ALL_TARGETS && !value && (await d.store.getSwitches(ALL_TARGETS))[name];
+  const r = await setSwitchCore({ config: d.config, store: d.store, now: deps.now, actor: who }, name, value, targetId);
   if (format === 'json') {
-    deps.stdout(`${JSON.stringify({ target: scope, switch: name, value, actor: who, stillOnForEveryTarget: Boolean(hiddenByGlobal) })}\n`);
+    deps.stdout(`${JSON.stringify({ target: r.scope, switch: name, value, actor: who, stillOnForEveryTarget: r.stillOnForEveryTarget })}\n`);
     return;
   }
-  deps.stdout(`${what}: ${subject}\n`);
-  if (hiddenByGlobal)
+  deps.stdout(`${r.what}: ${r.subject}\n`);
+  if (r.stillOnForEveryTarget)
     deps.stdout(
       `note: ${name === 'paused' ? 'pause' : 'dry-run'} is still on for every target (\`${name === 'paused' ? 'resume' : 'dry-run off'}\` without a target lifts it)\n`,
     );

@@ -17,6 +17,9 @@ export const OUTPUT_KEYS = {
   dashboardName: 'AutoscalerDashboardName',
 } as const;
 
+/** Output key of the operator API's URL, present when the config enables it (`api.enabled`). */
+export const API_URL_OUTPUT = 'AutoscalerApiUrl';
+
 /** Output keys of the runbooks' state machines: `AutoscalerRunbook<PascalName>`. */
 export const RUNBOOK_OUTPUT_PREFIX = 'AutoscalerRunbook';
 

@@ -694,6 +694,8 @@ test('--help lists the options and every command in order, exit 0', async () => 
       "                              profile's)",
       '  --profile <name>            the AWS profile (default: AWS_PROFILE or the',
       '                              default chain)',
+      '  --api <url>                 the operator API (output AutoscalerApiUrl) instead',
+      '                              of the stack, SigV4-signed',
       '  -o, --output <format>       how results are printed (choices: "json", "table",',
       '                              "text", default: "table")',
       '  -h, --help                  display help for command',

@@ -25,9 +25,11 @@ import type { Context } from 'aws-lambda';
 import { allAlarms, familyOf } from '../../lambdas/shared/alarms';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { SCALED_BY_TAG } from '../../lambdas/shared/tags';
+import { API_HANDLER_ENTRY } from '../../lib/api';
 import { RUNBOOK_HANDLER_ENTRY } from '../../lib/runbooks/data';
 import { FAMILY_ENTRIES, PROJECT_ROOT } from '../../lib/shared/function';
 import { type AslState, resolveIntrinsics } from '../../sim/cloud/asl';
+import apiFixture from '../fixtures/apigateway-http-api-iam.json';
 import pipelineFixture from '../fixtures/codepipeline-execution-state-change.json';
 import ecsFixture from '../fixtures/ecs-deployment-state-change.json';
 import s3Fixture from '../fixtures/s3-object-created.json';
@@ -219,6 +221,7 @@ async function runEverything(
   const entries = new Map<string, string>();
   for (const [family, fn] of Object.entries(built.autoscaler.functions)) entries.set(logicalId(fn), FAMILY_ENTRIES[family as keyof typeof FAMILY_ENTRIES]);
   if (built.autoscaler.dataRunbooks) entries.set(logicalId(built.autoscaler.dataRunbooks.taskFunction), RUNBOOK_HANDLER_ENTRY);
+  if (built.autoscaler.api) entries.set(logicalId(built.autoscaler.api.function), API_HANDLER_ENTRY);
   const functions = [...entries.keys()].map((id) => template.deployedFunction(id));
   const byArn = new Map(functions.map((f) => [f.arn, f]));
 
@@ -401,6 +404,33 @@ async function runEverything(
     ).entries()) {
       clock.advance(60);
       await run(runbook('set-capacity'), { targetId, desired, reason: 'by hand', force: true }, `operator-set-capacity-${i}`);
+    }
+    // The operator API: every route, as API Gateway sends it (payload format 2.0, the caller's IAM
+    // identity); each must succeed, or its calls would not be the ones a real request makes.
+    if (built.autoscaler.api) {
+      const fn = byArn.get(template.getAtt(logicalId(built.autoscaler.api.function), 'Arn'))!;
+      const request = async (method: string, path: string, opts: { body?: unknown; query?: Record<string, string> } = {}) => {
+        const e = structuredClone(apiFixture) as Record<string, any>;
+        Object.assign(e, { routeKey: '$default', rawPath: path, rawQueryString: new URLSearchParams(opts.query ?? {}).toString() });
+        Object.assign(e.requestContext.http, { method, path });
+        if (opts.query) e.queryStringParameters = opts.query;
+        if (opts.body !== undefined) e.body = JSON.stringify(opts.body);
+        const res = (await invoke(fn, e)) as { statusCode: number; body: string };
+        if (res.statusCode !== 200) throw new Error(`${method} ${path} answered ${res.statusCode}: ${res.body}`);
+        return JSON.parse(res.body) as Record<string, unknown>;
+      };
+      await request('GET', '/status');
+      await request('GET', '/targets/web');
+      await request('GET', '/metrics');
+      const first = await request('GET', '/history', { query: { limit: '1' } });
+      await request('GET', '/history', { query: { limit: '1', next: String(first.next) } });
+      for (const body of [{ target: 'web', reason: 'by hand' }, undefined]) {
+        await request('POST', '/pause', { body });
+        await request('POST', '/resume', { body });
+      }
+      const until = new Date(clock.now + 3_600_000).toISOString();
+      await request('PUT', '/targets/web/overrides', { body: { max: 8, expiresAt: until, reason: 'by hand' } });
+      await request('DELETE', '/targets/web/overrides');
     }
     const resourcePolicies = template.resourcePolicies();
     // The key's default policy: the account's IAM policies decide (AWS KMS Developer Guide, "Default key policy").

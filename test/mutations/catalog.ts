@@ -399,4 +399,13 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '  .regex(/^[^]*$/,',
     tests: ['test/lambdas/shared/kinds/redis-workers.test.ts'],
   },
+  {
+    id: 'api-route-without-iam',
+    breaks: 'the operator API takes IAM (SigV4) signed requests only, on every route (a JWT authorizer on one passes cdk-nag)',
+    file: 'lib/api.ts',
+    find: 'this.httpApi.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration });',
+    replace:
+      "this.httpApi.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration, ...(route.path === '/status' ? { authorizer: new (require('aws-cdk-lib/aws-apigatewayv2-authorizers').HttpJwtAuthorizer)('Jwt', 'https://issuer.example.com', { jwtAudience: ['operators'] }) } : {}) });",
+    tests: ['test/lib/api.test.ts'],
+  },
 ];

@@ -16,6 +16,8 @@ const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/
  */
 export const ALL_KINDS_CONFIG = parseConfig({
   prefix: 'shop',
+  // The operator API too, so its function's role is under R20's and R29's checks.
+  api: { enabled: true },
   targets: [
     {
       kind: 'asg',

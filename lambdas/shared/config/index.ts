@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { checkAlerts } from '../alerts';
 import { kindOf, type TargetConfig, targetSchema } from '../kinds';
 import { checkOneReaderPlacement } from '../kinds/redis-workers';
+import { apiSchema } from './api';
 import { DAY } from './fields';
 import { ConfigError, describeIssues } from './issues';
 import { formatPath } from './paths';
@@ -71,6 +72,11 @@ export const configSchema = z
      * @default "per-target"
      */
     permissions: z.enum(PERMISSION_MODES).default('per-target'),
+    /**
+     * The operator HTTP API (IAM-authorized, throttled, logged), when enabled.
+     * @default { enabled: false }
+     */
+    api: apiSchema.prefault({}),
     targets: z.array(targetSchema).min(1).max(MAX_TARGETS),
     /**
      * Capacity windows: cron periods (with a time zone) that set a target's floor and ceiling, such as
@@ -172,6 +178,7 @@ export { type RdsReplicasTarget, rdsReplicasTargetSchema } from '../kinds/rds-re
 export { type RdsStorageTarget, rdsStorageTargetSchema } from '../kinds/rds-storage';
 export { type RedisTarget, redisTargetSchema } from '../kinds/redis';
 export { type RedisWorkersTarget, redisWorkersTargetSchema } from '../kinds/redis-workers';
+export { type ApiConfig, apiSchema, apiThrottleSchema } from './api';
 export { sizeRank } from './checks';
 export { type MissingDataConfig, type MissingDataHoldConfig, missingDataHoldSchema, missingDataSchema } from './fields';
 export { ConfigError, describeIssues } from './issues';
