@@ -8,14 +8,16 @@ import { ecsName, resourceName, targetId } from '../config/fields';
 import { quoted } from '../config/resources';
 import type { TargetBase, TargetKindModule } from './kind';
 
+/** CloudFront's rule for an invalidation path, and its longest: what the config and the invalidate runbook's input check. */
+export const CLOUDFRONT_PATH = /^\/[^*\s]*\*?$/;
+export const CLOUDFRONT_PATH_RULE = 'must start with "/" and may end with one "*" (no other "*", no spaces)';
+export const CLOUDFRONT_PATH_MAX_LENGTH = 4000;
+
 /**
  * A CloudFront invalidation path: starts with `/`; a `*` may only end it (CloudFront's own rule).
  * At most 4,000 characters, as CloudFront allows.
  */
-export const cloudfrontPath = z
-  .string()
-  .max(4000)
-  .regex(/^\/[^*\s]*\*?$/, 'must start with "/" and may end with one "*" (no other "*", no spaces)');
+export const cloudfrontPath = z.string().max(CLOUDFRONT_PATH_MAX_LENGTH).regex(CLOUDFRONT_PATH, CLOUDFRONT_PATH_RULE);
 
 /** Paths of one invalidation: CloudFront holds at most 3,000 file paths per distribution in progress at once. */
 const cloudfrontPaths = z.array(cloudfrontPath).min(1).max(3000);

@@ -9,11 +9,12 @@ import { type Notification, type Notifier, SnsNotifier } from '../../../../lambd
 import { CapacityService } from '../../../../lambdas/scalers/capacity/service';
 import { parseConfig } from '../../../../lambdas/shared/config';
 import { CapacityEventSchema } from '../../../../lambdas/shared/events';
+import { v } from '../../../../lambdas/shared/validate';
 import { MemoryStateStore } from '../../../../lambdas/state/memory';
 import alarmFixture from '../../../fixtures/cloudwatch-alarm-state-change.json';
 
 const EVENT_TIME = Date.parse(alarmFixture.time);
-const event = CapacityEventSchema.parse(alarmFixture);
+const event = v.parse(CapacityEventSchema, alarmFixture);
 const config = parseConfig({
   prefix: 'autoscaler',
   targets: [{ id: 'web', kind: 'asg', autoScalingGroupName: 'django-web', minCapacity: 2, maxCapacity: 20 }],

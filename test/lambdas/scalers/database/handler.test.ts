@@ -13,6 +13,7 @@ import { RedisInputSchema } from '../../../../lambdas/runbooks/redis';
 import { createDatabaseHandler } from '../../../../lambdas/scalers/database/handler';
 import { parseConfig } from '../../../../lambdas/shared/config';
 import { MANAGED_BY_TAG, TARGET_TAG } from '../../../../lambdas/shared/tags';
+import { v } from '../../../../lambdas/shared/validate';
 import { MemoryStateStore } from '../../../../lambdas/state/memory';
 import rdsAlarm from '../../../fixtures/cloudwatch-alarm-state-change-rds.json';
 import { awsError } from '../../../runbooks/fake-aws';
@@ -300,7 +301,7 @@ describe('database handler', () => {
     expect(runbookInput).toMatchObject({ targetId: 'cache', shards: 4 });
     expect(runbookInput.nodeType).toBeUndefined();
     // The goal is one the redis runbook accepts.
-    expect(RedisInputSchema.parse(runbookInput).shards).toBe(4);
+    expect(v.parse(RedisInputSchema, runbookInput).shards).toBe(4);
 
     // The same group without cluster mode holds, as before: no shards to add.
     sfn.resetHistory();
