@@ -8,6 +8,8 @@
  * the write. After the write the target's record says the autoscaler just acted, so the family function
  * waits its cooldowns before it moves the count again.
  */
+
+import * as v from 'valibot';
 import { AutoScalingAdapter } from '../adapters/autoscaling';
 import type { CapacityBackend, CapacitySnapshot } from '../adapters/capacity';
 import { EcsAdapter } from '../adapters/ecs';
@@ -16,11 +18,11 @@ import { EMPTY_QUEUE_MEMORY, type QueueMemory } from '../engine/queue';
 import { activeWindow, boundsIn } from '../engine/windows';
 import { withinGroupBounds } from '../scalers/decision-loop';
 import type { CapacityTarget, QueueWorkersTarget } from '../shared/config';
-import { MAX_UNITS } from '../shared/config/fields';
+import { MAX_UNITS } from '../shared/config/bounds';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
 import { SET_CAPACITY_KINDS } from '../shared/runbook-tasks';
-import { nonEmpty, parseInput, v } from '../shared/validate';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { BUSY, LEASE_SECONDS, withTargetLease } from '../state/lease';
 import type { TargetRecord } from '../state/store';
 import { type RunbookContext, type RunbookFleets, withOverrideOf } from './context';

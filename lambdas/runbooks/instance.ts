@@ -4,12 +4,14 @@
  * already pending for the window, or already made, is found and not asked for twice. One rung per run,
  * after the cooldown, a move down only if current metrics allow it (unless forced).
  */
+
+import * as v from 'valibot';
 import { classDownFit } from '../engine/instance-class';
 import { observeInstance } from '../scalers/database/observe';
 import type { RdsInstanceTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
-import { nonEmpty, parseInput, v } from '../shared/validate';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { type Breach, cooldownBreach, enforce, ladderStep } from './rules';
 import { beforeWrite } from './switches';

@@ -6,13 +6,15 @@
  * and finds what is already in place. The write re-checks the engine's rules on the group and the
  * metrics as they are then (lambdas/runbooks/rules.ts), and the switches last.
  */
+
+import * as v from 'valibot';
 import type { ReplicationGroupInfo } from '../adapters/elasticache';
 import { nodeTypeDownFit, redisFloors, replicaInFit, shardInFit } from '../engine/redis';
 import { observeRedis } from '../scalers/database/observe';
 import type { RedisTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
-import { nonEmpty, parseInput, v } from '../shared/validate';
+import { nonEmpty, parseInput } from '../shared/validate';
 import type { TargetRecord } from '../state/store';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds, ladderStep } from './rules';

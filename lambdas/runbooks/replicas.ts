@@ -6,6 +6,8 @@
  * fewer per run, after the cooldowns, a removal only if current metrics allow it (unless forced); a
  * replica is deleted only while it is still ours and still a replica of the configured source.
  */
+
+import * as v from 'valibot';
 import type { DbInstanceInfo } from '../adapters/rds';
 import { chooseReplicaZone } from '../engine/replica-zones';
 import { MAX_REPLICAS_PER_SOURCE, replicaRemovalFit } from '../engine/replicas';
@@ -15,7 +17,7 @@ import { TerminalError } from '../shared/errors';
 import { readerEndpointsParameter, replicaIdentifier, replicaSlots } from '../shared/kinds/rds-replicas';
 import { ResourceBusyError } from '../shared/runbook-errors';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../shared/tags';
-import { nonEmpty, parseInput, v } from '../shared/validate';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf, withOverrideOf } from './context';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds } from './rules';
 import { beforeWrite } from './switches';

@@ -3,11 +3,13 @@
  * above the target's maximum, never shrinking, only when the instance accepts a storage change; by one
  * growth step of the engine per run, and not within 6 hours of the last change (unless forced).
  */
+
+import * as v from 'valibot';
 import { STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../engine/storage';
 import type { RdsStorageTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
-import { nonEmpty, parseInput, v } from '../shared/validate';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { type Breach, cooldownBreach, enforce } from './rules';
 import { beforeWrite } from './switches';

@@ -4,8 +4,9 @@
  * the field and the problem.
  */
 
+import * as v from 'valibot';
 import { REEVALUATE_SOURCE } from './alarms';
-import { isoDateTime, nonEmpty, v } from './validate';
+import { isoDateTime, nonEmpty } from './validate';
 
 /** EventBridge's envelope (the fields every event it delivers carries), with `source`, `detail-type` and `detail` given per event. */
 export function eventBridgeEvent<S extends string, D extends string, T extends v.GenericSchema>(source: S, detailType: D, detail: T) {

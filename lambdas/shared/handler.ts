@@ -15,6 +15,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import * as v from 'valibot';
 import { SnsNotifier } from '../adapters/sns';
 import { realSleep, type Sleep } from '../adapters/types';
 import { DynamoStateStore } from '../state/dynamo';
@@ -25,7 +26,7 @@ import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from './environ
 import { RejectedEventError } from './errors';
 import { dynamoPersistence, memoryPersistence } from './idempotency';
 import { logger, metrics, tracer } from './powertools';
-import { describeProblems, type Schema, v } from './validate';
+import { describeProblems, type Schema } from './validate';
 
 /**
  * Parses an event or rejects it: logged, counted, and thrown rather than returned, so that after

@@ -6,8 +6,6 @@
  */
 import * as v from 'valibot';
 
-export { v };
-
 /** A schema whose output is `T`. */
 export type Schema<T> = v.GenericSchema<unknown, T>;
 

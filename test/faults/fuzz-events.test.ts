@@ -15,10 +15,10 @@
 
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import fc from 'fast-check';
+import * as v from 'valibot';
 import type { CapacityResult } from '../../lambdas/scalers/capacity/service';
 import { RejectedEventError } from '../../lambdas/shared/errors';
 import { CapacityOrWindowSchema } from '../../lambdas/shared/events';
-import { v } from '../../lambdas/shared/validate';
 import alarm from '../fixtures/cloudwatch-alarm-state-change.json';
 import rdsAlarm from '../fixtures/cloudwatch-alarm-state-change-rds.json';
 import codePipeline from '../fixtures/codepipeline-execution-state-change.json';

@@ -5,8 +5,9 @@
  * input (ReevaluateSchema, family "cdn") flushes batches.
  */
 
+import * as v from 'valibot';
 import { eventBridgeEvent, ReevaluateSchema } from '../../shared/events';
-import { nonEmpty, v } from '../../shared/validate';
+import { nonEmpty } from '../../shared/validate';
 
 export const EcsDeploymentEventSchema = eventBridgeEvent(
   'aws.ecs',

@@ -8,10 +8,10 @@
  * deduplicates (a repeated send returns the first invalidation).
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import * as v from 'valibot';
 import { awsClient } from '../../shared/clients';
 import { asTaskError } from '../../shared/errors';
 import { deployedBase, lazyEntry, parseOrReject, withPowertools } from '../../shared/handler';
-import { v } from '../../shared/validate';
 import { DynamoInvalidationStore } from '../../state/invalidations-dynamo';
 import { type CdnEvent, CdnEventSchema, isDeployEvent } from './events';
 import { InvalidateRunbookTasks, InvalidateTaskEventSchema } from './runbook';

@@ -6,6 +6,8 @@
  *
  * Input: `{ "targetId": "cdn", "paths": ["/index.html", "/static/css/*"] }`.
  */
+
+import * as v from 'valibot';
 import { CloudFrontAdapter } from '../../adapters/cloudfront';
 import type { Notifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
@@ -16,7 +18,7 @@ import type { AutoscalerConfig, CloudfrontTarget } from '../../shared/config';
 import { CLOUDFRONT_PATH, CLOUDFRONT_PATH_MAX_LENGTH, CLOUDFRONT_PATH_RULE } from '../../shared/kinds/cloudfront';
 import { logger } from '../../shared/powertools';
 import { INVALIDATE_TASKS } from '../../shared/runbook-tasks';
-import { describeProblems, nonEmpty, v } from '../../shared/validate';
+import { describeProblems, nonEmpty } from '../../shared/validate';
 import type { StateStore } from '../../state/store';
 
 export const InvalidateTaskEventSchema = v.strictObject({

@@ -11,9 +11,9 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { SendClient } from '../../adapters/types';
 import { awsClient } from '../../shared/clients';
-import { SQS_QUEUE_URL } from '../../shared/config';
 import { CapacityOrWindowSchema } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { SQS_QUEUE_URL } from '../../shared/kinds/queue-workers';
 import { type QueueEvent, type QueueResult, QueueService, type QueueServiceDeps } from './service';
 
 /** Alarm state changes, the 1-minute poll and capacity window schedules: the capacity family's events. */

@@ -1,6 +1,6 @@
+import * as v from 'valibot';
 import { reevaluateScheduleInput } from '../../../lambdas/shared/alarms';
 import { CapacityEventSchema } from '../../../lambdas/shared/events';
-import { v } from '../../../lambdas/shared/validate';
 import { FakeScheduler } from '../../../sim/cloud/scheduler';
 import { T0 } from '../helpers';
 

@@ -5,11 +5,11 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as v from 'valibot';
 import { type Notification, type Notifier, SnsNotifier } from '../../../../lambdas/adapters/sns';
 import { CapacityService } from '../../../../lambdas/scalers/capacity/service';
 import { parseConfig } from '../../../../lambdas/shared/config';
 import { CapacityEventSchema } from '../../../../lambdas/shared/events';
-import { v } from '../../../../lambdas/shared/validate';
 import { MemoryStateStore } from '../../../../lambdas/state/memory';
 import alarmFixture from '../../../fixtures/cloudwatch-alarm-state-change.json';
 
