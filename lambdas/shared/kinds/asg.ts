@@ -1,3 +1,4 @@
+/** `asg`: the web tier's EC2 Auto Scaling group, sized by the capacity family (SetDesiredCapacity). */
 import { autoScalingGroupResource } from '../config/resources';
 import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customSignals } from './custom-metrics';

@@ -1,3 +1,8 @@
+/**
+ * `cloudfront`: a CloudFront distribution invalidated after deploys by the cdn family, and the
+ * EventBridge patterns of the deploy events that drive it (the construct synthesizes them, the cdn
+ * function takes what they match).
+ */
 import { quoted } from '../config/resources';
 import type { TargetBase, TargetKindModule } from './kind';
 

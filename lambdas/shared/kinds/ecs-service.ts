@@ -1,3 +1,4 @@
+/** `ecs-service`: the web tier's ECS service, sized by the capacity family (UpdateService desiredCount). */
 import { ecsServiceResource } from '../config/resources';
 import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customSignals } from './custom-metrics';

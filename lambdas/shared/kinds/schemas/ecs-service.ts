@@ -1,6 +1,6 @@
 /**
- * The config schema of `ecs-service` targets (synth only); the kind is lambdas/shared/kinds/ecs-
- * service.ts.
+ * The config schema of `ecs-service` targets (synth only); the kind is
+ * lambdas/shared/kinds/ecs-service.ts.
  */
 import { z } from 'zod';
 import { ecsName, percent } from '../../config/fields';

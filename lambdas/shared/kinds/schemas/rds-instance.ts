@@ -1,6 +1,6 @@
 /**
- * The config schema of `rds-instance` targets (synth only); the kind is lambdas/shared/kinds/rds-
- * instance.ts.
+ * The config schema of `rds-instance` targets (synth only); the kind is
+ * lambdas/shared/kinds/rds-instance.ts.
  */
 import { z } from 'zod';
 import { DAY, dbInstanceClass, dbInstanceIdentifier, missingDataHoldSchema, percent, targetId } from '../../config/fields';

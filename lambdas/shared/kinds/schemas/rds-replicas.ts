@@ -1,6 +1,6 @@
 /**
- * The config schema of `rds-replicas` targets (synth only); the kind is lambdas/shared/kinds/rds-
- * replicas.ts.
+ * The config schema of `rds-replicas` targets (synth only); the kind is
+ * lambdas/shared/kinds/rds-replicas.ts.
  */
 import { z } from 'zod';
 import { DAY, dbInstanceClass, dbInstanceIdentifier, missingDataSchema, percent, resourceName, targetId } from '../../config/fields';

@@ -1,6 +1,6 @@
 /**
- * The config schema of `rds-storage` targets (synth only); the kind is lambdas/shared/kinds/rds-
- * storage.ts.
+ * The config schema of `rds-storage` targets (synth only); the kind is
+ * lambdas/shared/kinds/rds-storage.ts.
  */
 import { z } from 'zod';
 import { dbInstanceIdentifier, missingDataHoldSchema, percent, targetId } from '../../config/fields';

@@ -1,6 +1,6 @@
 /**
- * The config schema of `redis-workers` targets (synth only); the kind is lambdas/shared/kinds/redis-
- * workers.ts.
+ * The config schema of `redis-workers` targets (synth only); the kind is
+ * lambdas/shared/kinds/redis-workers.ts.
  */
 import { z } from 'zod';
 import { missingDataHoldSchema, targetId } from '../../config/fields';
