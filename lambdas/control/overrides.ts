@@ -1,12 +1,13 @@
 /**
  * The operator's override actions, one core for every entry point (the CLI today; any API calls the
- * same): set, end and list a target's override. Each change is validated (lambdas/shared/overrides.ts),
+ * same): set, end and list a target's override. Each change is validated (./check-override.ts),
  * stored, written to the audit log with who made it, and announced on the deployment's topic.
  */
 import { type Notifier, noopNotifier } from '../adapters/sns';
 import type { AutoscalerConfig } from '../shared/config';
-import { applyOverride, checkOverride, inForce, type Override } from '../shared/overrides';
+import { applyOverride, inForce, type Override } from '../shared/overrides';
 import type { StateStore } from '../state/store';
+import { checkOverride } from './check-override';
 
 export interface ControlDeps {
   readonly config: AutoscalerConfig;

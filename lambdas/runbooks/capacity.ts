@@ -8,7 +8,8 @@
  * the write. After the write the target's record says the autoscaler just acted, so the family function
  * waits its cooldowns before it moves the count again.
  */
-import { z } from 'zod';
+
+import * as v from 'valibot';
 import { AutoScalingAdapter } from '../adapters/autoscaling';
 import type { CapacityBackend, CapacitySnapshot } from '../adapters/capacity';
 import { EcsAdapter } from '../adapters/ecs';
@@ -17,27 +18,28 @@ import { EMPTY_QUEUE_MEMORY, type QueueMemory } from '../engine/queue';
 import { activeWindow, boundsIn } from '../engine/windows';
 import { withinGroupBounds } from '../scalers/decision-loop';
 import type { CapacityTarget, QueueWorkersTarget } from '../shared/config';
-import { MAX_UNITS } from '../shared/config/fields';
+import { MAX_UNITS } from '../shared/config/bounds';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
 import { SET_CAPACITY_KINDS } from '../shared/runbook-tasks';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { BUSY, LEASE_SECONDS, withTargetLease } from '../state/lease';
 import type { TargetRecord } from '../state/store';
 import { type RunbookContext, type RunbookFleets, withOverrideOf } from './context';
 import { type Breach, enforce } from './rules';
 import { beforeWrite } from './switches';
 
-export const SetCapacityInputSchema = z.object({
-  targetId: z.string().min(1),
+export const SetCapacityInputSchema = v.object({
+  targetId: nonEmpty(),
   /** The count wanted (absolute); clamped to the bounds in force. */
-  desired: z.number().int().min(0).max(MAX_UNITS),
+  desired: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_UNITS)),
   /** Why, in the operator's words: kept in the audit entry and the notification. */
-  reason: z.string().trim().min(1, 'is required: say why the count is set by hand').max(500),
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1, 'is required: say why the count is set by hand'), v.maxLength(500)),
   /** Pass over the engine's step and cooldowns (never the bounds, busy workers or the switches); audited and notified. */
-  force: z.boolean().optional(),
+  force: v.optional(v.boolean()),
 });
 
-export interface SetCapacityState extends z.infer<typeof SetCapacityInputSchema> {
+export interface SetCapacityState extends v.InferOutput<typeof SetCapacityInputSchema> {
   /** The count before the run and the one it set (after the clamps). */
   previous?: number;
   applied?: number;
@@ -133,7 +135,7 @@ async function busyFloor(fleets: RunbookFleets, target: FleetTarget, snapshot: C
 /** The whole run's work: clamp, check, switches, write, record; under the target's lease. */
 export async function set(ctx: RunbookContext, raw: unknown, execution: string): Promise<SetCapacityState> {
   const state = raw as SetCapacityState;
-  const input = SetCapacityInputSchema.parse({ targetId: state?.targetId, desired: state?.desired, reason: state?.reason, force: state?.force });
+  const input = parseInput(SetCapacityInputSchema, { targetId: state?.targetId, desired: state?.desired, reason: state?.reason, force: state?.force });
   const target = await withOverrideOf(ctx, fleetTargetOf(ctx, input.targetId));
   if (!ctx.fleets) throw new Error('the runbook tasks were given no Auto Scaling, ECS or SQS client');
   const fleets = ctx.fleets;

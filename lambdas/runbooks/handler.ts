@@ -21,7 +21,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { CloudWatchAdapter } from '../adapters/cloudwatch';
 import { ElastiCacheAdapter } from '../adapters/elasticache';
 import { RdsAdapter } from '../adapters/rds';
@@ -34,9 +34,9 @@ import { bundledConfig } from '../shared/bundled-config';
 import { awsClient } from '../shared/clients';
 import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../shared/environment';
 import { asTaskError, RejectedEventError } from '../shared/errors';
-import { summarizeParseError } from '../shared/events';
 import { logger, tracer } from '../shared/powertools';
 import { RUNBOOK_TASKS } from '../shared/runbook-tasks';
+import { describeProblems, nonEmpty } from '../shared/validate';
 import { DynamoStateStore } from '../state/dynamo';
 import * as capacity from './capacity';
 import type { RunbookContext } from './context';
@@ -46,14 +46,14 @@ import * as redis from './redis';
 import * as replicas from './replicas';
 import * as storage from './storage';
 
-export const TaskEventSchema = z.object({
-  task: z.enum(RUNBOOK_TASKS),
+export const TaskEventSchema = v.object({
+  task: v.picklist(RUNBOOK_TASKS),
   /** The run's state: the execution input, then what earlier tasks returned. */
-  state: z.record(z.string(), z.unknown()),
+  state: v.record(v.string(), v.unknown()),
   /** The execution's name (`$$.Execution.Name`), recorded on what the run creates. */
-  execution: z.string().min(1).default('manual'),
+  execution: v.optional(nonEmpty(), 'manual'),
 });
-export type TaskEvent = z.input<typeof TaskEventSchema>;
+export type TaskEvent = v.InferInput<typeof TaskEventSchema>;
 
 export function createRunbookTask(ctx: RunbookContext) {
   const dispatch = dispatchTask(ctx);
@@ -68,9 +68,9 @@ export function createRunbookTask(ctx: RunbookContext) {
 
 function dispatchTask(ctx: RunbookContext) {
   return async (event: unknown): Promise<Record<string, unknown>> => {
-    const parsed = TaskEventSchema.safeParse(event);
-    if (!parsed.success) throw new RejectedEventError(`runbook task event rejected: ${summarizeParseError(parsed.error)}`);
-    const { task, state, execution } = parsed.data;
+    const parsed = v.safeParse(TaskEventSchema, event);
+    if (!parsed.success) throw new RejectedEventError(`runbook task event rejected: ${describeProblems(parsed.issues)}`);
+    const { task, state, execution } = parsed.output;
     logger.debug('runbook task', { task, execution });
     switch (task) {
       case 'replicas.reconcile':

@@ -4,31 +4,33 @@
  * already pending for the window, or already made, is found and not asked for twice. One rung per run,
  * after the cooldown, a move down only if current metrics allow it (unless forced).
  */
-import { z } from 'zod';
+
+import * as v from 'valibot';
 import { classDownFit } from '../engine/instance-class';
 import { observeInstance } from '../scalers/database/observe';
 import type { RdsInstanceTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { type Breach, cooldownBreach, enforce, ladderStep } from './rules';
 import { beforeWrite } from './switches';
 
-export const InstanceInputSchema = z.object({
-  targetId: z.string().min(1),
+export const InstanceInputSchema = v.object({
+  targetId: nonEmpty(),
   /** The class wanted, one of the target's ladder. */
-  instanceClass: z.string().min(1),
+  instanceClass: nonEmpty(),
   /**
    * Now, or in the maintenance window: the target's `applyImmediately` decides; an input that says
    * otherwise is refused (a restart is the target's owner's choice, made in the config).
    */
-  applyImmediately: z.boolean().optional(),
+  applyImmediately: v.optional(v.boolean()),
   /** Pass over the step, cooldown and fit rules (never the ladder, never the target's settings); audited and notified. */
-  force: z.boolean().optional(),
-  reason: z.string().optional(),
+  force: v.optional(v.boolean()),
+  reason: v.optional(v.string()),
 });
 
-export interface InstanceState extends z.infer<typeof InstanceInputSchema> {
+export interface InstanceState extends v.InferOutput<typeof InstanceInputSchema> {
   step?: 'modify' | 'wait' | 'done';
   previousClass?: string;
   polls?: number;
@@ -40,7 +42,7 @@ export interface InstanceState extends z.infer<typeof InstanceInputSchema> {
 }
 
 /** The class is on the ladder and the input does not override the target's applyImmediately: never passed over. */
-function validate(target: RdsInstanceTarget, input: z.infer<typeof InstanceInputSchema>): void {
+function validate(target: RdsInstanceTarget, input: v.InferOutput<typeof InstanceInputSchema>): void {
   if (!target.instanceClassLadder.includes(input.instanceClass)) {
     throw new TerminalError(
       `${input.instanceClass} is not on the ladder of "${target.id}" (${target.instanceClassLadder.join(', ')})`,
@@ -56,7 +58,7 @@ function validate(target: RdsInstanceTarget, input: z.infer<typeof InstanceInput
 }
 
 function inputOf(state: InstanceState) {
-  return InstanceInputSchema.parse({
+  return parseInput(InstanceInputSchema, {
     targetId: state?.targetId,
     instanceClass: state?.instanceClass,
     applyImmediately: state?.applyImmediately,

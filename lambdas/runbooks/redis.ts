@@ -6,36 +6,39 @@
  * and finds what is already in place. The write re-checks the engine's rules on the group and the
  * metrics as they are then (lambdas/runbooks/rules.ts), and the switches last.
  */
-import { z } from 'zod';
+
+import * as v from 'valibot';
 import type { ReplicationGroupInfo } from '../adapters/elasticache';
 import { nodeTypeDownFit, redisFloors, replicaInFit, shardInFit } from '../engine/redis';
 import { observeRedis } from '../scalers/database/observe';
 import type { RedisTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
+import { nonEmpty, parseInput } from '../shared/validate';
 import type { TargetRecord } from '../state/store';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds, ladderStep } from './rules';
 import { beforeWrite } from './switches';
 
-export const RedisInputSchema = z
-  .object({
-    targetId: z.string().min(1),
+export const RedisInputSchema = v.pipe(
+  v.object({
+    targetId: nonEmpty(),
     /** The node type wanted (absolute), one of the target's ladder. */
-    nodeType: z.string().min(1).optional(),
+    nodeType: v.optional(nonEmpty()),
     /** Shards wanted (cluster mode). */
-    shards: z.number().int().min(1).max(500).optional(),
+    shards: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
     /** Replicas per shard wanted. */
-    replicasPerShard: z.number().int().min(0).max(5).optional(),
+    replicasPerShard: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
     /** Pass over the step, cooldown and fit rules (never the bounds, the ladder or what AWS allows); audited and notified. */
-    force: z.boolean().optional(),
-    reason: z.string().optional(),
-  })
-  .refine((i) => i.nodeType !== undefined || i.shards !== undefined || i.replicasPerShard !== undefined, 'needs nodeType, shards or replicasPerShard');
+    force: v.optional(v.boolean()),
+    reason: v.optional(v.string()),
+  }),
+  v.check((i) => i.nodeType !== undefined || i.shards !== undefined || i.replicasPerShard !== undefined, 'needs nodeType, shards or replicasPerShard'),
+);
 
 export type RedisChange = 'nodeType' | 'shards' | 'replicasPerShard';
 
-export interface RedisState extends z.infer<typeof RedisInputSchema> {
+export interface RedisState extends v.InferOutput<typeof RedisInputSchema> {
   step?: 'modify' | 'wait' | 'check' | 'done';
   change?: RedisChange;
   /** What the group was when the run first looked. */
@@ -71,7 +74,7 @@ async function floorsOf(ctx: RunbookContext, target: RedisTarget, record: Target
 }
 
 /** The goal is within the bounds (never passed over, not even with `force`). */
-function validateGoal(target: RedisTarget, floors: Floors, input: z.infer<typeof RedisInputSchema>): void {
+function validateGoal(target: RedisTarget, floors: Floors, input: v.InferOutput<typeof RedisInputSchema>): void {
   if (input.nodeType !== undefined && !target.nodeTypeLadder.includes(input.nodeType)) {
     throw new TerminalError(`${input.nodeType} is not on the ladder of "${target.id}" (${target.nodeTypeLadder.join(', ')})`, 'NodeTypeNotOnLadder');
   }
@@ -91,7 +94,7 @@ function validateGoal(target: RedisTarget, floors: Floors, input: z.infer<typeof
 }
 
 /** The step rules of the whole goal, from where the run started: one rung, shards in one at a time (out as far as maxShards), one replica per shard. */
-function stepBreaches(target: RedisTarget, floors: Floors, before: NonNullable<RedisState['before']>, input: z.infer<typeof RedisInputSchema>): Breach[] {
+function stepBreaches(target: RedisTarget, floors: Floors, before: NonNullable<RedisState['before']>, input: v.InferOutput<typeof RedisInputSchema>): Breach[] {
   const out: (Breach | undefined)[] = [];
   if (input.nodeType !== undefined && input.nodeType !== before.nodeType) out.push(ladderStep(target.nodeTypeLadder, before.nodeType, input.nodeType));
   if (input.shards !== undefined) out.push(countStep('shards', before.shards, input.shards, { min: floors.minShards, max: target.maxShards }, Infinity, 1));
@@ -111,7 +114,7 @@ function stepBreaches(target: RedisTarget, floors: Floors, before: NonNullable<R
 }
 
 function inputOf(state: RedisState) {
-  return RedisInputSchema.parse({
+  return parseInput(RedisInputSchema, {
     targetId: state?.targetId,
     nodeType: state?.nodeType,
     shards: state?.shards,

@@ -6,7 +6,8 @@
  * fewer per run, after the cooldowns, a removal only if current metrics allow it (unless forced); a
  * replica is deleted only while it is still ours and still a replica of the configured source.
  */
-import { z } from 'zod';
+
+import * as v from 'valibot';
 import type { DbInstanceInfo } from '../adapters/rds';
 import { chooseReplicaZone } from '../engine/replica-zones';
 import { MAX_REPLICAS_PER_SOURCE, replicaRemovalFit } from '../engine/replicas';
@@ -16,20 +17,21 @@ import { TerminalError } from '../shared/errors';
 import { readerEndpointsParameter, replicaIdentifier, replicaSlots } from '../shared/kinds/rds-replicas';
 import { ResourceBusyError } from '../shared/runbook-errors';
 import { EXECUTION_TAG, MANAGED_BY_TAG, TARGET_TAG } from '../shared/tags';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf, withOverrideOf } from './context';
 import { type Breach, cooldownBreach, countStep, enforce, intoBounds } from './rules';
 import { beforeWrite } from './switches';
 
-export const ReplicasInputSchema = z.object({
-  targetId: z.string().min(1),
+export const ReplicasInputSchema = v.object({
+  targetId: nonEmpty(),
   /** The number of the autoscaler's replicas wanted (absolute). */
-  desiredReplicas: z.number().int().min(0).max(MAX_REPLICAS_PER_SOURCE),
+  desiredReplicas: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_REPLICAS_PER_SOURCE)),
   /** Pass over the step, cooldown and fit rules (never the bounds nor the removal checks); audited and notified. */
-  force: z.boolean().optional(),
-  reason: z.string().optional(),
+  force: v.optional(v.boolean()),
+  reason: v.optional(v.string()),
 });
 
-export interface ReplicasState extends z.infer<typeof ReplicasInputSchema> {
+export interface ReplicasState extends v.InferOutput<typeof ReplicasInputSchema> {
   step?: 'add' | 'remove' | 'wait' | 'done';
   replicaId?: string;
   /** The zone the replica being created was asked for (unset: RDS chose). */
@@ -143,7 +145,7 @@ function stepBreach(target: RdsReplicasTarget, state: ReplicasState, desired: nu
 
 /** Compare what exists with what is wanted; clean up broken replicas of ours; choose the next step. */
 export async function reconcile(ctx: RunbookContext, raw: unknown, execution: string): Promise<ReplicasState> {
-  const input = ReplicasInputSchema.parse(stripRunFields(raw));
+  const input = parseInput(ReplicasInputSchema, stripRunFields(raw));
   const state = raw as ReplicasState;
   const target = await withOverrideOf(ctx, targetOf(ctx.config, input.targetId, 'rds-replicas'));
   const prefix = ctx.config.prefix;

@@ -3,25 +3,27 @@
  * above the target's maximum, never shrinking, only when the instance accepts a storage change; by one
  * growth step of the engine per run, and not within 6 hours of the last change (unless forced).
  */
-import { z } from 'zod';
+
+import * as v from 'valibot';
 import { STORAGE_MODIFICATION_INTERVAL_SECONDS } from '../engine/storage';
 import type { RdsStorageTarget } from '../shared/config';
 import { TerminalError } from '../shared/errors';
 import { ResourceBusyError } from '../shared/runbook-errors';
+import { nonEmpty, parseInput } from '../shared/validate';
 import { backoffSeconds, MAX_POLLS, type RunbookContext, targetOf } from './context';
 import { type Breach, cooldownBreach, enforce } from './rules';
 import { beforeWrite } from './switches';
 
-export const StorageInputSchema = z.object({
-  targetId: z.string().min(1),
+export const StorageInputSchema = v.object({
+  targetId: nonEmpty(),
   /** Allocated storage wanted, GiB (absolute). */
-  allocatedGiB: z.number().int().positive(),
+  allocatedGiB: v.pipe(v.number(), v.integer(), v.minValue(1)),
   /** Pass over the growth step and the 6-hour interval (never maxAllocatedGiB); audited and notified. */
-  force: z.boolean().optional(),
-  reason: z.string().optional(),
+  force: v.optional(v.boolean()),
+  reason: v.optional(v.string()),
 });
 
-export interface StorageState extends z.infer<typeof StorageInputSchema> {
+export interface StorageState extends v.InferOutput<typeof StorageInputSchema> {
   step?: 'modify' | 'wait' | 'done';
   previousGiB?: number;
   polls?: number;
@@ -72,7 +74,7 @@ async function breaches(
 
 export async function check(ctx: RunbookContext, raw: unknown, execution: string): Promise<StorageState> {
   const state = raw as StorageState;
-  const input = StorageInputSchema.parse({ targetId: state?.targetId, allocatedGiB: state?.allocatedGiB, force: state?.force, reason: state?.reason });
+  const input = parseInput(StorageInputSchema, { targetId: state?.targetId, allocatedGiB: state?.allocatedGiB, force: state?.force, reason: state?.reason });
   const target = targetOf(ctx.config, input.targetId, 'rds-storage');
   checkBounds(target, input.allocatedGiB);
   const i = await ctx.rds.requiredInstance(target.instanceIdentifier);

@@ -6,67 +6,18 @@
  * family rule can take an alert for one of its targets' alarms.
  *
  * An alert reads its target's signal table (`signals` in lambdas/shared/kinds/kind.ts), the one its
- * step rules read too; this module holds the schema, the checks and the alarm specs, and imports no kind.
+ * step rules read too; this module holds the checks and the alarm specs, and imports no kind (the schema:
+ * lambdas/shared/kinds/schemas/alerts.ts).
  */
-import { z } from 'zod';
 import type { AlarmQuery, MetricRef } from './alarm-spec';
-import type { ConfigPath } from './config/checks';
+import type { ConfigPath, IssueSink } from './config/checks';
+import { ALERT_COMPARISONS, ALERT_PERIOD_SECONDS, type AlertComparison } from './kinds/formats';
+import type { AlertConfig } from './kinds/schemas/alerts';
 import { lookUpSignal, type SignalTable } from './kinds/signal';
 
-/** CloudWatch's comparison operators, by the sign a rule is written with (`CPU > 70%`). */
-export const ALERT_COMPARISONS = {
-  '>': 'GreaterThanThreshold',
-  '>=': 'GreaterThanOrEqualToThreshold',
-  '<': 'LessThanThreshold',
-  '<=': 'LessThanOrEqualToThreshold',
-} as const;
-export type AlertComparison = keyof typeof ALERT_COMPARISONS;
+export { ALERT_COMPARISONS, ALERT_PERIOD_SECONDS, type AlertComparison, MAX_ALERT_RANGE_SECONDS, MAX_ALERTS_PER_TARGET } from './kinds/formats';
 
-/**
- * An alarm's evaluation range: PutMetricAlarm refuses Period x EvaluationPeriods above one day for a
- * period under an hour; an alert reads its signal at 60 s, so at most 1,440 datapoints.
- */
-export const MAX_ALERT_RANGE_SECONDS = 86_400;
-export const ALERT_PERIOD_SECONDS = 60;
-
-/** Most alerts on one target (common sense: a handful of rules per target; each is a billed alarm). */
-export const MAX_ALERTS_PER_TARGET = 10;
-
-export const alertSchema = z.strictObject({
-  /** Names the alarm (`<prefix>.alert/<targetId>/<name>`) and the notification; unique within the target. */
-  name: z
-    .string()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'must be 1-40 lowercase letters, digits or dashes, starting and ending with a letter or digit'),
-  /** One of the target's signals (see the README's `alerts` table for each kind's). */
-  signal: z.string().min(1).max(40),
-  /** How a datapoint is compared with the threshold: `>`, `>=`, `<` or `<=`. */
-  comparison: z.enum(Object.keys(ALERT_COMPARISONS) as [AlertComparison, ...AlertComparison[]]),
-  /** In the signal's unit (percent, seconds, messages, requests: 0 or more; a custom metric's own). */
-  // Common sense: beyond a trillion is a stray digit for every signal a kind offers.
-  threshold: z.number().min(-1e12).max(1e12),
-  /**
-   * M: datapoints beyond the threshold, among the last `evaluationPeriods`, that raise the alert.
-   * @default evaluationPeriods (all of them: M of M)
-   */
-  datapointsToAlarm: z.number().int().min(1).max(1440).optional(),
-  /** N: the datapoints (each one period of the signal, 60 s) the alert looks at. */
-  evaluationPeriods: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_ALERT_RANGE_SECONDS / ALERT_PERIOD_SECONDS),
-  /**
-   * What a period without a datapoint counts as: `missing` (the alert keeps its state), `notBreaching`,
-   * `breaching`, `ignore`.
-   * @default missing
-   */
-  treatMissingData: z.enum(['missing', 'notBreaching', 'breaching', 'ignore']).default('missing'),
-});
-
-export type AlertConfig = z.output<typeof alertSchema>;
-
-/** A target's `alerts`. @default [] */
-export const alertsSchema = z.array(alertSchema).max(MAX_ALERTS_PER_TARGET).default([]);
+export type { AlertConfig } from './kinds/schemas/alerts';
 
 /** The alert's alarm, as plain data (what lib/ synthesizes). */
 export interface AlertSpec {
@@ -101,7 +52,7 @@ export function alertAlarmName(prefix: string, targetId: string, alert: string):
  * `at` (`['targets', 3]`). The range (N periods of 60 s) is bounded to a day by the schema, well within
  * the 15 days CloudWatch keeps one-minute datapoints.
  */
-export function checkAlerts(alerts: readonly AlertConfig[], signals: SignalTable, kind: string, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
+export function checkAlerts(alerts: readonly AlertConfig[], signals: SignalTable, kind: string, at: ConfigPath, ctx: IssueSink): void {
   const seen = new Map<string, number>();
   alerts.forEach((a, i) => {
     const path = [...at, 'alerts', i];

@@ -15,7 +15,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as v from 'valibot';
 import { SnsNotifier } from '../adapters/sns';
 import { realSleep, type Sleep } from '../adapters/types';
 import { DynamoStateStore } from '../state/dynamo';
@@ -24,18 +24,18 @@ import { awsClient } from './clients';
 import type { AutoscalerConfig } from './config';
 import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from './environment';
 import { RejectedEventError } from './errors';
-import { summarizeParseError } from './events';
 import { dynamoPersistence, memoryPersistence } from './idempotency';
 import { logger, metrics, tracer } from './powertools';
+import { describeProblems, type Schema } from './validate';
 
 /**
  * Parses an event or rejects it: logged, counted, and thrown rather than returned, so that after
  * Lambda's retries it lands in the dead-letter queue for a person to see. No AWS call is made.
  */
-export function parseOrReject<S extends z.ZodType>(schema: S, event: unknown): z.output<S> {
-  const parsed = schema.safeParse(event);
-  if (parsed.success) return parsed.data;
-  const why = summarizeParseError(parsed.error);
+export function parseOrReject<T>(schema: Schema<T>, event: unknown): T {
+  const parsed = v.safeParse(schema, event);
+  if (parsed.success) return parsed.output;
+  const why = describeProblems(parsed.issues);
   logger.error('malformed or foreign event rejected', { why });
   metrics.addMetric('RejectedEvents', MetricUnit.Count, 1);
   throw new RejectedEventError(`event rejected: ${why}`);
@@ -51,7 +51,7 @@ export function withPowertools<R>(fn: (event: unknown, context: Context) => Prom
 
 export interface IdempotentEntryOptions<E, R> {
   /** The events this function takes. */
-  readonly schema: z.ZodType<E>;
+  readonly schema: Schema<E>;
   /** What makes two deliveries the same piece of work (the EventBridge id, a schedule's run time...). */
   readonly key: (event: E) => string;
   readonly handle: (event: E, key: string) => Promise<R>;
@@ -70,7 +70,7 @@ export function idempotentEntry<E, R>(options: IdempotentEntryOptions<E, R>) {
     config,
   });
   return withPowertools(async (event: unknown, context: Context): Promise<R> => {
-    const parsed = parseOrReject(options.schema, event) as E;
+    const parsed = parseOrReject(options.schema, event);
     config.registerLambdaContext(context);
     return once({ key: options.key(parsed), event: parsed }) as Promise<R>;
   });

@@ -15,10 +15,10 @@
 
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import fc from 'fast-check';
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { CapacityResult } from '../../lambdas/scalers/capacity/service';
 import { RejectedEventError } from '../../lambdas/shared/errors';
-import { CapacityEventSchema, WindowEventSchema } from '../../lambdas/shared/events';
+import { CapacityOrWindowSchema } from '../../lambdas/shared/events';
 import alarm from '../fixtures/cloudwatch-alarm-state-change.json';
 import rdsAlarm from '../fixtures/cloudwatch-alarm-state-change-rds.json';
 import codePipeline from '../fixtures/codepipeline-execution-state-change.json';
@@ -185,7 +185,7 @@ const EVENTS = fc.oneof(
 );
 
 /** What the handler accepts: exactly its schema (the union of alarm, schedule and window inputs). */
-const ACCEPTED = z.union([CapacityEventSchema, WindowEventSchema]);
+const ACCEPTED = CapacityOrWindowSchema;
 
 /** Sets the world up so that a good event reaches a decision: 10 units, CPU 92%, cpu/high in ALARM, cooldowns over. */
 function primeWorld(h: Harness): void {
@@ -199,7 +199,7 @@ function primeWorld(h: Harness): void {
  * Whether this parsed event may lead to a write: a fresh alarm event of a configured alarm that is in
  * ALARM now, or the capacity family's schedule (which evaluates the targets whose alarms are in ALARM).
  */
-function mayWrite(h: Harness, event: z.infer<typeof ACCEPTED>): boolean {
+function mayWrite(h: Harness, event: v.InferOutput<typeof ACCEPTED>): boolean {
   if ('detail-type' in event) {
     const name = event.detail.alarmName;
     const fresh = (h.clock.now - Date.parse(event.time)) / 1000 <= h.config.maxEventAgeSeconds;
@@ -216,7 +216,7 @@ async function deliver(h: Harness, event: unknown, handler: (e: unknown) => Prom
   const writesBefore = h.writes().length;
   const dynamoBefore = h.clients.dynamo!.faults.attempted.length;
   const desiredBefore = h.fleet.desired;
-  const parsed = ACCEPTED.safeParse(event);
+  const parsed = v.safeParse(ACCEPTED, event);
   let result: CapacityResult | undefined;
   try {
     result = await handler(event);
@@ -233,7 +233,7 @@ async function deliver(h: Harness, event: unknown, handler: (e: unknown) => Prom
     return 'thrown';
   }
   expect(result).toBeDefined();
-  if (!mayWrite(h, parsed.data)) {
+  if (!mayWrite(h, parsed.output)) {
     expect(writes).toEqual([]);
   }
   expect(writes.length).toBeLessThanOrEqual(1);

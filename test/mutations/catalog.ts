@@ -394,7 +394,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'broker-queue-as-key-pattern',
     breaks: 'a redis-workers queue name with glob characters is refused: the reader reads exact keys only',
-    file: 'lambdas/shared/kinds/redis-workers.ts',
+    file: 'lambdas/shared/kinds/schemas/redis-workers.ts',
     find: '  .regex(/^[^*?[]*$/,',
     replace: '  .regex(/^[^]*$/,',
     tests: ['test/lambdas/shared/kinds/redis-workers.test.ts'],

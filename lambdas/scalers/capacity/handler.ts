@@ -8,9 +8,8 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
 import { awsClient } from '../../shared/clients';
-import { type CapacityEvent, CapacityEventSchema, isAlarmEvent, type WindowEvent, WindowEventSchema } from '../../shared/events';
+import { type CapacityEvent, CapacityOrWindowSchema, isAlarmEvent, type WindowEvent } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
 import { type CapacityResult, CapacityService, type CapacityServiceDeps } from './service';
 
@@ -25,9 +24,6 @@ export function eventKey(event: CapacityEvent | WindowEvent): string {
   const e = event as CapacityEvent;
   return isAlarmEvent(e) ? `alarm:${e.id}` : `reevaluate:${e.family}:${e.scheduledTime}`;
 }
-
-/** Alarm state changes, the 1-minute re-evaluation, and capacity window schedules. */
-const CapacityOrWindowSchema = z.union([CapacityEventSchema, WindowEventSchema]);
 
 export function createCapacityHandler(deps: CapacityHandlerDeps) {
   const service = new CapacityService(deps);

@@ -5,47 +5,48 @@
  * input (ReevaluateSchema, family "cdn") flushes batches.
  */
 
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { z } from 'zod';
-import { ReevaluateSchema } from '../../shared/events';
+import * as v from 'valibot';
+import { eventBridgeEvent, ReevaluateSchema } from '../../shared/events';
+import { nonEmpty } from '../../shared/validate';
 
-export const EcsDeploymentEventSchema = EventBridgeSchema.extend({
-  source: z.literal('aws.ecs'),
-  'detail-type': z.literal('ECS Deployment State Change'),
-  detail: z.object({
-    eventType: z.string().optional(),
-    eventName: z.string().min(1),
-    deploymentId: z.string().optional(),
-    updatedAt: z.string().optional(),
-    reason: z.string().optional(),
+export const EcsDeploymentEventSchema = eventBridgeEvent(
+  'aws.ecs',
+  'ECS Deployment State Change',
+  v.object({
+    eventType: v.optional(v.string()),
+    eventName: nonEmpty(),
+    deploymentId: v.optional(v.string()),
+    updatedAt: v.optional(v.string()),
+    reason: v.optional(v.string()),
   }),
-});
+);
 
-export const CodePipelineEventSchema = EventBridgeSchema.extend({
-  source: z.literal('aws.codepipeline'),
-  'detail-type': z.literal('CodePipeline Pipeline Execution State Change'),
-  detail: z.object({
-    pipeline: z.string().min(1),
-    'execution-id': z.string().min(1),
-    state: z.string().min(1),
+export const CodePipelineEventSchema = eventBridgeEvent(
+  'aws.codepipeline',
+  'CodePipeline Pipeline Execution State Change',
+  v.object({
+    pipeline: nonEmpty(),
+    'execution-id': nonEmpty(),
+    state: nonEmpty(),
   }),
-});
+);
 
-export const S3ObjectCreatedEventSchema = EventBridgeSchema.extend({
-  source: z.literal('aws.s3'),
-  'detail-type': z.literal('Object Created'),
-  detail: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
-    object: z.object({ key: z.string().min(1), size: z.number().optional(), etag: z.string().optional() }),
-    reason: z.string().optional(),
+export const S3ObjectCreatedEventSchema = eventBridgeEvent(
+  'aws.s3',
+  'Object Created',
+  v.object({
+    bucket: v.object({ name: nonEmpty() }),
+    object: v.object({ key: nonEmpty(), size: v.optional(v.number()), etag: v.optional(v.string()) }),
+    reason: v.optional(v.string()),
   }),
-});
+);
 
-export const DeployEventSchema = z.union([EcsDeploymentEventSchema, CodePipelineEventSchema, S3ObjectCreatedEventSchema]);
-export type DeployEvent = z.infer<typeof DeployEventSchema>;
+export const DeployEventSchema = v.variant('source', [EcsDeploymentEventSchema, CodePipelineEventSchema, S3ObjectCreatedEventSchema]);
+export type DeployEvent = v.InferOutput<typeof DeployEventSchema>;
 
-export const CdnEventSchema = z.union([DeployEventSchema, ReevaluateSchema]);
-export type CdnEvent = z.infer<typeof CdnEventSchema>;
+/** A deploy event or the 1-minute tick, told apart by `source`. */
+export const CdnEventSchema = v.variant('source', [EcsDeploymentEventSchema, CodePipelineEventSchema, S3ObjectCreatedEventSchema, ReevaluateSchema]);
+export type CdnEvent = v.InferOutput<typeof CdnEventSchema>;
 
 export function isDeployEvent(e: CdnEvent): e is DeployEvent {
   return 'detail-type' in e;

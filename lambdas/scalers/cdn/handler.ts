@@ -8,6 +8,7 @@
  * deduplicates (a repeated send returns the first invalidation).
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import * as v from 'valibot';
 import { awsClient } from '../../shared/clients';
 import { asTaskError } from '../../shared/errors';
 import { deployedBase, lazyEntry, parseOrReject, withPowertools } from '../../shared/handler';
@@ -27,10 +28,10 @@ export function createCdnHandler(deps: CdnServiceDeps) {
 
   return withPowertools(async (event: unknown): Promise<CdnResult | Record<string, unknown>> => {
     // A task of the invalidate runbook: its answer is the run's new state; its errors travel by name.
-    const task = InvalidateTaskEventSchema.safeParse(event);
+    const task = v.safeParse(InvalidateTaskEventSchema, event);
     if (task.success) {
       try {
-        return await runbook.run(task.data);
+        return await runbook.run(task.output);
       } catch (err) {
         throw asTaskError(err);
       }

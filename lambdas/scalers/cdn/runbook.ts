@@ -6,33 +6,38 @@
  *
  * Input: `{ "targetId": "cdn", "paths": ["/index.html", "/static/css/*"] }`.
  */
-import { z } from 'zod';
+
+import * as v from 'valibot';
 import { CloudFrontAdapter } from '../../adapters/cloudfront';
 import type { Notifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
 import { CLOUDFRONT_LIMITS, countPaths, normalizePaths } from '../../engine/cloudfront';
 import { notifyOutcome } from '../../runbooks/notify';
 import { beforeWrite } from '../../runbooks/switches';
-import { type AutoscalerConfig, type CloudfrontTarget, cloudfrontPath } from '../../shared/config';
-import { summarizeParseError } from '../../shared/events';
+import type { AutoscalerConfig, CloudfrontTarget } from '../../shared/config';
+import { CLOUDFRONT_PATH, CLOUDFRONT_PATH_MAX_LENGTH, CLOUDFRONT_PATH_RULE } from '../../shared/kinds/cloudfront';
 import { logger } from '../../shared/powertools';
 import { INVALIDATE_TASKS } from '../../shared/runbook-tasks';
+import { describeProblems, nonEmpty } from '../../shared/validate';
 import type { StateStore } from '../../state/store';
 
-export const InvalidateTaskEventSchema = z.strictObject({
-  task: z.enum(INVALIDATE_TASKS),
+export const InvalidateTaskEventSchema = v.strictObject({
+  task: v.picklist(INVALIDATE_TASKS),
   /** The run's state: the execution input, then what earlier tasks returned. */
-  state: z.record(z.string(), z.unknown()),
+  state: v.record(v.string(), v.unknown()),
   /** The execution's name (`$$.Execution.Name`). */
-  execution: z.string().min(1).max(80),
+  execution: v.pipe(nonEmpty(), v.maxLength(80)),
 });
-export type InvalidateTaskEvent = z.infer<typeof InvalidateTaskEventSchema>;
+export type InvalidateTaskEvent = v.InferOutput<typeof InvalidateTaskEventSchema>;
 
-export const InvalidateInputSchema = z.object({
+/** A CloudFront invalidation path, by the rule the config's paths follow (lambdas/shared/kinds/cloudfront.ts). */
+const cloudfrontPath = v.pipe(v.string(), v.maxLength(CLOUDFRONT_PATH_MAX_LENGTH), v.regex(CLOUDFRONT_PATH, CLOUDFRONT_PATH_RULE));
+
+export const InvalidateInputSchema = v.object({
   /** A configured `cloudfront` target. */
-  targetId: z.string().min(1),
+  targetId: nonEmpty(),
   /** The paths to invalidate, as CloudFront takes them. */
-  paths: z.array(cloudfrontPath).min(1).max(CLOUDFRONT_LIMITS.paths),
+  paths: v.pipe(v.array(cloudfrontPath), v.minLength(1), v.maxLength(CLOUDFRONT_LIMITS.paths)),
 });
 
 /** First wait before asking whether the invalidation completed; doubled each time up to the maximum. */
@@ -96,10 +101,10 @@ export class InvalidateRunbookTasks {
   }
 
   private async check(state: RunState, execution: string): Promise<RunState> {
-    const parsed = InvalidateInputSchema.safeParse(state);
-    if (!parsed.success) throw new InvalidInputError(`input rejected: ${summarizeParseError(parsed.error)}`);
+    const parsed = v.safeParse(InvalidateInputSchema, state);
+    if (!parsed.success) throw new InvalidInputError(`input rejected: ${describeProblems(parsed.issues)}`);
     const target = this.target(state);
-    const paths = normalizePaths(parsed.data.paths);
+    const paths = normalizePaths(parsed.output.paths);
     const counted = countPaths(paths);
     if (counted.wildcards > CLOUDFRONT_LIMITS.wildcards) {
       throw new InvalidInputError(`${counted.wildcards} wildcard paths: CloudFront allows ${CLOUDFRONT_LIMITS.wildcards} in progress per distribution`);

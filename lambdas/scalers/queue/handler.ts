@@ -9,15 +9,15 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
 import type { SendClient } from '../../adapters/types';
 import { awsClient } from '../../shared/clients';
-import { SQS_QUEUE_URL } from '../../shared/config';
-import { AlarmStateChangeSchema, ReevaluateSchema, WindowEventSchema } from '../../shared/events';
+import { CapacityOrWindowSchema } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { SQS_QUEUE_URL } from '../../shared/kinds/queue-workers';
 import { type QueueEvent, type QueueResult, QueueService, type QueueServiceDeps } from './service';
 
-export const QueueEventSchema = z.union([AlarmStateChangeSchema, ReevaluateSchema, WindowEventSchema]);
+/** Alarm state changes, the 1-minute poll and capacity window schedules: the capacity family's events. */
+export const QueueEventSchema = CapacityOrWindowSchema;
 
 export interface QueueHandlerDeps extends QueueServiceDeps {
   /** Where idempotency records live. @default an in-memory layer (simulator, tests) */

@@ -2,13 +2,20 @@
  * Rules across fields that more than one kind of target checks (lambdas/shared/kinds): a ladder of
  * sizes that only goes up, a missing-data fallback within the target's bounds.
  */
-import type { z } from 'zod';
 import { NODE_MEMORY_GIB } from '../../engine/redis';
 import type { MissingDataConfig } from './fields';
 import { formatPath } from './paths';
 
 /** Where in the config a target sits (`['targets', 3]`); its issues are reported below it. */
 export type ConfigPath = readonly (string | number)[];
+
+/**
+ * Where a config check reports a problem: the schema's refinement context at synth (zod's
+ * `$RefinementCtx` has this method), named here so the kinds' checks load no schema library.
+ */
+export interface IssueSink {
+  addIssue(issue: { readonly code: 'custom'; readonly path: (string | number)[]; readonly message: string }): void;
+}
 
 /** EC2-style sizes below `xlarge`, smallest first; `<n>xlarge` follow by n, `metal` comes last. */
 const NAMED_SIZES = ['nano', 'micro', 'small', 'medium', 'large', 'xlarge'];
@@ -32,7 +39,7 @@ export function sizeRank(type: string): number | undefined {
  * always means more capacity. ElastiCache node types compare by memory (NODE_MEMORY_GIB) where both are
  * listed, everything else by its size token.
  */
-export function checkLadder(ladder: readonly string[], path: ConfigPath, ctx: z.core.$RefinementCtx): void {
+export function checkLadder(ladder: readonly string[], path: ConfigPath, ctx: IssueSink): void {
   const at = (i: number) => formatPath([...path, i]);
   ladder.forEach((rung, i) => {
     if (sizeRank(rung) === undefined) {
@@ -65,7 +72,7 @@ export function checkMissingData(
   [min, max]: [number, number],
   [minName, maxName]: [string, string],
   target: ConfigPath,
-  ctx: z.core.$RefinementCtx,
+  ctx: IssueSink,
 ): void {
   const at = (...path: string[]) => [...target, 'missingData', ...path];
   if (m.fallback === 'fixed' && m.count === undefined) {

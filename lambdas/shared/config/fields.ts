@@ -14,14 +14,7 @@ export const percent = z.number().gt(0).max(100);
 // Upper bounds. Every number of the schema has one, set by AWS where it sets one, else by common sense,
 // so that a stray digit ends in a clear error at synth, not in a deployment that acts on it.
 
-/** A day, seconds. */
-export const DAY = 86_400;
-/**
- * Most units (instances, tasks, workers) of one fleet. ECS allows 5,000 tasks per service by default
- * (an adjustable quota); EC2 Auto Scaling sets no group size of its own, only instance and vCPU quotas.
- * Twice the ECS default leaves room for a raised quota and still catches a stray digit.
- */
-export const MAX_UNITS = 10_000;
+export { DAY, MAX_UNITS } from './bounds';
 
 /**
  * A resource name is a name, never a pattern. IAM reads `*` and `?` in a resource ARN as wildcards: a

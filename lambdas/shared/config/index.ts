@@ -1,15 +1,17 @@
 /**
- * The one schema of the autoscaler's configuration, shared by the CDK app (validated at synth), the
- * Lambda functions (the parsed config is bundled with each function) and the simulator: the whole
- * config and its rules across targets here, each kind's own schema and checks in its module
- * (lambdas/shared/kinds), the common fields in ./fields.
+ * The one schema of the autoscaler's configuration, validated by the CDK app at synth, the CLI and the
+ * simulator: the whole config and its rules across targets here, each kind's own schema in
+ * lambdas/shared/kinds/schemas and its checks in its module (lambdas/shared/kinds), the common fields in
+ * ./fields. The Lambda functions never load it: they read the parsed config synth bundled with them as
+ * JSON (lambdas/shared/bundled-config.ts), typed by `AutoscalerConfig`.
  *
  * Every default below is documented in the README's config reference; keep the two in step.
  */
 import { z } from 'zod';
 import { checkAlerts } from '../alerts';
-import { kindOf, type TargetConfig, targetSchema } from '../kinds';
+import { kindOf } from '../kinds';
 import { checkOneReaderPlacement } from '../kinds/redis-workers';
+import { type TargetConfig, targetSchema } from '../kinds/schemas';
 import { apiSchema } from './api';
 import { DAY } from './fields';
 import { ConfigError, describeIssues } from './issues';
@@ -166,18 +168,30 @@ export function parseConfig(input: unknown, source?: string): AutoscalerConfig {
 }
 
 // The config's public names, wherever they are declared.
-export { type CapacityTarget, type DataTarget, type TargetConfig, type TargetKind, targetSchema } from '../kinds';
-export { type AsgTarget, asgTargetSchema } from '../kinds/asg';
-export { targetGroupSchema } from '../kinds/capacity';
-export { type CloudfrontTarget, type CloudfrontTrigger, cloudfrontPath, cloudfrontTargetSchema, cloudfrontTriggerSchema } from '../kinds/cloudfront';
-export { type EcsServiceTarget, ecsServiceTargetSchema } from '../kinds/ecs-service';
-export { type QueueWorkersTarget, queueWorkersFleetSchema, queueWorkersTargetSchema, SQS_QUEUE_URL } from '../kinds/queue-workers';
-export { type RabbitmqWorkersTarget, rabbitmqWorkersTargetSchema } from '../kinds/rabbitmq-workers';
-export { type RdsInstanceTarget, rdsInstanceTargetSchema } from '../kinds/rds-instance';
-export { type RdsReplicasTarget, rdsReplicasTargetSchema } from '../kinds/rds-replicas';
-export { type RdsStorageTarget, rdsStorageTargetSchema } from '../kinds/rds-storage';
-export { type RedisTarget, redisTargetSchema } from '../kinds/redis';
-export { type RedisWorkersTarget, redisWorkersTargetSchema } from '../kinds/redis-workers';
+export type { CapacityTarget, DataTarget } from '../kinds';
+export type { AsgTarget } from '../kinds/asg';
+export type { CloudfrontTarget, CloudfrontTrigger } from '../kinds/cloudfront';
+export type { EcsServiceTarget } from '../kinds/ecs-service';
+export type { QueueWorkersTarget } from '../kinds/queue-workers';
+export { SQS_QUEUE_URL } from '../kinds/queue-workers';
+export type { RabbitmqWorkersTarget } from '../kinds/rabbitmq-workers';
+export type { RdsInstanceTarget } from '../kinds/rds-instance';
+export type { RdsReplicasTarget } from '../kinds/rds-replicas';
+export type { RdsStorageTarget } from '../kinds/rds-storage';
+export type { RedisTarget } from '../kinds/redis';
+export type { RedisWorkersTarget } from '../kinds/redis-workers';
+export { type TargetConfig, type TargetKind, targetSchema } from '../kinds/schemas';
+export { asgTargetSchema } from '../kinds/schemas/asg';
+export { targetGroupSchema } from '../kinds/schemas/capacity';
+export { cloudfrontPath, cloudfrontTargetSchema, cloudfrontTriggerSchema } from '../kinds/schemas/cloudfront';
+export { ecsServiceTargetSchema } from '../kinds/schemas/ecs-service';
+export { queueWorkersFleetSchema, queueWorkersTargetSchema } from '../kinds/schemas/queue-workers';
+export { rabbitmqWorkersTargetSchema } from '../kinds/schemas/rabbitmq-workers';
+export { rdsInstanceTargetSchema } from '../kinds/schemas/rds-instance';
+export { rdsReplicasTargetSchema } from '../kinds/schemas/rds-replicas';
+export { rdsStorageTargetSchema } from '../kinds/schemas/rds-storage';
+export { redisTargetSchema } from '../kinds/schemas/redis';
+export { redisWorkersTargetSchema } from '../kinds/schemas/redis-workers';
 export { type ApiConfig, apiSchema, apiThrottleSchema } from './api';
 export { sizeRank } from './checks';
 export { type MissingDataConfig, type MissingDataHoldConfig, missingDataHoldSchema, missingDataSchema } from './fields';

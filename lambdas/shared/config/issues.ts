@@ -3,7 +3,7 @@
  * found there and what is wrong with it.
  */
 import type { z } from 'zod';
-import { targetSchema } from '../kinds';
+import { targetSchema } from '../kinds/schemas';
 import { formatPath, show } from './paths';
 import { renamedField } from './renamed';
 

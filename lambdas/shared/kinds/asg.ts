@@ -1,25 +1,11 @@
 /** `asg`: the web tier's EC2 Auto Scaling group, sized by the capacity family (SetDesiredCapacity). */
-import { z } from 'zod';
-import { autoScalingGroupName } from '../config/fields';
 import { autoScalingGroupResource } from '../config/resources';
-import { capacityAlarms, capacityBuiltInSignals, capacityFields, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
-import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
+import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
+import { customAlarms, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
+import type { AsgTarget } from './schemas/asg';
 
-export const asgTargetSchema = z.strictObject({
-  kind: z.literal('asg'),
-  ...capacityFields,
-  /** Name of the Auto Scaling group. */
-  autoScalingGroupName,
-  /**
-   * More signals to size on or watch: any CloudWatch metric or metric math expression, or the preset
-   * `asg-memory` (the CloudWatch agent's memory use per instance).
-   * @default none
-   */
-  customMetrics: customMetricsSchema(['asg-memory']).optional(),
-});
-
-export type AsgTarget = z.output<typeof asgTargetSchema>;
+export type { AsgTarget } from './schemas/asg';
 
 export function asgMetrics(target: AsgTarget): CapacityMetrics {
   const metrics = asgBuiltInMetrics(target);
@@ -46,7 +32,6 @@ export function asgSignals(target: AsgTarget) {
 }
 
 export const asg = {
-  schema: asgTargetSchema,
   family: 'capacity',
   namespaces: ['AWS/EC2', 'AWS/ApplicationELB'],
   metrics: asgMetrics,

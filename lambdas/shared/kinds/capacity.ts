@@ -2,93 +2,17 @@
  * What the capacity family's kinds (`asg`, `ecs-service`) share: their settings, the target group in
  * front of them, and alarms on CPU (and memory, requests, latency) around the CPU target.
  */
-import { z } from 'zod';
 import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
-import { type AlertConfig, alertsSchema } from '../alerts';
-import { type ConfigPath, checkMissingData } from '../config/checks';
-import { DAY, MAX_UNITS, missingDataSchema, percent, targetId } from '../config/fields';
+import type { AlertConfig } from '../alerts';
+import { type ConfigPath, checkMissingData, type IssueSink } from '../config/checks';
+import type { MissingDataConfig } from '../config/fields';
 import { type CustomMetricConfig, customSignalTable } from './custom-metrics';
 import type { CapacityMetrics } from './kind';
+import type { TargetGroupConfig } from './schemas/capacity';
 import type { SignalTable, TargetSignal } from './signal';
-import { checkStepPolicy, type StepPolicyFields, stepAlarms, stepPolicyFields, usesStepPolicy } from './step-policy';
+import { checkStepPolicy, type StepPolicyFields, stepAlarms, usesStepPolicy } from './step-policy';
 
-/** An Application Load Balancer target group in front of the web tier. */
-export const targetGroupSchema = z.strictObject({
-  /** The load balancer's full name as CloudWatch uses it: `app/<name>/<id>`. */
-  loadBalancerFullName: z.string().regex(/^app\/[\w-]+\/[0-9a-f]+$/, 'must look like app/<name>/<id>'),
-  /** The target group's full name as CloudWatch uses it: `targetgroup/<name>/<id>`. */
-  targetGroupFullName: z.string().regex(/^targetgroup\/[\w-]+\/[0-9a-f]+$/, 'must look like targetgroup/<name>/<id>'),
-  /**
-   * Requests per minute one target should serve. When set, RequestCountPerTarget above it raises an
-   * alarm and the engine sizes on it directly; when unset, the engine learns what one unit serves from
-   * CPU and RequestCount together.
-   * @default undefined
-   */
-  // Common sense: a million requests a minute (about 16,700 a second) is beyond what one unit serves.
-  requestsPerTarget: z.number().positive().max(1_000_000).optional(),
-  /**
-   * p95 TargetResponseTime, in seconds, above which the target is overloaded.
-   * @default 1
-   */
-  // Common sense: a p95 above ten minutes is an outage, not a threshold to scale on.
-  responseTimeP95Seconds: z.number().positive().max(600).default(1),
-});
-
-export type TargetGroupConfig = z.output<typeof targetGroupSchema>;
-
-/** Settings every capacity target (ASG, ECS service) shares. */
-export const capacityFields = {
-  id: targetId,
-  /** @default 2 */
-  minCapacity: z.number().int().min(0).max(MAX_UNITS).default(2),
-  /** @default 10 */
-  maxCapacity: z.number().int().min(1).max(MAX_UNITS).default(10),
-  /** Average CPU, percent, the engine steers towards. @default 70 */
-  targetCpu: percent.default(70),
-  /**
-   * Shortest time between two scale-in actions, and after a scale-out before a scale-in, in seconds.
-   * @default 300
-   */
-  // Common sense: a web tier that may not scale in for more than a day is not autoscaled.
-  scaleInCooldownSeconds: z.number().int().min(0).max(DAY).default(300),
-  /** Shortest time between two scale-out actions, in seconds. @default 60 */
-  // Common sense: more than an hour between two scale-outs under load leaves the tier overloaded.
-  scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(60),
-  /**
-   * Relative change of load within which the desired count is left as it is (0.1: a 10% band).
-   * @default 0.1
-   */
-  tolerance: z.number().min(0).max(0.5).default(0.1),
-  /** Most units one scale-out may add, as a share of the current count (1: at most double). @default 1 */
-  // Common sense: one step to more than 11 times the current count is a typo, not a policy.
-  maxStepUpRatio: z.number().positive().max(10).default(1),
-  /**
-   * Most units one scale-out may add in absolute terms, whatever the ratio allows.
-   * @default no limit beyond maxStepUpRatio
-   */
-  maxStepUp: z.number().int().min(1).max(MAX_UNITS).optional(),
-  /** Most units one scale-in may remove, as a share of the current count (always at least one). @default 0.5 */
-  maxStepDownRatio: z.number().gt(0).max(1).default(0.5),
-  /**
-   * Scale-in uses the highest recommendation seen over this window, so a short dip does not remove
-   * capacity that the next minute needs again.
-   * @default 300
-   */
-  // The Kubernetes HPA's limit for its stabilization window (one hour).
-  scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
-  /** Seconds from a desired-count increase until the new unit serves; the engine sizes for load that far ahead. @default 180 */
-  // EC2 Auto Scaling's default instance warmup takes 0-3600 seconds.
-  warmupSeconds: z.number().int().min(0).max(3600).default(180),
-  /** Application Load Balancer target group whose request count and response time are signals too. */
-  targetGroup: targetGroupSchema.optional(),
-  /** Late or missing metrics: when they count as late, and the fallback. @default hold, late after 240 s */
-  missingData: missingDataSchema.prefault({}),
-  /** Record decisions without acting on this target. @default false */
-  dryRun: z.boolean().default(false),
-  ...stepPolicyFields,
-  /** Alert-only rules on the target's signals: notify, never scale. @default [] */
-  alerts: alertsSchema,
-};
+export type { TargetGroupConfig } from './schemas/capacity';
 
 /** The settings every capacity target has (the fields above, parsed). */
 export interface CapacityFields extends StepPolicyFields {
@@ -97,7 +21,7 @@ export interface CapacityFields extends StepPolicyFields {
   readonly maxCapacity: number;
   readonly targetCpu: number;
   readonly targetGroup?: TargetGroupConfig;
-  readonly missingData: z.output<typeof missingDataSchema>;
+  readonly missingData: MissingDataConfig;
   readonly alerts: readonly AlertConfig[];
   readonly customMetrics?: readonly CustomMetricConfig[];
 }
@@ -211,7 +135,7 @@ function round2(x: number): number {
  * `targetPerUnit` nor `threshold` is read by a step rule or an alert, and `targetPerUnit` is read by the
  * default policy only.
  */
-export function checkCapacity(t: CapacityFields, builtIn: () => SignalTable, at: ConfigPath, ctx: z.core.$RefinementCtx): void {
+export function checkCapacity(t: CapacityFields, builtIn: () => SignalTable, at: ConfigPath, ctx: IssueSink): void {
   checkMissingData(t.missingData, [t.minCapacity, t.maxCapacity], ['minCapacity', 'maxCapacity'], at, ctx);
   checkStepPolicy(t, () => withCustomSignals(builtIn(), t), [t.minCapacity, t.maxCapacity], at, ctx);
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: [...at, ...path], message });

@@ -1,28 +1,11 @@
 /** `ecs-service`: the web tier's ECS service, sized by the capacity family (UpdateService desiredCount). */
-import { z } from 'zod';
-import { ecsName, percent } from '../config/fields';
 import { ecsServiceResource } from '../config/resources';
-import { capacityAlarms, capacityBuiltInSignals, capacityFields, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
-import { customAlarms, customMetricsSchema, customSignals } from './custom-metrics';
+import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
+import { customAlarms, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
+import type { EcsServiceTarget } from './schemas/ecs-service';
 
-export const ecsServiceTargetSchema = z.strictObject({
-  kind: z.literal('ecs-service'),
-  ...capacityFields,
-  /** Name of the ECS cluster. */
-  cluster: ecsName,
-  /** Name of the ECS service. */
-  service: ecsName,
-  /** Average memory, percent, above which the service scales out. @default 80 */
-  targetMemory: percent.default(80),
-  /**
-   * More signals to size on or watch: any CloudWatch metric or metric math expression.
-   * @default none
-   */
-  customMetrics: customMetricsSchema([]).optional(),
-});
-
-export type EcsServiceTarget = z.output<typeof ecsServiceTargetSchema>;
+export type { EcsServiceTarget } from './schemas/ecs-service';
 
 export function ecsServiceMetrics(target: EcsServiceTarget): CapacityMetrics {
   const metrics = ecsServiceBuiltInMetrics(target);
@@ -50,7 +33,6 @@ export function ecsServiceSignals(target: EcsServiceTarget) {
 }
 
 export const ecsService = {
-  schema: ecsServiceTargetSchema,
   family: 'capacity',
   namespaces: ['AWS/ECS', 'AWS/ApplicationELB'],
   metrics: ecsServiceMetrics,

@@ -1,13 +1,13 @@
 /**
  * The registry of target kinds: every kind the config accepts, each declared once in its module
- * (schema, family, metrics and alarms, windows, resources, checks, runbook). Everything the runtime
- * does per kind is a lookup here; the infrastructure (lib/targets/index.ts) and the operator CLI keep
- * a table of the same kinds, checked against this one by the compiler.
+ * (family, metrics and alarms, windows, resources, checks, runbook) and its schema
+ * (lambdas/shared/kinds/schemas, synth only). Everything the runtime does per kind is a lookup here;
+ * the infrastructure (lib/targets/index.ts) and the operator CLI keep a table of the same kinds,
+ * checked against this one by the compiler.
  *
  * Adding a kind: its module beside this file, one line below, then the other tables the compiler
  * names (ARCHITECTURE.md, "Adding a kind").
  */
-import { z } from 'zod';
 import type { Family } from '../alarm-spec';
 import { asg } from './asg';
 import { cloudfront } from './cloudfront';
@@ -20,6 +20,9 @@ import { rdsReplicas } from './rds-replicas';
 import { rdsStorage } from './rds-storage';
 import { redis } from './redis';
 import { redisWorkers } from './redis-workers';
+import type { TargetKind, TargetOfKind } from './schemas';
+
+export type { TargetConfig, TargetKind, TargetOfKind } from './schemas';
 
 /** The kinds, in the order messages list them. */
 const MODULES = {
@@ -34,15 +37,6 @@ const MODULES = {
   'rabbitmq-workers': rabbitmqWorkers,
   'redis-workers': redisWorkers,
 };
-
-type Schemas = (typeof MODULES)[keyof typeof MODULES]['schema'];
-
-/** One target of the config: the kind's schema its `kind` names. */
-export const targetSchema = z.discriminatedUnion('kind', Object.values(MODULES).map((m) => m.schema) as [Schemas, ...Schemas[]]);
-
-export type TargetConfig = z.output<typeof targetSchema>;
-export type TargetKind = TargetConfig['kind'];
-export type TargetOfKind<K extends TargetKind> = Extract<TargetConfig, { kind: K }>;
 
 /** What the runtime knows of each kind. */
 export const TARGET_KINDS: { readonly [K in TargetKind]: TargetKindModule<TargetOfKind<K>> } = MODULES;

@@ -1,12 +1,12 @@
 /**
  * What the runtime knows of a kind of target, declared once in the kind's module
- * (lambdas/shared/kinds/<kind>.ts) and registered in lambdas/shared/kinds/index.ts. The infrastructure
- * (lib/targets) and the operator CLI (cli/) keep their own table of the same kinds, so that a function
- * bundle never pulls in the CDK or the CLI.
+ * (lambdas/shared/kinds/<kind>.ts) and registered in lambdas/shared/kinds/index.ts; its config schema
+ * is apart (lambdas/shared/kinds/schemas/<kind>.ts), validated at synth and never loaded by a function.
+ * The infrastructure (lib/targets) and the operator CLI (cli/) keep their own table of the same kinds,
+ * so that a function bundle never pulls in the CDK or the CLI.
  */
-import type { z } from 'zod';
 import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
-import type { ConfigPath } from '../config/checks';
+import type { ConfigPath, IssueSink } from '../config/checks';
 import type { TargetResource } from '../config/resources';
 import type { CustomSignal } from './custom-metrics';
 import type { SignalTable } from './signal';
@@ -20,8 +20,6 @@ export interface TargetBase {
 }
 
 export interface TargetKindModule<T extends TargetBase> {
-  /** The config schema of one target of this kind (a strict object whose `kind` is the kind's name). */
-  readonly schema: z.ZodType<T>;
   /** The action family whose function decides for it (one rule, one function, one schedule per family). */
   readonly family: Family;
   /**
@@ -40,7 +38,7 @@ export interface TargetKindModule<T extends TargetBase> {
    * fields), reported below `at` (`['targets', 3]`). The whole-config rules come first.
    * @default none
    */
-  check?(target: T, at: ConfigPath, ctx: z.core.$RefinementCtx): void;
+  check?(target: T, at: ConfigPath, ctx: IssueSink): void;
   /**
    * The Step Functions runbook its long actions run in: the state machine `<prefix>-<name>`, whose ARN its
    * family's function finds in the environment variable `arnEnv`.

@@ -1,21 +1,20 @@
 /**
  * `policy: step`: threshold rules with sustained windows and steps, beside the default target-tracking
- * engine, for the kinds that size a fleet (`asg`, `ecs-service`, `queue-workers`). The fields every such
- * kind spreads into its schema, the checks across them, the alarms (one per rule, M of N) and the
- * engine's rules (lambdas/engine/step.ts).
+ * engine, for the kinds that size a fleet (`asg`, `ecs-service`, `queue-workers`). The checks across the
+ * fields every such kind spreads into its schema (lambdas/shared/kinds/schemas/step-policy.ts), the
+ * alarms (one per rule, M of N) and the engine's rules (lambdas/engine/step.ts).
  *
  * A rule's `signal` names a signal of its target's table (`signals` in lambdas/shared/kinds/kind.ts): a
  * built-in signal of its kind, or one of the target's custom metrics by its name.
  */
-import { z } from 'zod';
 import type { StepRule } from '../../engine/step';
 import { type AlarmSpec, alarmName } from '../alarm-spec';
-import type { ConfigPath } from '../config/checks';
-import { DAY, MAX_UNITS } from '../config/fields';
+import { DAY } from '../config/bounds';
+import type { ConfigPath, IssueSink } from '../config/checks';
+import type { StepRuleConfig } from './schemas/step-policy';
 import { lookUpSignal, retentionSeconds, type SignalTable, type TargetSignal } from './signal';
 
-/** Most rules of one target (alarm names `step-0` ... `step-19`). */
-export const MAX_STEP_RULES = 20;
+export type { StepRuleConfig } from './schemas/step-policy';
 
 /**
  * Period x evaluation periods of a CloudWatch alarm: at most one day for a period under one hour, seven
@@ -23,77 +22,6 @@ export const MAX_STEP_RULES = 20;
  * seconds), the total evaluation period can't be longer than one day (86,400 seconds)"; 604,800 s in all).
  */
 export const MAX_ALARM_RANGE_SECONDS = { underAnHour: DAY, otherwise: 7 * DAY } as const;
-
-/** A change of the desired count: exactly one of `add`, `percent` (with `minMagnitude`) or `set`. */
-export const stepChangeSchema = z.strictObject({
-  /** Units added (up rules: `1` or `+1`) or removed (down rules: `-1`). */
-  add: z.number().int().min(-MAX_UNITS).max(MAX_UNITS).optional(),
-  /** Share of the current count, percent, added (up) or removed (down); fractions round down, at least one unit. */
-  // Common sense: a step of more than ten times the current count is a typo.
-  percent: z.number().min(-100).max(1000).optional(),
-  /** With `percent`: the least units the change makes. @default 1 */
-  minMagnitude: z.number().int().min(1).max(MAX_UNITS).optional(),
-  /** The desired count to set: an up rule only raises the count to it, a down rule only lowers it. */
-  set: z.number().int().min(0).max(MAX_UNITS).optional(),
-});
-
-export const stepRuleSchema = z.strictObject({
-  /** The signal: one of the target's signals (see the README's table), or one of its custom metrics by name. */
-  signal: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a signal name: a letter, then letters, digits, "_" or "-"'),
-  /** `up` adds units, `down` removes them. */
-  direction: z.enum(['up', 'down']),
-  /** `>` or `>=` for an up rule, `<` or `<=` for a down rule. */
-  comparison: z.enum(['>', '>=', '<', '<=']),
-  /** In the signal's unit (percent, requests per target per period, seconds, messages). */
-  threshold: z.number().min(-1e12).max(1e12),
-  /**
-   * N: the newest datapoints looked at. With `datapointsToAlarm` M, the rule holds when M of them breach.
-   * @default 1
-   */
-  evaluationPeriods: z
-    .number()
-    .int()
-    .min(1)
-    .max(DAY / 10)
-    .default(1),
-  /** M: datapoints of the N that must breach. @default evaluationPeriods (all of them) */
-  datapointsToAlarm: z
-    .number()
-    .int()
-    .min(1)
-    .max(DAY / 10)
-    .optional(),
-  /**
-   * Seconds per datapoint: 60 (or a multiple) for AWS's built-in metrics, which CloudWatch stores at
-   * one minute; 10, 20 and 30 only for high-resolution metrics. @default 60
-   */
-  periodSeconds: z.number().int().min(10).max(DAY).default(60),
-  /** What the rule does to the desired count. */
-  change: stepChangeSchema,
-  /**
-   * Seconds the rule waits after the last change of its direction (a down rule: of either direction)
-   * before it acts again. @default 300
-   */
-  cooldownSeconds: z.number().int().min(0).max(DAY).default(300),
-});
-
-export type StepRuleConfig = z.output<typeof stepRuleSchema>;
-
-/** The fields of a target that may use the step policy. */
-export const stepPolicyFields = {
-  /**
-   * `target-tracking`: the project's engine (the target's other settings); `step`: the rules of `stepRules`.
-   * @default "target-tracking"
-   */
-  policy: z.enum(['target-tracking', 'step']).optional(),
-  /** With `policy: step`: the rules, each with its own alarm. */
-  stepRules: z.array(stepRuleSchema).min(1).max(MAX_STEP_RULES).optional(),
-  /**
-   * With `policy: step`: seconds between two evaluations while a rule's alarm stays in ALARM (the
-   * function's schedule runs every minute; an alarm's state change is evaluated at once). @default 60
-   */
-  evaluationIntervalSeconds: z.number().int().min(60).max(DAY).optional(),
-};
 
 export interface StepPolicyFields {
   readonly kind: string;
@@ -182,7 +110,7 @@ export function checkStepPolicy(
   signalsOf: () => SignalTable,
   [min, max]: readonly [number, number],
   at: ConfigPath,
-  ctx: z.core.$RefinementCtx,
+  ctx: IssueSink,
 ): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: [...at, ...path], message });
   const step = t.policy === 'step';

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { reevaluateScheduleInput } from '../../../lambdas/shared/alarms';
 import { CapacityEventSchema } from '../../../lambdas/shared/events';
 import { FakeScheduler } from '../../../sim/cloud/scheduler';
@@ -17,7 +18,7 @@ describe('FakeScheduler', () => {
       executionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
     });
     // what the handler accepts
-    expect(CapacityEventSchema.safeParse(fire.payload).success).toBe(true);
+    expect(v.safeParse(CapacityEventSchema, fire.payload).success).toBe(true);
     expect(s.due(T0 + 90_000)).toEqual([]);
   });
 

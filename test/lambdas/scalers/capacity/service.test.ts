@@ -5,6 +5,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as v from 'valibot';
 import { type Notification, type Notifier, SnsNotifier } from '../../../../lambdas/adapters/sns';
 import { CapacityService } from '../../../../lambdas/scalers/capacity/service';
 import { parseConfig } from '../../../../lambdas/shared/config';
@@ -13,7 +14,7 @@ import { MemoryStateStore } from '../../../../lambdas/state/memory';
 import alarmFixture from '../../../fixtures/cloudwatch-alarm-state-change.json';
 
 const EVENT_TIME = Date.parse(alarmFixture.time);
-const event = CapacityEventSchema.parse(alarmFixture);
+const event = v.parse(CapacityEventSchema, alarmFixture);
 const config = parseConfig({
   prefix: 'autoscaler',
   targets: [{ id: 'web', kind: 'asg', autoScalingGroupName: 'django-web', minCapacity: 2, maxCapacity: 20 }],

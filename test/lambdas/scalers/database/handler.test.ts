@@ -9,6 +9,7 @@ import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as v from 'valibot';
 import { RedisInputSchema } from '../../../../lambdas/runbooks/redis';
 import { createDatabaseHandler } from '../../../../lambdas/scalers/database/handler';
 import { parseConfig } from '../../../../lambdas/shared/config';
@@ -300,7 +301,7 @@ describe('database handler', () => {
     expect(runbookInput).toMatchObject({ targetId: 'cache', shards: 4 });
     expect(runbookInput.nodeType).toBeUndefined();
     // The goal is one the redis runbook accepts.
-    expect(RedisInputSchema.parse(runbookInput).shards).toBe(4);
+    expect(v.parse(RedisInputSchema, runbookInput).shards).toBe(4);
 
     // The same group without cluster mode holds, as before: no shards to add.
     sfn.resetHistory();

@@ -1,0 +1,86 @@
+/**
+ * The config fields the capacity kinds (`asg`, `ecs-service`) share and their target group (synth
+ * only); what they do is lambdas/shared/kinds/capacity.ts.
+ */
+import { z } from 'zod';
+import { DAY, MAX_UNITS, missingDataSchema, percent, targetId } from '../../config/fields';
+import { alertsSchema } from './alerts';
+import { stepPolicyFields } from './step-policy';
+
+/** An Application Load Balancer target group in front of the web tier. */
+export const targetGroupSchema = z.strictObject({
+  /** The load balancer's full name as CloudWatch uses it: `app/<name>/<id>`. */
+  loadBalancerFullName: z.string().regex(/^app\/[\w-]+\/[0-9a-f]+$/, 'must look like app/<name>/<id>'),
+  /** The target group's full name as CloudWatch uses it: `targetgroup/<name>/<id>`. */
+  targetGroupFullName: z.string().regex(/^targetgroup\/[\w-]+\/[0-9a-f]+$/, 'must look like targetgroup/<name>/<id>'),
+  /**
+   * Requests per minute one target should serve. When set, RequestCountPerTarget above it raises an
+   * alarm and the engine sizes on it directly; when unset, the engine learns what one unit serves from
+   * CPU and RequestCount together.
+   * @default undefined
+   */
+  // Common sense: a million requests a minute (about 16,700 a second) is beyond what one unit serves.
+  requestsPerTarget: z.number().positive().max(1_000_000).optional(),
+  /**
+   * p95 TargetResponseTime, in seconds, above which the target is overloaded.
+   * @default 1
+   */
+  // Common sense: a p95 above ten minutes is an outage, not a threshold to scale on.
+  responseTimeP95Seconds: z.number().positive().max(600).default(1),
+});
+
+export type TargetGroupConfig = z.output<typeof targetGroupSchema>;
+
+/** Settings every capacity target (ASG, ECS service) shares. */
+export const capacityFields = {
+  id: targetId,
+  /** @default 2 */
+  minCapacity: z.number().int().min(0).max(MAX_UNITS).default(2),
+  /** @default 10 */
+  maxCapacity: z.number().int().min(1).max(MAX_UNITS).default(10),
+  /** Average CPU, percent, the engine steers towards. @default 70 */
+  targetCpu: percent.default(70),
+  /**
+   * Shortest time between two scale-in actions, and after a scale-out before a scale-in, in seconds.
+   * @default 300
+   */
+  // Common sense: a web tier that may not scale in for more than a day is not autoscaled.
+  scaleInCooldownSeconds: z.number().int().min(0).max(DAY).default(300),
+  /** Shortest time between two scale-out actions, in seconds. @default 60 */
+  // Common sense: more than an hour between two scale-outs under load leaves the tier overloaded.
+  scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(60),
+  /**
+   * Relative change of load within which the desired count is left as it is (0.1: a 10% band).
+   * @default 0.1
+   */
+  tolerance: z.number().min(0).max(0.5).default(0.1),
+  /** Most units one scale-out may add, as a share of the current count (1: at most double). @default 1 */
+  // Common sense: one step to more than 11 times the current count is a typo, not a policy.
+  maxStepUpRatio: z.number().positive().max(10).default(1),
+  /**
+   * Most units one scale-out may add in absolute terms, whatever the ratio allows.
+   * @default no limit beyond maxStepUpRatio
+   */
+  maxStepUp: z.number().int().min(1).max(MAX_UNITS).optional(),
+  /** Most units one scale-in may remove, as a share of the current count (always at least one). @default 0.5 */
+  maxStepDownRatio: z.number().gt(0).max(1).default(0.5),
+  /**
+   * Scale-in uses the highest recommendation seen over this window, so a short dip does not remove
+   * capacity that the next minute needs again.
+   * @default 300
+   */
+  // The Kubernetes HPA's limit for its stabilization window (one hour).
+  scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
+  /** Seconds from a desired-count increase until the new unit serves; the engine sizes for load that far ahead. @default 180 */
+  // EC2 Auto Scaling's default instance warmup takes 0-3600 seconds.
+  warmupSeconds: z.number().int().min(0).max(3600).default(180),
+  /** Application Load Balancer target group whose request count and response time are signals too. */
+  targetGroup: targetGroupSchema.optional(),
+  /** Late or missing metrics: when they count as late, and the fallback. @default hold, late after 240 s */
+  missingData: missingDataSchema.prefault({}),
+  /** Record decisions without acting on this target. @default false */
+  dryRun: z.boolean().default(false),
+  ...stepPolicyFields,
+  /** Alert-only rules on the target's signals: notify, never scale. @default [] */
+  alerts: alertsSchema,
+};
