@@ -122,7 +122,10 @@ export class CloudWatchAdapter {
         if (!list) continue;
         const ts: Date[] = r.Timestamps ?? [];
         const vs: number[] = r.Values ?? [];
-        for (let i = 0; i < ts.length; i++) list.push({ at: new Date(ts[i]).getTime(), value: vs[i] });
+        for (let i = 0; i < ts.length; i++) {
+          const at = ts[i];
+          list.push({ at: at instanceof Date ? at.getTime() : new Date(at).getTime(), value: vs[i] });
+        }
       }
       nextToken = res.NextToken;
     } while (nextToken);
