@@ -13,11 +13,11 @@ import { IAM_LIMITS } from '../lib/limits';
 import { FAMILY_ENTRIES } from '../lib/shared/function';
 import { bundleTable } from './bundles';
 import { CHAOS_FAULTS, chaosTable } from './chaos';
-import { costPerTarget, PRICES, USAGE } from './cost';
+import { costPerTarget, metricsPerEvaluation, PRICES, USAGE } from './cost';
 import { frontierLines, frontierTables } from './frontier';
 import { generatedSuite, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteLines } from './generated';
 import { scenarioTable, WEBSOCKETS_VARIANT, websocketsVariant } from './scenarios';
-import { synthRow } from './synth';
+import { syntheticConfig, synthRow } from './synth';
 
 /** The deployments synthesized, by number of web targets; and one granted per target, past what that mode holds. */
 const SYNTH_TARGETS = [10, 100, 1000, 5000];
@@ -178,13 +178,18 @@ async function main() {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
   );
+  out("Metrics per evaluation: the GetMetricData metrics each target's function requests, counted from its configuration.");
   out();
-  out('| targets | alarms | alarms per target | fixed per month (schedule, ticks) | per target per month |');
-  out('| ---: | ---: | ---: | ---: | ---: |');
+  out(
+    '| targets | alarms | alarms per target | metrics per evaluation | fixed per month (schedule, ticks) | alarms per target per month | evaluations and polls per target per month | per target per month |',
+  );
+  out('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of synth) {
     if (s.error) continue;
-    const c = costPerTarget(s.targets, s.alarms, s.families);
-    out(`| ${c.targets} | ${c.alarms} | ${f(c.alarmsPerTarget, 1)} | $${f(c.fixed, 2)} | $${f(c.perTarget, 3)} |`);
+    const c = costPerTarget(s.targets, s.alarms, s.families, metricsPerEvaluation(syntheticConfig(s.targets)));
+    out(
+      `| ${c.targets} | ${c.alarms} | ${f(c.alarmsPerTarget, 1)} | ${f(c.metricsPerEvaluation, 2)} | $${f(c.fixed, 2)} | $${f(c.alarmsPerTargetCost, 3)} | $${f(c.evaluationsPerTargetCost, 3)} | $${f(c.perTarget, 3)} |`,
+    );
   }
 
   process.stderr.write('chaos...\n');

@@ -62,6 +62,11 @@ export function batchQueries(queries: readonly SeriesQuery[]): SeriesQuery[][] {
   return calls;
 }
 
+function ascending(list: readonly Datapoint[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1].at > list[i].at) return false;
+  return true;
+}
+
 export class CloudWatchAdapter {
   constructor(private readonly client: SendClient) {}
 
@@ -78,7 +83,8 @@ export class CloudWatchAdapter {
   async series(queries: readonly SeriesQuery[], start: number, end: number, periodSeconds: number): Promise<Record<string, Datapoint[]>> {
     const out: Record<string, Datapoint[]> = Object.fromEntries(queries.filter((q) => q.returnData !== false).map((q) => [q.id, []]));
     for (const call of batchQueries(queries)) await this.seriesCall(call, start, end, periodSeconds, out);
-    for (const list of Object.values(out)) list.sort((a, b) => a.at - b.at);
+    // Oldest first; a list that already is (one page, ascending, as requested) is left as it is.
+    for (const list of Object.values(out)) if (!ascending(list)) list.sort((a, b) => a.at - b.at);
     return out;
   }
 
@@ -122,7 +128,10 @@ export class CloudWatchAdapter {
         if (!list) continue;
         const ts: Date[] = r.Timestamps ?? [];
         const vs: number[] = r.Values ?? [];
-        for (let i = 0; i < ts.length; i++) list.push({ at: new Date(ts[i]).getTime(), value: vs[i] });
+        for (let i = 0; i < ts.length; i++) {
+          const at = ts[i];
+          list.push({ at: at instanceof Date ? at.getTime() : new Date(at).getTime(), value: vs[i] });
+        }
       }
       nextToken = res.NextToken;
     } while (nextToken);

@@ -66,7 +66,12 @@ export async function synthesizedStateMachines(config: unknown): Promise<Map<str
   const { Autoscaler } = await import('../../lib/autoscaler');
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   // Only the definitions are read: no bundling, and no template validation (tests and `cdk synth` do that).
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': false } });
+  // aws-cdk-lib validates every synthesized template with its CloudFormation Validate plugin unless
+  // `builtinCloudFormationValidation` is false (AppProps); that check alone took seconds per run.
+  const app = new App({
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': false },
+    builtinCloudFormationValidation: false,
+  });
   const stack = new Stack(app, 'Simulated', { env: { account: FAKE.account, region: FAKE.region } });
   new Autoscaler(stack, 'Autoscaler', { config: config as never });
   const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };

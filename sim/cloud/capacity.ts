@@ -19,8 +19,17 @@ export interface GroupConfig {
   readonly backend: CapacityBackend;
 }
 
+/** Instance ids by group and launch number: the same every time, so computed once. */
+const instanceIds = new Map<string, string>();
+
 function instanceId(group: string, serial: number): string {
-  return `i-${uuidLike(`${group}/${serial}`).replace(/-/g, '').slice(0, 17)}`;
+  const seed = `${group}/${serial}`;
+  let id = instanceIds.get(seed);
+  if (id === undefined) {
+    id = `i-${uuidLike(seed).replace(/-/g, '').slice(0, 17)}`;
+    instanceIds.set(seed, id);
+  }
+  return id;
 }
 
 export class FakeAutoScaling {

@@ -27,10 +27,13 @@ const MINUTE = 60_000;
 /** MetricDataQueries one GetMetricData request may carry (CloudWatch API Reference, GetMetricData). */
 export const MAX_METRIC_DATA_QUERIES = 500;
 
-class Series {
+/** One metric's datapoints, by minute. */
+export class Series {
   /** Minute index (epoch ms / 60000) of slot 0. */
   origin: number | undefined;
   points: (Point | undefined)[] = [];
+  /** The sample count of the last period `statistic` found datapoints in. */
+  lastSampleCount = 0;
 
   put(timestamp: number, p: Point): void {
     const m = Math.floor(timestamp / MINUTE);
@@ -44,6 +47,77 @@ class Series {
 
   get(minute: number): Point | undefined {
     return this.origin === undefined ? undefined : this.points[minute - this.origin];
+  }
+
+  /**
+   * The statistic over [start, start + periodSeconds) from the minutes visible at `visibleAt`, or
+   * undefined when none is; its sample count is then in `lastSampleCount`. A number rather than an
+   * object: GetMetricData asks for millions of them in a simulated week.
+   */
+  statistic(start: number, periodSeconds: number, stat: string, visibleAt: number): number | undefined {
+    if (this.origin === undefined) return undefined;
+    const points = this.points;
+    const first = Math.floor(start / MINUTE) - this.origin;
+    const minutes = Math.max(1, Math.round(periodSeconds / 60));
+    if (minutes === 1 && !stat.startsWith('p')) {
+      // One minute, one datapoint (most reads are of 1-minute periods): the loop below, unrolled, to
+      // the same arithmetic (a NaN minimum stays Infinity there, so here).
+      const p = first >= 0 ? points[first] : undefined;
+      if (!p || p.visibleFrom > visibleAt) return undefined;
+      const sum = 0 + p.sum;
+      const count = 0 + p.count;
+      this.lastSampleCount = count;
+      switch (stat) {
+        case 'Average':
+          return sum / count;
+        case 'Sum':
+          return sum;
+        case 'Minimum':
+          return Number.isNaN(p.min) ? Infinity : p.min;
+        case 'Maximum':
+          return Number.isNaN(p.max) ? -Infinity : p.max;
+        case 'SampleCount':
+          return count;
+      }
+    }
+    const percentile = stat.startsWith('p');
+    let sum = 0,
+      count = 0,
+      min = Infinity,
+      max = -Infinity,
+      found = 0;
+    // the values one by one, only for a percentile
+    const values: number[] | undefined = percentile ? [] : undefined;
+    for (let i = Math.max(0, first), last = Math.min(points.length, first + minutes); i < last; i++) {
+      const p = points[i];
+      if (!p || p.visibleFrom > visibleAt) continue;
+      found++;
+      sum += p.sum;
+      count += p.count;
+      if (p.min < min) min = p.min;
+      if (p.max > max) max = p.max;
+      values?.push(p.sum / p.count);
+    }
+    if (!found) return undefined;
+    this.lastSampleCount = count;
+    switch (stat) {
+      case 'Average':
+        return sum / count;
+      case 'Sum':
+        return sum;
+      case 'Minimum':
+        return min;
+      case 'Maximum':
+        return max;
+      case 'SampleCount':
+        return count;
+      default: {
+        const pm = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+        if (!pm || !values) throw new FakeServiceError('InvalidParameterValue', `The statistic ${stat} is not supported by the in-memory CloudWatch.`);
+        values.sort((a, b) => a - b);
+        return values[Math.min(values.length - 1, Math.max(0, Math.ceil((Number(pm[1]) / 100) * values.length) - 1))];
+      }
+    }
   }
 }
 
@@ -75,57 +149,19 @@ export class MetricStore {
     s.put(timestamp, { sum: value * sampleCount, count: sampleCount, min: value, max: value, visibleFrom });
   }
 
+  /** The datapoints of the metric of `key` (metricKey), if any was published. */
+  seriesOf(key: string): Series | undefined {
+    return this.series.get(key);
+  }
+
   /**
    * The statistic over [start, start + periodSeconds) from the minutes visible at `visibleAt`, or
    * undefined when none is.
    */
   aggregate(key: string, start: number, periodSeconds: number, stat: string, visibleAt: number): Aggregate | undefined {
     const s = this.series.get(key);
-    if (!s) return undefined;
-    const first = Math.floor(start / MINUTE);
-    const minutes = Math.max(1, Math.round(periodSeconds / 60));
-    let sum = 0,
-      count = 0,
-      min = Infinity,
-      max = -Infinity,
-      found = 0;
-    const values: number[] = [];
-    for (let m = first; m < first + minutes; m++) {
-      const p = s.get(m);
-      if (!p || p.visibleFrom > visibleAt) continue;
-      found++;
-      sum += p.sum;
-      count += p.count;
-      if (p.min < min) min = p.min;
-      if (p.max > max) max = p.max;
-      values.push(p.sum / p.count);
-    }
-    if (!found) return undefined;
-    let value: number;
-    switch (stat) {
-      case 'Average':
-        value = sum / count;
-        break;
-      case 'Sum':
-        value = sum;
-        break;
-      case 'Minimum':
-        value = min;
-        break;
-      case 'Maximum':
-        value = max;
-        break;
-      case 'SampleCount':
-        value = count;
-        break;
-      default: {
-        const pm = /^p(\d+(?:\.\d+)?)$/.exec(stat);
-        if (!pm) throw new FakeServiceError('InvalidParameterValue', `The statistic ${stat} is not supported by the in-memory CloudWatch.`);
-        values.sort((a, b) => a - b);
-        value = values[Math.min(values.length - 1, Math.max(0, Math.ceil((Number(pm[1]) / 100) * values.length) - 1))];
-      }
-    }
-    return { value, sampleCount: count };
+    const value = s?.statistic(start, periodSeconds, stat, visibleAt);
+    return value === undefined ? undefined : { value, sampleCount: s!.lastSampleCount };
   }
 }
 
@@ -141,6 +177,8 @@ interface MetricDataQuery {
   Expression?: string;
   Period?: number;
 }
+
+const NO_IDS: readonly string[] = [];
 
 function toMs(x: unknown, field: string): number {
   const ms = x instanceof Date ? x.getTime() : typeof x === 'number' ? x * (x < 1e11 ? 1000 : 1) : Date.parse(String(x));
@@ -195,12 +233,15 @@ export class FakeCloudWatch {
     }
     const queries = input.MetricDataQueries ?? [];
     const byId = new Map(queries.map((q) => [q.Id, q]));
+    // each metric's series once per request, not once per period
+    const series = new Map<MetricDataQuery, Series | undefined>();
+    for (const q of queries) {
+      const m = q.MetricStat?.Metric;
+      if (q.MetricStat) series.set(q, this.store.seriesOf(metricKey(m!.Namespace, m!.MetricName, dimensionsRecord(m!.Dimensions))));
+    }
     /** A query's value at the period starting at `t`: a metric's statistic, or an expression over the others. */
-    const valueAt = (q: MetricDataQuery, t: number, seen: readonly string[] = []): number | undefined => {
-      if (q.MetricStat) {
-        const { Metric, Period, Stat } = q.MetricStat;
-        return this.store.aggregate(metricKey(Metric.Namespace, Metric.MetricName, dimensionsRecord(Metric.Dimensions)), t, Period, Stat, now)?.value;
-      }
+    const valueAt = (q: MetricDataQuery, t: number, seen: readonly string[]): number | undefined => {
+      if (q.MetricStat) return series.get(q)?.statistic(t, q.MetricStat.Period, q.MetricStat.Stat, now);
       if (!q.Expression) throw new FakeServiceError('ValidationError', `Query ${q.Id}: needs MetricStat or Expression.`);
       return evaluateExpression(q.Expression, (id) => {
         const ref = byId.get(id);
@@ -217,11 +258,27 @@ export class FakeCloudWatch {
       const timestamps: Date[] = [];
       const values: number[] = [];
       // CloudWatch rounds a recent StartTime down to the minute; periods run from there.
-      for (let t = Math.floor(start / MINUTE) * MINUTE; t < end; t += p) {
-        const value = valueAt(q, t);
-        if (value !== undefined) {
-          timestamps.push(new Date(t));
-          values.push(value);
+      const from = Math.floor(start / MINUTE) * MINUTE;
+      if (q.MetricStat) {
+        // a metric's statistic, period by period (most queries: kept apart from valueAt for speed)
+        const s = series.get(q);
+        const { Stat } = q.MetricStat;
+        if (s) {
+          for (let t = from; t < end; t += p) {
+            const value = s.statistic(t, Period, Stat, now);
+            if (value !== undefined) {
+              timestamps.push(new Date(t));
+              values.push(value);
+            }
+          }
+        }
+      } else {
+        for (let t = from; t < end; t += p) {
+          const value = valueAt(q, t, NO_IDS);
+          if (value !== undefined) {
+            timestamps.push(new Date(t));
+            values.push(value);
+          }
         }
       }
       if (!ascending) {

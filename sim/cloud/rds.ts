@@ -89,6 +89,8 @@ export class FakeRds {
   /** The zone of each replica, by id, as long as it is listed. */
   private readonly zones = new Map<string, string>();
   private requests = 0;
+  /** The 12-character part of the endpoints, computed once. */
+  private endpointHash?: string;
 
   constructor(options: FakeRdsOptions) {
     this.source = options.source;
@@ -245,13 +247,31 @@ export class FakeRds {
     ];
   }
 
+  /** An instance's resource id, by identifier: the same every time it is described. */
+  private readonly resourceIds = new Map<string, string>();
+
+  private resourceId(id: string): string {
+    let r = this.resourceIds.get(id);
+    if (r === undefined) {
+      r = `db-${uuidLike(`rds/${id}`).replace(/-/g, '').slice(0, 26).toUpperCase()}`;
+      this.resourceIds.set(id, r);
+    }
+    return r;
+  }
+
+  /** The subnet ids of the DB subnet group, by zone. */
+  private subnetIds?: readonly string[];
+
   private common(id: string) {
     // The 12-character part of RDS endpoints is fixed per account and region.
-    const hash = uuidLike(`rds/${this.account}/${this.region}`).replace(/-/g, '').slice(0, 12);
+    this.endpointHash ??= uuidLike(`rds/${this.account}/${this.region}`).replace(/-/g, '').slice(0, 12);
+    const hash = this.endpointHash;
+    this.subnetIds ??= this.subnetZones.map((z) => `subnet-${uuidLike(`subnet/${z}`).replace(/-/g, '').slice(0, 17)}`);
+    const subnetIds = this.subnetIds;
     return {
       DBInstanceIdentifier: id,
       DBInstanceArn: `arn:aws:rds:${this.region}:${this.account}:db:${id}`,
-      DbiResourceId: `db-${uuidLike(`rds/${id}`).replace(/-/g, '').slice(0, 26).toUpperCase()}`,
+      DbiResourceId: this.resourceId(id),
       Engine: this.source.engine,
       EngineVersion: this.source.engineVersion,
       Endpoint: { Address: `${id}.${hash}.${this.region}.rds.amazonaws.com`, Port: PORT, HostedZoneId: 'Z2R2ITUGPM61AM' },
@@ -262,8 +282,8 @@ export class FakeRds {
       DBSubnetGroup: {
         DBSubnetGroupName: 'default',
         SubnetGroupStatus: 'Complete',
-        Subnets: this.subnetZones.map((z) => ({
-          SubnetIdentifier: `subnet-${uuidLike(`subnet/${z}`).replace(/-/g, '').slice(0, 17)}`,
+        Subnets: this.subnetZones.map((z, i) => ({
+          SubnetIdentifier: subnetIds[i],
           SubnetAvailabilityZone: { Name: z },
           SubnetStatus: 'Active',
         })),

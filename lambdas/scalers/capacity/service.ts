@@ -63,6 +63,35 @@ const RECENTLY_SECONDS = 45;
  */
 export const FAILED_HOLD_SECONDS = 900;
 
+/** A custom metric's query ids in an evaluation's request: `c<k>_<id>`, unique in the request. */
+const customQueryId = (k: number, q: string) => `c${k}_${q}`;
+
+/**
+ * What one evaluation of a (non-step) capacity target reads from GetMetricData: its built-in signals
+ * in one request; the custom metrics it is sized on, each with its own ids and period, an expression
+ * and the queries it references in one request. GetMetricData is billed per metric requested.
+ */
+export function observationQueries(target: CapacityTarget) {
+  const m = capacityMetrics(target);
+  const builtIn: SeriesQuery[] = [{ id: 'cpu', metric: m.cpu }];
+  if (m.memory) builtIn.push({ id: 'memory', metric: m.memory });
+  if (m.requestCount) builtIn.push({ id: 'requests', metric: m.requestCount });
+  if (m.requestCountPerTarget) builtIn.push({ id: 'perTarget', metric: m.requestCountPerTarget });
+  if (m.responseTimeP95) builtIn.push({ id: 'p95', metric: m.responseTimeP95 });
+  const sizedOn = (m.custom ?? []).filter((c) => c.targetPerUnit !== undefined);
+  const custom: SeriesQuery[] = sizedOn.flatMap((c, k) =>
+    c.queries.map((q) => ({
+      id: customQueryId(k, q.id),
+      metric: q.metric,
+      expression: q.expression === undefined ? undefined : renameIds(q.expression, (ref) => customQueryId(k, ref)),
+      returnData: q.returnData,
+      periodSeconds: c.periodSeconds,
+      group: c.name,
+    })),
+  );
+  return { builtIn, custom, sizedOn };
+}
+
 export class CapacityService {
   private readonly targets: Map<string, CapacityTarget>;
   private readonly cloudWatch: LateAwareCloudWatch;
@@ -176,13 +205,8 @@ export class CapacityService {
   }
 
   private async observe(target: CapacityTarget, now: number): Promise<CapacityObservation> {
-    const m = capacityMetrics(target);
-    const queries: SeriesQuery[] = [{ id: 'cpu', metric: m.cpu }];
-    if (m.memory) queries.push({ id: 'memory', metric: m.memory });
-    if (m.requestCount) queries.push({ id: 'requests', metric: m.requestCount });
-    if (m.requestCountPerTarget) queries.push({ id: 'perTarget', metric: m.requestCountPerTarget });
-    if (m.responseTimeP95) queries.push({ id: 'p95', metric: m.responseTimeP95 });
-    const s = await this.cloudWatch.series(queries, now - LOOKBACK_MINUTES * 60_000, now, PERIOD_SECONDS);
+    const reads = observationQueries(target);
+    const s = await this.cloudWatch.series(reads.builtIn, now - LOOKBACK_MINUTES * 60_000, now, PERIOD_SECONDS);
     const observation: CapacityObservation = {
       periodSeconds: PERIOD_SECONDS,
       cpu: s.cpu,
@@ -191,26 +215,15 @@ export class CapacityService {
       requestCountPerTarget: s.perTarget,
       responseTimeP95: s.p95,
     };
-    // The custom metrics sized on: each with its own ids (`c<k>_<id>`, unique in the request) and period,
-    // an expression and the queries it references in one request.
-    const custom = (m.custom ?? []).filter((c) => c.targetPerUnit !== undefined);
-    if (!custom.length) return observation;
-    const id = (k: number, q: string) => `c${k}_${q}`;
-    const customQueries: SeriesQuery[] = custom.flatMap((c, k) =>
-      c.queries.map((q) => ({
-        id: id(k, q.id),
-        metric: q.metric,
-        expression: q.expression === undefined ? undefined : renameIds(q.expression, (ref) => id(k, ref)),
-        returnData: q.returnData,
-        periodSeconds: c.periodSeconds,
-        group: c.name,
-      })),
-    );
-    const cs = await this.customReads.series(customQueries, now - LOOKBACK_MINUTES * 60_000, now, PERIOD_SECONDS);
+    if (!reads.custom.length) return observation;
+    const cs = await this.customReads.series(reads.custom, now - LOOKBACK_MINUTES * 60_000, now, PERIOD_SECONDS);
     return {
       ...observation,
       custom: Object.fromEntries(
-        custom.map((c, k) => [c.name, { periodSeconds: c.periodSeconds, points: cs[id(k, c.queries.find((q) => q.returnData)?.id ?? '')] ?? [] }]),
+        reads.sizedOn.map((c, k) => [
+          c.name,
+          { periodSeconds: c.periodSeconds, points: cs[customQueryId(k, c.queries.find((q) => q.returnData)?.id ?? '')] ?? [] },
+        ]),
       ),
     };
   }

@@ -105,14 +105,13 @@ export async function observeRedis(
   const all = await cloudWatch.series(queries, now - lookback * 60_000, now, 60);
   const s = Object.fromEntries(Object.entries(all).map(([id, points]) => [id, points.filter((p) => p.at > freshAfter)]));
   // Per minute: the fullest and busiest node, and the evictions of all nodes.
-  const worst = (suffix: string, combine: (a: number, b: number) => number): Datapoint[] => {
-    const byMinute = new Map<number, number>();
-    for (const [id, points] of Object.entries(s)) {
-      if (!id.endsWith(suffix)) continue;
-      for (const p of points) byMinute.set(p.at, byMinute.has(p.at) ? combine(byMinute.get(p.at)!, p.value) : p.value);
-    }
-    return [...byMinute.entries()].sort((a, b) => a[0] - b[0]).map(([at, value]) => ({ at, value }));
-  };
+  const worst = (suffix: string, combine: (a: number, b: number) => number): Datapoint[] =>
+    combineByMinute(
+      Object.entries(s)
+        .filter(([id]) => id.endsWith(suffix))
+        .map(([, points]) => points),
+      combine,
+    );
   const memory = worst('memory', Math.max);
   const cpu = worst('cpu', Math.max);
   const evictions = worst('evictions', (a, b) => a + b);
@@ -125,6 +124,30 @@ export async function observeRedis(
     evictionsPerMinute: min(evictions.slice(-5)),
     connectionsPerNode: min(connections.slice(-5)),
   };
+}
+
+/**
+ * One datapoint per minute (`at`) of any of `lists`, each oldest first (as CloudWatchAdapter.series
+ * returns them): the values of that minute combined in the order of the lists, oldest first, as a
+ * merge rather than a lookup per datapoint, which a group of many nodes read every minute would feel.
+ */
+export function combineByMinute(lists: readonly (readonly Datapoint[])[], combine: (a: number, b: number) => number): Datapoint[] {
+  const next = lists.map(() => 0);
+  const out: Datapoint[] = [];
+  for (;;) {
+    let at = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < lists.length; i++) if (next[i] < lists[i].length && lists[i][next[i]].at < at) at = lists[i][next[i]].at;
+    if (at === Number.POSITIVE_INFINITY) return out;
+    let value: number | undefined;
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i];
+      for (; next[i] < list.length && list[next[i]].at === at; next[i]++) {
+        const v = list[next[i]].value;
+        value = value === undefined ? v : combine(value, v);
+      }
+    }
+    out.push({ at, value: value as number });
+  }
 }
 
 /** CPU over the high and the low windows (5-minute periods, like the alarms) and the lowest freeable memory of the last 15 minutes. */

@@ -100,3 +100,22 @@ describe('FakeCloudWatch', () => {
     expect(log.calls[0].at).toBe(at(4));
   });
 });
+
+describe('MetricStore.aggregate', () => {
+  // A 1-minute period takes a shorter path than a longer one; both must give the same figures.
+  test.each(['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'])('%s of one datapoint: the same over 1 minute as over 2', (stat) => {
+    const store = new MetricStore();
+    const key = 'AWS/EC2|CPUUtilization|AutoScalingGroupName=g';
+    store.put(cpu, at(0), 30, at(0), 4);
+    store.put(cpu, at(2), Number.NaN, at(2));
+    store.put(cpu, at(4), -0, at(4));
+    for (const m of [0, 2, 4]) {
+      const one = store.aggregate(key, at(m), 60, stat, at(9));
+      const two = store.aggregate(key, at(m), 120, stat, at(9));
+      expect(one).toEqual(two);
+      expect(Object.is(one?.value, two?.value)).toBe(true);
+    }
+    expect(store.aggregate(key, at(1), 60, stat, at(9))).toBeUndefined();
+    expect(store.aggregate(key, at(0), 60, stat, at(0) - 1)).toBeUndefined();
+  });
+});
