@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 /**
  * The cost model's metrics per evaluation are what the capacity function requests: each target of the
  * bench's synthetic deployment evaluated once, on an alarm, through the real service and the in-memory
@@ -53,7 +54,7 @@ async function requestedPerTarget(n: number): Promise<number[]> {
   const counts: number[] = [];
   for (const t of targets) {
     const before = log.of('cloudwatch', 'GetMetricDataCommand').length;
-    const event = CapacityEventSchema.parse({
+    const event = v.parse(CapacityEventSchema, {
       ...alarmFixture,
       time: new Date(NOW - 10_000).toISOString(),
       detail: { ...alarmFixture.detail, alarmName: alarmName(t) },
