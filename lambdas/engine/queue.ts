@@ -81,6 +81,12 @@ export interface QueueMemory {
   /** Since when nothing has been visible or in flight (epoch ms); undefined while there is work. */
   readonly emptySince?: number;
   readonly lastChangeAt?: number;
+  /** The arrival rate measured over the previous poll interval, messages/s. */
+  readonly lastRate?: number;
+  /** When the fleet last went to zero (epoch ms); undefined while it has workers. */
+  readonly zeroSince?: number;
+  /** The idle time required before going to zero now, seconds: idleSeconds, doubled each time work came back sooner than that. @default idleSeconds */
+  readonly idleHoldSeconds?: number;
 }
 
 export const EMPTY_QUEUE_MEMORY: QueueMemory = { arrivals: [], recommendations: [] };
@@ -103,6 +109,9 @@ export interface QueueInput {
   /** Epoch milliseconds. */
   readonly now: number;
 }
+
+/** The longest the idle wait grows to when a trickle keeps waking the fleet: an hour. */
+const MAX_IDLE_HOLD_SECONDS = 3600;
 
 /** Interval assumed before the first poll (the poller runs every minute). */
 export const DEFAULT_POLL_SECONDS = 60;
@@ -219,14 +228,26 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
   // The next decision comes a poll interval from now (a gap longer than the SLO is an outage, not the cadence).
   const cadence = interval <= p.maxWaitSeconds ? interval : DEFAULT_POLL_SECONDS;
   const forBacklog = workersForBacklog(segments, fleet.ready, p, ceiling, p.warmupSeconds + cadence);
-  const forRate = Math.ceil(rate / mu - 1e-9);
+  // A rate seen over one interval only may be a batch, which the backlog's deadlines size; a rate that
+  // lasts two intervals is the load to keep up with.
+  const sustained = m.lastRate !== undefined ? Math.min(rate, m.lastRate) : rate;
+  const forRate = Math.ceil(sustained / mu - 1e-9);
   let needed = Math.max(forBacklog, forRate);
   if (backlog > 0) needed = Math.max(needed, 1);
 
   // 4. Idle bookkeeping: zero only after idleSeconds with nothing visible or in flight.
   const emptySince = backlog > 0 ? undefined : (m.emptySince ?? now);
   const idleFor = emptySince === undefined ? 0 : (now - emptySince) / 1000;
-  const idle = backlog === 0 && idleFor >= p.idleSeconds;
+  // A fleet woken sooner after going to zero than it had waited idle was serving a trickle that a
+  // worker keeps out of sight (every poll finds the queue empty): wait twice as long next time, up to
+  // MAX_IDLE_HOLD_SECONDS. Zero that lasts as long as the wait resets it.
+  let idleHold = m.idleHoldSeconds ?? p.idleSeconds;
+  if (m.zeroSince !== undefined) {
+    const quietFor = (now - m.zeroSince) / 1000;
+    if (backlog > 0 && quietFor < idleHold) idleHold = Math.min(Math.max(p.idleSeconds, MAX_IDLE_HOLD_SECONDS), idleHold * 2);
+    else if (quietFor >= idleHold) idleHold = p.idleSeconds;
+  }
+  const idle = backlog === 0 && idleFor >= idleHold;
 
   const recommendations = [...m.recommendations.filter((r) => r.at > now - p.scaleInStabilizationSeconds * 1000), { at: now, desired: needed }];
 
@@ -287,11 +308,12 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
     minCapacity: p.minCapacity,
     maxCapacity: p.maxCapacity,
     idleSeconds: round(idleFor),
+    idleHoldSeconds: idleHold,
   };
   const reason =
     `backlog ${visible} visible + ${inFlight} in flight, oldest ~${Math.round(age)} s, arrivals ${round(rate, 2)}/s at ${mu}/s per worker: ` +
     `${forBacklog > ceiling ? `more than ${ceiling}` : forBacklog} for the ${p.maxWaitSeconds} s wait, ${forRate} to keep up` +
-    `${backlog === 0 ? `; idle ${Math.round(idleFor)} s of ${p.idleSeconds}` : ''}; bounds ${p.minCapacity}-${p.maxCapacity}` +
+    `${backlog === 0 ? `; idle ${Math.round(idleFor)} s of ${idleHold}${idleHold > p.idleSeconds ? ` (idleSeconds ${p.idleSeconds}, doubled while a trickle kept waking the fleet)` : ''}` : ''}; bounds ${p.minCapacity}-${p.maxCapacity}` +
     `${busy ? `, ${busy} busy` : ''}` +
     `${holding ? `; no scale-in protection: ${holding} worker(s) hold the ${inFlight} in flight at ${p.messagesInFlightPerWorker} each` : ''}` +
     `; ${current} -> ${desired} (${why})`;
@@ -307,6 +329,9 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
       recommendations,
       emptySince,
       lastChangeAt: desired !== current ? now : m.lastChangeAt,
+      lastRate: rate,
+      zeroSince: desired === 0 ? (current === 0 ? m.zeroSince : now) : undefined,
+      idleHoldSeconds: idleHold,
     },
   };
 }

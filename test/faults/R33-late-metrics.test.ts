@@ -147,7 +147,7 @@ describe('R33 capacity: CloudWatch silent for a while', () => {
     });
 
   test('fallback hold: no scale-in on the last datapoints, however low; scale-in once they are back; told when it starts and when it ends (DynamoDB keeps the state)', async () => {
-    await withHarness({ db: db(), target: { scaleInCooldownSeconds: 900 } }, async (h) => {
+    await withHarness({ db: db(), target: { scaleInCooldownSeconds: 900, scaleInStabilizationSeconds: 300 } }, async (h) => {
       const minutes = await runMinutes(h, 65, load(26, 46));
 
       expect(minutes.find((m) => m.minute === 20)!.desired).toBe(20);

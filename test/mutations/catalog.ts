@@ -408,4 +408,28 @@ export const MUTATIONS: readonly Mutation[] = [
       "this.httpApi.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration, ...(route.path === '/status' ? { authorizer: new (require('aws-cdk-lib/aws-apigatewayv2-authorizers').HttpJwtAuthorizer)('Jwt', 'https://issuer.example.com', { jwtAudience: ['operators'] }) } : {}) });",
     tests: ['test/lib/api.test.ts'],
   },
+  {
+    id: 'capacity-chases-noise',
+    breaks: 'calm under noisy load: the level follows a shift, not each noisy minute',
+    file: 'lambdas/engine/capacity.ts',
+    find: 'return med > beforeMean + SHIFT_SIGMAS * noiseSd(before) ? Math.max(calm, med) : calm;',
+    replace: 'return Math.max(calm, med);',
+    tests: ['test/lambdas/engine/capacity-calm.test.ts'],
+  },
+  {
+    id: 'saturated-step-from-desired',
+    breaks: 'no overshoot from under-provisioned: a saturated step counts the units in service, not those still booting',
+    file: 'lambdas/engine/capacity.ts',
+    find: 'units = Math.max(units, serving * (1 + policy.maxStepUpRatio));',
+    replace: 'units = Math.max(units, current.desired * (1 + policy.maxStepUpRatio));',
+    tests: ['test/lambdas/engine/capacity-calm.test.ts'],
+  },
+  {
+    id: 'queue-batch-as-rate',
+    breaks: 'a batch is drained within its wait, not kept up with as a rate',
+    file: 'lambdas/engine/queue.ts',
+    find: 'const sustained = m.lastRate !== undefined ? Math.min(rate, m.lastRate) : rate;',
+    replace: 'const sustained = rate;',
+    tests: ['test/lambdas/engine/queue.test.ts'],
+  },
 ];

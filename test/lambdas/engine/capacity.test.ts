@@ -180,7 +180,8 @@ describe('decideCapacity with late, stalled or missing metrics', () => {
   });
 
   test('a late trend is projected over the usual lag only: the same datapoints 10 minutes late ask for what they ask on time', () => {
-    const rates = [250, 270, 290, 310, 330];
+    // a ramp gentle enough that its projection over the usual lag stays below the growth cap
+    const rates = [290, 300, 310, 320, 330];
     const onTime = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(rates, 10) }).decision;
     const lateOnes = decide({ current: { desired: 10, ready: 10 }, observation: webObservation(rates, 10, 40, 10), metrics: late(10) }).decision;
     expect(lateOnes.desired).toBe(onTime.desired);
@@ -221,10 +222,13 @@ describe('decideCapacity with late, stalled or missing metrics', () => {
       desired: 8,
       direction: 'none',
     });
-    // the same datapoints on time would ask for another full step
-    expect(decide({ current: { desired: 8, ready: 8 }, observation: { periodSeconds: 60, cpu: series(Array(5).fill(100)) }, memory }).decision.desired).toBe(
-      16,
-    );
+    // saturated datapoints measured on 8 units ask for another full step
+    const onEight: EngineMemory = { ...EMPTY_MEMORY, readySeen: [{ at: NOW - 30 * MIN, ready: 8 }] };
+    expect(
+      decide({ current: { desired: 8, ready: 8 }, observation: { periodSeconds: 60, cpu: series(Array(5).fill(100)) }, memory: onEight }).decision.desired,
+    ).toBe(16);
+    // and on time, measured while 4 served (the 8 joined a minute ago), they ask for no more than 8
+    expect(decide({ current: { desired: 8, ready: 8 }, observation: { periodSeconds: 60, cpu: series(Array(5).fill(100)) }, memory }).decision.desired).toBe(8);
   });
 
   test('no datapoint at all: fallback hold keeps the count', () => {

@@ -38,6 +38,63 @@ function run(depths: [number, number][], start: { desired: number; ready?: numbe
   return { out, memory };
 }
 
+describe('decideQueue: batches and trickles', () => {
+  test('a batch seen over one poll is sized by its deadlines, not kept up with as a rate', () => {
+    // A trickle of 0.5/s, then 6,000 messages at once: over that one interval the arrivals read 100/s,
+    // 50 workers to keep up, but the batch is drained within its wait by 17 (the example above).
+    const { out, memory } = run(
+      [
+        [30, 0],
+        [0, 0],
+        [5999, 1],
+      ],
+      { desired: 1 },
+    );
+    expect(out[2]).toBe(17);
+    expect(memory.lastRate).toBeGreaterThan(90);
+  });
+
+  test('a rate that lasts two polls is kept up with', () => {
+    // 100 messages/s arrived over the last interval as over the one before; one worker did 2/s
+    const { decision } = decide({
+      fleet: { desired: 1, ready: 1 },
+      observation: { visible: 11759, notVisible: 1 },
+      memory: { ...EMPTY_QUEUE_MEMORY, lastPoll: { at: NOW - MIN, backlog: 5880, ready: 1 }, lastRate: 100, arrivals: [{ at: NOW - MIN, total: 6000 }] },
+    });
+    expect(decision.figures.forRate).toBe(50);
+    expect(decision.desired).toBeGreaterThanOrEqual(50);
+  });
+
+  test('a trickle that wakes the fleet soon after it went to zero doubles the idle wait, and a long quiet resets it', () => {
+    // One worker keeps a trickle out of sight: every poll finds the queue empty.
+    const quiet = (n: number): [number, number][] => Array.from({ length: n }, () => [0, 0]);
+    const first = run([...quiet(6), [30, 0], ...quiet(8)], { desired: 1 });
+    // idle for 300 s: to zero at minute 5; work one minute later: back to one, and the wait doubles
+    expect(first.out.slice(0, 7)).toEqual([1, 1, 1, 1, 1, 0, 1]);
+    expect(first.memory.idleHoldSeconds).toBe(600);
+    // empty again for 7 minutes after the wake: still one worker (600 s not yet reached)
+    expect(first.out.slice(7)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+
+    // at zero for as long as the wait: the wait goes back to idleSeconds
+    const { decision, memory } = decide({
+      fleet: { desired: 0, ready: 0 },
+      observation: { visible: 0, notVisible: 0 },
+      memory: { ...EMPTY_QUEUE_MEMORY, zeroSince: NOW - 10 * MIN, idleHoldSeconds: 600, emptySince: NOW - 20 * MIN },
+    });
+    expect(decision.desired).toBe(0);
+    expect(memory.idleHoldSeconds).toBe(300);
+  });
+
+  test('the idle wait never grows beyond an hour', () => {
+    const { memory } = decide({
+      fleet: { desired: 0, ready: 0 },
+      observation: { visible: 5, notVisible: 0 },
+      memory: { ...EMPTY_QUEUE_MEMORY, zeroSince: NOW - MIN, idleHoldSeconds: 2400 },
+    });
+    expect(memory.idleHoldSeconds).toBe(3600);
+  });
+});
+
 describe('decideQueue examples', () => {
   test('the first message seen from zero asks for a worker at once', () => {
     const { decision } = decide({ fleet: { desired: 0, ready: 0 }, observation: { visible: 1, notVisible: 0 } });

@@ -22,7 +22,7 @@ describe('parseConfig', () => {
       tolerance: 0.1,
       maxStepUpRatio: 1,
       maxStepDownRatio: 0.5,
-      scaleInStabilizationSeconds: 300,
+      scaleInStabilizationSeconds: 900,
       warmupSeconds: 180,
       dryRun: false,
     });

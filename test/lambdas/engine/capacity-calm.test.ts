@@ -1,0 +1,165 @@
+/**
+ * The capacity engine over time: a web tier run minute by minute against the engine's own decisions,
+ * for the properties one decision cannot show (calm under noise, no overshoot from under-provisioned,
+ * no reversal within the stabilization window).
+ */
+import fc from 'fast-check';
+import { type CapacityPolicy, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../../lambdas/engine/capacity';
+import { REVERSAL_WINDOW_SECONDS } from '../../../sim/score';
+
+const MIN = 60_000;
+const NOW = Date.UTC(2026, 0, 5, 0, 0, 0);
+/** Requests/s one unit serves at 100% CPU. */
+const PER_UNIT = 40;
+
+/** The project's defaults for a web target (lambdas/shared/kinds/capacity.ts), with room to grow. */
+const policy: CapacityPolicy = {
+  minCapacity: 2,
+  maxCapacity: 150,
+  targetCpu: 70,
+  tolerance: 0.1,
+  maxStepUpRatio: 1,
+  maxStepDownRatio: 0.5,
+  scaleInCooldownSeconds: 300,
+  scaleOutCooldownSeconds: 60,
+  scaleInStabilizationSeconds: 900,
+  warmupSeconds: 180,
+};
+
+interface Step {
+  readonly minute: number;
+  readonly desired: number;
+  readonly need: number;
+  readonly direction: 'out' | 'in' | 'none';
+}
+
+/**
+ * Runs a tier for `minutes`: units ordered at minute m serve from m + warmup; each minute's datapoints
+ * (CPU of the units serving, request count, requests per target) reach the engine two minutes later,
+ * as CloudWatch publishes them, fifteen minutes of them at a time. Scale-in removes the newest units.
+ */
+function runTier(demand: (minute: number) => number, start: number, minutes: number, pol: CapacityPolicy = policy): Step[] {
+  let servingFrom: number[] = Array(start).fill(Number.NEGATIVE_INFINITY);
+  let memory: EngineMemory = EMPTY_MEMORY;
+  const points: { at: number; rate: number; units: number }[] = [];
+  const steps: Step[] = [];
+  for (let m = 0; m < minutes; m++) {
+    const now = NOW + m * MIN;
+    const ready = servingFrom.filter((t) => t <= now).length;
+    points.push({ at: now, rate: demand(m), units: Math.max(1, ready) });
+    const seen = points.filter((p) => p.at <= now - 2 * MIN).slice(-15);
+    const cpu = seen.map((p) => ({ at: p.at, value: Math.min(100, (100 * p.rate) / (p.units * PER_UNIT)) }));
+    const requestCount = seen.map((p) => ({ at: p.at, value: p.rate * 60 }));
+    const requestCountPerTarget = seen.map((p) => ({ at: p.at, value: (p.rate * 60) / p.units }));
+    const desired = servingFrom.length;
+    const { decision, memory: next } = decideCapacity({
+      policy: pol,
+      current: { desired, ready },
+      observation: { periodSeconds: 60, cpu, requestCount, requestCountPerTarget },
+      memory,
+      now,
+    });
+    memory = next;
+    if (decision.desired > desired) servingFrom = [...servingFrom, ...Array(decision.desired - desired).fill(now + pol.warmupSeconds * 1000)];
+    if (decision.desired < desired) servingFrom = servingFrom.slice(0, decision.desired);
+    steps.push({ minute: m, desired: decision.desired, need: decision.figures.need ?? 0, direction: decision.direction });
+  }
+  return steps;
+}
+
+/** Actions opposite to the previous one within the score's reversal window (sim/score.ts). */
+function reversals(steps: readonly Step[]): number {
+  const actions = steps.filter((s) => s.direction !== 'none');
+  let n = 0;
+  for (let i = 1; i < actions.length; i++) {
+    if (actions[i].direction !== actions[i - 1].direction && (actions[i].minute - actions[i - 1].minute) * 60 <= REVERSAL_WINDOW_SECONDS) n++;
+  }
+  return n;
+}
+
+/** A seeded PRNG (mulberry32), so the noisy traces are the same on every run. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Minute noise as sim/generate.ts draws it for web traffic: lognormal around the level, with a
+ * log-standard-deviation of `sigma` and a lag-1 autocorrelation of 0.5.
+ */
+function noisyDemand(level: number, sigma: number, seed: number, minutes: number): number[] {
+  const random = prng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const out: number[] = [];
+  let x = 0;
+  for (let m = 0; m < minutes; m++) {
+    x = 0.5 * x + Math.sqrt(1 - 0.25) * gauss();
+    out.push(level * Math.exp(sigma * x - (sigma * sigma) / 2));
+  }
+  return out;
+}
+
+describe('the capacity engine over time', () => {
+  test('started far below the need, it climbs to it without overshooting: never above 1.25 x the units the load needs', () => {
+    // 1,150 req/s at 28 req/s per unit (70% of 40) need 42 units; the tier starts with 2, saturated
+    const steps = runTier(() => 1150, 2, 40);
+    const need = Math.ceil(1150 / (PER_UNIT * 0.7));
+    expect(Math.max(...steps.map((s) => s.desired))).toBeLessThanOrEqual(Math.ceil(1.25 * need));
+    expect(steps.at(-1)!.desired).toBeGreaterThanOrEqual(need);
+  });
+
+  test('stationary noisy demand (log-sd 0.3, as the noisiest generated web traces) is calm: at most one reversal and ten actions an hour', () => {
+    for (const seed of [1, 2, 3]) {
+      const demand = noisyDemand(400, 0.3, seed, 6 * 60);
+      const steps = runTier((m) => demand[m], 15, demand.length);
+      const settled = steps.slice(30);
+      const hours = settled.length / 60;
+      expect(reversals(settled)).toBeLessThanOrEqual(hours);
+      expect(settled.filter((s) => s.direction !== 'none').length).toBeLessThanOrEqual(10 * hours);
+    }
+  });
+
+  test('a flash crowd is followed within minutes although noise is not', () => {
+    const demand = noisyDemand(400, 0.3, 7, 90).map((d, m) => (m >= 60 ? d * 3 : d));
+    const steps = runTier((m) => demand[m], 15, demand.length);
+    // Three times the load needs about 45 units. Its datapoints come two minutes late, two minutes of
+    // three must stand out of the noise, and a scale-out at most doubles the count: within six minutes.
+    const out = steps.find((s) => s.minute >= 60 && s.desired >= 40);
+    expect(out?.minute).toBeLessThanOrEqual(66);
+  });
+
+  const arbDemand = fc.array(fc.double({ min: 0, max: 4000, noNaN: true }), { minLength: 20, maxLength: 60 });
+
+  test('property: a scale-out is never more than 1.25 x the need it estimated', () => {
+    fc.assert(
+      fc.property(arbDemand, fc.integer({ min: 2, max: 60 }), (demand, start) => {
+        for (const s of runTier((m) => demand[m], start, demand.length)) {
+          if (s.direction === 'out') expect(s.desired).toBeLessThanOrEqual(Math.max(policy.minCapacity, Math.ceil(1.25 * s.need - 1e-9)));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('property: no reversal within the hold: nothing below a scale-out count until its stabilization window has passed', () => {
+    fc.assert(
+      fc.property(arbDemand, fc.integer({ min: 2, max: 60 }), fc.constantFrom(300, 600, 900), (demand, start, window) => {
+        const pol = { ...policy, scaleInStabilizationSeconds: window };
+        const steps = runTier((m) => demand[m], start, demand.length, pol);
+        steps.forEach((s, i) => {
+          if (s.direction !== 'out') return;
+          for (const later of steps.slice(i + 1)) {
+            if ((later.minute - s.minute) * 60 >= window) break;
+            expect(later.desired).toBeGreaterThanOrEqual(s.desired);
+          }
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
