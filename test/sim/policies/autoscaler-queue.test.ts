@@ -31,9 +31,11 @@ describe('the autoscaler policy on a queue scenario', () => {
   test('the real poller scales from zero at the next poll, drains the batch within the SLO and returns to zero', async () => {
     const run = await runAutoscaler(scenario, trace);
     expect(run.failures).toEqual([]);
-    // the poller read the queue every minute
+    // the poller read the queue every minute (and the age alarm's fast path once more: the batch is
+    // drained by its deadlines, so its oldest message passes half the wait SLO)
     const reads = run.calls.of('sqs', 'GetQueueAttributesCommand');
-    expect(reads.length).toBe(trace.arrivals.length);
+    expect(new Set(reads.map((c) => Math.floor((c.at - T0) / MIN))).size).toBe(trace.arrivals.length);
+    expect(reads.length).toBeLessThanOrEqual(trace.arrivals.length + 1);
     const updates = run.calls
       .of('ecs', 'UpdateServiceCommand')
       .map((c) => ({ step: (c.at - T0) / MIN, n: (c.input as { desiredCount: number }).desiredCount }));
