@@ -432,4 +432,12 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'const sustained = rate;',
     tests: ['test/lambdas/engine/queue.test.ts'],
   },
+  {
+    id: 'stabilization-default-hpa',
+    breaks: "calm by default: a web target's scale-in stabilization window is 900 s unless set",
+    file: 'lambdas/shared/kinds/schemas/capacity.ts',
+    find: 'scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(900),',
+    replace: 'scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(300),',
+    tests: ['test/lambdas/engine/capacity-calm.test.ts'],
+  },
 ];

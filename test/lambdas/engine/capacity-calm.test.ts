@@ -4,7 +4,8 @@
  * no reversal within the stabilization window).
  */
 import fc from 'fast-check';
-import { type CapacityPolicy, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../../lambdas/engine/capacity';
+import { type CapacityPolicy, capacityPolicyOf, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../../lambdas/engine/capacity';
+import { asgTargetSchema } from '../../../lambdas/shared/kinds/schemas/asg';
 import { REVERSAL_WINDOW_SECONDS } from '../../../sim/score';
 
 const MIN = 60_000;
@@ -12,19 +13,8 @@ const NOW = Date.UTC(2026, 0, 5, 0, 0, 0);
 /** Requests/s one unit serves at 100% CPU. */
 const PER_UNIT = 40;
 
-/** The project's defaults for a web target (lambdas/shared/kinds/capacity.ts), with room to grow. */
-const policy: CapacityPolicy = {
-  minCapacity: 2,
-  maxCapacity: 150,
-  targetCpu: 70,
-  tolerance: 0.1,
-  maxStepUpRatio: 1,
-  maxStepDownRatio: 0.5,
-  scaleInCooldownSeconds: 300,
-  scaleOutCooldownSeconds: 60,
-  scaleInStabilizationSeconds: 900,
-  warmupSeconds: 180,
-};
+/** The project's defaults for a web target, as the config schema fills them in, with room to grow. */
+const policy: CapacityPolicy = capacityPolicyOf(asgTargetSchema.parse({ id: 'web', kind: 'asg', autoScalingGroupName: 'web', maxCapacity: 150 }));
 
 interface Step {
   readonly minute: number;
