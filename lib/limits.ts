@@ -12,8 +12,10 @@
  *   objects"): 500 widgets on a dashboard; lib/monitoring/dashboard.ts splits before that.
  *
  * What the config cannot reach is not checked: the rules, functions, state machines and schedules per
- * family do not grow with the targets (EventBridge's 300 rules per bus, Step Functions' 10,000 state
- * machines per account are far), and CloudWatch sets no limit on the number of alarms.
+ * family do not grow with the targets, nor does a rule's event pattern (an alarm-name prefix per
+ * family, lambdas/shared/alarms.ts). EventBridge allows 300 rules per event bus (100 in af-south-1 and
+ * eu-south-1) and 2,048 characters per event pattern ("Amazon EventBridge quotas", User Guide); Step
+ * Functions' 10,000 state machines per account are far; CloudWatch sets no limit on the number of alarms.
  */
 import { CfnOutput, CfnParameter, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
