@@ -193,7 +193,7 @@ th[title] { text-decoration: underline dotted; cursor: help; }
 .skipped, .note.alarm { color: #a33; }
 .note { color: #555; margin: 0.2em 0; }
 .caption { color: #555; font-size: 0.9em; }
-.band-key { display: inline-block; width: 1.2em; height: 0.8em; background: rgba(214, 39, 40, 0.18); border: 1px solid rgba(214, 39, 40, 0.5); vertical-align: middle; }
+.band-key { display: inline-block; width: 1.2em; height: 0.8em; background: rgba(214, 39, 40, 0.2); border: 1px solid rgba(214, 39, 40, 0.5); vertical-align: middle; }
 dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; font-size: 0.9em; color: #333; }
 dl.legend dt { font-weight: 600; }
 dl.legend dd { margin: 0; }
@@ -228,13 +228,35 @@ const demandLabel = ${scriptJson(demandLabel)};
 const unitsLabel = ${scriptJson(units)};
 const yRange = ${scriptJson(yRange)};
 const syncKey = ${scriptJson(SYNC_KEY)};
-const pad = (v) => String(v).padStart(2, '0');
-// Every time on the page is UTC, whatever the reader's time zone.
+// Every time on the page is UTC, whatever the reader's time zone: uPlot places the ticks on UTC
+// hours and days (tzDate), and these format them in 24-hour ISO form.
 const utcDate = (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
-const utcText = (ts) => {
-  const t = new Date(ts * 1e3);
-  return t.getUTCFullYear() + '-' + pad(t.getUTCMonth() + 1) + '-' + pad(t.getUTCDate()) + ' ' + pad(t.getUTCHours()) + ':' + pad(t.getUTCMinutes()) + ' UTC';
+// utc:begin
+const pad = (v) => String(v).padStart(2, '0');
+const utcDay = (t) => t.getUTCFullYear() + '-' + pad(t.getUTCMonth() + 1) + '-' + pad(t.getUTCDate());
+const utcClock = (t) => pad(t.getUTCHours()) + ':' + pad(t.getUTCMinutes());
+const utcText = (ts) => utcDay(new Date(ts * 1e3)) + ' ' + utcClock(new Date(ts * 1e3)) + ' UTC';
+// Axis ticks: the day under the first tick and under every midnight; days alone when ticks are a day or more apart.
+const utcTicks = (u, splits, axis, space, incr) =>
+  splits.map((ts, i) => {
+    const t = new Date(ts * 1e3);
+    if (incr >= 86400) return utcDay(t);
+    return i === 0 || (t.getUTCHours() === 0 && t.getUTCMinutes() === 0) ? utcClock(t) + '\\n' + utcDay(t) : utcClock(t);
+  });
+// A violating period: its day and start, and its end (the day again only when it ends on another).
+const periodText = ([from, to]) => {
+  const a = new Date(from * 1e3);
+  const b = new Date(to * 1e3);
+  return utcDay(a) + ' ' + utcClock(a) + '-' + (utcDay(b) === utcDay(a) ? '' : utcDay(b) + ' ') + utcClock(b);
 };
+const bandsText = (bands) => {
+  if (!bands.length) return 'SLO not violated.';
+  const minutes = bands.reduce((sum, [from, to]) => sum + (to - from) / 60, 0);
+  const shown = bands.slice(0, 3).map(periodText).join(', ');
+  const more = bands.length > 3 ? ' and ' + (bands.length - 3) + ' more' : '';
+  return 'SLO violated in ' + bands.length + ' period(s), ' + Math.round(minutes) + ' min in all: ' + shown + more + ' (UTC).';
+};
+// utc:end
 // SLO-violating spans shaded behind the series.
 const bandsPlugin = (bands) => ({
   hooks: {
@@ -243,11 +265,13 @@ const bandsPlugin = (bands) => ({
         const { left, top, width, height } = u.bbox;
         const ctx = u.ctx;
         ctx.save();
-        ctx.fillStyle = 'rgba(214, 39, 40, 0.18)';
+        ctx.fillStyle = 'rgba(214, 39, 40, 0.2)';
+        // at least 3 CSS pixels wide, so that a short violation in a long trace still shows
+        const least = 3 * (window.devicePixelRatio || 1);
         for (const [from, to] of bands) {
           const x0 = Math.max(left, u.valToPos(from, 'x', true));
           const x1 = Math.min(left + width, u.valToPos(to, 'x', true));
-          if (x1 > x0) ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
+          if (x1 > x0) ctx.fillRect(x0, top, Math.max(least, x1 - x0), height);
         }
         ctx.restore();
       },
@@ -267,12 +291,9 @@ for (const c of charts) {
     p.textContent = n.text;
     root.appendChild(p);
   }
-  const minutes = c.bands.reduce((sum, [from, to]) => sum + (to - from) / 60, 0);
   const cap = document.createElement('p');
   cap.className = 'caption';
-  cap.textContent = c.bands.length
-    ? 'SLO violated in ' + c.bands.length + ' period(s), ' + Math.round(minutes) + ' min in all; first from ' + utcText(c.bands[0][0]) + '.'
-    : 'SLO not violated.';
+  cap.textContent = bandsText(c.bands);
   root.appendChild(cap);
   const div = document.createElement('div');
   root.appendChild(div);
@@ -282,15 +303,16 @@ for (const c of charts) {
     tzDate: utcDate,
     cursor: { sync: { key: syncKey, setSeries: true } },
     scales: { x: { time: true }, y: { range: yRange } },
-    axes: [{ label: 'time (UTC)' }, { label: unitsLabel }],
+    // two-line ticks (time, then the day) need more room than uPlot's default above the label
+    axes: [{ label: 'time (UTC)', values: utcTicks, size: 64 }, { label: unitsLabel }],
     plugins: [bandsPlugin(c.bands)],
     series: [
-      { label: 'time (UTC)', value: (u, v) => (v == null ? '-' : utcText(v)) },
+      { label: 'time (UTC)', value: (u, v) => (v == null ? '--' : utcText(v)) },
       { label: demandLabel, stroke: '#999', width: 1 },
       { label: 'ideal', stroke: '#7b7', width: 1, dash: [4, 4] },
       { label: 'ready', stroke: '#27c', width: 1.5 },
       { label: 'billed', stroke: '#e80', width: 1.5 },
-      { label: 'actions', stroke: '#639', fill: '#639', width: 0, paths: () => null, points: { show: true, size: 6 } },
+      { label: 'actions', stroke: '#639', fill: '#639', width: 0, paths: () => null, points: { show: true, size: 5 }, value: (u, v) => (v == null ? '--' : v) },
     ],
   };
   plots.push(new uPlot(opts, [x, demand, ideal, c.ready, c.billed, c.actions], div));

@@ -123,13 +123,39 @@ describe('renderReport', () => {
     expect(html).toContain('cursor: { sync: { key: syncKey');
   });
 
-  test('times are UTC: the axis dates, the axis label and the legend value', () => {
+  test('times are UTC: the axis ticks, the axis label, the legend value and the captions, whatever the zone', () => {
     expect(html).toContain("const utcDate = (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');");
     expect(html).toContain('tzDate: utcDate');
-    expect(html).toContain("axes: [{ label: 'time (UTC)' }");
-    expect(html).toContain("{ label: 'time (UTC)', value: (u, v) => (v == null ? '-' : utcText(v)) }");
-    expect(html).toMatch(/getUTCHours\(\).*' UTC'/);
+    expect(html).toContain("axes: [{ label: 'time (UTC)', values: utcTicks");
+    expect(html).toContain("{ label: 'time (UTC)', value: (u, v) => (v == null ? '--' : utcText(v)) }");
+    expect(html).toContain('cap.textContent = bandsText(c.bands);');
     expect(html).toContain('from 2026-01-05 00:00 to 2026-01-05 01:30 UTC');
+    // the page's own formatters, given a Date whose local-time getters throw: they never read the local zone
+    const block = /\/\/ utc:begin\n([\s\S]*?)\/\/ utc:end/.exec(html)![1];
+    class UtcOnlyDate extends Date {}
+    for (const getter of ['getFullYear', 'getMonth', 'getDate', 'getDay', 'getHours', 'getMinutes', 'toString', 'toLocaleString'] as const)
+      Object.defineProperty(UtcOnlyDate.prototype, getter, {
+        value: () => {
+          throw new Error(`local time read: ${getter}`);
+        },
+      });
+    const f = new Function('Date', `${block}; return { utcText, utcTicks, bandsText };`)(UtcOnlyDate);
+    expect(f.utcText(S0 + 13.5 * 3600)).toBe('2026-01-05 13:30 UTC');
+    expect(f.utcTicks(null, [S0 + 22 * 3600, S0 + 24 * 3600, S0 + 26 * 3600], 0, 50, 7200)).toEqual(['22:00\n2026-01-05', '00:00\n2026-01-06', '02:00']);
+    expect(f.utcTicks(null, [S0, S0 + 86400], 0, 50, 86400)).toEqual(['2026-01-05', '2026-01-06']);
+    expect(f.bandsText([])).toBe('SLO not violated.');
+    expect(
+      f.bandsText([
+        [S0, S0 + 420],
+        [S0 + 86400 - 60, S0 + 86400 + 60],
+      ]),
+    ).toBe('SLO violated in 2 period(s), 9 min in all: 2026-01-05 00:00-00:07, 2026-01-05 23:59-2026-01-06 00:01 (UTC).');
+  });
+
+  test('the inline script parses (a broken one leaves the page without charts)', () => {
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    expect(scripts).toHaveLength(2);
+    expect(() => new Function(scripts[1])).not.toThrow();
   });
 
   test('the legend says what each score means, from the contract', () => {
