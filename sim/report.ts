@@ -343,11 +343,17 @@ export function legendItems(s: Scenario): [string, string][] {
     database: `100 x queries above ${s.slo.maxUtilization} of an instance's capacity (the source's overflow plus the replicas') / all queries.`,
     cache: '100 x keys evicted before their TTL / keys written.',
   }[s.workload.kind];
+  const ideal = {
+    web: `the fewest units that serve its requests at ${s.target.targetUtilization}% utilization (within min and max)`,
+    queue: 'the fewest workers that keep up with its arrivals (within min and max)',
+    database: `the fewest replicas that serve its reads at ${s.target.targetUtilization}% utilization, none when the source alone does (within min and max)`,
+    cache: `the GiB of the smallest shape that holds the keys within their TTL at ${s.target.targetUtilization}% of its memory`,
+  }[s.workload.kind];
   return [
     ['violation %', `${violation} Lower is better; 0 means the SLO held throughout.`],
     [
       'cost ratio',
-      'billed units summed over the steps / the ideal units summed over the steps, the ideal being the fewest units that serve each step at the target utilization (within min and max). 1.0 is ideal; above 1 is over-provisioning; n/a when the ideal is zero throughout.',
+      `billed units summed over the steps / the ideal summed over the steps, the ideal of a step being ${ideal}. 1.0 is ideal; above 1 is over-provisioning; n/a when the ideal is zero throughout.`,
     ],
     ['unit-hours', 'billed units x hours: what the run pays for.'],
     ['actions', 'desired-count changes applied.'],

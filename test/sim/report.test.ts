@@ -162,11 +162,14 @@ describe('renderReport', () => {
     const legend = /<dl class="legend" id="legend">([\s\S]*?)<\/dl>/.exec(html)![1];
     for (const [h] of legendItems(s)) expect(legend).toContain(`<dt>${h}</dt>`);
     expect(legend).toContain("<dt>violation %</dt><dd>100 x requests above 0.9 of the ready units' capacity / all requests.");
-    expect(legend).toMatch(/<dt>cost ratio<\/dt><dd>billed units summed over the steps \/ the ideal units/);
+    expect(legend).toContain(
+      '<dt>cost ratio</dt><dd>billed units summed over the steps / the ideal summed over the steps, the ideal of a step being the fewest units that serve its requests at 70% utilization',
+    );
     expect(legend).toMatch(/<dt>actions\/h<\/dt><dd>actions \/ hours of the trace/);
     expect(legend).toMatch(/<dt>reversals<\/dt><dd>actions opposite in direction to the previous one and within 600 s/);
     expect(legend).toMatch(/<dt>peak units<\/dt><dd>the most units billed/);
     expect(legendItems(queueScenario())[0][1]).toMatch(/messages that waited longer than 300 s/);
+    expect(legendItems(queueScenario())[1][1]).toMatch(/the fewest workers that keep up with its arrivals/);
   });
 
   test('runbook counts print in the neutral note style; failures in alarm red', () => {
