@@ -216,6 +216,7 @@ ${legendItems(s)
   .join('\n')}
 </dl>
 <p class="caption"><span class="band-key"></span> ${esc(violationCaption(s))}
+Periods too short to see are drawn 2 pixels wide; each chart's caption gives their minutes.
 Every chart uses the same ${units} scale (0 to ${yRange[1]}) and follows one cursor; times are UTC.</p>
 <div id="charts"></div>
 <script>${js}</script>
@@ -266,12 +267,17 @@ const bandsPlugin = (bands) => ({
         const ctx = u.ctx;
         ctx.save();
         ctx.fillStyle = 'rgba(214, 39, 40, 0.2)';
-        // at least 3 CSS pixels wide, so that a short violation in a long trace still shows
-        const least = 3 * (window.devicePixelRatio || 1);
+        // at least 2 CSS pixels wide, so that a short violation in a long trace still shows
+        const least = 2 * (window.devicePixelRatio || 1);
+        // widened bands may overlap their neighbours: each starts where the last one drawn ended, so
+        // the shade stays one tone
+        let drawnTo = -Infinity;
         for (const [from, to] of bands) {
-          const x0 = Math.max(left, u.valToPos(from, 'x', true));
-          const x1 = Math.min(left + width, u.valToPos(to, 'x', true));
-          if (x1 > x0) ctx.fillRect(x0, top, Math.max(least, x1 - x0), height);
+          const start = u.valToPos(from, 'x', true);
+          const x0 = Math.max(left, drawnTo, start);
+          const x1 = Math.min(left + width, Math.max(u.valToPos(to, 'x', true), start + least));
+          if (x1 > x0) ctx.fillRect(x0, top, x1 - x0, height);
+          drawnTo = Math.max(drawnTo, x1);
         }
         ctx.restore();
       },
