@@ -35,17 +35,22 @@ describe('choose', () => {
     expect(choose(current, [current, safer])).toMatchObject({ verdict: 'change', best: safer });
   });
 
+  test('a cheaper candidate that reverses itself more often a day is never proposed', () => {
+    const flapping = candidate('flapping', { costRatio: 1.1, violationPct: 0.4, reversalsPerDay: 10.1 });
+    expect(choose(current, [current, flapping])).toEqual({ verdict: 'keep', current });
+  });
+
   test('lower cost outranks fewer reversals', () => {
     const calm = candidate('calm', { reversalsPerDay: 0 });
-    const cheap = candidate('cheap', { costRatio: 1.25, reversalsPerDay: 12 });
+    const cheap = candidate('cheap', { costRatio: 1.25, reversalsPerDay: 9 });
     expect(choose(current, [current, calm, cheap])).toMatchObject({ verdict: 'change', best: cheap });
   });
 
   test('figures are compared as printed: a difference the table does not show neither blocks nor earns a change', () => {
-    // 1.2996 prints as 1.300: not cheaper; 0.504 prints as 0.50: no worse.
+    // 1.2996 prints as 1.300: not cheaper; 0.504 prints as 0.50 and 10.04 as 10.0: no worse.
     const invisiblyCheaper = candidate('invisibly-cheaper', { costRatio: 1.2996, reversalsPerDay: 10.04 });
     expect(choose(current, [current, invisiblyCheaper])).toEqual({ verdict: 'keep', current });
-    const invisiblyWorse = candidate('invisibly-worse', { costRatio: 1.2, violationPct: 0.504 });
+    const invisiblyWorse = candidate('invisibly-worse', { costRatio: 1.2, violationPct: 0.504, reversalsPerDay: 10.04 });
     expect(choose(current, [current, invisiblyWorse])).toMatchObject({ verdict: 'change', best: invisiblyWorse });
   });
 
