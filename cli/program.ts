@@ -1,6 +1,6 @@
 /**
  * The operator's CLI (`npx autoscaler <command>`): status, history, explain, pause/resume, dry-run,
- * config validate, runbook start, one module per command group under commands/; with `--api URL` the
+ * config validate, runbook start, recommend (offline, from a trace), one module per command group under commands/; with `--api URL` the
  * commands the operator API serves talk to it instead (cli/remote.ts). Every AWS client and
  * the state store come in through `CliDeps`, so tests drive the same program in-process; `bin/cli.ts`
  * supplies the real ones (default credential chain).
@@ -12,6 +12,7 @@ import { registerConfig } from './commands/config';
 import { registerExplain } from './commands/explain';
 import { registerHistory } from './commands/history';
 import { registerOverride } from './commands/override';
+import { registerRecommend } from './commands/recommend';
 import { registerRunbook } from './commands/runbook';
 import { registerStatus } from './commands/status';
 import { registerSwitches } from './commands/switches';
@@ -122,5 +123,6 @@ export function buildProgram(deps: CliDeps): Command {
   registerOverride(program, ctx);
   registerConfig(program, ctx);
   registerRunbook(program, ctx);
+  registerRecommend(program, ctx);
   return program;
 }

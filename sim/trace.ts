@@ -20,8 +20,14 @@ export interface TraceSelection {
   readonly rows?: number;
 }
 
-/** Parses the CSV text; `source` names the file in errors. */
-export function parseTrace(text: string, source: string, sel: TraceSelection): Trace {
+/** The rows of a trace's CSV text as they stand: each row's time (epoch ms, increasing) and its arrivals. */
+export interface TraceRows {
+  readonly times: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** Reads every data row of the CSV text; `source` names the file in errors. */
+export function parseTraceRows(text: string, source: string): TraceRows {
   const lines = text.split(/\r?\n/);
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   if (!lines.length) throw new ScenarioError(`${source}: empty trace (a header row and at least one data row are needed)`);
@@ -46,6 +52,12 @@ export function parseTrace(text: string, source: string, sel: TraceSelection): T
     times.push(at);
     values.push(n);
   }
+  return { times, values };
+}
+
+/** Parses the CSV text; `source` names the file in errors. */
+export function parseTrace(text: string, source: string, sel: TraceSelection): Trace {
+  const { times, values } = parseTraceRows(text, source);
   if (sel.startRow >= values.length) {
     throw new ScenarioError(`trace.startRow: ${sel.startRow} is past the last data row of ${source} (${values.length} rows)`);
   }

@@ -267,13 +267,20 @@ export interface AutoscalerOptions {
   readonly verbose?: boolean;
   /** The project's default engine, or the seed guides' rule as `policy: step`. @default 'default' */
   readonly policy?: ProjectPolicy;
+  /**
+   * The config to run instead of the scenario's (a user's own target settings: sim/recommend.ts). Its one
+   * target names the simulated resources: an `asg` target on `SIM_GROUP` for a web scenario, a
+   * `queue-workers` target on `SIM_QUEUE_URL` with `SIM_WORKERS` for a queue scenario.
+   * @default autoscalerConfig(scenario, policy)
+   */
+  readonly config?: AutoscalerConfig;
 }
 
 export async function runAutoscaler(scenario: Scenario, trace: Trace, options: AutoscalerOptions = {}): Promise<AutoscalerRun> {
   const unsupported = autoscalerUnsupported(scenario);
   if (unsupported) throw new Error(unsupported);
   const world = new World(scenario, trace);
-  const config = autoscalerConfig(scenario, options.policy);
+  const config = options.config ?? autoscalerConfig(scenario, options.policy);
   const queue = scenario.workload.kind === 'queue';
   const now = () => trace.start + world.now * 1000;
   const calls = new CallLog(now);

@@ -1,0 +1,111 @@
+/**
+ * `recommend TARGET --trace FILE.csv`: the target's load replayed through the simulator with its current
+ * settings and a small grid of candidates (sim/recommend.ts), and the change to make with its predicted
+ * figures beside the current ones, or that the current settings are best. Offline: no AWS call.
+ */
+import type { Command } from 'commander';
+import { type AutoscalerConfig, ConfigError } from '../../lambdas/shared/config';
+import { loadConfigFile } from '../../lambdas/shared/config-file';
+import type { Recommendation, Replay, Setting } from '../../sim/recommend';
+import type { Figures } from '../../sim/recommend-choice';
+import type { CommandContext } from '../deployment';
+import { type CliDeps, CliError, type OutputFormat } from '../deps';
+import { formatDuration, rows } from '../format';
+
+interface RecommendOptions {
+  readonly trace: string;
+  readonly unitCapacity?: string;
+  readonly scale: string;
+}
+
+export function registerRecommend(program: Command, { deps, configFile, output }: CommandContext): void {
+  program
+    .command('recommend')
+    .description("replay a target's load with its settings and a few candidates: the change to make, or that the current settings are best")
+    .argument('<target>', 'target id (asg, ecs-service or queue-workers)')
+    .requiredOption('--trace <file>', "the target's load: CSV with a header row, then an ISO-8601 UTC time and the arrivals of each step")
+    .option('--unit-capacity <n>', 'web: requests/s one unit serves at 100% CPU (default: from targetGroup.requestsPerTarget at targetCpu)')
+    .option('--scale <factor>', 'multiplies every arrival count of the trace', '1')
+    .action((targetId: string, opts: RecommendOptions) => run(targetId, opts, configFile(), deps, output()));
+}
+
+function positive(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new CliError(`${flag}: ${JSON.stringify(raw)} is not a positive number`);
+  return n;
+}
+
+async function run(targetId: string, opts: RecommendOptions, file: string, deps: CliDeps, format: OutputFormat): Promise<void> {
+  const unitCapacity = opts.unitCapacity === undefined ? undefined : positive('--unit-capacity', opts.unitCapacity);
+  const scale = positive('--scale', opts.scale);
+  let config: AutoscalerConfig;
+  try {
+    config = loadConfigFile(file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(`${err.message}\n(pass the config with --config FILE)`);
+    throw err;
+  }
+  const target = config.targets.find((t) => t.id === targetId);
+  if (!target) throw new CliError(`no target "${targetId}" in ${file} (targets: ${config.targets.map((t) => t.id).join(', ')})`);
+  // Loaded on demand: the replay pulls in the simulator and the handlers, which no other command needs.
+  const { readReplayTrace, recommend, replayable, RecommendError, unitCapacityOf } = await import('../../sim/recommend');
+  let result: Recommendation;
+  try {
+    const replayed = replayable(target);
+    if (replayed.kind !== 'queue-workers') unitCapacityOf(replayed, unitCapacity);
+    const replay = readReplayTrace(opts.trace, scale);
+    if (!replay.problem)
+      deps.stderr(`replaying ${formatDuration(replay.trace.arrivals.length * replay.stepSeconds * 1000)} of ${opts.trace} for ${target.id}...\n`);
+    result = await recommend({ target, replay, ...(unitCapacity !== undefined ? { unitCapacity } : {}) });
+  } catch (err) {
+    if (err instanceof RecommendError) throw new CliError(err.message);
+    throw err;
+  }
+  deps.stdout(render(result, format));
+}
+
+const FIGURES: readonly { readonly key: keyof Figures; readonly header: string; readonly digits: number }[] = [
+  { key: 'violationPct', header: 'VIOLATION %', digits: 2 },
+  { key: 'costRatio', header: 'COST RATIO', digits: 3 },
+  { key: 'actionsPerHour', header: 'ACTIONS/H', digits: 2 },
+  { key: 'reversalsPerDay', header: 'REVERSALS/DAY', digits: 1 },
+  { key: 'unitHoursPerMonth', header: 'UNIT-HOURS/MONTH', digits: 0 },
+];
+
+function figure(f: Figures, key: keyof Figures, digits: number): string {
+  const v = f[key];
+  return v === null ? '-' : v.toFixed(digits);
+}
+
+/** The settings as a change: `targetCpu 70 -> 60, scaleInStabilizationSeconds 900 -> 300`. */
+function change(current: Replay, best: Replay): string {
+  return (Object.keys(best.settings) as Setting[])
+    .filter((k) => best.settings[k] !== current.settings[k])
+    .map((k) => `${k} ${current.settings[k]} -> ${best.settings[k]}`)
+    .join(', ');
+}
+
+export function render(r: Recommendation, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(r, null, 2)}\n`;
+  if (r.verdict === 'cannot-judge') {
+    return format === 'text' ? `cannot-judge\t${r.reason}\n` : `${r.target.id} (${r.target.kind}): cannot judge ${r.trace.file}: ${r.reason}\n`;
+  }
+  const current = r.current as Replay;
+  const keys = Object.keys(current.settings) as Setting[];
+  const line = (label: string, x: Replay) => [label, ...keys.map((k) => String(x.settings[k])), ...FIGURES.map((f) => figure(x.figures, f.key, f.digits))];
+  const body = [line('current', current), ...(r.recommended ? [line('recommended', r.recommended)] : [])];
+  const header = ['SETTINGS', ...keys, ...FIGURES.map((f) => f.header)];
+  if (format === 'text') return rows('text', header, body);
+  const lines = [
+    `${r.target.id} (${r.target.kind}): ${formatDuration(r.trace.hours * 3_600_000)} of ${r.trace.stepSeconds} s steps from ${r.trace.file}` +
+      `${r.unitCapacity !== undefined ? `, ${Number(r.unitCapacity.toFixed(2))} requests/s per unit at 100% CPU` : ''}; ${r.candidates.length} settings replayed in ${r.seconds.toFixed(1)} s`,
+    r.recommended
+      ? `recommended: ${change(current, r.recommended)} (no more violations, cost or reversals than now)`
+      : 'the current settings are best: no candidate is cheaper or calmer without more violations, cost or reversals',
+    '',
+    rows('table', header, body).trimEnd(),
+    ...r.notes.map((n) => `note: ${n}`),
+    ...r.candidates.filter((c) => c.failures).map((c) => `note: ${JSON.stringify(c.settings)}: ${c.failures}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
