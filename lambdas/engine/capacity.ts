@@ -201,7 +201,12 @@ function trendPerSecond(points: readonly Datapoint[]): number {
   return se === 0 || slope / se >= TREND_T ? slope : 0;
 }
 
-/** Spread of a window's noise: the median absolute first difference, scaled to a standard deviation. */
+/**
+ * Spread of a window's noise: the median absolute first difference, scaled to a standard deviation
+ * (1.4826 takes a median absolute deviation to a normal standard deviation; the difference of two
+ * independent points spreads sqrt(2) times wider than each). A step inside the window is one large
+ * difference among many, so it does not inflate the noise the way a standard deviation would.
+ */
 function noiseSd(win: readonly number[]): number {
   if (win.length < 3) return 0;
   const diffs: number[] = [];
@@ -212,8 +217,8 @@ function noiseSd(win: readonly number[]): number {
 /**
  * The level of a noisy demand series at index k. Calm: the mean of its last LEVEL_POINTS plus
  * NOISE_SIGMAS of their noise, so minute-to-minute noise does not move it. A shift: when the median
- * of the last three points stands SHIFT_SIGMAS of noise above that mean (two points of three), the
- * load has moved, and the level follows it at once.
+ * of the last three points (two points of three) stands SHIFT_SIGMAS of noise above the mean of the
+ * window's points before them, the load has moved, and the level follows it at once.
  */
 function levelAt(values: readonly number[], k: number): number {
   const last3 = values.slice(Math.max(0, k - 2), k + 1).sort((a, b) => a - b);
