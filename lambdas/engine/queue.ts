@@ -10,6 +10,8 @@
  *   the backlog at the last poll outlasted the interval the workers were busy throughout and the
  *   completions are exact (ready x throughput x interval); otherwise the estimate takes the lower
  *   bound (everything that was queued got done), and an underestimate shows up as backlog at the next poll.
+ *   The fleet keeps up with the lower of the last two intervals' rates: a batch seen over one interval
+ *   is work the deadlines size, not a rate to keep up with.
  * - The backlog dated by arrival interval: the arrivals counted at each poll, against the completions
  *   (arrivals minus backlog), tell how many of the queued messages (FIFO) arrived in each poll interval,
  *   so a big batch behind a trickle is as urgent as its real age. An age reported by CloudWatch (the
@@ -27,7 +29,9 @@
  *   need, ceil(in flight / messagesInFlightPerWorker) (the ceiling in force still wins). With
  *   protection the service itself spares the busy workers, and the engine leaves the choice to it.
  * - Zero and back: the last worker goes only after idleSeconds with nothing visible and nothing in
- *   flight; the first message seen from zero asks for a worker at once.
+ *   flight; the first message seen from zero asks for a worker at once. Work back sooner after zero
+ *   than the fleet had waited doubles the wait (up to an hour): a trickle that one worker keeps out of
+ *   sight does not wake the fleet every few minutes.
  */
 
 export interface QueuePolicy {
