@@ -288,12 +288,38 @@ export class DecisionLoop<T extends LoopTarget> {
   }
 }
 
+/** What a schedule tick reads of the state table before it decides which targets are due. */
+export type TickStore = Pick<StateStore, 'getTarget' | 'listOverrides'>;
+
+/**
+ * The state table for one schedule tick: each target's record, and the overrides, read at most once,
+ * however many of the tick's checks (late metrics, a window's bounds, an override) look at them.
+ */
+export function recordsOnce(store: TickStore): TickStore {
+  const read = new Map<string, Promise<TargetRecord | undefined>>();
+  let overrides: ReturnType<TickStore['listOverrides']> | undefined;
+  return {
+    getTarget: (id) => {
+      let record = read.get(id);
+      if (!record) {
+        record = store.getTarget(id);
+        read.set(id, record);
+      }
+      return record;
+    },
+    listOverrides: () => {
+      overrides ??= store.listOverrides();
+      return overrides;
+    },
+  };
+}
+
 /**
  * Targets of `ids` whose override was set, cleared or ran out since their last decision: decided on now,
  * so an override takes effect within a minute and the deployed bounds return within a minute of its
  * end. One query of the overrides, one read per overridden target.
  */
-export async function overridesChanged(store: StateStore, ids: ReadonlySet<string>, now: number): Promise<Set<string>> {
+export async function overridesChanged(store: TickStore, ids: ReadonlySet<string>, now: number): Promise<Set<string>> {
   const changed = new Set<string>();
   for (const o of await store.listOverrides()) {
     if (!ids.has(o.targetId)) continue;

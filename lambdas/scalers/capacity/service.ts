@@ -24,10 +24,20 @@ import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type Reev
 import { kindOf } from '../../shared/kinds';
 import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { renameIds } from '../../shared/metric-math';
+import { applyOverride } from '../../shared/overrides';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
-import { DecisionLoop, type FamilyResult, overridesChanged, skipped, type TargetResult, withinGroupBounds } from '../decision-loop';
+import {
+  DecisionLoop,
+  type FamilyResult,
+  overridesChanged,
+  recordsOnce,
+  skipped,
+  type TargetResult,
+  type TickStore,
+  withinGroupBounds,
+} from '../decision-loop';
 
 export interface CapacityServiceDeps {
   readonly config: AutoscalerConfig;
@@ -122,15 +132,24 @@ export class CapacityService {
     return { status: 'evaluated', detail: admitted.detail, targets: [await this.evaluate(admitted.target, eventKey)] };
   }
 
-  /** Targets whose window bounds now differ from those of their last decision (a window opened or closed since). */
-  private async windowChanged(now: number): Promise<Set<string>> {
+  /**
+   * Targets whose window bounds now differ from those of their last decision (a window opened or closed
+   * since). The bounds are compared as the decision set them: with an override in force applied.
+   */
+  private async windowChanged(records: TickStore, now: number): Promise<Set<string>> {
     const changed = new Set<string>();
     const windowed = new Set(this.deps.config.windows.map((w) => w.target));
+    const overrides = windowed.size ? await records.listOverrides() : [];
     for (const id of windowed) {
       const target = this.targets.get(id);
       if (!target) continue;
-      const bounds = boundsIn(target, activeWindow(this.deps.config.windows, id, now));
-      const figures = (await this.deps.store.getTarget(id))?.lastDecision?.figures;
+      const own = applyOverride(
+        target,
+        overrides.find((o) => o.targetId === id),
+        now,
+      );
+      const bounds = boundsIn(own, activeWindow(this.deps.config.windows, id, now));
+      const figures = (await records.getTarget(id))?.lastDecision?.figures;
       const before = { min: figures?.boundMin ?? target.minCapacity, max: figures?.boundMax ?? target.maxCapacity };
       if (before.min !== bounds.minCapacity || before.max !== bounds.maxCapacity) changed.add(id);
     }
@@ -155,12 +174,14 @@ export class CapacityService {
       const parts = a.AlarmName ? parseAlarmName(config.prefix, a.AlarmName) : undefined;
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
-    for (const id of await this.lateOrSilent(ids)) ids.add(id);
+    // Each target's record is read once this tick, whichever checks below look at it.
+    const records = recordsOnce(this.deps.store);
+    for (const id of await this.lateOrSilent(records, ids)) ids.add(id);
     // A window that opened or closed without its own schedule (durationMinutes) is applied within a
     // minute, and so is an override set, cleared or run out.
     const now = this.deps.now();
-    const windowed = await this.windowChanged(now);
-    for (const id of await overridesChanged(this.deps.store, new Set(this.targets.keys()), now)) windowed.add(id);
+    const windowed = await this.windowChanged(records, now);
+    for (const id of await overridesChanged(records, new Set(this.targets.keys()), now)) windowed.add(id);
     const due = [
       ...[...windowed].map((id) => ({ id, scheduled: false })),
       ...[...ids].filter((id) => !windowed.has(id)).map((id) => ({ id, scheduled: true })),
@@ -181,8 +202,8 @@ export class CapacityService {
    * CloudWatch alarms treat missing data"), and the scale-in alarms (`notBreaching`) stay OK. Without
    * this the target would not be decided on again until its metrics came back.
    */
-  private async lateOrSilent(selected: ReadonlySet<string>): Promise<Set<string>> {
-    const { config, store } = this.deps;
+  private async lateOrSilent(records: TickStore, selected: ReadonlySet<string>): Promise<Set<string>> {
+    const { config } = this.deps;
     const ids = new Set<string>();
     for (const a of await this.cloudWatch.alarms(`${config.prefix}/`, 'INSUFFICIENT_DATA')) {
       const parts = a.AlarmName ? parseAlarmName(config.prefix, a.AlarmName) : undefined;
@@ -192,7 +213,7 @@ export class CapacityService {
     }
     for (const id of this.targets.keys()) {
       if (selected.has(id) || ids.has(id)) continue;
-      if ((await store.getTarget(id))?.metrics?.lateSince !== undefined) ids.add(id);
+      if ((await records.getTarget(id))?.metrics?.lateSince !== undefined) ids.add(id);
     }
     return ids;
   }

@@ -113,3 +113,21 @@ test('with no alarm in ALARM, the 1-minute schedule applies a window that opened
   expect(result.targets[0].reason).not.toMatch(/window/);
   expect(desired).toBeLessThan(6);
 });
+
+test("a window with an override in force is not decided on again every minute, and one tick reads the target's record once for its window, override and metrics checks", async () => {
+  // 08:00: the window opened and was applied; an override set before that decision is in force
+  await store.setOverride({ targetId: 'web', max: 18, expiresAt: OPEN + 3_600_000, setAt: OPEN - 120_000, setBy: 'cli' });
+  let result = (await handler(OPEN)(reevaluate(OPEN), context)) as CapacityResult;
+  expect(result.targets[0]).toMatchObject({ outcome: 'applied', desired: 6 });
+  // 08:01: nothing changed (the bounds in force are the window's with the override's ceiling, as the
+  // last decision set them), so nothing is due; the checks read the record once between them
+  const reads: string[] = [];
+  const getTarget = store.getTarget.bind(store);
+  store.getTarget = async (id: string) => {
+    reads.push(id);
+    return getTarget(id);
+  };
+  result = (await handler(OPEN + 60_000)(reevaluate(OPEN + 60_000), context)) as CapacityResult;
+  expect(result.targets).toHaveLength(0);
+  expect(reads).toEqual(['web']);
+});
