@@ -214,3 +214,23 @@ test('every kind: the resources by-tag conditions on are read with their own cal
   expect(elastiCache.commandCalls(ListElastiCacheTagsCommand)[0].args[0].input.ResourceName).toMatch(/^arn:aws:elasticache:.*:replicationgroup:/);
   expect(cloudFront.commandCalls(ListCloudFrontTagsCommand).map((c) => c.args[0].input.Resource)).toContain(distribution('E2QWRUHAPOMQZL'));
 });
+
+test('an ECS service with the short ARN: the fix says to migrate it first; an unknown cluster: its services are not found', async () => {
+  groups({ 'shop-web': 'shop' });
+  sqs.on(ListQueueTagsCommand).resolves({ Tags: { [TAG]: 'shop' } });
+  const shortArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/shop-api`;
+  ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'shop-api', serviceArn: shortArn, status: 'ACTIVE' }], failures: [] });
+  const r = await check(CONFIG('by-tag'));
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain(
+    `# the service has the short ARN format, which cannot be tagged: migrate it to the long ARN format first, then\naws ecs tag-resource --resource-arn ${shortArn} --tags key=${TAG},value=shop\n`,
+  );
+
+  ecs.reset();
+  ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }));
+  const gone = await check(CONFIG('by-tag'));
+  expect(gone.code).toBe(1);
+  expect(gone.stderr).toBe('');
+  expect(gone.stdout).toContain(`# api: ECS service shop/shop-api does not exist in ${REGION}: fix the config\n`);
+  expect(gone.stdout).toContain(`# celery: ECS service shop/shop-worker does not exist in ${REGION}: fix the config\n`);
+});
