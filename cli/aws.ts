@@ -5,11 +5,15 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore } from '../lambdas/state/dynamo';
@@ -24,6 +28,10 @@ export function awsDeps({ region, profile }: AwsOptions): CliDeps {
     cloudWatch: new CloudWatchClient(aws),
     autoScaling: new AutoScalingClient(aws),
     ecs: new ECSClient(aws),
+    sqs: new SQSClient(aws),
+    rds: new RDSClient(aws),
+    elastiCache: new ElastiCacheClient(aws),
+    cloudFront: new CloudFrontClient(aws),
     sfn: new SFNClient(aws),
     sts: new STSClient(aws),
     sns: new SNSClient(aws),

@@ -11,6 +11,11 @@ export interface CliDeps {
   readonly cloudWatch: SendClient;
   readonly autoScaling: SendClient;
   readonly ecs: SendClient;
+  /** The resources `tags check` reads the tags of (queues, instances, replication groups, distributions). */
+  readonly sqs: SendClient;
+  readonly rds: SendClient;
+  readonly elastiCache: SendClient;
+  readonly cloudFront: SendClient;
   readonly sfn: SendClient;
   readonly sts: SendClient;
   /** The deployment's notification topic, for the control actions it announces (overrides). */

@@ -1,6 +1,6 @@
 /**
  * The operator's CLI (`npx autoscaler <command>`): status, history, explain, pause/resume, dry-run,
- * config validate, runbook start, recommend (offline, from a trace), one module per command group under commands/; with `--api URL` the
+ * config validate, tags check, runbook start, recommend (offline, from a trace), one module per command group under commands/; with `--api URL` the
  * commands the operator API serves talk to it instead (cli/remote.ts). Every AWS client and
  * the state store come in through `CliDeps`, so tests drive the same program in-process; `bin/cli.ts`
  * supplies the real ones (default credential chain).
@@ -16,6 +16,7 @@ import { registerRecommend } from './commands/recommend';
 import { registerRunbook } from './commands/runbook';
 import { registerStatus } from './commands/status';
 import { registerSwitches } from './commands/switches';
+import { registerTags } from './commands/tags';
 import { type CommandContext, DEFAULT_CONFIG, type GlobalOptions, openDeployment } from './deployment';
 import { type AwsOptions, type CliDeps, type CliDepsFactory, CliError, OUTPUT_FORMATS, type OutputFormat } from './deps';
 import { notOverApi } from './remote';
@@ -122,6 +123,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerSwitches(program, ctx);
   registerOverride(program, ctx);
   registerConfig(program, ctx);
+  registerTags(program, ctx);
   registerRunbook(program, ctx);
   registerRecommend(program, ctx);
   return program;

@@ -10,10 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stringify } from 'yaml';
@@ -122,6 +126,10 @@ async function run(...args: string[]) {
     cloudWatch: new CloudWatchClient({ region: REGION }),
     autoScaling: new AutoScalingClient({ region: REGION }),
     ecs: new ECSClient({ region: REGION }),
+    sqs: new SQSClient({ region: REGION }),
+    rds: new RDSClient({ region: REGION }),
+    elastiCache: new ElastiCacheClient({ region: REGION }),
+    cloudFront: new CloudFrontClient({ region: REGION }),
     sns: new SNSClient({ region: REGION }),
     sfn: new SFNClient({ region: REGION }),
     sts: new STSClient({ region: REGION }),

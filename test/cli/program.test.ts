@@ -7,10 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -141,6 +145,10 @@ function deps(): CliDeps {
     cloudWatch: new CloudWatchClient({ region: REGION }),
     autoScaling: new AutoScalingClient({ region: REGION }),
     ecs: new ECSClient({ region: REGION }),
+    sqs: new SQSClient({ region: REGION }),
+    rds: new RDSClient({ region: REGION }),
+    elastiCache: new ElastiCacheClient({ region: REGION }),
+    cloudFront: new CloudFrontClient({ region: REGION }),
     sfn: new SFNClient({ region: REGION }),
     sts: new STSClient({ region: REGION }),
     sns: new SNSClient({ region: REGION }),
@@ -715,6 +723,8 @@ test('--help lists the options and every command in order, exit 0', async () => 
       '                                or dry-run for a while, within the deployed',
       '                                config (audited, announced)',
       '  config                        config files',
+      '  tags                          the autoscaler:scaled-by tag that permissions:',
+      '                                by-tag asks for',
       "  runbook                       the deployment's runbooks (Step Functions state",
       '                                machines)',
       "  recommend [options] <target>  replay a target's load with its settings and a",
