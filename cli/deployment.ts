@@ -29,14 +29,18 @@ export interface Deployment {
   readonly store: StateStore;
 }
 
-export async function openDeployment(opts: GlobalOptions, deps: CliDeps): Promise<Deployment> {
-  let config: AutoscalerConfig;
+/** The config file read for the command line: a config that does not parse is one CliError saying how to pass another. */
+export function readConfig(file: string, which = 'the config'): AutoscalerConfig {
   try {
-    config = loadConfigFile(opts.config);
+    return loadConfigFile(file);
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(`${err.message}\n(pass the deployed config with --config FILE)`);
+    if (err instanceof ConfigError) throw new CliError(`${err.message}\n(pass ${which} with --config FILE)`);
     throw err;
   }
+}
+
+export async function openDeployment(opts: GlobalOptions, deps: CliDeps): Promise<Deployment> {
+  const config = readConfig(opts.config, 'the deployed config');
   const stackName = opts.stack ?? stackNameFor(config.prefix);
   const region = await deps.region();
   let stack: Stack | undefined;

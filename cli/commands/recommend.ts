@@ -4,11 +4,9 @@
  * figures beside the current ones, or that the current settings are best. Offline: no AWS call.
  */
 import type { Command } from 'commander';
-import { type AutoscalerConfig, ConfigError } from '../../lambdas/shared/config';
-import { loadConfigFile } from '../../lambdas/shared/config-file';
 import type { Recommendation, Replay, Setting } from '../../sim/recommend';
 import type { Figures } from '../../sim/recommend-choice';
-import type { CommandContext } from '../deployment';
+import { type CommandContext, readConfig } from '../deployment';
 import { type CliDeps, CliError, type OutputFormat } from '../deps';
 import { formatDuration, rows } from '../format';
 
@@ -38,13 +36,7 @@ function positive(flag: string, raw: string): number {
 async function run(targetId: string, opts: RecommendOptions, file: string, deps: CliDeps, format: OutputFormat): Promise<void> {
   const unitCapacity = opts.unitCapacity === undefined ? undefined : positive('--unit-capacity', opts.unitCapacity);
   const scale = positive('--scale', opts.scale);
-  let config: AutoscalerConfig;
-  try {
-    config = loadConfigFile(file);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(`${err.message}\n(pass the config with --config FILE)`);
-    throw err;
-  }
+  const config = readConfig(file);
   const target = config.targets.find((t) => t.id === targetId);
   if (!target) throw new CliError(`no target "${targetId}" in ${file} (targets: ${config.targets.map((t) => t.id).join(', ')})`);
   // Loaded on demand: the replay pulls in the simulator and the handlers, which no other command needs.

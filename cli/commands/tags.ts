@@ -12,12 +12,11 @@ import { DescribeReplicationGroupsCommand, ListTagsForResourceCommand as ListEla
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { ListQueueTagsCommand } from '@aws-sdk/client-sqs';
 import { type Command, CommanderError } from 'commander';
-import { type AutoscalerConfig, ConfigError, type TargetConfig } from '../../lambdas/shared/config';
-import { loadConfigFile } from '../../lambdas/shared/config-file';
+import type { TargetConfig } from '../../lambdas/shared/config';
 import { awsErrorName } from '../../lambdas/shared/errors';
 import { SCALED_BY_TAG } from '../../lambdas/shared/tags';
-import type { CommandContext } from '../deployment';
-import { type CliDeps, CliError, type OutputFormat } from '../deps';
+import { type CommandContext, readConfig } from '../deployment';
+import type { CliDeps, OutputFormat } from '../deps';
 import { rows } from '../format';
 
 /** The kinds of resource a by-tag statement conditions on (lib/targets/access.ts). */
@@ -99,13 +98,7 @@ export function registerTags(program: Command, { deps, configFile, output }: Com
 }
 
 async function check(file: string, deps: CliDeps, format: OutputFormat): Promise<void> {
-  let config: AutoscalerConfig;
-  try {
-    config = loadConfigFile(file);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(`${err.message}\n(pass the config with --config FILE)`);
-    throw err;
-  }
+  const config = readConfig(file);
   if (config.permissions === 'per-target') {
     if (format === 'json') deps.stdout(`${JSON.stringify({ file, prefix: config.prefix, permissions: config.permissions, resources: [] }, null, 2)}\n`);
     else deps.stdout(`${file}: permissions: per-target: the roles name each resource by its ARN; no ${SCALED_BY_TAG} tag is needed\n`);
