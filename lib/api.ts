@@ -4,22 +4,20 @@
  * (lambdas/api), over the same control core as the CLI.
  */
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../lambdas/shared/api-routes';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
 import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../lambdas/shared/environment';
 import type { NotificationTopic } from './monitoring/topic';
-import { functionBundling, PROJECT_ROOT } from './shared/function';
+import { createProjectFunction, PROJECT_ROOT } from './shared/function';
 
 /** The API's handler file. */
 export const API_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'api', 'handler.ts');
@@ -65,33 +63,20 @@ export class OperatorApi extends Construct {
     const { throttle } = config.api;
 
     // 2. Build: the function, with its own role and log group, then the API in front of it.
-    const logGroup = new logs.LogGroup(this, 'FunctionLogGroup', { retention: props.logRetention });
-    const role = new iam.Role(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${config.prefix} autoscaler operator API`,
-    });
-    this.function = new NodejsFunction(this, 'Function', {
-      description: `${config.prefix} autoscaler: operator API (status, metrics, history, pause and resume, overrides)`,
+    this.function = createProjectFunction(this, 'Function', {
+      config,
+      logRetention: props.logRetention,
       entry: API_HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      purpose: 'operator API (status, metrics, history, pause and resume, overrides)',
+      roleOf: 'operator API',
       memorySize: 256,
       // API Gateway waits at most 30 s for an integration (HTTP API quota); a reply later than that is lost.
       timeout: Duration.seconds(29),
-      tracing: lambda.Tracing.ACTIVE,
-      role,
-      logGroup,
       environment: {
         [STATE_TABLE_ENV]: props.stateTable.tableName,
         ...(props.notifications ? { [TOPIC_ARN_ENV]: props.notifications.topic.topicArn } : {}),
-        POWERTOOLS_SERVICE_NAME: 'autoscaler',
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: functionBundling(this, config),
-    });
+    }).fn;
 
     this.accessLog = new logs.LogGroup(this, 'AccessLog', { retention: props.logRetention });
     // IAM authorization on every route: API Gateway invokes a route only for a request signed with
@@ -141,12 +126,7 @@ export class OperatorApi extends Construct {
     this.url = this.stage.url;
 
     // 3. Wire: least privilege on the state table, the topic's publish.
-    logGroup.grantWrite(role);
     props.stateTable.grant(this.function, ...API_STATE_TABLE_ACTIONS);
     props.notifications?.grantPublish(this.function);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-    });
   }
 }

@@ -6,12 +6,11 @@
  * web tier or a worker pool to N (the targets' constructs grant the task function its fleet).
  */
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
@@ -19,7 +18,7 @@ import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment
 import { TARGET_KIND_NAMES, TARGET_KINDS, type TargetKind } from '../../lambdas/shared/kinds';
 import { SET_CAPACITY_KINDS, SET_CAPACITY_RUNBOOK } from '../../lambdas/shared/runbook-tasks';
 import type { NotificationTopic } from '../monitoring/topic';
-import { functionBundling, grantMetricReads, PROJECT_ROOT } from '../shared/function';
+import { createProjectFunction, grantMetricReads, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import { TARGET_INFRASTRUCTURE } from '../targets';
 import { setCapacityDefinition } from './definitions';
@@ -58,33 +57,19 @@ export class DataRunbooks extends Construct {
     if (kinds.length === 0 && !fleets)
       throw new Error(`DataRunbooks needs at least one target of a kind with a runbook (${[...RUNBOOK_KINDS, ...SET_CAPACITY_KINDS].join(', ')})`);
 
-    const logGroup = new logs.LogGroup(this, 'TaskFunctionLogGroup', { retention: props.logRetention });
-    const role = new iam.Role(this, 'TaskFunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${config.prefix} autoscaler runbook tasks`,
-    });
-    this.taskFunction = new NodejsFunction(this, 'TaskFunction', {
-      description: `${config.prefix} autoscaler: runbook tasks (replicas, Redis, storage, instance class, set-capacity)`,
+    this.taskFunction = createProjectFunction(this, 'TaskFunction', {
+      config,
+      logRetention: props.logRetention,
       entry: RUNBOOK_HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      purpose: 'runbook tasks (replicas, Redis, storage, instance class, set-capacity)',
+      roleOf: 'runbook tasks',
       memorySize: 256,
       timeout: Duration.seconds(60),
-      tracing: lambda.Tracing.ACTIVE,
-      role,
-      logGroup,
       environment: {
         [STATE_TABLE_ENV]: props.stateTable.tableName,
         ...(props.notifications ? { [TOPIC_ARN_ENV]: props.notifications.topic.topicArn } : {}),
-        POWERTOOLS_SERVICE_NAME: 'autoscaler',
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: functionBundling(this, config),
-    });
-    logGroup.grantWrite(role);
+    }).fn;
     // The tasks read the switches before each write (BatchGetItem) and the target's record for its
     // cooldowns and Redis floors (GetItem), record a group's first-seen shape once (UpdateItem) and
     // append each run's outcome and every forced rule to the audit trail (PutItem): nothing else (test/faults/R29).
@@ -92,10 +77,6 @@ export class DataRunbooks extends Construct {
     // A move down is checked again on current metrics right before the write (the data tier's runbooks only).
     if (kinds.length) grantMetricReads(this.taskFunction);
     props.notifications?.grantPublish(this.taskFunction);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-    });
 
     const runbooks: Partial<Record<TargetKind, Runbook>> = {};
     for (const kind of kinds) {

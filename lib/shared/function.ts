@@ -1,5 +1,6 @@
 /**
- * The one place that wires an action family's function: runtime, bundling, logging, tracing, async
+ * The one place that wires the deployment's functions (the families', the runbook tasks', the broker
+ * reader's, the operator API's): runtime, bundling, logging, tracing, and for the families async
  * invocation and the dead-letter queue every failure ends in. Target constructs only add the
  * permissions their target needs, through the grant helpers below.
  */
@@ -12,7 +13,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -126,58 +127,100 @@ function shellQuoted(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
-/**
- * A family's function with its own role (no AWS managed policy: it may write to its own log group
- * only), its log group, tracing, bundled config, table access and asynchronous failure handling.
- */
-export function createFamilyFunction(scope: Construct, id: string, props: FamilyFunctionProps): NodejsFunction {
-  const { config, family } = props;
-  const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention });
-  const role = new iam.Role(scope, `${id}Role`, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Execution role of the ${config.prefix} autoscaler ${family} function`,
-  });
+/** What differs between the deployment's functions; everything else is the same for all of them. */
+export interface ProjectFunctionProps {
+  /** The parsed config, shipped beside the function's bundle as `autoscaler-config.json`. */
+  readonly config: AutoscalerConfig;
+  /** How long the function's log group keeps its events. */
+  readonly logRetention: logs.RetentionDays;
+  /** The handler file. */
+  readonly entry: string;
+  /** What the function does: its description is `<prefix> autoscaler: <purpose>`. */
+  readonly purpose: string;
+  /** Whose role it is: `Execution role of the <prefix> autoscaler <roleOf>`. */
+  readonly roleOf: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** Its own variables, before the Powertools service name and source maps every function has. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Asynchronous invocation: retries, event age, the failure destination. @default Lambda's defaults */
+  readonly async?: Pick<NodejsFunctionProps, 'retryAttempts' | 'maxEventAge' | 'onFailure'>;
+  /** Construct ids of the log group and the role. @default `<id>LogGroup`, `<id>Role` */
+  readonly logGroupId?: string;
+  readonly roleId?: string;
+}
 
+/**
+ * One of the deployment's functions with its own role (no AWS managed policy: it may write to its own
+ * log group only), its log group, arm64 on Node.js 24, active tracing and the bundled config. The
+ * caller grants what the function's code calls.
+ */
+export function createProjectFunction(scope: Construct, id: string, props: ProjectFunctionProps): { fn: NodejsFunction; role: iam.Role } {
+  const { config } = props;
+  const logGroup = new logs.LogGroup(scope, props.logGroupId ?? `${id}LogGroup`, { retention: props.logRetention });
+  const role = new iam.Role(scope, props.roleId ?? `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of the ${config.prefix} autoscaler ${props.roleOf}`,
+  });
   const fn = new NodejsFunction(scope, id, {
-    description: `${config.prefix} autoscaler: ${family} family (alarm state changes and 1-minute re-evaluation)`,
-    entry: props.entry ?? FAMILY_ENTRIES[family],
+    description: `${config.prefix} autoscaler: ${props.purpose}`,
+    entry: props.entry,
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    memorySize: 512,
-    timeout: Duration.seconds(60),
+    memorySize: props.memorySize,
+    timeout: props.timeout,
     tracing: lambda.Tracing.ACTIVE,
     role,
     logGroup,
-    environment: {
-      [STATE_TABLE_ENV]: props.stateTable.tableName,
-      ...(IDEMPOTENCY_TABLE_ACTIONS[family].length ? { [IDEMPOTENCY_TABLE_ENV]: props.idempotencyTable.tableName } : {}),
-      ...(props.notifications ? { [TOPIC_ARN_ENV]: props.notifications.topic.topicArn } : {}),
-      POWERTOOLS_SERVICE_NAME: 'autoscaler',
-      POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
-      NODE_OPTIONS: '--enable-source-maps',
-    },
+    environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'autoscaler', NODE_OPTIONS: '--enable-source-maps' },
     bundling: functionBundling(scope, config),
-    retryAttempts: ASYNC_RETRY_ATTEMPTS,
-    maxEventAge: ASYNC_MAX_EVENT_AGE,
-    // One way to the dead-letter queue, not two: Lambda takes destinations "in addition to or instead
-    // of a dead-letter queue", and with both a failed event reached this queue twice. The on-failure
-    // destination is the one kept: its record carries the request and the response (error type and
-    // message, attempts, why it was given up), where for a dead-letter queue "Lambda only sends the
-    // content of the event" (Lambda Developer Guide, capturing records of asynchronous invocations).
-    onFailure: new destinations.SqsDestination(props.deadLetterQueue),
+    ...props.async,
   });
-
   logGroup.grantWrite(role);
-  props.stateTable.grant(fn, ...STATE_TABLE_ACTIONS[family]);
-  if (IDEMPOTENCY_TABLE_ACTIONS[family].length) props.idempotencyTable.grant(fn, ...IDEMPOTENCY_TABLE_ACTIONS[family]);
-  props.notifications?.grantPublish(fn);
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
   });
+  return { fn, role };
+}
+
+/**
+ * A family's function (createProjectFunction) with its table access and asynchronous failure
+ * handling: retried, then its record in the dead-letter queue.
+ */
+export function createFamilyFunction(scope: Construct, id: string, props: FamilyFunctionProps): NodejsFunction {
+  const { config, family } = props;
+  const { fn } = createProjectFunction(scope, id, {
+    config,
+    logRetention: props.logRetention,
+    entry: props.entry ?? FAMILY_ENTRIES[family],
+    purpose: `${family} family (alarm state changes and 1-minute re-evaluation)`,
+    roleOf: `${family} function`,
+    memorySize: 512,
+    timeout: Duration.seconds(60),
+    environment: {
+      [STATE_TABLE_ENV]: props.stateTable.tableName,
+      ...(IDEMPOTENCY_TABLE_ACTIONS[family].length ? { [IDEMPOTENCY_TABLE_ENV]: props.idempotencyTable.tableName } : {}),
+      ...(props.notifications ? { [TOPIC_ARN_ENV]: props.notifications.topic.topicArn } : {}),
+      POWERTOOLS_METRICS_NAMESPACE: 'Autoscaler',
+    },
+    async: {
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      // One way to the dead-letter queue, not two: Lambda takes destinations "in addition to or instead
+      // of a dead-letter queue", and with both a failed event reached this queue twice. The on-failure
+      // destination is the one kept: its record carries the request and the response (error type and
+      // message, attempts, why it was given up), where for a dead-letter queue "Lambda only sends the
+      // content of the event" (Lambda Developer Guide, capturing records of asynchronous invocations).
+      onFailure: new destinations.SqsDestination(props.deadLetterQueue),
+    },
+  });
+  props.stateTable.grant(fn, ...STATE_TABLE_ACTIONS[family]);
+  if (IDEMPOTENCY_TABLE_ACTIONS[family].length) props.idempotencyTable.grant(fn, ...IDEMPOTENCY_TABLE_ACTIONS[family]);
+  props.notifications?.grantPublish(fn);
   return fn;
 }
 

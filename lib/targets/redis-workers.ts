@@ -18,10 +18,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmsForTarget } from '../../lambdas/shared/alarms';
@@ -30,7 +30,7 @@ import { celeryNamespace, redisBacklogAlarmThreshold, redisQueueMetrics } from '
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { graph, metricOf } from '../monitoring/widgets';
 import { createSpecAlarms } from '../shared/alarm';
-import { ASYNC_MAX_EVENT_AGE, functionBundling, grantMetricReads, PROJECT_ROOT } from '../shared/function';
+import { ASYNC_MAX_EVENT_AGE, createProjectFunction, grantMetricReads, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import type { TargetInfrastructure } from './kind';
 import { grantWorkers } from './queue-workers';
@@ -121,32 +121,21 @@ export class BrokerReader extends Construct {
     this.securityGroups = first.broker.vpc.securityGroupIds.map((g, i) =>
       ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, g, { mutable: false }),
     );
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${config.prefix} autoscaler broker reader`,
-    });
-    this.function = new NodejsFunction(this, 'Function', {
-      description: `${config.prefix} autoscaler: Redis broker reader (queue depths to ${this.namespace}, every minute)`,
+    const { fn, role } = createProjectFunction(this, 'Function', {
+      config,
+      logRetention: props.logRetention,
+      logGroupId: 'LogGroup',
+      roleId: 'Role',
       entry: BROKER_READER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      purpose: `Redis broker reader (queue depths to ${this.namespace}, every minute)`,
+      roleOf: 'broker reader',
       memorySize: 256,
       // Brokers are read side by side, each connection and command within 5 s (lambdas/publisher/handler.ts).
       timeout: Duration.seconds(30),
-      tracing: lambda.Tracing.ACTIVE,
-      role,
-      logGroup,
-      environment: { POWERTOOLS_SERVICE_NAME: 'autoscaler', NODE_OPTIONS: '--enable-source-maps' },
-      bundling: functionBundling(this, config),
       // A failed minute is not retried: the next minute reads the brokers again.
-      retryAttempts: 0,
-      maxEventAge: ASYNC_MAX_EVENT_AGE,
-      onFailure: new destinations.SqsDestination(props.deadLetterQueue),
+      async: { retryAttempts: 0, maxEventAge: ASYNC_MAX_EVENT_AGE, onFailure: new destinations.SqsDestination(props.deadLetterQueue) },
     });
+    this.function = fn;
     // The VPC's subnets and security groups by id: the function is placed in them without looking the
     // VPC up (VpcConfig takes the ids alone; the function's `vpc` prop would need the VPC's id too).
     (this.function.node.defaultChild as lambda.CfnFunction).vpcConfig = {
@@ -155,11 +144,6 @@ export class BrokerReader extends Construct {
     };
 
     // 3. Wire: permissions, then the rule.
-    logGroup.grantWrite(role);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-    });
     const stack = Stack.of(this);
     const ec2Arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ec2', resource, resourceName });
     const subnetArns = this.subnets.map((sn) => ec2Arn('subnet', sn.subnetId));
