@@ -22,7 +22,7 @@ import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type Reev
 import { logger } from '../../shared/powertools';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, type FamilyTargets, otherFamily } from '../admit';
-import { type Acted, DecisionLoop, type FamilyResult, overridesChanged, type TargetResult } from '../decision-loop';
+import { type Acted, DecisionLoop, type FamilyResult, overridesChanged, recordsOnce, type TargetResult, type TickStore } from '../decision-loop';
 import { dataKind } from './kinds';
 import type { Plan, PlanDeps } from './plan';
 
@@ -101,9 +101,11 @@ export class DatabaseService {
       const parts = a.AlarmName ? parseAlarmName(this.deps.config.prefix, a.AlarmName) : undefined;
       if (parts && this.targets.has(parts.targetId)) ids.add(parts.targetId);
     }
-    for (const id of await this.lateOrSilent(ids)) ids.add(id);
+    // Each target's record is read once this tick, whichever checks below look at it.
+    const records = recordsOnce(this.deps.store);
+    for (const id of await this.lateOrSilent(records, ids)) ids.add(id);
     // An override set, cleared or run out is applied within a minute.
-    for (const id of await overridesChanged(this.deps.store, new Set(this.targets.keys()), this.deps.now())) ids.add(id);
+    for (const id of await overridesChanged(records, new Set(this.targets.keys()), this.deps.now())) ids.add(id);
     // One target's failure (a query too big, a throttled API) does not stop the others; the invocation fails at the end if any failed.
     // They run one after the other: the late-aware reader tracks one decision's reads at a time.
     const results = await eachTarget([...ids], (id) => this.evaluate(this.targets.get(id)!, eventKey), { family: 'database', idOf: (id) => id });
@@ -119,8 +121,8 @@ export class DatabaseService {
    * over the last 15 minutes tells; a record that says the metrics were late brings the target back
    * too, so that their return is seen.
    */
-  private async lateOrSilent(selected: ReadonlySet<string>): Promise<Set<string>> {
-    const { store, now } = this.deps;
+  private async lateOrSilent(records: TickStore, selected: ReadonlySet<string>): Promise<Set<string>> {
+    const { now } = this.deps;
     const ids = new Set<string>();
     const probed = [...this.targets.values()].flatMap((t) => {
       const probe = dataKind(t).probe;
@@ -141,7 +143,7 @@ export class DatabaseService {
     }
     for (const id of this.targets.keys()) {
       if (selected.has(id) || ids.has(id)) continue;
-      if ((await store.getTarget(id))?.metrics?.lateSince !== undefined) ids.add(id);
+      if ((await records.getTarget(id))?.metrics?.lateSince !== undefined) ids.add(id);
     }
     return ids;
   }

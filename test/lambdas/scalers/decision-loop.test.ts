@@ -5,7 +5,15 @@
  */
 import type { Notification } from '../../../lambdas/adapters/sns';
 import type { MetricsCheck } from '../../../lambdas/engine/staleness';
-import { type Decision, DecisionLoop, type LoopOptions, type LoopTarget, overridesChanged, withinGroupBounds } from '../../../lambdas/scalers/decision-loop';
+import {
+  type Decision,
+  DecisionLoop,
+  type LoopOptions,
+  type LoopTarget,
+  overridesChanged,
+  recordsOnce,
+  withinGroupBounds,
+} from '../../../lambdas/scalers/decision-loop';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { TerminalError } from '../../../lambdas/shared/errors';
 import { MemoryStateStore } from '../../../lambdas/state/memory';
@@ -316,5 +324,33 @@ describe('overridesChanged: the targets a schedule decides on because of their o
     await store.setOverride(override('other-family', T - 30_000, T + 3_600_000));
     const ids = new Set(['set-since', 'ran-out', 'seen', 'ended-before', 'never-decided']);
     expect([...(await overridesChanged(store, ids, T))].sort()).toEqual(['never-decided', 'ran-out', 'set-since']);
+  });
+});
+
+describe('recordsOnce: what one schedule tick reads of the state table', () => {
+  test("each target's record and the overrides are read once, however often the tick's checks ask", async () => {
+    const store = new MemoryStateStore();
+    await store.setOverride({ targetId: 'web', min: 4, setAt: 1, expiresAt: Date.UTC(2030, 0, 1), setBy: 'ops' });
+    const reads: string[] = [];
+    const counted = {
+      getTarget: (id: string) => {
+        reads.push(`record ${id}`);
+        return store.getTarget(id);
+      },
+      listOverrides: () => {
+        reads.push('overrides');
+        return store.listOverrides();
+      },
+    };
+    const tick = recordsOnce(counted);
+    await Promise.all([tick.getTarget('web'), tick.getTarget('web'), tick.getTarget('api')]);
+    expect(await tick.getTarget('web')).toBeUndefined();
+    expect((await tick.listOverrides()).map((o) => o.targetId)).toEqual(['web']);
+    await tick.listOverrides();
+    expect(reads).toEqual(['record web', 'record api', 'overrides']);
+    // the next tick reads afresh
+    await recordsOnce(counted).getTarget('web');
+    expect(reads.at(-1)).toBe('record web');
+    expect(reads).toHaveLength(4);
   });
 });
