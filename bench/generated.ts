@@ -3,6 +3,7 @@
  * seeds, each run through the simulator's runner with every policy of its kind; per policy the median
  * and the worst of every score, and, on the web traces, the autoscaler against the anchors' frontier.
  */
+import { clairvoyantQueue } from '../sim/clairvoyant';
 import { type FrontierVerdict, judgeAgainstFrontier, runFrontier } from '../sim/frontier';
 import { type GeneratedTrace, generateTrace, type Shape } from '../sim/generate';
 import { runScenario } from '../sim/runner';
@@ -82,6 +83,7 @@ export async function generatedSuite(onTrace?: (name: string) => void): Promise<
       onTrace?.(scenario.name);
       const run = await runScenario(scenario, { trace });
       const scores = Object.fromEntries(run.runs.map((r) => [r.name, suiteScore(scenario, trace.arrivals, r.score)]));
+      if (trace.kind === 'queue') scores.clairvoyant = suiteScore(scenario, trace.arrivals, clairvoyantQueue(scenario, trace).score);
       const own = run.runs.find((r) => r.name === 'autoscaler')?.score;
       const verdict = trace.kind === 'web' && own ? judgeAgainstFrontier(own, await runFrontier(scenario, trace)) : undefined;
       runs.push({ trace: scenario.name, kind: trace.kind, scores, ...(verdict ? { verdict } : {}) });
@@ -146,5 +148,32 @@ export function suiteLines(runs: readonly SuiteRun[]): string[] {
     const goal = v ? `${v.halfViolation ? 'pass' : 'fail'}${Number.isFinite(v.bound) ? ` (bound ${v.bound.toFixed(3)})` : ''}` : '';
     lines.push(`| ${r.trace} | ${cells.join(' | ')} | ${dominated} | ${goal} |`);
   }
+  const queue = runs.filter((r) => r.kind === 'queue' && r.scores.autoscaler && r.scores.clairvoyant);
+  if (queue.length) {
+    lines.push(
+      '',
+      QUEUE_GOAL_TEXT,
+      '',
+      '| trace | autoscaler violation % | autoscaler cost ratio | clairvoyant cost ratio | difference | queue goal |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+    );
+    for (const r of queue) {
+      const { pass, difference } = queueGoal(r.scores.autoscaler, r.scores.clairvoyant);
+      lines.push(
+        `| ${r.trace} | ${r.scores.autoscaler.violationPct.toFixed(3)} | ${r.scores.autoscaler.costRatio?.toFixed(3)} | ${r.scores.clairvoyant.costRatio?.toFixed(3)} | ${difference.toFixed(3)} | ${pass ? 'pass' : 'fail'} |`,
+      );
+    }
+  }
   return lines;
+}
+
+/** The queue goal: violation at most 1% and a cost ratio at most the clairvoyant reference's + 0.20. */
+export const QUEUE_GOAL = { maxViolationPct: 1, maxCostOverClairvoyant: 0.2 } as const;
+export const QUEUE_GOAL_TEXT =
+  `The queue goal on each queue trace: violation at most ${QUEUE_GOAL.maxViolationPct}% and a cost ratio at most the clairvoyant reference's + ${QUEUE_GOAL.maxCostOverClairvoyant.toFixed(2)} ` +
+  '(sim/clairvoyant.ts: every future arrival known, at most one change per 360 s block, the fewest workers that keep the wait SLO).';
+
+export function queueGoal(own: Score, clairvoyant: Score): { pass: boolean; difference: number } {
+  const difference = (own.costRatio ?? Number.NaN) - (clairvoyant.costRatio ?? Number.NaN);
+  return { pass: own.violationPct <= QUEUE_GOAL.maxViolationPct && difference <= QUEUE_GOAL.maxCostOverClairvoyant, difference };
 }

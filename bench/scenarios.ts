@@ -5,6 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { clairvoyantQueue } from '../sim/clairvoyant';
 import { policiesOf, runScenario } from '../sim/runner';
 import { loadScenario, PROJECT_POLICIES, type Scenario } from '../sim/scenario';
 import { World } from '../sim/world';
@@ -80,6 +81,9 @@ function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeo
   };
 }
 
+/** The row name of the clairvoyant queue reference (sim/clairvoyant.ts). */
+export const CLAIRVOYANT = 'clairvoyant';
+
 export async function scenarioTable(dir: string): Promise<{ rows: ScenarioRow[]; skipped: string[]; seconds: Record<string, number> }> {
   const rows: ScenarioRow[] = [];
   const skipped: string[] = [];
@@ -92,6 +96,11 @@ export async function scenarioTable(dir: string): Promise<{ rows: ScenarioRow[];
     const run = await runScenario(scenario, { policies: [...policiesOf(scenario), ...PROJECT_POLICIES[scenario.workload.kind]] });
     seconds[scenario.name] = run.seconds;
     for (const r of run.runs) rows.push(rowOf(scenario.name, r.name, r.score));
+    // The queue's cost reference beside the policies (the queue goal: cost at most its + 0.20).
+    const world = run.runs[0]?.world;
+    if (scenario.workload.kind === 'queue' && world instanceof World) {
+      rows.push(rowOf(scenario.name, CLAIRVOYANT, clairvoyantQueue(scenario, { start: world.start, arrivals: world.arrivals }).score));
+    }
     for (const [policy, why] of Object.entries(run.skipped)) skipped.push(`${scenario.name} / ${policy}: ${why}`);
   }
   return { rows, skipped, seconds };

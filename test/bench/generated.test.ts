@@ -1,4 +1,4 @@
-import { medianAndWorst, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteScenario } from '../../bench/generated';
+import { medianAndWorst, queueGoal, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteScenario } from '../../bench/generated';
 import { generateTrace } from '../../sim/generate';
 import { idealUnits } from '../../sim/score';
 
@@ -19,6 +19,21 @@ describe('the generated suite', () => {
     const queue = suiteScenario(generateTrace({ shape: 'batches', seed: 1, days: 1 }));
     expect(queue.workload).toMatchObject({ kind: 'queue', unitCapacity: 2 });
     expect(queue.compare).toEqual(['seed-step', 'keda']);
+  });
+
+  test('the queue goal: violation at most 1% and cost at most the clairvoyant reference + 0.20', () => {
+    const score = (violationPct: number, costRatio: number) => ({
+      violationPct,
+      costRatio,
+      unitHours: 0,
+      actions: 0,
+      actionsPerHour: 0,
+      reversals: 0,
+      peakUnits: 0,
+    });
+    expect(queueGoal(score(0.5, 1.3), score(0, 1.1))).toEqual({ pass: true, difference: expect.closeTo(0.2, 9) });
+    expect(queueGoal(score(0.5, 1.31), score(0, 1.1)).pass).toBe(false);
+    expect(queueGoal(score(1.01, 1.1), score(0, 1.1)).pass).toBe(false);
   });
 
   test('median (of the middle two for an even count) and worst', () => {
