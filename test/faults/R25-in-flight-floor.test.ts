@@ -63,8 +63,8 @@ test('R25 ECS workers with scale-in protection: the documented behaviour, the co
   const h = await queueHarness({ db: db(), initial: 8, fleet: { scaleInProtection: true } });
   try {
     const out = await polls(h, 8, () => ({ visible: 0, notVisible: 8 }));
-    // half at a time, the cooldown between: the tasks holding messages are ECS's to keep
-    expect(out).toEqual([4, 4, 2, 2, 1, 1, 1, 1]);
+    // down at once to what the work needs (one worker does 8 messages in time): the tasks holding messages are ECS's to keep
+    expect(out).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
     expect((await h.store.getTarget('workers'))?.lastDecision?.reason).not.toMatch(/no scale-in protection/);
   } finally {
     h.restore();

@@ -45,7 +45,7 @@ describe('renamed cooldown fields', () => {
       ['rds-replicas', 1200, 3600],
       ['rds-instance', 86400, 86400],
       ['redis', '-', 21600],
-      ['queue-workers', '-', 120],
+      ['queue-workers', '-', 60],
     ]);
   });
 

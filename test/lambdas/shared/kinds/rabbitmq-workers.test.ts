@@ -31,8 +31,8 @@ describe('rabbitmq-workers config', () => {
       idleSeconds: 300,
       warmupSeconds: 60,
       scaleInStabilizationSeconds: 180,
-      scaleInCooldownSeconds: 120,
-      maxStepDownRatio: 0.5,
+      scaleInCooldownSeconds: 60,
+      maxStepDownRatio: 1,
       missingData: { lateAfterSeconds: 240 },
       dryRun: false,
     });
