@@ -1,7 +1,8 @@
 /**
- * The frontier table of each bundled web scenario: target tracking and predictive scaling at every
- * tracking target of FRONTIER_TARGETS, the autoscaler's point beside them, which anchor points
- * dominate it, and the half-violation goal (sim/frontier.ts).
+ * The frontier table of each bundled web and data-tier scenario: target tracking (and on web,
+ * predictive scaling) at every tracking target of FRONTIER_TARGETS, the autoscaler's point beside
+ * them, which anchor points dominate it or are cheaper at no more violation, and the half-violation
+ * goal (sim/frontier.ts).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ export interface FrontierTable {
 
 const f = (x: number | null, d = 3) => (x === null ? 'n/a' : x.toFixed(d));
 
-/** The frontier of every bundled web scenario, judged against the autoscaler's score there (by scenario name). */
+/** The frontier of every bundled web, database and cache scenario, judged against the autoscaler's score there (by scenario name). */
 export async function frontierTables(dir: string, autoscaler: (scenario: string) => Score | undefined): Promise<FrontierTable[]> {
   const tables: FrontierTable[] = [];
   const files = readdirSync(dir)
@@ -30,7 +31,7 @@ export async function frontierTables(dir: string, autoscaler: (scenario: string)
   for (const file of files) {
     const scenario = loadScenario(join(dir, file));
     const own = autoscaler(scenario.name);
-    if (scenario.workload.kind !== 'web' || !own) continue;
+    if (scenario.workload.kind === 'queue' || !own) continue;
     const started = performance.now();
     const points = await runFrontier(scenario);
     tables.push({
@@ -48,10 +49,12 @@ export async function frontierTables(dir: string, autoscaler: (scenario: string)
 /** The verdict in words: dominated or not, and the half-violation goal with its bound. */
 export function verdictText(own: Score, v: FrontierVerdict): string {
   const dominated = v.dominatedBy.length ? `dominated by ${v.dominatedBy.map((p) => `${p.policy} ${p.target}`).join(', ')}` : 'dominated by no anchor point';
+  const ties = v.cheaperAtNoMoreViolation.filter((p) => !v.dominatedBy.includes(p));
+  const cheaper = ties.length ? `; cheaper at the same violation: ${ties.map((p) => `${p.policy} ${p.target}`).join(', ')}` : '';
   const half = v.lowestAtCost
     ? `lowest anchor violation at a cost ratio of at most ${f(own.costRatio)}: ${f(v.lowestAtCost.score.violationPct)} (${v.lowestAtCost.policy} ${v.lowestAtCost.target}), bound ${f(v.bound)}`
     : `no anchor point at a cost ratio of at most ${f(own.costRatio)}`;
-  return `${dominated}; half-violation goal: ${v.halfViolation ? 'pass' : 'fail'} (${half}; autoscaler ${f(own.violationPct)})`;
+  return `${dominated}${cheaper}; half-violation goal: ${v.halfViolation ? 'pass' : 'fail'} (${half}; autoscaler ${f(own.violationPct)})`;
 }
 
 /** Markdown lines of one table. */
@@ -63,7 +66,14 @@ export function frontierLines(t: FrontierTable): string[] {
     '',
     '| policy | tracking target % | violation % | cost ratio | actions/h | reversals | peak units | dominates the autoscaler |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...t.points.map((p) => row(p.policy, p.target, p.score, t.verdict.dominatedBy.includes(p) ? 'yes' : 'no')),
+    ...t.points.map((p) =>
+      row(
+        p.policy,
+        p.target,
+        p.score,
+        t.verdict.dominatedBy.includes(p) ? 'yes' : t.verdict.cheaperAtNoMoreViolation.includes(p) ? 'cheaper, same violation' : 'no',
+      ),
+    ),
     row('**autoscaler**', t.target, t.autoscaler, ''),
     '',
     `${t.scenario}: ${verdictText(t.autoscaler, t.verdict)}.`,

@@ -80,12 +80,14 @@ async function main() {
   process.stderr.write('frontier...\n');
   const frontier = await frontierTables(join(ROOT, 'scenarios'), (name) => scen.rows.find((r) => r.scenario === name && r.policy === 'autoscaler'));
   out();
-  out('## Frontier: the autoscaler against target tracking and predictive scaling at tracking targets 80-30');
+  out('## Frontier: the autoscaler against target tracking (and on web predictive scaling) at tracking targets 80-30');
   out();
   out('Each bundled web scenario with the anchors of scenarios/README.md at every tracking target (`--target-utilization`;');
-  out("the cost ratio's ideal stays at the scenario's own target, the autoscaler's). An anchor point dominates the autoscaler");
-  out("when both its violation % and its cost ratio are lower. The half-violation goal: the autoscaler's violation % at most");
-  out('half the lowest anchor violation % at the same or a lower cost ratio, or at most 0.5 where that is higher.');
+  out("the cost ratio's ideal stays at the scenario's own target, the autoscaler's), and each data-tier scenario with target");
+  out('tracking alone (the contract names no anchor for database or cache). An anchor point dominates the autoscaler');
+  out('when both its violation % and its cost ratio are lower; "cheaper, same violation" marks a point as cheap at no more');
+  out("violation (where every point has none, the cheaper ones are better all the same). The half-violation goal: the autoscaler's");
+  out('violation % at most half the lowest anchor violation % at the same or a lower cost ratio, or at most 0.5 where that is higher.');
   for (const t of frontier) {
     out();
     for (const l of frontierLines(t)) out(l);

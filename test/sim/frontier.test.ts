@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { dominates, FRONTIER_TARGETS, type FrontierPoint, judgeAgainstFrontier, runFrontier } from '../../sim/frontier';
+import { loadScenario } from '../../sim/scenario';
 import type { Score } from '../../sim/score';
-import { traceOf, webScenario } from './helpers';
+import { queueScenario, traceOf, webScenario } from './helpers';
 
 const score = (violationPct: number, costRatio: number | null): Score => ({
   violationPct,
@@ -53,6 +55,14 @@ describe('judging a policy against the frontier', () => {
     expect(v.dominatedBy).toEqual([]);
   });
 
+  test('cheaper at no more violation: the dominating points and those that tie on violation at a lower cost', () => {
+    const zero = [point(80, 0, 0.8), point(70, 0, 1.0), point(60, 0, 1.3)];
+    const v = judgeAgainstFrontier(score(0, 1.1), zero);
+    expect(v.dominatedBy).toEqual([]);
+    expect(v.cheaperAtNoMoreViolation.map((p) => p.target)).toEqual([80, 70]);
+    expect(judgeAgainstFrontier(score(2.5, 1.15), frontier).cheaperAtNoMoreViolation.map((p) => p.target)).toEqual([70]);
+  });
+
   test('an undefined cost ratio compares as the dearest', () => {
     expect(dominates(score(1, 5), score(2, null))).toBe(true);
     expect(dominates(score(1, null), score(2, 5))).toBe(false);
@@ -66,5 +76,16 @@ describe('runFrontier', () => {
     expect(points.map((p) => `${p.policy}@${p.target}`)).toEqual(FRONTIER_TARGETS.flatMap((t) => [`target-tracking@${t}`, `predictive@${t}`]));
     const tt = points.filter((p) => p.policy === 'target-tracking');
     expect(tt[tt.length - 1].score.unitHours).toBeGreaterThan(tt[0].score.unitHours);
+  });
+
+  test('a data-tier scenario: target tracking alone at every target (the contract names no anchor for it)', async () => {
+    const scenario = loadScenario(join(__dirname, '..', '..', 'scenarios', 'postgres-replicas.yaml'));
+    const points = await runFrontier(scenario, undefined, [80, 40]);
+    expect(points.map((p) => `${p.policy}@${p.target}`)).toEqual(['target-tracking@80', 'target-tracking@40']);
+    expect(points[1].score.unitHours).toBeGreaterThan(points[0].score.unitHours);
+  });
+
+  test('a queue scenario has no frontier: its reference is the clairvoyant', async () => {
+    await expect(runFrontier(queueScenario(), traceOf([1, 2, 3]))).rejects.toThrow(/is a queue \(its reference is the clairvoyant\)/);
   });
 });
