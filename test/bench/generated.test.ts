@@ -1,6 +1,7 @@
 import { medianAndWorst, queueGoal, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteScenario } from '../../bench/generated';
 import { generateTrace } from '../../sim/generate';
 import { idealUnits } from '../../sim/score';
+import { scoreOf } from '../sim/helpers';
 
 describe('the generated suite', () => {
   test('at least 20 web traces, a week for the weekly shape', () => {
@@ -22,15 +23,7 @@ describe('the generated suite', () => {
   });
 
   test('the queue goal: violation at most 1% and cost at most the clairvoyant reference + 0.20', () => {
-    const score = (violationPct: number, costRatio: number) => ({
-      violationPct,
-      costRatio,
-      unitHours: 0,
-      actions: 0,
-      actionsPerHour: 0,
-      reversals: 0,
-      peakUnits: 0,
-    });
+    const score = scoreOf;
     expect(queueGoal(score(0.5, 1.3), score(0, 1.1))).toEqual({ pass: true, difference: expect.closeTo(0.2, 9) });
     expect(queueGoal(score(0.5, 1.31), score(0, 1.1)).pass).toBe(false);
     expect(queueGoal(score(1.01, 1.1), score(0, 1.1)).pass).toBe(false);

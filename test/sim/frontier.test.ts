@@ -1,18 +1,9 @@
 import { join } from 'node:path';
 import { dominates, FRONTIER_TARGETS, type FrontierPoint, judgeAgainstFrontier, runFrontier } from '../../sim/frontier';
 import { loadScenario } from '../../sim/scenario';
-import type { Score } from '../../sim/score';
-import { queueScenario, traceOf, webScenario } from './helpers';
+import { queueScenario, scoreOf, traceOf, webScenario } from './helpers';
 
-const score = (violationPct: number, costRatio: number | null): Score => ({
-  violationPct,
-  costRatio,
-  unitHours: 0,
-  actions: 0,
-  actionsPerHour: 0,
-  reversals: 0,
-  peakUnits: 0,
-});
+const score = scoreOf;
 const point = (target: number, violationPct: number, costRatio: number): FrontierPoint => ({
   policy: 'target-tracking',
   target,

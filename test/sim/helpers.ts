@@ -1,6 +1,18 @@
 /** Small scenarios and traces for the simulator's tests. */
 import { parseScenario, type Scenario } from '../../sim/scenario';
+import type { Score } from '../../sim/score';
 import type { Trace } from '../../sim/trace';
+
+/** A score with the given violation and cost ratio and nothing else. */
+export const scoreOf = (violationPct: number, costRatio: number | null): Score => ({
+  violationPct,
+  costRatio,
+  unitHours: 0,
+  actions: 0,
+  actionsPerHour: 0,
+  reversals: 0,
+  peakUnits: 0,
+});
 
 export const T0 = Date.parse('2026-01-05T00:00:00Z');
 
