@@ -275,8 +275,11 @@ export class CapacityService {
    */
   private async withForecast(target: CapacityTarget, memory: EngineMemory, now: number): Promise<EngineMemory> {
     const requests = capacityMetrics(target).requestCount;
-    if (!target.forecast || !requests)
-      return memory.forecast || memory.forecastReadAt !== undefined ? { ...memory, forecast: undefined, forecastReadAt: undefined } : memory;
+    if (!target.forecast || !requests) {
+      // Turned off since: the kept forecast goes too.
+      const { forecast: _forecast, forecastReadAt: _readAt, ...rest } = memory;
+      return rest;
+    }
     if (memory.forecastReadAt !== undefined && now - memory.forecastReadAt < FORECAST_READ_SECONDS * 1000) return memory;
     let forecast: Forecast | undefined;
     try {
