@@ -210,6 +210,12 @@ describe('the capacity engine over time', () => {
     );
   });
 
+  test('a forecast below the demand changes nothing: the climb to a tripled load is the same with it', () => {
+    const rate = (m: number) => (m < 30 ? 400 : 1200);
+    const low = forecastOf(Array.from({ length: 90 }, () => 100));
+    expect(runTier(rate, 15, 90, policy, low).map((s) => s.desired)).toEqual(runTier(rate, 15, 90).map((s) => s.desired));
+  });
+
   test('a forecast rise is provisioned before it arrives, and its figures say why', () => {
     // 400 requests/s, then from minute 40 a ramp to 1200/s over 10 minutes; the forecast knows it.
     const rate = (m: number) => (m < 40 ? 400 : m < 50 ? 400 + 80 * (m - 40) : 1200);
