@@ -5,6 +5,7 @@
  * desired and ready counts and what earlier decisions remembered, the desired count now, with a
  * reason that carries its numbers. The handlers, the simulator and the property tests all call this.
  */
+import { type Forecast, forecastAt, forecastPeak } from './forecast';
 import { describeMetrics, type MetricsCheck } from './staleness';
 
 export interface Datapoint {
@@ -93,6 +94,12 @@ export interface EngineMemory {
   readonly readySeen?: readonly { readonly at: number; readonly ready: number }[];
   readonly lastScaleOutAt?: number;
   readonly lastScaleInAt?: number;
+  /**
+   * The seasonal forecast of the request rate (lambdas/engine/forecast.ts), kept until the next history
+   * read; `forecastReadAt` is when the history was last read, with or without a forecast from it.
+   */
+  readonly forecast?: Forecast;
+  readonly forecastReadAt?: number;
 }
 
 export const EMPTY_MEMORY: EngineMemory = { recommendations: [] };
@@ -120,6 +127,11 @@ export interface CapacityInput {
   readonly now: number;
   /** How fresh the datapoints are (checkMetrics on the newest CPU datapoint). @default fresh */
   readonly metrics?: Pick<MetricsCheck, 'freshness' | 'ageSeconds' | 'stalledSeconds'>;
+  /**
+   * The seasonal forecast of the request rate, when there is one: it can only raise the count, ahead of
+   * a rise it expects within the warm-up. @default none
+   */
+  readonly forecast?: Forecast;
 }
 
 /** CPU at or above this is treated as saturated: the true load may be far higher than it shows. */
@@ -327,6 +339,43 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
       windowUnits,
       text: `requests ${fmt(p.newest)}/s (level ${fmt(p.level)}/s${p.projected > p.level ? `, ${fmt(p.projected)}/s projected ${fmt(p.horizon)} s ahead` : ''}) at ${fmt(perUnitTarget)}/s per unit need ${fmt(units)}`,
     });
+  }
+
+  // The seasonal forecast: the highest request rate it expects before units ordered now would serve
+  // (the warm-up, and one period more, since the next decision comes a period later). It is scaled
+  // down, never up, by how today's datapoints since the forecast was made compare with what it
+  // expected for them (the last LEVEL_POINTS of them, like for like): a forecast that today's traffic
+  // has fallen short of asks for less; one that traffic has outgrown is the reactive level's to
+  // follow. Its units stand in the stabilization window like any signal's, so a pre-scale is not
+  // undone before the window has passed; and a scale-in goes no lower than what it expects over the
+  // next stabilization window too, so that a unit is not removed to be ordered back minutes later
+  // (the stabilization window looks as far back for the same reason).
+  const fc = input.forecast;
+  if (fc && rc?.length && perUnitTarget !== undefined && perUnitTarget > 0) {
+    let seen = 0,
+      expected = 0;
+    for (const d of rc.slice(-LEVEL_POINTS)) {
+      const f = forecastAt(fc, d.at);
+      if (f === undefined) continue;
+      seen += d.value / period;
+      expected += f;
+    }
+    const ratio = expected > 0 ? Math.min(1, seen / expected) : 1;
+    const lead = (policy.warmupSeconds + period) * 1000;
+    const peak = forecastPeak(fc, now, now + lead);
+    if (peak !== undefined) {
+      const scaled = peak * ratio;
+      const units = scaled / perUnitTarget;
+      const held = ((forecastPeak(fc, now, now + lead + policy.scaleInStabilizationSeconds * 1000) ?? peak) * ratio) / perUnitTarget;
+      figures.forecastPeak = scaled;
+      figures.forecastConfidence = fc.confidence;
+      figures.forecastUnits = units;
+      list.push({
+        units,
+        windowUnits: Math.max(units, held),
+        text: `forecast ${fmt(scaled)}/s within ${fmt(policy.warmupSeconds + period)} s (${fc.days} earlier days, confidence ${fmt(fc.confidence)}${ratio < 1 ? `, x${fmt(ratio)} as today runs below it` : ''}) needs ${fmt(units)}`,
+      });
+    }
   }
 
   // CPU: busy unit-equivalents of the fleet that produced each datapoint.

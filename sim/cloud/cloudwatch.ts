@@ -24,6 +24,14 @@ interface Point {
 }
 
 const MINUTE = 60_000;
+const DAY = 86_400_000;
+/**
+ * How long CloudWatch keeps datapoints of a period (CloudWatch API Reference, GetMetricData): 1-minute
+ * ones for 15 days, 5-minute ones for 63 days, 1-hour ones for 455 days. Older periods answer nothing.
+ */
+export function retentionMs(periodSeconds: number): number {
+  return periodSeconds < 300 ? 15 * DAY : periodSeconds < 3600 ? 63 * DAY : 455 * DAY;
+}
 /** MetricDataQueries one GetMetricData request may carry (CloudWatch API Reference, GetMetricData). */
 export const MAX_METRIC_DATA_QUERIES = 500;
 
@@ -206,8 +214,11 @@ export class FakeCloudWatch {
     this.log.record('cloudwatch', name, command.input);
     const meta = metadata(uuidLike(`cloudwatch/${++this.requests}`));
     switch (name) {
-      case 'GetMetricDataCommand':
-        return { ...this.getMetricData(command.input as any), ...meta };
+      case 'GetMetricDataCommand': {
+        const out = { ...this.getMetricData(command.input as any), ...meta };
+        this.log.answered(out);
+        return out;
+      }
       case 'DescribeAlarmsCommand':
         return { ...this.describeAlarms(command.input as any), ...meta };
       case 'PutMetricDataCommand':
@@ -257,8 +268,11 @@ export class FakeCloudWatch {
       const p = Period * 1000;
       const timestamps: Date[] = [];
       const values: number[] = [];
-      // CloudWatch rounds a recent StartTime down to the minute; periods run from there.
-      const from = Math.floor(start / MINUTE) * MINUTE;
+      // CloudWatch rounds a recent StartTime down to the minute; periods run from there, and none older
+      // than the period's retention answers.
+      let from = Math.floor(start / MINUTE) * MINUTE;
+      const kept = now - retentionMs(Period);
+      if (from < kept) from += Math.ceil((kept - from) / p) * p;
       if (q.MetricStat) {
         // a metric's statistic, period by period (most queries: kept apart from valueAt for speed)
         const s = series.get(q);

@@ -10,10 +10,20 @@ export interface ApiCall {
 
 export class CallLog {
   readonly calls: ApiCall[] = [];
+  /**
+   * Told of each answer a fake service gives (those that pass theirs on: CloudWatch's GetMetricData), so
+   * tests can check what a handler was shown. @default no one
+   */
+  onAnswer?: (call: ApiCall, output: unknown) => void;
   constructor(private readonly now: () => number) {}
 
   record(service: string, command: string, input: unknown): void {
     this.calls.push({ service, command, input, at: this.now() });
+  }
+
+  /** Passes an answer to `onAnswer`, with its call (the one recorded last). */
+  answered(output: unknown): void {
+    if (this.onAnswer) this.onAnswer(this.calls[this.calls.length - 1], output);
   }
 
   of(service: string, command?: string): ApiCall[] {

@@ -274,6 +274,8 @@ export interface AutoscalerOptions {
    * @default autoscalerConfig(scenario, policy)
    */
   readonly config?: AutoscalerConfig;
+  /** Told of each answer of the in-memory cloud that passes its answers on (sim/cloud/recorder.ts). @default no one */
+  readonly onAnswer?: CallLog['onAnswer'];
 }
 
 export async function runAutoscaler(scenario: Scenario, trace: Trace, options: AutoscalerOptions = {}): Promise<AutoscalerRun> {
@@ -284,6 +286,7 @@ export async function runAutoscaler(scenario: Scenario, trace: Trace, options: A
   const queue = scenario.workload.kind === 'queue';
   const now = () => trace.start + world.now * 1000;
   const calls = new CallLog(now);
+  calls.onAnswer = options.onAnswer;
   const store = new MetricStore();
   const alarms = new AlarmEvaluator(allAlarms(config), store, {}, trace.start);
   const cloudWatch = new FakeCloudWatch(store, calls, now, alarms);

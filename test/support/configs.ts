@@ -26,6 +26,8 @@ export const ALL_KINDS_CONFIG = parseConfig({
       minCapacity: 2,
       maxCapacity: 10,
       targetGroup: TG,
+      // Its history read (the seasonal forecast) is one more call R29 checks.
+      forecast: true,
       customMetrics: [
         { name: 'memory', preset: 'asg-memory', targetPerUnit: 80 },
         {

@@ -13,6 +13,7 @@ import { LateAwareCloudWatch } from '../../adapters/late-metrics';
 import type { Notifier } from '../../adapters/sns';
 import type { SendClient, Sleep } from '../../adapters/types';
 import { type CapacityObservation, capacityPolicyOf, type Datapoint, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../engine/capacity';
+import { type Forecast, forecastDemand, isForecast, MAX_DAYS } from '../../engine/forecast';
 import { checkMetrics, type MetricsCheck } from '../../engine/staleness';
 import { decideStep, type RuleReading, type StepMemory, type StepRule, sustained } from '../../engine/step';
 import { activeWindow, boundsIn } from '../../engine/windows';
@@ -25,6 +26,7 @@ import { kindOf } from '../../shared/kinds';
 import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { renameIds } from '../../shared/metric-math';
 import { applyOverride } from '../../shared/overrides';
+import { logger } from '../../shared/powertools';
 import { LEASE_SECONDS } from '../../state/lease';
 import type { StateStore } from '../../state/store';
 import { admitAlarm, admitWindow, type FamilyTargets, otherFamily } from '../admit';
@@ -72,6 +74,22 @@ const RECENTLY_SECONDS = 45;
  * attempt follows, in case an operator fixed the cause.
  */
 export const FAILED_HOLD_SECONDS = 900;
+
+/**
+ * The demand history behind the seasonal forecast (lambdas/engine/forecast.ts) is read at most this
+ * often per target: a day's shape changes over hours, not minutes, and a read of two weeks is 20,000
+ * datapoints.
+ */
+export const FORECAST_READ_SECONDS = 3600;
+/**
+ * The history read: MAX_DAYS days and the hours before them (today's level hour and the three hours
+ * the forecast is checked on), at 1-minute periods, in one GetMetricData request of one metric. CloudWatch
+ * keeps 1-minute datapoints for 15 days, and one request returns up to 100,800 datapoints (CloudWatch
+ * API Reference, GetMetricData): 14 days and 4 hours are 20,400.
+ */
+const FORECAST_HISTORY_MINUTES = MAX_DAYS * 1440 + 4 * 60;
+/** The forecast runs past the next read by the warm-up, a period, and the minutes CloudWatch lags by. */
+const FORECAST_MARGIN_SECONDS = 300;
 
 /** A custom metric's query ids in an evaluation's request: `c<k>_<id>`, unique in the request. */
 const customQueryId = (k: number, q: string) => `c${k}_${q}`;
@@ -249,6 +267,34 @@ export class CapacityService {
     };
   }
 
+  /**
+   * The memory with the target's seasonal forecast: the one kept, or, once FORECAST_READ_SECONDS have
+   * passed since the last read, a new one from the request history. A target without a request signal
+   * or with `forecast: false` has none. A failed or empty read leaves none until the next read: the
+   * reactive engine decides alone, as it does without the forecast.
+   */
+  private async withForecast(target: CapacityTarget, memory: EngineMemory, now: number): Promise<EngineMemory> {
+    const requests = capacityMetrics(target).requestCount;
+    if (!target.forecast || !requests) {
+      // Turned off since: the kept forecast goes too.
+      const { forecast: _forecast, forecastReadAt: _readAt, ...rest } = memory;
+      return rest;
+    }
+    if (memory.forecastReadAt !== undefined && now - memory.forecastReadAt < FORECAST_READ_SECONDS * 1000) return memory;
+    let forecast: Forecast | undefined;
+    try {
+      const read = await this.customReads.series([{ id: 'history', metric: requests }], now - FORECAST_HISTORY_MINUTES * 60_000, now, PERIOD_SECONDS);
+      const history = (read.history ?? []).map((d) => ({ at: d.at, value: d.value / PERIOD_SECONDS }));
+      const aheadSeconds = FORECAST_READ_SECONDS + target.warmupSeconds + PERIOD_SECONDS + FORECAST_MARGIN_SECONDS;
+      const f = forecastDemand({ history, periodSeconds: PERIOD_SECONDS, now, aheadSeconds });
+      if (isForecast(f)) forecast = { ...f, values: f.values.map((v) => Number(v.toPrecision(4))) };
+      else logger.info('no seasonal forecast', { target: target.id, why: f.none, datapoints: history.length });
+    } catch (err) {
+      logger.warn('request history not read; deciding without a forecast', { target: target.id, error: (err as Error).message });
+    }
+    return { ...memory, forecast, forecastReadAt: now };
+  }
+
   /** One target, through the decision loop: observe and decide here; guard, act and record there. */
   private evaluate(target: CapacityTarget, eventKey: string, eventTime?: number, scheduled = false): Promise<TargetResult> {
     if (usesStepPolicy(target)) return this.evaluateStep(target, eventKey, eventTime, scheduled);
@@ -274,10 +320,11 @@ export class CapacityService {
         snapshot.ready > 0
           ? checkMetrics(newest && newest.at + PERIOD_SECONDS * 1000, start, target.missingData, record?.metrics)
           : { freshness: wasLate ? 'late' : 'fresh', memory: { ...record?.metrics, checkedAt: start } };
-      const memory = (record?.memory as EngineMemory | undefined) ?? EMPTY_MEMORY;
+      const memory = await this.withForecast(target, (record?.memory as EngineMemory | undefined) ?? EMPTY_MEMORY, start);
       // A capacity window in force replaces the target's floor and ceiling.
       const bounds = boundsIn(target, activeWindow(config.windows, target.id, start));
       const { decision, memory: nextMemory } = decideCapacity({
+        forecast: memory.forecast,
         policy: { ...capacityPolicyOf(target), minCapacity: bounds.minCapacity, maxCapacity: bounds.maxCapacity },
         current: { desired: snapshot.desired, ready: snapshot.ready },
         observation,

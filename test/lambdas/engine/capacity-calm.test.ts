@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { type CapacityPolicy, capacityPolicyOf, decideCapacity, EMPTY_MEMORY, type EngineMemory } from '../../../lambdas/engine/capacity';
+import type { Forecast } from '../../../lambdas/engine/forecast';
 import { asgTargetSchema } from '../../../lambdas/shared/kinds/schemas/asg';
 import { REVERSAL_WINDOW_SECONDS } from '../../../sim/score';
 
@@ -28,7 +29,7 @@ interface Step {
  * (CPU of the units serving, request count, requests per target) reach the engine two minutes later,
  * as CloudWatch publishes them, fifteen minutes of them at a time. Scale-in removes the newest units.
  */
-function runTier(demand: (minute: number) => number, start: number, minutes: number, pol: CapacityPolicy = policy): Step[] {
+function runTier(demand: (minute: number) => number, start: number, minutes: number, pol: CapacityPolicy = policy, forecast?: Forecast): Step[] {
   let servingFrom: number[] = Array(start).fill(Number.NEGATIVE_INFINITY);
   let memory: EngineMemory = EMPTY_MEMORY;
   const points: { at: number; rate: number; units: number }[] = [];
@@ -48,6 +49,7 @@ function runTier(demand: (minute: number) => number, start: number, minutes: num
       observation: { periodSeconds: 60, cpu, requestCount, requestCountPerTarget },
       memory,
       now,
+      forecast,
     });
     memory = next;
     if (decision.desired > desired) servingFrom = [...servingFrom, ...Array(decision.desired - desired).fill(now + pol.warmupSeconds * 1000)];
@@ -151,5 +153,96 @@ describe('the capacity engine over time', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  /** A forecast of `values` requests/s per minute from NOW, at full confidence. */
+  const forecastOf = (values: readonly number[]): Forecast => ({ at: NOW, periodSeconds: 60, values, level: values[0], confidence: 1, days: 7 });
+  /** Forecasts from far below the demand to far above it. */
+  const arbForecast = fc
+    .tuple(fc.array(fc.double({ min: 0, max: 4000, noNaN: true }), { minLength: 60, maxLength: 80 }), fc.constantFrom(0.01, 0.1, 0.5, 1))
+    .map(([values, scale]) => values.map((x) => x * scale));
+
+  test('property, with a forecast: a scale-out is never more than 1.25 x the need it estimated', () => {
+    fc.assert(
+      fc.property(arbDemand, fc.integer({ min: 2, max: 60 }), arbForecast, (demand, start, f) => {
+        for (const s of runTier((m) => demand[m], start, demand.length, policy, forecastOf(f))) {
+          if (s.direction === 'out') expect(s.desired).toBeLessThanOrEqual(Math.max(policy.minCapacity, Math.ceil(1.25 * s.need - 1e-9)));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('property, with a forecast: no reversal within the hold', () => {
+    fc.assert(
+      fc.property(arbDemand, fc.integer({ min: 2, max: 60 }), arbForecast, (demand, start, f) => {
+        const steps = runTier((m) => demand[m], start, demand.length, policy, forecastOf(f));
+        steps.forEach((s, i) => {
+          if (s.direction !== 'out') return;
+          for (const later of steps.slice(i + 1)) {
+            if ((later.minute - s.minute) * 60 >= policy.scaleInStabilizationSeconds) break;
+            expect(later.desired).toBeGreaterThanOrEqual(s.desired);
+          }
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('property: a forecast only raises: one decision with it is never below the same decision without it', () => {
+    fc.assert(
+      fc.property(arbDemand, fc.integer({ min: 2, max: 60 }), arbForecast, fc.integer({ min: 2, max: 100 }), (demand, start, f, desired) => {
+        // the memory of a run without the forecast, then one decision with and without it
+        const points = demand.slice(0, 15).map((rate, k) => ({ at: NOW + (k - 15) * MIN, rate }));
+        const obs = {
+          periodSeconds: 60,
+          cpu: points.map((p) => ({ at: p.at, value: Math.min(100, (100 * p.rate) / (start * PER_UNIT)) })),
+          requestCount: points.map((p) => ({ at: p.at, value: p.rate * 60 })),
+          requestCountPerTarget: points.map((p) => ({ at: p.at, value: (p.rate * 60) / start })),
+        };
+        const input = { policy, current: { desired, ready: Math.min(desired, start) }, observation: obs, memory: EMPTY_MEMORY, now: NOW + 2 * MIN };
+        const without = decideCapacity(input).decision;
+        const withForecast = decideCapacity({ ...input, forecast: forecastOf(f) }).decision;
+        expect(withForecast.desired).toBeGreaterThanOrEqual(without.desired);
+        if (withForecast.direction === 'in') expect(without.direction).toBe('in');
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('a forecast below the demand changes nothing: the climb to a tripled load is the same with it', () => {
+    const rate = (m: number) => (m < 30 ? 400 : 1200);
+    const low = forecastOf(Array.from({ length: 90 }, () => 100));
+    expect(runTier(rate, 15, 90, policy, low).map((s) => s.desired)).toEqual(runTier(rate, 15, 90).map((s) => s.desired));
+  });
+
+  test('a forecast rise is provisioned before it arrives, and its figures say why', () => {
+    // 400 requests/s, then from minute 40 a ramp to 1200/s over 10 minutes; the forecast knows it.
+    const rate = (m: number) => (m < 40 ? 400 : m < 50 ? 400 + 80 * (m - 40) : 1200);
+    const needed = Math.ceil(1200 / ((PER_UNIT * policy.targetCpu) / 100));
+    const forecast = forecastOf(Array.from({ length: 90 }, (_, m) => rate(m)));
+    const reactive = runTier(rate, 15, 90);
+    const ahead = runTier(rate, 15, 90, policy, forecast);
+    const reached = (steps: Step[]) => steps.find((s) => s.desired >= needed)?.minute ?? Infinity;
+    expect(reached(ahead)).toBeLessThan(reached(reactive));
+    // ordered by the time the ramp ends, so the units serve when the load is there (warm-up 180 s)
+    expect(reached(ahead)).toBeLessThanOrEqual(50 - policy.warmupSeconds / 60);
+    // and never more than 1.25 x of it
+    expect(Math.max(...ahead.map((s) => s.desired))).toBeLessThanOrEqual(Math.ceil(1.25 * needed));
+    const { decision } = decideCapacity({
+      policy,
+      current: { desired: 15, ready: 15 },
+      observation: {
+        periodSeconds: 60,
+        cpu: [{ at: NOW + 44 * MIN, value: 50 }],
+        requestCount: [{ at: NOW + 44 * MIN, value: 400 * 60 }],
+        requestCountPerTarget: [{ at: NOW + 44 * MIN, value: (400 * 60) / 15 }],
+      },
+      memory: EMPTY_MEMORY,
+      now: NOW + 46 * MIN,
+      forecast: forecastOf(Array.from({ length: 90 }, (_, m) => (m < 44 ? 400 : rate(m)))),
+    });
+    expect(decision.figures.forecastPeak).toBeGreaterThan(400);
+    expect(decision.reason).toMatch(/forecast .*\/s within 240 s/);
   });
 });

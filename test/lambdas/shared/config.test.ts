@@ -25,7 +25,13 @@ describe('parseConfig', () => {
       scaleInStabilizationSeconds: 900,
       warmupSeconds: 180,
       dryRun: false,
+      forecast: false,
     });
+  });
+
+  test('the seasonal forecast is turned on per web target, with a boolean', () => {
+    expect(parseConfig({ targets: [{ ...asg, forecast: true }] }).targets[0]).toMatchObject({ forecast: true });
+    expect(problems({ targets: [{ ...asg, forecast: 'yes' }] })).toEqual(['targets[0].forecast: "yes" is not a boolean']);
   });
 
   test('an ECS service gets a memory target of 80 by default', () => {

@@ -70,6 +70,20 @@ describe('FakeCloudWatch.GetMetricData', () => {
     expect((await cw.send(query(300, 'p95'))).MetricDataResults[0].Values).toEqual([50]);
   });
 
+  test('1-minute datapoints are kept 15 days, 5-minute ones 63 (CloudWatch API Reference, GetMetricData)', async () => {
+    const store = new MetricStore();
+    const day = 86_400_000;
+    for (const d of [20, 14]) store.put(cpu, at(0) - d * day, d, at(0) - d * day);
+    const cw = new FakeCloudWatch(store, new CallLog(() => at(0)), () => at(0));
+    const read = async (Period: number) => {
+      const c = query(Period, 'Average', 'TimestampAscending');
+      c.input.StartTime = new Date(at(0) - 30 * day);
+      return (await cw.send(c)).MetricDataResults[0].Values;
+    };
+    expect(await read(60)).toEqual([14]);
+    expect(await read(300)).toEqual([20, 14]);
+  });
+
   test('an unknown metric gives an empty result', async () => {
     const { cw } = setup(7);
     const c = query(60, 'Average');
