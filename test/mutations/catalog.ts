@@ -440,4 +440,12 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(300),',
     tests: ['test/lambdas/engine/capacity-calm.test.ts'],
   },
+  {
+    id: 'history-quiet-minute-as-gap',
+    breaks: 'recommend --days: a minute the ALB reported no request (healthy hosts, no RequestCount) is load 0, not a gap',
+    file: 'lambdas/control/load-history.ts',
+    find: '} else if (covered.has(at)) {',
+    replace: '} else if (covered.has(at) && false) {',
+    tests: ['test/lambdas/control/load-history.test.ts'],
+  },
 ];
