@@ -5,10 +5,12 @@
  * last 14 days from CloudWatch, replayed with its settings and a few candidates, the latest
  * recommendation written to the state table (GET /recommendations serves it).
  *
- * Sizing, from the replay time measured on one core (sim/recommend.ts over 14 days of one-minute rows:
- * 71 s for a web target's 8 candidates, 88 s for a queue's 9; REPLAY_SECONDS_PER_TARGET rounds up):
- * 5,000 targets x 90 s / 150 batches at once = 3,000 s, 50 minutes, within the hour. A batch of 5
- * targets takes at most 450 s, half the function's 15-minute timeout.
+ * Sizing, from the replay time measured on one core (sim/recommend.ts over 14 days of one-minute rows,
+ * a web target's 8 candidates and a queue's 9): 21 s and 11 s bundled as deployed (esbuild, minified),
+ * 71 s and 88 s run from source through tsx on a loaded machine. REPLAY_SECONDS_PER_TARGET takes the
+ * slowest, 90 s, so a Lambda vCPU slower than the one measured on still fits: 5,000 targets x 90 s /
+ * 150 batches at once = 3,000 s, 50 minutes, within the hour. A batch of 5 targets then takes at most
+ * 450 s, half the function's 15-minute timeout.
  *
  * Step Functions caps a state's input and output at 256 KiB ("Maximum input or output size for a task,
  * state, or execution": 262,144 bytes, Step Functions API Reference, e.g. StateEnteredEventDetails).
@@ -37,7 +39,7 @@ import { acknowledgeWildcardResource, flattenCfnValue } from './shared/nag';
 /** The recommender's handler file. */
 export const RECOMMENDER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'recommender', 'handler.ts');
 
-/** Seconds one target's 14-day replay takes on one core, rounded up from the 71-88 s measured. */
+/** Seconds one target's 14-day replay takes on one core: the slowest measured (88 s, from source), rounded up; bundled it took 11-21 s. */
 export const REPLAY_SECONDS_PER_TARGET = 90;
 /** Targets one invocation replays: 5 x 90 s = 450 s, half the 15-minute timeout. */
 export const TARGETS_PER_BATCH = 5;
