@@ -448,4 +448,20 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: '} else if (covered.has(at) && false) {',
     tests: ['test/lambdas/control/load-history.test.ts'],
   },
+  {
+    id: 'recommender-keeps-map-results',
+    breaks: "the daily recommender keeps none of the batches' results, so no state's output nears Step Functions' 256 KiB",
+    file: 'lib/recommender.ts',
+    find: 'resultPath: sfn.JsonPath.DISCARD,',
+    replace: '',
+    tests: ['test/lib/recommender.test.ts'],
+  },
+  {
+    id: 'recommender-dollars-without-price',
+    breaks: "a recommendation's dollars a month are its unit-hours times the unit's price",
+    file: 'lambdas/recommender/service.ts',
+    find: 'dollars: Math.round(unitHours * price.perUnitHour * 100) / 100',
+    replace: 'dollars: Math.round(unitHours * 100) / 100',
+    tests: ['test/lambdas/recommender/service.test.ts'],
+  },
 ];
