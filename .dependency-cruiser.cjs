@@ -23,8 +23,16 @@ module.exports = {
       name: 'lambdas-stay-runtime',
       severity: 'error',
       comment: 'Function bundles never pull in the CDK, cdk-nag, the CLI, the simulator or the tests.',
-      from: { path: '^lambdas/' },
+      from: { path: '^lambdas/', pathNot: '^lambdas/recommender/' },
       to: { path: ['^(lib|sim|cli|test|bin)/', '(^|/)node_modules/(aws-cdk-lib|cdk-nag)/'] },
+    },
+    {
+      name: 'only-the-recommender-replays',
+      severity: 'error',
+      comment:
+        "The daily recommender's product is a replay through the simulator (sim/recommend.ts), so it alone may import sim/; never the CDK, cdk-nag, the CLI or the tests.",
+      from: { path: '^lambdas/recommender/' },
+      to: { path: ['^(lib|cli|test|bin)/', '(^|/)node_modules/(aws-cdk-lib|cdk-nag)/'] },
     },
   ],
   options: {

@@ -1,6 +1,6 @@
 /**
  * The operator's CLI (`npx autoscaler <command>`): status, history, explain, pause/resume, dry-run,
- * config validate, tags check, runbook start, recommend (offline, from a trace), one module per command group under commands/; with `--api URL` the
+ * config validate, tags check, runbook start, recommend (from CloudWatch or a trace), recommendations (stored daily), one module per command group under commands/; with `--api URL` the
  * commands the operator API serves talk to it instead (cli/remote.ts). Every AWS client and
  * the state store come in through `CliDeps`, so tests drive the same program in-process; `bin/cli.ts`
  * supplies the real ones (default credential chain).
@@ -13,6 +13,7 @@ import { registerExplain } from './commands/explain';
 import { registerHistory } from './commands/history';
 import { registerOverride } from './commands/override';
 import { registerRecommend } from './commands/recommend';
+import { registerRecommendations } from './commands/recommendations';
 import { registerRunbook } from './commands/runbook';
 import { registerStatus } from './commands/status';
 import { registerSwitches } from './commands/switches';
@@ -126,5 +127,6 @@ export function buildProgram(deps: CliDeps): Command {
   registerTags(program, ctx);
   registerRunbook(program, ctx);
   registerRecommend(program, ctx);
+  registerRecommendations(program, ctx);
   return program;
 }

@@ -24,6 +24,7 @@ import { AlertAlarms } from './monitoring/alerts';
 import { AutoscalerDashboard } from './monitoring/dashboard';
 import { SelfAlarms } from './monitoring/self-alarms';
 import { NotificationTopic } from './monitoring/topic';
+import { DailyRecommender } from './recommender';
 import { INVALIDATE_RUNBOOK, InvalidateRunbook } from './runbooks/cloudfront';
 import { DataRunbooks } from './runbooks/data';
 import { AlarmStacks } from './shared/alarm';
@@ -95,6 +96,8 @@ export class Autoscaler extends Construct {
   public readonly brokerReader?: BrokerReader;
   /** The operator HTTP API (IAM-authorized, throttled, access logged), when the config's `api.enabled`. */
   public readonly api?: OperatorApi;
+  /** The daily recommender, when `recommendations.enabled`. */
+  public readonly recommender?: DailyRecommender;
   /** State machines an operator may start by name (`autoscaler runbook start NAME`). */
   public readonly runbooks: Record<string, sfn.IStateMachine> = {};
 
@@ -241,6 +244,17 @@ export class Autoscaler extends Construct {
     if (config.api.enabled) {
       this.api = new OperatorApi(this, 'OperatorApi', { config, stateTable: this.stateTable, notifications: this.notifications, logRetention });
       this.selfAlarms.addFunction('control-api', this.api.function);
+    }
+    // The daily recommendations, when asked for: each target's history replayed with candidate settings.
+    if (config.recommendations.enabled) {
+      this.recommender = new DailyRecommender(this, 'Recommender', {
+        config,
+        stateTable: this.stateTable,
+        deadLetterQueue: this.deadLetterQueue,
+        logRetention,
+      });
+      this.selfAlarms.addFunction('recommender', this.recommender.function);
+      this.selfAlarms.addStateMachine('recommend', this.recommender.stateMachine);
     }
     this.dashboard = new AutoscalerDashboard(this, 'Dashboard', { config, functions, deadLetterQueue: this.deadLetterQueue });
     this.output(OUTPUT_KEYS.prefix, config.prefix, 'Prefix of the alarm names');

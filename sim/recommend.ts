@@ -22,7 +22,7 @@ import { type Candidate, choose, type Figures } from './recommend-choice';
 import { scoreWorld } from './runner';
 import { parseScenario, type Scenario, ScenarioError } from './scenario';
 import type { Score } from './score';
-import { parseTraceRows, type Trace } from './trace';
+import { parseTraceRows, type Trace, type TraceRows } from './trace';
 
 /** The kinds whose settings `recommend` replays: the web tier's and the SQS queue's. */
 export const RECOMMEND_KINDS = ['asg', 'ecs-service', 'queue-workers'] as const;
@@ -64,7 +64,7 @@ const hours = (seconds: number) => {
 
 /**
  * Reads a trace in the simulator's CSV format (sim/trace.ts), its arrivals multiplied by `scale`, and
- * judges it: at least a day of rows, one row per step with none missing.
+ * judges it (`judgeTrace`).
  */
 export function readReplayTrace(file: string, scale = 1): ReplayTrace {
   let text: string;
@@ -73,16 +73,28 @@ export function readReplayTrace(file: string, scale = 1): ReplayTrace {
   } catch (err) {
     throw new RecommendError(`--trace: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  let rows: ReturnType<typeof parseTraceRows>;
+  let rows: TraceRows;
   try {
     rows = parseTraceRows(text, file);
   } catch (err) {
     if (err instanceof ScenarioError) throw new RecommendError(`--trace: ${err.message}`);
     throw err;
   }
+  if (!rows.times.length) throw new RecommendError(`--trace: ${file}: no data rows (a header row, then an ISO-8601 UTC time and the arrivals of each step)`);
+  return judgeTrace(file, rows, scale);
+}
+
+/**
+ * The rows of a trace, from a file or from CloudWatch (lambdas/control/load-history.ts), as `recommend`
+ * replays them, judged: at least a day of rows, one row per step with none missing. `file` names where
+ * they come from. No rows at all is a trace too short to judge.
+ */
+export function judgeTrace(file: string, rows: TraceRows, scale = 1): ReplayTrace {
   const { times, values } = rows;
-  if (!times.length) throw new RecommendError(`--trace: ${file}: no data rows (a header row, then an ISO-8601 UTC time and the arrivals of each step)`);
   const arrivals = Float64Array.from(values, (v) => v * scale);
+  if (!times.length) {
+    return { file, trace: { start: 0, arrivals }, stepSeconds: 60, problem: 'the trace has no rows: too short to judge (a day at least)' };
+  }
   const trace: Trace = { start: times[0], arrivals };
   if (times.length === 1) return { file, trace, stepSeconds: 60, problem: 'the trace has one row: too short to judge (a day at least)' };
   let stepMs = Infinity;

@@ -19,6 +19,7 @@ import type { Notifier } from '../adapters/sns';
 import { type HistoryCursor, historyPage } from '../control/history';
 import { targetMetrics } from '../control/metrics';
 import { endOverride, setOverride } from '../control/overrides';
+import { latestRecommendations } from '../control/recommendations';
 import { globalSwitches, targetState } from '../control/status';
 import { setSwitch } from '../control/switches';
 import { targetOf, UnknownTargetError } from '../control/targets';
@@ -85,6 +86,7 @@ const isoTime = z
 
 const noQuery = z.strictObject({});
 const metricsQuery = z.strictObject({ target: z.string().optional(), recent: count(MAX_RECENT).optional() });
+const recommendationsQuery = z.strictObject({ target: z.string().optional() });
 const historyQuery = z.strictObject({
   target: z.string().optional(),
   since: isoTime.optional(),
@@ -184,6 +186,10 @@ const ROUTES: Readonly<Record<ApiRouteKey, Route>> = {
     return {
       body: { entries: entries.map((e) => ({ ...e, time: new Date(e.at).toISOString() })), ...(next ? { next: pageToken(page, next) } : {}) },
     };
+  },
+  'GET /recommendations': async ({ deps, query }) => {
+    const q = parse(recommendationsQuery, query, 'query string');
+    return { body: { recommendations: await latestRecommendations(deps.config, deps.store, q.target) } };
   },
   'POST /pause': switchRoute(true),
   'POST /resume': switchRoute(false),

@@ -8,6 +8,7 @@ export const API_ROUTES = [
   { method: 'GET', path: '/targets/{id}', does: "one target's state and its deployed config" },
   { method: 'GET', path: '/metrics', does: 'the figures of the last and recent decisions, per target' },
   { method: 'GET', path: '/history', does: 'the audit log, newest first, a page at a time' },
+  { method: 'GET', path: '/recommendations', does: "each target's latest recommendation from its own history, with its cost a month" },
   { method: 'POST', path: '/pause', does: 'pause one target, or every target' },
   { method: 'POST', path: '/resume', does: 'resume one target, or every target' },
   { method: 'PUT', path: '/targets/{id}/overrides', does: "set a target's override (within the deployed bounds, expiring)" },

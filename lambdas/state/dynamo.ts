@@ -8,6 +8,7 @@
  *   pk=target#<id>  sk=audit#<13-digit ms>#<rnd>  audit entry, expires through `ttl`
  *   pk=control      sk=switch#<scope>            switches (`paused`, `dryRun`) of a target or of `*`
  *   pk=control      sk=override#<id>             an operator's override of a target, removed through `ttl`
+ *   pk=recommendation sk=<id>                    the latest recommendation of a target (the daily recommender)
  *
  * Every read of a target record or a switch is strongly consistent. Every attribute name goes through
  * an expression placeholder, so reserved words (`ttl`, `memory`, ...) never matter.
@@ -21,6 +22,7 @@ import {
   LeaseLostError,
   type Override,
   type StateStore,
+  type StoredRecommendation,
   type Switches,
   type SwitchScope,
   type TargetRecord,
@@ -38,6 +40,8 @@ const CONTROL_PK = 'control';
 const AUDIT_PREFIX = 'audit#';
 const SWITCH_PREFIX = 'switch#';
 const OVERRIDE_PREFIX = 'override#';
+/** One partition holds every target's latest recommendation: the API lists them with one Query. */
+const RECOMMENDATION_PK = 'recommendation';
 const SUFFIX_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const SUFFIX_LENGTH = 6;
 /** Sorts after every suffix character, so `audit#<ms>#~` bounds all entries of that millisecond. */
@@ -53,6 +57,7 @@ type Item = Record<string, unknown>;
 export const targetKey = (targetId: string) => ({ pk: `target#${targetId}`, sk: STATE_SK });
 export const switchKey = (scope: SwitchScope) => ({ pk: CONTROL_PK, sk: `${SWITCH_PREFIX}${scope}` });
 export const overrideKey = (targetId: string) => ({ pk: CONTROL_PK, sk: `${OVERRIDE_PREFIX}${targetId}` });
+export const recommendationKey = (targetId: string) => ({ pk: RECOMMENDATION_PK, sk: targetId });
 /** Sort key of an audit entry: zero-padded epoch ms (13 digits), then a random suffix against collisions. */
 export const auditSortKey = (at: number, suffix: string) => `${AUDIT_PREFIX}${pad(at)}#${suffix}`;
 
@@ -277,6 +282,30 @@ export class DynamoStateStore implements StateStore {
         }),
       );
       for (const item of page.Items ?? []) found.push(stripInternal(item) as unknown as Override);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  async putRecommendation(recommendation: StoredRecommendation): Promise<void> {
+    const item = { ...(withoutUndefined(recommendation) as Item), ...recommendationKey(recommendation.targetId) };
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  async listRecommendations(): Promise<StoredRecommendation[]> {
+    const found: StoredRecommendation[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': RECOMMENDATION_PK },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) found.push(stripInternal(item) as unknown as StoredRecommendation);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return found;

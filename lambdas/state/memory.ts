@@ -6,6 +6,7 @@ import {
   LeaseLostError,
   type Override,
   type StateStore,
+  type StoredRecommendation,
   type Switches,
   type SwitchScope,
   type TargetRecord,
@@ -36,6 +37,7 @@ export class MemoryStateStore implements StateStore {
   private readonly audit = new Map<string, AuditEntry[]>();
   private readonly switches = new Map<string, { paused?: boolean; dryRun?: boolean }>();
   private readonly overrides = new Map<string, Override>();
+  private readonly recommendations = new Map<string, StoredRecommendation>();
 
   async acquireLease(targetId: string, owner: string, now: number, ttlSeconds: number): Promise<boolean> {
     const held = this.leases.get(targetId);
@@ -103,5 +105,13 @@ export class MemoryStateStore implements StateStore {
 
   async listOverrides(): Promise<Override[]> {
     return [...this.overrides.values()].map((o) => copyOf(o));
+  }
+
+  async putRecommendation(recommendation: StoredRecommendation): Promise<void> {
+    this.recommendations.set(recommendation.targetId, copyOf(recommendation));
+  }
+
+  async listRecommendations(): Promise<StoredRecommendation[]> {
+    return [...this.recommendations.keys()].sort().map((id) => copyOf(this.recommendations.get(id) as StoredRecommendation));
   }
 }

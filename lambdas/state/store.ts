@@ -1,6 +1,6 @@
 /**
  * The state store: per-target lease, engine memory, cooldown timestamps, pause/dry-run switches,
- * operators' overrides and the audit log. One interface, two implementations: DynamoDB (deployed) and memory (simulator, tests).
+ * operators' overrides, the audit log and the latest recommendation per target. One interface, two implementations: DynamoDB (deployed) and memory (simulator, tests).
  */
 
 export interface DecisionSummary {
@@ -101,6 +101,44 @@ export interface Override {
   readonly reason?: string;
 }
 
+/** A target's settings and their figures, as one replay predicted them (sim/recommend.ts). */
+export interface StoredReplay {
+  readonly settings: Readonly<Record<string, number>>;
+  readonly figures: Readonly<Record<string, number | null>>;
+}
+
+/**
+ * The latest recommendation of one target, computed from its own history (the daily recommender,
+ * lambdas/recommender): the change to make, or to keep the settings, or why its history could not be
+ * judged. One per target, replaced by the next run.
+ */
+export interface StoredRecommendation {
+  readonly targetId: string;
+  readonly kind: string;
+  /** Epoch ms the replays were made. */
+  readonly computedAt: number;
+  /** The history replayed: its first minute (epoch ms, inclusive), end (exclusive), rows and where it was read. */
+  readonly trace: { readonly from: number; readonly to: number; readonly steps: number; readonly stepSeconds: number; readonly source: string };
+  readonly verdict: 'change' | 'keep' | 'cannot-judge';
+  /** Why the history cannot be judged. */
+  readonly reason?: string;
+  readonly current?: StoredReplay;
+  readonly recommended?: StoredReplay;
+  /**
+   * What the change costs a month: unit-hours recommended minus current (negative: it saves), and in
+   * dollars where a price per unit-hour is known (`price` says which).
+   */
+  readonly monthly?: {
+    readonly unitHours: number;
+    readonly dollars?: number;
+    readonly price?: { readonly perUnitHour: number; readonly source: string };
+    /** Why there are no dollars. */
+    readonly noPrice?: string;
+  };
+  /** What the replay leaves out of the target. */
+  readonly notes?: readonly string[];
+}
+
 /** Scope of a switch: one target id, or every target. */
 export type SwitchScope = string | '*';
 export const ALL_TARGETS = '*';
@@ -137,6 +175,10 @@ export interface StateStore {
   setOverride(override: Override): Promise<void>;
   /** Every stored override, in force or expired. */
   listOverrides(): Promise<Override[]>;
+  /** Stores a target's latest recommendation, replacing the one before. */
+  putRecommendation(recommendation: StoredRecommendation): Promise<void>;
+  /** Every target's latest recommendation, by target id. */
+  listRecommendations(): Promise<StoredRecommendation[]>;
 }
 
 export class LeaseLostError extends Error {

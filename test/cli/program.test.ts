@@ -21,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { type CliDeps, runCli } from '../../cli/program';
 import { OUTPUT_KEYS } from '../../lambdas/shared/deployment';
 import { DynamoStateStore } from '../../lambdas/state/dynamo';
+import type { StoredRecommendation } from '../../lambdas/state/store';
 import { useDynalite } from '../support/dynalite';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -730,8 +731,69 @@ test('--help lists the options and every command in order, exit 0', async () => 
       "  recommend [options] <target>  replay a target's load with its settings and a",
       '                                few candidates: the change to make, or that the',
       '                                current settings are best',
+      "  recommendations [options]     each target's latest recommendation from the",
+      '                                daily recommender, with what the change costs a',
+      '                                month',
       '  help [command]                display help for command',
       '',
     ].join('\n'),
+  });
+});
+
+describe('recommendations', () => {
+  const DAY = 86_400_000;
+  const stored = (targetId: string, kind: string, extra: Partial<StoredRecommendation> = {}): StoredRecommendation => ({
+    targetId,
+    kind,
+    computedAt: NOW - 9 * 3_600_000,
+    trace: { from: NOW - 15 * DAY, to: NOW - DAY, steps: 20_160, stepSeconds: 60, source: 'CloudWatch ...' },
+    verdict: 'keep',
+    current: { settings: { targetCpu: 70, scaleInStabilizationSeconds: 900 }, figures: { costRatio: 1.2 } },
+    ...extra,
+  });
+
+  test("each target's latest: verdict, history span, unit-hours and dollars a month, the change; --target one; -o text", async () => {
+    await store.putRecommendation(
+      stored('web', 'asg', {
+        verdict: 'change',
+        recommended: { settings: { targetCpu: 60, scaleInStabilizationSeconds: 900 }, figures: { costRatio: 1.1 } },
+        monthly: { unitHours: -730, dollars: -60.74, price: { perUnitHour: 0.0832, source: 't3.large On-Demand, Linux, us-east-1' } },
+      }),
+    );
+    await store.putRecommendation(
+      stored('api', 'ecs-service', { verdict: 'cannot-judge', reason: 'the trace covers 20h00m, under one day: too short to judge', current: undefined }),
+    );
+    const { code, out } = await run('recommendations');
+    expect(code).toBe(0);
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
+    expect(lines).toEqual([
+      ['TARGET', 'KIND', 'COMPUTED (UTC)', 'HISTORY', 'VERDICT', 'UNIT-HOURS/MONTH', '$/MONTH', 'CHANGE'],
+      ['web', 'asg', '2026-01-05T03:00:00Z', '2025-12-21..2026-01-04', 'change', '-730', '-$60.74', 'targetCpu 70 -> 60'],
+      [
+        'api',
+        'ecs-service',
+        '2026-01-05T03:00:00Z',
+        '2025-12-21..2026-01-04',
+        'cannot-judge',
+        '-',
+        '-',
+        'cannot judge: the trace covers 20h00m, under one day: too short to judge',
+      ],
+    ]);
+    expect((await run('recommendations', '--target', 'web', '-o', 'text')).out).toBe(
+      'web\tasg\t2026-01-05T03:00:00Z\t2025-12-21..2026-01-04\tchange\t-730\t-$60.74\ttargetCpu 70 -> 60\n',
+    );
+    const json = JSON.parse((await run('recommendations', '--json')).out);
+    expect(json[0]).toMatchObject({ targetId: 'web', computedAt: '2026-01-05T03:00:00.000Z', monthly: { dollars: -60.74 } });
+  });
+
+  test('none stored says why; an unknown target is one line', async () => {
+    expect((await run('recommendations')).out).toBe(
+      'no recommendations stored: the daily recommender (recommendations: { enabled: true }) has not run yet, or is not deployed\n',
+    );
+    expect((await run('recommendations', '--target', 'nope')).err).toBe('autoscaler: no target "nope" in the config (targets: web, api)\n');
   });
 });

@@ -179,6 +179,22 @@ test('a request signed with the wrong key is refused with 403, and the CLI says 
   expect(await store.getSwitches('*')).toEqual({ paused: false, dryRun: false });
 });
 
+test('recommendations: the stored ones through GET /recommendations, as without --api', async () => {
+  await store.putRecommendation({
+    targetId: 'web',
+    kind: 'asg',
+    computedAt: NOW - 3_600_000,
+    trace: { from: NOW - 14 * 86_400_000, to: NOW - 3_600_000, steps: 20_100, stepSeconds: 60, source: 'CloudWatch ...' },
+    verdict: 'change',
+    current: { settings: { targetCpu: 70 }, figures: {} },
+    recommended: { settings: { targetCpu: 60 }, figures: {} },
+    monthly: { unitHours: 365, noPrice: 'no unitPrice in the config' },
+  });
+  const res = await run(KEY.secretAccessKey, 'recommendations', '--target', 'web', '-o', 'text');
+  expect(res).toEqual({ code: 0, out: 'web\tasg\t2026-11-30T11:00:00Z\t2026-11-16..2026-11-30\tchange\t+365\tno price\ttargetCpu 70 -> 60\n', err: '' });
+  expect(requests).toEqual(['GET /recommendations']);
+});
+
 test('commands the API does not serve say so, and call nothing', async () => {
   for (const [args, name] of [
     [['explain', 'web'], 'explain'],

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_HANDLER_ENTRY } from '../../lib/api';
+import { RECOMMENDER_ENTRY } from '../../lib/recommender';
 import { RUNBOOK_HANDLER_ENTRY } from '../../lib/runbooks/data';
 import { FAMILY_ENTRIES, PROJECT_ROOT } from '../../lib/shared/function';
 import { ALL_KINDS_CONFIG } from '../support/configs';
@@ -31,7 +32,7 @@ describe('R29: the IAM simulator stays out of what is deployed', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require('esbuild') as typeof import('esbuild');
     const result = await esbuild.build({
-      entryPoints: [...Object.values(FAMILY_ENTRIES), RUNBOOK_HANDLER_ENTRY, API_HANDLER_ENTRY],
+      entryPoints: [...Object.values(FAMILY_ENTRIES), RUNBOOK_HANDLER_ENTRY, API_HANDLER_ENTRY, RECOMMENDER_ENTRY],
       bundle: true,
       write: false,
       metafile: true,

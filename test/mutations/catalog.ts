@@ -504,4 +504,28 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'if (!p) return undefined;',
     tests: ['test/sim/policies/autoscaler-forecast.test.ts'],
   },
+  {
+    id: 'history-quiet-minute-as-gap',
+    breaks: 'recommend --days: a minute the ALB reported no request (healthy hosts, no RequestCount) is load 0, not a gap',
+    file: 'lambdas/control/load-history.ts',
+    find: '} else if (covered.has(at)) {',
+    replace: '} else if (covered.has(at) && false) {',
+    tests: ['test/lambdas/control/load-history.test.ts'],
+  },
+  {
+    id: 'recommender-keeps-map-results',
+    breaks: "the daily recommender keeps none of the batches' results, so no state's output nears Step Functions' 256 KiB",
+    file: 'lib/recommender.ts',
+    find: 'resultPath: sfn.JsonPath.DISCARD,',
+    replace: '',
+    tests: ['test/lib/recommender.test.ts'],
+  },
+  {
+    id: 'recommender-dollars-without-price',
+    breaks: "a recommendation's dollars a month are its unit-hours times the unit's price",
+    file: 'lambdas/recommender/service.ts',
+    find: 'dollars: Math.round(unitHours * price.perUnitHour * 100) / 100',
+    replace: 'dollars: Math.round(unitHours * 100) / 100',
+    tests: ['test/lambdas/recommender/service.test.ts'],
+  },
 ];

@@ -16,6 +16,7 @@ import { apiSchema } from './api';
 import { DAY } from './fields';
 import { ConfigError, describeIssues } from './issues';
 import { formatPath } from './paths';
+import { recommendationsSchema } from './recommendations';
 import type { TargetResource } from './resources';
 import { capacityWindowSchema, checkWindows } from './windows';
 
@@ -79,6 +80,11 @@ export const configSchema = z
      * @default { enabled: false }
      */
     api: apiSchema.prefault({}),
+    /**
+     * The daily recommender (a state machine replaying every web and worker target's history), when enabled.
+     * @default { enabled: false }
+     */
+    recommendations: recommendationsSchema.prefault({}),
     targets: z.array(targetSchema).min(1).max(MAX_TARGETS),
     /**
      * Capacity windows: cron periods (with a time zone) that set a target's floor and ceiling, such as
@@ -197,5 +203,6 @@ export { sizeRank } from './checks';
 export { type MissingDataConfig, type MissingDataHoldConfig, missingDataHoldSchema, missingDataSchema } from './fields';
 export { ConfigError, describeIssues } from './issues';
 export { formatPath, show } from './paths';
+export { type RecommendationsConfig, recommendationsSchema } from './recommendations';
 export type { TargetResource } from './resources';
 export { type CapacityWindowConfig, capacityWindowSchema, WINDOW_KINDS } from './windows';

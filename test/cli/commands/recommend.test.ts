@@ -1,10 +1,14 @@
 /**
  * `recommend TARGET --trace FILE.csv` end to end: the program in-process on generated one-day traces
  * and a config file, every replay through the real handlers; no AWS call (every client refuses).
+ * `recommend TARGET --days N` reads the same rows from CloudWatch, which has no local implementation:
+ * GetMetricData is answered by aws-sdk-client-mock.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
 import { render } from '../../../cli/commands/recommend';
 import { type CliDeps, runCli } from '../../../cli/program';
 import { generateTrace, traceCsv } from '../../../sim/generate';
@@ -93,9 +97,13 @@ function offlineDeps(out: string[], err: string[]): CliDeps {
 }
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith({}, ...argv);
+}
+
+async function cliWith(more: Partial<CliDeps>, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli([...argv, '--config', config], offlineDeps(out, err));
+  const code = await runCli([...argv, '--config', config], { ...offlineDeps(out, err), ...more });
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
@@ -212,5 +220,108 @@ describe('recommend: bad input is one line naming the problem', () => {
     expect(await oneLine('recommend', 'web', '--trace', bad)).toBe(
       `autoscaler: --trace: ${bad}: line 3: column 1 is not an ISO-8601 UTC time: "5 January,40"\n`,
     );
+  });
+});
+
+describe("recommend --days: the target's own history in CloudWatch", () => {
+  const cw = mockClient(CloudWatchClient);
+  const MIN = 60_000;
+  const START = Date.UTC(2026, 0, 5);
+  const END = START + 2 * 86_400_000;
+  let twoDays: string;
+  let rows: [number, number][];
+
+  beforeAll(() => {
+    twoDays = path.join(dir, 'two-days.csv');
+    fs.writeFileSync(twoDays, traceCsv(generateTrace({ shape: 'diurnal', seed: 5, days: 2 })));
+    rows = fs
+      .readFileSync(twoDays, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .map(([t, v]) => [Date.parse(t), Number(v)]);
+  });
+
+  beforeEach(() => cw.reset());
+
+  /** CloudWatch holding `requests` (the ALB's RequestCount, epoch ms -> Sum) and healthy hosts every minute of `hosts`; one page. */
+  function holds(requests: ReadonlyMap<number, number>, hosts: (at: number) => boolean = () => true): void {
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      const start = (input.StartTime as Date).getTime();
+      const end = (input.EndTime as Date).getTime();
+      const results = (input.MetricDataQueries ?? []).map((q) => {
+        const points: [number, number][] = [];
+        for (let at = start; at < end; at += MIN) {
+          if (q.MetricStat?.Metric?.MetricName === 'RequestCount' && requests.has(at)) points.push([at, requests.get(at) as number]);
+          if (q.MetricStat?.Metric?.MetricName === 'HealthyHostCount' && hosts(at) && at >= START && at < END) points.push([at, 3]);
+        }
+        return { Id: q.Id, Timestamps: points.map(([at]) => new Date(at)), Values: points.map(([, v]) => v), StatusCode: 'Complete' as const };
+      });
+      return Promise.resolve({ MetricDataResults: results });
+    });
+  }
+
+  const history = { cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }), now: () => END + 30_000 };
+  const SOURCE = 'CloudWatch ALB RequestCount of targetgroup/shop-web/73e2d6bc24d8a067 2026-01-05T00:00Z..2026-01-07T00:00Z';
+
+  test('two days read from CloudWatch give the recommendation --trace gives on the same rows as a CSV', async () => {
+    holds(new Map(rows));
+    const fromFile = await cliWith(history, 'recommend', 'web', '--trace', twoDays);
+    const fromCloudWatch = await cliWith(history, 'recommend', 'web', '--days', '2');
+    expect(fromFile.code).toBe(0);
+    expect(fromCloudWatch.code).toBe(0);
+    const same = (t: string, source: string) => t.replace(source, 'SOURCE').replace(/replayed in [\d.]+ s/, 'replayed in N s');
+    expect(same(fromCloudWatch.stdout, SOURCE)).toBe(same(fromFile.stdout, twoDays));
+    expect(fromCloudWatch.stdout).toMatch(
+      /^web \(asg\): 2d00h of 60 s steps from CloudWatch ALB RequestCount of targetgroup\/shop-web\/73e2d6bc24d8a067 2026-01-05T00:00Z\.\.2026-01-07T00:00Z, /,
+    );
+    expect(fromCloudWatch.stdout).toMatch(/\nrecommended: |\nthe current settings are best/);
+    expect(fromCloudWatch.stderr).toBe(`replaying 2d00h of ${SOURCE} for web...\n`);
+    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(1);
+  }, 120_000);
+
+  test('without --days or --trace it reads the last 14 days; nothing there is too short to judge', async () => {
+    holds(new Map(), () => false);
+    const { code, stdout } = await cliWith(history, 'recommend', 'web');
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      'web (asg): cannot judge CloudWatch ALB RequestCount of targetgroup/shop-web/73e2d6bc24d8a067 2025-12-24T00:00Z..2026-01-07T00:00Z: ' +
+        'the trace has no rows: too short to judge (a day at least)\n',
+    );
+    expect(cw.commandCalls(GetMetricDataCommand)[0].args[0].input.StartTime).toEqual(new Date(END - 14 * 86_400_000));
+  });
+
+  test('minutes CloudWatch never got are gaps: no figure', async () => {
+    const lost = (at: number) => at >= START + 600 * MIN && at < START + 603 * MIN;
+    holds(new Map(rows.filter(([at]) => !lost(at))), (at) => !lost(at));
+    const { code, stdout } = await cliWith(history, 'recommend', 'web', '--days', '2', '-o', 'json');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      verdict: 'cannot-judge',
+      reason: expect.stringMatching(
+        /^the trace has 1 gap\(s\) in its 60 s rows, about 0h03m missing in all \(the first from 2026-01-05T09:59:00Z to 2026-01-05T10:03:00Z\)/,
+      ),
+      candidates: [],
+    });
+  });
+
+  test('bad --days, --days with --trace, a web target without a target group: one line, no call', async () => {
+    const one = async (...argv: string[]) => {
+      const { code, stdout, stderr } = await cliWith(history, ...argv);
+      expect([code, stdout]).toEqual([1, '']);
+      return stderr;
+    };
+    expect(await one('recommend', 'web', '--days', '20')).toBe(
+      'autoscaler: --days: 20 days is more than CloudWatch keeps at one minute (15 days; older data is only kept as 5-minute averages): pass at most 15\n',
+    );
+    expect(await one('recommend', 'web', '--days', 'two')).toBe('autoscaler: --days: "two" is not a whole number of days from 1 to 15\n');
+    expect(await one('recommend', 'web', '--days', '2', '--trace', webTrace)).toBe(
+      "autoscaler: --trace and --days cannot be used together: --trace replays a file, --days the target's own history in CloudWatch\n",
+    );
+    expect(await one('recommend', 'api', '--unit-capacity', '100')).toBe(
+      'autoscaler: target "api" has no targetGroup: its requests are read from the ALB\'s RequestCount; set targetGroup, or pass --trace FILE.csv\n',
+    );
+    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(0);
   });
 });

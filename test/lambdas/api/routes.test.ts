@@ -7,7 +7,7 @@ import { type ApiDeps, type ApiEvent, serve } from '../../../lambdas/api/routes'
 import { historyPage } from '../../../lambdas/control/history';
 import { API_ROUTES } from '../../../lambdas/shared/api-routes';
 import { DynamoStateStore } from '../../../lambdas/state/dynamo';
-import { ALL_TARGETS, type AuditEntry } from '../../../lambdas/state/store';
+import { ALL_TARGETS, type AuditEntry, type StoredRecommendation } from '../../../lambdas/state/store';
 import fixture from '../../fixtures/apigateway-http-api-iam.json';
 import { ALL_KINDS_CONFIG } from '../../support/configs';
 import { useDynalite } from '../../support/dynalite';
@@ -166,6 +166,48 @@ describe('reads', () => {
     expect((await problems({ page: '2' })).problems).toEqual(['page: unknown key']);
     expect((await call('GET', '/history', { query: { target: 'nope' } })).status).toBe(404);
   });
+
+  test("GET /recommendations: each target's latest recommendation with its dollars a month, in config order, times in ISO 8601; ?target= one", async () => {
+    const { call, store } = await rig();
+    const DAY = 24 * HOUR;
+    const record = (targetId: string, kind: string, extra: Partial<StoredRecommendation> = {}): StoredRecommendation => ({
+      targetId,
+      kind,
+      computedAt: NOW - HOUR,
+      trace: { from: NOW - 14 * DAY, to: NOW - HOUR, steps: 20_100, stepSeconds: 60, source: 'CloudWatch ...' },
+      verdict: 'keep',
+      current: { settings: { targetCpu: 70 }, figures: { violationPct: 0, costRatio: 1.2 } },
+      ...extra,
+    });
+    await store.putRecommendation(record('celery', 'queue-workers'));
+    await store.putRecommendation(
+      record('web', 'asg', {
+        verdict: 'change',
+        recommended: { settings: { targetCpu: 60 }, figures: { violationPct: 0, costRatio: 1.1 } },
+        monthly: { unitHours: -730, dollars: -60.74, price: { perUnitHour: 0.0832, source: 't3.large On-Demand, Linux, us-east-1' } },
+      }),
+    );
+    await store.putRecommendation(record('gone', 'asg')); // a target no longer in the config
+    const all = await call('GET', '/recommendations');
+    expect(all.status).toBe(200);
+    expect(all.body.recommendations.map((r: { targetId: string }) => r.targetId)).toEqual(['web', 'celery']);
+    expect(all.body.recommendations[0]).toEqual({
+      targetId: 'web',
+      kind: 'asg',
+      computedAt: '2026-11-30T11:00:00.000Z',
+      trace: { from: '2026-11-16T12:00:00.000Z', to: '2026-11-30T11:00:00.000Z', steps: 20_100, stepSeconds: 60, source: 'CloudWatch ...' },
+      verdict: 'change',
+      current: { settings: { targetCpu: 70 }, figures: { violationPct: 0, costRatio: 1.2 } },
+      recommended: { settings: { targetCpu: 60 }, figures: { violationPct: 0, costRatio: 1.1 } },
+      monthly: { unitHours: -730, dollars: -60.74, price: { perUnitHour: 0.0832, source: 't3.large On-Demand, Linux, us-east-1' } },
+    });
+    const one = await call('GET', '/recommendations', { query: { target: 'celery' } });
+    expect(one.body.recommendations.map((r: { targetId: string }) => r.targetId)).toEqual(['celery']);
+    // A target of the config with no recommendation yet: none; an unknown one: 404; a bad parameter: 400.
+    expect((await call('GET', '/recommendations', { query: { target: 'api' } })).body).toEqual({ recommendations: [] });
+    expect((await call('GET', '/recommendations', { query: { target: 'nope' } })).status).toBe(404);
+    expect((await call('GET', '/recommendations', { query: { days: '3' } })).body).toEqual({ error: 'bad query string', problems: ['days: unknown key'] });
+  });
 });
 
 describe('pause and resume', () => {
@@ -269,9 +311,11 @@ describe('routing', () => {
   test('an unknown path is 404 listing the routes; a method the path does not take is 405 with allow', async () => {
     const { call, written } = await rig();
     const before = await written();
-    const missing = await call('GET', '/recommendations');
+    const missing = await call('GET', '/forecasts');
     expect(missing.status).toBe(404);
-    expect(missing.body.error).toBe('no route /recommendations (routes: /status, /targets/{id}, /metrics, /history, /pause, /resume, /targets/{id}/overrides)');
+    expect(missing.body.error).toBe(
+      'no route /forecasts (routes: /status, /targets/{id}, /metrics, /history, /recommendations, /pause, /resume, /targets/{id}/overrides)',
+    );
     expect(await call('DELETE', '/status')).toMatchObject({ status: 405, headers: { allow: 'GET' }, body: { error: '/status takes GET, not DELETE' } });
     expect(await call('GET', '/pause')).toMatchObject({ status: 405, headers: { allow: 'POST' } });
     expect(await call('POST', '/targets/web/overrides')).toMatchObject({ status: 405, headers: { allow: 'PUT, DELETE' } });

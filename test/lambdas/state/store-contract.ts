@@ -2,7 +2,15 @@
  * The StateStore contract: the same tests run against every implementation (memory and DynamoDB), so
  * the simulator's store and the deployed one cannot drift apart.
  */
-import { type AuditEntry, type DecisionSummary, LeaseLostError, type Override, type StateStore, type TargetRecord } from '../../../lambdas/state/store';
+import {
+  type AuditEntry,
+  type DecisionSummary,
+  LeaseLostError,
+  type Override,
+  type StateStore,
+  type StoredRecommendation,
+  type TargetRecord,
+} from '../../../lambdas/state/store';
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 const LEASE_SECONDS = 30;
@@ -347,6 +355,52 @@ export function storeContract(name: string, makeStore: () => Promise<StateStore>
         await store.setSwitch('web', 'dryRun', true);
         expect(await store.getSwitches('web')).toEqual({ paused: false, dryRun: true });
         expect(await store.listOverrides()).toHaveLength(1);
+      });
+    });
+
+    describe('recommendations', () => {
+      const recommendation = (targetId: string, extra: Partial<StoredRecommendation> = {}): StoredRecommendation => ({
+        targetId,
+        kind: 'asg',
+        computedAt: T0,
+        trace: { from: T0 - 14 * 86_400_000, to: T0, steps: 20_160, stepSeconds: 60, source: 'CloudWatch ALB RequestCount of targetgroup/web/1' },
+        verdict: 'change',
+        current: { settings: { targetCpu: 50, scaleInStabilizationSeconds: 900 }, figures: { violationPct: 0.1, costRatio: 1.4, reversalsPerDay: null } },
+        recommended: { settings: { targetCpu: 70, scaleInStabilizationSeconds: 900 }, figures: { violationPct: 0.1, costRatio: 1.1, reversalsPerDay: null } },
+        monthly: { unitHours: -1200, dollars: -99.84, price: { perUnitHour: 0.0832, source: 't3.large' } },
+        notes: ['memory is not in the trace'],
+        ...extra,
+      });
+
+      test('none at first; each reads back as written, listed by target id', async () => {
+        expect(await store.listRecommendations()).toEqual([]);
+        await store.putRecommendation(recommendation('workers', { kind: 'queue-workers', verdict: 'keep', recommended: undefined, monthly: undefined }));
+        await store.putRecommendation(recommendation('web'));
+        expect(await store.listRecommendations()).toEqual([
+          recommendation('web'),
+          recommendation('workers', { kind: 'queue-workers', verdict: 'keep', recommended: undefined, monthly: undefined }),
+        ]);
+      });
+
+      test("the next run's record replaces the target's last one whole", async () => {
+        await store.putRecommendation(recommendation('web'));
+        const later = recommendation('web', {
+          computedAt: T0 + 86_400_000,
+          verdict: 'cannot-judge',
+          reason: 'too short',
+          current: undefined,
+          recommended: undefined,
+          monthly: undefined,
+        });
+        await store.putRecommendation(later);
+        expect(await store.listRecommendations()).toEqual([later]);
+      });
+
+      test('recommendations are not target records, overrides or audit entries', async () => {
+        await store.putRecommendation(recommendation('web'));
+        expect(await store.getTarget('web')).toBeUndefined();
+        expect(await store.listOverrides()).toEqual([]);
+        expect(await store.listAudit('web', 0, T0 * 2)).toEqual([]);
       });
     });
   });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DAY, MAX_UNITS, missingDataSchema, percent, targetId } from '../../config/fields';
 import { alertsSchema } from './alerts';
 import { stepPolicyFields } from './step-policy';
+import { unitPriceField } from './unit-price';
 
 /** An Application Load Balancer target group in front of the web tier. */
 export const targetGroupSchema = z.strictObject({
@@ -96,4 +97,6 @@ export const capacityFields = {
   ...stepPolicyFields,
   /** Alert-only rules on the target's signals: notify, never scale. @default [] */
   alerts: alertsSchema,
+  /** What one unit costs an hour, for the dollars of a recommendation. @default none */
+  ...unitPriceField,
 };

@@ -7,6 +7,7 @@ import { autoScalingGroupName, ecsName, MAX_UNITS, resourceName, targetId } from
 import { SQS_QUEUE_URL } from '../formats';
 import { alertsSchema } from './alerts';
 import { stepPolicyFields } from './step-policy';
+import { unitPriceField } from './unit-price';
 
 const sqsQueueUrl = resourceName(SQS_QUEUE_URL, 'must be an SQS queue URL: https://sqs.<region>.amazonaws.com/<account>/<queue name>');
 
@@ -113,6 +114,8 @@ export const queueWorkersTargetSchema = z.strictObject({
   ...stepPolicyFields,
   /** Alert-only rules on the queue's signals: notify, never scale. @default [] */
   alerts: alertsSchema,
+  /** What one worker costs an hour, for the dollars of a recommendation. @default none */
+  ...unitPriceField,
 });
 
 export type QueueWorkersTarget = z.output<typeof queueWorkersTargetSchema>;
