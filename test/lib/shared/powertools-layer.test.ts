@@ -57,13 +57,15 @@ describe('the functions of a deployment with every target kind', () => {
   const synth = (options: { bundlePowertools?: boolean; context?: Record<string, unknown> } = {}) => {
     const app = testApp(options.context);
     const { stack } = buildApp(ALL_KINDS_CONFIG, { app, bundlePowertools: options.bundlePowertools });
-    return { app, template: Template.fromStack(stack) };
+    return { app, stack, template: Template.fromStack(stack) };
   };
   const functionLayers = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')).map((r) => r.Properties.Layers);
   const layer = `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`;
 
   test('every function has the layer of the installed version, by its public SSM parameter; no template parameter; cdk-nag quiet', () => {
-    const { app, template } = synth();
+    const { app, stack, template } = synth();
+    // one reference for the stack, whatever the number of functions
+    expect(stack.node.findAll().filter((c) => c.node.id === 'PowertoolsLayer')).toHaveLength(1);
     const layers = functionLayers(template);
     // the four families, the runbook tasks, the broker reader, the operator API
     expect(layers.length).toBe(7);
