@@ -1,11 +1,14 @@
 /**
- * Each family's Lambda bundle, built as NodejsFunction builds it (esbuild, minified, AWS SDK v3
- * external, the config beside it as autoscaler-config.json), its size, and its cold-start init time
+ * Each function's Lambda bundle, built as NodejsFunction builds it (esbuild, minified, AWS SDK v3
+ * external, Powertools external as it comes from its Lambda layer unless `bundlePowertools`, the
+ * config beside it as autoscaler-config.json), its size, and its cold-start init time
  * next to a minimal handler's that loads the same AWS SDK clients: a fresh Node process each time,
  * time from process start until the module and those clients are loaded, alternated between the two so
  * both see the same machine state. Both load the clients after the module too (a no-op where the
  * bundle loaded them already), so a bundle that defers them to its first event gains nothing: the
- * ratio is what the project's own code and libraries add.
+ * ratio is what the project's own code and libraries add. NODE_PATH is the project's node_modules,
+ * which plays both the runtime's AWS SDK and Powertools' layer (/opt/nodejs/node_modules in Lambda):
+ * Powertools' own load time counts against the project.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +17,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLED_CONFIG_FILE } from '../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
+import { externalModules } from '../lib/shared/function';
 
 export interface BundleRow {
   readonly family: string;
@@ -39,7 +43,7 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-export function bundleTable(entries: Readonly<Record<string, string>>, config: AutoscalerConfig, runs = 15): BundleRow[] {
+export function bundleTable(entries: Readonly<Record<string, string>>, config: AutoscalerConfig, runs = 15, bundlePowertools = false): BundleRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'autoscaler-bench-'));
   const nodePath = join(__dirname, '..', 'node_modules');
   writeFileSync(join(dir, BUNDLED_CONFIG_FILE), JSON.stringify(config));
@@ -54,7 +58,7 @@ export function bundleTable(entries: Readonly<Record<string, string>>, config: A
       target: 'node22',
       format: 'cjs',
       minify: true,
-      external: ['@aws-sdk/*'],
+      external: externalModules(bundlePowertools),
       logLevel: 'silent',
       metafile: true,
     });

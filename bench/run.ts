@@ -9,8 +9,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { familyOf } from '../lambdas/shared/alarms';
 import { loadConfigFile } from '../lambdas/shared/config-file';
+import { API_HANDLER_ENTRY } from '../lib/api';
 import { IAM_LIMITS } from '../lib/limits';
+import { RUNBOOK_HANDLER_ENTRY } from '../lib/runbooks/data';
 import { FAMILY_ENTRIES } from '../lib/shared/function';
+import { BROKER_READER_ENTRY } from '../lib/targets/redis-workers';
 import { bundleTable } from './bundles';
 import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { costPerTarget, metricsPerEvaluation, PRICES, USAGE } from './cost';
@@ -115,23 +118,32 @@ async function main() {
   process.stderr.write('bundles...\n');
   const config = loadConfigFile(join(ROOT, 'autoscaler.config.yaml'));
   const families = new Set(config.targets.map(familyOf));
-  const entries = Object.fromEntries(Object.entries(FAMILY_ENTRIES).filter(([family]) => families.has(family as never)));
-  const bundles = bundleTable(entries, config);
+  const entries = {
+    ...Object.fromEntries(Object.entries(FAMILY_ENTRIES).filter(([family]) => families.has(family as never))),
+    'runbook tasks': RUNBOOK_HANDLER_ENTRY,
+    'broker reader': BROKER_READER_ENTRY,
+    'operator API': API_HANDLER_ENTRY,
+  };
+  const bundles = [
+    ...bundleTable(entries, config).map((b) => ({ ...b, powertools: 'layer' })),
+    ...bundleTable(entries, config, 15, true).map((b) => ({ ...b, powertools: 'bundled' })),
+  ];
   out();
   out('## Lambda bundles (example config)');
   out();
-  out('Built as the construct builds them (esbuild, minified, AWS SDK v3 left to the runtime). Init time is');
-  out('the median, over 15 fresh Node processes each, of the time from process start until the handler module');
-  out('and the AWS SDK modules its bundle requires are loaded, alternated with a minimal handler that requires');
-  out('the same SDK modules and nothing else, in the same run: the ratio is what the project adds (its code,');
-  out('Powertools, middy, valibot) over the SDK clients any handler of the family would load. Goal: at most');
-  out('150 KB (146.5 KiB) and 1.2x.');
+  out('Built as the construct builds them (esbuild, minified, AWS SDK v3 left to the runtime; Powertools left to');
+  out('its public Lambda layer, the default, or bundled with `bundlePowertools`). Init time is the median, over 15');
+  out('fresh Node processes each, of the time from process start until the handler module and the AWS SDK modules');
+  out('its bundle requires are loaded, alternated with a minimal handler that requires the same SDK modules and');
+  out("nothing else, in the same run; NODE_PATH is the project's node_modules, which plays both the runtime's SDK");
+  out('and the layer. The ratio is what the project adds (its code, Powertools wherever it comes from, middy,');
+  out('valibot) over the SDK clients any handler of the function would load. Goal: at most 150 KB (146.5 KiB) and 1.2x.');
   out();
-  out('| family | bundle | init (ms) | minimal handler init (ms) | ratio | AWS SDK modules |');
-  out('| --- | ---: | ---: | ---: | ---: | --- |');
+  out('| function | Powertools | bundle | init (ms) | minimal handler init (ms) | ratio | AWS SDK modules |');
+  out('| --- | --- | ---: | ---: | ---: | ---: | --- |');
   for (const b of bundles) {
     const sdk = b.sdkModules.map((m) => m.replace('@aws-sdk/', '')).join(', ');
-    out(`| ${b.family} | ${(b.bytes / 1024).toFixed(0)} KiB | ${f(b.initMs, 1)} | ${f(b.minimalMs, 1)} | ${f(b.ratio, 2)} | ${sdk} |`);
+    out(`| ${b.family} | ${b.powertools} | ${(b.bytes / 1024).toFixed(0)} KiB | ${f(b.initMs, 1)} | ${f(b.minimalMs, 1)} | ${f(b.ratio, 2)} | ${sdk} |`);
   }
 
   process.stderr.write('synth...\n');

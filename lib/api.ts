@@ -42,6 +42,11 @@ export interface OperatorApiProps {
   readonly notifications?: NotificationTopic;
   /** How long the function's log group and the access log keep their events. */
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
+   * @default false
+   */
+  readonly bundlePowertools?: boolean;
 }
 
 export class OperatorApi extends Construct {
@@ -67,6 +72,7 @@ export class OperatorApi extends Construct {
       config,
       logRetention: props.logRetention,
       entry: API_HANDLER_ENTRY,
+      bundlePowertools: props.bundlePowertools,
       purpose: 'operator API (status, metrics, history, pause and resume, overrides)',
       roleOf: 'operator API',
       memorySize: 256,

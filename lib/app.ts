@@ -29,6 +29,11 @@ export interface BuildAppOptions {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Bundle Powertools instead of taking it from its public Lambda layer (`AutoscalerProps.bundlePowertools`).
+   * @default false, unless the CDK context `autoscaler:bundlePowertools` is `true`
+   */
+  readonly bundlePowertools?: boolean;
 }
 
 export interface BuiltApp {
@@ -53,7 +58,7 @@ export function buildApp(config: AutoscalerConfig, options: BuildAppOptions = {}
     env,
     description: `Event-driven autoscaler (${config.targets.length} target(s), prefix "${config.prefix}")`,
   });
-  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config, logRetention: options.logRetention });
+  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config, logRetention: options.logRetention, bundlePowertools: options.bundlePowertools });
   // Synth fails on any finding without an acknowledgement (each with its reason, next to its resource).
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, autoscaler };

@@ -29,7 +29,7 @@ import { INVALIDATE_RUNBOOK, InvalidateRunbook } from './runbooks/cloudfront';
 import { DataRunbooks } from './runbooks/data';
 import { AlarmStacks } from './shared/alarm';
 import { toEventPattern } from './shared/event-pattern';
-import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, createDeadLetterQueue, createFamilyFunction } from './shared/function';
+import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, BUNDLE_POWERTOOLS_CONTEXT_KEY, createDeadLetterQueue, createFamilyFunction } from './shared/function';
 import { ReevaluationSchedule } from './shared/schedule';
 import { infrastructureOf, type ScalingTarget } from './targets';
 import { CdnDeployRules } from './targets/cloudfront';
@@ -44,6 +44,13 @@ export interface AutoscalerProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Bundle Powertools into every function instead of taking it from Powertools' public Lambda layer
+   * (the layer of the installed Powertools version, found through its public SSM parameter at deploy).
+   * For a region or partition the layer is not published in.
+   * @default false, unless the CDK context `autoscaler:bundlePowertools` is `true`
+   */
+  readonly bundlePowertools?: boolean;
 }
 
 /**
@@ -116,6 +123,7 @@ export class Autoscaler extends Construct {
     const alarmCount = allAlarms(config).length + alerts.length;
     this.config = config;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const bundlePowertools = props.bundlePowertools ?? bundlePowertoolsContext(this);
 
     // 2. Build: state, failure queue, one function per family, then each target's alarms and grants.
     this.stateTable = new dynamodb.Table(this, 'StateTable', {
@@ -149,6 +157,7 @@ export class Autoscaler extends Construct {
         idempotencyTable: this.idempotencyTable,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
+        bundlePowertools,
         notifications: this.notifications,
       });
     }
@@ -157,7 +166,7 @@ export class Autoscaler extends Construct {
     // The data tier's long actions run as Step Functions runbooks, which the family's function starts.
     // The runbook task function also runs set-capacity, for the web tiers and worker pools.
     const dataRunbooks = config.targets.some((t) => kindOf(t).runbook || (SET_CAPACITY_KINDS as readonly string[]).includes(t.kind))
-      ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, notifications: this.notifications })
+      ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, bundlePowertools, notifications: this.notifications })
       : undefined;
     this.dataRunbooks = dataRunbooks;
     for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {})) {
@@ -167,7 +176,7 @@ export class Autoscaler extends Construct {
 
     // Redis brokers' queue depths: one reader in the brokers' VPC publishes them for the queue function.
     const brokerReader = config.targets.some((t) => t.kind === 'redis-workers')
-      ? new BrokerReader(this, 'BrokerReader', { config, deadLetterQueue: this.deadLetterQueue, logRetention })
+      ? new BrokerReader(this, 'BrokerReader', { config, deadLetterQueue: this.deadLetterQueue, logRetention, bundlePowertools })
       : undefined;
     this.brokerReader = brokerReader;
 
@@ -242,7 +251,13 @@ export class Autoscaler extends Construct {
     if (brokerReader) this.selfAlarms.addFunction('broker-reader', brokerReader.function);
     // The operator API, when asked for: the same state and control core as the CLI.
     if (config.api.enabled) {
-      this.api = new OperatorApi(this, 'OperatorApi', { config, stateTable: this.stateTable, notifications: this.notifications, logRetention });
+      this.api = new OperatorApi(this, 'OperatorApi', {
+        config,
+        stateTable: this.stateTable,
+        notifications: this.notifications,
+        logRetention,
+        bundlePowertools,
+      });
       this.selfAlarms.addFunction('control-api', this.api.function);
     }
     // The daily recommendations, when asked for: each target's history replayed with candidate settings.
@@ -301,4 +316,12 @@ function pascal(s: string): string {
     .split('-')
     .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
     .join('');
+}
+
+/** `-c autoscaler:bundlePowertools=true|false`; unset is false. */
+function bundlePowertoolsContext(scope: Construct): boolean {
+  const stated: unknown = scope.node.tryGetContext(BUNDLE_POWERTOOLS_CONTEXT_KEY);
+  if (stated === undefined || stated === false || stated === 'false') return false;
+  if (stated === true || stated === 'true') return true;
+  throw new Error(`-c ${BUNDLE_POWERTOOLS_CONTEXT_KEY}=${String(stated)}: must be true or false`);
 }

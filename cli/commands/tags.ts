@@ -53,6 +53,9 @@ const NOUNS: Readonly<Record<TaggedKind, string>> = {
   'cloudfront-distribution': 'CloudFront distribution',
 };
 
+/** Every kind of resource the check reads; test/cli/commands/tags-template.test.ts holds it to what the stacks grant by tag. */
+export const TAGGED_KINDS = Object.keys(NOUNS) as readonly TaggedKind[];
+
 /**
  * The resources of a target that `permissions: by-tag` grants on by tag: every Auto Scaling group and
  * ECS service a family sets, every SQS queue (and dead-letter queue) a queue family reads, the RDS

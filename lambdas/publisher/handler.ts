@@ -2,77 +2,63 @@
  * Lambda entry of the broker reader: run every minute by an EventBridge rule, in the brokers' VPC. Thin:
  * the redis-workers targets of the bundled config, a Redis client per broker, then publishDepths.
  *
- * The Redis client is ioredis: one dependency tree of its own (no native code), pipelines, TLS, AUTH
- * with an ACL user, and bounded connect and command timeouts; it bundles to about a third of node-redis
- * (`redis`, whose modules for JSON, search and time series come with it).
+ * The Redis client is the reader's own (resp.ts, RESP2 over node:net and node:tls): the reader needs
+ * LLEN and HLEN in a pipeline, TLS, AUTH with an ACL user and bounded waits, not a general client
+ * (ioredis alone bundled to about 195 KiB minified, more than the rest of the function).
  *
  * The config is read as the construct wrote it, without the schema (validated at synth, and the bundle
- * is this deployment's own): the bundle holds ioredis, Powertools and the reader, about 360 KB minified.
+ * is this deployment's own).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as tls from 'node:tls';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import Redis from 'ioredis';
 import { awsClient } from '../shared/clients';
 import { BUNDLED_CONFIG_FILE } from '../shared/environment';
 import type { RedisBroker, RedisWorkersTarget } from '../shared/kinds/redis-workers';
 import { logger } from '../shared/powertools';
+import { RespClient, RespError } from './resp';
 import { type BrokerAuth, type BrokerClient, type PublishResult, publishDepths } from './service';
 
 /** Longest a connection or a command may take: the function runs for at most 30 s, and every minute. */
 export const REDIS_TIMEOUT_MS = 5_000;
 
 /**
- * A ready ioredis client on one broker: no reconnect and no queueing while offline (a broker that does
- * not answer fails this minute's read, and the next minute tries again). RESP2, which every Redis and
- * ElastiCache version speaks (RESP3's HELLO is Redis 6+; LLEN and HLEN answer an integer in both), AUTH
- * as its own command; no INFO ready check and no CLIENT SETINFO (Redis 7.2+): commands an ACL user
- * limited to reading the queues may be denied.
+ * A ready client on one broker (lambdas/publisher/resp.ts): TLS with Node's defaults when the broker
+ * says so, AUTH as its own command (an ACL user's name first when the secret has one), SELECT when the
+ * database is not 0; no INFO ready check and no CLIENT SETINFO (Redis 7.2+): commands an ACL user
+ * limited to reading the queues may be denied. `tlsOptions` go over Node's TLS defaults (a test's CA).
  */
-export async function connectRedis(broker: RedisBroker, auth: BrokerAuth | undefined, timeoutMs = REDIS_TIMEOUT_MS): Promise<BrokerClient> {
-  const redis = new Redis({
-    host: broker.host,
-    port: broker.port,
-    db: broker.database,
-    // TLS with Node's defaults: the certificate checked against the host name, sent as SNI unless an IP.
-    ...(broker.tls ? { tls: {} } : {}),
-    ...(auth ? { username: auth.username, password: auth.password } : {}),
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    disconnectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    enableReadyCheck: false,
-    protocol: 2,
-    disableClientInfo: true,
-    retryStrategy: () => null,
-  });
-  // A failed connection or AUTH is told by `error` (connect() only says the connection closed); without a
-  // listener ioredis would print it.
-  let cause: Error | undefined;
-  redis.on('error', (err: Error) => {
-    cause = err;
-  });
+export async function connectRedis(
+  broker: RedisBroker,
+  auth: BrokerAuth | undefined,
+  timeoutMs = REDIS_TIMEOUT_MS,
+  tlsOptions: tls.ConnectionOptions = {},
+): Promise<BrokerClient> {
+  let client: RespClient;
   try {
-    await redis.connect();
+    client = await RespClient.connect({
+      host: broker.host,
+      port: broker.port,
+      tls: broker.tls ? tlsOptions : undefined,
+      username: auth?.username,
+      password: auth?.password,
+      database: broker.database,
+      timeoutMs,
+    });
   } catch (err) {
-    // A connection that failed has ended already; disconnecting it again would leave a timer behind.
-    if (redis.status !== 'end') redis.disconnect();
-    throw new Error(`cannot connect to ${broker.host}:${broker.port}: ${(cause ?? (err as Error)).message}`);
+    throw new Error(`cannot connect to ${broker.host}:${broker.port}: ${(err as Error).message}`);
   }
   return {
     async lengths(commands) {
-      const pipeline = redis.pipeline();
-      for (const c of commands) pipeline[c.op](c.key);
-      const replies = (await pipeline.exec()) ?? [];
-      return commands.map((_, i) => {
-        const [err, value] = replies[i] ?? [new Error('no reply'), undefined];
-        return err ? err : Number(value);
-      });
+      const replies = await client.pipeline(
+        commands.map((c) => [c.op.toUpperCase(), c.key]),
+        timeoutMs,
+      );
+      return replies.map((r) => (r instanceof RespError ? r : Number(r)));
     },
-    close: () => redis.disconnect(),
+    close: () => client.close(),
   };
 }
 

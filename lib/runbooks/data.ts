@@ -35,6 +35,11 @@ export interface DataRunbooksProps {
   readonly stateTable: dynamodb.ITable;
   readonly logRetention: logs.RetentionDays;
   /**
+   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
+   * @default false
+   */
+  readonly bundlePowertools?: boolean;
+  /**
    * Where the notify task announces each run's outcome.
    * @default no notifications
    */
@@ -61,6 +66,7 @@ export class DataRunbooks extends Construct {
       config,
       logRetention: props.logRetention,
       entry: RUNBOOK_HANDLER_ENTRY,
+      bundlePowertools: props.bundlePowertools,
       purpose: 'runbook tasks (replicas, Redis, storage, instance class, set-capacity)',
       roleOf: 'runbook tasks',
       memorySize: 256,

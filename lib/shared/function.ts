@@ -84,19 +84,87 @@ export interface FamilyFunctionProps {
    * @default FAMILY_ENTRIES[family]
    */
   readonly entry?: string;
+  /**
+   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
+   * @default false
+   */
+  readonly bundlePowertools?: boolean;
+}
+
+/**
+ * The packages Powertools' public Lambda layer holds, at one version with their dependencies
+ * (aws-powertools/powertools-lambda-typescript, layers/src/layer-publisher-stack.ts). Middy is not
+ * among them: it stays in the bundles.
+ */
+export const POWERTOOLS_LAYER_PACKAGES: readonly string[] = [
+  'commons',
+  'jmespath',
+  'logger',
+  'metrics',
+  'tracer',
+  'parameters',
+  'idempotency',
+  'batch',
+  'parser',
+].map((p) => `@aws-lambda-powertools/${p}`);
+
+/** `cdk synth -c autoscaler:bundlePowertools=true`: the CLI's way to `AutoscalerProps.bundlePowertools`. */
+export const BUNDLE_POWERTOOLS_CONTEXT_KEY = 'autoscaler:bundlePowertools';
+
+/**
+ * The Powertools version installed here, which the layer must serve: every `@aws-lambda-powertools/*`
+ * dependency of package.json as installed in node_modules, one version for all (the layer serves one).
+ */
+export function powertoolsVersion(root: string = PROJECT_ROOT): string {
+  const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string; dependencies?: Record<string, string> };
+  const names = Object.keys(readJson(path.join(root, 'package.json')).dependencies ?? {}).filter((n) => n.startsWith('@aws-lambda-powertools/'));
+  const installed = new Map(names.map((n) => [n, readJson(path.join(root, 'node_modules', n, 'package.json')).version]));
+  const versions = new Set(installed.values());
+  if (versions.size !== 1)
+    throw new Error(
+      `The Powertools packages must be installed at one version, which its Lambda layer serves: ${[...installed].map(([n, v]) => `${n}@${v}`).join(', ')}`,
+    );
+  return [...versions][0];
+}
+
+/**
+ * The public SSM parameter that holds the ARN of Powertools' layer of `version` in the stack's region
+ * (Powertools docs, getting-started/lambda-layers.md, "Lookup Layer ARN via AWS SSM Parameter Store").
+ */
+export function powertoolsLayerParameter(version: string): string {
+  return `/aws/service/powertools/typescript/generic/all/${version}`;
+}
+
+/**
+ * Powertools' public layer at the installed version, one reference per stack. Its ARN is a CloudFormation
+ * dynamic reference to the public parameter (the Powertools docs' SAM example puts the same reference in
+ * a function's Layers), resolved at deploy in the stack's region: no template parameter, and the layer
+ * is the one of the version tested here, never `latest`. A region the layer is not published in fails
+ * the deploy on the missing parameter: `bundlePowertools` is the way out.
+ */
+export function powertoolsLayer(scope: Construct): lambda.ILayerVersion {
+  const stack = Stack.of(scope);
+  const id = 'PowertoolsLayer';
+  const existing = stack.node.tryFindChild(id) as lambda.ILayerVersion | undefined;
+  return existing ?? lambda.LayerVersion.fromLayerVersionArn(stack, id, `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`);
+}
+
+/** What esbuild leaves to the runtime: the AWS SDK v3, and Powertools when its layer is used. */
+export function externalModules(bundlePowertools: boolean): string[] {
+  return bundlePowertools ? ['@aws-sdk/*'] : ['@aws-sdk/*', '@aws-lambda-powertools/*'];
 }
 
 /**
  * How every function of the deployment is bundled: CommonJS, minified with a source map, the AWS SDK
- * v3 left to the runtime, and the parsed config beside the bundle (`autoscaler-config.json`, read at
+ * v3 left to the runtime, Powertools left to its layer unless `bundlePowertools`, and the parsed config beside the bundle (`autoscaler-config.json`, read at
  * cold start: lambdas/shared/bundled-config.ts). The config is written once per synth into the cloud
  * assembly and copied in after esbuild runs, so its size never reaches a command line.
  */
-export function functionBundling(scope: Construct, config: AutoscalerConfig): BundlingOptions {
+export function functionBundling(scope: Construct, config: AutoscalerConfig, bundlePowertools = false): BundlingOptions {
   const file = configFile(scope, config);
   return {
     format: OutputFormat.CJS,
-    externalModules: ['@aws-sdk/*'],
+    externalModules: externalModules(bundlePowertools),
     minify: true,
     sourceMap: true,
     // esbuild's own summary of each bundle (file sizes) is noise on a synth of several functions; its
@@ -148,12 +216,17 @@ export interface ProjectFunctionProps {
   /** Construct ids of the log group and the role. @default `<id>LogGroup`, `<id>Role` */
   readonly logGroupId?: string;
   readonly roleId?: string;
+  /**
+   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
+   * @default false
+   */
+  readonly bundlePowertools?: boolean;
 }
 
 /**
  * One of the deployment's functions with its own role (no AWS managed policy: it may write to its own
- * log group only), its log group, arm64 on Node.js 24, active tracing and the bundled config. The
- * caller grants what the function's code calls.
+ * log group only), its log group, arm64 on Node.js 24, active tracing, the bundled config and
+ * Powertools' layer (or Powertools in the bundle). The caller grants what the function's code calls.
  */
 export function createProjectFunction(scope: Construct, id: string, props: ProjectFunctionProps): { fn: NodejsFunction; role: iam.Role } {
   const { config } = props;
@@ -176,7 +249,8 @@ export function createProjectFunction(scope: Construct, id: string, props: Proje
     role,
     logGroup,
     environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'autoscaler', NODE_OPTIONS: '--enable-source-maps' },
-    bundling: functionBundling(scope, config),
+    bundling: functionBundling(scope, config, props.bundlePowertools),
+    layers: props.bundlePowertools ? undefined : [powertoolsLayer(scope)],
     ...props.async,
   });
   logGroup.grantWrite(role);
@@ -201,6 +275,7 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
     roleOf: `${family} function`,
     memorySize: 512,
     timeout: Duration.seconds(60),
+    bundlePowertools: props.bundlePowertools,
     environment: {
       [STATE_TABLE_ENV]: props.stateTable.tableName,
       ...(IDEMPOTENCY_TABLE_ACTIONS[family].length ? { [IDEMPOTENCY_TABLE_ENV]: props.idempotencyTable.tableName } : {}),

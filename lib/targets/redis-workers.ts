@@ -77,6 +77,11 @@ export interface BrokerReaderProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** How long the function's log group keeps its events. */
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
+   * @default false
+   */
+  readonly bundlePowertools?: boolean;
 }
 
 /** The broker reader's handler file. */
@@ -127,6 +132,7 @@ export class BrokerReader extends Construct {
       logGroupId: 'LogGroup',
       roleId: 'Role',
       entry: BROKER_READER_ENTRY,
+      bundlePowertools: props.bundlePowertools,
       purpose: `Redis broker reader (queue depths to ${this.namespace}, every minute)`,
       roleOf: 'broker reader',
       memorySize: 256,

@@ -1,10 +1,11 @@
 /**
  * A Redis that speaks the wire protocol (RESP) on the loopback, for the broker reader's tests: lists and
  * hashes per database, AUTH (a password, or an ACL user and password), SELECT, LLEN, HLEN, PING, QUIT.
- * Real clients (ioredis) talk to it as to Redis; every command it receives is logged. Just enough of
- * Redis for kombu's keys, answered as Redis answers (WRONGTYPE, NOAUTH, an unknown command).
+ * Real clients talk to it as to Redis, over TCP or TLS; every command it receives is logged. Just enough
+ * of Redis for kombu's keys, answered as Redis answers (WRONGTYPE, NOAUTH, an unknown command).
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 
 type Value = { type: 'list'; items: string[] } | { type: 'hash'; fields: Map<string, string> } | { type: 'string'; value: string };
 
@@ -15,17 +16,21 @@ export interface RespServerOptions {
   readonly databases?: number;
   /** The loopback port. @default an ephemeral one */
   readonly port?: number;
+  /** TLS with this key and certificate (PEM). @default plain TCP */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export class RespServer {
   /** Every command received, by connection order: its name (upper case) and arguments. */
   readonly commands: string[][] = [];
+  /** With TLS, the server name (SNI) each connection asked for, `false` when none. */
+  readonly servernames: (string | false)[] = [];
   private readonly dbs = new Map<number, Map<string, Value>>();
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(private readonly options: RespServerOptions) {
-    this.server = net.createServer((socket) => this.serve(socket));
+    this.server = options.tls ? tls.createServer(options.tls, (socket) => this.serve(socket)) : net.createServer((socket) => this.serve(socket));
   }
 
   /** Starts a server on the loopback. */
@@ -69,6 +74,7 @@ export class RespServer {
 
   private serve(socket: net.Socket): void {
     this.sockets.add(socket);
+    if (socket instanceof tls.TLSSocket) this.servernames.push((socket as tls.TLSSocket & { servername: string | false }).servername);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
     const session = { db: 0, authed: !this.options.auth };

@@ -1,5 +1,5 @@
 /**
- * The broker reader on the real path: the ioredis client of the deployed handler (connectRedis) against
+ * The broker reader on the real path: the Redis client of the deployed handler (connectRedis) against
  * Redis servers that speak the wire protocol on the loopback (test/support/resp-server.ts), publishing to
  * the simulator's in-memory CloudWatch.
  */

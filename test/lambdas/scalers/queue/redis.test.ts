@@ -1,6 +1,6 @@
 /**
  * A redis-workers target end to end, on the real path: a Redis that speaks the wire protocol
- * (test/support/resp-server.ts), the broker reader with its ioredis client, the simulator's in-memory
+ * (test/support/resp-server.ts), the broker reader with its Redis client, the simulator's in-memory
  * CloudWatch (PutMetricData, GetMetricData) and alarm evaluator, then the queue service with the engine,
  * the decision loop and the state store as deployed, setting an ECS service's desired count.
  */
