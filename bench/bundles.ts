@@ -43,7 +43,7 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-export function bundleTable(entries: Readonly<Record<string, string>>, config: AutoscalerConfig, runs = 15, bundlePowertools = false): BundleRow[] {
+export function bundleTable(entries: Readonly<Record<string, string>>, config: AutoscalerConfig, runs = 15, bundlePowertools = true): BundleRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'autoscaler-bench-'));
   const nodePath = join(__dirname, '..', 'node_modules');
   writeFileSync(join(dir, BUNDLED_CONFIG_FILE), JSON.stringify(config));

@@ -30,8 +30,8 @@ export interface BuildAppOptions {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Bundle Powertools instead of taking it from its public Lambda layer (`AutoscalerProps.bundlePowertools`).
-   * @default false, unless the CDK context `autoscaler:bundlePowertools` is `true`
+   * Bundle Powertools into every function; `false` takes it from its public Lambda layer (`AutoscalerProps.bundlePowertools`).
+   * @default true, unless the CDK context `autoscaler:bundlePowertools` is `false`
    */
   readonly bundlePowertools?: boolean;
 }

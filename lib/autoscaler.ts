@@ -45,10 +45,11 @@ export interface AutoscalerProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Bundle Powertools into every function instead of taking it from Powertools' public Lambda layer
-   * (the layer of the installed Powertools version, found through its public SSM parameter at deploy).
-   * For a region or partition the layer is not published in.
-   * @default false, unless the CDK context `autoscaler:bundlePowertools` is `true`
+   * Bundle Powertools into every function. `false` takes it from Powertools' public Lambda layer
+   * instead (the layer of the installed Powertools version, found through its public SSM parameter at
+   * deploy): smaller bundles, a slower cold start, and the layer's own AWS SDK clients beside the
+   * runtime's (README, "Powertools").
+   * @default true, unless the CDK context `autoscaler:bundlePowertools` is `false`
    */
   readonly bundlePowertools?: boolean;
 }
@@ -267,6 +268,7 @@ export class Autoscaler extends Construct {
         stateTable: this.stateTable,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
+        bundlePowertools,
       });
       this.selfAlarms.addFunction('recommender', this.recommender.function);
       this.selfAlarms.addStateMachine('recommend', this.recommender.stateMachine);
@@ -318,10 +320,10 @@ function pascal(s: string): string {
     .join('');
 }
 
-/** `-c autoscaler:bundlePowertools=true|false`; unset is false. */
+/** `-c autoscaler:bundlePowertools=true|false`; unset is true. */
 function bundlePowertoolsContext(scope: Construct): boolean {
   const stated: unknown = scope.node.tryGetContext(BUNDLE_POWERTOOLS_CONTEXT_KEY);
-  if (stated === undefined || stated === false || stated === 'false') return false;
-  if (stated === true || stated === 'true') return true;
+  if (stated === false || stated === 'false') return false;
+  if (stated === undefined || stated === true || stated === 'true') return true;
   throw new Error(`-c ${BUNDLE_POWERTOOLS_CONTEXT_KEY}=${String(stated)}: must be true or false`);
 }

@@ -60,6 +60,11 @@ export interface DailyRecommenderProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** How long the function's and the state machine's log groups keep their events. */
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
+   * @default true
+   */
+  readonly bundlePowertools?: boolean;
 }
 
 export class DailyRecommender extends Construct {
@@ -88,6 +93,7 @@ export class DailyRecommender extends Construct {
       config,
       logRetention: props.logRetention,
       entry: RECOMMENDER_ENTRY,
+      bundlePowertools: props.bundlePowertools,
       purpose: "daily recommender (replays each target's last 14 days with candidate settings)",
       roleOf: 'recommender',
       // 1,769 MB is one full vCPU (Lambda Developer Guide, "Configure Lambda function memory"): the replay is single-threaded CPU work.

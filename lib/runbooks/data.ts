@@ -35,8 +35,8 @@ export interface DataRunbooksProps {
   readonly stateTable: dynamodb.ITable;
   readonly logRetention: logs.RetentionDays;
   /**
-   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
-   * @default false
+   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
+   * @default true
    */
   readonly bundlePowertools?: boolean;
   /**

@@ -85,8 +85,8 @@ export interface FamilyFunctionProps {
    */
   readonly entry?: string;
   /**
-   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
-   * @default false
+   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
+   * @default true
    */
   readonly bundlePowertools?: boolean;
 }
@@ -156,11 +156,11 @@ export function externalModules(bundlePowertools: boolean): string[] {
 
 /**
  * How every function of the deployment is bundled: CommonJS, minified with a source map, the AWS SDK
- * v3 left to the runtime, Powertools left to its layer unless `bundlePowertools`, and the parsed config beside the bundle (`autoscaler-config.json`, read at
+ * v3 left to the runtime, Powertools in the bundle (or left to its layer when `bundlePowertools` is false), and the parsed config beside the bundle (`autoscaler-config.json`, read at
  * cold start: lambdas/shared/bundled-config.ts). The config is written once per synth into the cloud
  * assembly and copied in after esbuild runs, so its size never reaches a command line.
  */
-export function functionBundling(scope: Construct, config: AutoscalerConfig, bundlePowertools = false): BundlingOptions {
+export function functionBundling(scope: Construct, config: AutoscalerConfig, bundlePowertools = true): BundlingOptions {
   const file = configFile(scope, config);
   return {
     format: OutputFormat.CJS,
@@ -217,8 +217,8 @@ export interface ProjectFunctionProps {
   readonly logGroupId?: string;
   readonly roleId?: string;
   /**
-   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
-   * @default false
+   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
+   * @default true
    */
   readonly bundlePowertools?: boolean;
 }
@@ -230,6 +230,7 @@ export interface ProjectFunctionProps {
  */
 export function createProjectFunction(scope: Construct, id: string, props: ProjectFunctionProps): { fn: NodejsFunction; role: iam.Role } {
   const { config } = props;
+  const bundlePowertools = props.bundlePowertools ?? true;
   const logGroup = new logs.LogGroup(scope, props.logGroupId ?? `${id}LogGroup`, { retention: props.logRetention });
   const role = new iam.Role(scope, props.roleId ?? `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -249,8 +250,8 @@ export function createProjectFunction(scope: Construct, id: string, props: Proje
     role,
     logGroup,
     environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'autoscaler', NODE_OPTIONS: '--enable-source-maps' },
-    bundling: functionBundling(scope, config, props.bundlePowertools),
-    layers: props.bundlePowertools ? undefined : [powertoolsLayer(scope)],
+    bundling: functionBundling(scope, config, bundlePowertools),
+    layers: bundlePowertools ? undefined : [powertoolsLayer(scope)],
     ...props.async,
   });
   logGroup.grantWrite(role);

@@ -78,8 +78,8 @@ export interface BrokerReaderProps {
   /** How long the function's log group keeps its events. */
   readonly logRetention: logs.RetentionDays;
   /**
-   * Bundle Powertools into the function instead of taking it from its public Lambda layer.
-   * @default false
+   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
+   * @default true
    */
   readonly bundlePowertools?: boolean;
 }

@@ -417,10 +417,18 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     id: 'function-without-powertools-layer',
-    breaks: 'every function takes Powertools from its public layer unless bundlePowertools (Powertools is left out of the bundles)',
+    breaks: 'with bundlePowertools false every function takes Powertools from its public layer (Powertools is left out of the bundles)',
     file: 'lib/shared/function.ts',
-    find: '    layers: props.bundlePowertools ? undefined : [powertoolsLayer(scope)],',
+    find: '    layers: bundlePowertools ? undefined : [powertoolsLayer(scope)],',
     replace: '    layers: undefined,',
+    tests: ['test/lib/shared/powertools-layer.test.ts'],
+  },
+  {
+    id: 'powertools-layer-by-default',
+    breaks: "Powertools is bundled by default: the public layer (its own AWS SDK clients beside the runtime's) only when asked for",
+    file: 'lib/autoscaler.ts',
+    find: "  if (stated === undefined || stated === true || stated === 'true') return true;",
+    replace: "  if (stated === undefined) return false;\n  if (stated === true || stated === 'true') return true;",
     tests: ['test/lib/shared/powertools-layer.test.ts'],
   },
   {

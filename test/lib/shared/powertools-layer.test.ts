@@ -62,8 +62,14 @@ describe('the functions of a deployment with every target kind', () => {
   const functionLayers = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')).map((r) => r.Properties.Layers);
   const layer = `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`;
 
-  test('every function has the layer of the installed version, by its public SSM parameter; no template parameter; cdk-nag quiet', () => {
-    const { app, stack, template } = synth();
+  test('by default no function has a layer: Powertools is in each bundle', () => {
+    const layers = functionLayers(synth().template);
+    expect(layers.length).toBe(7);
+    for (const l of layers) expect(l).toBeUndefined();
+  });
+
+  test('bundlePowertools false: every function has the layer of the installed version, by its public SSM parameter; no template parameter; cdk-nag quiet', () => {
+    const { app, stack, template } = synth({ bundlePowertools: false });
     // one reference for the stack, whatever the number of functions
     expect(stack.node.findAll().filter((c) => c.node.id === 'PowertoolsLayer')).toHaveLength(1);
     const layers = functionLayers(template);
@@ -75,13 +81,7 @@ describe('the functions of a deployment with every target kind', () => {
     expect(validationFindings(app)).toEqual([]);
   });
 
-  test('bundlePowertools: no function has a layer', () => {
-    const layers = functionLayers(synth({ bundlePowertools: true }).template);
-    expect(layers.length).toBe(7);
-    for (const l of layers) expect(l).toBeUndefined();
-  });
-
-  test('-c autoscaler:bundlePowertools=true does the same; false keeps the layer; anything else is refused', () => {
+  test('-c autoscaler:bundlePowertools=false takes the layer; true bundles it; anything else is refused', () => {
     for (const l of functionLayers(synth({ context: { [BUNDLE_POWERTOOLS_CONTEXT_KEY]: 'true' } }).template)) expect(l).toBeUndefined();
     for (const l of functionLayers(synth({ context: { [BUNDLE_POWERTOOLS_CONTEXT_KEY]: 'false' } }).template)) expect(l).toEqual([layer]);
     expect(() => synth({ context: { [BUNDLE_POWERTOOLS_CONTEXT_KEY]: 'yes' } })).toThrow(`-c ${BUNDLE_POWERTOOLS_CONTEXT_KEY}=yes: must be true or false`);
