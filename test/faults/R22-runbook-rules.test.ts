@@ -61,6 +61,9 @@ const config = parseConfig({
       workers: { kind: 'asg', autoScalingGroupName: 'shop-workers' },
       messagesPerSecondPerWorker: 2,
       maxCapacity: 20,
+      // A step and a cooldown the runbook must hold to (the defaults are no step and one poll).
+      maxStepDownRatio: 0.5,
+      scaleInCooldownSeconds: 120,
     },
     { kind: 'ecs-service', id: 'batch', cluster: 'shop', service: 'batch', minCapacity: 1, maxCapacity: 20 },
   ],
