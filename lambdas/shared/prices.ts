@@ -7,9 +7,12 @@
  */
 
 /**
- * EC2 On-Demand, Linux, us-east-1, dollars an instance-hour, as AWS's "Amazon EC2 On-Demand Pricing"
- * page (aws.amazon.com/ec2/pricing/on-demand/) lists them; m7g.large's $0.0816 as published in June
- * 2026 (factualminds.com, "Amazon EC2 On-Demand Pricing ... (2026)"). The common web and worker sizes only.
+ * EC2 On-Demand, Linux, us-east-1, dollars an instance-hour: only the types whose price was checked
+ * against a published figure; another type gets no dollar figure (give `unitPrice` as a number).
+ * t3.large $0.0832 (go-cloud.io, "Amazon EC2 Pricing", 2026), the other t3 sizes in proportion as the
+ * family is priced; m7g.large $0.0816 (factualminds.com, "Amazon EC2 On-Demand Pricing ... (2026)",
+ * June 2026), m7g.xlarge twice it; c5.large and c5.xlarge from c5.2xlarge's $0.34 (Amazon EC2 Auto
+ * Scaling User Guide, "Spot price per unit hour example", which calls its figures example pricing).
  */
 export const EC2_HOURLY: Readonly<Record<string, number>> = {
   't3.micro': 0.0104,
@@ -17,18 +20,10 @@ export const EC2_HOURLY: Readonly<Record<string, number>> = {
   't3.medium': 0.0416,
   't3.large': 0.0832,
   't3.xlarge': 0.1664,
-  'm5.large': 0.096,
-  'm5.xlarge': 0.192,
-  'm6i.large': 0.096,
-  'm6i.xlarge': 0.192,
   'm7g.large': 0.0816,
   'm7g.xlarge': 0.1632,
   'c5.large': 0.085,
   'c5.xlarge': 0.17,
-  'c6i.large': 0.085,
-  'c7g.large': 0.0725,
-  'r5.large': 0.126,
-  'r6i.large': 0.126,
 };
 
 /**
