@@ -61,7 +61,7 @@ async function main() {
   }
   for (const s of scen.skipped) out(`\nNot run: ${s}`);
   out();
-  out(`The \`${CLAIRVOYANT}\` rows are a reference, not a policy: ${QUEUE_GOAL_TEXT}`);
+  out(`The \`${CLAIRVOYANT}\` rows are a reference, not a policy. ${QUEUE_GOAL_TEXT}`);
   out();
   out(
     `The "+ websockets" rows: every request also opens a WebSocket connection held ${WEBSOCKETS_VARIANT.connectionSeconds} s on average, and the autoscaler sizes on`,
