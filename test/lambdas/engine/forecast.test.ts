@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { Datapoint } from '../../../lambdas/engine/capacity';
 import { dayWeight, forecastAt, forecastDemand, forecastPeak, isForecast, MAX_LEVEL_RATIO, weightedMedian } from '../../../lambdas/engine/forecast';
+import { seededRandom } from '../../../sim/cloud/faults';
 
 const MIN = 60_000;
 const DAY = 1440;
@@ -20,16 +21,7 @@ function history(days: number, value: (m: number) => number): Datapoint[] {
 }
 
 /** A seeded generator (mulberry32), so each property run is one series. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
