@@ -14,7 +14,15 @@
  * an expression placeholder, so reserved words (`ttl`, `memory`, ...) never matter.
  */
 import { randomBytes } from 'node:crypto';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   ALL_TARGETS,
   type AuditEntry,
@@ -268,23 +276,13 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listOverrides(): Promise<Override[]> {
-    const found: Override[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': CONTROL_PK, ':prefix': OVERRIDE_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(stripInternal(item) as unknown as Override);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': CONTROL_PK, ':prefix': OVERRIDE_PREFIX },
+      ConsistentRead: true,
+    });
+    return items as unknown as Override[];
   }
 
   async putRecommendation(recommendation: StoredRecommendation): Promise<void> {
@@ -293,19 +291,21 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listRecommendations(): Promise<StoredRecommendation[]> {
-    const found: StoredRecommendation[] = [];
+    const items = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+      ExpressionAttributeValues: { ':pk': RECOMMENDATION_PK },
+    });
+    return items as unknown as StoredRecommendation[];
+  }
+
+  /** Every item one query finds, page after page, without the table's own attributes. */
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
+    const found: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': RECOMMENDATION_PK },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(stripInternal(item) as unknown as StoredRecommendation);
+      const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }));
+      for (const item of page.Items ?? []) found.push(stripInternal(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return found;
