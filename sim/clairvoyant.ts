@@ -16,8 +16,10 @@
  * short by 0 to 5 steps), since a batch that lands just after a block starts costs a whole block. Greedy per block, it is an upper bound on the true optimum within the
  * same action limit, close enough to judge a policy's distance to it.
  */
+
+import { scoreWorld } from './runner';
 import type { Scenario } from './scenario';
-import { type Score, score } from './score';
+import type { Score } from './score';
 import type { Trace } from './trace';
 import { World } from './world';
 
@@ -35,11 +37,6 @@ export interface ClairvoyantRun {
   readonly phaseSeconds: number;
 }
 
-interface Plan {
-  /** Workers ready in each block. */
-  readonly counts: number[];
-}
-
 /** The first step of each block: a first block of `phase` steps (none when 0), then blocks of `blockSteps`. */
 function blockStarts(steps: number, blockSteps: number, phase: number): number[] {
   const starts = phase > 0 ? [0] : [];
@@ -47,68 +44,72 @@ function blockStarts(steps: number, blockSteps: number, phase: number): number[]
   return starts;
 }
 
+/**
+ * Serves steps [s0, s1) with `perStep` messages of work a step, FIFO as World.serveQueue does: `queue[i]`
+ * holds what is left of the arrivals of step `base + i`, `head` is the oldest index with any left. Returns
+ * the new head and whether a message was taken after waiting more than `maxWait` seconds.
+ */
+function serveFifo(
+  queue: Float64Array,
+  base: number,
+  head: number,
+  arrivals: Float64Array,
+  [s0, s1]: readonly [number, number],
+  perStep: number,
+  { stepSeconds, maxWait }: { readonly stepSeconds: number; readonly maxWait: number },
+): { head: number; late: boolean } {
+  let late = false;
+  for (let t = s0; t < s1; t++) {
+    queue[t - base] = arrivals[t];
+    let capacity = perStep;
+    while (capacity > EPS && head <= t - base) {
+      const take = Math.min(capacity, queue[head]);
+      if (take > EPS && (t - base - head) * stepSeconds > maxWait) late = true;
+      queue[head] -= take;
+      capacity -= take;
+      if (queue[head] <= EPS) {
+        queue[head] = 0;
+        head++;
+      }
+    }
+  }
+  return { head, late };
+}
+
 /** The fewest ready workers per block that keep the FIFO queue on time with `slackSteps` of margin. */
-function plan(scenario: Scenario, arrivals: Float64Array, blocks: readonly number[], slackSteps: number): Plan {
-  const d = scenario.trace.stepSeconds;
-  const maxWait = scenario.slo.maxWaitSeconds;
-  const perStep = scenario.workload.unitCapacity * d;
+function plan(scenario: Scenario, arrivals: Float64Array, blocks: readonly number[], slackSteps: number): number[] {
+  const timing = { stepSeconds: scenario.trace.stepSeconds, maxWait: scenario.slo.maxWaitSeconds };
+  const perWorker = scenario.workload.unitCapacity * timing.stepSeconds;
   const { minUnits, maxUnits } = scenario.target;
   const remaining = new Float64Array(arrivals.length);
   let head = 0;
   const counts: number[] = [];
 
-  /** Serves steps [s0, s1) with c workers on a copy; true when nothing is late and the slack holds at s1. */
-  const feasible = (s0: number, s1: number, c: number): boolean => {
-    const rem = remaining.slice(head, s1);
-    for (let t = s0; t < s1; t++) rem[t - head] = arrivals[t];
-    let h = 0;
-    for (let t = s0; t < s1; t++) {
-      let capacity = c * perStep;
-      while (capacity > EPS && h <= t - head) {
-        const take = Math.min(capacity, rem[h]);
-        if (take > EPS && (t - head - h) * d > maxWait) return false;
-        rem[h] -= take;
-        capacity -= take;
-        if (rem[h] <= EPS) h++;
-      }
+  /** Serves the block with c workers on a copy; true when nothing is late and the slack holds at its end. */
+  const feasible = (block: readonly [number, number], c: number): boolean => {
+    const copy = remaining.slice(head, block[1]);
+    const served = serveFifo(copy, head, 0, arrivals, block, c * perWorker, timing);
+    if (served.late) return false;
+    for (let i = served.head; i < copy.length; i++) {
+      if (copy[i] > EPS && (block[1] - (head + i) + slackSteps) * timing.stepSeconds > timing.maxWait) return false;
     }
-    for (let i = h; i < rem.length; i++) if (rem[i] > EPS && (s1 - (head + i) + slackSteps) * d > maxWait) return false;
     return true;
   };
 
-  /** Serves steps [s0, s1) with c workers for real (as World.serveQueue does). */
-  const serve = (s0: number, s1: number, c: number): void => {
-    for (let t = s0; t < s1; t++) {
-      remaining[t] = arrivals[t];
-      let capacity = c * perStep;
-      while (capacity > EPS && head <= t) {
-        const take = Math.min(capacity, remaining[head]);
-        remaining[head] -= take;
-        capacity -= take;
-        if (remaining[head] <= EPS) {
-          remaining[head] = 0;
-          head++;
-        }
-      }
-      while (head <= t && remaining[head] <= EPS) head++;
-    }
-  };
-
   for (let k = 0; k < blocks.length; k++) {
-    const s0 = blocks[k];
-    const s1 = k + 1 < blocks.length ? blocks[k + 1] : arrivals.length;
+    const block = [blocks[k], k + 1 < blocks.length ? blocks[k + 1] : arrivals.length] as const;
     let lo = minUnits;
     let hi = maxUnits;
-    if (!feasible(s0, s1, hi)) lo = hi;
+    if (!feasible(block, hi)) lo = hi;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (feasible(s0, s1, mid)) hi = mid;
+      if (feasible(block, mid)) hi = mid;
       else lo = mid + 1;
     }
     counts.push(lo);
-    serve(s0, s1, lo);
+    head = serveFifo(remaining, 0, head, arrivals, block, lo * perWorker, timing).head;
   }
-  return { counts };
+  return counts;
 }
 
 /** Runs a block plan through the simulator's World: each block's count is asked for one provisioning time ahead. */
@@ -136,15 +137,9 @@ export function clairvoyantQueue(scenario: Scenario, trace: Trace): ClairvoyantR
   for (let phase = 0; phase < blockSteps; phase++) {
     const blocks = blockStarts(trace.arrivals.length, blockSteps, phase);
     for (let slackSteps = 0; slackSteps * d <= scenario.slo.maxWaitSeconds; slackSteps++) {
-      const { counts } = plan(scenario, trace.arrivals, blocks, slackSteps);
+      const counts = plan(scenario, trace.arrivals, blocks, slackSteps);
       const world = runPlan(scenario, trace, counts, blocks);
-      const s = score(scenario, {
-        arrivals: world.arrivals,
-        ready: world.ready,
-        billed: world.billed,
-        actions: world.actions,
-        violatedMessages: world.violatedMessages,
-      });
+      const s = scoreWorld(scenario, world);
       const run = { world, score: s, slackSeconds: slackSteps * d, phaseSeconds: phase * d };
       if (
         !best ||
