@@ -21,6 +21,7 @@ import { CloudWatchAdapter } from '../adapters/cloudwatch';
 import type { SendClient } from '../adapters/types';
 import type { Datapoint } from '../engine/capacity';
 import type { MetricRef } from '../shared/alarm-spec';
+import { capacityMetrics } from '../shared/kinds';
 import { queueMetrics } from '../shared/kinds/queue-workers';
 import type { AsgTarget } from '../shared/kinds/schemas/asg';
 import type { EcsServiceTarget } from '../shared/kinds/schemas/ecs-service';
@@ -68,18 +69,18 @@ export function loadMetrics(target: HistoryTarget): LoadMetrics {
       label: `SQS NumberOfMessagesSent of ${visible.dimensions.QueueName}`,
     };
   }
-  const tg = target.targetGroup;
-  if (!tg) {
+  const requests = capacityMetrics(target).requestCount;
+  if (!target.targetGroup || !requests) {
     throw new LoadHistoryError(
       `target "${target.id}" has no targetGroup: its requests are read from the ALB's RequestCount; set targetGroup, or pass --trace FILE.csv`,
     );
   }
-  const dimensions = { LoadBalancer: tg.loadBalancerFullName, TargetGroup: tg.targetGroupFullName };
   return {
-    arrivals: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions, stat: 'Sum' },
+    // The RequestCount the capacity engine reads.
+    arrivals: requests,
     // Reported while health checks run, with or without requests (Application Load Balancer User Guide).
-    coverage: { namespace: 'AWS/ApplicationELB', metricName: 'HealthyHostCount', dimensions, stat: 'Maximum' },
-    label: `ALB RequestCount of ${tg.targetGroupFullName}`,
+    coverage: { ...requests, metricName: 'HealthyHostCount', stat: 'Maximum' },
+    label: `ALB RequestCount of ${target.targetGroup.targetGroupFullName}`,
   };
 }
 
