@@ -34,7 +34,7 @@ import { STATE_TABLE_ENV } from '../lambdas/shared/environment';
 import { recommendedTargets } from '../lambdas/shared/recommendations';
 import { LAMBDA_ERRORS, LAMBDA_RETRY } from './runbooks/runbook';
 import { ASYNC_RETRY_ATTEMPTS, createProjectFunction, grantMetricReads, PROJECT_ROOT } from './shared/function';
-import { acknowledgeWildcardResource, flattenCfnValue } from './shared/nag';
+import { acknowledgeStateMachineLogsAndTracing, acknowledgeWildcardResource, flattenCfnValue } from './shared/nag';
 
 /** The recommender's handler file. */
 export const RECOMMENDER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'recommender', 'handler.ts');
@@ -142,10 +142,7 @@ export class DailyRecommender extends Construct {
       // Every event, as cdk-nag's SF1 asks; without the execution data (a batch's target indices and counts say nothing more).
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...) support no resource-level permissions.',
-    });
+    acknowledgeStateMachineLogsAndTracing(this.stateMachine.role);
     acknowledgeWildcardResource(
       this.stateMachine.role,
       `${this.function.functionArn}:*`,

@@ -7,14 +7,14 @@
  * Its tasks run in the cdn family's function,
  * which already holds the CloudFront permissions on exactly the configured distributions.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { InvalidateTask } from '../../lambdas/shared/runbook-tasks';
-import { acknowledgeWildcardResource } from '../shared/nag';
+import { acknowledgeStateMachineLogsAndTracing, acknowledgeWildcardResource } from '../shared/nag';
 import { addServiceRetries, RunbookExits } from './runbook';
 
 /** The runbook's name: the state machine is `<prefix>-invalidate`. */
@@ -87,10 +87,7 @@ export class InvalidateRunbook extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...) support no resource-level permissions.',
-    });
+    acknowledgeStateMachineLogsAndTracing(this.stateMachine.role);
     acknowledgeWildcardResource(
       this.stateMachine.role,
       `${props.fn.functionArn}:*`,

@@ -7,7 +7,7 @@
  * write) end the run through the stop chain; anything else is caught, reported by the notify task and
  * fails the run.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { ServiceUnavailableError } from '../../lambdas/shared/errors';
 import { DryRunError, ResourceBusyError, SWITCH_STOP_ERRORS } from '../../lambdas/shared/runbook-errors';
 import type { RunbookTask } from '../../lambdas/shared/runbook-tasks';
+import { acknowledgeStateMachineLogsAndTracing } from '../shared/nag';
 
 /** How long a `ResourceBusy` (modifying, snapshotting...) is waited out: 60 s, x1.5, at most 10 min, 30 tries (about 4 hours). */
 export const BUSY_RETRY = { interval: Duration.seconds(60), backoffRate: 1.5, maxDelay: Duration.minutes(10), maxAttempts: 30 } as const;
@@ -173,10 +174,7 @@ export class Runbook extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...) support no resource-level permissions.',
-    });
+    acknowledgeStateMachineLogsAndTracing(this.stateMachine.role);
   }
 
   /** Sends every caught error of `state` to its exit (stop or failure chain), with the error under `$.error`. */

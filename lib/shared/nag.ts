@@ -36,3 +36,15 @@ export function acknowledgeWildcardResource(scope: IConstruct, resourceArn: stri
   const flat = flattenCfnValue(Stack.of(scope).resolve(resourceArn));
   Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason });
 }
+
+/**
+ * Acknowledges the `Resource::*` IAM5 finding of a state machine's role that logs and traces: Step
+ * Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...)
+ * support no resource-level permissions.
+ */
+export function acknowledgeStateMachineLogsAndTracing(role: IConstruct): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray tracing (xray:PutTraceSegments, ...) support no resource-level permissions.',
+  });
+}
