@@ -3,13 +3,26 @@
  * number keeps, late or missing metrics. A kind's own fields live in its module (lambdas/shared/kinds).
  */
 import { z } from 'zod';
+import { type NumberRule, PERCENT } from './numbers';
 
 /** Alarm names, rule patterns and DynamoDB keys all embed target ids, so keep them short and plain. */
 export const targetId = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'must be 1-40 lowercase letters, digits or dashes, starting and ending with a letter or digit');
 
-export const percent = z.number().gt(0).max(100);
+/**
+ * A number field built from its rule (lambdas/shared/config/numbers.ts), the checks in the order zod
+ * reports them: a whole number first, then the lower bound, then the upper.
+ */
+export function numberSchema(rule: NumberRule): z.ZodNumber {
+  let s = z.number();
+  if (rule.int) s = s.int();
+  if (rule.gt !== undefined) s = s.gt(rule.gt);
+  if (rule.min !== undefined) s = s.min(rule.min);
+  return s.max(rule.max);
+}
+
+export const percent = numberSchema(PERCENT);
 
 // Upper bounds. Every number of the schema has one, set by AWS where it sets one, else by common sense,
 // so that a stray digit ends in a clear error at synth, not in a deployment that acts on it.

@@ -1,6 +1,6 @@
 /** `asg`: the web tier's EC2 Auto Scaling group, sized by the capacity family (SetDesiredCapacity). */
 import { autoScalingGroupResource } from '../config/resources';
-import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
+import { CAPACITY_OVERRIDE_RULES, capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 import type { AsgTarget } from './schemas/asg';
@@ -40,7 +40,7 @@ export const asg = {
     ...customAlarms(prefix, target, customSignals(target)),
   ],
   windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu' },
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu', rules: CAPACITY_OVERRIDE_RULES },
   signals: asgSignals,
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
   check: (t, at, ctx) => checkCapacity(t, () => asgBuiltInSignals(t), at, ctx),

@@ -1,6 +1,6 @@
 /** `ecs-service`: the web tier's ECS service, sized by the capacity family (UpdateService desiredCount). */
 import { ecsServiceResource } from '../config/resources';
-import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
+import { CAPACITY_OVERRIDE_RULES, capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customSignals } from './custom-metrics';
 import type { CapacityKindModule, CapacityMetrics } from './kind';
 import type { EcsServiceTarget } from './schemas/ecs-service';
@@ -41,7 +41,7 @@ export const ecsService = {
     ...customAlarms(prefix, target, customSignals(target)),
   ],
   windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu' },
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu', rules: CAPACITY_OVERRIDE_RULES },
   signals: ecsServiceSignals,
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
   check: (t, at, ctx) => checkCapacity(t, () => ecsServiceBuiltInSignals(t), at, ctx),

@@ -7,6 +7,7 @@
  */
 import type { AlarmSpec, Family, MetricRef } from '../alarm-spec';
 import type { ConfigPath, IssueSink } from '../config/checks';
+import type { NumberRule } from '../config/numbers';
 import type { TargetResource } from '../config/resources';
 import type { CustomSignal } from './custom-metrics';
 import type { SignalTable } from './signal';
@@ -74,6 +75,12 @@ export interface OverridableFields<T = Record<string, number>> {
   readonly max: NumberField<T>;
   /** @default none: the tracking target cannot be overridden */
   readonly target?: NumberField<T>;
+  /**
+   * The rule of each of these fields, the one its config schema is built from (`numberSchema`), so that
+   * an override is judged as the config would judge the target without loading the schema; `target`'s
+   * whenever the kind has a tracking target to override.
+   */
+  readonly rules: { readonly min: NumberRule; readonly max: NumberRule; readonly target?: NumberRule };
 }
 
 /** The names of a target's number fields. */

@@ -5,9 +5,10 @@
  * safety net when the poller is late.
  */
 import type { AlarmSpec, MetricRef } from '../alarm-spec';
+import { FLEET_CEILING, FLEET_FLOOR, MAX_WAIT_SECONDS } from '../config/numbers';
 import { autoScalingGroupResource, ecsServiceResource, quoted, type TargetResource } from '../config/resources';
 import { SQS_QUEUE_URL } from './formats';
-import type { TargetKindModule } from './kind';
+import type { OverridableFields, TargetKindModule } from './kind';
 import type { QueueWorkersFleet, QueueWorkersTarget } from './schemas/queue-workers';
 import type { SignalTable, TargetSignal } from './signal';
 
@@ -125,12 +126,15 @@ export function workersResource(w: QueueWorkersFleet): TargetResource {
     : ecsServiceResource(['workers', 'service'], w.cluster, w.service);
 }
 
+/** The rules of what an override sets on a queue family target: minCapacity, maxCapacity, maxWaitSeconds. */
+export const QUEUE_OVERRIDE_RULES: OverridableFields['rules'] = { min: FLEET_FLOOR, max: FLEET_CEILING, target: MAX_WAIT_SECONDS };
+
 export const queueWorkers = {
   family: 'queue',
   namespaces: ['AWS/SQS'],
   alarms: queueWorkersAlarms,
   windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds' },
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds', rules: QUEUE_OVERRIDE_RULES },
   signals: queueSignals,
   check: (t, at, ctx) => checkStepPolicy(t, () => queueSignals(t), [t.minCapacity, t.maxCapacity], at, ctx),
   resources: (t) => [

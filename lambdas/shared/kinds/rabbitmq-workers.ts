@@ -23,7 +23,7 @@
 import type { AlarmSpec, MetricRef } from '../alarm-spec';
 import { quoted, type TargetResource } from '../config/resources';
 import type { TargetKindModule } from './kind';
-import { workersResource } from './queue-workers';
+import { QUEUE_OVERRIDE_RULES, workersResource } from './queue-workers';
 import type { RabbitmqWorkersTarget } from './schemas/rabbitmq-workers';
 
 export type { RabbitmqWorkersTarget } from './schemas/rabbitmq-workers';
@@ -85,6 +85,6 @@ export const rabbitmqWorkers = {
   namespaces: ['AWS/AmazonMQ'],
   alarms: rabbitmqWorkersAlarms,
   windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds' },
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds', rules: QUEUE_OVERRIDE_RULES },
   resources: (t) => [brokerQueueResource(t), workersResource(t.workers)],
 } satisfies TargetKindModule<RabbitmqWorkersTarget>;

@@ -5,6 +5,7 @@
  */
 import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
 import { checkMissingData } from '../config/checks';
+import { REPLICAS_CEILING, REPLICAS_FLOOR } from '../config/numbers';
 import { rdsResource } from '../config/resources';
 import type { TargetKindModule } from './kind';
 import type { RdsReplicasTarget } from './schemas/rds-replicas';
@@ -97,7 +98,7 @@ export const rdsReplicas = {
   namespaces: ['AWS/RDS'],
   alarms: rdsReplicasAlarms,
   windows: false,
-  overridable: { min: 'minReplicas', max: 'maxReplicas' },
+  overridable: { min: 'minReplicas', max: 'maxReplicas', rules: { min: REPLICAS_FLOOR, max: REPLICAS_CEILING } },
   resources: (t) => [
     ...(t.sourceInstanceIdentifier !== undefined
       ? [rdsResource(['sourceInstanceIdentifier'], 'source instance', 'rds-source', t.sourceInstanceIdentifier)]

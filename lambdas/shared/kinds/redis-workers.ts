@@ -27,7 +27,7 @@ import { type AlarmSpec, DEPLOYMENT_PREFIX, type MetricRef } from '../alarm-spec
 import type { ConfigPath, IssueSink } from '../config/checks';
 import { quoted, type TargetResource } from '../config/resources';
 import type { TargetKindModule } from './kind';
-import { workersResource } from './queue-workers';
+import { QUEUE_OVERRIDE_RULES, workersResource } from './queue-workers';
 import { CELERY_METRICS, celeryNamespace } from './redis-keys';
 import type { RedisWorkersTarget } from './schemas/redis-workers';
 
@@ -123,7 +123,7 @@ export const redisWorkers = {
   namespaces: [celeryNamespace(DEPLOYMENT_PREFIX)],
   alarms: redisWorkersAlarms,
   windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds' },
+  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds', rules: QUEUE_OVERRIDE_RULES },
   check: checkRedisWorkers,
   resources: (t) => [...brokerQueueResources(t), workersResource(t.workers)],
 } satisfies TargetKindModule<RedisWorkersTarget>;

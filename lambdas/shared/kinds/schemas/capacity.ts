@@ -3,7 +3,8 @@
  * only); what they do is lambdas/shared/kinds/capacity.ts.
  */
 import { z } from 'zod';
-import { DAY, MAX_UNITS, missingDataSchema, percent, targetId } from '../../config/fields';
+import { DAY, MAX_UNITS, missingDataSchema, numberSchema, percent, targetId } from '../../config/fields';
+import { FLEET_CEILING, FLEET_FLOOR } from '../../config/numbers';
 import { alertsSchema } from './alerts';
 import { stepPolicyFields } from './step-policy';
 import { unitPriceField } from './unit-price';
@@ -36,9 +37,9 @@ export type TargetGroupConfig = z.output<typeof targetGroupSchema>;
 export const capacityFields = {
   id: targetId,
   /** @default 2 */
-  minCapacity: z.number().int().min(0).max(MAX_UNITS).default(2),
+  minCapacity: numberSchema(FLEET_FLOOR).default(2),
   /** @default 10 */
-  maxCapacity: z.number().int().min(1).max(MAX_UNITS).default(10),
+  maxCapacity: numberSchema(FLEET_CEILING).default(10),
   /** Average CPU, percent, the engine steers towards. @default 70 */
   targetCpu: percent.default(70),
   /**

@@ -3,7 +3,8 @@
  * (synth only); the kind is lambdas/shared/kinds/queue-workers.ts.
  */
 import { z } from 'zod';
-import { autoScalingGroupName, ecsName, MAX_UNITS, resourceName, targetId } from '../../config/fields';
+import { autoScalingGroupName, ecsName, numberSchema, resourceName, targetId } from '../../config/fields';
+import { FLEET_CEILING, FLEET_FLOOR, MAX_WAIT_SECONDS } from '../../config/numbers';
 import { SQS_QUEUE_URL } from '../formats';
 import { alertsSchema } from './alerts';
 import { stepPolicyFields } from './step-policy';
@@ -58,11 +59,11 @@ export const queueSizingFields = {
   // Common sense: a worker that completes more than 10,000 messages a second needs no autoscaler.
   messagesPerSecondPerWorker: z.number().positive().max(10_000),
   /** Longest a message should wait in the queue, seconds: the engine sizes the fleet to drain the backlog within it. @default 300 */
-  maxWaitSeconds: z.number().int().min(60).max(43200).default(300),
+  maxWaitSeconds: numberSchema(MAX_WAIT_SECONDS).default(300),
   /** Fewest workers; 0 lets the fleet scale to zero when the queue is idle. @default 0 */
-  minCapacity: z.number().int().min(0).max(MAX_UNITS).default(0),
+  minCapacity: numberSchema(FLEET_FLOOR).default(0),
   /** Most workers. @default 10 */
-  maxCapacity: z.number().int().min(1).max(MAX_UNITS).default(10),
+  maxCapacity: numberSchema(FLEET_CEILING).default(10),
   /** Seconds the queue must stay empty (nothing visible, nothing in flight) before the last worker goes. @default 300 */
   idleSeconds: z.number().int().min(0).max(86400).default(300),
   /** Seconds from a desired-count increase until the new worker consumes messages. @default 60 */

@@ -3,7 +3,8 @@
  * lambdas/shared/kinds/rds-replicas.ts.
  */
 import { z } from 'zod';
-import { DAY, dbInstanceClass, dbInstanceIdentifier, missingDataSchema, percent, resourceName, targetId } from '../../config/fields';
+import { DAY, dbInstanceClass, dbInstanceIdentifier, missingDataSchema, numberSchema, percent, resourceName, targetId } from '../../config/fields';
+import { REPLICAS_CEILING, REPLICAS_FLOOR } from '../../config/numbers';
 
 /**
  * Read replicas of an RDS PostgreSQL/MySQL source instance, or Aurora readers of a cluster, added and
@@ -19,9 +20,9 @@ export const rdsReplicasTargetSchema = z.strictObject({
   /** Instance class of the replicas the autoscaler creates. @default the source's (the writer's for Aurora) */
   replicaInstanceClass: dbInstanceClass.optional(),
   /** Fewest replicas the autoscaler keeps (its own; replicas made by others are left alone). @default 0 */
-  minReplicas: z.number().int().min(0).max(15).default(0),
+  minReplicas: numberSchema(REPLICAS_FLOOR).default(0),
   /** Most replicas the autoscaler creates; with the others, never more than the 15 RDS allows per source. @default 3 */
-  maxReplicas: z.number().int().min(1).max(15).default(3),
+  maxReplicas: numberSchema(REPLICAS_CEILING).default(3),
   /** Average CPU percent of the source or of the replicas above which a replica is added. @default 80 */
   cpuHighPercent: percent.default(80),
   /** Minutes CPU must stay above `cpuHighPercent` before the alarm fires (the seed rule: 10). @default 10 */
