@@ -14,7 +14,7 @@
  * the request has been judged whole.
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { Notifier } from '../adapters/sns';
 import { type HistoryCursor, historyPage } from '../control/history';
 import { targetMetrics } from '../control/metrics';
@@ -24,8 +24,10 @@ import { globalSwitches, targetState } from '../control/status';
 import { setSwitch } from '../control/switches';
 import { targetOf, UnknownTargetError } from '../control/targets';
 import { API_ROUTES, type ApiRoute, type ApiRouteKey, routeKey } from '../shared/api-routes';
-import { type AutoscalerConfig, ConfigError, describeIssues } from '../shared/config';
+import type { AutoscalerConfig } from '../shared/config';
+import { ConfigError } from '../shared/config/error';
 import type { Override } from '../shared/overrides';
+import { problemsOf, type Schema } from '../shared/validate';
 import type { StateStore } from '../state/store';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
@@ -74,35 +76,42 @@ const MAX_RECENT = 100;
 
 /** A whole number from 1 to `max`, a power of ten, as a query parameter (a regex, so the refusal shows the value). */
 const count = (max: 10 | 100 | 1000) =>
-  z
-    .string()
-    .regex(new RegExp(`^(?:[1-9]\\d{0,${String(max).length - 2}}|${max})$`), `must be a whole number from 1 to ${max}`)
-    .transform(Number);
-const isoTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}/, 'must be an ISO 8601 time such as 2026-12-01T18:00:00Z')
-  .transform(Date.parse)
-  .refine((t) => !Number.isNaN(t), 'must be an ISO 8601 time such as 2026-12-01T18:00:00Z');
+  v.pipe(v.string(), v.regex(new RegExp(`^(?:[1-9]\\d{0,${String(max).length - 2}}|${max})$`), `must be a whole number from 1 to ${max}`), v.transform(Number));
+const ISO_TIME = 'must be an ISO 8601 time such as 2026-12-01T18:00:00Z';
+const isoTime = v.pipe(
+  v.string(),
+  v.regex(/^\d{4}-\d{2}-\d{2}/, ISO_TIME),
+  v.check((s) => !Number.isNaN(Date.parse(s)), ISO_TIME),
+  v.transform(Date.parse),
+);
 
-const noQuery = z.strictObject({});
-const metricsQuery = z.strictObject({ target: z.string().optional(), recent: count(MAX_RECENT).optional() });
-const recommendationsQuery = z.strictObject({ target: z.string().optional() });
-const historyQuery = z.strictObject({
-  target: z.string().optional(),
-  since: isoTime.optional(),
-  until: isoTime.optional(),
-  limit: count(MAX_HISTORY_LIMIT).optional(),
-  next: z.string().optional(),
+const noQuery = v.strictObject({});
+const metricsQuery = v.strictObject({ target: v.optional(v.string()), recent: v.optional(count(MAX_RECENT)) });
+const recommendationsQuery = v.strictObject({ target: v.optional(v.string()) });
+const historyQuery = v.strictObject({
+  target: v.optional(v.string()),
+  since: v.optional(isoTime),
+  until: v.optional(isoTime),
+  limit: v.optional(count(MAX_HISTORY_LIMIT)),
+  next: v.optional(v.string()),
 });
-const switchBody = z.strictObject({ target: z.string().min(1).optional(), reason: z.string().max(500).optional() }).optional();
+const switchBody = v.optional(
+  v.strictObject({ target: v.optional(v.pipe(v.string(), v.minLength(1))), reason: v.optional(v.pipe(v.string(), v.maxLength(500))) }),
+);
 
 /** A page token: the query it continues and where it stands. Opaque to the caller (base64url JSON). */
-const tokenSchema = z.strictObject({ t: z.string().optional(), f: z.number(), u: z.number(), a: z.number(), s: z.number().int().min(0) });
+const tokenSchema = v.strictObject({
+  t: v.optional(v.string()),
+  f: v.number(),
+  u: v.number(),
+  a: v.number(),
+  s: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
 
-function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new ApiError(400, `bad ${what}`, describeIssues(parsed.error.issues, input));
-  return parsed.data;
+function parse<T>(schema: Schema<T>, input: unknown, what: string): T {
+  const checked = problemsOf(schema, input);
+  if (checked.problems) throw new ApiError(400, `bad ${what}`, checked.problems);
+  return checked.output;
 }
 
 function pageToken(q: { targetId?: string; from: number; to: number }, next: HistoryCursor): string {
@@ -111,9 +120,9 @@ function pageToken(q: { targetId?: string; from: number; to: number }, next: His
   );
 }
 
-function readToken(token: string): z.output<typeof tokenSchema> {
+function readToken(token: string): v.InferOutput<typeof tokenSchema> {
   try {
-    return tokenSchema.parse(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')));
+    return v.parse(tokenSchema, JSON.parse(Buffer.from(token, 'base64url').toString('utf8')));
   } catch {
     throw new ApiError(400, 'bad query string', [`next: "${token.slice(0, 80)}" is not a page token this API gave`]);
   }

@@ -1,17 +1,18 @@
 /**
- * `checkOverride` validates an operator's override before it is written (the CLI and any other entry
- * point call it): the target exists, the fields are ones its kind can override, the values lie within
- * the deployed bounds and pass the kind's own schema and checks, the expiry is in the future and at
- * most `MAX_OVERRIDE_SECONDS` away. Not part of any function bundle: it reads the kinds' config
- * schemas (zod), as synth does; what the functions do with an override in force is
- * lambdas/shared/overrides.ts.
+ * `checkOverride` validates an operator's override before it is written (the CLI and the operator API
+ * both call it, through ./overrides.ts): the target exists, the fields are ones its kind can override,
+ * the values lie within the deployed bounds and within what the kind's config schema allows for the
+ * field, the expiry is in the future and at most `MAX_OVERRIDE_SECONDS` away. It loads no zod, so that
+ * the operator API's bundle stays small: the input is checked with valibot, and the fields with the
+ * rules the kind declares (`overridable.rules`), which the config schema is built from too. What the
+ * functions do with an override in force is lambdas/shared/overrides.ts.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { AutoscalerConfig } from '../shared/config';
-import { ConfigError, describeIssues } from '../shared/config/issues';
+import { ConfigError } from '../shared/config/error';
 import type { OverridableFields } from '../shared/kinds/kind';
-import { kindSchemaOf } from '../shared/kinds/schemas';
 import { numberAt, type Override, overridableOf } from '../shared/overrides';
+import { problemsOf, ruleSchema } from '../shared/validate';
 
 /**
  * The longest an override may last: a week. An override is a stopgap for an incident or an event; a
@@ -19,34 +20,37 @@ import { numberAt, type Override, overridableOf } from '../shared/overrides';
  */
 export const MAX_OVERRIDE_SECONDS = 7 * 24 * 3600;
 
+/** A whole number from 0. */
+const count = () => v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
+
 /** What an operator asks for; every field optional but at least one besides the expiry. */
-export const overrideInputSchema = z.strictObject({
+export const overrideInputSchema = v.strictObject({
   /** The floor while the override is in force (the kind's floor field: minCapacity, minReplicas). */
-  min: z.number().int().min(0).optional(),
+  min: count(),
   /** The ceiling while the override is in force (maxCapacity, maxReplicas). */
-  max: z.number().int().min(0).optional(),
+  max: count(),
   /** The tracking target while the override is in force (targetCpu; a queue's maxWaitSeconds). */
-  target: z.number().positive().optional(),
+  target: v.optional(v.pipe(v.number(), v.gtValue(0))),
   /** Pause the target: decisions are recorded, nothing is changed. */
-  paused: z.boolean().optional(),
+  paused: v.optional(v.boolean()),
   /** Dry-run: decisions are recorded as what would have been done. */
-  dryRun: z.boolean().optional(),
+  dryRun: v.optional(v.boolean()),
   /** Epoch ms the override ends. */
-  expiresAt: z.number().int().positive(),
+  expiresAt: v.pipe(v.number(), v.integer(), v.gtValue(0)),
   /** Why, for the audit trail. @default none */
-  reason: z.string().max(500).optional(),
+  reason: v.optional(v.pipe(v.string(), v.maxLength(500))),
 });
 
-export type OverrideInput = z.input<typeof overrideInputSchema>;
+export type OverrideInput = v.InferInput<typeof overrideInputSchema>;
 
 /**
  * Validates an operator's override of `targetId` at `now`; returns the override to store, or throws a
  * ConfigError whose every line names the field and the value.
  */
 export function checkOverride(config: AutoscalerConfig, targetId: string, input: unknown, now: number, setBy: string): Override {
-  const parsed = overrideInputSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, input), `override of "${targetId}"`);
-  const o = parsed.data;
+  const parsed = problemsOf(overrideInputSchema, input);
+  if (parsed.problems) throw new ConfigError(parsed.problems, `override of "${targetId}"`);
+  const o = parsed.output;
   const target = config.targets.find((t) => t.id === targetId);
   const problems: string[] = [];
   if (!target) {
@@ -76,13 +80,10 @@ export function checkOverride(config: AutoscalerConfig, targetId: string, input:
     const max = o.max ?? ceiling;
     if (problems.length === 0 && min > max) problems.push(`min: ${min} is above max ${max}`);
     if (problems.length === 0) {
-      // The kind's own schema and checks judge the target as it would be: a tracking target out of
-      // range, or one that breaks a rule across fields, is refused as the config would refuse it.
-      const effective = { ...target, [fields.min]: min, [fields.max]: max, ...(o.target !== undefined && fields.target ? { [fields.target]: o.target } : {}) };
-      const checked = kindSchemaOf(target).safeParse(effective);
-      if (!checked.success) {
-        problems.push(...describeIssues(checked.error.issues, effective).map((p) => p.replace(/^([^:]*)/, (path) => overrideName(path, fields))));
-      }
+      // The fields as they would be, judged by the rules the kind's config schema is built from: a
+      // tracking target out of range, or a ceiling of 0 where the config wants at least 1, is refused
+      // as the config would refuse it, in its words.
+      problems.push(...fieldProblems(fields, { min, max, ...(o.target !== undefined ? { target: o.target } : {}) }));
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, `override of "${targetId}"`);
@@ -100,8 +101,20 @@ export function checkOverride(config: AutoscalerConfig, targetId: string, input:
   };
 }
 
-/** A schema path of the effective target named as the override's field where it is one (`targetCpu` -> `target (targetCpu)`). */
-function overrideName(path: string, fields: OverridableFields): string {
-  for (const k of ['min', 'max', 'target'] as const) if (fields[k] === path) return `${k} (${path})`;
-  return path;
+/**
+ * The problems of an override's values under the kind's rules, each named as the override's field and
+ * the config's (`target (targetCpu): 150 is above the maximum 100`).
+ */
+export function fieldProblems(fields: OverridableFields, values: { readonly min: number; readonly max: number; readonly target?: number }): string[] {
+  const problems: string[] = [];
+  for (const k of ['min', 'max', 'target'] as const) {
+    const rule = fields.rules[k];
+    const value = values[k];
+    if (value === undefined || fields[k] === undefined) continue;
+    // A kind with a tracking target declares its rule (test/lambdas/shared/kinds/overridable.test.ts).
+    if (!rule) throw new Error(`the kind's overridable ${k} has no rule`);
+    const checked = problemsOf(ruleSchema(rule), value);
+    if (checked.problems) problems.push(...checked.problems.map((p) => p.replace(/^\(root\)/, `${k} (${fields[k]})`)));
+  }
+  return problems;
 }

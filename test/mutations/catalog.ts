@@ -481,6 +481,22 @@ export const MUTATIONS: readonly Mutation[] = [
     tests: ['test/lambdas/engine/capacity-calm.test.ts'],
   },
   {
+    id: 'override-rule-drifts-from-schema',
+    breaks: "an override's tracking target is judged by the rule the kind's config schema is built from",
+    file: 'lambdas/shared/kinds/queue-workers.ts',
+    find: 'target: MAX_WAIT_SECONDS };',
+    replace: 'target: { int: true, min: 30, max: 43_200 } };',
+    tests: ['test/lambdas/shared/kinds/overridable.test.ts'],
+  },
+  {
+    id: 'override-skips-field-rules',
+    breaks: "an override the kind's config schema would refuse (targetCpu 150, a ceiling of 0) is refused",
+    file: 'lambdas/control/check-override.ts',
+    find: 'problems.push(...fieldProblems(fields, ',
+    replace: 'void problems.concat(...fieldProblems(fields, ',
+    tests: ['test/lambdas/control/check-override.test.ts', 'test/lambdas/shared/kinds/overridable.test.ts'],
+  },
+  {
     id: 'forecast-reads-the-future',
     breaks: 'the seasonal forecast reads only datapoints before now',
     file: 'lambdas/engine/forecast.ts',

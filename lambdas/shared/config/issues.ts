@@ -7,16 +7,7 @@ import { targetSchema } from '../kinds/schemas';
 import { formatPath, show } from './paths';
 import { renamedField } from './renamed';
 
-/** A config that failed validation; `problems` holds one line per issue, each naming a path and the value. */
-export class ConfigError extends Error {
-  constructor(
-    readonly problems: string[],
-    source?: string,
-  ) {
-    super(`${source ? `${source}: ` : ''}invalid autoscaler config:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './error';
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = root;
