@@ -1,26 +1,28 @@
 /**
  * Each function's Lambda bundle, built as NodejsFunction builds it (esbuild, minified, AWS SDK v3
- * external, Powertools external as it comes from its Lambda layer unless `bundlePowertools`, the
- * config beside it as autoscaler-config.json), its size, and its cold-start init time
- * next to a minimal handler's that loads the same AWS SDK clients: a fresh Node process each time,
- * time from process start until the module and those clients are loaded, alternated between the two so
- * both see the same machine state. Both load the clients after the module too (a no-op where the
- * bundle loaded them already), so a bundle that defers them to its first event gains nothing: the
- * ratio is what the project's own code and libraries add. NODE_PATH is the project's node_modules,
- * which plays both the runtime's AWS SDK and Powertools' layer (/opt/nodejs/node_modules in Lambda):
- * Powertools' own load time counts against the project.
+ * external, Powertools external unless it is bundled, the config beside it as autoscaler-config.json),
+ * its size, and its cold-start init time with Powertools from each source (`PowertoolsSource`) next
+ * to a minimal handler's that loads the same AWS SDK clients: a fresh Node process each time, time
+ * from process start until the module and those clients are loaded, the four alternated so all see
+ * the same machine state. All load the clients after the module too (a no-op where the bundle loaded
+ * them already), so a bundle that defers them to its first event gains nothing: the ratio is what the
+ * project's own code and libraries add. NODE_PATH plays Lambda's: the layer's node_modules first
+ * (/opt/nodejs/node_modules), then the project's node_modules, which play the runtime's AWS SDK and,
+ * for `public-layer`, Powertools' public layer. Powertools' own load time counts against the project.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLED_CONFIG_FILE } from '../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
-import { externalModules } from '../lib/shared/function';
+import { externalModules, POWERTOOLS_SOURCES, type PowertoolsSource } from '../lib/shared/function';
+import { LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, writePowertoolsLayer } from '../lib/shared/powertools-layer';
 
 export interface BundleRow {
   readonly family: string;
+  readonly powertools: PowertoolsSource;
   readonly bytes: number;
   /** The AWS SDK modules the bundle requires (left to the runtime). */
   readonly sdkModules: readonly string[];
@@ -28,6 +30,12 @@ export interface BundleRow {
   /** The minimal handler that requires the same AWS SDK modules. */
   readonly minimalMs: number;
   readonly ratio: number;
+}
+
+export interface BundleTable {
+  readonly rows: BundleRow[];
+  /** The own layer's one module (`PowertoolsSource` 'layer'), which every function of a stack shares. */
+  readonly layerModuleBytes: number;
 }
 
 /** argv: the module, then the AWS SDK modules to load after it. */
@@ -43,40 +51,57 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-export function bundleTable(entries: Readonly<Record<string, string>>, config: AutoscalerConfig, runs = 15, bundlePowertools = true): BundleRow[] {
+export function bundleTable(entries: Readonly<Record<string, string>>, config: AutoscalerConfig, runs = 15): BundleTable {
   const dir = mkdtempSync(join(tmpdir(), 'autoscaler-bench-'));
-  const nodePath = join(__dirname, '..', 'node_modules');
+  const nodeModules = join(__dirname, '..', 'node_modules');
+  const layerDir = join(dir, 'layer');
+  writePowertoolsLayer(layerDir);
+  const layerModules = join(layerDir, LAYER_MODULES_DIR);
+  const nodePaths: Record<PowertoolsSource, string> = {
+    layer: `${layerModules}${delimiter}${nodeModules}`,
+    bundled: nodeModules,
+    'public-layer': nodeModules,
+  };
   writeFileSync(join(dir, BUNDLED_CONFIG_FILE), JSON.stringify(config));
   const rows: BundleRow[] = [];
   for (const [family, entry] of Object.entries(entries)) {
-    const outfile = join(dir, `${family}.js`);
-    const { metafile } = buildSync({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      minify: true,
-      external: externalModules(bundlePowertools),
-      logLevel: 'silent',
-      metafile: true,
-    });
-    const output = Object.values(metafile.outputs)[0];
-    const sdkModules = [...new Set(output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+    const build = (powertools: PowertoolsSource) => {
+      const outfile = join(dir, `${family}-${powertools}.js`);
+      const { metafile } = buildSync({
+        entryPoints: [entry],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'cjs',
+        minify: true,
+        external: externalModules(powertools),
+        logLevel: 'silent',
+        metafile: true,
+      });
+      const output = Object.values(metafile.outputs)[0];
+      const sdk = [...new Set(output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+      return { outfile, sdk };
+    };
+    const built = Object.fromEntries(POWERTOOLS_SOURCES.map((p) => [p, build(p)])) as Record<PowertoolsSource, { outfile: string; sdk: string[] }>;
+    // Every source's bundle requires the same SDK modules, wherever Powertools comes from.
+    const sdkModules = [...new Set(POWERTOOLS_SOURCES.flatMap((p) => built[p].sdk))].sort();
     const minimal = join(dir, `${family}-minimal.js`);
     writeFileSync(minimal, `${sdkModules.map((m) => `require(${JSON.stringify(m)});\n`).join('')}exports.handler = async () => ({});\n`);
-    const ours: number[] = [];
+    const times = Object.fromEntries(POWERTOOLS_SOURCES.map((p) => [p, [] as number[]])) as Record<PowertoolsSource, number[]>;
     const theirs: number[] = [];
-    initMs(outfile, sdkModules, nodePath); // warm the file cache once
-    initMs(minimal, sdkModules, nodePath);
+    // warm the file cache once
+    initMs(minimal, sdkModules, nodeModules);
+    for (const p of POWERTOOLS_SOURCES) initMs(built[p].outfile, sdkModules, nodePaths[p]);
     for (let i = 0; i < runs; i++) {
-      ours.push(initMs(outfile, sdkModules, nodePath));
-      theirs.push(initMs(minimal, sdkModules, nodePath));
+      theirs.push(initMs(minimal, sdkModules, nodeModules));
+      for (const p of POWERTOOLS_SOURCES) times[p].push(initMs(built[p].outfile, sdkModules, nodePaths[p]));
     }
-    const initMsMedian = median(ours);
     const minimalMs = median(theirs);
-    rows.push({ family, bytes: statSync(outfile).size, sdkModules, initMs: initMsMedian, minimalMs, ratio: initMsMedian / minimalMs });
+    for (const p of POWERTOOLS_SOURCES) {
+      const ms = median(times[p]);
+      rows.push({ family, powertools: p, bytes: statSync(built[p].outfile).size, sdkModules, initMs: ms, minimalMs, ratio: ms / minimalMs });
+    }
   }
-  return rows;
+  return { rows, layerModuleBytes: statSync(join(layerModules, POWERTOOLS_LAYER_MODULE, 'index.js')).size };
 }

@@ -12,7 +12,7 @@ import { loadConfigFile } from '../lambdas/shared/config-file';
 import { API_HANDLER_ENTRY } from '../lib/api';
 import { IAM_LIMITS } from '../lib/limits';
 import { RUNBOOK_HANDLER_ENTRY } from '../lib/runbooks/data';
-import { FAMILY_ENTRIES } from '../lib/shared/function';
+import { FAMILY_ENTRIES, POWERTOOLS_SOURCES } from '../lib/shared/function';
 import { BROKER_READER_ENTRY } from '../lib/targets/redis-workers';
 import { bundleTable } from './bundles';
 import { CHAOS_FAULTS, chaosTable } from './chaos';
@@ -124,26 +124,29 @@ async function main() {
     'broker reader': BROKER_READER_ENTRY,
     'operator API': API_HANDLER_ENTRY,
   };
-  const bundles = [
-    ...bundleTable(entries, config, 15, true).map((b) => ({ ...b, powertools: 'bundled' })),
-    ...bundleTable(entries, config, 15, false).map((b) => ({ ...b, powertools: 'layer' })),
-  ];
+  const bundles = bundleTable(entries, config, 15);
   out();
   out('## Lambda bundles (example config)');
   out();
-  out('Built as the construct builds them (esbuild, minified, AWS SDK v3 left to the runtime; Powertools bundled, the');
-  out('default, or left to its public Lambda layer with `bundlePowertools: false`). Init time is the median, over 15');
-  out('fresh Node processes each, of the time from process start until the handler module and the AWS SDK modules');
-  out('its bundle requires are loaded, alternated with a minimal handler that requires the same SDK modules and');
-  out("nothing else, in the same run; NODE_PATH is the project's node_modules, which plays both the runtime's SDK");
-  out('and the layer. The ratio is what the project adds (its code, Powertools wherever it comes from, middy,');
-  out('valibot) over the SDK clients any handler of the function would load. Goal: at most 150 KB (146.5 KiB) and 1.2x.');
+  out('Built as the construct builds them (esbuild, minified, AWS SDK v3 left to the runtime), with Powertools from each');
+  out("source `powertools` offers: `layer`, the default, the deployment's own layer (Powertools as one minified module,");
+  out(
+    `${(bundles.layerModuleBytes / 1024).toFixed(0)} KiB, shared by the stack's functions); \`bundled\`, in each bundle; \`public-layer\`, Powertools' public layer.`,
+  );
+  out('Init time is the median, over 15 fresh Node processes each, of the time from process start until the handler module');
+  out('and the AWS SDK modules its bundle requires are loaded, alternated with a minimal handler that requires the same SDK');
+  out("modules and nothing else, in the same run; NODE_PATH is the layer's node_modules (for `layer`) and then the project's");
+  out("node_modules, which play the runtime's SDK and the public layer. The ratio is what the project adds (its code,");
+  out('Powertools wherever it comes from, middy, valibot) over the SDK clients any handler of the function would load.');
+  out('Goal: at most 150 KB (146.5 KiB) and 1.2x.');
   out();
   out('| function | Powertools | bundle | init (ms) | minimal handler init (ms) | ratio | AWS SDK modules |');
   out('| --- | --- | ---: | ---: | ---: | ---: | --- |');
-  for (const b of bundles) {
-    const sdk = b.sdkModules.map((m) => m.replace('@aws-sdk/', '')).join(', ');
-    out(`| ${b.family} | ${b.powertools} | ${(b.bytes / 1024).toFixed(0)} KiB | ${f(b.initMs, 1)} | ${f(b.minimalMs, 1)} | ${f(b.ratio, 2)} | ${sdk} |`);
+  for (const p of POWERTOOLS_SOURCES) {
+    for (const b of bundles.rows.filter((r) => r.powertools === p)) {
+      const sdk = b.sdkModules.map((m) => m.replace('@aws-sdk/', '')).join(', ');
+      out(`| ${b.family} | ${b.powertools} | ${(b.bytes / 1024).toFixed(0)} KiB | ${f(b.initMs, 1)} | ${f(b.minimalMs, 1)} | ${f(b.ratio, 2)} | ${sdk} |`);
+    }
   }
 
   process.stderr.write('synth...\n');

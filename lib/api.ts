@@ -17,7 +17,7 @@ import { API_ROUTES } from '../lambdas/shared/api-routes';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
 import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../lambdas/shared/environment';
 import type { NotificationTopic } from './monitoring/topic';
-import { createProjectFunction, PROJECT_ROOT } from './shared/function';
+import { createProjectFunction, type PowertoolsSource, PROJECT_ROOT } from './shared/function';
 
 /** The API's handler file. */
 export const API_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'api', 'handler.ts');
@@ -43,10 +43,10 @@ export interface OperatorApiProps {
   /** How long the function's log group and the access log keep their events. */
   readonly logRetention: logs.RetentionDays;
   /**
-   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
-   * @default true
+   * Where the function finds Powertools (`PowertoolsSource`).
+   * @default 'layer'
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
 }
 
 export class OperatorApi extends Construct {
@@ -72,7 +72,7 @@ export class OperatorApi extends Construct {
       config,
       logRetention: props.logRetention,
       entry: API_HANDLER_ENTRY,
-      bundlePowertools: props.bundlePowertools,
+      powertools: props.powertools,
       purpose: 'operator API (status, metrics, history, pause and resume, overrides)',
       roleOf: 'operator API',
       memorySize: 256,

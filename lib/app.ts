@@ -6,6 +6,7 @@ import { type AutoscalerConfig, ConfigError } from '../lambdas/shared/config';
 import { loadConfigFile } from '../lambdas/shared/config-file';
 import { stackNameFor } from '../lambdas/shared/deployment';
 import { Autoscaler } from './autoscaler';
+import type { PowertoolsSource } from './shared/function';
 
 /** The context key that names the config file (`cdk synth -c config=FILE`). */
 export const CONFIG_CONTEXT_KEY = 'config';
@@ -30,10 +31,10 @@ export interface BuildAppOptions {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Bundle Powertools into every function; `false` takes it from its public Lambda layer (`AutoscalerProps.bundlePowertools`).
-   * @default true, unless the CDK context `autoscaler:bundlePowertools` is `false`
+   * Where every function finds Powertools (`AutoscalerProps.powertools`).
+   * @default 'layer', unless the CDK context `autoscaler:powertools` says otherwise
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
 }
 
 export interface BuiltApp {
@@ -58,7 +59,7 @@ export function buildApp(config: AutoscalerConfig, options: BuildAppOptions = {}
     env,
     description: `Event-driven autoscaler (${config.targets.length} target(s), prefix "${config.prefix}")`,
   });
-  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config, logRetention: options.logRetention, bundlePowertools: options.bundlePowertools });
+  const autoscaler = new Autoscaler(stack, 'Autoscaler', { config, logRetention: options.logRetention, powertools: options.powertools });
   // Synth fails on any finding without an acknowledgement (each with its reason, next to its resource).
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, autoscaler };

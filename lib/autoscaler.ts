@@ -29,7 +29,15 @@ import { INVALIDATE_RUNBOOK, InvalidateRunbook } from './runbooks/cloudfront';
 import { DataRunbooks } from './runbooks/data';
 import { AlarmStacks } from './shared/alarm';
 import { toEventPattern } from './shared/event-pattern';
-import { ASYNC_MAX_EVENT_AGE, ASYNC_RETRY_ATTEMPTS, BUNDLE_POWERTOOLS_CONTEXT_KEY, createDeadLetterQueue, createFamilyFunction } from './shared/function';
+import {
+  ASYNC_MAX_EVENT_AGE,
+  ASYNC_RETRY_ATTEMPTS,
+  createDeadLetterQueue,
+  createFamilyFunction,
+  POWERTOOLS_CONTEXT_KEY,
+  POWERTOOLS_SOURCES,
+  type PowertoolsSource,
+} from './shared/function';
 import { ReevaluationSchedule } from './shared/schedule';
 import { infrastructureOf, type ScalingTarget } from './targets';
 import { CdnDeployRules } from './targets/cloudfront';
@@ -45,13 +53,14 @@ export interface AutoscalerProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Bundle Powertools into every function. `false` takes it from Powertools' public Lambda layer
-   * instead (the layer of the installed Powertools version, found through its public SSM parameter at
-   * deploy): smaller bundles, a slower cold start, and the layer's own AWS SDK clients beside the
-   * runtime's (README, "Powertools").
-   * @default true, unless the CDK context `autoscaler:bundlePowertools` is `false`
+   * Where every function finds Powertools: `layer`, the deployment's own layer with Powertools as one
+   * minified module built at synth from the installed packages; `bundled`, in each function's bundle
+   * (larger bundles, no layer); `public-layer`, Powertools' public Lambda layer of the installed
+   * version, found through its public SSM parameter at deploy (a slower cold start, and the layer's
+   * own AWS SDK clients beside the runtime's). README, "Powertools".
+   * @default 'layer', unless the CDK context `autoscaler:powertools` says otherwise
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
 }
 
 /**
@@ -124,7 +133,7 @@ export class Autoscaler extends Construct {
     const alarmCount = allAlarms(config).length + alerts.length;
     this.config = config;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const bundlePowertools = props.bundlePowertools ?? bundlePowertoolsContext(this);
+    const powertools = props.powertools ?? powertoolsContext(this);
 
     // 2. Build: state, failure queue, one function per family, then each target's alarms and grants.
     this.stateTable = new dynamodb.Table(this, 'StateTable', {
@@ -158,7 +167,7 @@ export class Autoscaler extends Construct {
         idempotencyTable: this.idempotencyTable,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
-        bundlePowertools,
+        powertools,
         notifications: this.notifications,
       });
     }
@@ -167,7 +176,7 @@ export class Autoscaler extends Construct {
     // The data tier's long actions run as Step Functions runbooks, which the family's function starts.
     // The runbook task function also runs set-capacity, for the web tiers and worker pools.
     const dataRunbooks = config.targets.some((t) => kindOf(t).runbook || (SET_CAPACITY_KINDS as readonly string[]).includes(t.kind))
-      ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, bundlePowertools, notifications: this.notifications })
+      ? new DataRunbooks(this, 'DataRunbooks', { config, stateTable: this.stateTable, logRetention, powertools, notifications: this.notifications })
       : undefined;
     this.dataRunbooks = dataRunbooks;
     for (const [kind, runbook] of Object.entries(dataRunbooks?.runbooks ?? {})) {
@@ -177,7 +186,7 @@ export class Autoscaler extends Construct {
 
     // Redis brokers' queue depths: one reader in the brokers' VPC publishes them for the queue function.
     const brokerReader = config.targets.some((t) => t.kind === 'redis-workers')
-      ? new BrokerReader(this, 'BrokerReader', { config, deadLetterQueue: this.deadLetterQueue, logRetention, bundlePowertools })
+      ? new BrokerReader(this, 'BrokerReader', { config, deadLetterQueue: this.deadLetterQueue, logRetention, powertools })
       : undefined;
     this.brokerReader = brokerReader;
 
@@ -257,7 +266,7 @@ export class Autoscaler extends Construct {
         stateTable: this.stateTable,
         notifications: this.notifications,
         logRetention,
-        bundlePowertools,
+        powertools,
       });
       this.selfAlarms.addFunction('control-api', this.api.function);
     }
@@ -268,7 +277,7 @@ export class Autoscaler extends Construct {
         stateTable: this.stateTable,
         deadLetterQueue: this.deadLetterQueue,
         logRetention,
-        bundlePowertools,
+        powertools,
       });
       this.selfAlarms.addFunction('recommender', this.recommender.function);
       this.selfAlarms.addStateMachine('recommend', this.recommender.stateMachine);
@@ -320,10 +329,10 @@ function pascal(s: string): string {
     .join('');
 }
 
-/** `-c autoscaler:bundlePowertools=true|false`; unset is true. */
-function bundlePowertoolsContext(scope: Construct): boolean {
-  const stated: unknown = scope.node.tryGetContext(BUNDLE_POWERTOOLS_CONTEXT_KEY);
-  if (stated === false || stated === 'false') return false;
-  if (stated === undefined || stated === true || stated === 'true') return true;
-  throw new Error(`-c ${BUNDLE_POWERTOOLS_CONTEXT_KEY}=${String(stated)}: must be true or false`);
+/** `-c autoscaler:powertools=layer|bundled|public-layer`; unset is `layer`. */
+function powertoolsContext(scope: Construct): PowertoolsSource {
+  const stated: unknown = scope.node.tryGetContext(POWERTOOLS_CONTEXT_KEY);
+  if (stated === undefined) return 'layer';
+  if ((POWERTOOLS_SOURCES as readonly unknown[]).includes(stated)) return stated as PowertoolsSource;
+  throw new Error(`-c ${POWERTOOLS_CONTEXT_KEY}=${String(stated)}: must be one of ${POWERTOOLS_SOURCES.join(', ')}`);
 }

@@ -33,7 +33,7 @@ import type { AutoscalerConfig } from '../lambdas/shared/config';
 import { STATE_TABLE_ENV } from '../lambdas/shared/environment';
 import { recommendedTargets } from '../lambdas/shared/recommendations';
 import { LAMBDA_ERRORS, LAMBDA_RETRY } from './runbooks/runbook';
-import { ASYNC_RETRY_ATTEMPTS, createProjectFunction, grantMetricReads, PROJECT_ROOT } from './shared/function';
+import { ASYNC_RETRY_ATTEMPTS, createProjectFunction, grantMetricReads, type PowertoolsSource, PROJECT_ROOT } from './shared/function';
 import { acknowledgeStateMachineLogsAndTracing, acknowledgeWildcardResource, flattenCfnValue } from './shared/nag';
 
 /** The recommender's handler file. */
@@ -61,10 +61,10 @@ export interface DailyRecommenderProps {
   /** How long the function's and the state machine's log groups keep their events. */
   readonly logRetention: logs.RetentionDays;
   /**
-   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
-   * @default true
+   * Where the function finds Powertools (`PowertoolsSource`).
+   * @default 'layer'
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
 }
 
 export class DailyRecommender extends Construct {
@@ -93,7 +93,7 @@ export class DailyRecommender extends Construct {
       config,
       logRetention: props.logRetention,
       entry: RECOMMENDER_ENTRY,
-      bundlePowertools: props.bundlePowertools,
+      powertools: props.powertools,
       purpose: "daily recommender (replays each target's last 14 days with candidate settings)",
       roleOf: 'recommender',
       // 1,769 MB is one full vCPU (Lambda Developer Guide, "Configure Lambda function memory"): the replay is single-threaded CPU work.

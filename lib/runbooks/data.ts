@@ -18,7 +18,7 @@ import { STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment
 import { TARGET_KIND_NAMES, TARGET_KINDS, type TargetKind } from '../../lambdas/shared/kinds';
 import { SET_CAPACITY_KINDS, SET_CAPACITY_RUNBOOK } from '../../lambdas/shared/runbook-tasks';
 import type { NotificationTopic } from '../monitoring/topic';
-import { createProjectFunction, grantMetricReads, PROJECT_ROOT } from '../shared/function';
+import { createProjectFunction, grantMetricReads, type PowertoolsSource, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import { TARGET_INFRASTRUCTURE } from '../targets';
 import { setCapacityDefinition } from './definitions';
@@ -35,10 +35,10 @@ export interface DataRunbooksProps {
   readonly stateTable: dynamodb.ITable;
   readonly logRetention: logs.RetentionDays;
   /**
-   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
-   * @default true
+   * Where the function finds Powertools (`PowertoolsSource`).
+   * @default 'layer'
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
   /**
    * Where the notify task announces each run's outcome.
    * @default no notifications
@@ -66,7 +66,7 @@ export class DataRunbooks extends Construct {
       config,
       logRetention: props.logRetention,
       entry: RUNBOOK_HANDLER_ENTRY,
-      bundlePowertools: props.bundlePowertools,
+      powertools: props.powertools,
       purpose: 'runbook tasks (replicas, Redis, storage, instance class, set-capacity)',
       roleOf: 'runbook tasks',
       memorySize: 256,

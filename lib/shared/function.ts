@@ -23,6 +23,7 @@ import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment';
 import type { NotificationTopic } from '../monitoring/topic';
 import { acknowledgeWildcardResource } from './nag';
+import { powertoolsOwnLayer } from './powertools-layer';
 
 /** Root of the repository: the esbuild project root and where package-lock.json lives. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -85,11 +86,22 @@ export interface FamilyFunctionProps {
    */
   readonly entry?: string;
   /**
-   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
-   * @default true
+   * Where the function finds Powertools.
+   * @default 'layer'
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
 }
+
+/**
+ * Where the functions find Powertools (logger, metrics, tracer, idempotency):
+ * - `layer`: the deployment's own layer, Powertools as one minified module built at synth from the
+ *   packages installed here (lib/shared/powertools-layer.ts);
+ * - `bundled`: in each function's bundle;
+ * - `public-layer`: Powertools' public Lambda layer at the installed version.
+ */
+export type PowertoolsSource = 'layer' | 'bundled' | 'public-layer';
+
+export const POWERTOOLS_SOURCES: readonly PowertoolsSource[] = ['layer', 'bundled', 'public-layer'];
 
 /**
  * The packages Powertools' public Lambda layer holds, at one version with their dependencies
@@ -108,8 +120,8 @@ export const POWERTOOLS_LAYER_PACKAGES: readonly string[] = [
   'parser',
 ].map((p) => `@aws-lambda-powertools/${p}`);
 
-/** `cdk synth -c autoscaler:bundlePowertools=true`: the CLI's way to `AutoscalerProps.bundlePowertools`. */
-export const BUNDLE_POWERTOOLS_CONTEXT_KEY = 'autoscaler:bundlePowertools';
+/** `cdk synth -c autoscaler:powertools=bundled`: the CLI's way to `AutoscalerProps.powertools`. */
+export const POWERTOOLS_CONTEXT_KEY = 'autoscaler:powertools';
 
 /**
  * The Powertools version installed here, which the layer must serve: every `@aws-lambda-powertools/*`
@@ -140,7 +152,7 @@ export function powertoolsLayerParameter(version: string): string {
  * dynamic reference to the public parameter (the Powertools docs' SAM example puts the same reference in
  * a function's Layers), resolved at deploy in the stack's region: no template parameter, and the layer
  * is the one of the version tested here, never `latest`. A region the layer is not published in fails
- * the deploy on the missing parameter: `bundlePowertools` is the way out.
+ * the deploy on the missing parameter: `powertools: 'layer'` (the default) is the way out.
  */
 export function powertoolsLayer(scope: Construct): lambda.ILayerVersion {
   const stack = Stack.of(scope);
@@ -149,22 +161,29 @@ export function powertoolsLayer(scope: Construct): lambda.ILayerVersion {
   return existing ?? lambda.LayerVersion.fromLayerVersionArn(stack, id, `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`);
 }
 
-/** What esbuild leaves to the runtime: the AWS SDK v3, and Powertools when its layer is used. */
-export function externalModules(bundlePowertools: boolean): string[] {
-  return bundlePowertools ? ['@aws-sdk/*'] : ['@aws-sdk/*', '@aws-lambda-powertools/*'];
+/** What esbuild leaves to the runtime: the AWS SDK v3, and Powertools when a layer serves it. */
+export function externalModules(powertools: PowertoolsSource): string[] {
+  return powertools === 'bundled' ? ['@aws-sdk/*'] : ['@aws-sdk/*', '@aws-lambda-powertools/*'];
+}
+
+/** The layer that serves Powertools to a function of `scope`'s stack, if one does. */
+function powertoolsLayers(scope: Construct, powertools: PowertoolsSource): lambda.ILayerVersion[] | undefined {
+  if (powertools === 'layer') return [powertoolsOwnLayer(scope)];
+  if (powertools === 'public-layer') return [powertoolsLayer(scope)];
+  return undefined;
 }
 
 /**
  * How every function of the deployment is bundled: CommonJS, minified with a source map, the AWS SDK
- * v3 left to the runtime, Powertools in the bundle (or left to its layer when `bundlePowertools` is false), and the parsed config beside the bundle (`autoscaler-config.json`, read at
+ * v3 left to the runtime, Powertools left to a layer (or in the bundle: `powertools`), and the parsed config beside the bundle (`autoscaler-config.json`, read at
  * cold start: lambdas/shared/bundled-config.ts). The config is written once per synth into the cloud
  * assembly and copied in after esbuild runs, so its size never reaches a command line.
  */
-export function functionBundling(scope: Construct, config: AutoscalerConfig, bundlePowertools = true): BundlingOptions {
+export function functionBundling(scope: Construct, config: AutoscalerConfig, powertools: PowertoolsSource = 'layer'): BundlingOptions {
   const file = configFile(scope, config);
   return {
     format: OutputFormat.CJS,
-    externalModules: externalModules(bundlePowertools),
+    externalModules: externalModules(powertools),
     minify: true,
     sourceMap: true,
     // esbuild's own summary of each bundle (file sizes) is noise on a synth of several functions; its
@@ -217,20 +236,20 @@ export interface ProjectFunctionProps {
   readonly logGroupId?: string;
   readonly roleId?: string;
   /**
-   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
-   * @default true
+   * Where the function finds Powertools.
+   * @default 'layer'
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
 }
 
 /**
  * One of the deployment's functions with its own role (no AWS managed policy: it may write to its own
  * log group only), its log group, arm64 on Node.js 24, active tracing, the bundled config and
- * Powertools' layer (or Powertools in the bundle). The caller grants what the function's code calls.
+ * Powertools from a layer (or in the bundle). The caller grants what the function's code calls.
  */
 export function createProjectFunction(scope: Construct, id: string, props: ProjectFunctionProps): { fn: NodejsFunction; role: iam.Role } {
   const { config } = props;
-  const bundlePowertools = props.bundlePowertools ?? true;
+  const powertools = props.powertools ?? 'layer';
   const logGroup = new logs.LogGroup(scope, props.logGroupId ?? `${id}LogGroup`, { retention: props.logRetention });
   const role = new iam.Role(scope, props.roleId ?? `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -250,8 +269,8 @@ export function createProjectFunction(scope: Construct, id: string, props: Proje
     role,
     logGroup,
     environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'autoscaler', NODE_OPTIONS: '--enable-source-maps' },
-    bundling: functionBundling(scope, config, bundlePowertools),
-    layers: bundlePowertools ? undefined : [powertoolsLayer(scope)],
+    bundling: functionBundling(scope, config, powertools),
+    layers: powertoolsLayers(scope, powertools),
     ...props.async,
   });
   logGroup.grantWrite(role);
@@ -276,7 +295,7 @@ export function createFamilyFunction(scope: Construct, id: string, props: Family
     roleOf: `${family} function`,
     memorySize: 512,
     timeout: Duration.seconds(60),
-    bundlePowertools: props.bundlePowertools,
+    powertools: props.powertools,
     environment: {
       [STATE_TABLE_ENV]: props.stateTable.tableName,
       ...(IDEMPOTENCY_TABLE_ACTIONS[family].length ? { [IDEMPOTENCY_TABLE_ENV]: props.idempotencyTable.tableName } : {}),

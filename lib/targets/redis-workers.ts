@@ -30,7 +30,7 @@ import { celeryNamespace, redisBacklogAlarmThreshold, redisQueueMetrics } from '
 import { autoScalingGroupUnits, ecsServiceUnits } from '../monitoring/units';
 import { graph, metricOf } from '../monitoring/widgets';
 import { createSpecAlarms } from '../shared/alarm';
-import { ASYNC_MAX_EVENT_AGE, createProjectFunction, grantMetricReads, PROJECT_ROOT } from '../shared/function';
+import { ASYNC_MAX_EVENT_AGE, createProjectFunction, grantMetricReads, type PowertoolsSource, PROJECT_ROOT } from '../shared/function';
 import { acknowledgeWildcardResource } from '../shared/nag';
 import type { TargetInfrastructure } from './kind';
 import { grantWorkers } from './queue-workers';
@@ -78,10 +78,10 @@ export interface BrokerReaderProps {
   /** How long the function's log group keeps its events. */
   readonly logRetention: logs.RetentionDays;
   /**
-   * Bundle Powertools into the function; `false` takes it from its public Lambda layer instead.
-   * @default true
+   * Where the function finds Powertools (`PowertoolsSource`).
+   * @default 'layer'
    */
-  readonly bundlePowertools?: boolean;
+  readonly powertools?: PowertoolsSource;
 }
 
 /** The broker reader's handler file. */
@@ -132,7 +132,7 @@ export class BrokerReader extends Construct {
       logGroupId: 'LogGroup',
       roleId: 'Role',
       entry: BROKER_READER_ENTRY,
-      bundlePowertools: props.bundlePowertools,
+      powertools: props.powertools,
       purpose: `Redis broker reader (queue depths to ${this.namespace}, every minute)`,
       roleOf: 'broker reader',
       memorySize: 256,

@@ -1,25 +1,40 @@
 /**
- * Powertools from its public Lambda layer: the layer of the version installed here on every function,
- * Powertools left out of the bundles for it, and the option to bundle it instead.
+ * Where the functions find Powertools: the deployment's own layer (the default), Powertools' public
+ * layer of the version installed here, or each bundle; what each bundle then leaves to the runtime,
+ * and what the own layer serves.
  */
+
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildSync } from 'esbuild';
+import { BUNDLED_CONFIG_FILE } from '../../../lambdas/shared/bundled-config';
+import { parseConfig } from '../../../lambdas/shared/config';
 import { API_HANDLER_ENTRY } from '../../../lib/api';
 import { buildApp } from '../../../lib/app';
+import { RECOMMENDER_ENTRY } from '../../../lib/recommender';
 import { RUNBOOK_HANDLER_ENTRY } from '../../../lib/runbooks/data';
 import {
-  BUNDLE_POWERTOOLS_CONTEXT_KEY,
   externalModules,
   FAMILY_ENTRIES,
+  POWERTOOLS_CONTEXT_KEY,
   POWERTOOLS_LAYER_PACKAGES,
+  type PowertoolsSource,
   PROJECT_ROOT,
   powertoolsLayerParameter,
   powertoolsVersion,
 } from '../../../lib/shared/function';
+import {
+  LAYER_MODULES_DIR,
+  POWERTOOLS_ENTRY_POINTS,
+  POWERTOOLS_LAYER_MODULE,
+  powertoolsOwnLayer,
+  writePowertoolsLayer,
+} from '../../../lib/shared/powertools-layer';
 import { BROKER_READER_ENTRY } from '../../../lib/targets/redis-workers';
 import { ALL_KINDS_CONFIG } from '../../support/configs';
 import { testApp, validationFindings } from '../helpers';
@@ -54,51 +69,151 @@ describe('the Powertools version', () => {
 });
 
 describe('the functions of a deployment with every target kind', () => {
-  const synth = (options: { bundlePowertools?: boolean; context?: Record<string, unknown> } = {}) => {
+  const synth = (options: { powertools?: PowertoolsSource; context?: Record<string, unknown> } = {}) => {
     const app = testApp(options.context);
-    const { stack } = buildApp(ALL_KINDS_CONFIG, { app, bundlePowertools: options.bundlePowertools });
+    const { stack } = buildApp(ALL_KINDS_CONFIG, { app, powertools: options.powertools });
     return { app, stack, template: Template.fromStack(stack) };
   };
   const functionLayers = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')).map((r) => r.Properties.Layers);
-  const layer = `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`;
+  const publicLayer = `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`;
+  // the four families, the runbook tasks, the broker reader, the operator API
+  const FUNCTIONS = 7;
 
-  test('by default no function has a layer: Powertools is in each bundle', () => {
-    const layers = functionLayers(synth().template);
-    expect(layers.length).toBe(7);
-    for (const l of layers) expect(l).toBeUndefined();
-  });
-
-  test('bundlePowertools false: every function has the layer of the installed version, by its public SSM parameter; no template parameter; cdk-nag quiet', () => {
-    const { app, stack, template } = synth({ bundlePowertools: false });
-    // one reference for the stack, whatever the number of functions
-    expect(stack.node.findAll().filter((c) => c.node.id === 'PowertoolsLayer')).toHaveLength(1);
-    const layers = functionLayers(template);
-    // the four families, the runbook tasks, the broker reader, the operator API
-    expect(layers.length).toBe(7);
-    for (const l of layers) expect(l).toEqual([layer]);
-    expect(layer).toMatch(/^\{\{resolve:ssm:\/aws\/service\/powertools\/typescript\/generic\/all\/\d+\.\d+\.\d+\}\}$/);
-    expect(Object.keys(template.toJSON().Parameters ?? {}).filter((p) => /powertools/i.test(p))).toEqual([]);
+  test('by default every function has the one layer the stack builds, for arm64 on Node.js 24; cdk-nag quiet', () => {
+    const { app, template } = synth();
+    const layers = template.findResources('AWS::Lambda::LayerVersion');
+    expect(Object.keys(layers)).toHaveLength(1);
+    const [[logicalId, layer]] = Object.entries(layers);
+    expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs24.x']);
+    expect(layer.Properties.CompatibleArchitectures).toEqual(['arm64']);
+    const attached = functionLayers(template);
+    expect(attached.length).toBe(FUNCTIONS);
+    for (const l of attached) expect(l).toEqual([{ Ref: logicalId }]);
     expect(validationFindings(app)).toEqual([]);
   });
 
-  test('-c autoscaler:bundlePowertools=false takes the layer; true bundles it; anything else is refused', () => {
-    for (const l of functionLayers(synth({ context: { [BUNDLE_POWERTOOLS_CONTEXT_KEY]: 'true' } }).template)) expect(l).toBeUndefined();
-    for (const l of functionLayers(synth({ context: { [BUNDLE_POWERTOOLS_CONTEXT_KEY]: 'false' } }).template)) expect(l).toEqual([layer]);
-    expect(() => synth({ context: { [BUNDLE_POWERTOOLS_CONTEXT_KEY]: 'yes' } })).toThrow(`-c ${BUNDLE_POWERTOOLS_CONTEXT_KEY}=yes: must be true or false`);
+  test("'bundled': no function has a layer: Powertools is in each bundle", () => {
+    const { template } = synth({ powertools: 'bundled' });
+    const layers = functionLayers(template);
+    expect(layers.length).toBe(FUNCTIONS);
+    for (const l of layers) expect(l).toBeUndefined();
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+  });
+
+  test("'public-layer': every function has the public layer of the installed version, by its public SSM parameter; no template parameter; cdk-nag quiet", () => {
+    const { app, stack, template } = synth({ powertools: 'public-layer' });
+    // one reference for the stack, whatever the number of functions
+    expect(stack.node.findAll().filter((c) => c.node.id === 'PowertoolsLayer')).toHaveLength(1);
+    const layers = functionLayers(template);
+    expect(layers.length).toBe(FUNCTIONS);
+    for (const l of layers) expect(l).toEqual([publicLayer]);
+    expect(publicLayer).toMatch(/^\{\{resolve:ssm:\/aws\/service\/powertools\/typescript\/generic\/all\/\d+\.\d+\.\d+\}\}$/);
+    expect(Object.keys(template.toJSON().Parameters ?? {}).filter((p) => /powertools/i.test(p))).toEqual([]);
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+    expect(validationFindings(app)).toEqual([]);
+  });
+
+  test('-c autoscaler:powertools picks the source; anything else is refused, naming the choices', () => {
+    for (const l of functionLayers(synth({ context: { [POWERTOOLS_CONTEXT_KEY]: 'bundled' } }).template)) expect(l).toBeUndefined();
+    for (const l of functionLayers(synth({ context: { [POWERTOOLS_CONTEXT_KEY]: 'public-layer' } }).template)) expect(l).toEqual([publicLayer]);
+    for (const l of functionLayers(synth({ context: { [POWERTOOLS_CONTEXT_KEY]: 'layer' } }).template)) expect(l).toEqual([{ Ref: expect.any(String) }]);
+    expect(() => synth({ context: { [POWERTOOLS_CONTEXT_KEY]: 'true' } })).toThrow(
+      `-c ${POWERTOOLS_CONTEXT_KEY}=true: must be one of layer, bundled, public-layer`,
+    );
+  });
+});
+
+describe('the own layer', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-layer-'));
+  writePowertoolsLayer(dir);
+  const modules = path.join(dir, LAYER_MODULES_DIR);
+  /** What a module exports, required in a fresh Node process whose module path is the layer's, as in Lambda. */
+  const exportedNames = (entry: string, nodePath: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(entry)})).sort()))`], {
+        cwd: os.tmpdir(),
+        env: { ...process.env, NODE_PATH: nodePath },
+      }).toString(),
+    ) as string[];
+
+  test('serves every entry point with the names the installed package exports', () => {
+    const nodeModules = path.join(PROJECT_ROOT, 'node_modules');
+    for (const entry of POWERTOOLS_ENTRY_POINTS) {
+      const served = exportedNames(entry, `${modules}${path.delimiter}${nodeModules}`);
+      expect(served.length).toBeGreaterThan(0);
+      expect({ entry, served }).toEqual({ entry, served: exportedNames(entry, nodeModules) });
+    }
+  });
+
+  test("a family's bundle built for a layer loads its handler with Powertools from this one", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-bundle-'));
+    buildSync({
+      entryPoints: [FAMILY_ENTRIES.capacity],
+      outfile: path.join(out, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: externalModules('layer'),
+      logLevel: 'silent',
+    });
+    fs.writeFileSync(path.join(out, BUNDLED_CONFIG_FILE), JSON.stringify(parseConfig(ALL_KINDS_CONFIG)));
+    // Only the layer and the AWS SDK on the module path: no installed Powertools to fall back on.
+    const sdkOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-sdk-'));
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), path.join(sdkOnly, '@aws-sdk'));
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@smithy'), path.join(sdkOnly, '@smithy'));
+    const script = `const m = require(${JSON.stringify(path.join(out, 'index.js'))}); process.stdout.write(typeof m.handler + ' ' + Object.keys(require.cache).filter((k) => k.includes('autoscaler-powertools')).length)`;
+    const loaded = execFileSync(process.execPath, ['-e', script], {
+      cwd: out,
+      env: { ...process.env, NODE_PATH: `${modules}${path.delimiter}${sdkOnly}` },
+    }).toString();
+    expect(loaded).toBe('function 1');
+  });
+
+  test('holds one module and a stub per package, without the AWS SDK, which the runtime serves', () => {
+    const bundle = fs.readFileSync(path.join(modules, POWERTOOLS_LAYER_MODULE, 'index.js'), 'utf8');
+    expect(bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    expect(bundle).not.toMatch(/DynamoDBClient=class|class DynamoDBClient/);
+    expect(fs.readdirSync(path.join(modules, '@aws-lambda-powertools')).sort()).toEqual(['idempotency', 'logger', 'metrics', 'tracer']);
+  });
+
+  test('refuses an entry point it does not hold, naming it', () => {
+    const script = `require(${JSON.stringify(POWERTOOLS_LAYER_MODULE)})('@aws-lambda-powertools/batch')`;
+    expect(() => execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: modules }, stdio: 'pipe' })).toThrow(
+      `@aws-lambda-powertools/batch is not in the ${POWERTOOLS_LAYER_MODULE} layer`,
+    );
+  });
+
+  test('is built into the cloud assembly when the stack is bundled, once per stack', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-cdk-')) });
+    const stack = new Stack(app, 'Layered');
+    expect(powertoolsOwnLayer(stack)).toBe(powertoolsOwnLayer(stack));
+    const assembly = app.synth();
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::LayerVersion', 1);
+    const built = fs
+      .readdirSync(assembly.directory)
+      .filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(assembly.directory, d, LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, 'index.js')));
+    expect(built).toHaveLength(1);
   });
 });
 
 describe('what each function bundle requires at run time', () => {
-  const entries = { ...FAMILY_ENTRIES, runbooks: RUNBOOK_HANDLER_ENTRY, publisher: BROKER_READER_ENTRY, api: API_HANDLER_ENTRY };
+  const entries = {
+    ...FAMILY_ENTRIES,
+    runbooks: RUNBOOK_HANDLER_ENTRY,
+    publisher: BROKER_READER_ENTRY,
+    api: API_HANDLER_ENTRY,
+    recommender: RECOMMENDER_ENTRY,
+  };
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   // The Lambda Node.js runtimes from 18 on include the AWS SDK for JavaScript v3, all of it (Lambda
   // Developer Guide, "Building Lambda functions with Node.js"; Powertools stopped shipping SDK clients
   // in its layer because the runtime's SDK is "complete, self-consistent": aws-powertools/
   // powertools-lambda-typescript#5512).
   const inRuntime = (m: string) => builtins.has(m) || m.startsWith('@aws-sdk/');
-  const inLayer = (m: string) => POWERTOOLS_LAYER_PACKAGES.some((p) => m === p || m.startsWith(`${p}/`));
+  const inPublicLayer = (m: string) => POWERTOOLS_LAYER_PACKAGES.some((p) => m === p || m.startsWith(`${p}/`));
+  const inOwnLayer = (m: string) => POWERTOOLS_ENTRY_POINTS.includes(m);
 
-  const externalRequires = (entry: string, bundlePowertools: boolean) => {
+  const externalRequires = (entry: string, powertools: PowertoolsSource) => {
     const { metafile } = buildSync({
       entryPoints: [entry],
       bundle: true,
@@ -107,21 +222,22 @@ describe('what each function bundle requires at run time', () => {
       platform: 'node',
       format: 'cjs',
       outfile: 'out/index.js',
-      external: externalModules(bundlePowertools),
+      external: externalModules(powertools),
       logLevel: 'silent',
     });
     const output = Object.values(metafile.outputs)[0];
     return [...new Set(output.imports.filter((i) => i.external).map((i) => i.path))].sort();
   };
 
-  test.each(Object.entries(entries))('%s, with the layer: node builtins, the runtime SDK and the layer packages only', (_name, entry) => {
-    const required = externalRequires(entry, false);
-    expect(required.filter((m) => !inRuntime(m) && !inLayer(m))).toEqual([]);
+  test.each(Object.entries(entries))('%s, with a layer: node builtins, the runtime SDK and Powertools entry points both layers serve', (_name, entry) => {
+    const required = externalRequires(entry, 'layer');
+    expect(externalRequires(entry, 'public-layer')).toEqual(required);
+    expect(required.filter((m) => !inRuntime(m) && !(inOwnLayer(m) && inPublicLayer(m)))).toEqual([]);
     // Powertools comes from the layer: none of it is in the bundle
-    expect(required.some(inLayer)).toBe(true);
+    expect(required.some(inOwnLayer)).toBe(true);
   });
 
   test.each(Object.entries(entries))('%s, with Powertools bundled: node builtins and the runtime SDK only', (_name, entry) => {
-    expect(externalRequires(entry, true).filter((m) => !inRuntime(m))).toEqual([]);
+    expect(externalRequires(entry, 'bundled').filter((m) => !inRuntime(m))).toEqual([]);
   });
 });
