@@ -19,7 +19,7 @@ function build() {
     target: 'node22',
     format: 'cjs',
     minify: true,
-    external: externalModules(true),
+    external: externalModules('bundled'),
     logLevel: 'silent',
     metafile: true,
   });
