@@ -40,6 +40,14 @@ export interface RedisPolicy {
   readonly memoryLowMinutes?: number;
   readonly scaleDownHeadroom: number;
   readonly scaleInCooldownSeconds: number;
+  /**
+   * DatabaseMemoryUsagePercentage from which eviction is near. Set, a memory-hot cluster-mode group at
+   * `maxShards` moves up the ladder only once its memory trend reaches this mark within `resizeMinutes`
+   * (see {@link climbForMemory}). Unset, or at or below `memoryHighPercent`: it moves up on the high mark.
+   */
+  readonly memoryCriticalPercent?: number;
+  /** Minutes a move up the ladder takes, for that projection. @default 60 */
+  readonly resizeMinutes?: number;
 }
 
 export interface RedisObservation {
@@ -60,6 +68,57 @@ export interface RedisObservation {
   readonly cpuPercent?: number;
   /** Evictions per minute across the nodes, sustained. */
   readonly evictionsPerMinute?: number;
+  /** The fullest node's memory in the newest minute with a datapoint ({@link memoryTrend}). */
+  readonly memoryLatestPercent?: number;
+  /** Least-squares slope of the fullest node's memory, in points per minute ({@link memoryTrend}). */
+  readonly memoryTrendPerMinute?: number;
+  /** Minutes with a datapoint the slope was measured over. */
+  readonly memoryTrendMinutes?: number;
+}
+
+/**
+ * Minutes between memory reaching a mark and a move up starting, added to `resizeMinutes` in the
+ * projection: a datapoint is visible about 2 minutes after its minute (CloudWatch's delay), memory must
+ * stay hot for the 5 minutes the decision sustains it over, the schedule runs each minute, and the
+ * runbook starts within a minute or two: 2 + 5 + 1 + 2.
+ */
+export const TREND_LAG_MINUTES = 10;
+
+/**
+ * Fewest one-minute datapoints a slope is measured over before a climb waits for it: a quarter of an
+ * hour, three times the 5-minute sustained window, so one noisy minute moves the slope by a fraction of
+ * its value. With fewer (just after a change of shape, whose older datapoints do not count) the group
+ * moves up on the high mark, as without a critical mark: the safe side.
+ */
+export const TREND_MIN_MINUTES = 15;
+
+/** `resizeMinutes` when a policy has none: the config's default (lambdas/shared/kinds/schemas/redis.ts). */
+const DEFAULT_RESIZE_MINUTES = 60;
+
+/**
+ * The trend of the fullest node's memory (one datapoint a minute, oldest first): the least-squares
+ * slope in points per minute (from 2 datapoints), how many minutes it covers and the newest value.
+ * Plain least squares, with no test of significance: it decides when to stop waiting, so noise that
+ * tilts it upward errs toward a move up.
+ */
+export function memoryTrend(
+  points: readonly { readonly at: number; readonly value: number }[],
+): Pick<RedisObservation, 'memoryLatestPercent' | 'memoryTrendPerMinute' | 'memoryTrendMinutes'> {
+  const n = points.length;
+  if (n === 0) return { memoryTrendMinutes: 0 };
+  const latest = points[n - 1].value;
+  if (n < 2) return { memoryTrendMinutes: n, memoryLatestPercent: latest };
+  const t0 = points[0].at;
+  const x = points.map((p) => (p.at - t0) / 60_000);
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = points.reduce((a, p) => a + p.value, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (x[i] - mx) ** 2;
+    sxy += (x[i] - mx) * (points[i].value - my);
+  }
+  return { memoryTrendPerMinute: sxx === 0 ? 0 : sxy / sxx, memoryTrendMinutes: n, memoryLatestPercent: latest };
 }
 
 export interface RedisInput {
@@ -247,10 +306,39 @@ export function fitsOnFewerShards(
 }
 
 /**
+ * Whether a group hot on memory alone, whose only way to grow is the node type, moves up now. A move up
+ * the ladder doubles what the group costs and takes a while, and eviction starts only when memory
+ * reaches 100% of maxmemory (DatabaseMemoryUsagePercentage is measured against maxmemory, which already
+ * leaves out `reserved-memory-percent`: AWS re:Post, "Why am I seeing high or increasing memory usage in
+ * my ElastiCache cluster?"). So above the high mark it moves up only when memory projected along its
+ * trend for `resizeMinutes` + {@link TREND_LAG_MINUTES} reaches `memoryCriticalPercent`, the point
+ * where eviction risk begins; at that mark already, or without a trend measured over
+ * {@link TREND_MIN_MINUTES}, it moves up at once. The projection starts from the higher of the
+ * sustained and the newest memory, and a falling trend counts as flat.
+ */
+export function climbForMemory(policy: RedisPolicy, o: RedisObservation): { readonly climb: boolean; readonly why: string } {
+  const critical = policy.memoryCriticalPercent;
+  if (critical === undefined || critical <= policy.memoryHighPercent) return { climb: true, why: 'no critical mark above the high mark' };
+  const now = Math.max(o.memoryPercent ?? 0, o.memoryLatestPercent ?? 0);
+  if (now >= critical) return { climb: true, why: `memory ${pct(now)} is at or above the critical ${critical}%` };
+  const minutes = o.memoryTrendMinutes ?? 0;
+  if (o.memoryTrendPerMinute === undefined || minutes < TREND_MIN_MINUTES)
+    return { climb: true, why: `no memory trend yet (${minutes} of ${TREND_MIN_MINUTES} minutes)` };
+  const lead = (policy.resizeMinutes ?? DEFAULT_RESIZE_MINUTES) + TREND_LAG_MINUTES;
+  const slope = Math.max(0, o.memoryTrendPerMinute);
+  const projected = now + slope * lead;
+  const how = `at ${Math.round(slope * 1000) / 1000}%/min memory would be ${pct(projected)} in ${lead} minutes (a resize, ${TREND_LAG_MINUTES} to notice it)`;
+  return projected >= critical
+    ? { climb: true, why: `${how}, at or above the critical ${critical}%` }
+    : { climb: false, why: `${how}, under the critical ${critical}%` };
+}
+
+/**
  * Node type and shards together. Groups without cluster mode: exactly {@link decideRedis}. In cluster
  * mode, out is node type first, shards after: on a hot signal with no larger type allowed (top of the
  * ladder, or AWS allows none), shards are added up to `maxShards`, enough to bring memory per shard to
- * {@link shardTargetPercent} (one for engine CPU or evictions alone). In is the reverse: with memory low
+ * {@link shardTargetPercent} (one for engine CPU or evictions alone). At `maxShards` only the node type
+ * grows, and on memory alone only when {@link climbForMemory} says so. In is the reverse: with memory low
  * (the window, CPU and cooldown conditions of a move down), one shard fewer while above `minShards` and
  * the data fits the shards left with `scaleDownHeadroom`; only at `minShards` does the node type move
  * down. Below `minShards` (a raised bound), shards are added up to it first.
@@ -280,11 +368,18 @@ export function decideRedisShape(input: RedisShapeInput): RedisShapeDecision {
     const sized = memoryHot ? Math.max(shards + 1, Math.ceil((shards * o.memoryPercent!) / target)) : shards + 1;
     const n = Math.min(policy.maxShards, sized);
     if (up) {
+      if (shards >= policy.maxShards) {
+        // Only the node type can grow. Hot on memory alone, it waits for the trend to near eviction.
+        const climb = hot.length === 1 && memoryHot ? climbForMemory(policy, o) : undefined;
+        if (climb && !climb.climb) return hold(`${hot.join(', ')}, and already at maxShards ${policy.maxShards}, but ${climb.why}`);
+        const d = nodeOnly();
+        return climb && d.direction === 'up' ? { ...d, reason: `${hot.join(', ')}; ${climb.why}; ${cur} -> ${d.nodeType}` } : d;
+      }
       // Both moves would do: the one that ends with less node memory (what the group costs), the
       // larger node type on a tie (fewer nodes).
       const upGiB = NODE_MEMORY_GIB[up] * shards;
       const outGiB = NODE_MEMORY_GIB[cur] * n;
-      if (shards >= policy.maxShards || !(outGiB < upGiB)) return nodeOnly();
+      if (!(outGiB < upGiB)) return nodeOnly();
       return to(
         n,
         `${hot.join(', ')}; ${n} shard(s) of ${cur} (${outGiB.toFixed(2)} GiB) hold it in less memory than ${up} x ${shards} (${upGiB.toFixed(2)} GiB)`,

@@ -175,6 +175,15 @@ export const MUTATIONS: readonly Mutation[] = [
     tests: ['test/lambdas/engine/redis.test.ts'],
   },
   {
+    id: 'redis-climb-ignores-resize-time',
+    breaks:
+      'at maxShards, a memory-hot Redis group holds its node type only while its trend stays under the critical mark for a resize and the time to notice it',
+    file: 'lambdas/engine/redis.ts',
+    find: '  const lead = (policy.resizeMinutes ?? DEFAULT_RESIZE_MINUTES) + TREND_LAG_MINUTES;',
+    replace: '  const lead = TREND_LAG_MINUTES;',
+    tests: ['test/lambdas/engine/redis.test.ts'],
+  },
+  {
     id: 'no-dead-letter-destination',
     breaks: 'a failed asynchronous event reaches the dead-letter queue (once)',
     file: 'lib/shared/function.ts',

@@ -8,7 +8,7 @@ import type { CloudWatchAdapter } from '../../adapters/cloudwatch';
 import type { DbInstanceInfo } from '../../adapters/rds';
 import type { Datapoint } from '../../engine/capacity';
 import type { InstanceClassObservation } from '../../engine/instance-class';
-import type { RedisObservation } from '../../engine/redis';
+import { memoryTrend, type RedisObservation } from '../../engine/redis';
 import type { ReplicaObservation } from '../../engine/replicas';
 import type { RdsInstanceTarget, RdsReplicasTarget, RedisTarget } from '../../shared/config';
 import { rdsInstanceMetrics } from '../../shared/kinds/rds-instance';
@@ -83,7 +83,8 @@ export interface RedisNodesObservation extends RedisObservation {
  * The fullest and busiest of the group's `nodes` each minute, and the evictions and connections of all
  * of them, over `max(10, memoryLowMinutes)` minutes; only datapoints after `freshAfter` (epoch ms) count:
  * older ones describe the shape the group had before its last change. Sustained: the lowest of the last
- * minutes (5 for memory, evictions and connections, 10 for CPU), like an alarm's M of M.
+ * minutes (5 for memory, evictions and connections, 10 for CPU), like an alarm's M of M. The fullest
+ * node's memory trend is measured over the same fresh minutes (`memoryTrend`).
  */
 export async function observeRedis(
   cloudWatch: CloudWatchAdapter,
@@ -120,6 +121,7 @@ export async function observeRedis(
     memoryPercent: min(memory.slice(-5)),
     memoryPeakPercent: max(memory),
     memoryWindowMinutes: memory.length,
+    ...memoryTrend(memory),
     cpuPercent: min(cpu.slice(-10)),
     evictionsPerMinute: min(evictions.slice(-5)),
     connectionsPerNode: min(connections.slice(-5)),

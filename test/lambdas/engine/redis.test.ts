@@ -5,12 +5,15 @@ import {
   decideRedisShape,
   fitsOn,
   fitsOnFewerShards,
+  memoryTrend,
   NODE_MEMORY_GIB,
   type RedisInput,
   type RedisPolicy,
   type RedisShapeInput,
   type RedisShapePolicy,
   shardTargetPercent,
+  TREND_LAG_MINUTES,
+  TREND_MIN_MINUTES,
 } from '../../../lambdas/engine/redis';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -375,5 +378,134 @@ describe('decideRedisShape', () => {
     );
     // The runs reached every kind of decision, so the checks above were exercised.
     expect([...seen].sort()).toEqual(['down', 'in', 'none', 'out', 'up']);
+  });
+});
+
+describe('a climb at maxShards waits for the memory trend', () => {
+  const LARGE = 'cache.r7g.large';
+  // Four large shards, the last rung up allowed, a 70% high mark as on redis-growth.
+  const p: RedisShapePolicy = {
+    ...policy,
+    nodeTypeLadder: [LARGE, 'cache.r7g.xlarge'],
+    memoryHighPercent: 70,
+    memoryCriticalPercent: 90,
+    resizeMinutes: 60,
+    minShards: 1,
+    maxShards: 4,
+  };
+  const atMax = (observation: RedisShapeInput['observation'], over: Partial<RedisShapeInput> = {}): RedisShapeInput => ({
+    policy: p,
+    currentNodeType: LARGE,
+    allowedUp: ['cache.r7g.xlarge'],
+    allowedDown: [],
+    observation,
+    now: NOW,
+    clusterMode: true,
+    shards: 4,
+    ...over,
+  });
+  const lead = 60 + TREND_LAG_MINUTES;
+
+  test('memory above the high mark with a flat trend holds: eviction is far', () => {
+    const d = decideRedisShape(atMax({ memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0, memoryTrendMinutes: 60 }));
+    expect(d).toMatchObject({ nodeType: LARGE, shards: 4, direction: 'none' });
+    expect(d.reason).toBe(
+      `memory 73% > 70%, and already at maxShards 4, but at 0%/min memory would be 73% in ${lead} minutes (a resize, ${TREND_LAG_MINUTES} to notice it), under the critical 90%; cache.r7g.large x 4 shard(s) kept`,
+    );
+  });
+
+  test('a trend that reaches the critical mark within a resize climbs now', () => {
+    // 73% + 0.25%/min x 70 min = 90.5%.
+    const d = decideRedisShape(atMax({ memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0.25, memoryTrendMinutes: 60 }));
+    expect(d).toMatchObject({ nodeType: 'cache.r7g.xlarge', shards: 4, direction: 'up' });
+    expect(d.reason).toMatch(/would be 90\.5% in 70 minutes .*, at or above the critical 90%; cache\.r7g\.large -> cache\.r7g\.xlarge$/);
+    // Just under: 73% + 0.24 x 70 = 89.8%.
+    expect(decideRedisShape(atMax({ memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0.24, memoryTrendMinutes: 60 })).direction).toBe('none');
+  });
+
+  test('at the critical mark, without a trend yet, or with engine CPU or evictions hot, it climbs as before', () => {
+    const up = (o: RedisShapeInput['observation'], over: Partial<RedisShapeInput> = {}) => decideRedisShape(atMax(o, over)).direction;
+    expect(up({ memoryPercent: 90, memoryLatestPercent: 90, memoryTrendPerMinute: 0, memoryTrendMinutes: 60 })).toBe('up');
+    expect(up({ memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0, memoryTrendMinutes: TREND_MIN_MINUTES - 1 })).toBe('up');
+    expect(up({ memoryPercent: 73 })).toBe('up');
+    expect(up({ memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0, memoryTrendMinutes: 60, cpuPercent: 95 })).toBe('up');
+    expect(
+      up(
+        { memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0, memoryTrendMinutes: 60, evictionsPerMinute: 500 },
+        { policy: { ...p, evictionsHigh: 100 } },
+      ),
+    ).toBe('up');
+    // The newest minute above the sustained figure is what is projected.
+    expect(up({ memoryPercent: 73, memoryLatestPercent: 91, memoryTrendPerMinute: 0, memoryTrendMinutes: 60 })).toBe('up');
+    // A critical mark at or below the high mark: every hot memory is critical, the old rule.
+    expect(
+      up({ memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0, memoryTrendMinutes: 60 }, { policy: { ...p, memoryCriticalPercent: 70 } }),
+    ).toBe('up');
+  });
+
+  test('below maxShards the high mark still adds shards, whatever the trend', () => {
+    const d = decideRedisShape(atMax({ memoryPercent: 73, memoryLatestPercent: 73, memoryTrendPerMinute: 0, memoryTrendMinutes: 60 }, { shards: 3 }));
+    expect(d).toMatchObject({ nodeType: LARGE, shards: 4, direction: 'out' });
+  });
+
+  test('memoryTrend: the least-squares slope per minute of the newest datapoints, and the newest value', () => {
+    const m = 60_000;
+    const points = [0, 1, 2, 3].map((i) => ({ at: NOW + i * m, value: 50 + 0.5 * i }));
+    expect(memoryTrend(points)).toEqual({ memoryTrendPerMinute: 0.5, memoryTrendMinutes: 4, memoryLatestPercent: 51.5 });
+    expect(memoryTrend([{ at: NOW, value: 40 }])).toEqual({ memoryTrendMinutes: 1, memoryLatestPercent: 40 });
+    expect(memoryTrend([])).toEqual({ memoryTrendMinutes: 0 });
+  });
+
+  test('properties: a hold at maxShards never lets projected memory reach the critical mark within a resize; a flat trend below it never climbs', () => {
+    fc.assert(
+      fc.property(
+        // Figures spread evenly in hundredths (fc.double favours the ends of its range), around the marks.
+        fc.record({
+          high: fc.integer({ min: 30, max: 95 }),
+          criticalOver: fc.integer({ min: -10, max: 30 }),
+          memoryOver: fc.integer({ min: -500, max: 3000 }).map((x) => x / 100),
+          latestOver: fc.integer({ min: -1000, max: 1000 }).map((x) => x / 100),
+          perMinute: fc.integer({ min: -100, max: 100 }).map((x) => x / 200),
+          minutes: fc.integer({ min: 0, max: 120 }),
+          cpuPercent: fc.option(
+            fc.integer({ min: 0, max: 10000 }).map((x) => x / 100),
+            { nil: undefined },
+          ),
+          resizeMinutes: fc.integer({ min: 1, max: 240 }),
+        }),
+        (h) => {
+          const g = { ...h, critical: Math.min(100, h.high + h.criticalOver), memoryPercent: Math.min(100, Math.max(0, h.high + h.memoryOver)) };
+          const latest = Math.min(100, Math.max(0, g.memoryPercent + g.latestOver));
+          const policyG = { ...p, memoryHighPercent: g.high, memoryLowPercent: 20, memoryCriticalPercent: g.critical, resizeMinutes: g.resizeMinutes };
+          const o = {
+            memoryPercent: g.memoryPercent,
+            memoryLatestPercent: latest,
+            memoryTrendPerMinute: g.perMinute,
+            memoryTrendMinutes: g.minutes,
+            cpuPercent: g.cpuPercent,
+          };
+          const d = decideRedisShape(atMax(o, { policy: policyG }));
+          const memoryHot = g.memoryPercent > g.high;
+          const critical = Math.max(g.critical, g.high);
+          const projected = Math.max(g.memoryPercent, latest) + Math.max(0, g.perMinute) * (g.resizeMinutes + TREND_LAG_MINUTES);
+          if (memoryHot && d.direction === 'none') {
+            // Held while memory is hot: the trend was measured, and it stays under the critical mark
+            // for as long as a resize (and noticing the need) takes.
+            expect(g.minutes).toBeGreaterThanOrEqual(TREND_MIN_MINUTES);
+            expect(projected).toBeLessThan(critical);
+          }
+          if (
+            g.perMinute <= 0 &&
+            latest < critical &&
+            g.memoryPercent < critical &&
+            g.minutes >= TREND_MIN_MINUTES &&
+            !(g.cpuPercent! > policyG.cpuHighPercent)
+          ) {
+            expect(d.direction).not.toBe('up');
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

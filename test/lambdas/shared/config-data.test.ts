@@ -17,7 +17,7 @@ describe('data tier config', () => {
       scaleOutCooldownSeconds: 1200,
       scaleInCooldownSeconds: 3600,
     });
-    expect(cfg.targets[1]).toMatchObject({ memoryHighPercent: 80, memoryLowPercent: 30, scaleDownHeadroom: 0.5 });
+    expect(cfg.targets[1]).toMatchObject({ memoryHighPercent: 80, memoryLowPercent: 30, scaleDownHeadroom: 0.5, memoryCriticalPercent: 90, resizeMinutes: 60 });
     expect(cfg.targets[2]).toMatchObject({ usedHighPercent: 80, growRatio: 0.2 });
     expect(cfg.targets.map(familyOf)).toEqual(['database', 'database', 'database']);
   });

@@ -128,4 +128,22 @@ describe('the autoscaler policy on a cache scenario', () => {
     // Decided ahead of full: nothing was evicted.
     expect(scoreWorld(cache, run.world).violationPct).toBe(0);
   });
+
+  test('at maxShards, memory creeping above the high mark keeps the node type: eviction is beyond a resize away', async () => {
+    // One shard: 75% in 75 minutes, then 0.05% a minute for 200 minutes (85%), then nothing. Above
+    // the 80% mark memory grows 0.05% x 70 minutes = 3.5 points per resize (and noticing), far from
+    // the critical 90%: the old rule moved up at 80% and doubled the node memory for nothing.
+    const one = scenario(
+      { kind: 'cache', unitCapacity: 100_000, itemBytes: 1024 * 1024, ttlSeconds: 10_000_000, nodeType: 'cache.r7g.large', provisioningSeconds: 600 },
+      { minUnits: 1, maxUnits: 1, targetUtilization: 80, nodeTypeLadder: ['cache.r7g.large', 'cache.r7g.xlarge'] },
+    );
+    const creeping = traceOf([...new Array(75).fill(100), ...new Array(200).fill(5), ...new Array(100).fill(0)]);
+    const run = await runDataAutoscaler(one, creeping);
+    expect(run.failures).toEqual([]);
+    const world = run.world as CacheWorld;
+    expect(Math.max(...Array.from(world.memoryPct).filter((m) => !Number.isNaN(m)))).toBeGreaterThan(84);
+    expect(run.calls.calls.filter((c) => c.service === 'elasticache' && /^Modify/.test(c.command))).toEqual([]);
+    expect(world.group()).toMatchObject({ nodeType: 'cache.r7g.large', shards: 1 });
+    expect(scoreWorld(one, run.world).violationPct).toBe(0);
+  });
 });

@@ -20,6 +20,24 @@ export const redisTargetSchema = z.strictObject({
   nodeTypeLadder: z.array(cacheNodeType).min(2).max(20),
   /** DatabaseMemoryUsagePercentage of the fullest node, for 5 minutes, above which the group moves one rung up (the seed rule: 80-90). @default 80 */
   memoryHighPercent: percent.default(80),
+  /**
+   * DatabaseMemoryUsagePercentage from which eviction is near. A cluster-mode group at `maxShards`, hot
+   * on memory alone, moves up the ladder only once memory projected along its trend for `resizeMinutes`
+   * (plus 10 minutes to notice) reaches it; at or below `memoryHighPercent` it moves up on the high mark.
+   * @default 90
+   */
+  // The seed guides' critical Redis memory mark ("Redis Memory >90%: upgrade instance", critical);
+  // eviction itself starts at 100%, maxmemory, which already leaves out reserved-memory-percent.
+  memoryCriticalPercent: percent.default(90),
+  /**
+   * Minutes a move up the node-type ladder takes, for that projection: set it to what this group's
+   * resizes take (how long it stays `modifying`).
+   * @default 60
+   */
+  // AWS publishes no duration ("dependent upon your node type and how much data is in your cluster",
+  // ElastiCache User Guide, Scaling up clusters with replicas). An hour is an assumption that errs long:
+  // a longer lead only makes the group move up sooner. A day at most.
+  resizeMinutes: z.number().int().min(1).max(1440).default(60),
   /** EngineCPUUtilization above which the group moves one rung up. @default 80 */
   cpuHighPercent: percent.default(80),
   /** Evictions per minute above which the group moves one rung up. @default no eviction signal */

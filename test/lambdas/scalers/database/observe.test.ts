@@ -97,4 +97,7 @@ test('Redis: the fullest node and the evictions of all nodes, minute by minute, 
   const seen = await observeRedis(cw, redis, ['shop-cache-0001-001', 'shop-cache-0002-001'], NOW, at(6));
   // minutes 5..2 count (minute 6 is not after freshAfter): the fullest node is 50, 60, 60, 50; evictions 1, 3, 3, 3
   expect(seen).toMatchObject({ memoryPercent: 50, memoryPeakPercent: 60, memoryWindowMinutes: 4, evictionsPerMinute: 1 });
+  // The trend of the fullest node over the same minutes (50, 60, 60, 50): flat, the newest 50.
+  expect(seen).toMatchObject({ memoryTrendMinutes: 4, memoryLatestPercent: 50 });
+  expect(seen.memoryTrendPerMinute).toBeCloseTo(0, 9);
 });
