@@ -17,6 +17,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -56,31 +57,44 @@ export const LAYER_MODULES_DIR = path.join('nodejs', 'node_modules');
  */
 export function writePowertoolsLayer(outDir: string, root: string = ROOT): void {
   const modules = path.join(outDir, LAYER_MODULES_DIR);
-  // Each entry point behind a function, so a function initializes only the ones it requires.
-  const loaders = POWERTOOLS_ENTRY_POINTS.map((e) => `  ${JSON.stringify(e)}: () => require(${JSON.stringify(e)}),`).join('\n');
-  buildSync({
-    stdin: {
-      contents: [
-        `const loaders = {\n${loaders}\n};`,
+  // Each entry point behind a function, so a function initializes only the ones it requires; each
+  // through a module of its own that re-exports it, so esbuild takes the packages' ES module builds
+  // (their `import` condition), as it does for a bundle, rather than their CommonJS ones.
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-powertools-layer-'));
+  try {
+    const loaders = POWERTOOLS_ENTRY_POINTS.map((entry, i) => {
+      fs.writeFileSync(path.join(src, `entry-${i}.mjs`), `export * from ${JSON.stringify(entry)};\n`);
+      return `  ${JSON.stringify(entry)}: () => require('./entry-${i}.mjs'),`;
+    });
+    fs.writeFileSync(
+      path.join(src, 'index.js'),
+      [
+        `const loaders = {\n${loaders.join('\n')}\n};`,
         'const loaded = {};',
         'module.exports = (entry) => {',
         `  if (!(entry in loaders)) throw new Error(entry + ' is not in the ${POWERTOOLS_LAYER_MODULE} layer');`,
         '  return (loaded[entry] ??= loaders[entry]());',
         '};',
+        '',
       ].join('\n'),
-      resolveDir: root,
-      sourcefile: `${POWERTOOLS_LAYER_MODULE}.js`,
-      loader: 'js',
-    },
-    outfile: path.join(modules, POWERTOOLS_LAYER_MODULE, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    external: ['@aws-sdk/*'],
-    logLevel: 'warning',
-  });
+    );
+    buildSync({
+      entryPoints: [path.join(src, 'index.js')],
+      // Paths in the output are relative to it: the same bytes wherever the sources were written.
+      absWorkingDir: src,
+      nodePaths: [path.join(root, 'node_modules')],
+      outfile: path.join(modules, POWERTOOLS_LAYER_MODULE, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      minify: true,
+      external: ['@aws-sdk/*'],
+      logLevel: 'warning',
+    });
+  } finally {
+    fs.rmSync(src, { recursive: true, force: true });
+  }
   const byPackage = new Map<string, string[]>();
   for (const entry of POWERTOOLS_ENTRY_POINTS) {
     const [scope, name, ...sub] = entry.split('/');
