@@ -17,8 +17,8 @@ import { delimiter, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLED_CONFIG_FILE } from '../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
-import { externalModules, POWERTOOLS_SOURCES, type PowertoolsSource } from '../lib/shared/function';
-import { LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, writePowertoolsLayer } from '../lib/shared/powertools-layer';
+import { POWERTOOLS_SOURCES, type PowertoolsSource, powertoolsBuildOptions } from '../lib/shared/function';
+import { LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, writePowertoolsLayer, writePowertoolsShims } from '../lib/shared/powertools-layer';
 
 export interface BundleRow {
   readonly family: string;
@@ -56,6 +56,8 @@ export function bundleTable(entries: Readonly<Record<string, string>>, config: A
   const nodeModules = join(__dirname, '..', 'node_modules');
   const layerDir = join(dir, 'layer');
   writePowertoolsLayer(layerDir);
+  const shimDir = join(dir, 'shims');
+  writePowertoolsShims(shimDir);
   const layerModules = join(layerDir, LAYER_MODULES_DIR);
   const nodePaths: Record<PowertoolsSource, string> = {
     layer: `${layerModules}${delimiter}${nodeModules}`,
@@ -75,7 +77,7 @@ export function bundleTable(entries: Readonly<Record<string, string>>, config: A
         target: 'node22',
         format: 'cjs',
         minify: true,
-        external: externalModules(powertools),
+        ...powertoolsBuildOptions(powertools, shimDir),
         logLevel: 'silent',
         metafile: true,
       });

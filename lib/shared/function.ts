@@ -23,7 +23,7 @@ import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from '../../lambdas/shared/environment';
 import type { NotificationTopic } from '../monitoring/topic';
 import { acknowledgeWildcardResource } from './nag';
-import { powertoolsOwnLayer } from './powertools-layer';
+import { POWERTOOLS_ENTRY_POINTS, POWERTOOLS_LAYER_MODULE, powertoolsAliases, powertoolsOwnLayer, writePowertoolsShims } from './powertools-layer';
 
 /** Root of the repository: the esbuild project root and where package-lock.json lives. */
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -161,9 +161,18 @@ export function powertoolsLayer(scope: Construct): lambda.ILayerVersion {
   return existing ?? lambda.LayerVersion.fromLayerVersionArn(stack, id, `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`);
 }
 
-/** What esbuild leaves to the runtime: the AWS SDK v3, and Powertools when a layer serves it. */
+/**
+ * What esbuild leaves to the runtime: the AWS SDK v3, and Powertools when a layer serves it (the own
+ * layer's one module, which the Powertools imports are aliased to: `powertoolsAliases`).
+ */
 export function externalModules(powertools: PowertoolsSource): string[] {
+  if (powertools === 'layer') return ['@aws-sdk/*', POWERTOOLS_LAYER_MODULE];
   return powertools === 'bundled' ? ['@aws-sdk/*'] : ['@aws-sdk/*', '@aws-lambda-powertools/*'];
+}
+
+/** esbuild's `external` and `alias` for a bundle whose Powertools comes from `powertools`; shims under `shimDir`. */
+export function powertoolsBuildOptions(powertools: PowertoolsSource, shimDir: string): { external: string[]; alias: Record<string, string> } {
+  return { external: externalModules(powertools), alias: powertools === 'layer' ? powertoolsAliases(shimDir) : {} };
 }
 
 /** The layer that serves Powertools to a function of `scope`'s stack, if one does. */
@@ -181,9 +190,11 @@ function powertoolsLayers(scope: Construct, powertools: PowertoolsSource): lambd
  */
 export function functionBundling(scope: Construct, config: AutoscalerConfig, powertools: PowertoolsSource = 'layer'): BundlingOptions {
   const file = configFile(scope, config);
+  const { external, alias } = powertoolsBuildOptions(powertools, shimDirectory(scope));
   return {
     format: OutputFormat.CJS,
-    externalModules: externalModules(powertools),
+    externalModules: external,
+    esbuildArgs: Object.fromEntries(Object.entries(alias).map(([from, to]) => [`--alias:${from}`, to])),
     minify: true,
     sourceMap: true,
     // esbuild's own summary of each bundle (file sizes) is noise on a synth of several functions; its
@@ -196,6 +207,19 @@ export function functionBundling(scope: Construct, config: AutoscalerConfig, pow
       afterBundling: (_inputDir, outputDir) => [`cp ${shellQuoted(file)} ${shellQuoted(path.join(outputDir, BUNDLED_CONFIG_FILE))}`],
     },
   };
+}
+
+/** The Powertools shims in the cloud assembly directory, named by a hash of the entry points (one directory however many functions). */
+function shimDirectory(scope: Construct): string {
+  const hash = crypto.createHash('sha256').update(JSON.stringify(POWERTOOLS_ENTRY_POINTS)).digest('hex').slice(0, 16);
+  const dir = path.join(Stage.of(scope)?.outdir ?? os.tmpdir(), `autoscaler-powertools-shims.${hash}`);
+  if (!fs.existsSync(dir)) {
+    // written whole or not at all: another synth into the same directory finds it complete
+    const building = fs.mkdtempSync(`${dir}-building-`);
+    writePowertoolsShims(building);
+    fs.renameSync(building, dir);
+  }
+  return dir;
 }
 
 /** The parsed config as JSON in the cloud assembly directory, named by its hash (one file however many functions). */

@@ -2,17 +2,16 @@
  * The deployment's own Powertools layer, the default: the Powertools entry points the functions
  * import, with what they bring along (the X-Ray SDK under the tracer, the JMESPath parser under
  * idempotency, the commons they share), built at synth from the packages installed here into one
- * minified CommonJS file, `nodejs/node_modules/autoscaler-powertools/index.js`. Beside it, one small
- * package per Powertools package whose entry points (`@aws-lambda-powertools/logger`,
- * `.../logger/middleware`, ...) hand out the matching module of that file, so the function bundles
- * are built exactly as for Powertools' public layer (`@aws-lambda-powertools/*` left external) and
- * Lambda resolves those requires in the layer (`/opt/nodejs/node_modules`, ahead of the runtime's own
- * modules on NODE_PATH; Lambda Developer Guide, "Layer paths for each Lambda runtime").
+ * minified CommonJS module, `nodejs/node_modules/autoscaler-powertools/index.js`, which Lambda finds
+ * in the layer (`/opt/nodejs/node_modules` is on the runtime's NODE_PATH; Lambda Developer Guide,
+ * "Layer paths for each Lambda runtime"). A bundle built for it aliases each Powertools package to a
+ * shim that asks that module for the entry point (`require('autoscaler-powertools')('@aws-lambda-
+ * powertools/logger')`), so it holds none of Powertools and resolves one module, not one per entry.
  *
  * Why not the public layer: it holds each package as published, some 150 files that Node resolves and
  * compiles one by one at every cold start (bench/RESULTS.md measures the difference). Why not in each
- * bundle: the same code again in every function, each bundle past 250 KiB. One file shared by the
- * stack's functions, each entry point loaded when first required, does both.
+ * bundle: the same code again in every function, each bundle past 250 KiB. One module shared by the
+ * stack's functions, each entry point initialized when first asked for, does both.
  * The AWS SDK stays out, as everywhere: the runtime's SDK serves the layer and the bundles alike.
  */
 import * as crypto from 'node:crypto';
@@ -28,9 +27,8 @@ import { buildSync } from 'esbuild';
 const ROOT = path.join(__dirname, '..', '..');
 
 /**
- * Every Powertools entry point a function imports. A function that imports one not listed fails at
- * its first cold start, so test/lib/shared/powertools-layer.test.ts builds every function and holds
- * its external Powertools requires to this list.
+ * Every Powertools entry point a function imports. A bundle built for the layer that imports one not
+ * listed fails to build (its shim is missing): synth names the import.
  */
 export const POWERTOOLS_ENTRY_POINTS: readonly string[] = [
   '@aws-lambda-powertools/idempotency',
@@ -52,8 +50,8 @@ export const POWERTOOLS_LAYER_MODULE = 'autoscaler-powertools';
 export const LAYER_MODULES_DIR = path.join('nodejs', 'node_modules');
 
 /**
- * Writes the layer's contents into `outDir` (`nodejs/node_modules/...`): the one bundle and a stub
- * package per Powertools package. Deterministic: the same installed packages give the same bytes.
+ * Writes the layer's contents into `outDir` (`nodejs/node_modules/autoscaler-powertools/index.js`).
+ * Deterministic: the same installed packages give the same bytes.
  */
 export function writePowertoolsLayer(outDir: string, root: string = ROOT): void {
   const modules = path.join(outDir, LAYER_MODULES_DIR);
@@ -95,25 +93,32 @@ export function writePowertoolsLayer(outDir: string, root: string = ROOT): void 
   } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }
-  const byPackage = new Map<string, string[]>();
+}
+
+/** The Powertools packages of the entry points (`@aws-lambda-powertools/logger`, ...). */
+function powertoolsPackages(): string[] {
+  return [...new Set(POWERTOOLS_ENTRY_POINTS.map((e) => e.split('/').slice(0, 2).join('/')))];
+}
+
+/**
+ * Writes under `dir` one shim per entry point (`logger/index.js`, `logger/middleware.js`, ...) that
+ * hands out the layer module's copy of it.
+ */
+export function writePowertoolsShims(dir: string): void {
   for (const entry of POWERTOOLS_ENTRY_POINTS) {
-    const [scope, name, ...sub] = entry.split('/');
-    const pkg = `${scope}/${name}`;
-    byPackage.set(pkg, [...(byPackage.get(pkg) ?? []), sub.join('/')]);
+    const [, name, ...sub] = entry.split('/');
+    const file = path.join(dir, name, sub.length ? `${sub.join('/')}.js` : 'index.js');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `module.exports = require(${JSON.stringify(POWERTOOLS_LAYER_MODULE)})(${JSON.stringify(entry)});\n`);
   }
-  for (const [pkg, subpaths] of byPackage) {
-    const dir = path.join(modules, pkg);
-    fs.mkdirSync(dir, { recursive: true });
-    const exportMap: Record<string, string> = {};
-    for (const sub of subpaths) {
-      const file = sub === '' ? 'index.js' : `${sub.replace(/\//g, '-')}.js`;
-      exportMap[sub === '' ? '.' : `./${sub}`] = `./${file}`;
-      const entry = sub === '' ? pkg : `${pkg}/${sub}`;
-      fs.writeFileSync(path.join(dir, file), `module.exports = require(${JSON.stringify(POWERTOOLS_LAYER_MODULE)})(${JSON.stringify(entry)});\n`);
-    }
-    const { version } = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string };
-    fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: pkg, version, exports: exportMap }, null, 2)}\n`);
-  }
+}
+
+/**
+ * esbuild's `alias` for a bundle built for the layer: each Powertools package to its directory of
+ * shims under `shimDir` (esbuild carries a subpath over: `.../logger/middleware` to `<shimDir>/logger/middleware`).
+ */
+export function powertoolsAliases(shimDir: string): Record<string, string> {
+  return Object.fromEntries(powertoolsPackages().map((pkg) => [pkg, path.join(shimDir, pkg.split('/')[1])]));
 }
 
 /**

@@ -19,12 +19,12 @@ import { buildApp } from '../../../lib/app';
 import { RECOMMENDER_ENTRY } from '../../../lib/recommender';
 import { RUNBOOK_HANDLER_ENTRY } from '../../../lib/runbooks/data';
 import {
-  externalModules,
   FAMILY_ENTRIES,
   POWERTOOLS_CONTEXT_KEY,
   POWERTOOLS_LAYER_PACKAGES,
   type PowertoolsSource,
   PROJECT_ROOT,
+  powertoolsBuildOptions,
   powertoolsLayerParameter,
   powertoolsVersion,
 } from '../../../lib/shared/function';
@@ -34,6 +34,7 @@ import {
   POWERTOOLS_LAYER_MODULE,
   powertoolsOwnLayer,
   writePowertoolsLayer,
+  writePowertoolsShims,
 } from '../../../lib/shared/powertools-layer';
 import { BROKER_READER_ENTRY } from '../../../lib/targets/redis-workers';
 import { ALL_KINDS_CONFIG } from '../../support/configs';
@@ -127,10 +128,12 @@ describe('the own layer', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-layer-'));
   writePowertoolsLayer(dir);
   const modules = path.join(dir, LAYER_MODULES_DIR);
-  /** What a module exports, required in a fresh Node process whose module path is the layer's, as in Lambda. */
-  const exportedNames = (entry: string, nodePath: string) =>
+  const shims = path.join(dir, 'shims');
+  writePowertoolsShims(shims);
+  /** The names `expression` exports, evaluated in a fresh Node process on the module path `nodePath`. */
+  const exportedNames = (expression: string, nodePath: string) =>
     JSON.parse(
-      execFileSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(entry)})).sort()))`], {
+      execFileSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(Object.keys(${expression}).sort()))`], {
         cwd: os.tmpdir(),
         env: { ...process.env, NODE_PATH: nodePath },
       }).toString(),
@@ -139,41 +142,46 @@ describe('the own layer', () => {
   test('serves every entry point with the names the installed package exports', () => {
     const nodeModules = path.join(PROJECT_ROOT, 'node_modules');
     for (const entry of POWERTOOLS_ENTRY_POINTS) {
-      const served = exportedNames(entry, `${modules}${path.delimiter}${nodeModules}`);
+      const served = exportedNames(
+        `require(${JSON.stringify(POWERTOOLS_LAYER_MODULE)})(${JSON.stringify(entry)})`,
+        `${modules}${path.delimiter}${nodeModules}`,
+      );
       expect(served.length).toBeGreaterThan(0);
-      expect({ entry, served }).toEqual({ entry, served: exportedNames(entry, nodeModules) });
+      expect({ entry, served }).toEqual({ entry, served: exportedNames(`require(${JSON.stringify(entry)})`, nodeModules) });
     }
   });
 
-  test("a family's bundle built for a layer loads its handler with Powertools from this one", () => {
+  test("a family's bundle built for the layer requires its one module for Powertools and loads its handler with it", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-bundle-'));
-    buildSync({
+    const { metafile } = buildSync({
       entryPoints: [FAMILY_ENTRIES.capacity],
       outfile: path.join(out, 'index.js'),
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      external: externalModules('layer'),
+      ...powertoolsBuildOptions('layer', shims),
       logLevel: 'silent',
+      metafile: true,
     });
+    expect(Object.keys(metafile.inputs).filter((i) => i.includes('@aws-lambda-powertools'))).toEqual([]);
     fs.writeFileSync(path.join(out, BUNDLED_CONFIG_FILE), JSON.stringify(parseConfig(ALL_KINDS_CONFIG)));
     // Only the layer and the AWS SDK on the module path: no installed Powertools to fall back on.
     const sdkOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-sdk-'));
     fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), path.join(sdkOnly, '@aws-sdk'));
     fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@smithy'), path.join(sdkOnly, '@smithy'));
-    const script = `const m = require(${JSON.stringify(path.join(out, 'index.js'))}); process.stdout.write(typeof m.handler + ' ' + Object.keys(require.cache).filter((k) => k.includes('autoscaler-powertools')).length)`;
+    const script = `const m = require(${JSON.stringify(path.join(out, 'index.js'))}); process.stdout.write(typeof m.handler + ' ' + Object.keys(require.cache).filter((k) => k.includes('powertools')).map((k) => require('node:path').relative(${JSON.stringify(modules)}, k)).join(','))`;
     const loaded = execFileSync(process.execPath, ['-e', script], {
       cwd: out,
       env: { ...process.env, NODE_PATH: `${modules}${path.delimiter}${sdkOnly}` },
     }).toString();
-    expect(loaded).toBe('function 1');
+    expect(loaded).toBe(`function ${path.join(POWERTOOLS_LAYER_MODULE, 'index.js')}`);
   });
 
-  test('holds one module and a stub per package, without the AWS SDK, which the runtime serves', () => {
+  test('holds one module, without the AWS SDK, which the runtime serves', () => {
     const bundle = fs.readFileSync(path.join(modules, POWERTOOLS_LAYER_MODULE, 'index.js'), 'utf8');
     expect(bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
     expect(bundle).not.toMatch(/DynamoDBClient=class|class DynamoDBClient/);
-    expect(fs.readdirSync(path.join(modules, '@aws-lambda-powertools')).sort()).toEqual(['idempotency', 'logger', 'metrics', 'tracer']);
+    expect(fs.readdirSync(modules)).toEqual([POWERTOOLS_LAYER_MODULE]);
   });
 
   test('refuses an entry point it does not hold, naming it', () => {
@@ -211,7 +219,8 @@ describe('what each function bundle requires at run time', () => {
   // powertools-lambda-typescript#5512).
   const inRuntime = (m: string) => builtins.has(m) || m.startsWith('@aws-sdk/');
   const inPublicLayer = (m: string) => POWERTOOLS_LAYER_PACKAGES.some((p) => m === p || m.startsWith(`${p}/`));
-  const inOwnLayer = (m: string) => POWERTOOLS_ENTRY_POINTS.includes(m);
+  const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-shims-'));
+  writePowertoolsShims(shims);
 
   const externalRequires = (entry: string, powertools: PowertoolsSource) => {
     const { metafile } = buildSync({
@@ -222,19 +231,24 @@ describe('what each function bundle requires at run time', () => {
       platform: 'node',
       format: 'cjs',
       outfile: 'out/index.js',
-      external: externalModules(powertools),
+      ...powertoolsBuildOptions(powertools, shims),
       logLevel: 'silent',
     });
     const output = Object.values(metafile.outputs)[0];
     return [...new Set(output.imports.filter((i) => i.external).map((i) => i.path))].sort();
   };
 
-  test.each(Object.entries(entries))('%s, with a layer: node builtins, the runtime SDK and Powertools entry points both layers serve', (_name, entry) => {
+  test.each(Object.entries(entries))("%s, with the own layer: node builtins, the runtime SDK and the layer's one module", (_name, entry) => {
     const required = externalRequires(entry, 'layer');
-    expect(externalRequires(entry, 'public-layer')).toEqual(required);
-    expect(required.filter((m) => !inRuntime(m) && !(inOwnLayer(m) && inPublicLayer(m)))).toEqual([]);
+    expect(required.filter((m) => !inRuntime(m) && m !== POWERTOOLS_LAYER_MODULE)).toEqual([]);
+    expect(required).toContain(POWERTOOLS_LAYER_MODULE);
+  });
+
+  test.each(Object.entries(entries))('%s, with the public layer: node builtins, the runtime SDK and the packages the layer holds', (_name, entry) => {
+    const required = externalRequires(entry, 'public-layer');
+    expect(required.filter((m) => !inRuntime(m) && !inPublicLayer(m))).toEqual([]);
     // Powertools comes from the layer: none of it is in the bundle
-    expect(required.some(inOwnLayer)).toBe(true);
+    expect(required.some(inPublicLayer)).toBe(true);
   });
 
   test.each(Object.entries(entries))('%s, with Powertools bundled: node builtins and the runtime SDK only', (_name, entry) => {
