@@ -2,9 +2,10 @@
  * The scores of `/scenarios/README.md`, per policy. For step t of length d: arrivals a_t, demand
  * rate l_t = a_t / d, ready r_t, billed b_t.
  */
+import type { CacheWorld } from './data/cache-world';
 import { DatabaseWorld } from './data/database-world';
-import type { Scenario } from './scenario';
-import type { Action } from './world';
+import type { Scenario } from './scenario-model';
+import { type Action, World } from './world';
 
 export interface Score {
   /** Web: share of requests above maxUtilization of ready capacity; queue: share of messages that waited too long. Percent. */
@@ -84,4 +85,16 @@ export function score(scenario: Scenario, input: ScoreInput): Score {
     reversals,
     peakUnits: peak,
   };
+}
+
+/** The scores of one policy's run, from its world. */
+export function scoreWorld(scenario: Scenario, world: World | DatabaseWorld | CacheWorld): Score {
+  return score(scenario, {
+    arrivals: world.arrivals,
+    ready: world.ready,
+    billed: world.billed,
+    actions: world.actions,
+    ...(world instanceof World ? { violatedMessages: world.violatedMessages } : { violated: world.violated }),
+    ...(world.kind === 'cache' ? { ideal: world.ideal } : {}),
+  });
 }
