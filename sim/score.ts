@@ -3,7 +3,8 @@
  * rate l_t = a_t / d, ready r_t, billed b_t.
  */
 import type { CacheWorld } from './data/cache-world';
-import { DatabaseWorld } from './data/database-world';
+import { databaseIdeal } from './data/database-ideal';
+import type { DatabaseWorld } from './data/database-world';
 import type { Scenario } from './scenario-model';
 import { type Action, World } from './world';
 
@@ -37,7 +38,7 @@ export interface ScoreInput {
 
 /** The ideal units of one step: i_t (web, queue, database; a cache's depends on its memory: CacheWorld.ideal). */
 export function idealUnits(scenario: Scenario, arrivals: number): number {
-  if (scenario.workload.kind === 'database') return DatabaseWorld.ideal(scenario, arrivals);
+  if (scenario.workload.kind === 'database') return databaseIdeal(scenario, arrivals);
   if (scenario.workload.kind === 'cache') throw new Error('the ideal of a cache step depends on its memory, not its arrivals alone');
   const l = arrivals / scenario.trace.stepSeconds;
   const per = scenario.workload.kind === 'web' ? scenario.workload.unitCapacity * (scenario.target.targetUtilization / 100) : scenario.workload.unitCapacity;
