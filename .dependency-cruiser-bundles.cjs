@@ -11,7 +11,7 @@ module.exports = {
       severity: 'error',
       comment:
         "The config is validated once, at synth; the functions read it as typed JSON and check events with valibot (lambdas/shared/validate.ts). Nothing a function's entry point loads may reach zod, whose schemas would add some 450 KB to every bundle: import a kind's types from lambdas/shared/kinds/schemas with `import type`, its behaviour from lambdas/shared/kinds (an override's field rules: `overridable.rules`), ConfigError from lambdas/shared/config/error.",
-      from: { path: '^lambdas/(scalers/[^/]+|runbooks|publisher|api)/handler\\.ts$' },
+      from: { path: '^lambdas/(scalers/[^/]+|runbooks|publisher|api|recommender)/handler\\.ts$' },
       to: { path: '(^|/)node_modules/(zod|@aws-lambda-powertools/parser)/', reachable: true },
     },
   ],

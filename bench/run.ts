@@ -11,6 +11,7 @@ import { familyOf } from '../lambdas/shared/alarms';
 import { loadConfigFile } from '../lambdas/shared/config-file';
 import { API_HANDLER_ENTRY } from '../lib/api';
 import { IAM_LIMITS } from '../lib/limits';
+import { RECOMMENDER_ENTRY } from '../lib/recommender';
 import { RUNBOOK_HANDLER_ENTRY } from '../lib/runbooks/data';
 import { FAMILY_ENTRIES, POWERTOOLS_SOURCES } from '../lib/shared/function';
 import { BROKER_READER_ENTRY } from '../lib/targets/redis-workers';
@@ -123,6 +124,7 @@ async function main() {
     'runbook tasks': RUNBOOK_HANDLER_ENTRY,
     'broker reader': BROKER_READER_ENTRY,
     'operator API': API_HANDLER_ENTRY,
+    recommender: RECOMMENDER_ENTRY,
   };
   const bundles = bundleTable(entries, config, 15);
   out();

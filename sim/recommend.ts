@@ -6,23 +6,21 @@
  * The reverse of a scenario: the workload comes from the user's target (what one unit serves, how long
  * a unit takes to serve, the bounds, the target utilization or the wait SLO) and the autoscaler runs
  * with the user's own settings, a candidate's in place of the tuned ones.
+ *
+ * What the daily recommender runs (lambdas/recommender), on a trace it holds in memory: nothing here
+ * reads a file or loads a schema (zod, YAML), so neither reaches its bundle. The target comes parsed
+ * (synth validated the deployed config, the CLI its config file); reading a trace file is
+ * ./recommend-file.ts.
  */
 import './policies/quiet';
-import { readFileSync } from 'node:fs';
-import {
-  type AsgTarget,
-  type AutoscalerConfig,
-  type EcsServiceTarget,
-  parseConfig,
-  type QueueWorkersTarget,
-  type TargetConfig,
-} from '../lambdas/shared/config';
-import { runAutoscaler, SIM_GROUP, SIM_QUEUE_URL, SIM_WORKERS } from './policies/autoscaler';
+import { resolve } from 'node:path';
+import type { AsgTarget, AutoscalerConfig, EcsServiceTarget, QueueWorkersTarget, TargetConfig } from '../lambdas/shared/config';
+import { MAX_REQUESTS_PER_TARGET } from '../lambdas/shared/kinds/formats';
+import { runHandlers, SIM_GROUP, SIM_QUEUE_URL, SIM_WORKERS } from './policies/autoscaler-run';
 import { type Candidate, choose, type Figures } from './recommend-choice';
-import { scoreWorld } from './runner';
-import { parseScenario, type Scenario, ScenarioError } from './scenario';
-import type { Score } from './score';
-import { parseTraceRows, type Trace, type TraceRows } from './trace';
+import { BASELINES, DEFAULT_SLO, DEFAULT_TARGET_UTILIZATION, type Scenario } from './scenario-model';
+import { type Score, scoreWorld } from './score';
+import type { Trace, TraceRows } from './trace';
 
 /** The kinds whose settings `recommend` replays: the web tier's and the SQS queue's. */
 export const RECOMMEND_KINDS = ['asg', 'ecs-service', 'queue-workers'] as const;
@@ -61,28 +59,6 @@ const hours = (seconds: number) => {
   const m = Math.round(seconds / 60);
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 };
-
-/**
- * Reads a trace in the simulator's CSV format (sim/trace.ts), its arrivals multiplied by `scale`, and
- * judges it (`judgeTrace`).
- */
-export function readReplayTrace(file: string, scale = 1): ReplayTrace {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new RecommendError(`--trace: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  let rows: TraceRows;
-  try {
-    rows = parseTraceRows(text, file);
-  } catch (err) {
-    if (err instanceof ScenarioError) throw new RecommendError(`--trace: ${err.message}`);
-    throw err;
-  }
-  if (!rows.times.length) throw new RecommendError(`--trace: ${file}: no data rows (a header row, then an ISO-8601 UTC time and the arrivals of each step)`);
-  return judgeTrace(file, rows, scale);
-}
 
 /**
  * The rows of a trace, from a file or from CloudWatch (lambdas/control/load-history.ts), as `recommend`
@@ -152,33 +128,32 @@ export function unitCapacityOf(target: AsgTarget | EcsServiceTarget, given?: num
   return perMinute / 60 / (target.targetCpu / 100);
 }
 
-/** The scenario of the target's own workload: its trace, what one unit serves, its warm-up, bounds and target. */
+/**
+ * The scenario of the target's own workload: its trace, what one unit serves, its warm-up, bounds and
+ * target; the contract's defaults for the rest (what parseScenario, ./scenario.ts, fills in for the same
+ * fields; test/sim/recommend.test.ts holds the two equal). Built, not parsed: every value comes from the
+ * parsed target or the judged trace, in the ranges the scenario schema allows.
+ */
 export function replayScenario(target: RecommendTarget, replay: ReplayTrace, unitCapacity?: number): Scenario {
-  const trace = { file: replay.file, stepSeconds: replay.stepSeconds };
-  const source = `the replay of target "${target.id}"`;
-  if (target.kind === 'queue-workers') {
-    return parseScenario(
-      {
-        name: target.id,
-        trace,
-        workload: { kind: 'queue', unitCapacity: target.messagesPerSecondPerWorker, provisioningSeconds: target.warmupSeconds },
-        slo: { maxWaitSeconds: target.maxWaitSeconds },
-        target: { minUnits: target.minCapacity, maxUnits: target.maxCapacity },
-      },
-      source,
-      '.',
-    );
+  const queue = target.kind === 'queue-workers';
+  const capacity = queue ? target.messagesPerSecondPerWorker : unitCapacityOf(target, unitCapacity);
+  if (!(capacity > 0) || !Number.isFinite(capacity)) {
+    throw new RecommendError(`recommend: what one unit of target "${target.id}" serves must be a positive number, not ${capacity}`);
   }
-  return parseScenario(
-    {
-      name: target.id,
-      trace,
-      workload: { kind: 'web', unitCapacity: unitCapacityOf(target, unitCapacity), provisioningSeconds: target.warmupSeconds },
-      target: { minUnits: target.minCapacity, maxUnits: target.maxCapacity, targetUtilization: target.targetCpu },
+  const kind = queue ? 'queue' : 'web';
+  return {
+    name: target.id,
+    source: `the replay of target "${target.id}"`,
+    trace: { file: resolve(replay.file), stepSeconds: replay.stepSeconds, scale: 1, startRow: 0 },
+    workload: { kind, unitCapacity: capacity, provisioningSeconds: target.warmupSeconds, initialUnits: target.minCapacity },
+    slo: queue ? { ...DEFAULT_SLO, maxWaitSeconds: target.maxWaitSeconds } : { ...DEFAULT_SLO },
+    target: {
+      minUnits: target.minCapacity,
+      maxUnits: target.maxCapacity,
+      targetUtilization: queue ? DEFAULT_TARGET_UTILIZATION : target.targetCpu,
     },
-    source,
-    '.',
-  );
+    compare: [...BASELINES[kind]],
+  };
 }
 
 /** The target's values of the settings the grid varies. */
@@ -219,34 +194,67 @@ function without<T extends object>(target: T, keys: readonly string[]): Record<s
 }
 
 /**
+ * The config-level fields of a replay's config: the schema's defaults (lambdas/shared/config), which
+ * parseConfig fills in for `{ prefix: 'sim', targets }`; test/sim/recommend.test.ts holds the two equal.
+ */
+const REPLAY_CONFIG_DEFAULTS = {
+  prefix: 'sim',
+  dryRun: false,
+  maxEventAgeSeconds: 600,
+  auditRetentionDays: 30,
+  notifications: {},
+  permissions: 'per-target',
+  api: { enabled: false, throttle: { rateLimit: 10, burstLimit: 20 } },
+  recommendations: { enabled: false },
+  windows: [],
+} as const satisfies Omit<AutoscalerConfig, 'targets'>;
+
+/**
  * The config of one replay: the target's own settings, `settings` in place of the current ones, on the
- * simulated resources (runAutoscaler's `config`). An `ecs-service` target runs as an `asg` target on the
+ * simulated resources (runHandlers' `config`). An `ecs-service` target runs as an `asg` target on the
  * simulated group (the engine sizes both alike); its memory, custom metrics and alerts are not in the
  * trace and are left out. With `targetGroup.requestsPerTarget`, a candidate target CPU moves it in
  * proportion (it is what one unit serves at the target CPU). The simulated queue's workers hold one
- * message each without scale-in protection (sim/policies/autoscaler.ts).
+ * message each without scale-in protection (sim/policies/autoscaler-run.ts).
+ *
+ * Built from the parsed target as parseConfig would return it (the fields left out take their
+ * defaults: no alerts, not a dry run), without the schema: the grid's values are within each
+ * setting's range, and what a candidate can break, `requestsPerTarget` moved past its limit, is
+ * refused here as the schema would (a RecommendError).
  */
 export function replayConfig(target: RecommendTarget, settings: Settings): AutoscalerConfig {
-  let simulated: Record<string, unknown>;
   if (target.kind === 'queue-workers') {
-    simulated = {
-      ...without(target, ['queueUrl', 'deadLetterQueueUrl', 'workers', 'alerts', 'dryRun']),
+    const simulated: QueueWorkersTarget = {
+      ...(without(target, ['queueUrl', 'deadLetterQueueUrl', 'workers', 'alerts', 'dryRun']) as Omit<QueueWorkersTarget, 'queueUrl' | 'workers'>),
       queueUrl: SIM_QUEUE_URL,
       workers: { kind: 'ecs-service', ...SIM_WORKERS, scaleInProtection: false, messagesInFlightPerWorker: 1 },
+      alerts: [],
+      dryRun: false,
       ...settings,
     };
-  } else {
-    const tg = target.targetGroup;
-    const targetCpu = settings.targetCpu ?? target.targetCpu;
-    simulated = {
-      ...without(target, ['kind', 'autoScalingGroupName', 'cluster', 'service', 'targetMemory', 'customMetrics', 'alerts', 'dryRun']),
-      kind: 'asg',
-      autoScalingGroupName: SIM_GROUP,
-      ...settings,
-      ...(tg?.requestsPerTarget !== undefined ? { targetGroup: { ...tg, requestsPerTarget: (tg.requestsPerTarget * targetCpu) / target.targetCpu } } : {}),
-    };
+    return { ...REPLAY_CONFIG_DEFAULTS, targets: [simulated] };
   }
-  return parseConfig({ prefix: 'sim', targets: [simulated] }, `the replayed settings of target "${target.id}"`);
+  const tg = target.targetGroup;
+  const targetCpu = settings.targetCpu ?? target.targetCpu;
+  const requestsPerTarget = tg?.requestsPerTarget === undefined ? undefined : (tg.requestsPerTarget * targetCpu) / target.targetCpu;
+  if (requestsPerTarget !== undefined && !(requestsPerTarget > 0 && requestsPerTarget <= MAX_REQUESTS_PER_TARGET)) {
+    throw new RecommendError(
+      `the replayed settings of target "${target.id}": targetGroup.requestsPerTarget ${requestsPerTarget} at targetCpu ${targetCpu} is past ${MAX_REQUESTS_PER_TARGET}`,
+    );
+  }
+  const simulated: AsgTarget = {
+    ...(without(target, ['kind', 'autoScalingGroupName', 'cluster', 'service', 'targetMemory', 'customMetrics', 'alerts', 'dryRun']) as Omit<
+      AsgTarget,
+      'kind' | 'autoScalingGroupName'
+    >),
+    kind: 'asg',
+    autoScalingGroupName: SIM_GROUP,
+    alerts: [],
+    dryRun: false,
+    ...settings,
+    ...(tg && requestsPerTarget !== undefined ? { targetGroup: { ...tg, requestsPerTarget } } : {}),
+  };
+  return { ...REPLAY_CONFIG_DEFAULTS, targets: [simulated] };
 }
 
 /** What the replay leaves out of the target, for the reader. */
@@ -329,7 +337,7 @@ export async function recommend({ target: given, replay, unitCapacity }: Recomme
       if (i === 0) throw err;
       continue; // a candidate the schema refuses is not one
     }
-    const run = await runAutoscaler(scenario, replay.trace, { config });
+    const run = await runHandlers(scenario, replay.trace, config);
     const score = scoreWorld(scenario, run.world);
     const failures = run.failures.length
       ? `${run.failures.length} of ${run.invocations} handler invocations failed; first: ${run.failures[0].error}`

@@ -7,8 +7,11 @@ import { runCacheBaseline, runDatabaseBaseline } from './data/baselines';
 import type { CacheWorld } from './data/cache-world';
 import type { DatabaseWorld } from './data/database-world';
 import { AUTOSCALER, AUTOSCALER_STEP, autoscalerUnsupported } from './policies/support';
-import { ANCHORS, type BaselineName, PROJECT_POLICIES, type Scenario, trackingUtilization } from './scenario';
-import { type Score, score } from './score';
+import { ANCHORS, type BaselineName, PROJECT_POLICIES, type Scenario, trackingUtilization } from './scenario-model';
+import { type Score, scoreWorld } from './score';
+
+export { scoreWorld };
+
 import { loadTrace, type Trace } from './trace';
 import { World } from './world';
 
@@ -96,17 +99,6 @@ export function runBaseline(scenario: Scenario, trace: Trace, name: string, onSt
     onStep?.();
   }
   return world;
-}
-
-export function scoreWorld(scenario: Scenario, world: AnyWorld): Score {
-  return score(scenario, {
-    arrivals: world.arrivals,
-    ready: world.ready,
-    billed: world.billed,
-    actions: world.actions,
-    ...(world instanceof World ? { violatedMessages: world.violatedMessages } : { violated: world.violated }),
-    ...(world.kind === 'cache' ? { ideal: world.ideal } : {}),
-  });
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioRun> {

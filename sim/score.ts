@@ -2,9 +2,11 @@
  * The scores of `/scenarios/README.md`, per policy. For step t of length d: arrivals a_t, demand
  * rate l_t = a_t / d, ready r_t, billed b_t.
  */
-import { DatabaseWorld } from './data/database-world';
-import type { Scenario } from './scenario';
-import type { Action } from './world';
+import type { CacheWorld } from './data/cache-world';
+import { databaseIdeal } from './data/database-ideal';
+import type { DatabaseWorld } from './data/database-world';
+import type { Scenario } from './scenario-model';
+import { type Action, World } from './world';
 
 export interface Score {
   /** Web: share of requests above maxUtilization of ready capacity; queue: share of messages that waited too long. Percent. */
@@ -36,7 +38,7 @@ export interface ScoreInput {
 
 /** The ideal units of one step: i_t (web, queue, database; a cache's depends on its memory: CacheWorld.ideal). */
 export function idealUnits(scenario: Scenario, arrivals: number): number {
-  if (scenario.workload.kind === 'database') return DatabaseWorld.ideal(scenario, arrivals);
+  if (scenario.workload.kind === 'database') return databaseIdeal(scenario, arrivals);
   if (scenario.workload.kind === 'cache') throw new Error('the ideal of a cache step depends on its memory, not its arrivals alone');
   const l = arrivals / scenario.trace.stepSeconds;
   const per = scenario.workload.kind === 'web' ? scenario.workload.unitCapacity * (scenario.target.targetUtilization / 100) : scenario.workload.unitCapacity;
@@ -84,4 +86,16 @@ export function score(scenario: Scenario, input: ScoreInput): Score {
     reversals,
     peakUnits: peak,
   };
+}
+
+/** The scores of one policy's run, from its world. */
+export function scoreWorld(scenario: Scenario, world: World | DatabaseWorld | CacheWorld): Score {
+  return score(scenario, {
+    arrivals: world.arrivals,
+    ready: world.ready,
+    billed: world.billed,
+    actions: world.actions,
+    ...(world instanceof World ? { violatedMessages: world.violatedMessages } : { violated: world.violated }),
+    ...(world.kind === 'cache' ? { ideal: world.ideal } : {}),
+  });
 }

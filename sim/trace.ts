@@ -3,7 +3,7 @@
  * A bad row fails naming its line number and content.
  */
 import { readFileSync } from 'node:fs';
-import { ScenarioError } from './scenario';
+import { ScenarioError } from './scenario-model';
 
 export interface Trace {
   /** Epoch ms of the first selected row. */

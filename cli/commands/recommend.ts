@@ -61,7 +61,8 @@ async function run(targetId: string, opts: RecommendOptions, file: string, deps:
   const target = config.targets.find((t) => t.id === targetId);
   if (!target) throw new CliError(`no target "${targetId}" in ${file} (targets: ${config.targets.map((t) => t.id).join(', ')})`);
   // Loaded on demand: the replay pulls in the simulator and the handlers, which no other command needs.
-  const { readReplayTrace, judgeTrace, recommend, replayable, RecommendError, unitCapacityOf } = await import('../../sim/recommend');
+  const { judgeTrace, recommend, replayable, RecommendError, unitCapacityOf } = await import('../../sim/recommend');
+  const { readReplayTrace } = await import('../../sim/recommend-file');
   let result: Recommendation;
   try {
     const replayed = replayable(target);

@@ -5,7 +5,7 @@
 import { type BaselineConfig, baselineFor } from '../baselines';
 import { cacheBaselineFor } from '../baselines/cache';
 import { metricVisibility } from '../cloud/metric-faults';
-import { type BaselineName, type Scenario, trackingUtilization } from '../scenario';
+import { type BaselineName, type Scenario, trackingUtilization } from '../scenario-model';
 import type { Trace } from '../trace';
 import { CacheWorld } from './cache-world';
 import { DatabaseWorld } from './database-world';

@@ -13,8 +13,7 @@ import type { Scenario } from '../scenario';
 import type { Trace } from '../trace';
 import type { Action } from '../world';
 import type { ReplicaBackend, ReplicaUnit } from './backends';
-
-const EPS = 1e-9;
+import { databaseIdeal } from './database-ideal';
 
 export class DatabaseWorld implements ReplicaBackend {
   readonly kind = 'database' as const;
@@ -191,10 +190,6 @@ export class DatabaseWorld implements ReplicaBackend {
 
   /** Replicas wanted in step t at the target utilization (the score's ideal). */
   static ideal(scenario: Scenario, arrivals: number): number {
-    const l = arrivals / scenario.trace.stepSeconds;
-    const per = scenario.workload.unitCapacity * (scenario.target.targetUtilization / 100);
-    // The source alone carries it all at the target: no replica is needed.
-    const i = l <= per + EPS ? 0 : Math.ceil((l * (scenario.workload.database?.readShare ?? 0.8)) / per - EPS);
-    return Math.min(scenario.target.maxUnits, Math.max(scenario.target.minUnits, i));
+    return databaseIdeal(scenario, arrivals);
   }
 }

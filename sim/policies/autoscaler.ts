@@ -1,42 +1,27 @@
 /**
- * The project's own policy through its real code path: the alarms of `allAlarms(config)` evaluated
- * with CloudWatch semantics on the simulated metrics, their state-change events matched against the
- * family's rule pattern and delivered to the real capacity handler, the 1-minute re-evaluation
- * schedule fired, and the handler's SDK calls answered by the in-memory cloud, which applies them to
- * the world. Nothing of the decision path is re-implemented here.
+ * The project's own policy on a scenario: the config the construct would get for it (validated by the
+ * config schema), run through the real handlers on the in-memory cloud (./autoscaler-run.ts, re-exported
+ * here).
  */
 import './quiet';
-import '../esm-interop';
-import type { Context } from 'aws-lambda';
-import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
-import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
-import { alarmRulePattern, allAlarms, capacityMetrics, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
-import { type AsgTarget, type AutoscalerConfig, parseConfig, type QueueWorkersTarget, type RabbitmqWorkersTarget } from '../../lambdas/shared/config';
-import { queueMetrics } from '../../lambdas/shared/kinds/queue-workers';
-import { rabbitmqQueueMetrics } from '../../lambdas/shared/kinds/rabbitmq-workers';
-import { MemoryStateStore } from '../../lambdas/state/memory';
-import { AlarmEvaluator, type AlarmStateChangeEvent } from '../cloud/alarms';
-import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../cloud/capacity';
-import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
-import { matchesPattern } from '../cloud/event-pattern';
-import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
-import { metricVisibility } from '../cloud/metric-faults';
-import { CallLog, uuidLike } from '../cloud/recorder';
-import { FakeScheduler } from '../cloud/scheduler';
-import { FakeSqs } from '../cloud/sqs';
-import type { Scenario } from '../scenario';
+import type { AutoscalerConfig } from '../../lambdas/shared/config';
+import { parseConfig } from '../../lambdas/shared/config';
+import type { Scenario } from '../scenario-model';
 import type { Trace } from '../trace';
-import { World } from '../world';
+import {
+  type AutoscalerRun,
+  type HandlerRunOptions,
+  runHandlers,
+  SIM_CONNECTIONS,
+  SIM_GROUP,
+  SIM_IN_SERVICE,
+  SIM_QUEUE_URL,
+  SIM_WORKERS,
+} from './autoscaler-run';
 import { AUTOSCALER, autoscalerUnsupported } from './support';
 
+export * from './autoscaler-run';
 export { AUTOSCALER, autoscalerUnsupported };
-export const SIM_GROUP = 'sim-web';
-export const SIM_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/sim-queue';
-export const SIM_WORKERS = { cluster: 'sim', service: 'sim-workers' };
-/** The WebSocket connections the world publishes (the websockets extension), as a Daphne exporter would: the fleet's total. */
-export const SIM_CONNECTIONS = { namespace: 'Sim/Daphne', metricName: 'OpenConnections', dimensions: { AutoScalingGroupName: SIM_GROUP } };
-/** The group's units in service, as Auto Scaling publishes them with group metrics collection on. */
-export const SIM_IN_SERVICE = { namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensions: { AutoScalingGroupName: SIM_GROUP } };
 
 /**
  * The seed guides' step rules as `policy: step` (the rules `seed-step` applies by hand, here on the real
@@ -162,223 +147,19 @@ function queueConfig(scenario: Scenario, policy: ProjectPolicy): AutoscalerConfi
   );
 }
 
-export interface AutoscalerRun {
-  readonly world: World;
-  readonly calls: CallLog;
-  readonly alarmEvents: AlarmStateChangeEvent[];
-  /** Invocations that threw (Lambda would retry them, then dead-letter them). */
-  readonly failures: { at: number; error: string }[];
-  readonly invocations: number;
-  /** The handler's state store: engine memory and the audit log of every decision. */
-  readonly state: MemoryStateStore;
-  /** What the scenario's `faults` section did to the run (all zero without one). */
-  readonly chaos: ChaosSummary;
-}
-
-export function lambdaContext(functionName: string, requestId: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2026/01/01/[$LATEST]simulated',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-/**
- * Powertools writes through its own Console on the process streams (Metrics warns on every
- * invocation without application metrics): swallow the handler's output while it runs.
- */
-export function muteConsoleStreams(): () => void {
-  const out = process.stdout.write,
-    err = process.stderr.write;
-  const mute = (() => true) as typeof process.stdout.write;
-  process.stdout.write = mute;
-  process.stderr.write = mute;
-  return () => {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  };
-}
-
-/**
- * One step's deliveries as AWS makes them: on the minute, the alarms evaluated and their state changes
- * that match the rule's pattern sent (a serialized copy, as EventBridge delivers), then the schedules
- * due, both through the scenario's chaos queues to the function.
- */
-export async function deliverEvents(
-  at: number,
-  start: number,
-  d: {
-    readonly alarms: AlarmEvaluator;
-    readonly pattern: Record<string, unknown>;
-    readonly scheduler: FakeScheduler;
-    readonly chaos: ReturnType<typeof scenarioChaos>;
-    readonly alarmEvents: AlarmStateChangeEvent[];
-    readonly invoke: (event: unknown) => Promise<void>;
-  },
-): Promise<void> {
-  if ((at - start) % 60_000 === 0) {
-    for (const event of d.alarms.evaluate(at)) {
-      d.alarmEvents.push(event);
-      if (matchesPattern(d.pattern, event)) d.chaos.alarms.emit(JSON.parse(JSON.stringify(event)), at);
-    }
-  }
-  for (const { payload } of d.scheduler.due(at)) d.chaos.schedules.emit(payload, at);
-  for (const { event } of d.chaos.alarms.due(at)) await d.invoke(event);
-  for (const { event } of d.chaos.schedules.due(at)) await d.invoke(event);
-}
-
-/**
- * Invokes a handler as Lambda would, one invocation after the other: a context per invocation, the
- * handler's output muted unless `verbose`, and what it threw kept (Lambda would retry, then dead-letter).
- */
-export function lambdaInvoker(handler: (event: unknown, context: Context) => Promise<unknown>, functionName: string, now: () => number, verbose = false) {
-  const failures: { at: number; error: string }[] = [];
-  let count = 0;
-  return {
-    failures,
-    count: () => count,
-    async invoke(event: unknown): Promise<void> {
-      count++;
-      const restore = verbose ? () => undefined : muteConsoleStreams();
-      try {
-        await handler(event, lambdaContext(functionName, uuidLike(`invocation/${count}`)));
-      } catch (err) {
-        failures.push({ at: now(), error: (err as Error).message ?? String(err) });
-      } finally {
-        restore();
-      }
-    },
-  };
-}
-
-export interface AutoscalerOptions {
-  /** Called after every simulated step. */
-  readonly onStep?: (step: number) => void;
-  /** Let the handler's logs through (set SIM_VERBOSE=1 on the command line). @default false */
-  readonly verbose?: boolean;
+export interface AutoscalerOptions extends HandlerRunOptions {
   /** The project's default engine, or the seed guides' rule as `policy: step`. @default 'default' */
   readonly policy?: ProjectPolicy;
   /**
-   * The config to run instead of the scenario's (a user's own target settings: sim/recommend.ts). Its one
-   * target names the simulated resources: an `asg` target on `SIM_GROUP` for a web scenario, a
-   * `queue-workers` target on `SIM_QUEUE_URL` with `SIM_WORKERS` for a queue scenario.
+   * The config to run instead of the scenario's (a user's own target settings). Its one target names the
+   * simulated resources: an `asg` target on `SIM_GROUP` for a web scenario, a `queue-workers` target on
+   * `SIM_QUEUE_URL` with `SIM_WORKERS` for a queue scenario.
    * @default autoscalerConfig(scenario, policy)
    */
   readonly config?: AutoscalerConfig;
-  /** Told of each answer of the in-memory cloud that passes its answers on (sim/cloud/recorder.ts). @default no one */
-  readonly onAnswer?: CallLog['onAnswer'];
 }
 
+/** Runs the scenario's config (or `options.config`) through the real handlers. */
 export async function runAutoscaler(scenario: Scenario, trace: Trace, options: AutoscalerOptions = {}): Promise<AutoscalerRun> {
-  const unsupported = autoscalerUnsupported(scenario);
-  if (unsupported) throw new Error(unsupported);
-  const world = new World(scenario, trace);
-  const config = options.config ?? autoscalerConfig(scenario, options.policy);
-  const queue = scenario.workload.kind === 'queue';
-  const now = () => trace.start + world.now * 1000;
-  const calls = new CallLog(now);
-  calls.onAnswer = options.onAnswer;
-  const store = new MetricStore();
-  const alarms = new AlarmEvaluator(allAlarms(config), store, {}, trace.start);
-  const cloudWatch = new FakeCloudWatch(store, calls, now, alarms);
-  const backend: CapacityBackend = {
-    get desired() {
-      return world.desired;
-    },
-    setDesired: (n) => world.setDesired(n),
-    units: () => world.fleet.units().map((u) => ({ serial: u.serial, ready: u.readyAt <= world.now })),
-  };
-  const autoScaling = new FakeAutoScaling(
-    queue ? [] : [{ name: SIM_GROUP, minSize: scenario.target.minUnits, maxSize: scenario.target.maxUnits, backend }],
-    calls,
-  );
-  const ecs = new FakeEcs(queue ? [{ ...SIM_WORKERS, backend }] : [], calls);
-  const family = queue ? 'queue' : 'capacity';
-  const scheduler = new FakeScheduler([{ name: `sim-${family}-reevaluate`, rateSeconds: 60, input: reevaluateScheduleInput(family) }]);
-  const pattern = alarmRulePattern(config.prefix, family);
-  const state = new MemoryStateStore();
-  // The scenario's faults section (an extension): throttled calls, duplicated and late deliveries.
-  const chaos = scenarioChaos(scenario.faults);
-  const handler = queue
-    ? createQueueHandler({
-        config,
-        store: state,
-        sqs: chaos.client(new FakeSqs(new Map([[SIM_QUEUE_URL, () => world.queueState()]]), calls)),
-        cloudWatch: chaos.client(cloudWatch),
-        autoScaling: chaos.client(autoScaling),
-        ecs: chaos.client(ecs),
-        cloudWatchIn: () => chaos.client(cloudWatch),
-        idempotency: undefined,
-        now,
-        sleep: async () => undefined,
-      })
-    : createCapacityHandler({
-        config,
-        store: state,
-        autoScaling: chaos.client(autoScaling),
-        ecs: chaos.client(ecs),
-        cloudWatch: chaos.client(cloudWatch),
-        idempotency: undefined,
-        now,
-        sleep: async () => undefined,
-      });
-  const metrics = queue ? undefined : capacityMetrics(config.targets[0] as AsgTarget);
-  const queueTarget = queue ? config.targets[0] : undefined;
-  const sqsMetrics = queueTarget?.kind === 'queue-workers' ? queueMetrics(queueTarget as QueueWorkersTarget) : undefined;
-  // Amazon MQ publishes the queue's ready and unacknowledged counts once a minute, the world's end-of-minute samples.
-  const brokerMetrics = queueTarget?.kind === 'rabbitmq-workers' ? rabbitmqQueueMetrics(queueTarget as RabbitmqWorkersTarget) : undefined;
-  const alarmEvents: AlarmStateChangeEvent[] = [];
-  const lambda = lambdaInvoker(handler, `sim-${family}`, now, options.verbose);
-  const invoke = lambda.invoke;
-
-  // Late and missing datapoints (the faults section's metric faults): the baselines see the same.
-  const visibility = metricVisibility(scenario.faults);
-  let published = 0;
-  const publish = () => {
-    for (; published < world.completeMinutes; published++) {
-      const m = published;
-      const at = trace.start + m * 60_000;
-      const visibleAt = visibility.visibleAt(m);
-      if (visibleAt === undefined) continue;
-      const visibleFrom = trace.start + visibleAt * 1000;
-      if (sqsMetrics) {
-        store.put(sqsMetrics.visible, at, world.queueVisible[m], visibleFrom);
-        store.put(sqsMetrics.notVisible, at, world.queueNotVisible[m], visibleFrom);
-        store.put(sqsMetrics.ageOfOldest, at, world.queueAge[m], visibleFrom);
-        continue;
-      }
-      if (brokerMetrics) {
-        store.put(brokerMetrics.ready, at, world.queueVisible[m], visibleFrom);
-        store.put(brokerMetrics.unacknowledged, at, world.queueNotVisible[m], visibleFrom);
-        continue;
-      }
-      if (!metrics) continue;
-      store.put(metrics.cpu, at, world.cpu[m], visibleFrom);
-      if (metrics.requestCount && !Number.isNaN(world.requestCount[m])) store.put(metrics.requestCount, at, world.requestCount[m], visibleFrom);
-      if (metrics.requestCountPerTarget && !Number.isNaN(world.requestCountPerTarget[m])) {
-        store.put(metrics.requestCountPerTarget, at, world.requestCountPerTarget[m], visibleFrom);
-      }
-      if (!Number.isNaN(world.connections[m])) {
-        store.put(SIM_CONNECTIONS, at, world.connections[m], visibleFrom);
-        if (!Number.isNaN(world.inService[m])) store.put(SIM_IN_SERVICE, at, world.inService[m], visibleFrom);
-      }
-    }
-  };
-
-  for (let t = 0; t < world.steps; t++) {
-    publish();
-    await deliverEvents(now(), trace.start, { alarms, pattern, scheduler, chaos, alarmEvents, invoke });
-    world.endStep();
-    options.onStep?.(t);
-  }
-  return { world, calls, alarmEvents, failures: lambda.failures, invocations: lambda.count(), state, chaos: chaos.summary() };
+  return runHandlers(scenario, trace, options.config ?? autoscalerConfig(scenario, options.policy), options);
 }

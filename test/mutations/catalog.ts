@@ -601,4 +601,20 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: 'dollars: Math.round(unitHours * 100) / 100',
     tests: ['test/lambdas/recommender/service.test.ts'],
   },
+  {
+    id: 'recommender-bundles-the-scenario-parser',
+    breaks: "the recommender's bundle holds the replay alone, never the scenario parser (zod, YAML)",
+    file: 'sim/recommend.ts',
+    find: "import { BASELINES, DEFAULT_SLO, DEFAULT_TARGET_UTILIZATION, type Scenario } from './scenario-model';",
+    replace: "import { BASELINES, DEFAULT_SLO, DEFAULT_TARGET_UTILIZATION, type Scenario } from './scenario';",
+    tests: ['test/lambdas/recommender/bundle.test.ts'],
+  },
+  {
+    id: 'replay-config-misses-a-default',
+    breaks: "a replay's config, built without the schema, is the one the config schema returns",
+    file: 'sim/recommend.ts',
+    find: '  auditRetentionDays: 30,\n',
+    replace: '',
+    tests: ['test/sim/recommend.test.ts'],
+  },
 ];

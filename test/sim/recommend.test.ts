@@ -2,8 +2,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig, type TargetConfig } from '../../lambdas/shared/config';
+import { loadConfigFile } from '../../lambdas/shared/config-file';
+import { MAX_REQUESTS_PER_TARGET } from '../../lambdas/shared/kinds/formats';
 import { SIM_GROUP, SIM_QUEUE_URL } from '../../sim/policies/autoscaler';
-import { candidateGrid, figuresOf, type RecommendTarget, readReplayTrace, replayable, replayConfig, replayScenario, unitCapacityOf } from '../../sim/recommend';
+import {
+  candidateGrid,
+  figuresOf,
+  RECOMMEND_KINDS,
+  RecommendError,
+  type RecommendTarget,
+  replayable,
+  replayConfig,
+  replayScenario,
+  unitCapacityOf,
+} from '../../sim/recommend';
+import { readReplayTrace } from '../../sim/recommend-file';
+import { parseScenario } from '../../sim/scenario';
 
 const TARGETS = parseConfig({
   prefix: 'shop',
@@ -161,5 +175,74 @@ describe('the replayed target', () => {
   test('figures per day and per month of 730 hours', () => {
     const f = figuresOf({ violationPct: 1, costRatio: 1.2, unitHours: 96, actions: 48, actionsPerHour: 1, reversals: 6, peakUnits: 9 }, 48);
     expect(f).toEqual({ violationPct: 1, costRatio: 1.2, actionsPerHour: 1, reversalsPerDay: 3, unitHoursPerMonth: 1460 });
+  });
+});
+
+/**
+ * The replay builds its config and scenario without the schemas (zod stays out of the recommender's
+ * bundle): what it builds must be what the schemas would have returned.
+ */
+describe('the replay without the schemas', () => {
+  const example = loadConfigFile(path.join(__dirname, '..', '..', 'autoscaler.config.yaml')).targets;
+  const replayed = [...TARGETS, ...example]
+    .filter((t) => (RECOMMEND_KINDS as readonly string[]).includes(t.kind) && !('policy' in t && t.policy === 'step'))
+    .map((t) => replayable(t));
+
+  test('every candidate config of every replayable target is one the config schema returns unchanged: valid, every default filled', () => {
+    expect(replayed.map((t) => t.kind)).toEqual(expect.arrayContaining(['asg', 'ecs-service', 'queue-workers']));
+    for (const t of replayed) {
+      for (const settings of candidateGrid(t)) {
+        const config = replayConfig(t, settings);
+        expect(parseConfig(JSON.parse(JSON.stringify(config)))).toEqual(config);
+      }
+    }
+  });
+
+  test('a candidate target CPU that moves requestsPerTarget past its limit is refused, as the schema refuses it', () => {
+    const tg = { loadBalancerFullName: 'app/busy/50dc6c495c0c9188', targetGroupFullName: 'targetgroup/busy/73e2d6bc24d8a067' };
+    const busy = (requestsPerTarget: number) => ({
+      kind: 'asg',
+      id: 'busy',
+      autoScalingGroupName: 'busy',
+      targetCpu: 50,
+      targetGroup: { ...tg, requestsPerTarget },
+    });
+    const near = replayable(parseConfig({ targets: [busy(700_000)] }).targets[0]);
+    expect(replayConfig(near, { targetCpu: 70, scaleInStabilizationSeconds: 900 }).targets[0]).toMatchObject({ targetGroup: { requestsPerTarget: 980_000 } });
+    expect(() => replayConfig(near, { targetCpu: 80, scaleInStabilizationSeconds: 900 })).toThrow(RecommendError);
+    expect(() => parseConfig({ targets: [busy(MAX_REQUESTS_PER_TARGET)] })).not.toThrow();
+    expect(() => parseConfig({ targets: [busy(MAX_REQUESTS_PER_TARGET + 1)] })).toThrow(/requestsPerTarget/);
+  });
+
+  test("the replay's scenario is the one the scenario schema returns for the same fields", () => {
+    const replay = readReplayTrace(csv(1440));
+    const trace = { file: replay.file, stepSeconds: replay.stepSeconds };
+    for (const t of replayed) {
+      const source = `the replay of target "${t.id}"`;
+      const expected =
+        t.kind === 'queue-workers'
+          ? parseScenario(
+              {
+                name: t.id,
+                trace,
+                workload: { kind: 'queue', unitCapacity: t.messagesPerSecondPerWorker, provisioningSeconds: t.warmupSeconds },
+                slo: { maxWaitSeconds: t.maxWaitSeconds },
+                target: { minUnits: t.minCapacity, maxUnits: t.maxCapacity },
+              },
+              source,
+              '.',
+            )
+          : parseScenario(
+              {
+                name: t.id,
+                trace,
+                workload: { kind: 'web', unitCapacity: unitCapacityOf(t, 30), provisioningSeconds: t.warmupSeconds },
+                target: { minUnits: t.minCapacity, maxUnits: t.maxCapacity, targetUtilization: t.targetCpu },
+              },
+              source,
+              '.',
+            );
+      expect(replayScenario(t, replay, t.kind === 'queue-workers' ? undefined : 30)).toEqual(expected);
+    }
   });
 });

@@ -8,6 +8,9 @@
 export const SQS_QUEUE_URL =
   /^https:\/\/(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?|([a-z]{2}(?:-[a-z]+)+-\d)\.queue\.amazonaws\.com)\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
 
+/** Most requests a minute `targetGroup.requestsPerTarget` may name (common sense: about 16,700 a second is beyond what one unit serves). */
+export const MAX_REQUESTS_PER_TARGET = 1_000_000;
+
 /** CloudFront's rule for an invalidation path, and its longest: what the config and the invalidate runbook's input check. */
 export const CLOUDFRONT_PATH = /^\/[^*\s]*\*?$/;
 export const CLOUDFRONT_PATH_RULE = 'must start with "/" and may end with one "*" (no other "*", no spaces)';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DAY, MAX_UNITS, missingDataSchema, numberSchema, percent, targetId } from '../../config/fields';
 import { FLEET_CEILING, FLEET_FLOOR } from '../../config/numbers';
+import { MAX_REQUESTS_PER_TARGET } from '../formats';
 import { alertsSchema } from './alerts';
 import { stepPolicyFields } from './step-policy';
 import { unitPriceField } from './unit-price';
@@ -21,8 +22,7 @@ export const targetGroupSchema = z.strictObject({
    * CPU and RequestCount together.
    * @default undefined
    */
-  // Common sense: a million requests a minute (about 16,700 a second) is beyond what one unit serves.
-  requestsPerTarget: z.number().positive().max(1_000_000).optional(),
+  requestsPerTarget: z.number().positive().max(MAX_REQUESTS_PER_TARGET).optional(),
   /**
    * p95 TargetResponseTime, in seconds, above which the target is overloaded.
    * @default 1

@@ -1,0 +1,54 @@
+/**
+ * The recommender's Lambda bundle, built as the deployment builds it (lib/shared/function.ts:
+ * esbuild, minified, the AWS SDK external; with each source of Powertools): the replay of a
+ * trace held in memory, never the scenario parser (zod, YAML) nor the readers of scenario and trace
+ * files, which only the CLI and the simulator use (sim/scenario.ts, sim/trace.ts, sim/recommend-file.ts).
+ */
+import { buildSync, type Metafile } from 'esbuild';
+import { RECOMMENDER_ENTRY } from '../../../lib/recommender';
+import { externalModules, POWERTOOLS_SOURCES, type PowertoolsSource } from '../../../lib/shared/function';
+
+function inputsOf(powertools: PowertoolsSource): string[] {
+  const { metafile } = buildSync({
+    entryPoints: [RECOMMENDER_ENTRY],
+    outdir: 'unused',
+    write: false,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    external: externalModules(powertools),
+    logLevel: 'silent',
+    metafile: true,
+  });
+  return Object.keys((metafile as Metafile).inputs);
+}
+
+/**
+ * What the recommender must never pull in: the schema and YAML libraries, wherever installed, the
+ * config schema's modules, and the simulator's file readers and scenario runner.
+ */
+const FORBIDDEN = [
+  /(^|\/)node_modules\/(.*\/)?(zod|yaml)\//,
+  /^lambdas\/shared\/kinds\/schemas\//,
+  /^lambdas\/shared\/config\/(index|fields|issues)\.ts$/,
+  /^sim\/scenario\.ts$/,
+  /^sim\/trace\.ts$/,
+  /^sim\/recommend-file\.ts$/,
+  /^sim\/runner\.ts$/,
+];
+
+describe.each(POWERTOOLS_SOURCES)('the recommender bundle (Powertools: %s)', (powertools) => {
+  const inputs = inputsOf(powertools);
+
+  test('replays through the real handlers on the in-memory cloud', () => {
+    expect(inputs).toEqual(
+      expect.arrayContaining(['sim/recommend.ts', 'sim/policies/autoscaler-run.ts', 'lambdas/scalers/capacity/handler.ts', 'lambdas/scalers/queue/handler.ts']),
+    );
+  });
+
+  test('holds no zod, no yaml and no scenario or trace file reader', () => {
+    expect(inputs.filter((i) => FORBIDDEN.some((f) => f.test(i)))).toEqual([]);
+  });
+});
