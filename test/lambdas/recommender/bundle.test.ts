@@ -4,9 +4,16 @@
  * trace held in memory, never the scenario parser (zod, YAML) nor the readers of scenario and trace
  * files, which only the CLI and the simulator use (sim/scenario.ts, sim/trace.ts, sim/recommend-file.ts).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 import { RECOMMENDER_ENTRY } from '../../../lib/recommender';
-import { externalModules, POWERTOOLS_SOURCES, type PowertoolsSource } from '../../../lib/shared/function';
+import { POWERTOOLS_SOURCES, type PowertoolsSource, powertoolsBuildOptions } from '../../../lib/shared/function';
+import { writePowertoolsShims } from '../../../lib/shared/powertools-layer';
+
+const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-shims-'));
+writePowertoolsShims(shims);
 
 function inputsOf(powertools: PowertoolsSource): string[] {
   const { metafile } = buildSync({
@@ -18,7 +25,7 @@ function inputsOf(powertools: PowertoolsSource): string[] {
     target: 'node22',
     format: 'cjs',
     minify: true,
-    external: externalModules(powertools),
+    ...powertoolsBuildOptions(powertools, shims),
     logLevel: 'silent',
     metafile: true,
   });
