@@ -27,8 +27,10 @@ import { buildSync } from 'esbuild';
 const ROOT = path.join(__dirname, '..', '..');
 
 /**
- * Every Powertools entry point a function imports. A bundle built for the layer that imports one not
- * listed fails to build (its shim is missing): synth names the import.
+ * Every Powertools entry point a function imports. A bundle built for the layer that imports another
+ * entry point of these packages fails to build (its shim is missing): synth names the import. One that
+ * imports another Powertools package would carry it in the bundle; test/lib/shared/powertools-layer.test.ts
+ * refuses that for every function.
  */
 export const POWERTOOLS_ENTRY_POINTS: readonly string[] = [
   '@aws-lambda-powertools/idempotency',
