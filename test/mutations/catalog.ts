@@ -625,4 +625,12 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "import { familyOf } from '../../shared/alarms';",
     tests: ['test/lambdas/shared/kinds/bundles.test.ts'],
   },
+  {
+    id: 'replays-load-the-fault-layer',
+    breaks: 'the recommender bundle holds no fault injection and stays within 146.5 KiB',
+    file: 'sim/policies/autoscaler-run.ts',
+    find: 'const chaos = options.chaos ? options.chaos(scenario.faults) : noChaos();',
+    replace: "const chaos = options.chaos ? options.chaos(scenario.faults) : require('../cloud/faults').scenarioChaos(undefined);",
+    tests: ['test/lambdas/recommender/bundle.test.ts'],
+  },
 ];
