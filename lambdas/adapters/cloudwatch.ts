@@ -4,7 +4,7 @@
  */
 import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type StateValue } from '@aws-sdk/client-cloudwatch';
 import type { Datapoint } from '../engine/capacity';
-import type { MetricRef } from '../shared/alarms';
+import type { MetricRef } from '../shared/alarm-spec';
 import type { SendClient } from './types';
 
 /**

@@ -21,7 +21,7 @@ import { CloudWatchAdapter } from '../adapters/cloudwatch';
 import type { SendClient } from '../adapters/types';
 import type { Datapoint } from '../engine/capacity';
 import type { MetricRef } from '../shared/alarm-spec';
-import { capacityMetrics } from '../shared/kinds';
+import { capacityMetrics } from '../shared/kinds/family/capacity';
 import { queueMetrics } from '../shared/kinds/queue-workers';
 import type { AsgTarget } from '../shared/kinds/schemas/asg';
 import type { EcsServiceTarget } from '../shared/kinds/schemas/ecs-service';

@@ -5,7 +5,7 @@
  * (nothing to do).
  */
 
-import { parseAlarmName } from '../shared/alarms';
+import { parseAlarmName } from '../shared/alarm-spec';
 import type { AutoscalerConfig } from '../shared/config';
 import type { AlarmStateChangeEvent, WindowEvent } from '../shared/events';
 import { logger } from '../shared/powertools';

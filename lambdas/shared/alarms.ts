@@ -1,39 +1,18 @@
 /**
  * The alarms of a deployment, as plain data: each kind declares its own (lambdas/shared/kinds), the
  * CDK construct synthesizes exactly these, the simulator evaluates exactly these, and the handlers
- * parse the names back; one definition for all three. Also the families' EventBridge patterns and
- * schedule input, which follow from the kinds of each family.
+ * parse the names back; one definition for all three. The families' EventBridge patterns and
+ * schedule input, which follow from the kinds' facts alone, are ./family-rules.ts, re-exported here.
  */
-import { type AlarmSpec, DEPLOYMENT_PREFIX, type Family } from './alarm-spec';
+import type { AlarmSpec } from './alarm-spec';
 import { type AlertSpec, alertSpecs } from './alerts';
 import type { AutoscalerConfig } from './config';
-import { kindOf, TARGET_KIND_NAMES, TARGET_KINDS, type TargetConfig } from './kinds';
+import { kindOf, type TargetConfig } from './kinds';
 
 export { type AlarmSpec, alarmName, type Direction, type Family, type MetricRef, parseAlarmName, type Signal } from './alarm-spec';
+export { alarmRulePattern, FAMILY_NAMESPACES, familyOf, REEVALUATE_SOURCE, reevaluateScheduleInput } from './family-rules';
 export { capacityMetrics } from './kinds';
 export { SCALE_IN_CPU_RATIO } from './kinds/capacity';
-
-export function familyOf(target: TargetConfig): Family {
-  return kindOf(target).family;
-}
-
-/**
- * The CloudWatch namespaces whose alarms belong to each family, from its kinds' metrics; the rule
- * pattern matches on them. Each kind's own namespace first, then those they share (a load balancer's).
- */
-export const FAMILY_NAMESPACES: Readonly<Record<Family, readonly string[]>> = {
-  capacity: familyNamespaces('capacity'),
-  cdn: familyNamespaces('cdn'),
-  database: familyNamespaces('database'),
-  queue: familyNamespaces('queue'),
-};
-
-function familyNamespaces(family: Family): string[] {
-  const lists = TARGET_KIND_NAMES.filter((k) => TARGET_KINDS[k].family === family).map((k) => TARGET_KINDS[k].namespaces);
-  const out = new Set<string>();
-  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.add(l[i]);
-  return [...out];
-}
 
 export function alarmsForTarget(prefix: string, target: TargetConfig): AlarmSpec[] {
   return kindOf(target).alarms(prefix, target);
@@ -52,54 +31,4 @@ export function alertsForTarget(prefix: string, target: TargetConfig): AlertSpec
 
 export function allAlerts(config: AutoscalerConfig): AlertSpec[] {
   return config.targets.flatMap((t) => alertsForTarget(config.prefix, t));
-}
-
-/**
- * The EventBridge pattern of one family's rule: alarm state changes of this deployment's alarms (by
- * name prefix) on the family's namespaces. Constant in size whatever the number of targets.
- */
-export function alarmRulePattern(prefix: string, family: Family): Record<string, unknown> {
-  const namespaces = FAMILY_NAMESPACES[family].map((n) => n.replace(DEPLOYMENT_PREFIX, prefix));
-  const byNamespace = { configuration: { metrics: { metricStat: { metric: { namespace: namespaces } } } } };
-  return {
-    source: ['aws.cloudwatch'],
-    'detail-type': ['CloudWatch Alarm State Change'],
-    detail: {
-      alarmName: [{ prefix: `${prefix}/` }],
-      // A capacity target's custom metric may live in any namespace (CWAgent, the application's own), and
-      // a metric math alarm's expression has no namespace: its alarms are matched by their signal's name.
-      // So are its step rules' alarms (a rule may read a custom metric), except those on another family's
-      // namespaces only (a queue-workers target's step rules on AWS/SQS).
-      ...(family === 'capacity'
-        ? {
-            $or: [
-              byNamespace,
-              { alarmName: [{ wildcard: `${prefix}/*/custom-*/high` }] },
-              {
-                alarmName: [{ wildcard: `${prefix}/*/step-*/*` }],
-                configuration: { metrics: { metricStat: { metric: { namespace: [{ 'anything-but': otherFamiliesNamespaces('capacity') }] } } } },
-              },
-            ],
-          }
-        : byNamespace),
-    },
-  };
-}
-
-/** The namespaces of the other families' kinds that `family`'s kinds do not share. */
-function otherFamiliesNamespaces(family: Family): string[] {
-  const own = new Set(FAMILY_NAMESPACES[family]);
-  return [...new Set((Object.keys(FAMILY_NAMESPACES) as Family[]).flatMap((f) => (f === family ? [] : FAMILY_NAMESPACES[f])))].filter((n) => !own.has(n));
-}
-
-/** Input of the 1-minute re-evaluation schedule; the scheduler fills in the placeholders per run. */
-export const REEVALUATE_SOURCE = 'autoscaler.scheduler';
-export function reevaluateScheduleInput(family: Family): Record<string, string> {
-  return {
-    source: REEVALUATE_SOURCE,
-    action: 'reevaluate',
-    family,
-    scheduledTime: '<aws.scheduler.scheduled-time>',
-    executionId: '<aws.scheduler.execution-id>',
-  };
 }

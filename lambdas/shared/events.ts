@@ -5,7 +5,7 @@
  */
 
 import * as v from 'valibot';
-import { REEVALUATE_SOURCE } from './alarms';
+import { REEVALUATE_SOURCE } from './family-rules';
 import { isoDateTime, nonEmpty } from './validate';
 
 /** EventBridge's envelope (the fields every event it delivers carries), with `source`, `detail-type` and `detail` given per event. */

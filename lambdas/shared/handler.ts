@@ -111,7 +111,10 @@ export function deployedBase(options: { idempotency: boolean }): DeployedBase {
   };
 }
 
-/** The function's entry point: its clients and config are built on the first event, once per execution environment. */
+/**
+ * The function's entry point: its clients and config are built on the first event, once per execution
+ * environment. Free of side effects until then, so a call to it may be marked pure.
+ */
 export function lazyEntry<H extends (event: unknown, context: Context) => Promise<unknown>>(build: () => H) {
   let built: H | undefined;
   return (event: unknown, context: Context) => {

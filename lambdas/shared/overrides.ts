@@ -8,14 +8,14 @@
  *   cannot take a target further).
  */
 import type { Override, StateStore, Switches } from '../state/store';
-import { kindOf, type TargetConfig } from './kinds';
+import { factsOf } from './kinds/facts';
 import type { OverridableFields } from './kinds/kind';
 
 export type { Override };
 
 /** The deployed fields an override's min, max and target replace, for a kind that has them. */
 export function overridableOf(target: { readonly kind: string }): OverridableFields | undefined {
-  return kindOf(target as TargetConfig).overridable as OverridableFields | undefined;
+  return factsOf(target)?.overridable as OverridableFields | undefined;
 }
 
 /** A target's number field by name (an overridable field: minCapacity, maxReplicas). */

@@ -4,8 +4,9 @@
  * family function of the window's target with a `window` event. The construct synthesizes exactly
  * these; the handlers parse their input (lambdas/shared/events.ts `WindowEventSchema`).
  */
-import { type Family, familyOf, REEVALUATE_SOURCE } from './alarms';
+import type { Family } from './alarm-spec';
 import type { AutoscalerConfig } from './config';
+import { familyOf, REEVALUATE_SOURCE } from './family-rules';
 
 export interface WindowScheduleSpec {
   /** `<window>-start` or `<window>-end`. */

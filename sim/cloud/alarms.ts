@@ -3,7 +3,7 @@
  * then, with M-of-N datapoints to alarm and the spec's missing-data treatment. Each state change (and
  * only a change) emits an EventBridge "CloudWatch Alarm State Change" event shaped like AWS's.
  */
-import type { AlarmSpec } from '../../lambdas/shared/alarms';
+import type { AlarmSpec } from '../../lambdas/shared/alarm-spec';
 import type { AlarmSource } from './alarm-source';
 import { type MetricStore, metricKey } from './cloudwatch';
 import { evaluateExpression } from './metric-math';

@@ -12,10 +12,14 @@
 import './quiet';
 import '../esm-interop';
 import type { Context } from 'aws-lambda';
+import type { SendClient } from '../../lambdas/adapters/types';
 import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';
 import { createQueueHandler } from '../../lambdas/scalers/queue/handler';
-import { alarmRulePattern, allAlarms, capacityMetrics, reevaluateScheduleInput } from '../../lambdas/shared/alarms';
-import type { AsgTarget, AutoscalerConfig, QueueWorkersTarget, RabbitmqWorkersTarget } from '../../lambdas/shared/config';
+import type { AsgTarget, AutoscalerConfig, QueueWorkersTarget, RabbitmqWorkersTarget, TargetConfig } from '../../lambdas/shared/config';
+import { alarmRulePattern, reevaluateScheduleInput } from '../../lambdas/shared/family-rules';
+import { CAPACITY_KINDS, capacityMetrics } from '../../lambdas/shared/kinds/family/capacity';
+import { QUEUE_KINDS } from '../../lambdas/shared/kinds/family/queue';
+import { kindIn } from '../../lambdas/shared/kinds/family/view';
 import { queueMetrics } from '../../lambdas/shared/kinds/queue-workers';
 import { rabbitmqQueueMetrics } from '../../lambdas/shared/kinds/rabbitmq-workers';
 import { MemoryStateStore } from '../../lambdas/state/memory';
@@ -23,12 +27,12 @@ import { AlarmEvaluator, type AlarmStateChangeEvent } from '../cloud/alarms';
 import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../cloud/capacity';
 import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { matchesPattern } from '../cloud/event-pattern';
-import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
+import type { ChaosSummary } from '../cloud/faults';
 import { metricVisibility } from '../cloud/metric-faults';
 import { CallLog, uuidLike } from '../cloud/recorder';
 import { FakeScheduler } from '../cloud/scheduler';
 import { FakeSqs } from '../cloud/sqs';
-import type { Scenario } from '../scenario-model';
+import type { Scenario, ScenarioFaults } from '../scenario-model';
 import type { Trace } from '../trace';
 import { World } from '../world';
 import { autoscalerUnsupported } from './support';
@@ -99,7 +103,7 @@ export async function deliverEvents(
     readonly alarms: AlarmEvaluator;
     readonly pattern: Record<string, unknown>;
     readonly scheduler: FakeScheduler;
-    readonly chaos: ReturnType<typeof scenarioChaos>;
+    readonly chaos: RunChaos;
     readonly alarmEvents: AlarmStateChangeEvent[];
     readonly invoke: (event: unknown) => Promise<void>;
   },
@@ -139,7 +143,54 @@ export function lambdaInvoker(handler: (event: unknown, context: Context) => Pro
   };
 }
 
+/** One stream of deliveries: `emit` an event at a time, `due` hands back those whose time has come, in order. */
+export interface Deliveries {
+  emit(event: unknown, at: number): void;
+  due(now: number): readonly { readonly event: unknown }[];
+}
+
+/**
+ * What a run's deliveries and clients go through: the scenario's `faults` section (`scenarioChaos`,
+ * sim/cloud/faults.ts) or none.
+ */
+export interface RunChaos {
+  readonly alarms: Deliveries;
+  readonly schedules: Deliveries;
+  client<C extends SendClient>(client: C): SendClient;
+  summary(): ChaosSummary;
+}
+
+/** Applies a scenario's faults section: `scenarioChaos`. */
+export type ChaosLayer = (faults: ScenarioFaults | undefined) => RunChaos;
+
+/**
+ * A run without a faults section: every delivery immediate and single, every client as it is (what
+ * `scenarioChaos(undefined)` does), without the fault injection layer, which the daily recommender's
+ * replays never use and so never load.
+ */
+export function noChaos(): RunChaos {
+  const deliveries = (): Deliveries => {
+    let pending: { event: unknown }[] = [];
+    return {
+      emit: (event) => {
+        pending.push({ event });
+      },
+      due: () => {
+        const ready = pending;
+        pending = [];
+        return ready;
+      },
+    };
+  };
+  return { alarms: deliveries(), schedules: deliveries(), client: (client) => client, summary: () => ({ throttled: 0, duplicated: 0, delayed: 0 }) };
+}
+
 export interface HandlerRunOptions {
+  /**
+   * Applies the scenario's `faults` section (`scenarioChaos`, sim/cloud/faults.ts; runAutoscaler passes it).
+   * @default none: a scenario with a faults section is refused, one without runs with `noChaos`
+   */
+  readonly chaos?: ChaosLayer;
   /** Called after every simulated step. */
   readonly onStep?: (step: number) => void;
   /** Let the handler's logs through (set SIM_VERBOSE=1 on the command line). @default false */
@@ -158,7 +209,14 @@ export async function runHandlers(scenario: Scenario, trace: Trace, config: Auto
   const calls = new CallLog(now);
   calls.onAnswer = options.onAnswer;
   const store = new MetricStore();
-  const alarms = new AlarmEvaluator(allAlarms(config), store, {}, trace.start);
+  // The alarms synth deploys for the config's targets (allAlarms), from the replayed family's kinds alone.
+  const kindOf = (t: TargetConfig) => (queue ? kindIn<'queue'>(QUEUE_KINDS, t) : kindIn<'capacity'>(CAPACITY_KINDS, t));
+  const alarms = new AlarmEvaluator(
+    config.targets.flatMap((t) => kindOf(t).alarms(config.prefix, t as never)),
+    store,
+    {},
+    trace.start,
+  );
   const cloudWatch = new FakeCloudWatch(store, calls, now, alarms);
   const backend: CapacityBackend = {
     get desired() {
@@ -177,7 +235,9 @@ export async function runHandlers(scenario: Scenario, trace: Trace, config: Auto
   const pattern = alarmRulePattern(config.prefix, family);
   const state = new MemoryStateStore();
   // The scenario's faults section (an extension): throttled calls, duplicated and late deliveries.
-  const chaos = scenarioChaos(scenario.faults);
+  if (scenario.faults !== undefined && !options.chaos)
+    throw new Error(`scenario ${scenario.name} has a faults section: run it with options.chaos (scenarioChaos)`);
+  const chaos = options.chaos ? options.chaos(scenario.faults) : noChaos();
   const handler = queue
     ? createQueueHandler({
         config,

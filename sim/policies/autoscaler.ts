@@ -6,6 +6,7 @@
 import './quiet';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
 import { parseConfig } from '../../lambdas/shared/config';
+import { scenarioChaos } from '../cloud/faults';
 import type { Scenario } from '../scenario-model';
 import type { Trace } from '../trace';
 import {
@@ -161,5 +162,5 @@ export interface AutoscalerOptions extends HandlerRunOptions {
 
 /** Runs the scenario's config (or `options.config`) through the real handlers. */
 export async function runAutoscaler(scenario: Scenario, trace: Trace, options: AutoscalerOptions = {}): Promise<AutoscalerRun> {
-  return runHandlers(scenario, trace, options.config ?? autoscalerConfig(scenario, options.policy), options);
+  return runHandlers(scenario, trace, options.config ?? autoscalerConfig(scenario, options.policy), { chaos: scenarioChaos, ...options });
 }

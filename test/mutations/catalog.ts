@@ -500,7 +500,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'override-rule-drifts-from-schema',
     breaks: "an override's tracking target is judged by the rule the kind's config schema is built from",
-    file: 'lambdas/shared/kinds/queue-workers.ts',
+    file: 'lambdas/shared/kinds/facts.ts',
     find: 'target: MAX_WAIT_SECONDS };',
     replace: 'target: { int: true, min: 30, max: 43_200 } };',
     tests: ['test/lambdas/shared/kinds/overridable.test.ts'],
@@ -616,5 +616,21 @@ export const MUTATIONS: readonly Mutation[] = [
     find: '  auditRetentionDays: 30,\n',
     replace: '',
     tests: ['test/sim/recommend.test.ts'],
+  },
+  {
+    id: 'capacity-service-loads-every-kind',
+    breaks: "a function bundle holds only its family's kinds (the small-functions budget)",
+    file: 'lambdas/scalers/capacity/service.ts',
+    find: "import { familyOf } from '../../shared/kinds/facts';",
+    replace: "import { familyOf } from '../../shared/alarms';",
+    tests: ['test/lambdas/shared/kinds/bundles.test.ts'],
+  },
+  {
+    id: 'replays-load-the-fault-layer',
+    breaks: 'the recommender bundle holds no fault injection and stays within 146.5 KiB',
+    file: 'sim/policies/autoscaler-run.ts',
+    find: 'const chaos = options.chaos ? options.chaos(scenario.faults) : noChaos();',
+    replace: "const chaos = options.chaos ? options.chaos(scenario.faults) : require('../cloud/faults').scenarioChaos(undefined);",
+    tests: ['test/lambdas/recommender/bundle.test.ts'],
   },
 ];

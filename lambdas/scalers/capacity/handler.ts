@@ -46,4 +46,5 @@ function deployedDeps(): CapacityHandlerDeps {
 }
 
 /** The function's entry point; its clients and config are built once per execution environment. */
-export const handler = lazyEntry(() => createCapacityHandler(deployedDeps()));
+// Pure: a bundle that imports this module for `createCapacityHandler` alone (the recommender's replays) drops the deployed entry.
+export const handler = /* @__PURE__ */ lazyEntry(() => createCapacityHandler(deployedDeps()));

@@ -17,12 +17,12 @@ import { type Forecast, forecastDemand, isForecast, MAX_DAYS } from '../../engin
 import { checkMetrics, type MetricsCheck } from '../../engine/staleness';
 import { decideStep, type RuleReading, type StepMemory, type StepRule, sustained } from '../../engine/step';
 import { activeWindow, boundsIn } from '../../engine/windows';
-import { isStepSignal } from '../../shared/alarm-spec';
-import { capacityMetrics, familyOf, parseAlarmName } from '../../shared/alarms';
+import { isStepSignal, parseAlarmName } from '../../shared/alarm-spec';
 import type { AutoscalerConfig, CapacityTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import { type AlarmStateChangeEvent, type CapacityEvent, isAlarmEvent, type ReevaluateEvent, type WindowEvent } from '../../shared/events';
-import { kindOf } from '../../shared/kinds';
+import { familyOf } from '../../shared/kinds/facts';
+import { capacityKindOf, capacityMetrics } from '../../shared/kinds/family/capacity';
 import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { renameIds } from '../../shared/metric-math';
 import { applyOverride } from '../../shared/overrides';
@@ -433,7 +433,7 @@ export class CapacityService {
  * over the longest window among them (late datapoints are looked for further back by the adapter).
  */
 async function readStepRules(cloudWatch: LateAwareCloudWatch, target: CapacityTarget, rules: readonly StepRule[], now: number): Promise<RuleReading[]> {
-  const signals = kindOf(target).signals?.(target as never) ?? {};
+  const signals = capacityKindOf(target).signals?.(target) ?? {};
   const readings: RuleReading[] = [];
   const byPeriod = new Map<number, StepRule[]>();
   for (const r of rules) byPeriod.set(r.periodSeconds, [...(byPeriod.get(r.periodSeconds) ?? []), r]);

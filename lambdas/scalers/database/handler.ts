@@ -12,7 +12,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClient } from '../../shared/clients';
 import { type CapacityEvent, CapacityEventSchema, isAlarmEvent } from '../../shared/events';
 import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
-import { RUNBOOK_ARN_ENV } from '../../shared/kinds';
+import { RUNBOOK_ARN_ENV } from '../../shared/kinds/facts';
 import { type DatabaseResult, DatabaseService, type DatabaseServiceDeps, type RunbookArns } from './service';
 
 export interface DatabaseHandlerDeps extends DatabaseServiceDeps {

@@ -7,7 +7,7 @@
 import type { CloudWatchAdapter } from '../../adapters/cloudwatch';
 import type { ElastiCacheAdapter } from '../../adapters/elasticache';
 import type { RdsAdapter } from '../../adapters/rds';
-import type { MetricRef } from '../../shared/alarms';
+import type { MetricRef } from '../../shared/alarm-spec';
 import type { DataTarget } from '../../shared/config';
 import type { StateStore } from '../../state/store';
 

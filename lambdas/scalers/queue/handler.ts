@@ -95,4 +95,5 @@ export function inEachRegion(build: (region: string) => SendClient): (region: st
 }
 
 /** The function's entry point; its clients and config are built once per execution environment. */
-export const handler = lazyEntry(() => createQueueHandler(deployedDeps()));
+// Pure: a bundle that imports this module for `createQueueHandler` alone (the recommender's replays) drops the deployed entry.
+export const handler = /* @__PURE__ */ lazyEntry(() => createQueueHandler(deployedDeps()));

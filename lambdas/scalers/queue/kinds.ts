@@ -12,7 +12,7 @@ import { checkMetrics, describeMetrics, type MetricsCheck, type MetricsMemory } 
 import type { MetricRef } from '../../shared/alarm-spec';
 import type { QueueWorkersTarget, RabbitmqWorkersTarget, RedisWorkersTarget } from '../../shared/config';
 import type { AlarmStateChangeEvent } from '../../shared/events';
-import type { TargetOfFamily } from '../../shared/kinds';
+import type { TargetOfFamily } from '../../shared/kinds/facts';
 import { RABBITMQ_PERIOD_SECONDS, rabbitmqQueueMetrics } from '../../shared/kinds/rabbitmq-workers';
 import { REDIS_PERIOD_SECONDS, redisQueueMetrics } from '../../shared/kinds/redis-workers';
 

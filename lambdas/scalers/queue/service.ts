@@ -24,10 +24,10 @@ import { decideQueue, EMPTY_QUEUE_MEMORY, type QueueMemory, queuePolicyOf } from
 import { checkMetrics, describeMetrics, type MetricsCheck } from '../../engine/staleness';
 import { decideStep, perPeriod, type RuleReading, type StepMemory, type StepRule, sustained } from '../../engine/step';
 import { activeWindow, boundsIn } from '../../engine/windows';
-import { familyOf } from '../../shared/alarms';
 import type { AutoscalerConfig, QueueWorkersTarget } from '../../shared/config';
 import { eachTarget } from '../../shared/each-target';
 import type { AlarmStateChangeEvent, ReevaluateEvent, WindowEvent } from '../../shared/events';
+import { familyOf } from '../../shared/kinds/facts';
 import { queueParts, queueSignals, readsQueueMetrics, VISIBLE_SIGNAL } from '../../shared/kinds/queue-workers';
 import { DEFAULT_EVALUATION_INTERVAL_SECONDS, stepRulesOf, usesStepPolicy } from '../../shared/kinds/step-policy';
 import { logger, metrics } from '../../shared/powertools';

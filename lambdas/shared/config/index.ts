@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { checkAlerts } from '../alerts';
 import { kindOf } from '../kinds';
 import { checkOneReaderPlacement } from '../kinds/redis-workers';
+import { rulesOf } from '../kinds/rules';
 import { type TargetConfig, targetSchema } from '../kinds/schemas';
 import { apiSchema } from './api';
 import { DAY } from './fields';
@@ -110,8 +111,8 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'maxCapacity'], message: `${t.maxCapacity} is below minCapacity ${t.minCapacity}` });
       }
       // The kind's own rules.
+      rulesOf(t).check?.(t, ['targets', i], ctx);
       const kind = kindOf(t);
-      kind.check?.(t, ['targets', i], ctx);
       if (kind.signals && 'alerts' in t) checkAlerts(t.alerts, kind.signals(t), t.kind, ['targets', i], ctx);
     });
   });
@@ -139,7 +140,7 @@ export type AutoscalerConfigInput = z.input<typeof configSchema>;
 
 /** The resources a target acts on or reads (its kind's `resources`). */
 export function resourcesOf(t: TargetConfig): TargetResource[] {
-  return kindOf(t).resources(t);
+  return rulesOf(t).resources(t);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { checkTimeZone, parseCron } from '../../engine/windows';
-import { TARGET_KIND_NAMES, TARGET_KINDS } from '../kinds';
+import { KIND_FACTS } from '../kinds/facts';
 import { MAX_UNITS, targetId } from './fields';
 
 /** EventBridge Scheduler's cron expression: `cron(minutes hours day-of-month month day-of-week year)`. */
@@ -38,7 +38,7 @@ export const capacityWindowSchema = z.strictObject({
 export type CapacityWindowConfig = z.output<typeof capacityWindowSchema>;
 
 /** Target kinds whose floor and ceiling a capacity window sets. */
-export const WINDOW_KINDS: readonly string[] = TARGET_KIND_NAMES.filter((kind) => TARGET_KINDS[kind].windows);
+export const WINDOW_KINDS: readonly string[] = Object.entries(KIND_FACTS).flatMap(([kind, facts]) => (facts.windows ? [kind] : []));
 
 /** Windows name an existing capacity or queue target, hold valid crons and time zones, and keep floor <= ceiling. */
 export function checkWindows(

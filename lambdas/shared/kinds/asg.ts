@@ -1,8 +1,9 @@
 /** `asg`: the web tier's EC2 Auto Scaling group, sized by the capacity family (SetDesiredCapacity). */
 import { autoScalingGroupResource } from '../config/resources';
-import { CAPACITY_OVERRIDE_RULES, capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customSignals } from './custom-metrics';
-import type { CapacityKindModule, CapacityMetrics } from './kind';
+import { KIND_FACTS } from './facts';
+import type { CapacityKindModule, CapacityMetrics, KindRules } from './kind';
 import type { AsgTarget } from './schemas/asg';
 
 export type { AsgTarget } from './schemas/asg';
@@ -32,16 +33,17 @@ export function asgSignals(target: AsgTarget) {
 }
 
 export const asg = {
-  family: 'capacity',
-  namespaces: ['AWS/EC2', 'AWS/ApplicationELB'],
+  ...KIND_FACTS.asg,
   metrics: asgMetrics,
   alarms: (prefix, target) => [
     ...capacityAlarms(prefix, target, asgMetrics(target), asgSignals(target)),
     ...customAlarms(prefix, target, customSignals(target)),
   ],
-  windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu', rules: CAPACITY_OVERRIDE_RULES },
   signals: asgSignals,
+} satisfies CapacityKindModule<AsgTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const asgRules = {
   resources: (t) => [autoScalingGroupResource(['autoScalingGroupName'], t.autoScalingGroupName)],
   check: (t, at, ctx) => checkCapacity(t, () => asgBuiltInSignals(t), at, ctx),
-} satisfies CapacityKindModule<AsgTarget>;
+} satisfies KindRules<AsgTarget>;

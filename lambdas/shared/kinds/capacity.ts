@@ -6,9 +6,8 @@ import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
 import type { AlertConfig } from '../alerts';
 import { type ConfigPath, checkMissingData, type IssueSink } from '../config/checks';
 import type { MissingDataConfig } from '../config/fields';
-import { FLEET_CEILING, FLEET_FLOOR, PERCENT } from '../config/numbers';
 import { type CustomMetricConfig, customSignalTable } from './custom-metrics';
-import type { CapacityMetrics, OverridableFields } from './kind';
+import type { CapacityMetrics } from './kind';
 import type { TargetGroupConfig } from './schemas/capacity';
 import type { SignalTable, TargetSignal } from './signal';
 import { checkStepPolicy, type StepPolicyFields, stepAlarms, usesStepPolicy } from './step-policy';
@@ -51,8 +50,7 @@ export function withTargetGroup(cpu: MetricRef, memory: MetricRef | undefined, t
  */
 export const SCALE_IN_CPU_RATIO = 0.9;
 
-/** The rules of what an override sets on a capacity target: minCapacity, maxCapacity, targetCpu. */
-export const CAPACITY_OVERRIDE_RULES: OverridableFields['rules'] = { min: FLEET_FLOOR, max: FLEET_CEILING, target: PERCENT };
+export { CAPACITY_OVERRIDE_RULES } from './facts';
 
 /**
  * A capacity target's built-in signals, each at 60 s: `cpu` and `memory` (percent; `memory` where the

@@ -4,23 +4,25 @@
  * function takes what they match).
  */
 import { quoted } from '../config/resources';
-import type { TargetBase, TargetKindModule } from './kind';
+import type { KindRules, TargetBase, TargetKindModule } from './kind';
 
 export { CLOUDFRONT_PATH, CLOUDFRONT_PATH_MAX_LENGTH, CLOUDFRONT_PATH_RULE } from './formats';
 
+import { KIND_FACTS } from './facts';
 import type { CloudfrontTarget } from './schemas/cloudfront';
 
 export type { CloudfrontTarget, CloudfrontTrigger } from './schemas/cloudfront';
 
 export const cloudfront = {
-  family: 'cdn',
-  // Deploy events, not alarms, drive the cdn family: see cdnRulePatterns.
-  namespaces: [],
+  ...KIND_FACTS.cloudfront,
   alarms: () => [],
-  windows: false,
+} satisfies TargetKindModule<CloudfrontTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const cloudfrontRules = {
   // Two targets would each plan against the same in-progress invalidation limits.
   resources: (t) => [{ path: ['distributionId'], noun: 'distribution', shown: quoted(t.distributionId), key: `cloudfront:${t.distributionId}` }],
-} satisfies TargetKindModule<CloudfrontTarget>;
+} satisfies KindRules<CloudfrontTarget>;
 
 /** The `eventName` of an ECS deployment that completed (`ECS Deployment State Change`). */
 export const ECS_DEPLOYMENT_COMPLETED = 'SERVICE_DEPLOYMENT_COMPLETED';

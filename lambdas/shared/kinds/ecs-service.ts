@@ -1,8 +1,9 @@
 /** `ecs-service`: the web tier's ECS service, sized by the capacity family (UpdateService desiredCount). */
 import { ecsServiceResource } from '../config/resources';
-import { CAPACITY_OVERRIDE_RULES, capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
+import { capacityAlarms, capacityBuiltInSignals, checkCapacity, withCustomSignals, withTargetGroup } from './capacity';
 import { customAlarms, customSignals } from './custom-metrics';
-import type { CapacityKindModule, CapacityMetrics } from './kind';
+import { KIND_FACTS } from './facts';
+import type { CapacityKindModule, CapacityMetrics, KindRules } from './kind';
 import type { EcsServiceTarget } from './schemas/ecs-service';
 
 export type { EcsServiceTarget } from './schemas/ecs-service';
@@ -33,16 +34,17 @@ export function ecsServiceSignals(target: EcsServiceTarget) {
 }
 
 export const ecsService = {
-  family: 'capacity',
-  namespaces: ['AWS/ECS', 'AWS/ApplicationELB'],
+  ...KIND_FACTS['ecs-service'],
   metrics: ecsServiceMetrics,
   alarms: (prefix, target) => [
     ...capacityAlarms(prefix, target, ecsServiceMetrics(target), ecsServiceSignals(target), target.targetMemory),
     ...customAlarms(prefix, target, customSignals(target)),
   ],
-  windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'targetCpu', rules: CAPACITY_OVERRIDE_RULES },
   signals: ecsServiceSignals,
+} satisfies CapacityKindModule<EcsServiceTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const ecsServiceRules = {
   resources: (t) => [ecsServiceResource(['service'], t.cluster, t.service)],
   check: (t, at, ctx) => checkCapacity(t, () => ecsServiceBuiltInSignals(t), at, ctx),
-} satisfies CapacityKindModule<EcsServiceTarget>;
+} satisfies KindRules<EcsServiceTarget>;

@@ -1,7 +1,8 @@
 /**
  * What the runtime knows of a kind of target, declared once in the kind's module
- * (lambdas/shared/kinds/<kind>.ts) and registered in lambdas/shared/kinds/index.ts; its config schema
- * is apart (lambdas/shared/kinds/schemas/<kind>.ts), validated at synth and never loaded by a function.
+ * (lambdas/shared/kinds/<kind>.ts, its data fields in ./facts.ts) and registered in its family's file
+ * (./family); its config schema is apart (lambdas/shared/kinds/schemas/<kind>.ts), validated at synth
+ * and never loaded by a function, and so are its synth rules (`KindRules`, ./rules.ts).
  * The infrastructure (lib/targets) and the operator CLI (cli/) keep their own table of the same kinds,
  * so that a function bundle never pulls in the CDK or the CLI.
  */
@@ -32,14 +33,6 @@ export interface TargetKindModule<T extends TargetBase> {
   alarms(prefix: string, target: T): AlarmSpec[];
   /** Whether capacity windows may set its floor and ceiling (`minCapacity`, `maxCapacity`). */
   readonly windows: boolean;
-  /** What it acts on and reads: one resource, one target; the stack's region and account. */
-  resources(target: T): TargetResource[];
-  /**
-   * Rules across its fields that its schema cannot state (a floor below a ceiling, exactly one of two
-   * fields), reported below `at` (`['targets', 3]`). The whole-config rules come first.
-   * @default none
-   */
-  check?(target: T, at: ConfigPath, ctx: IssueSink): void;
   /**
    * The Step Functions runbook its long actions run in: the state machine `<prefix>-<name>`, whose ARN its
    * family's function finds in the environment variable `arnEnv`.
@@ -67,6 +60,22 @@ export interface TargetKindModule<T extends TargetBase> {
    * @default none: the kind's targets can only be paused or put in dry-run by an override
    */
   readonly overridable?: OverridableFields<T>;
+}
+
+/**
+ * What synth alone runs of a kind: the resources a target names and the rules its schema cannot state,
+ * declared in the kind's module beside its `TargetKindModule` and registered in ./rules.ts, which only
+ * the config's validation loads (lambdas/shared/config), so that no function bundle carries them.
+ */
+export interface KindRules<T extends TargetBase> {
+  /** What it acts on and reads: one resource, one target; the stack's region and account. */
+  resources(target: T): TargetResource[];
+  /**
+   * Rules across its fields that its schema cannot state (a floor below a ceiling, exactly one of two
+   * fields), reported below `at` (`['targets', 3]`). The whole-config rules come first.
+   * @default none
+   */
+  check?(target: T, at: ConfigPath, ctx: IssueSink): void;
 }
 
 /** The config fields an override's `min`, `max` and `target` stand for on a kind. */

@@ -5,15 +5,15 @@
  * safety net when the poller is late.
  */
 import type { AlarmSpec, MetricRef } from '../alarm-spec';
-import { FLEET_CEILING, FLEET_FLOOR, MAX_WAIT_SECONDS } from '../config/numbers';
 import { autoScalingGroupResource, ecsServiceResource, quoted, type TargetResource } from '../config/resources';
 import { SQS_QUEUE_URL } from './formats';
-import type { OverridableFields, TargetKindModule } from './kind';
+import type { KindRules, TargetKindModule } from './kind';
 import type { QueueWorkersFleet, QueueWorkersTarget } from './schemas/queue-workers';
 import type { SignalTable, TargetSignal } from './signal';
 
 export { SQS_QUEUE_URL } from './formats';
 
+import { KIND_FACTS } from './facts';
 import { checkStepPolicy, stepAlarms, usesStepPolicy } from './step-policy';
 
 export type { QueueWorkersTarget } from './schemas/queue-workers';
@@ -126,20 +126,20 @@ export function workersResource(w: QueueWorkersFleet): TargetResource {
     : ecsServiceResource(['workers', 'service'], w.cluster, w.service);
 }
 
-/** The rules of what an override sets on a queue family target: minCapacity, maxCapacity, maxWaitSeconds. */
-export const QUEUE_OVERRIDE_RULES: OverridableFields['rules'] = { min: FLEET_FLOOR, max: FLEET_CEILING, target: MAX_WAIT_SECONDS };
+export { QUEUE_OVERRIDE_RULES } from './facts';
 
 export const queueWorkers = {
-  family: 'queue',
-  namespaces: ['AWS/SQS'],
+  ...KIND_FACTS['queue-workers'],
   alarms: queueWorkersAlarms,
-  windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds', rules: QUEUE_OVERRIDE_RULES },
   signals: queueSignals,
+} satisfies TargetKindModule<QueueWorkersTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const queueWorkersRules = {
   check: (t, at, ctx) => checkStepPolicy(t, () => queueSignals(t), [t.minCapacity, t.maxCapacity], at, ctx),
   resources: (t) => [
     sqsQueueResource(['queueUrl'], t.queueUrl, true),
     ...(t.deadLetterQueueUrl !== undefined ? [sqsQueueResource(['deadLetterQueueUrl'], t.deadLetterQueueUrl, false)] : []),
     workersResource(t.workers),
   ],
-} satisfies TargetKindModule<QueueWorkersTarget>;
+} satisfies KindRules<QueueWorkersTarget>;

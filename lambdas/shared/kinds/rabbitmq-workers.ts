@@ -22,8 +22,9 @@
  */
 import type { AlarmSpec, MetricRef } from '../alarm-spec';
 import { quoted, type TargetResource } from '../config/resources';
-import type { TargetKindModule } from './kind';
-import { QUEUE_OVERRIDE_RULES, workersResource } from './queue-workers';
+import { KIND_FACTS } from './facts';
+import type { KindRules, TargetKindModule } from './kind';
+import { workersResource } from './queue-workers';
 import type { RabbitmqWorkersTarget } from './schemas/rabbitmq-workers';
 
 export type { RabbitmqWorkersTarget } from './schemas/rabbitmq-workers';
@@ -81,10 +82,11 @@ function brokerQueueResource(t: RabbitmqWorkersTarget): TargetResource {
 }
 
 export const rabbitmqWorkers = {
-  family: 'queue',
-  namespaces: ['AWS/AmazonMQ'],
+  ...KIND_FACTS['rabbitmq-workers'],
   alarms: rabbitmqWorkersAlarms,
-  windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds', rules: QUEUE_OVERRIDE_RULES },
-  resources: (t) => [brokerQueueResource(t), workersResource(t.workers)],
 } satisfies TargetKindModule<RabbitmqWorkersTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const rabbitmqWorkersRules = {
+  resources: (t) => [brokerQueueResource(t), workersResource(t.workers)],
+} satisfies KindRules<RabbitmqWorkersTarget>;

@@ -2,7 +2,8 @@
 import { type AlarmSpec, type MetricRef, type ThresholdAlarmInput, thresholdAlarm } from '../alarm-spec';
 import { checkLadder } from '../config/checks';
 import { rdsResource } from '../config/resources';
-import type { TargetKindModule } from './kind';
+import { KIND_FACTS } from './facts';
+import type { KindRules, TargetKindModule } from './kind';
 import type { RdsInstanceTarget } from './schemas/rds-instance';
 
 export type { RdsInstanceTarget } from './schemas/rds-instance';
@@ -62,10 +63,12 @@ export function rdsInstanceAlarms(prefix: string, target: RdsInstanceTarget): Al
 }
 
 export const rdsInstance = {
-  family: 'database',
-  namespaces: ['AWS/RDS'],
+  ...KIND_FACTS['rds-instance'],
   alarms: rdsInstanceAlarms,
-  windows: false,
+} satisfies TargetKindModule<RdsInstanceTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const rdsInstanceRules = {
   resources: (t) => [rdsResource(['instanceIdentifier'], 'instance (class)', 'rds-class', t.instanceIdentifier)],
   check: (t, at, ctx) => {
     checkLadder(t.instanceClassLadder, [...at, 'instanceClassLadder'], ctx);
@@ -73,5 +76,4 @@ export const rdsInstance = {
       ctx.addIssue({ code: 'custom', path: [...at, 'cpuLowPercent'], message: `${t.cpuLowPercent} must be below cpuHighPercent ${t.cpuHighPercent}` });
     }
   },
-  runbook: { name: 'rds-instance', arnEnv: 'RUNBOOK_RDS_INSTANCE_ARN' },
-} satisfies TargetKindModule<RdsInstanceTarget>;
+} satisfies KindRules<RdsInstanceTarget>;

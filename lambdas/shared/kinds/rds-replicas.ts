@@ -5,9 +5,9 @@
  */
 import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
 import { checkMissingData } from '../config/checks';
-import { REPLICAS_CEILING, REPLICAS_FLOOR } from '../config/numbers';
 import { rdsResource } from '../config/resources';
-import type { TargetKindModule } from './kind';
+import { KIND_FACTS } from './facts';
+import type { KindRules, TargetKindModule } from './kind';
 import type { RdsReplicasTarget } from './schemas/rds-replicas';
 
 export type { RdsReplicasTarget } from './schemas/rds-replicas';
@@ -94,11 +94,12 @@ export function rdsReplicasAlarms(prefix: string, target: RdsReplicasTarget): Al
 }
 
 export const rdsReplicas = {
-  family: 'database',
-  namespaces: ['AWS/RDS'],
+  ...KIND_FACTS['rds-replicas'],
   alarms: rdsReplicasAlarms,
-  windows: false,
-  overridable: { min: 'minReplicas', max: 'maxReplicas', rules: { min: REPLICAS_FLOOR, max: REPLICAS_CEILING } },
+} satisfies TargetKindModule<RdsReplicasTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const rdsReplicasRules = {
   resources: (t) => [
     ...(t.sourceInstanceIdentifier !== undefined
       ? [rdsResource(['sourceInstanceIdentifier'], 'source instance', 'rds-source', t.sourceInstanceIdentifier)]
@@ -124,8 +125,7 @@ export const rdsReplicas = {
       });
     }
   },
-  runbook: { name: 'rds-replicas', arnEnv: 'RUNBOOK_RDS_REPLICAS_ARN' },
-} satisfies TargetKindModule<RdsReplicasTarget>;
+} satisfies KindRules<RdsReplicasTarget>;
 
 /** The deterministic identifier of replica slot `n` of a target: `<targetId>-ro-<n>`. */
 export function replicaIdentifier(targetId: string, slot: number): string {

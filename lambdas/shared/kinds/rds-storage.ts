@@ -1,7 +1,8 @@
 /** `rds-storage`: the allocated storage of an RDS instance, grown ahead of full by the `rds-storage` runbook. */
 import { type AlarmSpec, type MetricRef, thresholdAlarm } from '../alarm-spec';
 import { rdsResource } from '../config/resources';
-import type { TargetKindModule } from './kind';
+import { KIND_FACTS } from './facts';
+import type { KindRules, TargetKindModule } from './kind';
 import type { RdsStorageTarget } from './schemas/rds-storage';
 
 export type { RdsStorageTarget } from './schemas/rds-storage';
@@ -35,10 +36,11 @@ export function rdsStorageAlarms(prefix: string, target: RdsStorageTarget): Alar
 }
 
 export const rdsStorage = {
-  family: 'database',
-  namespaces: ['AWS/RDS'],
+  ...KIND_FACTS['rds-storage'],
   alarms: rdsStorageAlarms,
-  windows: false,
-  resources: (t) => [rdsResource(['instanceIdentifier'], 'instance (storage)', 'rds-storage', t.instanceIdentifier)],
-  runbook: { name: 'rds-storage', arnEnv: 'RUNBOOK_RDS_STORAGE_ARN' },
 } satisfies TargetKindModule<RdsStorageTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const rdsStorageRules = {
+  resources: (t) => [rdsResource(['instanceIdentifier'], 'instance (storage)', 'rds-storage', t.instanceIdentifier)],
+} satisfies KindRules<RdsStorageTarget>;

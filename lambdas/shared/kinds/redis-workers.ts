@@ -23,11 +23,12 @@
  * Not read: a `global_keyprefix` or another `sep`, `priority_steps` or `unacked_key` set in Celery's
  * `broker_transport_options` (name the prefixed keys as `queues`), Redis Sentinel, Redis Cluster.
  */
-import { type AlarmSpec, DEPLOYMENT_PREFIX, type MetricRef } from '../alarm-spec';
+import type { AlarmSpec, MetricRef } from '../alarm-spec';
 import type { ConfigPath, IssueSink } from '../config/checks';
 import { quoted, type TargetResource } from '../config/resources';
-import type { TargetKindModule } from './kind';
-import { QUEUE_OVERRIDE_RULES, workersResource } from './queue-workers';
+import { KIND_FACTS } from './facts';
+import type { KindRules, TargetKindModule } from './kind';
+import { workersResource } from './queue-workers';
 import { CELERY_METRICS, celeryNamespace } from './redis-keys';
 import type { RedisWorkersTarget } from './schemas/redis-workers';
 
@@ -118,12 +119,12 @@ export function checkOneReaderPlacement(targets: readonly { readonly kind: strin
 }
 
 export const redisWorkers = {
-  family: 'queue',
-  // The deployment's own namespace: the alarm rule puts the prefix in (lambdas/shared/alarms.ts).
-  namespaces: [celeryNamespace(DEPLOYMENT_PREFIX)],
+  ...KIND_FACTS['redis-workers'],
   alarms: redisWorkersAlarms,
-  windows: true,
-  overridable: { min: 'minCapacity', max: 'maxCapacity', target: 'maxWaitSeconds', rules: QUEUE_OVERRIDE_RULES },
+} satisfies TargetKindModule<RedisWorkersTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const redisWorkersRules = {
   check: checkRedisWorkers,
   resources: (t) => [...brokerQueueResources(t), workersResource(t.workers)],
-} satisfies TargetKindModule<RedisWorkersTarget>;
+} satisfies KindRules<RedisWorkersTarget>;

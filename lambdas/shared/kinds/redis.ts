@@ -2,7 +2,8 @@
 import type { AlarmSpec, MetricRef } from '../alarm-spec';
 import { checkLadder } from '../config/checks';
 import { quoted } from '../config/resources';
-import type { TargetKindModule } from './kind';
+import { KIND_FACTS } from './facts';
+import type { KindRules, TargetKindModule } from './kind';
 import type { RedisTarget } from './schemas/redis';
 
 export type { RedisTarget } from './schemas/redis';
@@ -29,10 +30,12 @@ export function redisAlarms(_prefix: string, _target: RedisTarget): AlarmSpec[] 
 }
 
 export const redis = {
-  family: 'database',
-  namespaces: ['AWS/ElastiCache'],
+  ...KIND_FACTS.redis,
   alarms: redisAlarms,
-  windows: false,
+} satisfies TargetKindModule<RedisTarget>;
+
+/** What synth alone runs of the kind (./rules.ts): the resources a target names, and its checks beyond its schema. */
+export const redisRules = {
   resources: (t) => [
     { path: ['replicationGroupId'], noun: 'replication group', shown: quoted(t.replicationGroupId), key: `elasticache:${t.replicationGroupId}` },
   ],
@@ -56,5 +59,4 @@ export const redis = {
       });
     }
   },
-  runbook: { name: 'redis', arnEnv: 'RUNBOOK_REDIS_ARN' },
-} satisfies TargetKindModule<RedisTarget>;
+} satisfies KindRules<RedisTarget>;

@@ -15,7 +15,7 @@ import { writePowertoolsShims } from '../../../lib/shared/powertools-layer';
 const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-shims-'));
 writePowertoolsShims(shims);
 
-function inputsOf(powertools: PowertoolsSource): string[] {
+function build(powertools: PowertoolsSource): { inputs: string[]; bytes: number } {
   const { metafile } = buildSync({
     entryPoints: [RECOMMENDER_ENTRY],
     outdir: 'unused',
@@ -29,7 +29,8 @@ function inputsOf(powertools: PowertoolsSource): string[] {
     logLevel: 'silent',
     metafile: true,
   });
-  return Object.keys((metafile as Metafile).inputs);
+  const [output] = Object.values((metafile as Metafile).outputs);
+  return { inputs: Object.keys((metafile as Metafile).inputs), bytes: output.bytes };
 }
 
 /**
@@ -44,10 +45,15 @@ const FORBIDDEN = [
   /^sim\/trace\.ts$/,
   /^sim\/recommend-file\.ts$/,
   /^sim\/runner\.ts$/,
+  // Fault injection: the replays have no faults section (sim/policies/autoscaler-run.ts, noChaos).
+  /^sim\/cloud\/faults\.ts$/,
 ];
 
+/** The project's budget for a function bundle: 150 KB, minified. */
+const MAX_BUNDLE_BYTES = 146.5 * 1024;
+
 describe.each(POWERTOOLS_SOURCES)('the recommender bundle (Powertools: %s)', (powertools) => {
-  const inputs = inputsOf(powertools);
+  const { inputs } = build(powertools);
 
   test('replays through the real handlers on the in-memory cloud', () => {
     expect(inputs).toEqual(
@@ -55,7 +61,11 @@ describe.each(POWERTOOLS_SOURCES)('the recommender bundle (Powertools: %s)', (po
     );
   });
 
-  test('holds no zod, no yaml and no scenario or trace file reader', () => {
+  test('holds no zod, no yaml, no scenario or trace file reader and no fault injection', () => {
     expect(inputs.filter((i) => FORBIDDEN.some((f) => f.test(i)))).toEqual([]);
   });
+});
+
+test('the recommender bundle, built for the own layer as deployed, is within the 146.5 KiB budget', () => {
+  expect(build('layer').bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
 });

@@ -1,4 +1,5 @@
-import { autoscalerConfig, autoscalerUnsupported, runAutoscaler } from '../../../sim/policies/autoscaler';
+import { scenarioChaos } from '../../../sim/cloud/faults';
+import { autoscalerConfig, autoscalerUnsupported, runAutoscaler, runHandlers } from '../../../sim/policies/autoscaler';
 import { queueScenario, T0, traceOf, webScenario } from '../helpers';
 
 const scenario = webScenario({
@@ -78,5 +79,25 @@ describe('the autoscaler policy in the simulator', () => {
   test('web and queue scenarios both run (queue ones through the queue-workers kind)', () => {
     expect(autoscalerUnsupported(queueScenario())).toBeUndefined();
     expect(autoscalerUnsupported(scenario)).toBeUndefined();
+  });
+});
+
+describe('the fault injection layer of a run', () => {
+  const config = autoscalerConfig(scenario);
+
+  test('without a faults section, a run without the layer is the run with it', async () => {
+    const bare = await runHandlers(scenario, trace, config);
+    const layered = await runHandlers(scenario, trace, config, { chaos: scenarioChaos });
+    expect(bare.calls.of('autoscaling', 'SetDesiredCapacityCommand')).toEqual(layered.calls.of('autoscaling', 'SetDesiredCapacityCommand'));
+    expect(bare.alarmEvents).toEqual(layered.alarmEvents);
+    expect(bare.invocations).toBe(layered.invocations);
+    expect(bare.chaos).toEqual({ throttled: 0, duplicated: 0, delayed: 0 });
+  });
+
+  test('a scenario with a faults section is refused without the layer, never run without its faults', async () => {
+    const faulty = { ...scenario, faults: { throttleShare: 0.2, duplicateShare: 0.2, delaySeconds: 30, seed: 1 } };
+    await expect(runHandlers(faulty, trace, config)).rejects.toThrow('has a faults section');
+    const run = await runAutoscaler(faulty, trace);
+    expect(run.chaos.throttled + run.chaos.duplicated).toBeGreaterThan(0);
   });
 });
