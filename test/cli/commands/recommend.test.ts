@@ -227,15 +227,16 @@ describe("recommend --days: the target's own history in CloudWatch", () => {
   const cw = mockClient(CloudWatchClient);
   const MIN = 60_000;
   const START = Date.UTC(2026, 0, 5);
-  const END = START + 2 * 86_400_000;
-  let twoDays: string;
+  // one day, the shortest trace the replay judges: each replay of nine settings is a day of minutes
+  const END = START + 86_400_000;
+  let oneDay: string;
   let rows: [number, number][];
 
   beforeAll(() => {
-    twoDays = path.join(dir, 'two-days.csv');
-    fs.writeFileSync(twoDays, traceCsv(generateTrace({ shape: 'diurnal', seed: 5, days: 2 })));
+    oneDay = path.join(dir, 'one-day.csv');
+    fs.writeFileSync(oneDay, traceCsv(generateTrace({ shape: 'diurnal', seed: 5, days: 1 })));
     rows = fs
-      .readFileSync(twoDays, 'utf8')
+      .readFileSync(oneDay, 'utf8')
       .trim()
       .split('\n')
       .slice(1)
@@ -263,30 +264,30 @@ describe("recommend --days: the target's own history in CloudWatch", () => {
   }
 
   const history = { cloudWatch: new CloudWatchClient({ region: 'eu-west-1' }), now: () => END + 30_000 };
-  const SOURCE = 'CloudWatch ALB RequestCount of targetgroup/shop-web/73e2d6bc24d8a067 2026-01-05T00:00Z..2026-01-07T00:00Z';
+  const SOURCE = 'CloudWatch ALB RequestCount of targetgroup/shop-web/73e2d6bc24d8a067 2026-01-05T00:00Z..2026-01-06T00:00Z';
 
-  test('two days read from CloudWatch give the recommendation --trace gives on the same rows as a CSV', async () => {
+  test('a day read from CloudWatch gives the recommendation --trace gives on the same rows as a CSV', async () => {
     holds(new Map(rows));
-    const fromFile = await cliWith(history, 'recommend', 'web', '--trace', twoDays);
-    const fromCloudWatch = await cliWith(history, 'recommend', 'web', '--days', '2');
+    const fromFile = await cliWith(history, 'recommend', 'web', '--trace', oneDay);
+    const fromCloudWatch = await cliWith(history, 'recommend', 'web', '--days', '1');
     expect(fromFile.code).toBe(0);
     expect(fromCloudWatch.code).toBe(0);
     const same = (t: string, source: string) => t.replace(source, 'SOURCE').replace(/replayed in [\d.]+ s/, 'replayed in N s');
-    expect(same(fromCloudWatch.stdout, SOURCE)).toBe(same(fromFile.stdout, twoDays));
+    expect(same(fromCloudWatch.stdout, SOURCE)).toBe(same(fromFile.stdout, oneDay));
     expect(fromCloudWatch.stdout).toMatch(
-      /^web \(asg\): 2d00h of 60 s steps from CloudWatch ALB RequestCount of targetgroup\/shop-web\/73e2d6bc24d8a067 2026-01-05T00:00Z\.\.2026-01-07T00:00Z, /,
+      /^web \(asg\): 1d00h of 60 s steps from CloudWatch ALB RequestCount of targetgroup\/shop-web\/73e2d6bc24d8a067 2026-01-05T00:00Z\.\.2026-01-06T00:00Z, /,
     );
     expect(fromCloudWatch.stdout).toMatch(/\nrecommended: |\nthe current settings are best/);
-    expect(fromCloudWatch.stderr).toBe(`replaying 2d00h of ${SOURCE} for web...\n`);
+    expect(fromCloudWatch.stderr).toBe(`replaying 1d00h of ${SOURCE} for web...\n`);
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(1);
-  }, 120_000);
+  });
 
   test('without --days or --trace it reads the last 14 days; nothing there is too short to judge', async () => {
     holds(new Map(), () => false);
     const { code, stdout } = await cliWith(history, 'recommend', 'web');
     expect(code).toBe(0);
     expect(stdout).toBe(
-      'web (asg): cannot judge CloudWatch ALB RequestCount of targetgroup/shop-web/73e2d6bc24d8a067 2025-12-24T00:00Z..2026-01-07T00:00Z: ' +
+      'web (asg): cannot judge CloudWatch ALB RequestCount of targetgroup/shop-web/73e2d6bc24d8a067 2025-12-23T00:00Z..2026-01-06T00:00Z: ' +
         'the trace has no rows: too short to judge (a day at least)\n',
     );
     expect(cw.commandCalls(GetMetricDataCommand)[0].args[0].input.StartTime).toEqual(new Date(END - 14 * 86_400_000));
@@ -295,7 +296,7 @@ describe("recommend --days: the target's own history in CloudWatch", () => {
   test('minutes CloudWatch never got are gaps: no figure', async () => {
     const lost = (at: number) => at >= START + 600 * MIN && at < START + 603 * MIN;
     holds(new Map(rows.filter(([at]) => !lost(at))), (at) => !lost(at));
-    const { code, stdout } = await cliWith(history, 'recommend', 'web', '--days', '2', '-o', 'json');
+    const { code, stdout } = await cliWith(history, 'recommend', 'web', '--days', '1', '-o', 'json');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
       verdict: 'cannot-judge',
@@ -316,7 +317,7 @@ describe("recommend --days: the target's own history in CloudWatch", () => {
       'autoscaler: --days: 20 days is more than CloudWatch keeps at one minute (15 days; older data is only kept as 5-minute averages): pass at most 15\n',
     );
     expect(await one('recommend', 'web', '--days', 'two')).toBe('autoscaler: --days: "two" is not a whole number of days from 1 to 15\n');
-    expect(await one('recommend', 'web', '--days', '2', '--trace', webTrace)).toBe(
+    expect(await one('recommend', 'web', '--days', '1', '--trace', webTrace)).toBe(
       "autoscaler: --trace and --days cannot be used together: --trace replays a file, --days the target's own history in CloudWatch\n",
     );
     expect(await one('recommend', 'api', '--unit-capacity', '100')).toBe(
