@@ -5,30 +5,11 @@
  * with valibot and the rules each kind declares for its overridable fields (`overridable.rules`,
  * lambdas/shared/kinds).
  */
-import { buildSync } from 'esbuild';
 import { API_HANDLER_ENTRY } from '../../../lib/api';
-import { externalModules } from '../../../lib/shared/function';
-
-function build() {
-  const { metafile } = buildSync({
-    entryPoints: [API_HANDLER_ENTRY],
-    outfile: 'out/api-handler.js',
-    write: false,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    external: externalModules('bundled'),
-    logLevel: 'silent',
-    metafile: true,
-  });
-  return metafile;
-}
+import { buildAsDeployed } from '../../support/bundles';
 
 describe('the operator API bundle', () => {
-  const metafile = build();
-  const inputs = Object.keys(metafile.inputs);
+  const { inputs } = buildAsDeployed(API_HANDLER_ENTRY, 'bundled');
 
   test('holds no zod, no kind config schema and no config schema module', () => {
     expect(inputs.length).toBeGreaterThan(20);

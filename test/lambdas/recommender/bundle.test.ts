@@ -4,34 +4,9 @@
  * trace held in memory, never the scenario parser (zod, YAML) nor the readers of scenario and trace
  * files, which only the CLI and the simulator use (sim/scenario.ts, sim/trace.ts, sim/recommend-file.ts).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { buildSync, type Metafile } from 'esbuild';
 import { RECOMMENDER_ENTRY } from '../../../lib/recommender';
-import { POWERTOOLS_SOURCES, type PowertoolsSource, powertoolsBuildOptions } from '../../../lib/shared/function';
-import { writePowertoolsShims } from '../../../lib/shared/powertools-layer';
-
-const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-shims-'));
-writePowertoolsShims(shims);
-
-function build(powertools: PowertoolsSource): { inputs: string[]; bytes: number } {
-  const { metafile } = buildSync({
-    entryPoints: [RECOMMENDER_ENTRY],
-    outdir: 'unused',
-    write: false,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    ...powertoolsBuildOptions(powertools, shims),
-    logLevel: 'silent',
-    metafile: true,
-  });
-  const [output] = Object.values((metafile as Metafile).outputs);
-  return { inputs: Object.keys((metafile as Metafile).inputs), bytes: output.bytes };
-}
+import { POWERTOOLS_SOURCES } from '../../../lib/shared/function';
+import { buildAsDeployed } from '../../support/bundles';
 
 /**
  * What the recommender must never pull in: the schema and YAML libraries, wherever installed, the
@@ -53,7 +28,7 @@ const FORBIDDEN = [
 const MAX_BUNDLE_BYTES = 146.5 * 1024;
 
 describe.each(POWERTOOLS_SOURCES)('the recommender bundle (Powertools: %s)', (powertools) => {
-  const { inputs } = build(powertools);
+  const { inputs } = buildAsDeployed(RECOMMENDER_ENTRY, powertools);
 
   test('replays through the real handlers on the in-memory cloud', () => {
     expect(inputs).toEqual(
@@ -67,5 +42,5 @@ describe.each(POWERTOOLS_SOURCES)('the recommender bundle (Powertools: %s)', (po
 });
 
 test('the recommender bundle, built for the own layer as deployed, is within the 146.5 KiB budget', () => {
-  expect(build('layer').bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+  expect(buildAsDeployed(RECOMMENDER_ENTRY, 'layer').bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
 });

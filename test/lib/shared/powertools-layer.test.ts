@@ -37,6 +37,7 @@ import {
   writePowertoolsShims,
 } from '../../../lib/shared/powertools-layer';
 import { BROKER_READER_ENTRY } from '../../../lib/targets/redis-workers';
+import { buildAsDeployed } from '../../support/bundles';
 import { ALL_KINDS_CONFIG } from '../../support/configs';
 import { testApp, validationFindings } from '../helpers';
 
@@ -219,26 +220,9 @@ describe('what each function bundle requires at run time', () => {
   // powertools-lambda-typescript#5512).
   const inRuntime = (m: string) => builtins.has(m) || m.startsWith('@aws-sdk/');
   const inPublicLayer = (m: string) => POWERTOOLS_LAYER_PACKAGES.some((p) => m === p || m.startsWith(`${p}/`));
-  const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-shims-'));
-  writePowertoolsShims(shims);
-
   const externalRequires = (entry: string, powertools: PowertoolsSource) => {
-    const { metafile } = buildSync({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: 'out/index.js',
-      ...powertoolsBuildOptions(powertools, shims),
-      logLevel: 'silent',
-    });
-    const output = Object.values(metafile.outputs)[0];
-    return {
-      required: [...new Set(output.imports.filter((i) => i.external).map((i) => i.path))].sort(),
-      bundled: Object.keys(metafile.inputs),
-    };
+    const { external, inputs } = buildAsDeployed(entry, powertools);
+    return { required: external, bundled: inputs };
   };
 
   test.each(Object.entries(entries))(

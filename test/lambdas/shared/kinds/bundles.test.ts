@@ -8,43 +8,14 @@
  * and the kinds' synth rules (the config's checks and resources, lambdas/shared/kinds/rules.ts) reach
  * no bundle: the config a function runs was validated at synth.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { buildSync, type Metafile } from 'esbuild';
 import type { Family } from '../../../../lambdas/shared/alarm-spec';
 import { TARGET_KIND_NAMES, TARGET_KINDS } from '../../../../lambdas/shared/kinds';
 import { API_HANDLER_ENTRY } from '../../../../lib/api';
 import { RECOMMENDER_ENTRY } from '../../../../lib/recommender';
 import { RUNBOOK_HANDLER_ENTRY } from '../../../../lib/runbooks/data';
-import { FAMILY_ENTRIES, powertoolsBuildOptions } from '../../../../lib/shared/function';
-import { writePowertoolsShims } from '../../../../lib/shared/powertools-layer';
+import { FAMILY_ENTRIES } from '../../../../lib/shared/function';
 import { BROKER_READER_ENTRY } from '../../../../lib/targets/redis-workers';
-
-const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-shims-'));
-writePowertoolsShims(shims);
-
-/** The files the bundle reaches, and the bytes each puts in it. */
-function build(entry: string): { inputs: string[]; bytes: Record<string, number> } {
-  const { metafile } = buildSync({
-    entryPoints: [entry],
-    outdir: 'unused',
-    write: false,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    ...powertoolsBuildOptions('layer', shims),
-    logLevel: 'silent',
-    metafile: true,
-  });
-  const [output] = Object.values((metafile as Metafile).outputs);
-  return {
-    inputs: Object.keys((metafile as Metafile).inputs),
-    bytes: Object.fromEntries(Object.entries(output.inputs).map(([file, { bytesInOutput }]) => [file, bytesInOutput])),
-  };
-}
+import { buildAsDeployed } from '../../../support/bundles';
 
 /** What synth alone runs of the kinds (`KindRules`): the config's checks and resources. */
 const SYNTH_RULES = ['lambdas/shared/kinds/rules.ts', 'lambdas/shared/config/checks.ts', 'lambdas/shared/config/resources.ts'];
@@ -65,7 +36,7 @@ const FUNCTIONS: readonly (readonly [string, string, readonly Family[]])[] = [
 const moduleOf = (kind: string) => `lambdas/shared/kinds/${kind}.ts`;
 
 describe.each(FUNCTIONS)('the %s bundle', (_name, entry, families) => {
-  const { inputs, bytes } = build(entry);
+  const { inputs, bytesOf: bytes } = buildAsDeployed(entry);
 
   test(`holds the modules of no kind but ${families.join(' and ') || 'none'}'s`, () => {
     expect(inputs.length).toBeGreaterThan(3);
