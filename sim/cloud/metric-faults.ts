@@ -30,3 +30,23 @@ export function metricVisibility(faults: Pick<ScenarioFaults, 'metricDelayMinute
     },
   };
 }
+
+/**
+ * Publishes each completed minute once, when the world has completed it, with the time its datapoint
+ * becomes visible under `visibility`; a minute in a gap is never published. `put(m, at, visibleFrom)`
+ * stores the world's datapoints of minute m (epoch ms `at`, visible from epoch ms `visibleFrom`).
+ */
+export function minutePublisher(
+  traceStart: number,
+  visibility: MetricVisibility,
+  completeMinutes: () => number,
+  put: (m: number, at: number, visibleFrom: number) => void,
+): () => void {
+  let published = 0;
+  return () => {
+    for (; published < completeMinutes(); published++) {
+      const visibleAt = visibility.visibleAt(published);
+      if (visibleAt !== undefined) put(published, traceStart + published * 60_000, traceStart + visibleAt * 1000);
+    }
+  };
+}

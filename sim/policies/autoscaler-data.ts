@@ -27,7 +27,7 @@ import { stateMachineArn, synthesizedStateMachines } from '../cloud/asl';
 import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { FakeElastiCache } from '../cloud/elasticache';
 import { type ChaosSummary, scenarioChaos } from '../cloud/faults';
-import { metricVisibility } from '../cloud/metric-faults';
+import { metricVisibility, minutePublisher } from '../cloud/metric-faults';
 import { FakeRds } from '../cloud/rds';
 import { CallLog } from '../cloud/recorder';
 import { FakeScheduler } from '../cloud/scheduler';
@@ -186,15 +186,11 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
   const invoke = lambda.invoke;
 
   // Late and missing datapoints (the faults section's metric faults): the baselines see the same.
-  const visibility = metricVisibility(scenario.faults);
-  let published = 0;
-  const publish = () => {
-    for (; published < world.completeMinutes; published++) {
-      const m = published;
-      const at = trace.start + m * 60_000;
-      const visibleAt = visibility.visibleAt(m);
-      if (visibleAt === undefined) continue;
-      const visibleFrom = trace.start + visibleAt * 1000;
+  const publish = minutePublisher(
+    trace.start,
+    metricVisibility(scenario.faults),
+    () => world.completeMinutes,
+    (m, at, visibleFrom) => {
       if (world instanceof DatabaseWorld) {
         store.put(replicaSourceMetrics(target as RdsReplicasTarget).cpu, at, world.sourceCpu[m], visibleFrom);
         for (const id of world.readyIds[m]) {
@@ -209,8 +205,8 @@ export async function runDataAutoscaler(scenario: Scenario, trace: Trace, option
           store.put(metrics.evictions, at, node.primary ? world.evictions[m] : 0, visibleFrom);
         }
       }
-    }
-  };
+    },
+  );
 
   for (let t = 0; t < world.steps; t++) {
     publish();

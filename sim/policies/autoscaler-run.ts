@@ -28,7 +28,7 @@ import { type CapacityBackend, FakeAutoScaling, FakeEcs } from '../cloud/capacit
 import { FakeCloudWatch, MetricStore } from '../cloud/cloudwatch';
 import { matchesPattern } from '../cloud/event-pattern';
 import type { ChaosSummary } from '../cloud/faults';
-import { metricVisibility } from '../cloud/metric-faults';
+import { metricVisibility, minutePublisher } from '../cloud/metric-faults';
 import { CallLog, uuidLike } from '../cloud/recorder';
 import { FakeScheduler } from '../cloud/scheduler';
 import { FakeSqs } from '../cloud/sqs';
@@ -271,27 +271,23 @@ export async function runHandlers(scenario: Scenario, trace: Trace, config: Auto
   const invoke = lambda.invoke;
 
   // Late and missing datapoints (the faults section's metric faults): the baselines see the same.
-  const visibility = metricVisibility(scenario.faults);
-  let published = 0;
-  const publish = () => {
-    for (; published < world.completeMinutes; published++) {
-      const m = published;
-      const at = trace.start + m * 60_000;
-      const visibleAt = visibility.visibleAt(m);
-      if (visibleAt === undefined) continue;
-      const visibleFrom = trace.start + visibleAt * 1000;
+  const publish = minutePublisher(
+    trace.start,
+    metricVisibility(scenario.faults),
+    () => world.completeMinutes,
+    (m, at, visibleFrom) => {
       if (sqsMetrics) {
         store.put(sqsMetrics.visible, at, world.queueVisible[m], visibleFrom);
         store.put(sqsMetrics.notVisible, at, world.queueNotVisible[m], visibleFrom);
         store.put(sqsMetrics.ageOfOldest, at, world.queueAge[m], visibleFrom);
-        continue;
+        return;
       }
       if (brokerMetrics) {
         store.put(brokerMetrics.ready, at, world.queueVisible[m], visibleFrom);
         store.put(brokerMetrics.unacknowledged, at, world.queueNotVisible[m], visibleFrom);
-        continue;
+        return;
       }
-      if (!metrics) continue;
+      if (!metrics) return;
       store.put(metrics.cpu, at, world.cpu[m], visibleFrom);
       if (metrics.requestCount && !Number.isNaN(world.requestCount[m])) store.put(metrics.requestCount, at, world.requestCount[m], visibleFrom);
       if (metrics.requestCountPerTarget && !Number.isNaN(world.requestCountPerTarget[m])) {
@@ -301,8 +297,8 @@ export async function runHandlers(scenario: Scenario, trace: Trace, config: Auto
         store.put(SIM_CONNECTIONS, at, world.connections[m], visibleFrom);
         if (!Number.isNaN(world.inService[m])) store.put(SIM_IN_SERVICE, at, world.inService[m], visibleFrom);
       }
-    }
-  };
+    },
+  );
 
   for (let t = 0; t < world.steps; t++) {
     publish();
