@@ -17,7 +17,7 @@ import { delimiter, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLED_CONFIG_FILE } from '../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
-import { POWERTOOLS_SOURCES, type PowertoolsSource, powertoolsBuildOptions } from '../lib/shared/function';
+import { functionBuildOptions, POWERTOOLS_SOURCES, type PowertoolsSource } from '../lib/shared/function';
 import { LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, writePowertoolsLayer, writePowertoolsShims } from '../lib/shared/powertools-layer';
 
 export interface BundleRow {
@@ -72,12 +72,7 @@ export function bundleTable(entries: Readonly<Record<string, string>>, config: A
       const { metafile } = buildSync({
         entryPoints: [entry],
         outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'cjs',
-        minify: true,
-        ...powertoolsBuildOptions(powertools, shimDir),
+        ...functionBuildOptions(powertools, shimDir),
         logLevel: 'silent',
         metafile: true,
       });

@@ -17,6 +17,7 @@ import { type BundlingOptions, LogLevel, NodejsFunction, type NodejsFunctionProp
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import type { Family } from '../../lambdas/shared/alarms';
 import { BUNDLED_CONFIG_FILE } from '../../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../../lambdas/shared/config';
@@ -170,9 +171,18 @@ export function externalModules(powertools: PowertoolsSource): string[] {
   return powertools === 'bundled' ? ['@aws-sdk/*'] : ['@aws-sdk/*', '@aws-lambda-powertools/*'];
 }
 
-/** esbuild's `external` and `alias` for a bundle whose Powertools comes from `powertools`; shims under `shimDir`. */
-export function powertoolsBuildOptions(powertools: PowertoolsSource, shimDir: string): { external: string[]; alias: Record<string, string> } {
-  return { external: externalModules(powertools), alias: powertools === 'layer' ? powertoolsAliases(shimDir) : {} };
+/** esbuild's `external` and `alias` for a bundle whose Powertools comes from `powertools`; shims under `shimDir()`, asked for only for the own layer. */
+function powertoolsBuildOptions(powertools: PowertoolsSource, shimDir: () => string): { external: string[]; alias: Record<string, string> } {
+  return { external: externalModules(powertools), alias: powertools === 'layer' ? powertoolsAliases(shimDir()) : {} };
+}
+
+/**
+ * What `functionBundling` asks of esbuild, as esbuild's build options, for the bench and the tests that
+ * build a function's bundle themselves: CommonJS, minified, for Node.js, the AWS SDK left to the
+ * runtime and Powertools to `powertools` (shims under `shimDir`, written by `writePowertoolsShims`).
+ */
+export function functionBuildOptions(powertools: PowertoolsSource, shimDir: string): BuildOptions {
+  return { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, ...powertoolsBuildOptions(powertools, () => shimDir) };
 }
 
 /** The layer that serves Powertools to a function of `scope`'s stack, if one does. */
@@ -190,7 +200,7 @@ function powertoolsLayers(scope: Construct, powertools: PowertoolsSource): lambd
  */
 export function functionBundling(scope: Construct, config: AutoscalerConfig, powertools: PowertoolsSource = 'layer'): BundlingOptions {
   const file = configFile(scope, config);
-  const { external, alias } = powertoolsBuildOptions(powertools, shimDirectory(scope));
+  const { external, alias } = powertoolsBuildOptions(powertools, () => shimDirectory(scope));
   return {
     format: OutputFormat.CJS,
     externalModules: external,
@@ -212,26 +222,30 @@ export function functionBundling(scope: Construct, config: AutoscalerConfig, pow
 /** The Powertools shims in the cloud assembly directory, named by a hash of the entry points (one directory however many functions). */
 function shimDirectory(scope: Construct): string {
   const hash = crypto.createHash('sha256').update(JSON.stringify(POWERTOOLS_ENTRY_POINTS)).digest('hex').slice(0, 16);
-  const dir = path.join(Stage.of(scope)?.outdir ?? os.tmpdir(), `autoscaler-powertools-shims.${hash}`);
-  if (!fs.existsSync(dir)) {
-    // written whole or not at all: another synth into the same directory finds it complete
-    const building = fs.mkdtempSync(`${dir}-building-`);
-    writePowertoolsShims(building);
-    fs.renameSync(building, dir);
-  }
-  return dir;
+  return inAssembly(scope, `autoscaler-powertools-shims.${hash}`, writePowertoolsShims);
 }
 
 /** The parsed config as JSON in the cloud assembly directory, named by its hash (one file however many functions). */
 function configFile(scope: Construct, config: AutoscalerConfig): string {
   const json = JSON.stringify(config);
+  const hash = crypto.createHash('sha256').update(json).digest('hex').slice(0, 16);
+  return inAssembly(scope, `autoscaler-config.${hash}.json`, (file) => fs.writeFileSync(file, json));
+}
+
+/**
+ * `name` in the cloud assembly directory, written by `write` unless it is there already: into a path of
+ * its own, then renamed, so another synth into the same directory finds it whole or not at all.
+ */
+function inAssembly(scope: Construct, name: string, write: (at: string) => void): string {
   const outdir = Stage.of(scope)?.outdir ?? os.tmpdir();
-  const file = path.join(outdir, `autoscaler-config.${crypto.createHash('sha256').update(json).digest('hex').slice(0, 16)}.json`);
-  if (!fs.existsSync(file)) {
+  const at = path.join(outdir, name);
+  if (!fs.existsSync(at)) {
     fs.mkdirSync(outdir, { recursive: true });
-    fs.writeFileSync(file, json);
+    const building = `${at}.building-${process.pid}`;
+    write(building);
+    fs.renameSync(building, at);
   }
-  return file;
+  return at;
 }
 
 function shellQuoted(text: string): string {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
-import { type PowertoolsSource, powertoolsBuildOptions } from '../../lib/shared/function';
+import { functionBuildOptions, type PowertoolsSource } from '../../lib/shared/function';
 import { writePowertoolsShims } from '../../lib/shared/powertools-layer';
 
 let shims: string | undefined;
@@ -37,12 +37,7 @@ export function buildAsDeployed(entry: string, powertools: PowertoolsSource = 'l
     entryPoints: [entry],
     outdir: 'unused',
     write: false,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    ...powertoolsBuildOptions(powertools, powertoolsShims()),
+    ...functionBuildOptions(powertools, powertoolsShims()),
     logLevel: 'silent',
     metafile: true,
   });

@@ -20,11 +20,11 @@ import { RECOMMENDER_ENTRY } from '../../../lib/recommender';
 import { RUNBOOK_HANDLER_ENTRY } from '../../../lib/runbooks/data';
 import {
   FAMILY_ENTRIES,
+  functionBuildOptions,
   POWERTOOLS_CONTEXT_KEY,
   POWERTOOLS_LAYER_PACKAGES,
   type PowertoolsSource,
   PROJECT_ROOT,
-  powertoolsBuildOptions,
   powertoolsLayerParameter,
   powertoolsVersion,
 } from '../../../lib/shared/function';
@@ -76,6 +76,7 @@ describe('the functions of a deployment with every target kind', () => {
     const { stack } = buildApp(ALL_KINDS_CONFIG, { app, powertools: options.powertools });
     return { app, stack, template: Template.fromStack(stack) };
   };
+  const shimDirs = (app: App) => fs.readdirSync(app.outdir).filter((f) => f.startsWith('autoscaler-powertools-shims.'));
   const functionLayers = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')).map((r) => r.Properties.Layers);
   const publicLayer = `{{resolve:ssm:${powertoolsLayerParameter(powertoolsVersion())}}}`;
   // the four families, the runbook tasks, the broker reader, the operator API
@@ -92,10 +93,13 @@ describe('the functions of a deployment with every target kind', () => {
     expect(attached.length).toBe(FUNCTIONS);
     for (const l of attached) expect(l).toEqual([{ Ref: logicalId }]);
     expect(validationFindings(app)).toEqual([]);
+    // the bundles' Powertools shims, once in the cloud assembly for every function
+    expect(shimDirs(app)).toHaveLength(1);
   });
 
-  test("'bundled': no function has a layer: Powertools is in each bundle", () => {
-    const { template } = synth({ powertools: 'bundled' });
+  test("'bundled': no function has a layer: Powertools is in each bundle, and no shims are written for it", () => {
+    const { app, template } = synth({ powertools: 'bundled' });
+    expect(shimDirs(app)).toEqual([]);
     const layers = functionLayers(template);
     expect(layers.length).toBe(FUNCTIONS);
     for (const l of layers) expect(l).toBeUndefined();
@@ -157,10 +161,7 @@ describe('the own layer', () => {
     const { metafile } = buildSync({
       entryPoints: [FAMILY_ENTRIES.capacity],
       outfile: path.join(out, 'index.js'),
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      ...powertoolsBuildOptions('layer', shims),
+      ...functionBuildOptions('layer', shims),
       logLevel: 'silent',
       metafile: true,
     });
