@@ -15,6 +15,7 @@
 import './policies/quiet';
 import { resolve } from 'node:path';
 import type { AsgTarget, AutoscalerConfig, EcsServiceTarget, QueueWorkersTarget, TargetConfig } from '../lambdas/shared/config';
+import { CONFIG_DEFAULTS } from '../lambdas/shared/config/defaults';
 import { MAX_REQUESTS_PER_TARGET } from '../lambdas/shared/kinds/formats';
 import { runHandlers, SIM_GROUP, SIM_QUEUE_URL, SIM_WORKERS } from './policies/autoscaler-run';
 import { type Candidate, choose, type Figures } from './recommend-choice';
@@ -194,18 +195,13 @@ function without<T extends object>(target: T, keys: readonly string[]): Record<s
 }
 
 /**
- * The config-level fields of a replay's config: the schema's defaults (lambdas/shared/config), which
- * parseConfig fills in for `{ prefix: 'sim', targets }`; test/sim/recommend.test.ts holds the two equal.
+ * The config-level fields of a replay's config: the schema's defaults (lambdas/shared/config/defaults.ts),
+ * which parseConfig fills in for `{ prefix: 'sim', targets }`; test/sim/recommend.test.ts holds the two equal.
  */
 const REPLAY_CONFIG_DEFAULTS = {
+  ...CONFIG_DEFAULTS,
   prefix: 'sim',
-  dryRun: false,
-  maxEventAgeSeconds: 600,
-  auditRetentionDays: 30,
   notifications: {},
-  permissions: 'per-target',
-  api: { enabled: false, throttle: { rateLimit: 10, burstLimit: 20 } },
-  recommendations: { enabled: false },
   windows: [],
 } as const satisfies Omit<AutoscalerConfig, 'targets'>;
 

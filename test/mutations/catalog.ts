@@ -613,7 +613,7 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'replay-config-misses-a-default',
     breaks: "a replay's config, built without the schema, is the one the config schema returns",
     file: 'sim/recommend.ts',
-    find: '  auditRetentionDays: 30,\n',
+    find: '  notifications: {},\n',
     replace: '',
     tests: ['test/sim/recommend.test.ts'],
   },

@@ -3,6 +3,7 @@
  * What it serves is lambdas/shared/api-routes.ts; the construct is lib/api.ts.
  */
 import { z } from 'zod';
+import { CONFIG_DEFAULTS } from './defaults';
 
 /**
  * API Gateway's default quota for all the APIs of an account in a Region: 10,000 requests a second,
@@ -16,9 +17,9 @@ export const ACCOUNT_BURST_LIMIT = 5_000;
 /** The default stage's throttling: API Gateway's token bucket, for every route of the API together. */
 export const apiThrottleSchema = z.strictObject({
   /** Requests a second, sustained. @default 10 */
-  rateLimit: z.number().positive().max(ACCOUNT_RATE_LIMIT).default(10),
+  rateLimit: z.number().positive().max(ACCOUNT_RATE_LIMIT).default(CONFIG_DEFAULTS.api.throttle.rateLimit),
   /** Requests at once, in a burst above the rate. @default 20 */
-  burstLimit: z.number().int().min(1).max(ACCOUNT_BURST_LIMIT).default(20),
+  burstLimit: z.number().int().min(1).max(ACCOUNT_BURST_LIMIT).default(CONFIG_DEFAULTS.api.throttle.burstLimit),
 });
 
 export const apiSchema = z.strictObject({
@@ -27,7 +28,7 @@ export const apiSchema = z.strictObject({
    * status, metrics, history, pause and resume, overrides, for a team's tooling.
    * @default false
    */
-  enabled: z.boolean().default(false),
+  enabled: z.boolean().default(CONFIG_DEFAULTS.api.enabled),
   /**
    * The default stage's throttling, for every route together; past it, API Gateway answers 429.
    * @default { rateLimit: 10, burstLimit: 20 }

@@ -14,6 +14,7 @@ import { checkOneReaderPlacement } from '../kinds/redis-workers';
 import { rulesOf } from '../kinds/rules';
 import { type TargetConfig, targetSchema } from '../kinds/schemas';
 import { apiSchema } from './api';
+import { CONFIG_DEFAULTS } from './defaults';
 import { DAY } from './fields';
 import { ConfigError, describeIssues } from './issues';
 import { formatPath } from './paths';
@@ -54,15 +55,15 @@ export const configSchema = z
     prefix: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/, 'must be 1-31 letters, digits or dashes, starting with a letter')
-      .default('autoscaler'),
+      .default(CONFIG_DEFAULTS.prefix),
     /** Record every decision without acting on any target. @default false */
-    dryRun: z.boolean().default(false),
+    dryRun: z.boolean().default(CONFIG_DEFAULTS.dryRun),
     /** Events older than this many seconds are dropped. @default 600 */
     // EventBridge retries a delivery for at most 24 hours (RetryPolicy.MaximumEventAgeInSeconds <= 86400).
-    maxEventAgeSeconds: z.number().int().positive().max(DAY).default(600),
+    maxEventAgeSeconds: z.number().int().positive().max(DAY).default(CONFIG_DEFAULTS.maxEventAgeSeconds),
     /** Audit entries are kept this many days. @default 30 */
     // Common sense: ten years.
-    auditRetentionDays: z.number().int().positive().max(3653).default(30),
+    auditRetentionDays: z.number().int().positive().max(3653).default(CONFIG_DEFAULTS.auditRetentionDays),
     /**
      * Where every action, refusal and failure is announced besides the deployment's SNS topic.
      * @default {} (the topic only, no subscription)
@@ -75,7 +76,7 @@ export const configSchema = z
      * replication group and distribution the config names; for more targets than per-target roles hold.
      * @default "per-target"
      */
-    permissions: z.enum(PERMISSION_MODES).default('per-target'),
+    permissions: z.enum(PERMISSION_MODES).default(CONFIG_DEFAULTS.permissions),
     /**
      * The operator HTTP API (IAM-authorized, throttled, logged), when enabled.
      * @default { enabled: false }

@@ -3,6 +3,7 @@
  * it replays is lambdas/shared/recommendations.ts.
  */
 import { z } from 'zod';
+import { CONFIG_DEFAULTS } from './defaults';
 
 export const recommendationsSchema = z.strictObject({
   /**
@@ -12,7 +13,7 @@ export const recommendationsSchema = z.strictObject({
    * GET /recommendations).
    * @default false
    */
-  enabled: z.boolean().default(false),
+  enabled: z.boolean().default(CONFIG_DEFAULTS.recommendations.enabled),
 });
 
 export type RecommendationsConfig = z.output<typeof recommendationsSchema>;
