@@ -657,4 +657,12 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "const chaos = options.chaos ? options.chaos(scenario.faults) : require('../cloud/faults').scenarioChaos(undefined);",
     tests: ['test/lambdas/recommender/bundle.test.ts'],
   },
+  {
+    id: 'replays-install-the-esm-hook',
+    breaks: "the recommender bundle installs no module resolve hook at cold start (the simulator's commands install it for tsx)",
+    file: 'sim/policies/autoscaler-run.ts',
+    find: "import './quiet';\n",
+    replace: "import './quiet';\nimport '../esm-interop';\n",
+    tests: ['test/lambdas/recommender/bundle.test.ts'],
+  },
 ];
