@@ -23,9 +23,10 @@
  * compiles one by one at every cold start (bench/RESULTS.md measures the difference). Why not in each
  * bundle: the same code again in every function, each bundle past 250 KiB. Why not an ES module layer
  * built with esbuild's code splitting (one file per entry point, shared chunks), which the shims could
- * load with `require()`: Node's ES module loader added some 40 ms to every cold init where it was
- * measured (bench/bundles.ts, Node 22), and ES modules do not resolve the runtime's AWS SDK through
- * NODE_PATH. The AWS SDK stays out, as everywhere: the runtime's SDK serves the layer and the bundles alike.
+ * load with `require()`: Node's ES module loader added some 40 ms to each function's cold init where
+ * it was measured (bench/bundles.ts's probe, Node 22), and an ES module's imports do not find the
+ * runtime's AWS SDK ("NODE_PATH is not part of resolving import specifiers", Node.js docs, ECMAScript
+ * modules). The AWS SDK stays out, as everywhere: the runtime's SDK serves the layer and the bundles alike.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
