@@ -449,6 +449,14 @@ export const MUTATIONS: readonly Mutation[] = [
     tests: ['test/lib/shared/powertools-layer.test.ts'],
   },
   {
+    id: 'source-maps-carry-the-sources',
+    breaks: "a function's source map names its sources without their text, which Node parses at every cold start",
+    file: 'lib/shared/function.ts',
+    find: '    sourcesContent: false,\n',
+    replace: '',
+    tests: ['test/lib/shared/function.test.ts'],
+  },
+  {
     id: 'own-powertools-layer-carries-all-of-semver',
     breaks: "the own layer carries semver's gte alone, the one function of it the X-Ray SDK calls",
     file: 'lib/shared/powertools-layer.ts',
