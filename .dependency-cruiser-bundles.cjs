@@ -14,6 +14,14 @@ module.exports = {
       from: { path: '^lambdas/(scalers/[^/]+|runbooks|publisher|api|recommender)/handler\\.ts$' },
       to: { path: '(^|/)node_modules/(zod|@aws-lambda-powertools/parser)/', reachable: true },
     },
+    {
+      name: 'functions-without-idempotency-records-never-load-it',
+      severity: 'error',
+      comment:
+        "Powertools' idempotency is a module of its own in the deployment's layer (lib/shared/powertools-layer.ts), which a function reads and compiles at cold start only if its bundle imports it: the functions that keep no idempotency records build their entry with lambdas/shared/entry.ts, never lambdas/shared/handler.ts or lambdas/shared/idempotency.ts.",
+      from: { path: '^lambdas/(scalers/cdn|runbooks|publisher|api)/handler\\.ts$' },
+      to: { path: '((^|/)node_modules/@aws-lambda-powertools/idempotency/|^lambdas/shared/(handler|idempotency)\\.ts$)', reachable: true },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -18,7 +18,13 @@ import { buildSync } from 'esbuild';
 import { BUNDLED_CONFIG_FILE } from '../lambdas/shared/bundled-config';
 import type { AutoscalerConfig } from '../lambdas/shared/config';
 import { functionBuildOptions, POWERTOOLS_SOURCES, type PowertoolsSource } from '../lib/shared/function';
-import { LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, writePowertoolsLayer, writePowertoolsShims } from '../lib/shared/powertools-layer';
+import {
+  LAYER_MODULES_DIR,
+  POWERTOOLS_LAYER_MODULE,
+  POWERTOOLS_LAYER_MODULES,
+  writePowertoolsLayer,
+  writePowertoolsShims,
+} from '../lib/shared/powertools-layer';
 
 export interface BundleRow {
   readonly family: string;
@@ -34,8 +40,8 @@ export interface BundleRow {
 
 export interface BundleTable {
   readonly rows: BundleRow[];
-  /** The own layer's one module (`PowertoolsSource` 'layer'), which every function of a stack shares. */
-  readonly layerModuleBytes: number;
+  /** The bytes of each of the own layer's modules (`PowertoolsSource` 'layer'), by name; the functions of a stack share them. */
+  readonly layerModuleBytes: Readonly<Record<string, number>>;
 }
 
 /** argv: the module, then the AWS SDK modules to load after it. */
@@ -100,5 +106,8 @@ export function bundleTable(entries: Readonly<Record<string, string>>, config: A
       rows.push({ family, powertools: p, bytes: statSync(built[p].outfile).size, sdkModules, initMs: ms, minimalMs, ratio: ms / minimalMs });
     }
   }
-  return { rows, layerModuleBytes: statSync(join(layerModules, POWERTOOLS_LAYER_MODULE, 'index.js')).size };
+  const layerModuleBytes = Object.fromEntries(
+    Object.keys(POWERTOOLS_LAYER_MODULES).map((name) => [name, statSync(join(layerModules, POWERTOOLS_LAYER_MODULE, `${name}.js`)).size]),
+  );
+  return { rows, layerModuleBytes };
 }

@@ -131,9 +131,11 @@ async function main() {
   out('## Lambda bundles (example config)');
   out();
   out('Built as the construct builds them (esbuild, minified, AWS SDK v3 left to the runtime), with Powertools from each');
-  out("source `powertools` offers: `layer`, the default, the deployment's own layer (Powertools as one minified module,");
+  out("source `powertools` offers: `layer`, the default, the deployment's own layer (Powertools as minified modules shared by");
   out(
-    `${(bundles.layerModuleBytes / 1024).toFixed(0)} KiB, shared by the stack's functions); \`bundled\`, in each bundle; \`public-layer\`, Powertools' public layer.`,
+    `the stack's functions, each loading those it imports: ${Object.entries(bundles.layerModuleBytes)
+      .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KiB`)
+      .join(', ')}); \`bundled\`, in each bundle; \`public-layer\`, Powertools' public layer.`,
   );
   out('Init time is the median, over 15 fresh Node processes each, of the time from process start until the handler module');
   out('and the AWS SDK modules its bundle requires are loaded, alternated with a minimal handler that requires the same SDK');

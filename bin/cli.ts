@@ -3,6 +3,8 @@
  * else the default chain: environment, profile, SSO, instance role) and the state table named by the
  * stack's outputs.
  */
+// `recommend` replays a trace through the real handlers (sim/recommend.ts), whose ESM-only dependencies tsx requires through this.
+import '../sim/esm-interop';
 import { awsDeps } from '../cli/aws';
 import { runCli } from '../cli/program';
 

@@ -4,12 +4,12 @@
  * `serve`; each request is logged by its method, path, status and caller, never its body.
  */
 import type { Context } from 'aws-lambda';
-import { deployedBase, lazyEntry, withPowertools } from '../shared/handler';
+import { deployedBase, lazyEntry, withPowertools } from '../shared/entry';
 import { logger } from '../shared/powertools';
 import { type ApiEvent, type ApiResult, serve } from './routes';
 
 export const handler = lazyEntry(() => {
-  const { config, store, notifier, now } = deployedBase({ idempotency: false });
+  const { config, store, notifier, now } = deployedBase();
   return withPowertools(async (event: unknown, _context: Context): Promise<ApiResult> => {
     const e = event as ApiEvent;
     const result = await serve(e, { config, store, now, notifier });

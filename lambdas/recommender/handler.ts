@@ -6,7 +6,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Context } from 'aws-lambda';
 import { awsClient } from '../shared/clients';
-import { deployedBase, lazyEntry, withPowertools } from '../shared/handler';
+import { deployedBase, lazyEntry, withPowertools } from '../shared/entry';
 import { logger } from '../shared/powertools';
 import { type BatchResult, recommendBatch } from './service';
 
@@ -16,7 +16,7 @@ export interface RecommenderEvent {
 }
 
 export const handler = lazyEntry(() => {
-  const { config, store, now } = deployedBase({ idempotency: false });
+  const { config, store, now } = deployedBase();
   const cloudWatch = awsClient(CloudWatchClient);
   return withPowertools(async (event: unknown, _context: Context): Promise<BatchResult> => {
     const items = (event as Partial<RecommenderEvent>)?.Items;

@@ -1,53 +1,16 @@
 /**
- * What every family's Lambda entry shares: parse or reject the event, make the work idempotent on
- * the event's identity, wrap it in the Powertools middlewares (in this order: tracer, logger,
- * metrics), and build the deployed clients once per execution environment.
+ * What every family's Lambda entry that keeps idempotency records adds to lambdas/shared/entry.ts:
+ * parse or reject the event, make the work idempotent on the event's identity, inside the Powertools
+ * middlewares; and, deployed, the idempotency table.
  */
 
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as v from 'valibot';
-import { SnsNotifier } from '../adapters/sns';
-import { realSleep, type Sleep } from '../adapters/types';
-import { DynamoStateStore } from '../state/dynamo';
-import { bundledConfig } from './bundled-config';
-import { awsClient } from './clients';
-import type { AutoscalerConfig } from './config';
-import { IDEMPOTENCY_TABLE_ENV, STATE_TABLE_ENV, TOPIC_ARN_ENV } from './environment';
-import { RejectedEventError } from './errors';
+import { type DeployedBase, deployedBase, parseOrReject, withPowertools } from './entry';
+import { IDEMPOTENCY_TABLE_ENV } from './environment';
 import { dynamoPersistence, memoryPersistence } from './idempotency';
-import { logger, metrics, tracer } from './powertools';
-import { describeProblems, type Schema } from './validate';
-
-/**
- * Parses an event or rejects it: logged, counted, and thrown rather than returned, so that after
- * Lambda's retries it lands in the dead-letter queue for a person to see. No AWS call is made.
- */
-export function parseOrReject<T>(schema: Schema<T>, event: unknown): T {
-  const parsed = v.safeParse(schema, event);
-  if (parsed.success) return parsed.output;
-  const why = describeProblems(parsed.issues);
-  logger.error('malformed or foreign event rejected', { why });
-  metrics.addMetric('RejectedEvents', MetricUnit.Count, 1);
-  throw new RejectedEventError(`event rejected: ${why}`);
-}
-
-/** A handler function inside the Powertools middlewares. */
-export function withPowertools<R>(fn: (event: unknown, context: Context) => Promise<R>) {
-  return middy(fn)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
-}
+import type { Schema } from './validate';
 
 export interface IdempotentEntryOptions<E, R> {
   /** The events this function takes. */
@@ -76,49 +39,14 @@ export function idempotentEntry<E, R>(options: IdempotentEntryOptions<E, R>) {
   });
 }
 
-/** What every deployed function builds from its environment the same way. */
-export interface DeployedBase {
-  readonly config: AutoscalerConfig;
-  readonly dynamo: DynamoDBClient;
-  readonly document: DynamoDBDocumentClient;
-  readonly stateTable: string;
-  readonly store: DynamoStateStore;
-  /** Present when the function has an idempotency table. */
-  readonly idempotency?: BasePersistenceLayer;
-  /** Deployed without a topic (an older stack), decisions are still recorded, just not announced. */
-  readonly notifier?: SnsNotifier;
-  readonly now: () => number;
-  readonly sleep: Sleep;
+/** `deployedBase` and the idempotency records on the function's table. */
+export interface DeployedIdempotentBase extends DeployedBase {
+  readonly idempotency: BasePersistenceLayer;
 }
 
-export function deployedBase(options: { idempotency: boolean }): DeployedBase {
-  const stateTable = process.env[STATE_TABLE_ENV];
+export function deployedIdempotentBase(): DeployedIdempotentBase {
   const idempotencyTable = process.env[IDEMPOTENCY_TABLE_ENV];
-  if (!stateTable) throw new Error(`${STATE_TABLE_ENV} must be set`);
-  if (options.idempotency && !idempotencyTable) throw new Error(`${IDEMPOTENCY_TABLE_ENV} must be set`);
-  const dynamo = awsClient(DynamoDBClient);
-  const document = DynamoDBDocumentClient.from(dynamo);
-  return {
-    config: bundledConfig(),
-    dynamo,
-    document,
-    stateTable,
-    store: new DynamoStateStore({ tableName: stateTable, client: document }),
-    idempotency: options.idempotency && idempotencyTable ? dynamoPersistence(idempotencyTable, dynamo) : undefined,
-    notifier: process.env[TOPIC_ARN_ENV] ? new SnsNotifier(awsClient(SNSClient), process.env[TOPIC_ARN_ENV]) : undefined,
-    now: Date.now,
-    sleep: realSleep,
-  };
-}
-
-/**
- * The function's entry point: its clients and config are built on the first event, once per execution
- * environment. Free of side effects until then, so a call to it may be marked pure.
- */
-export function lazyEntry<H extends (event: unknown, context: Context) => Promise<unknown>>(build: () => H) {
-  let built: H | undefined;
-  return (event: unknown, context: Context) => {
-    built ??= build();
-    return built(event, context);
-  };
+  if (!idempotencyTable) throw new Error(`${IDEMPOTENCY_TABLE_ENV} must be set`);
+  const base = deployedBase();
+  return { ...base, idempotency: dynamoPersistence(idempotencyTable, base.dynamo) };
 }

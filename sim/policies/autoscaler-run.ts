@@ -7,10 +7,13 @@
  *
  * No config schema: the config a scenario gives the policy is built and validated in ./autoscaler.ts,
  * which re-exports all of this; the daily recommender's replay (sim/recommend.ts) brings its own config
- * and imports this module alone, so the schemas (zod) stay out of its bundle.
+ * and imports this module alone, so the schemas (zod) stay out of its bundle. Nor the ESM interop
+ * (sim/esm-interop.ts) that lets tsx require the handlers' ESM-only dependencies: the commands that run
+ * the simulator under tsx install it (sim/cli.ts, bin/cli.ts, bench/run.ts, bench/sim-fingerprint.ts);
+ * in the recommender's bundle esbuild has bundled them, and a resolve hook would only slow every
+ * require of its cold start.
  */
 import './quiet';
-import '../esm-interop';
 import type { Context } from 'aws-lambda';
 import type { SendClient } from '../../lambdas/adapters/types';
 import { createCapacityHandler } from '../../lambdas/scalers/capacity/handler';

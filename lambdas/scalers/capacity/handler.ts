@@ -9,8 +9,9 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { awsClient } from '../../shared/clients';
+import { lazyEntry } from '../../shared/entry';
 import { type CapacityEvent, CapacityOrWindowSchema, isAlarmEvent, type WindowEvent } from '../../shared/events';
-import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { deployedIdempotentBase, idempotentEntry } from '../../shared/handler';
 import { type CapacityResult, CapacityService, type CapacityServiceDeps } from './service';
 
 export interface CapacityHandlerDeps extends CapacityServiceDeps {
@@ -36,7 +37,7 @@ export function createCapacityHandler(deps: CapacityHandlerDeps) {
 }
 
 function deployedDeps(): CapacityHandlerDeps {
-  const base = deployedBase({ idempotency: true });
+  const base = deployedIdempotentBase();
   return {
     ...base,
     autoScaling: awsClient(AutoScalingClient),

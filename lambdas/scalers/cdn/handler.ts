@@ -10,8 +10,8 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import * as v from 'valibot';
 import { awsClient } from '../../shared/clients';
+import { deployedBase, lazyEntry, parseOrReject, withPowertools } from '../../shared/entry';
 import { asTaskError } from '../../shared/errors';
-import { deployedBase, lazyEntry, parseOrReject, withPowertools } from '../../shared/handler';
 import { DynamoInvalidationStore } from '../../state/invalidations-dynamo';
 import { type CdnEvent, CdnEventSchema, isDeployEvent } from './events';
 import { InvalidateRunbookTasks, InvalidateTaskEventSchema } from './runbook';
@@ -42,7 +42,7 @@ export function createCdnHandler(deps: CdnServiceDeps) {
 }
 
 function deployedDeps(): CdnServiceDeps {
-  const { config, store, notifier, now, sleep, document, stateTable } = deployedBase({ idempotency: false });
+  const { config, store, notifier, now, sleep, document, stateTable } = deployedBase();
   return {
     config,
     store,

@@ -10,8 +10,9 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsClient } from '../../shared/clients';
+import { lazyEntry } from '../../shared/entry';
 import { type CapacityEvent, CapacityEventSchema, isAlarmEvent } from '../../shared/events';
-import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { deployedIdempotentBase, idempotentEntry } from '../../shared/handler';
 import { RUNBOOK_ARN_ENV } from '../../shared/kinds/facts';
 import { type DatabaseResult, DatabaseService, type DatabaseServiceDeps, type RunbookArns } from './service';
 
@@ -36,7 +37,7 @@ export function createDatabaseHandler(deps: DatabaseHandlerDeps) {
 }
 
 function deployedDeps(): DatabaseHandlerDeps {
-  const { config, store, idempotency, now, notifier } = deployedBase({ idempotency: true });
+  const { config, store, idempotency, now, notifier } = deployedIdempotentBase();
   const runbooks: Record<string, string> = {};
   for (const [kind, env] of Object.entries(RUNBOOK_ARN_ENV)) if (process.env[env]) runbooks[kind] = process.env[env]!;
   return {

@@ -11,8 +11,9 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { SendClient } from '../../adapters/types';
 import { awsClient } from '../../shared/clients';
+import { lazyEntry } from '../../shared/entry';
 import { CapacityOrWindowSchema } from '../../shared/events';
-import { deployedBase, idempotentEntry, lazyEntry } from '../../shared/handler';
+import { deployedIdempotentBase, idempotentEntry } from '../../shared/handler';
 import { SQS_QUEUE_URL } from '../../shared/kinds/queue-workers';
 import { type QueueEvent, type QueueResult, QueueService, type QueueServiceDeps } from './service';
 
@@ -70,7 +71,7 @@ export function deployedSqs(config: SQSClientConfig = {}): SendClient {
 }
 
 function deployedDeps(): QueueHandlerDeps {
-  const base = deployedBase({ idempotency: true });
+  const base = deployedIdempotentBase();
   return {
     ...base,
     sqs: deployedSqs(),

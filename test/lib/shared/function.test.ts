@@ -110,6 +110,13 @@ describe('createFamilyFunction', () => {
     await expect(handler()).resolves.toEqual(cfg);
   });
 
+  test('its source map names the sources without holding their text, which Node would parse at every cold start', () => {
+    const { file } = echoBundle(cfg);
+    const map = JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sources.length).toBeGreaterThan(0);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+
   test('another config is another asset: a deploy ships the new config', () => {
     const assetOf = (bundled: typeof cfg) => {
       const { file } = echoBundle(bundled);

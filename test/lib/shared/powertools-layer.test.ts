@@ -29,10 +29,14 @@ import {
   powertoolsVersion,
 } from '../../../lib/shared/function';
 import {
+  checkSemverUse,
   LAYER_MODULES_DIR,
   POWERTOOLS_ENTRY_POINTS,
   POWERTOOLS_LAYER_MODULE,
+  POWERTOOLS_LAYER_MODULES,
+  powertoolsLayerExport,
   powertoolsOwnLayer,
+  powertoolsShimSources,
   writePowertoolsLayer,
   writePowertoolsShims,
 } from '../../../lib/shared/powertools-layer';
@@ -144,53 +148,130 @@ describe('the own layer', () => {
       }).toString(),
     ) as string[];
 
-  test('serves every entry point with the names the installed package exports', () => {
+  test('serves every entry point, through its shim, with the names the installed package exports', () => {
     const nodeModules = path.join(PROJECT_ROOT, 'node_modules');
+    const shimFiles = Object.keys(powertoolsShimSources());
+    expect(shimFiles).toHaveLength(POWERTOOLS_ENTRY_POINTS.length);
     for (const entry of POWERTOOLS_ENTRY_POINTS) {
-      const served = exportedNames(
-        `require(${JSON.stringify(POWERTOOLS_LAYER_MODULE)})(${JSON.stringify(entry)})`,
-        `${modules}${path.delimiter}${nodeModules}`,
-      );
+      const [, name, ...sub] = entry.split('/');
+      const shim = path.join(shims, name, sub.length ? `${sub.join('/')}.js` : 'index.js');
+      const served = exportedNames(`require(${JSON.stringify(shim)})`, `${modules}${path.delimiter}${nodeModules}`);
       expect(served.length).toBeGreaterThan(0);
       expect({ entry, served }).toEqual({ entry, served: exportedNames(`require(${JSON.stringify(entry)})`, nodeModules) });
     }
   });
 
-  test("a family's bundle built for the layer requires its one module for Powertools and loads its handler with it", () => {
+  /** Only the layer and the AWS SDK on the module path: no installed Powertools to fall back on. */
+  const layerAndSdk = () => {
+    const sdkOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-sdk-'));
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), path.join(sdkOnly, '@aws-sdk'));
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@smithy'), path.join(sdkOnly, '@smithy'));
+    return `${modules}${path.delimiter}${sdkOnly}`;
+  };
+  /** `entry` built for the layer into a directory of its own, with the config beside it. */
+  const buildForLayer = (entry: string) => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-bundle-'));
     const { metafile } = buildSync({
-      entryPoints: [FAMILY_ENTRIES.capacity],
+      entryPoints: [entry],
       outfile: path.join(out, 'index.js'),
       ...functionBuildOptions('layer', shims),
+      nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
       logLevel: 'silent',
       metafile: true,
     });
     expect(Object.keys(metafile.inputs).filter((i) => i.includes('@aws-lambda-powertools'))).toEqual([]);
     fs.writeFileSync(path.join(out, BUNDLED_CONFIG_FILE), JSON.stringify(parseConfig(ALL_KINDS_CONFIG)));
-    // Only the layer and the AWS SDK on the module path: no installed Powertools to fall back on.
-    const sdkOnly = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-sdk-'));
-    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), path.join(sdkOnly, '@aws-sdk'));
-    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@smithy'), path.join(sdkOnly, '@smithy'));
-    const script = `const m = require(${JSON.stringify(path.join(out, 'index.js'))}); process.stdout.write(typeof m.handler + ' ' + Object.keys(require.cache).filter((k) => k.includes('powertools')).map((k) => require('node:path').relative(${JSON.stringify(modules)}, k)).join(','))`;
-    const loaded = execFileSync(process.execPath, ['-e', script], {
-      cwd: out,
-      env: { ...process.env, NODE_PATH: `${modules}${path.delimiter}${sdkOnly}` },
-    }).toString();
-    expect(loaded).toBe(`function ${path.join(POWERTOOLS_LAYER_MODULE, 'index.js')}`);
+    return path.join(out, 'index.js');
+  };
+
+  test.each([
+    ['capacity', FAMILY_ENTRIES.capacity, ['core.js', 'idempotency.js']],
+    ['cdn', FAMILY_ENTRIES.cdn, ['core.js']],
+    ['broker reader', BROKER_READER_ENTRY, ['core.js']],
+    ['operator API', API_HANDLER_ENTRY, ['core.js']],
+  ])("the %s bundle built for the layer loads its handler with the layer's modules of the entry points it imports, and no other", (_name, entry, expected) => {
+    const bundle = buildForLayer(entry);
+    const script = `const m = require(${JSON.stringify(bundle)}); process.stdout.write(typeof m.handler + ' ' + Object.keys(require.cache).filter((k) => k.includes('powertools')).map((k) => require('node:path').relative(${JSON.stringify(modules)}, k)).sort().join(','))`;
+    const loaded = execFileSync(process.execPath, ['-e', script], { cwd: path.dirname(bundle), env: { ...process.env, NODE_PATH: layerAndSdk() } }).toString();
+    expect(loaded).toBe(`function ${expected.map((m) => path.join(POWERTOOLS_LAYER_MODULE, m)).join(',')}`);
   });
 
-  test('holds one module, without the AWS SDK, which the runtime serves', () => {
-    const bundle = fs.readFileSync(path.join(modules, POWERTOOLS_LAYER_MODULE, 'index.js'), 'utf8');
-    expect(bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
-    expect(bundle).not.toMatch(/DynamoDBClient=class|class DynamoDBClient/);
-    expect(fs.readdirSync(modules)).toEqual([POWERTOOLS_LAYER_MODULE]);
-  });
-
-  test('refuses an entry point it does not hold, naming it', () => {
-    const script = `require(${JSON.stringify(POWERTOOLS_LAYER_MODULE)})('@aws-lambda-powertools/batch')`;
-    expect(() => execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: modules }, stdio: 'pipe' })).toThrow(
-      `@aws-lambda-powertools/batch is not in the ${POWERTOOLS_LAYER_MODULE} layer`,
+  test("an idempotent entry inside the three middlewares runs a duplicate delivery once, the layer's two modules side by side", () => {
+    // lambdas/shared/handler.ts as the families run it: the logger, metrics and tracer middlewares
+    // (core) around makeIdempotent on Powertools' cache persistence (idempotency), each module with
+    // its own copy of the commons helpers.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-idempotent-'));
+    const entry = path.join(dir, 'entry.ts');
+    fs.writeFileSync(
+      entry,
+      [
+        "import * as v from 'valibot';",
+        `import { idempotentEntry } from ${JSON.stringify(path.join(PROJECT_ROOT, 'lambdas', 'shared', 'handler'))};`,
+        'export let runs = 0;',
+        'export const handler = idempotentEntry({ schema: v.object({ id: v.string() }), key: (e) => e.id, handle: async (e) => ({ id: e.id, run: ++runs }) });',
+        '',
+      ].join('\n'),
     );
+    const bundle = buildForLayer(entry);
+    const script = [
+      `const m = require(${JSON.stringify(bundle)});`,
+      "const context = { functionName: 'f', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '128', awsRequestId: 'r', getRemainingTimeInMillis: () => 60000 };",
+      "(async () => { const a = await m.handler({ id: 'x' }, context); const b = await m.handler({ id: 'x' }, context); const c = await m.handler({ id: 'y' }, context);",
+      "process.stdout.write('\\nRESULT ' + JSON.stringify({ a, b, c, runs: m.runs })); })().catch((e) => { console.error(e); process.exit(1); });",
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: dir,
+      env: { ...process.env, NODE_PATH: layerAndSdk(), POWERTOOLS_METRICS_NAMESPACE: 'Test' },
+    }).toString();
+    const result = JSON.parse(out.slice(out.lastIndexOf('RESULT ') + 'RESULT '.length));
+    expect(result).toEqual({ a: { id: 'x', run: 1 }, b: { id: 'x', run: 1 }, c: { id: 'y', run: 2 }, runs: 2 });
+  });
+
+  test('holds its modules, without the AWS SDK, which the runtime serves', () => {
+    expect(fs.readdirSync(modules)).toEqual([POWERTOOLS_LAYER_MODULE]);
+    const files = fs.readdirSync(path.join(modules, POWERTOOLS_LAYER_MODULE)).sort();
+    expect(files).toEqual(
+      Object.keys(POWERTOOLS_LAYER_MODULES)
+        .map((m) => `${m}.js`)
+        .sort(),
+    );
+    const idempotency = fs.readFileSync(path.join(modules, POWERTOOLS_LAYER_MODULE, 'idempotency.js'), 'utf8');
+    expect(idempotency).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    for (const file of files)
+      expect(fs.readFileSync(path.join(modules, POWERTOOLS_LAYER_MODULE, file), 'utf8')).not.toMatch(/DynamoDBClient=class|class DynamoDBClient/);
+  });
+
+  test('holds each entry point in one module', () => {
+    expect(new Set(POWERTOOLS_ENTRY_POINTS).size).toBe(POWERTOOLS_ENTRY_POINTS.length);
+  });
+
+  test('refuses an entry point it does not hold, naming it: no module for it, and a bundle that imports it fails to build', () => {
+    expect(() => powertoolsLayerExport('@aws-lambda-powertools/batch')).toThrow(`@aws-lambda-powertools/batch is not in the ${POWERTOOLS_LAYER_MODULE} layer`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-unlisted-'));
+    fs.writeFileSync(path.join(dir, 'entry.ts'), "export * from '@aws-lambda-powertools/logger/correlationId';\n");
+    expect(() => buildSync({ entryPoints: [path.join(dir, 'entry.ts')], write: false, ...functionBuildOptions('layer', shims), logLevel: 'silent' })).toThrow(
+      '@aws-lambda-powertools/logger/correlationId',
+    );
+  });
+
+  test('serves of semver only the gte the X-Ray SDK calls, and refuses a build whose modules call more of it, naming them', () => {
+    const core = fs.readFileSync(path.join(modules, POWERTOOLS_LAYER_MODULE, 'core.js'), 'utf8');
+    // semver's range parsing (Range, satisfies) is not in the layer
+    expect(core).not.toMatch(/maxSatisfying|satisfies/);
+    expect(() => checkSemverUse({ 'aws_p.js': "var semver = require('semver');\nif (!semver.gte(v, min)) throw e;" })).not.toThrow();
+    expect(() => checkSemverUse({ 'aws_p.js': "var semver = require('semver');\nsemver.satisfies(v, r);" })).toThrow(
+      /aws_p\.js: uses semver beyond semver\.gte/,
+    );
+    expect(() => checkSemverUse({ 'other.js': "const { gte } = require('semver');" })).toThrow(/other\.js/);
+  });
+
+  test('is the same bytes from the same packages, wherever it is built', () => {
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'autoscaler-layer-again-'));
+    writePowertoolsLayer(again);
+    for (const m of Object.keys(POWERTOOLS_LAYER_MODULES)) {
+      const file = path.join(LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, `${m}.js`);
+      expect(fs.readFileSync(path.join(again, file)).equals(fs.readFileSync(path.join(dir, file)))).toBe(true);
+    }
   });
 
   test('is built into the cloud assembly when the stack is bundled, once per stack', () => {
@@ -201,7 +282,7 @@ describe('the own layer', () => {
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::LayerVersion', 1);
     const built = fs
       .readdirSync(assembly.directory)
-      .filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(assembly.directory, d, LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, 'index.js')));
+      .filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(assembly.directory, d, LAYER_MODULES_DIR, POWERTOOLS_LAYER_MODULE, 'core.js')));
     expect(built).toHaveLength(1);
   });
 });
@@ -227,11 +308,12 @@ describe('what each function bundle requires at run time', () => {
   };
 
   test.each(Object.entries(entries))(
-    "%s, with the own layer: node builtins, the runtime SDK and the layer's one module; no Powertools in the bundle",
+    "%s, with the own layer: node builtins, the runtime SDK and the layer's modules; no Powertools in the bundle",
     (_name, entry) => {
       const { required, bundled } = externalRequires(entry, 'layer');
-      expect(required.filter((m) => !inRuntime(m) && m !== POWERTOOLS_LAYER_MODULE)).toEqual([]);
-      expect(required).toContain(POWERTOOLS_LAYER_MODULE);
+      const layerModules = Object.keys(POWERTOOLS_LAYER_MODULES).map((m) => `${POWERTOOLS_LAYER_MODULE}/${m}`);
+      expect(required.filter((m) => !inRuntime(m) && !layerModules.includes(m))).toEqual([]);
+      expect(required).toContain(`${POWERTOOLS_LAYER_MODULE}/core`);
       // a Powertools package the layer does not hold would be bundled: add its entry points to the layer
       expect(bundled.filter((i) => i.includes('@aws-lambda-powertools/'))).toEqual([]);
     },
