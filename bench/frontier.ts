@@ -7,8 +7,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FrontierPoint, type FrontierVerdict, judgeAgainstFrontier, runFrontier } from '../sim/frontier';
+import { REACTIVE_REFERENCE_TEXT, type ReactiveReach, reachText, reactiveReach } from '../sim/reactive-reference';
 import { loadScenario } from '../sim/scenario';
 import type { Score } from '../sim/score';
+import { loadTrace } from '../sim/trace';
 
 export interface FrontierTable {
   readonly scenario: string;
@@ -17,6 +19,8 @@ export interface FrontierTable {
   readonly points: readonly FrontierPoint[];
   readonly autoscaler: Score;
   readonly verdict: FrontierVerdict;
+  /** Web: how near the goals reacting gets on this trace (sim/reactive-reference.ts). */
+  readonly reach?: ReactiveReach;
   readonly seconds: number;
 }
 
@@ -40,6 +44,7 @@ export async function frontierTables(dir: string, autoscaler: (scenario: string)
       points,
       autoscaler: own,
       verdict: judgeAgainstFrontier(own, points),
+      ...(scenario.workload.kind === 'web' ? { reach: reactiveReach(scenario, loadTrace(scenario.trace.file, scenario.trace), points) } : {}),
       seconds: (performance.now() - started) / 1000,
     });
   }
@@ -77,5 +82,6 @@ export function frontierLines(t: FrontierTable): string[] {
     row('**autoscaler**', t.target, t.autoscaler, ''),
     '',
     `${t.scenario}: ${verdictText(t.autoscaler, t.verdict)}.`,
+    ...(t.reach ? ['', `A reacting oracle (${REACTIVE_REFERENCE_TEXT}) meets both goals here: ${reachText(t.reach)}.`] : []),
   ];
 }

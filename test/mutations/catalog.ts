@@ -673,4 +673,20 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "import './quiet';\nimport '../esm-interop';\n",
     tests: ['test/lambdas/recommender/bundle.test.ts'],
   },
+  {
+    id: 'reactive-oracle-sees-the-present',
+    breaks: "the reactive reference knows each minute's load only when CloudWatch publishes it, two minutes late",
+    file: 'sim/reactive-reference.ts',
+    find: 'const seen = world.newestVisibleMinute();',
+    replace: 'const seen = world.currentStep;',
+    tests: ['test/sim/reactive-reference.test.ts'],
+  },
+  {
+    id: 'reactive-oracle-counts-dominated-points',
+    breaks: 'a reactive reference point that an anchor dominates does not meet the web goals',
+    file: 'sim/reactive-reference.ts',
+    find: 'verdict.halfViolation && verdict.dominatedBy.length === 0',
+    replace: 'verdict.halfViolation',
+    tests: ['test/sim/reactive-reference.test.ts'],
+  },
 ];
