@@ -23,6 +23,9 @@ import { generatedSuite, QUEUE_GOAL_TEXT, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDa
 import { CLAIRVOYANT, scenarioTable, WEBSOCKETS_VARIANT, websocketsVariant } from './scenarios';
 import { syntheticConfig, synthRow } from './synth';
 
+/** Fresh processes per bundle and source for the init medians: with 15, a ratio moved by up to 0.06 between runs on the same 2-core machine. */
+const INIT_RUNS = 25;
+
 /** The deployments synthesized, by number of web targets; and one granted per target, past what that mode holds. */
 const SYNTH_TARGETS = [10, 100, 1000, 5000];
 const PER_TARGET_PROBE = 1000;
@@ -126,7 +129,7 @@ async function main() {
     'operator API': API_HANDLER_ENTRY,
     recommender: RECOMMENDER_ENTRY,
   };
-  const bundles = bundleTable(entries, config, 15);
+  const bundles = bundleTable(entries, config, INIT_RUNS);
   out();
   out('## Lambda bundles (example config)');
   out();
@@ -137,7 +140,7 @@ async function main() {
       .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KiB`)
       .join(', ')}); \`bundled\`, in each bundle; \`public-layer\`, Powertools' public layer.`,
   );
-  out('Init time is the median, over 15 fresh Node processes each, of the time from process start until the handler module');
+  out(`Init time is the median, over ${INIT_RUNS} fresh Node processes each, of the time from process start until the handler module`);
   out('and the AWS SDK modules its bundle requires are loaded, alternated with a minimal handler that requires the same SDK');
   out("modules and nothing else, in the same run; NODE_PATH is the layer's node_modules (for `layer`) and then the project's");
   out("node_modules, which play the runtime's SDK and the public layer. The ratio is what the project adds (its code,");
