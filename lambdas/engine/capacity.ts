@@ -52,6 +52,11 @@ export interface CapacityPolicy {
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly targetCpu: number;
+  /**
+   * CPU a noisy minute may reach: the level holds enough headroom for a minute PEAK_SIGMAS noise
+   * deviations above the mean to stay at or below it. Off when not above targetCpu. @default off
+   */
+  readonly peakCpu?: number;
   readonly targetMemory?: number;
   readonly tolerance: number;
   readonly maxStepUpRatio: number;
@@ -149,6 +154,14 @@ const LEVEL_POINTS = 10;
 /** Standard deviations of noise above the mean that the level covers. */
 const NOISE_SIGMAS = 0.25;
 /**
+ * Standard deviations of noise above the mean that must fit under peakCpu: 2.576, the one-sided normal
+ * quantile that 0.5% of minutes exceed, 0.5% being the web SLO's allowance (scenarios/README.md,
+ * "Comparing policies": a violation this low is within the SLO). On calm load the target alone decides;
+ * on noisy load, where a tier sized for the mean at its target would pass the peak several times an
+ * hour, this holds the headroom that the noise measured over the datapoints read calls for.
+ */
+const PEAK_SIGMAS = 2.576;
+/**
  * The median of the last three points this many noise deviations above the mean of the points before
  * them is a shift of the load, not noise: two minutes of three that far out. A flash crowd or a step
  * clears it within two or three minutes; at 2, the minute noise of the generated web traces cleared it
@@ -228,21 +241,37 @@ function noiseSd(win: readonly number[]): number {
 
 /**
  * The level of a noisy demand series at index k. Calm: the mean of its last LEVEL_POINTS plus
- * NOISE_SIGMAS of their noise, so minute-to-minute noise does not move it. A shift: when the median
+ * NOISE_SIGMAS of their noise, so minute-to-minute noise does not move it; with a peak share
+ * (peakShareOf), at least the mean plus PEAK_SIGMAS of the noise `peakSd` times that share, so that a
+ * noisy minute that far out stays under peakCpu. A shift: when the median
  * of the last three points (two points of three) stands SHIFT_SIGMAS of noise above the mean of the
  * window's points before them, the load has moved, and the level follows it at once.
  */
-function levelAt(values: readonly number[], k: number): number {
+function levelAt(values: readonly number[], k: number, peakShare = 0, peakSd = 0): number {
+  return levelOf(values, k, peakShare, peakSd).level;
+}
+
+/** levelAt, and whether the level follows a shift (the median of the last three above the noise). */
+function levelOf(values: readonly number[], k: number, peakShare = 0, peakSd = 0): { level: number; shift: boolean } {
   const last3 = values.slice(Math.max(0, k - 2), k + 1).sort((a, b) => a - b);
   const med = last3[last3.length >> 1];
   const win = values.slice(Math.max(0, k - LEVEL_POINTS + 1), k + 1);
   const mean = win.reduce((a, b) => a + b, 0) / win.length;
   const sd = noiseSd(win);
-  const calm = mean + NOISE_SIGMAS * sd;
+  const calm = Math.max(mean + NOISE_SIGMAS * sd, (mean + PEAK_SIGMAS * peakSd) * peakShare);
   // The shift is judged against the points before the last three, which it has not moved yet.
   const before = win.length >= 6 ? win.slice(0, -3) : win;
   const beforeMean = before.reduce((a, b) => a + b, 0) / before.length;
-  return med > beforeMean + SHIFT_SIGMAS * noiseSd(before) ? Math.max(calm, med) : calm;
+  const shift = med > beforeMean + SHIFT_SIGMAS * noiseSd(before);
+  return { level: shift ? Math.max(calm, med) : calm, shift };
+}
+
+/**
+ * The share of the level a noise peak may use, targetCpu / peakCpu: a level L at the target leaves
+ * L x peakCpu / targetCpu of capacity below the peak. 0 (off) without a peakCpu above the target.
+ */
+function peakShareOf(policy: CapacityPolicy): number {
+  return policy.peakCpu !== undefined && policy.peakCpu > policy.targetCpu ? policy.targetCpu / policy.peakCpu : 0;
 }
 
 interface Assessment {
@@ -255,6 +284,8 @@ interface Assessment {
   readonly horizon: number;
   /** The highest level of the scale-in stabilization window. */
   readonly windowLevel: number;
+  /** The load is on the rise: its level follows a shift, or it is projected above the level. */
+  readonly rising: boolean;
 }
 
 /**
@@ -268,11 +299,14 @@ const USUAL_LAG_SECONDS = 120;
  * datapoints the trend is projected over the usual lag only: a slope measured on five noisy minutes
  * and carried over ten more is mostly noise, and the next datapoints will show a real ramp anyway.
  */
-function assess(series: readonly Datapoint[], periodSeconds: number, now: number, policy: CapacityPolicy, late = false): Assessment {
+function assess(series: readonly Datapoint[], periodSeconds: number, now: number, policy: CapacityPolicy, late = false, peakShare = 0): Assessment {
   const values = series.map((d) => d.value);
   const k = values.length - 1;
   const newest = series[k];
-  const level = levelAt(values, k);
+  // The noise a peak must clear: one figure over every datapoint read, the same for each level of the
+  // window, so that the window's levels differ by their means alone.
+  const peakSd = peakShare > 0 ? noiseSd(values) : 0;
+  const { level, shift } = levelOf(values, k, peakShare, peakSd);
   // A ramp rises over the whole window and over its last three minutes alike; a step that has
   // already happened does not keep rising, so the lower of the two slopes is projected.
   let slope = Math.max(0, trendPerSecond(series.slice(-TREND_POINTS)));
@@ -283,8 +317,8 @@ function assess(series: readonly Datapoint[], periodSeconds: number, now: number
   const projected = Math.min(level + slope * horizon, level * (1 + MAX_TREND_GROWTH));
   const from = newest.at - Math.max(0, policy.scaleInStabilizationSeconds - periodSeconds) * 1000;
   let windowLevel = level;
-  for (let i = k - 1; i >= 0 && series[i].at >= from; i--) windowLevel = Math.max(windowLevel, levelAt(values, i));
-  return { newest: newest.value, level, projected, horizon, windowLevel };
+  for (let i = k - 1; i >= 0 && series[i].at >= from; i--) windowLevel = Math.max(windowLevel, levelAt(values, i, peakShare, peakSd));
+  return { newest: newest.value, level, projected, horizon, windowLevel, rising: shift || projected > level };
 }
 
 function readyAt(memory: EngineMemory, at: number, fallback: number): number {
@@ -307,6 +341,8 @@ interface Need {
   /** The most units the scale-in stabilization window's levels needed (no projection). */
   windowUnits: number;
   text: string;
+  /** The signal's load is on the rise (Assessment.rising): no scale-in while it is. */
+  rising?: boolean;
 }
 
 /**
@@ -328,7 +364,7 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
     policy.requestsPerTarget !== undefined ? policy.requestsPerTarget / 60 : unitRate !== undefined ? (unitRate * policy.targetCpu) / 100 : undefined;
   if (rc?.length && perUnitTarget !== undefined && perUnitTarget > 0) {
     const rates = rc.map((d) => ({ at: d.at, value: d.value / period }));
-    const p = assess(rates, period, now, policy, late);
+    const p = assess(rates, period, now, policy, late, peakShareOf(policy));
     const units = p.projected / perUnitTarget;
     const windowUnits = p.windowLevel / perUnitTarget;
     figures.requestRate = p.newest;
@@ -337,6 +373,7 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
     list.push({
       units,
       windowUnits,
+      rising: p.rising,
       text: `requests ${fmt(p.newest)}/s (level ${fmt(p.level)}/s${p.projected > p.level ? `, ${fmt(p.projected)}/s projected ${fmt(p.horizon)} s ahead` : ''}) at ${fmt(perUnitTarget)}/s per unit need ${fmt(units)}`,
     });
   }
@@ -387,7 +424,7 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
       const units = count !== undefined && per !== undefined && per > 0 ? count / per : readyAt(memory, d.at + period * 1000, current.ready);
       return { at: d.at, value: (units * d.value) / 100 };
     });
-    const p = assess(busy, period, now, policy, late);
+    const p = assess(busy, period, now, policy, late, peakShareOf(policy));
     const cpuNow = last(obs.cpu)!.value;
     let units = p.projected / (policy.targetCpu / 100);
     const windowUnits = p.windowLevel / (policy.targetCpu / 100);
@@ -397,6 +434,7 @@ function needs(input: CapacityInput, unitRate: number | undefined, late: boolean
     list.push({
       units,
       windowUnits,
+      rising: p.rising,
       text: `CPU ${fmt(cpuNow)}%${saturated ? ' (saturated)' : ''} is ${fmt(p.newest)} busy units (level ${fmt(p.level)}${p.projected > p.level ? `, ${fmt(p.projected)} projected` : ''}), needing ${fmt(units)} at ${policy.targetCpu}%`,
     });
     if (saturated && list.length === 1) {
@@ -594,6 +632,11 @@ function decideOnData<R>(
     if (sinceAny < policy.scaleInCooldownSeconds) {
       return result(previous, `${why}; scale-in cooldown, ${fmt(policy.scaleInCooldownSeconds - sinceAny)} s left`, 'cooldown');
     }
+    // A load on the rise is not scaled in on: a level that has just followed a shift, or a trend that
+    // projects it higher, would order the units back within minutes.
+    if (list.some((n) => n.rising)) {
+      return result(previous, `${why}; no scale-in while the load rises, unchanged`, 'stabilization');
+    }
     const step = Math.max(1, Math.floor(previous * policy.maxStepDownRatio));
     const desired = Math.max(stabilized, previous - step);
     return result(desired, `${why}; ${previous} -> ${desired}${desired > stabilized ? ` (step limit ${step})` : ''}`);
@@ -606,6 +649,7 @@ export function capacityPolicyOf(target: {
   minCapacity: number;
   maxCapacity: number;
   targetCpu: number;
+  peakCpu?: number;
   targetMemory?: number;
   tolerance: number;
   maxStepUpRatio: number;
@@ -626,6 +670,7 @@ export function capacityPolicyOf(target: {
     minCapacity: target.minCapacity,
     maxCapacity: target.maxCapacity,
     targetCpu: target.targetCpu,
+    peakCpu: target.peakCpu,
     targetMemory: target.targetMemory,
     tolerance: target.tolerance,
     maxStepUpRatio: target.maxStepUpRatio,

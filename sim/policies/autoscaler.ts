@@ -74,6 +74,8 @@ export function autoscalerConfig(scenario: Scenario, policy: ProjectPolicy = 'de
           minCapacity: scenario.target.minUnits,
           maxCapacity: scenario.target.maxUnits,
           targetCpu: scenario.target.targetUtilization,
+          // The SLO's ceiling is the CPU a noisy minute may reach.
+          peakCpu: Math.min(100, scenario.slo.maxUtilization * 100),
           warmupSeconds: scenario.workload.provisioningSeconds,
           targetGroup: { loadBalancerFullName: 'app/sim/0123456789abcdef', targetGroupFullName: 'targetgroup/sim-web/0123456789abcdef' },
           ...(policy === 'step' ? SEED_STEP_POLICY.web : {}),

@@ -501,8 +501,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'capacity-chases-noise',
     breaks: 'calm under noisy load: the level follows a shift, not each noisy minute',
     file: 'lambdas/engine/capacity.ts',
-    find: 'return med > beforeMean + SHIFT_SIGMAS * noiseSd(before) ? Math.max(calm, med) : calm;',
-    replace: 'return Math.max(calm, med);',
+    find: 'return { level: shift ? Math.max(calm, med) : calm, shift };',
+    replace: 'return { level: Math.max(calm, med), shift };',
     tests: ['test/lambdas/engine/capacity-calm.test.ts'],
   },
   {
@@ -688,5 +688,21 @@ export const MUTATIONS: readonly Mutation[] = [
     find: 'verdict.halfViolation && verdict.dominatedBy.length === 0',
     replace: 'verdict.halfViolation',
     tests: ['test/sim/reactive-reference.test.ts'],
+  },
+  {
+    id: 'scale-in-while-the-load-rises',
+    breaks: 'no scale-in while a signal follows a shift or projects a rise (calm: no reversal within minutes)',
+    file: 'lambdas/engine/capacity.ts',
+    find: '    if (list.some((n) => n.rising)) {',
+    replace: '    if (list.some((n) => n.rising) && false) {',
+    tests: ['test/lambdas/engine/capacity.test.ts', 'test/lambdas/engine/capacity-calm.test.ts'],
+  },
+  {
+    id: 'peak-cpu-ignored',
+    breaks: 'noisy web load gets the headroom for a 2.576-sigma minute at peakCpu',
+    file: 'lambdas/engine/capacity.ts',
+    find: 'policy.peakCpu > policy.targetCpu ? policy.targetCpu / policy.peakCpu : 0',
+    replace: 'policy.peakCpu > policy.targetCpu ? 0 : 0',
+    tests: ['test/lambdas/engine/capacity.test.ts'],
   },
 ];

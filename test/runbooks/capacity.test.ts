@@ -78,12 +78,14 @@ describe('set-capacity runbook', () => {
     const record = await w.store.getTarget('web');
     expect(record).toMatchObject({ lastActionAt: NOW, lastExecution: 'manual-1', lastDecision: { outcome: 'applied', previous: 4, desired: 8 } });
     const target = config.targets[0] as AsgTarget;
-    // Idle: 10% CPU for a quarter of an hour wants far fewer than 8.
+    // Idle: 0.4 busy units for a quarter of an hour (10% CPU of the 4 units before the change, 5% of the
+    // 8 after it: the same load) wants far fewer than 8.
+    const cpuAt = (at: number) => ({ at, value: at < NOW ? 10 : 5 });
     const decideAt = (now: number) =>
       decideCapacity({
         policy: capacityPolicyOf(target),
         current: { desired: 8, ready: 8 },
-        observation: { periodSeconds: 60, cpu: Array.from({ length: 15 }, (_, i) => ({ at: now - (15 - i) * 60_000, value: 10 })) },
+        observation: { periodSeconds: 60, cpu: Array.from({ length: 15 }, (_, i) => cpuAt(now - (15 - i) * 60_000)) },
         memory: record!.memory as unknown as EngineMemory,
         now,
       }).decision;

@@ -103,6 +103,34 @@ describe('decideCapacity examples', () => {
     expect(noisy.decision.figures.recommended).toBeGreaterThan(calm.decision.figures.recommended);
   });
 
+  test('with peakCpu above the target, noisy demand gets the headroom for a minute 2.576 noise deviations above its mean at peakCpu', () => {
+    // 200 and 400 req/s in turn: mean 300, every first difference 200, a noise deviation of 200 x 1.4826 / sqrt(2) = 209.7
+    const rates = [200, 400, 200, 400, 200, 400, 200, 400, 200, 400];
+    const sd = (200 * 1.4826) / Math.SQRT2;
+    const at = (peakCpu?: number) =>
+      decide({ policy: { ...policy, peakCpu }, current: { desired: 10, ready: 10 }, observation: webObservation(rates, 10) }).decision.figures.need;
+    // (300 + 2.576 sd) req/s may take 90% of the units, so at 70% they serve it x 70 / 90; 28 req/s per unit at 70%
+    expect(at(90)).toBeCloseTo(((300 + 2.576 * sd) * (70 / 90)) / 28, 6);
+    // at or below the target it is off: the mean and a quarter of the noise, as without it
+    expect(at(70)).toBeCloseTo((300 + 0.25 * sd) / 28, 6);
+    expect(at(undefined)).toBeCloseTo((300 + 0.25 * sd) / 28, 6);
+    // calm demand: the target alone decides, whatever peakCpu
+    const calm = (peakCpu?: number) =>
+      decide({ policy: { ...policy, peakCpu }, current: { desired: 10, ready: 10 }, observation: webObservation(Array(10).fill(280), 10) }).decision.figures
+        .need;
+    expect(calm(90)).toBeCloseTo(calm(undefined)!, 9);
+  });
+
+  test('no scale-in while the load rises: a level that has just followed a shift keeps the count', () => {
+    // the load doubled three minutes ago, to half of what 25 units serve; nothing in the window asks for 25
+    const shifted = decide({ current: { desired: 25, ready: 25 }, observation: webObservation([...Array(12).fill(200), 400, 400, 400], 25) });
+    expect(shifted.decision).toMatchObject({ desired: 25, direction: 'none', heldBy: 'stabilization' });
+    expect(shifted.decision.reason).toMatch(/no scale-in while the load rises, unchanged$/);
+    // the same load, settled: it scales in
+    const settled = decide({ current: { desired: 25, ready: 25 }, observation: webObservation(Array(15).fill(400), 25) });
+    expect(settled.decision.direction).toBe('in');
+  });
+
   test("scale-in goes no lower than the levels of the window's datapoints, even with no earlier decision", () => {
     // Demand fell from 840 to 200 req/s three minutes ago: the window still holds the higher levels.
     const rates = [840, 840, 840, 840, 840, 840, 840, 200, 200, 200];

@@ -43,6 +43,14 @@ export const capacityFields = {
   /** Average CPU, percent, the engine steers towards. @default 70 */
   targetCpu: percent.default(70),
   /**
+   * CPU, percent, a noisy minute may reach: on noisy load the engine holds enough headroom that a
+   * minute 2.576 noise deviations above the mean (one minute in 200) stays at or below it; on calm
+   * load `targetCpu` alone decides. Above `targetCpu` to take effect.
+   * @default 90
+   */
+  // 90: the web SLO's utilization ceiling of the simulator's scenarios (scenarios/README.md, maxUtilization 0.9).
+  peakCpu: percent.default(90),
+  /**
    * Shortest time between two scale-in actions, and after a scale-out before a scale-in, in seconds.
    * @default 300
    */
