@@ -243,16 +243,11 @@ function noiseSd(win: readonly number[]): number {
  * The level of a noisy demand series at index k. Calm: the mean of its last LEVEL_POINTS plus
  * NOISE_SIGMAS of their noise, so minute-to-minute noise does not move it; with a peak share
  * (peakShareOf), at least the mean plus PEAK_SIGMAS of the noise `peakSd` times that share, so that a
- * noisy minute that far out stays under peakCpu. A shift: when the median
- * of the last three points (two points of three) stands SHIFT_SIGMAS of noise above the mean of the
- * window's points before them, the load has moved, and the level follows it at once.
+ * noisy minute that far out stays under peakCpu. A shift: when the median of the last three points
+ * (two points of three) stands SHIFT_SIGMAS of noise above the mean of the window's points before them,
+ * the load has moved, and the level follows it at once (`shift`).
  */
-function levelAt(values: readonly number[], k: number, peakShare = 0, peakSd = 0): number {
-  return levelOf(values, k, peakShare, peakSd).level;
-}
-
-/** levelAt, and whether the level follows a shift (the median of the last three above the noise). */
-function levelOf(values: readonly number[], k: number, peakShare = 0, peakSd = 0): { level: number; shift: boolean } {
+function levelAt(values: readonly number[], k: number, peakShare: number, peakSd: number): { level: number; shift: boolean } {
   const last3 = values.slice(Math.max(0, k - 2), k + 1).sort((a, b) => a - b);
   const med = last3[last3.length >> 1];
   const win = values.slice(Math.max(0, k - LEVEL_POINTS + 1), k + 1);
@@ -306,7 +301,7 @@ function assess(series: readonly Datapoint[], periodSeconds: number, now: number
   // The noise a peak must clear: one figure over every datapoint read, the same for each level of the
   // window, so that the window's levels differ by their means alone.
   const peakSd = peakShare > 0 ? noiseSd(values) : 0;
-  const { level, shift } = levelOf(values, k, peakShare, peakSd);
+  const { level, shift } = levelAt(values, k, peakShare, peakSd);
   // A ramp rises over the whole window and over its last three minutes alike; a step that has
   // already happened does not keep rising, so the lower of the two slopes is projected.
   let slope = Math.max(0, trendPerSecond(series.slice(-TREND_POINTS)));
@@ -317,7 +312,7 @@ function assess(series: readonly Datapoint[], periodSeconds: number, now: number
   const projected = Math.min(level + slope * horizon, level * (1 + MAX_TREND_GROWTH));
   const from = newest.at - Math.max(0, policy.scaleInStabilizationSeconds - periodSeconds) * 1000;
   let windowLevel = level;
-  for (let i = k - 1; i >= 0 && series[i].at >= from; i--) windowLevel = Math.max(windowLevel, levelAt(values, i, peakShare, peakSd));
+  for (let i = k - 1; i >= 0 && series[i].at >= from; i--) windowLevel = Math.max(windowLevel, levelAt(values, i, peakShare, peakSd).level);
   return { newest: newest.value, level, projected, horizon, windowLevel, rising: shift || projected > level };
 }
 
