@@ -37,14 +37,16 @@ export async function frontierTables(dir: string, autoscaler: (scenario: string)
     const own = autoscaler(scenario.name);
     if (scenario.workload.kind === 'queue' || !own) continue;
     const started = performance.now();
-    const points = await runFrontier(scenario);
+    // Read once: every anchor run and the reactive reference replay the same trace.
+    const trace = loadTrace(scenario.trace.file, scenario.trace);
+    const points = await runFrontier(scenario, trace);
     tables.push({
       scenario: scenario.name,
       target: scenario.target.targetUtilization,
       points,
       autoscaler: own,
       verdict: judgeAgainstFrontier(own, points),
-      ...(scenario.workload.kind === 'web' ? { reach: reactiveReach(scenario, loadTrace(scenario.trace.file, scenario.trace), points) } : {}),
+      ...(scenario.workload.kind === 'web' ? { reach: reactiveReach(scenario, trace, points) } : {}),
       seconds: (performance.now() - started) / 1000,
     });
   }
