@@ -154,7 +154,7 @@ describe('the replayed target', () => {
     ]);
     expect(candidateGrid(api())).toHaveLength(15); // 65 is off the grid, and so is 600 s
     const q = candidateGrid(workers());
-    expect(q[0]).toEqual({ scaleInStabilizationSeconds: 180, idleSeconds: 300 });
+    expect(q[0]).toEqual({ scaleInStabilizationSeconds: 60, idleSeconds: 300 });
     expect(q).toHaveLength(9);
     expect(q.every((s) => !('maxWaitSeconds' in s))).toBe(true);
   });

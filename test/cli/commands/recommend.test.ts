@@ -159,7 +159,7 @@ describe('recommend --trace', () => {
     const { code, stdout } = await cli('recommend', 'workers', '--trace', queueTrace, '-o', 'text');
     expect(code).toBe(0);
     const rows = stdout.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^current\t180\t300\t\d+\.\d\d\t\d+\.\d{3}\t\d+\.\d\d\t\d+\.\d\t\d+$/);
+    expect(rows[0]).toMatch(/^current\t60\t300\t\d+\.\d\d\t\d+\.\d{3}\t\d+\.\d\d\t\d+\.\d\t\d+$/);
     expect(rows.length === 1 || /^recommended\t\d+\t\d+\t/.test(rows[1])).toBe(true);
   });
 });

@@ -30,7 +30,7 @@ describe('queue-workers config', () => {
       maxCapacity: 10,
       idleSeconds: 300,
       warmupSeconds: 60,
-      scaleInStabilizationSeconds: 180,
+      scaleInStabilizationSeconds: 60,
       scaleInCooldownSeconds: 60,
       maxStepDownRatio: 1,
       ageAlarmRatio: 0.5,

@@ -69,11 +69,14 @@ export const queueSizingFields = {
   /** Seconds from a desired-count increase until the new worker consumes messages. @default 60 */
   warmupSeconds: z.number().int().min(0).max(3600).default(60),
   /**
-   * Scale-in goes only as low as the highest recommendation of this window, so a worker removed is
-   * not needed again a minute later.
-   * @default 180
+   * Scale-in goes only as low as the highest recommendation of this window, so that one poll's dip
+   * does not remove a worker the next poll needs. One poll (60 s): the depth comes from
+   * GetQueueAttributes, not from a lagging datapoint, and the need of a drained backlog is measured,
+   * so a longer window only keeps a drained batch's workers billed (on the bench's generated batch
+   * traces, 180 s cost 0.11 more cost ratio than 60 s, with the same violations and no fewer reversals).
+   * @default 60
    */
-  scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(180),
+  scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(60),
   /**
    * Least seconds after any change before workers are removed. Scale-in only: a scale-out is applied
    * at once (the backlog does not wait), so the kind has no `scaleOutCooldownSeconds`. One poll

@@ -30,7 +30,7 @@ describe('rabbitmq-workers config', () => {
       maxCapacity: 10,
       idleSeconds: 300,
       warmupSeconds: 60,
-      scaleInStabilizationSeconds: 180,
+      scaleInStabilizationSeconds: 60,
       scaleInCooldownSeconds: 60,
       maxStepDownRatio: 1,
       missingData: { lateAfterSeconds: 240 },
