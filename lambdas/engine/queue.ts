@@ -30,8 +30,9 @@
  *   protection the service itself spares the busy workers, and the engine leaves the choice to it.
  * - Zero and back: the last worker goes only after idleSeconds with nothing visible and nothing in
  *   flight; the first message seen from zero asks for a worker at once. Work back sooner after zero
- *   than the fleet had waited doubles the wait (up to an hour): a trickle that one worker keeps out of
- *   sight does not wake the fleet every few minutes.
+ *   than the fleet had waited doubles the wait (up to an hour), and a flow found by the very first poll
+ *   after zero sets it to the hour at once: a trickle that one worker keeps out of sight does not
+ *   wake the fleet every few minutes.
  */
 
 export interface QueuePolicy {
@@ -116,6 +117,11 @@ export interface QueueInput {
 
 /** The longest the idle wait grows to when a trickle keeps waking the fleet: an hour. */
 const MAX_IDLE_HOLD_SECONDS = 3600;
+/**
+ * Messages the first poll after zero must find to show a flow rather than one message that happened
+ * to arrive: more than one.
+ */
+const FLOW_MESSAGES = 2;
 
 /** Interval assumed before the first poll (the poller runs every minute). */
 export const DEFAULT_POLL_SECONDS = 60;
@@ -244,11 +250,16 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
   const idleFor = emptySince === undefined ? 0 : (now - emptySince) / 1000;
   // A fleet woken sooner after going to zero than it had waited idle was serving a trickle that a
   // worker keeps out of sight (every poll finds the queue empty): wait twice as long next time, up to
-  // MAX_IDLE_HOLD_SECONDS. Zero that lasts as long as the wait resets it.
+  // MAX_IDLE_HOLD_SECONDS. When the very first poll after zero already finds a flow (FLOW_MESSAGES or
+  // more), the trickle never paused: doubling would only go to zero and back a few more times on the
+  // way to the hour (each time a worker stopped and another started within minutes), so the wait
+  // goes to the hour at once. Zero that lasts as long as the wait resets it.
+  const longestHold = Math.max(p.idleSeconds, MAX_IDLE_HOLD_SECONDS);
   let idleHold = m.idleHoldSeconds ?? p.idleSeconds;
   if (m.zeroSince !== undefined) {
     const quietFor = (now - m.zeroSince) / 1000;
-    if (backlog > 0 && quietFor < idleHold) idleHold = Math.min(Math.max(p.idleSeconds, MAX_IDLE_HOLD_SECONDS), idleHold * 2);
+    const firstPoll = m.lastPoll?.at === m.zeroSince;
+    if (backlog > 0 && quietFor < idleHold) idleHold = firstPoll && backlog >= FLOW_MESSAGES ? longestHold : Math.min(longestHold, idleHold * 2);
     else if (quietFor >= idleHold) idleHold = p.idleSeconds;
   }
   const idle = backlog === 0 && idleFor >= idleHold;

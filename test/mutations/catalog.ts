@@ -522,6 +522,22 @@ export const MUTATIONS: readonly Mutation[] = [
     tests: ['test/lambdas/engine/queue.test.ts'],
   },
   {
+    id: 'trickle-wake-doubles',
+    breaks: 'a flow found by the first poll after zero sets the idle wait to the hour at once, instead of going to zero and back on the way',
+    file: 'lambdas/engine/queue.ts',
+    find: 'firstPoll && backlog >= FLOW_MESSAGES ? longestHold :',
+    replace: 'false ? longestHold :',
+    tests: ['test/lambdas/engine/queue.test.ts'],
+  },
+  {
+    id: 'queue-stabilization-default',
+    breaks: "a queue target's scale-in stabilization window is one poll unless set",
+    file: 'lambdas/shared/kinds/schemas/queue-workers.ts',
+    find: 'scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(60),',
+    replace: 'scaleInStabilizationSeconds: z.number().int().min(0).max(3600).default(180),',
+    tests: ['test/lambdas/shared/config-queue.test.ts'],
+  },
+  {
     id: 'stabilization-default-hpa',
     breaks: "calm by default: a web target's scale-in stabilization window is 900 s unless set",
     file: 'lambdas/shared/kinds/schemas/capacity.ts',

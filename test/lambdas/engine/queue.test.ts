@@ -66,14 +66,16 @@ describe('decideQueue: batches and trickles', () => {
   });
 
   test('a trickle that wakes the fleet soon after it went to zero doubles the idle wait, and a long quiet resets it', () => {
-    // One worker keeps a trickle out of sight: every poll finds the queue empty.
+    // One worker keeps a sparse trickle out of sight: every poll finds the queue empty.
     const quiet = (n: number): [number, number][] => Array.from({ length: n }, () => [0, 0]);
-    const first = run([...quiet(6), [30, 0], ...quiet(8)], { desired: 1 });
-    // idle for 300 s: to zero at minute 5; work one minute later: back to one, and the wait doubles
-    expect(first.out.slice(0, 7)).toEqual([1, 1, 1, 1, 1, 0, 1]);
+    const first = run([...quiet(6), [0, 0], [3, 0], ...quiet(8)], { desired: 1 });
+    // idle for 300 s: to zero at minute 5; work two minutes later: back to one, and the wait doubles
+    expect(first.out.slice(0, 8)).toEqual([1, 1, 1, 1, 1, 0, 0, 1]);
     expect(first.memory.idleHoldSeconds).toBe(600);
     // empty again for 7 minutes after the wake: still one worker (600 s not yet reached)
-    expect(first.out.slice(7)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(first.out.slice(8)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    // one message at the first poll after zero is not yet a flow: the wait doubles
+    expect(run([...quiet(6), [1, 0]], { desired: 1 }).memory.idleHoldSeconds).toBe(600);
 
     // at zero for as long as the wait: the wait goes back to idleSeconds
     const { decision, memory } = decide({
@@ -83,6 +85,17 @@ describe('decideQueue: batches and trickles', () => {
     });
     expect(decision.desired).toBe(0);
     expect(memory.idleHoldSeconds).toBe(300);
+  });
+
+  test('work found by the very first poll after zero is a flow that one worker kept out of sight: the idle wait goes to an hour at once', () => {
+    // 30 messages a minute, which one worker at 2/s serves between polls: the queue looked idle for
+    // 300 s, the fleet went to zero, and the next poll found the minute's 30 waiting.
+    const quiet = (n: number): [number, number][] => Array.from({ length: n }, () => [0, 0]);
+    const woken = run([...quiet(6), [30, 0], ...quiet(40)], { desired: 1 });
+    expect(woken.out.slice(0, 7)).toEqual([1, 1, 1, 1, 1, 0, 1]);
+    expect(woken.memory.idleHoldSeconds).toBe(3600);
+    // the trickle goes on out of sight: the fleet does not go to zero again within the hour
+    expect(woken.out.slice(7).every((n) => n === 1)).toBe(true);
   });
 
   test('the idle wait never grows beyond an hour', () => {
