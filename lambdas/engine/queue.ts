@@ -24,6 +24,9 @@
  * - Fast out, slow in: a scale-out is applied at once; a scale-in waits scaleInCooldownSeconds after
  *   any change, goes no lower than the highest recommendation of the last scaleInStabilizationSeconds,
  *   removes at most maxStepDownRatio of the fleet, and never goes below the busy (protected) workers.
+ * - Calm: a scale-in that would reverse a scale-out within REVERSAL_WINDOW_SECONDS waits the window out
+ *   when that idles at most reversalHoldWorkerMinutes (reversalHold): a small batch's workers stay a
+ *   few minutes more instead of a worker stopped and another started around every batch.
  * - In flight, unprotected: without scale-in protection nothing keeps ECS or Auto Scaling from stopping
  *   a worker that holds messages, so a scale-in goes no lower than the workers the in-flight messages
  *   need, ceil(in flight / messagesInFlightPerWorker) (the ceiling in force still wins). With
@@ -55,6 +58,11 @@ export interface QueuePolicy {
   readonly scaleInProtection: boolean;
   /** Messages one worker holds in flight (taken, not yet deleted): Celery's concurrency x prefetch multiplier. */
   readonly messagesInFlightPerWorker: number;
+  /**
+   * The most idle worker-minutes a scale-in may be held to keep it from reversing a scale-out within
+   * REVERSAL_WINDOW_SECONDS (0: never held).
+   */
+  readonly reversalHoldWorkerMinutes: number;
 }
 
 export interface QueueObservation {
@@ -86,6 +94,8 @@ export interface QueueMemory {
   /** Since when nothing has been visible or in flight (epoch ms); undefined while there is work. */
   readonly emptySince?: number;
   readonly lastChangeAt?: number;
+  /** When the desired count was last raised (epoch ms). */
+  readonly lastOutAt?: number;
   /** The arrival rate measured over the previous poll interval, messages/s. */
   readonly lastRate?: number;
   /** When the fleet last went to zero (epoch ms); undefined while it has workers. */
@@ -101,7 +111,7 @@ export interface QueueDecision {
   readonly desired: number;
   readonly direction: 'out' | 'in' | 'none';
   /** What held a wanted scale-in back. */
-  readonly heldBy?: 'cooldown' | 'stabilization' | 'idle' | 'busy' | 'step' | 'in-flight';
+  readonly heldBy?: 'cooldown' | 'stabilization' | 'idle' | 'busy' | 'step' | 'in-flight' | 'reversal';
   readonly reason: string;
   readonly figures: Readonly<Record<string, number>>;
 }
@@ -122,6 +132,12 @@ const MAX_IDLE_HOLD_SECONDS = 3600;
  * to arrive: more than one.
  */
 const FLOW_MESSAGES = 2;
+
+/**
+ * A scale-in this soon after a scale-out reverses it: the calm goal's definition (scenarios/README.md,
+ * `reversals`: an action opposite in direction to the previous one and within 600 s of it).
+ */
+export const REVERSAL_WINDOW_SECONDS = 600;
 
 /** Interval assumed before the first poll (the poller runs every minute). */
 export const DEFAULT_POLL_SECONDS = 60;
@@ -198,6 +214,26 @@ export function workersForBacklog(segments: readonly BacklogSegment[], ready: nu
   return Math.max(1, lo);
 }
 
+/**
+ * Whether a wanted scale-in waits to keep from reversing the last scale-out. It waits when the last
+ * change was a scale-out no more than REVERSAL_WINDOW_SECONDS ago and keeping the fleet until the
+ * first poll past the window idles at most reversalHoldWorkerMinutes, counted as if every worker but
+ * one (minCapacity, if higher; none when the scale-in goes to zero) were idle from now on: an upper
+ * bound, so that what a hold costs is known when it begins. For the same fleet and floor the bound
+ * only shrinks as the window runs out, so a hold once begun lasts to the window's end: a scale-in
+ * that went later inside the window would reverse the scale-out all the same.
+ */
+function reversalHold(p: QueuePolicy, m: QueueMemory, now: number, current: number, next: number, cadence: number): string | undefined {
+  const last = m.lastOutAt;
+  if (last === undefined || m.lastChangeAt !== last || p.reversalHoldWorkerMinutes <= 0) return undefined;
+  const since = (now - last) / 1000;
+  if (since > REVERSAL_WINDOW_SECONDS) return undefined;
+  const kept = Math.min(next, Math.max(p.minCapacity, 1));
+  const idleMinutes = (Math.max(0, current - kept) * (REVERSAL_WINDOW_SECONDS - since + cadence)) / 60;
+  if (idleMinutes > p.reversalHoldWorkerMinutes) return undefined;
+  return `the scale-out was ${Math.round(since)} s ago; ${current} kept to ${REVERSAL_WINDOW_SECONDS} s idle at most ${Math.round(idleMinutes)} worker-minutes (reversalHoldWorkerMinutes ${p.reversalHoldWorkerMinutes})`;
+}
+
 export function decideQueue(input: QueueInput): { decision: QueueDecision; memory: QueueMemory } {
   const { policy: p, fleet, observation: o, memory: m, now } = input;
   const mu = p.messagesPerSecondPerWorker;
@@ -268,6 +304,7 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
 
   const clamp = (n: number) => Math.min(p.maxCapacity, Math.max(p.minCapacity, n));
   let desired = current;
+  let holdWhy: string | undefined;
   let heldBy: QueueDecision['heldBy'];
   let why: string;
   const target = clamp(needed);
@@ -289,6 +326,12 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
     } else {
       next = Math.min(current, Math.max(target, stabilized, current - step, warmFloor));
       if (next > target) heldBy = next === warmFloor ? 'idle' : next === stabilized ? 'stabilization' : 'step';
+      const hold = reversalHold(p, m, now, current, next, cadence);
+      if (next < current && hold) {
+        next = current;
+        heldBy = 'reversal';
+        holdWhy = hold;
+      }
     }
     if (current > p.maxCapacity) next = Math.min(next, p.maxCapacity);
     // Unprotected workers holding messages stay; a lowered ceiling (the operator's bound) still applies.
@@ -302,7 +345,7 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
       heldBy = 'busy';
     }
     desired = next;
-    why = desired < current ? `scale in to ${desired}` : `scale-in held by ${heldBy}`;
+    why = desired < current ? `scale in to ${desired}` : `scale-in held by ${heldBy}${holdWhy ? `: ${holdWhy}` : ''}`;
   } else {
     why = 'no change';
   }
@@ -328,7 +371,7 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
   const reason =
     `backlog ${visible} visible + ${inFlight} in flight, oldest ~${Math.round(age)} s, arrivals ${round(rate, 2)}/s at ${mu}/s per worker: ` +
     `${forBacklog > ceiling ? `more than ${ceiling}` : forBacklog} for the ${p.maxWaitSeconds} s wait, ${forRate} to keep up` +
-    `${backlog === 0 ? `; idle ${Math.round(idleFor)} s of ${idleHold}${idleHold > p.idleSeconds ? ` (idleSeconds ${p.idleSeconds}, doubled while a trickle kept waking the fleet)` : ''}` : ''}; bounds ${p.minCapacity}-${p.maxCapacity}` +
+    `${backlog === 0 ? `; idle ${Math.round(idleFor)} s of ${idleHold}${idleHold > p.idleSeconds ? ` (idleSeconds ${p.idleSeconds}, longer while a trickle kept waking the fleet)` : ''}` : ''}; bounds ${p.minCapacity}-${p.maxCapacity}` +
     `${busy ? `, ${busy} busy` : ''}` +
     `${holding ? `; no scale-in protection: ${holding} worker(s) hold the ${inFlight} in flight at ${p.messagesInFlightPerWorker} each` : ''}` +
     `; ${current} -> ${desired} (${why})`;
@@ -344,6 +387,7 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
       recommendations,
       emptySince,
       lastChangeAt: desired !== current ? now : m.lastChangeAt,
+      lastOutAt: desired > current ? now : m.lastOutAt,
       lastRate: rate,
       zeroSince: desired === 0 ? (current === 0 ? m.zeroSince : now) : undefined,
       idleHoldSeconds: idleHold,
@@ -351,32 +395,31 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
   };
 }
 
+/** The policy fields a queue target carries under the same names (the rest: bounds and workers). */
+const TARGET_FIELDS = [
+  'messagesPerSecondPerWorker',
+  'maxWaitSeconds',
+  'warmupSeconds',
+  'idleSeconds',
+  'scaleInStabilizationSeconds',
+  'scaleInCooldownSeconds',
+  'maxStepDownRatio',
+  'reversalHoldWorkerMinutes',
+] as const;
+
 /** The engine's policy of a queue-workers target, with the bounds in force now. */
 export function queuePolicyOf(
-  target: {
-    minCapacity: number;
-    maxCapacity: number;
-    messagesPerSecondPerWorker: number;
-    maxWaitSeconds: number;
-    warmupSeconds: number;
-    idleSeconds: number;
-    scaleInStabilizationSeconds: number;
-    scaleInCooldownSeconds: number;
-    maxStepDownRatio: number;
+  target: Pick<QueuePolicy, (typeof TARGET_FIELDS)[number] | 'minCapacity' | 'maxCapacity'> & {
     workers: { scaleInProtection: boolean; messagesInFlightPerWorker: number };
   },
   bounds?: { minCapacity: number; maxCapacity: number },
 ): QueuePolicy {
+  // Copied by name, not written out one by one: each name costs the function bundles once, not twice.
+  const fields = Object.fromEntries(TARGET_FIELDS.map((k) => [k, target[k]])) as Pick<QueuePolicy, (typeof TARGET_FIELDS)[number]>;
   return {
+    ...fields,
     minCapacity: bounds?.minCapacity ?? target.minCapacity,
     maxCapacity: bounds?.maxCapacity ?? target.maxCapacity,
-    messagesPerSecondPerWorker: target.messagesPerSecondPerWorker,
-    maxWaitSeconds: target.maxWaitSeconds,
-    warmupSeconds: target.warmupSeconds,
-    idleSeconds: target.idleSeconds,
-    scaleInStabilizationSeconds: target.scaleInStabilizationSeconds,
-    scaleInCooldownSeconds: target.scaleInCooldownSeconds,
-    maxStepDownRatio: target.maxStepDownRatio,
     scaleInProtection: target.workers.scaleInProtection,
     messagesInFlightPerWorker: target.workers.messagesInFlightPerWorker,
   };

@@ -107,9 +107,15 @@ function cooldownBreach(target: FleetTarget, record: TargetRecord | undefined, f
   return held(target.scaleInCooldownSeconds, Math.min(since(m.lastScaleOutAt), since(m.lastScaleInAt)), 'scaleInCooldownSeconds');
 }
 
-/** What the family function keeps, with the cooldowns started now. */
-function memoryAfter(target: FleetTarget, record: TargetRecord | undefined, now: number): Record<string, unknown> {
-  if (target.kind === 'queue-workers') return { ...((record?.memory as QueueMemory | undefined) ?? EMPTY_QUEUE_MEMORY), lastChangeAt: now };
+/**
+ * What the family function keeps, with the cooldowns started now. For queue workers a raise by hand
+ * is a scale-out like the engine's own: a scale-in within REVERSAL_WINDOW_SECONDS of it may be held.
+ */
+function memoryAfter(target: FleetTarget, record: TargetRecord | undefined, now: number, raised: boolean): Record<string, unknown> {
+  if (target.kind === 'queue-workers') {
+    const m = (record?.memory as QueueMemory | undefined) ?? EMPTY_QUEUE_MEMORY;
+    return { ...m, lastChangeAt: now, lastOutAt: raised ? now : m.lastOutAt };
+  }
   return { ...((record?.memory as EngineMemory | undefined) ?? EMPTY_MEMORY), lastScaleOutAt: now, lastScaleInAt: now };
 }
 
@@ -182,7 +188,7 @@ export async function set(ctx: RunbookContext, raw: unknown, execution: string):
       {
         ...record,
         targetId: target.id,
-        memory: memoryAfter(target, record, start),
+        memory: memoryAfter(target, record, start, to > from),
         lastDecision: {
           at: start,
           previous: from,

@@ -4,7 +4,8 @@
  * ECS and SQS answered by the simulator's in-memory services. One synth for all.
  */
 import { capacityPolicyOf, decideCapacity, type EngineMemory } from '../../lambdas/engine/capacity';
-import { type AsgTarget, parseConfig } from '../../lambdas/shared/config';
+import { decideQueue, type QueueMemory, queuePolicyOf } from '../../lambdas/engine/queue';
+import { type AsgTarget, parseConfig, type QueueWorkersTarget } from '../../lambdas/shared/config';
 import { MemoryStateStore } from '../../lambdas/state/memory';
 import type { StateStore } from '../../lambdas/state/store';
 import { NOW, type World, world } from './context';
@@ -91,6 +92,25 @@ describe('set-capacity runbook', () => {
       }).decision;
     expect(decideAt(NOW + 120_000)).toMatchObject({ desired: 8, heldBy: 'cooldown' });
     expect(decideAt(NOW + (target.scaleInCooldownSeconds + 1) * 1000).desired).toBeLessThan(8);
+  });
+
+  test('queue workers raised by hand: the engine does not reverse that scale-out within 600 s when holding is cheap, as after its own', async () => {
+    const w = world(config, synthesized);
+    const from = w.fleets.get('celery')!.desired;
+    await setCapacity(w, { targetId: 'celery', desired: from + 3 });
+    const record = await w.store.getTarget('celery');
+    const target = config.targets[3] as QueueWorkersTarget;
+    // the queue is empty: the engine wants one warm worker
+    const decideAt = (now: number) =>
+      decideQueue({
+        policy: queuePolicyOf(target),
+        fleet: { desired: from + 3, ready: from + 3 },
+        observation: { visible: 0, notVisible: 0 },
+        memory: record!.memory as unknown as QueueMemory,
+        now,
+      }).decision;
+    expect(decideAt(NOW + 120_000)).toMatchObject({ desired: from + 3, heldBy: 'reversal' });
+    expect(decideAt(NOW + 660_000).desired).toBeLessThan(from + 3);
   });
 
   test('beyond maxCapacity is clamped (never forced); the step is passed over only with force: true, audited', async () => {

@@ -16,6 +16,8 @@ const policy: QueuePolicy = {
   maxStepDownRatio: 0.5,
   scaleInProtection: false,
   messagesInFlightPerWorker: 1,
+  // the examples below that are not about it run without the reversal hold
+  reversalHoldWorkerMinutes: 0,
 };
 /** Workers that protect themselves from scale-in (ECS task protection, ASG instance protection). */
 const protectedPolicy: QueuePolicy = { ...policy, scaleInProtection: true };
@@ -201,6 +203,66 @@ describe('decideQueue examples', () => {
     expect(out[out.length - 1]).toBe(1);
   });
 
+  test('a scale-in that would reverse a scale-out within 600 s waits the 600 s out when the idle workers that costs fit reversalHoldWorkerMinutes', () => {
+    const calm: QueuePolicy = { ...policy, scaleInStabilizationSeconds: 60, scaleInCooldownSeconds: 60, maxStepDownRatio: 1, reversalHoldWorkerMinutes: 70 };
+    // a batch of 900 messages on a trickle: a few workers drain it in minutes
+    const depths: [number, number][] = [[30, 0], [900, 0], [400, 3], [0, 1], ...Array.from({ length: 14 }, (): [number, number] => [10, 1])];
+    const held = run(depths, { desired: 1 }, calm);
+    const out = held.out.findIndex((n, i) => i > 0 && n > held.out[i - 1]);
+    const added = held.out[out];
+    expect(added).toBeGreaterThan(2);
+    // polls 60 ... 600 s after the scale-out keep the fleet; the first poll past 600 s scales in
+    for (let i = out + 1; i <= out + 10; i++) expect(held.out[i]).toBe(added);
+    expect(held.out[out + 11]).toBeLessThan(added);
+    // without the hold (0), the same fleet scales in a few polls after the scale-out: a reversal
+    const off = run(depths, { desired: 1 }, { ...calm, reversalHoldWorkerMinutes: 0 });
+    expect(off.out.findIndex((n, i) => i > out && n < off.out[i - 1])).toBeLessThanOrEqual(out + 5);
+  });
+
+  test('the reversal hold names itself, and a fleet whose idle minutes would pass the budget scales in at once', () => {
+    const calm: QueuePolicy = { ...policy, scaleInStabilizationSeconds: 60, scaleInCooldownSeconds: 60, maxStepDownRatio: 1, reversalHoldWorkerMinutes: 70 };
+    // 8 workers ordered 240 s ago, the queue drained: holding 7 idle workers to 660 s is 49 worker-minutes
+    const memory: QueueMemory = {
+      ...EMPTY_QUEUE_MEMORY,
+      lastChangeAt: NOW - 240_000,
+      lastOutAt: NOW - 240_000,
+      lastPoll: { at: NOW - MIN, backlog: 0, ready: 8 },
+    };
+    const small = decideQueue({ policy: calm, fleet: { desired: 8, ready: 8 }, observation: { visible: 1, notVisible: 1 }, memory, now: NOW });
+    expect(small.decision.desired).toBe(8);
+    expect(small.decision.heldBy).toBe('reversal');
+    expect(small.decision.reason).toMatch(/held by reversal: the scale-out was 240 s ago.*49 worker-minutes.*reversalHoldWorkerMinutes 70/);
+    // 20 workers: 19 idle for 420 s is 133 worker-minutes, over the budget: scale in now
+    const big = decideQueue({ policy: calm, fleet: { desired: 20, ready: 20 }, observation: { visible: 1, notVisible: 1 }, memory, now: NOW });
+    expect(big.decision.desired).toBeLessThan(20);
+    // once the fleet has come down since the scale-out, a further scale-in reverses nothing: not held
+    const cameDown = decideQueue({
+      policy: calm,
+      fleet: { desired: 8, ready: 8 },
+      observation: { visible: 1, notVisible: 1 },
+      memory: { ...memory, lastChangeAt: NOW - 120_000 },
+      now: NOW,
+    });
+    expect(cameDown.decision.desired).toBeLessThan(8);
+    // a hold once begun lasts to the window's end, and goes when the scale-out is more than 600 s old
+    const later = decideQueue({
+      policy: calm,
+      fleet: { desired: 8, ready: 8 },
+      observation: { visible: 0, notVisible: 1 },
+      memory: small.memory,
+      now: NOW + 5 * MIN,
+    });
+    expect(later.decision.desired).toBe(8);
+    const past = decideQueue({
+      policy: calm,
+      fleet: { desired: 8, ready: 8 },
+      observation: { visible: 0, notVisible: 1 },
+      memory: later.memory,
+      now: NOW + 7 * MIN,
+    });
+    expect(past.decision.desired).toBeLessThan(8);
+  });
+
   test('to zero only after idleSeconds of an empty queue with nothing in flight', () => {
     const empties = Array.from({ length: 8 }, (): [number, number] => [0, 0]);
     const { out } = run([[3, 0], ...empties], { desired: 1 });
@@ -338,6 +400,7 @@ describe('decideQueue properties', () => {
     maxStepDownRatio: fc.double({ min: 0.05, max: 1, noNaN: true }),
     scaleInProtection: fc.boolean(),
     messagesInFlightPerWorker: fc.integer({ min: 1, max: 64 }),
+    reversalHoldWorkerMinutes: fc.integer({ min: 0, max: 200 }),
   });
   const toPolicy = (a: { minCapacity: number; span: number } & Omit<QueuePolicy, 'minCapacity' | 'maxCapacity'>): QueuePolicy => {
     const { span, ...rest } = a;
@@ -463,6 +526,20 @@ describe('decideQueue properties', () => {
         const { decision } = decideQueue({ policy: p, fleet: { desired: 0, ready: 0 }, observation: { visible, notVisible }, memory, now: NOW });
         expect(decision.desired).toBeGreaterThanOrEqual(1);
         expect(decision.direction).toBe('out');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('with a budget no hold exceeds, no scale-in within 600 s of a scale-out that was the last change (within the ceiling)', () => {
+    fc.assert(
+      fc.property(arbPolicy, arbFleet, arbDepth, arbMemory, fc.integer({ min: 0, max: 600 }), (a, f, o, memory, since) => {
+        const p = { ...toPolicy(a), reversalHoldWorkerMinutes: 1e6 };
+        const desired = Math.min(f.desired, p.maxCapacity);
+        const at = NOW - since * 1000;
+        const m = { ...memory, lastChangeAt: at, lastOutAt: at };
+        const { decision } = decideQueue({ policy: p, fleet: { desired, ready: desired }, observation: o, memory: m, now: NOW });
+        expect(decision.desired).toBeGreaterThanOrEqual(desired);
       }),
       { numRuns: 300 },
     );

@@ -31,6 +31,7 @@ describe('queue-workers config', () => {
       idleSeconds: 300,
       warmupSeconds: 60,
       scaleInStabilizationSeconds: 60,
+      reversalHoldWorkerMinutes: 70,
       scaleInCooldownSeconds: 60,
       maxStepDownRatio: 1,
       ageAlarmRatio: 0.5,

@@ -215,10 +215,11 @@ describe('queue poller', () => {
     expect(record?.lastDecision?.reason).toMatch(/0 -> 1/);
   });
 
-  test('back to zero only after idleSeconds of an empty queue with nothing in flight', async () => {
+  /** Wakes the fleet with 5 messages at T0, then polls an empty queue every minute from T0 + 2 min. */
+  async function wakeThenIdle(configInput?: AutoscalerConfigInput): Promise<{ history: number[]; store: DynamoStateStore }> {
     const store = await newStore();
     const clock = { now: T0 };
-    const handler = makeHandler(store, clock);
+    const handler = makeHandler(store, clock, { configInput });
     cloud.queues[DEFAULT_URL] = { visible: 5, notVisible: 0 };
     await handler(pollEvent(clock.now), context);
     expect(cloud.service.desired).toBe(1);
@@ -228,13 +229,27 @@ describe('queue poller', () => {
     await handler(pollEvent(clock.now), context);
     cloud.queues[DEFAULT_URL] = { visible: 0, notVisible: 0 };
     const history: number[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 10; i++) {
       clock.now += MIN;
       await handler(pollEvent(clock.now), context);
       history.push(cloud.service.desired);
     }
-    // empty from the third poll on; the default idle period is 300 s
-    expect(history).toEqual([1, 1, 1, 1, 1, 0, 0]);
+    return { history, store };
+  }
+
+  test('back to zero only after idleSeconds of an empty queue with nothing in flight', async () => {
+    const noHold = { ...baseConfig, targets: [{ ...baseConfig.targets[0], reversalHoldWorkerMinutes: 0 }] } as AutoscalerConfigInput;
+    const { history } = await wakeThenIdle(noHold);
+    // empty from the third poll on (T0 + 2 min); the default idle period is 300 s
+    expect(history).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+  });
+
+  test('by default the worker woken at T0 stays until 600 s after it was ordered: going to zero sooner would reverse that scale-out', async () => {
+    const { history, store } = await wakeThenIdle();
+    // idle for 300 s at T0 + 7 min, held (one idle worker for 4 minutes) until T0 + 10 min; zero at the first poll after
+    expect(history).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
+    const record = await store.getTarget('default-workers');
+    expect(record?.lastDecision?.reason).toMatch(/1 -> 0/);
   });
 
   test('R15 busy workers are never removed: an ASG is not set below its instances protected from scale-in', async () => {

@@ -31,6 +31,7 @@ describe('rabbitmq-workers config', () => {
       idleSeconds: 300,
       warmupSeconds: 60,
       scaleInStabilizationSeconds: 60,
+      reversalHoldWorkerMinutes: 70,
       scaleInCooldownSeconds: 60,
       maxStepDownRatio: 1,
       missingData: { lateAfterSeconds: 240 },

@@ -34,6 +34,7 @@ describe('redis-workers config', () => {
       idleSeconds: 300,
       warmupSeconds: 60,
       scaleInStabilizationSeconds: 60,
+      reversalHoldWorkerMinutes: 70,
       scaleInCooldownSeconds: 60,
       maxStepDownRatio: 1,
       missingData: { lateAfterSeconds: 240 },
