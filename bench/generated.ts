@@ -136,15 +136,21 @@ export function suiteLines(runs: readonly SuiteRun[]): string[] {
   const undominated = web.filter((r) => r.verdict?.dominatedBy.length === 0).length;
   const half = web.filter((r) => r.verdict?.halfViolation).length;
   const reached = web.filter((r) => r.reach?.cheapest).length;
+  const own = runs.filter((r) => r.scores.autoscaler);
+  const calmOf = (kind: 'web' | 'queue') => {
+    const of = own.filter((r) => r.kind === kind);
+    return `${of.filter((r) => calmGoal(r.scores.autoscaler)).length} of ${of.length} ${kind} traces`;
+  };
   lines.push(
     '',
     `Against the frontier of target tracking and predictive at 80-30% on each web trace: dominated by no anchor point on ${undominated} of ${web.length}; half-violation goal met on ${half} of ${web.length}.`,
+    `The calm goal (at most ${CALM_GOAL.maxActionsPerHour} actions an hour and ${CALM_GOAL.maxReversalsPerDay} reversals a day) met on ${calmOf('web')} and ${calmOf('queue')}.`,
     `A reacting oracle (${REACTIVE_REFERENCE_TEXT}) meets both goals on ${reached} of ${web.length}, within the anchors' cost range; the last column gives the cost ratio it needs, or how far its nearest point misses the bound.`,
     '',
     'The autoscaler per trace:',
     '',
-    `| trace | ${SUITE_FIELDS.map((f) => f.label).join(' | ')} | dominated by | half-violation goal | a reacting oracle meets both |`,
-    `| --- | ${SUITE_FIELDS.map(() => '---:').join(' | ')} | --- | --- | --- |`,
+    `| trace | ${SUITE_FIELDS.map((f) => f.label).join(' | ')} | calm goal | dominated by | half-violation goal | a reacting oracle meets both |`,
+    `| --- | ${SUITE_FIELDS.map(() => '---:').join(' | ')} | --- | --- | --- | --- |`,
   );
   for (const r of runs) {
     const s = r.scores.autoscaler;
@@ -153,7 +159,7 @@ export function suiteLines(runs: readonly SuiteRun[]): string[] {
     const v = r.verdict;
     const dominated = v ? v.dominatedBy.map((p) => `${p.policy} ${p.target}`).join(', ') || 'none' : '';
     const goal = v ? `${v.halfViolation ? 'pass' : 'fail'}${Number.isFinite(v.bound) ? ` (bound ${v.bound.toFixed(3)})` : ''}` : '';
-    lines.push(`| ${r.trace} | ${cells.join(' | ')} | ${dominated} | ${goal} | ${r.reach ? reachText(r.reach) : ''} |`);
+    lines.push(`| ${r.trace} | ${cells.join(' | ')} | ${calmGoal(s) ? 'pass' : 'fail'} | ${dominated} | ${goal} | ${r.reach ? reachText(r.reach) : ''} |`);
   }
   const queue = runs.filter((r) => r.kind === 'queue' && r.scores.autoscaler && r.scores.clairvoyant);
   if (queue.length) {
@@ -172,6 +178,13 @@ export function suiteLines(runs: readonly SuiteRun[]): string[] {
     }
   }
   return lines;
+}
+
+/** The calm goal on every trace, web and queue: at most 10 actions an hour and 24 reversals a day. */
+export const CALM_GOAL = { maxActionsPerHour: 10, maxReversalsPerDay: 24 } as const;
+
+export function calmGoal(s: Pick<SuiteScore, 'actionsPerHour' | 'reversalsPerDay'>): boolean {
+  return s.actionsPerHour <= CALM_GOAL.maxActionsPerHour && s.reversalsPerDay <= CALM_GOAL.maxReversalsPerDay;
 }
 
 /** The queue goal: violation at most 1% and a cost ratio at most the clairvoyant reference's + 0.20. */

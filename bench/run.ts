@@ -19,7 +19,7 @@ import { bundleTable } from './bundles';
 import { CHAOS_FAULTS, chaosTable } from './chaos';
 import { costPerTarget, metricsPerEvaluation, PRICES, USAGE } from './cost';
 import { frontierLines, frontierTables } from './frontier';
-import { generatedSuite, QUEUE_GOAL_TEXT, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteLines } from './generated';
+import { CALM_GOAL, calmGoal, generatedSuite, QUEUE_GOAL_TEXT, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteLines } from './generated';
 import { CLAIRVOYANT, scenarioTable, WEBSOCKETS_VARIANT, websocketsVariant } from './scenarios';
 import { syntheticConfig, synthRow } from './synth';
 
@@ -64,6 +64,15 @@ async function main() {
     );
   }
   for (const s of scen.skipped) out(`\nNot run: ${s}`);
+  out();
+  const calm = [...scen.rows, ...ws.rows].filter((r) => r.policy === 'autoscaler');
+  out(
+    `The calm goal (at most ${CALM_GOAL.maxActionsPerHour} actions an hour and ${CALM_GOAL.maxReversalsPerDay} reversals a day) for the autoscaler: ` +
+      calm
+        .map((r) => `${r.scenario} ${calmGoal(r) ? 'pass' : 'fail'} (${f(r.actionsPerHour, 2)} actions/h, ${f(r.reversalsPerDay, 1)} reversals a day)`)
+        .join(', ') +
+      '.',
+  );
   out();
   out(`The \`${CLAIRVOYANT}\` rows are a reference, not a policy. ${QUEUE_GOAL_TEXT}`);
   out();

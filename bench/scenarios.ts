@@ -19,6 +19,7 @@ export interface ScenarioRow {
   readonly actions: number;
   readonly actionsPerHour: number;
   readonly reversals: number;
+  readonly reversalsPerDay: number;
   readonly peakUnits: number;
 }
 
@@ -61,13 +62,19 @@ export async function websocketsVariant(dir: string): Promise<{ rows: ScenarioRo
   };
   const run = await runScenario(scenario);
   return {
-    rows: run.runs.map((r) => rowOf(scenario.name, r.name, r.score)),
+    rows: run.runs.map((r) => rowOf(scenario.name, r.name, r.score, daysOf(scenario, run))),
     connections: run.runs.flatMap((r) => (r.world instanceof World ? [connectionRow(r.name, r.world, connectionsPerUnit)] : [])),
     seconds: run.seconds,
   };
 }
 
-function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeof runScenario>>['runs'][number]['score']): ScenarioRow {
+/** Days a scenario's trace covers, from one of its runs. */
+function daysOf(scenario: Scenario, run: Awaited<ReturnType<typeof runScenario>>): number {
+  const world = run.runs[0]?.world;
+  return world instanceof World ? (world.steps * scenario.trace.stepSeconds) / 86400 : Number.NaN;
+}
+
+function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeof runScenario>>['runs'][number]['score'], days: number): ScenarioRow {
   return {
     scenario,
     policy,
@@ -77,6 +84,7 @@ function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeo
     actions: score.actions,
     actionsPerHour: score.actionsPerHour,
     reversals: score.reversals,
+    reversalsPerDay: score.reversals / days,
     peakUnits: score.peakUnits,
   };
 }
@@ -95,11 +103,12 @@ export async function scenarioTable(dir: string): Promise<{ rows: ScenarioRow[];
     const scenario = loadScenario(join(dir, file));
     const run = await runScenario(scenario, { policies: [...policiesOf(scenario), ...PROJECT_POLICIES[scenario.workload.kind]] });
     seconds[scenario.name] = run.seconds;
-    for (const r of run.runs) rows.push(rowOf(scenario.name, r.name, r.score));
+    const days = daysOf(scenario, run);
+    for (const r of run.runs) rows.push(rowOf(scenario.name, r.name, r.score, days));
     // The queue's cost reference beside the policies (the queue goal: cost at most its + 0.20).
     const world = run.runs[0]?.world;
     if (scenario.workload.kind === 'queue' && world instanceof World) {
-      rows.push(rowOf(scenario.name, CLAIRVOYANT, clairvoyantQueue(scenario, { start: world.start, arrivals: world.arrivals }).score));
+      rows.push(rowOf(scenario.name, CLAIRVOYANT, clairvoyantQueue(scenario, { start: world.start, arrivals: world.arrivals }).score, days));
     }
     for (const [policy, why] of Object.entries(run.skipped)) skipped.push(`${scenario.name} / ${policy}: ${why}`);
   }

@@ -1,4 +1,4 @@
-import { medianAndWorst, queueGoal, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteScenario } from '../../bench/generated';
+import { calmGoal, medianAndWorst, queueGoal, SUITE_SEEDS, SUITE_WEB_SHAPES, suiteDays, suiteScenario } from '../../bench/generated';
 import { generateTrace } from '../../sim/generate';
 import { idealUnits } from '../../sim/score';
 import { scoreOf } from '../sim/helpers';
@@ -27,6 +27,12 @@ describe('the generated suite', () => {
     expect(queueGoal(score(0.5, 1.3), score(0, 1.1))).toEqual({ pass: true, difference: expect.closeTo(0.2, 9) });
     expect(queueGoal(score(0.5, 1.31), score(0, 1.1)).pass).toBe(false);
     expect(queueGoal(score(1.01, 1.1), score(0, 1.1)).pass).toBe(false);
+  });
+
+  test('the calm goal: at most 10 actions an hour and 24 reversals a day', () => {
+    expect(calmGoal({ actionsPerHour: 10, reversalsPerDay: 24 })).toBe(true);
+    expect(calmGoal({ actionsPerHour: 10.01, reversalsPerDay: 0 })).toBe(false);
+    expect(calmGoal({ actionsPerHour: 0, reversalsPerDay: 24.1 })).toBe(false);
   });
 
   test('median (of the middle two for an even count) and worst', () => {
