@@ -228,39 +228,21 @@ describe('decideQueue examples', () => {
       lastOutAt: NOW - 240_000,
       lastPoll: { at: NOW - MIN, backlog: 0, ready: 8 },
     };
-    const small = decideQueue({ policy: calm, fleet: { desired: 8, ready: 8 }, observation: { visible: 1, notVisible: 1 }, memory, now: NOW });
+    /** The engine's decision for `desired` workers with one message visible and one in flight (or none visible). */
+    const decide = (desired: number, m: QueueMemory, now = NOW, visible = 1) =>
+      decideQueue({ policy: calm, fleet: { desired, ready: desired }, observation: { visible, notVisible: 1 }, memory: m, now });
+    const small = decide(8, memory);
     expect(small.decision.desired).toBe(8);
     expect(small.decision.heldBy).toBe('reversal');
     expect(small.decision.reason).toMatch(/held by reversal: the scale-out was 240 s ago.*49 worker-minutes.*reversalHoldWorkerMinutes 70/);
     // 20 workers: 19 idle for 420 s is 133 worker-minutes, over the budget: scale in now
-    const big = decideQueue({ policy: calm, fleet: { desired: 20, ready: 20 }, observation: { visible: 1, notVisible: 1 }, memory, now: NOW });
-    expect(big.decision.desired).toBeLessThan(20);
+    expect(decide(20, memory).decision.desired).toBeLessThan(20);
     // once the fleet has come down since the scale-out, a further scale-in reverses nothing: not held
-    const cameDown = decideQueue({
-      policy: calm,
-      fleet: { desired: 8, ready: 8 },
-      observation: { visible: 1, notVisible: 1 },
-      memory: { ...memory, lastChangeAt: NOW - 120_000 },
-      now: NOW,
-    });
-    expect(cameDown.decision.desired).toBeLessThan(8);
+    expect(decide(8, { ...memory, lastChangeAt: NOW - 120_000 }).decision.desired).toBeLessThan(8);
     // a hold once begun lasts to the window's end, and goes when the scale-out is more than 600 s old
-    const later = decideQueue({
-      policy: calm,
-      fleet: { desired: 8, ready: 8 },
-      observation: { visible: 0, notVisible: 1 },
-      memory: small.memory,
-      now: NOW + 5 * MIN,
-    });
+    const later = decide(8, small.memory, NOW + 5 * MIN, 0);
     expect(later.decision.desired).toBe(8);
-    const past = decideQueue({
-      policy: calm,
-      fleet: { desired: 8, ready: 8 },
-      observation: { visible: 0, notVisible: 1 },
-      memory: later.memory,
-      now: NOW + 7 * MIN,
-    });
-    expect(past.decision.desired).toBeLessThan(8);
+    expect(decide(8, later.memory, NOW + 7 * MIN, 0).decision.desired).toBeLessThan(8);
   });
 
   test('to zero only after idleSeconds of an empty queue with nothing in flight', () => {
