@@ -68,10 +68,10 @@ export async function websocketsVariant(dir: string): Promise<{ rows: ScenarioRo
   };
 }
 
-/** Days a scenario's trace covers, from one of its runs. */
+/** Days a scenario's trace covers, from one of its runs (every kind's world counts its steps). */
 function daysOf(scenario: Scenario, run: Awaited<ReturnType<typeof runScenario>>): number {
-  const world = run.runs[0]?.world;
-  return world instanceof World ? (world.steps * scenario.trace.stepSeconds) / 86400 : Number.NaN;
+  const steps = run.runs[0]?.world.steps;
+  return steps === undefined ? Number.NaN : (steps * scenario.trace.stepSeconds) / 86400;
 }
 
 function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeof runScenario>>['runs'][number]['score'], days: number): ScenarioRow {
