@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { decideQueue, EMPTY_QUEUE_MEMORY, type QueueInput, type QueueMemory, type QueuePolicy, workersForBacklog } from '../../../lambdas/engine/queue';
+import {
+  decideQueue,
+  EMPTY_QUEUE_MEMORY,
+  type QueueInput,
+  type QueueMemory,
+  type QueuePolicy,
+  REVERSAL_WINDOW_SECONDS,
+  workersForBacklog,
+} from '../../../lambdas/engine/queue';
+import { REVERSAL_WINDOW_SECONDS as SCORED_REVERSAL_WINDOW_SECONDS } from '../../../sim/score';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 const MIN = 60_000;
@@ -217,6 +226,10 @@ describe('decideQueue examples', () => {
     // without the hold (0), the same fleet scales in a few polls after the scale-out: a reversal
     const off = run(depths, { desired: 1 }, { ...calm, reversalHoldWorkerMinutes: 0 });
     expect(off.out.findIndex((n, i) => i > out && n < off.out[i - 1])).toBeLessThanOrEqual(out + 5);
+  });
+
+  test("the hold's window is the one the simulator counts reversals in", () => {
+    expect(REVERSAL_WINDOW_SECONDS).toBe(SCORED_REVERSAL_WINDOW_SECONDS);
   });
 
   test('the reversal hold names itself, and a fleet whose idle minutes would pass the budget scales in at once', () => {
