@@ -94,8 +94,11 @@ export interface QueueMemory {
   /** Since when nothing has been visible or in flight (epoch ms); undefined while there is work. */
   readonly emptySince?: number;
   readonly lastChangeAt?: number;
-  /** When the desired count was last raised (epoch ms). */
-  readonly lastOutAt?: number;
+  /**
+   * When the desired count was last raised (epoch ms): by the engine, by hand (set-capacity), or by a
+   * `policy: step` rule, which keeps this memory beside its own under the same name.
+   */
+  readonly lastScaleOutAt?: number;
   /** The arrival rate measured over the previous poll interval, messages/s. */
   readonly lastRate?: number;
   /** When the fleet last went to zero (epoch ms); undefined while it has workers. */
@@ -224,7 +227,7 @@ export function workersForBacklog(segments: readonly BacklogSegment[], ready: nu
  * that went later inside the window would reverse the scale-out all the same.
  */
 function reversalHold(p: QueuePolicy, m: QueueMemory, now: number, current: number, next: number, cadence: number): string | undefined {
-  const last = m.lastOutAt;
+  const last = m.lastScaleOutAt;
   if (last === undefined || m.lastChangeAt !== last || p.reversalHoldWorkerMinutes <= 0) return undefined;
   const since = (now - last) / 1000;
   if (since > REVERSAL_WINDOW_SECONDS) return undefined;
@@ -387,7 +390,7 @@ export function decideQueue(input: QueueInput): { decision: QueueDecision; memor
       recommendations,
       emptySince,
       lastChangeAt: desired !== current ? now : m.lastChangeAt,
-      lastOutAt: desired > current ? now : m.lastOutAt,
+      lastScaleOutAt: desired > current ? now : m.lastScaleOutAt,
       lastRate: rate,
       zeroSince: desired === 0 ? (current === 0 ? m.zeroSince : now) : undefined,
       idleHoldSeconds: idleHold,

@@ -114,7 +114,7 @@ function cooldownBreach(target: FleetTarget, record: TargetRecord | undefined, f
 function memoryAfter(target: FleetTarget, record: TargetRecord | undefined, now: number, raised: boolean): Record<string, unknown> {
   if (target.kind === 'queue-workers') {
     const m = (record?.memory as QueueMemory | undefined) ?? EMPTY_QUEUE_MEMORY;
-    return { ...m, lastChangeAt: now, lastOutAt: raised ? now : m.lastOutAt };
+    return { ...m, lastChangeAt: now, lastScaleOutAt: raised ? now : m.lastScaleOutAt };
   }
   return { ...((record?.memory as EngineMemory | undefined) ?? EMPTY_MEMORY), lastScaleOutAt: now, lastScaleInAt: now };
 }

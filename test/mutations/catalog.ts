@@ -557,8 +557,8 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'manual-raise-not-a-scale-out',
     breaks: 'queue workers raised by hand are a scale-out the engine does not reverse within 600 s when holding is cheap',
     file: 'lambdas/runbooks/capacity.ts',
-    find: 'lastOutAt: raised ? now : m.lastOutAt',
-    replace: 'lastOutAt: m.lastOutAt',
+    find: 'lastScaleOutAt: raised ? now : m.lastScaleOutAt',
+    replace: 'lastScaleOutAt: m.lastScaleOutAt',
     tests: ['test/runbooks/capacity.test.ts'],
   },
   {

@@ -238,7 +238,7 @@ describe('decideQueue examples', () => {
     const memory: QueueMemory = {
       ...EMPTY_QUEUE_MEMORY,
       lastChangeAt: NOW - 240_000,
-      lastOutAt: NOW - 240_000,
+      lastScaleOutAt: NOW - 240_000,
       lastPoll: { at: NOW - MIN, backlog: 0, ready: 8 },
     };
     /** The engine's decision for `desired` workers with one message visible and one in flight (or none visible). */
@@ -532,7 +532,7 @@ describe('decideQueue properties', () => {
         const p = { ...toPolicy(a), reversalHoldWorkerMinutes: 1e6 };
         const desired = Math.min(f.desired, p.maxCapacity);
         const at = NOW - since * 1000;
-        const m = { ...memory, lastChangeAt: at, lastOutAt: at };
+        const m = { ...memory, lastChangeAt: at, lastScaleOutAt: at };
         const { decision } = decideQueue({ policy: p, fleet: { desired, ready: desired }, observation: o, memory: m, now: NOW });
         expect(decision.desired).toBeGreaterThanOrEqual(desired);
       }),

@@ -2,6 +2,7 @@
  * A queue-workers target with `policy: step` on the real path: the real queue handler (middy,
  * idempotency, QueueService, the decision loop), the in-memory SQS and ECS, the state store on dynalite.
  */
+import { decideQueue, type QueueMemory, queuePolicyOf } from '../../../../lambdas/engine/queue';
 import { QueueService } from '../../../../lambdas/scalers/queue/service';
 import { allAlarms } from '../../../../lambdas/shared/alarms';
 import { parseConfig } from '../../../../lambdas/shared/config';
@@ -58,6 +59,24 @@ test('more than 1,000 visible messages add half the fleet again, at least two, a
     expect(await polls(h, 1, 5000)).toEqual(['applied 4']);
     // The big rule waits its 120 s cooldown, then acts again: 4 -> 6.
     expect(await polls(h, 3, 5000)).toEqual(['held 4', 'applied 6', 'held 6']);
+  });
+});
+
+test("a step rule's raise is a scale-out the default engine will not reverse within 600 s when cheap, should the target go back to it", async () => {
+  await withQueue({}, async (h) => {
+    const raisedAt = h.clock.now;
+    expect(await polls(h, 1, 5000)).toEqual(['applied 4']);
+    const memory = (await h.store.getTarget(h.target.id))?.memory as unknown as QueueMemory;
+    expect(memory).toMatchObject({ lastChangeAt: raisedAt, lastScaleOutAt: raisedAt });
+    // the default engine on that memory, the queue drained two minutes later: 3 idle workers to 660 s, within the 70 default
+    const { decision } = decideQueue({
+      policy: queuePolicyOf(h.target),
+      fleet: { desired: 4, ready: 4 },
+      observation: { visible: 0, notVisible: 1 },
+      memory,
+      now: raisedAt + 120_000,
+    });
+    expect(decision).toMatchObject({ desired: 4, heldBy: 'reversal' });
   });
 });
 
