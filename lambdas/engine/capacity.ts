@@ -6,6 +6,7 @@
  * reason that carries its numbers. The handlers, the simulator and the property tests all call this.
  */
 import { type Forecast, forecastAt, forecastPeak } from './forecast';
+import { pick } from './pick';
 import { describeMetrics, type MetricsCheck } from './staleness';
 
 export interface Datapoint {
@@ -667,10 +668,8 @@ export function capacityPolicyOf(
   const customTargets = (target.customMetrics ?? []).flatMap((m) =>
     m.targetPerUnit !== undefined ? [{ name: m.name, targetPerUnit: m.targetPerUnit, aggregation: m.aggregation ?? ('perUnit' as const) }] : [],
   );
-  // Copied by name, not written out one by one: each name costs the function bundles once, not twice.
-  const fields = Object.fromEntries(TARGET_FIELDS.map((k) => [k, target[k]])) as Pick<CapacityPolicy, (typeof TARGET_FIELDS)[number]>;
   return {
-    ...fields,
+    ...pick(target, TARGET_FIELDS),
     requestsPerTarget: target.targetGroup?.requestsPerTarget,
     responseTimeP95Seconds: target.targetGroup?.responseTimeP95Seconds,
     ...(customTargets.length ? { customTargets } : {}),

@@ -38,6 +38,8 @@
  *   wake the fleet every few minutes.
  */
 
+import { pick } from './pick';
+
 export interface QueuePolicy {
   /** Bounds in force now (the active capacity window's, if any). */
   readonly minCapacity: number;
@@ -417,10 +419,8 @@ export function queuePolicyOf(
   },
   bounds?: { minCapacity: number; maxCapacity: number },
 ): QueuePolicy {
-  // Copied by name, not written out one by one: each name costs the function bundles once, not twice.
-  const fields = Object.fromEntries(TARGET_FIELDS.map((k) => [k, target[k]])) as Pick<QueuePolicy, (typeof TARGET_FIELDS)[number]>;
   return {
-    ...fields,
+    ...pick(target, TARGET_FIELDS),
     minCapacity: bounds?.minCapacity ?? target.minCapacity,
     maxCapacity: bounds?.maxCapacity ?? target.maxCapacity,
     scaleInProtection: target.workers.scaleInProtection,
