@@ -69,11 +69,15 @@ export interface SuiteRun {
   readonly reach?: ReactiveReach;
 }
 
+/** Days that `steps` of a scenario's trace cover. */
+export function traceDays(scenario: Scenario, steps: number): number {
+  return (steps * scenario.trace.stepSeconds) / 86_400;
+}
+
 function suiteScore(scenario: Scenario, arrivals: Float64Array, s: Score): SuiteScore {
   let peakIdeal = 0;
   for (const a of arrivals) peakIdeal = Math.max(peakIdeal, idealUnits(scenario, a));
-  const days = (arrivals.length * scenario.trace.stepSeconds) / 86_400;
-  return { ...s, reversalsPerDay: s.reversals / days, peakRatio: s.peakUnits / Math.max(1, peakIdeal) };
+  return { ...s, reversalsPerDay: s.reversals / traceDays(scenario, arrivals.length), peakRatio: s.peakUnits / Math.max(1, peakIdeal) };
 }
 
 export async function generatedSuite(onTrace?: (name: string) => void): Promise<{ runs: SuiteRun[]; seconds: number }> {

@@ -9,6 +9,7 @@ import { clairvoyantQueue } from '../sim/clairvoyant';
 import { policiesOf, runScenario } from '../sim/runner';
 import { loadScenario, PROJECT_POLICIES, type Scenario } from '../sim/scenario';
 import { World } from '../sim/world';
+import { traceDays } from './generated';
 
 export interface ScenarioRow {
   readonly scenario: string;
@@ -61,8 +62,9 @@ export async function websocketsVariant(dir: string): Promise<{ rows: ScenarioRo
     compare: [...new Set([...base.compare, 'autoscaler-step' as const])],
   };
   const run = await runScenario(scenario);
+  const days = daysOf(scenario, run);
   return {
-    rows: run.runs.map((r) => rowOf(scenario.name, r.name, r.score, daysOf(scenario, run))),
+    rows: run.runs.map((r) => rowOf(scenario.name, r.name, r.score, days)),
     connections: run.runs.flatMap((r) => (r.world instanceof World ? [connectionRow(r.name, r.world, connectionsPerUnit)] : [])),
     seconds: run.seconds,
   };
@@ -71,7 +73,7 @@ export async function websocketsVariant(dir: string): Promise<{ rows: ScenarioRo
 /** Days a scenario's trace covers, from one of its runs (every kind's world counts its steps). */
 function daysOf(scenario: Scenario, run: Awaited<ReturnType<typeof runScenario>>): number {
   const steps = run.runs[0]?.world.steps;
-  return steps === undefined ? Number.NaN : (steps * scenario.trace.stepSeconds) / 86400;
+  return steps === undefined ? Number.NaN : traceDays(scenario, steps);
 }
 
 function rowOf(scenario: string, policy: string, score: Awaited<ReturnType<typeof runScenario>>['runs'][number]['score'], days: number): ScenarioRow {
