@@ -30,6 +30,8 @@ const policy: QueuePolicy = {
 };
 /** Workers that protect themselves from scale-in (ECS task protection, ASG instance protection). */
 const protectedPolicy: QueuePolicy = { ...policy, scaleInProtection: true };
+/** The reversal hold's examples: one-poll window and cooldown, no step limit, the default budget of 70. */
+const calm: QueuePolicy = { ...policy, scaleInStabilizationSeconds: 60, scaleInCooldownSeconds: 60, maxStepDownRatio: 1, reversalHoldWorkerMinutes: 70 };
 
 function decide(input: Partial<QueueInput> & Pick<QueueInput, 'fleet' | 'observation'>) {
   return decideQueue({ policy, memory: EMPTY_QUEUE_MEMORY, now: NOW, ...input });
@@ -50,6 +52,8 @@ function run(depths: [number, number][], start: { desired: number; ready?: numbe
 }
 
 describe('decideQueue: batches and trickles', () => {
+  /** n polls of an empty queue, nothing in flight. */
+  const quiet = (n: number): [number, number][] => Array.from({ length: n }, () => [0, 0]);
   test('a batch seen over one poll is sized by its deadlines, not kept up with as a rate', () => {
     // A trickle of 0.5/s, then 6,000 messages at once: over that one interval the arrivals read 100/s,
     // 50 workers to keep up, but the batch is drained within its wait by 17 (the example above).
@@ -78,7 +82,6 @@ describe('decideQueue: batches and trickles', () => {
 
   test('a trickle that wakes the fleet soon after it went to zero doubles the idle wait, and a long quiet resets it', () => {
     // One worker keeps a sparse trickle out of sight: every poll finds the queue empty.
-    const quiet = (n: number): [number, number][] => Array.from({ length: n }, () => [0, 0]);
     const first = run([...quiet(6), [0, 0], [3, 0], ...quiet(8)], { desired: 1 });
     // idle for 300 s: to zero at minute 5; work two minutes later: back to one, and the wait doubles
     expect(first.out.slice(0, 8)).toEqual([1, 1, 1, 1, 1, 0, 0, 1]);
@@ -101,7 +104,6 @@ describe('decideQueue: batches and trickles', () => {
   test('work found by the very first poll after zero is a flow that one worker kept out of sight: the idle wait goes to an hour at once', () => {
     // 30 messages a minute, which one worker at 2/s serves between polls: the queue looked idle for
     // 300 s, the fleet went to zero, and the next poll found the minute's 30 waiting.
-    const quiet = (n: number): [number, number][] => Array.from({ length: n }, () => [0, 0]);
     const woken = run([...quiet(6), [30, 0], ...quiet(40)], { desired: 1 });
     expect(woken.out.slice(0, 7)).toEqual([1, 1, 1, 1, 1, 0, 1]);
     expect(woken.memory.idleHoldSeconds).toBe(3600);
@@ -213,7 +215,6 @@ describe('decideQueue examples', () => {
   });
 
   test('a scale-in that would reverse a scale-out within 600 s waits the 600 s out when the idle workers that costs fit reversalHoldWorkerMinutes', () => {
-    const calm: QueuePolicy = { ...policy, scaleInStabilizationSeconds: 60, scaleInCooldownSeconds: 60, maxStepDownRatio: 1, reversalHoldWorkerMinutes: 70 };
     // a batch of 900 messages on a trickle: a few workers drain it in minutes
     const depths: [number, number][] = [[30, 0], [900, 0], [400, 3], [0, 1], ...Array.from({ length: 14 }, (): [number, number] => [10, 1])];
     const held = run(depths, { desired: 1 }, calm);
@@ -233,7 +234,6 @@ describe('decideQueue examples', () => {
   });
 
   test('the reversal hold names itself, and a fleet whose idle minutes would pass the budget scales in at once', () => {
-    const calm: QueuePolicy = { ...policy, scaleInStabilizationSeconds: 60, scaleInCooldownSeconds: 60, maxStepDownRatio: 1, reversalHoldWorkerMinutes: 70 };
     // 8 workers ordered 240 s ago, the queue drained: holding 7 idle workers to 660 s is 49 worker-minutes
     const memory: QueueMemory = {
       ...EMPTY_QUEUE_MEMORY,
