@@ -20,13 +20,17 @@ const MIN = 60_000;
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/mail';
 const SIZING = { messagesPerSecondPerWorker: 1, maxWaitSeconds: 300, warmupSeconds: 60, maxCapacity: 20 };
 
-function world(options: { initial?: number; kind?: 'rabbitmq-workers' | 'queue-workers'; mu?: number } = {}) {
+function world(options: { initial?: number; kind?: 'rabbitmq-workers' | 'queue-workers'; mu?: number; reversalHoldWorkerMinutes?: number } = {}) {
   const clock = new Clock();
   const log = new CallLog(() => clock.now);
   const store = new MetricStore();
   const fleet = new Fleet(clock, options.initial ?? 0, 60);
   const kind = options.kind ?? 'rabbitmq-workers';
-  const sizing = { ...SIZING, messagesPerSecondPerWorker: options.mu ?? SIZING.messagesPerSecondPerWorker };
+  const sizing = {
+    ...SIZING,
+    messagesPerSecondPerWorker: options.mu ?? SIZING.messagesPerSecondPerWorker,
+    ...(options.reversalHoldWorkerMinutes === undefined ? {} : { reversalHoldWorkerMinutes: options.reversalHoldWorkerMinutes }),
+  };
   const config = parseConfig({
     prefix: 'shop',
     targets: [
@@ -146,5 +150,27 @@ describe('a rabbitmq-workers target on the queue service', () => {
     const res = await w.alarm('shop/mail/backlog/high');
     expect(res).toMatchObject({ status: 'evaluated', detail: 'alarm "shop/mail/backlog/high"' });
     expect(res.targets[0]).toMatchObject({ outcome: 'applied', desired: 1 });
+  });
+
+  test('a worker woken from zero is not stopped within 600 s of its scale-out when holding it is cheap, as on SQS; with reversalHoldWorkerMinutes 0 it goes after idleSeconds', async () => {
+    /** Seconds from the scale-out from zero until the fleet is back at zero, each minute's datapoint empty after the first. */
+    const backToZero = async (hold?: number) => {
+      const w = world(hold === undefined ? {} : { reversalHoldWorkerMinutes: hold });
+      const t0 = w.clock.now;
+      w.publish(t0 - 2 * MIN, 30, 0);
+      expect((await w.poll()).targets[0]).toMatchObject({ outcome: 'applied', desired: 1 });
+      for (let i = 1; i <= 15; i++) {
+        w.clock.advance(60);
+        w.publish(w.clock.now - 2 * MIN, 0, 0);
+        const res = await w.poll();
+        if (w.fleet.desired === 0) return { seconds: (w.clock.now - t0) / 1000, reason: res.targets[0].reason };
+      }
+      throw new Error('the fleet never went back to zero');
+    };
+    const held = await backToZero();
+    expect(held.seconds).toBe(660);
+    expect(held.reason).toMatch(/1 -> 0/);
+    // without the hold: idle for idleSeconds (300 s) from the first empty datapoint, well inside the 600 s
+    expect((await backToZero(0)).seconds).toBeLessThan(600);
   });
 });
